@@ -1,17 +1,88 @@
 package net.tunxlat.cli;
 
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** The {@code tunxlat} command (subcommands are added as they are written). */
-@Command(name = "tunxlat", mixinStandardHelpOptions = true, description = "Userspace NAT64/SIIT translator.")
-public final class TunxlatCommand implements Runnable {
+/**
+ * {@code tunxlat}: the subcommands, plus TAYGA's own command line ({@code -c FILE -d}, {@code --mktun},
+ * {@code --rmtun}, {@code -u}, {@code -g}, {@code -p}) so that scripts written for TAYGA keep working.
+ */
+@Command(name = "tunxlat", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = {"Userspace NAT64/SIIT translator (RFC 7915, RFC 6052, RFC 7757) on a TUN device.",
+                "",
+                "Run without a subcommand but with TAYGA's options (-c FILE, -d, --mktun, --rmtun, ...) it behaves",
+                "like TAYGA: it always stays in the foreground (TAYGA's -d and -n are accepted and change nothing)."},
+        subcommands = {RunCommand.class, CheckCommand.class, MktunCommand.class, RmtunCommand.class,
+                CommandLine.HelpCommand.class},
+        footer = {"", "Exit status: 0 success, 1 runtime failure, 2 bad command line or configuration."})
+public final class TunxlatCommand implements Callable<Integer> {
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "TAYGA-style: configuration file (default: ${DEFAULT-VALUE})",
+            defaultValue = RunCommand.DEFAULT_CONFIG)
+    Path config;
+
+    @Option(names = "-d", description = "TAYGA-style: debug messages (implies staying in the foreground)")
+    boolean debug;
+
+    @Option(names = {"-n", "--nodetach"}, description = "TAYGA-style: do not detach (tunxlat never detaches)")
+    boolean nodetach;
+
+    @Option(names = {"-u", "--user"}, paramLabel = "USER", description = "TAYGA-style: set uid to USER after opening the device")
+    String user;
+
+    @Option(names = {"-g", "--group"}, paramLabel = "GROUP", description = "TAYGA-style: set gid to GROUP after opening the device")
+    String group;
+
+    @Option(names = {"-p", "--pidfile"}, paramLabel = "FILE", description = "TAYGA-style: write the process id to FILE")
+    Path pidFile;
+
+    @Option(names = {"-r", "--chroot"}, description = "TAYGA-style: chroot to data-dir (not supported: the JVM cannot run in a chroot; use systemd's sandboxing)")
+    boolean chroot;
+
+    @Option(names = "--mktun", description = "TAYGA-style: create the configured TUN device as a persistent device and exit")
+    boolean mktun;
+
+    @Option(names = "--rmtun", description = "TAYGA-style: remove the configured persistent TUN device and exit")
+    boolean rmtun;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     public static int execute(String[] args) {
-        return new CommandLine(new TunxlatCommand()).execute(args);
+        CommandLine cl = new CommandLine(new TunxlatCommand());
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            commandLine.getErr().println("tunxlat: " + ex.getMessage());
+            return 1;
+        });
+        return cl.execute(args);
     }
 
     @Override
-    public void run() {
-        CommandLine.usage(this, System.out);
+    public Integer call() throws Exception {
+        CommandLine.ParseResult pr = spec.commandLine().getParseResult();
+        boolean taygaStyle = pr.hasMatchedOption("-c") || debug || nodetach || user != null || group != null
+                || pidFile != null || mktun || rmtun || chroot;
+        if (!taygaStyle) {
+            spec.commandLine().usage(spec.commandLine().getOut());
+            return 2;
+        }
+        if (chroot) {
+            spec.commandLine().getErr().println("tunxlat: --chroot is not supported (a JVM cannot run inside data-dir); "
+                    + "run it under systemd with the shipped unit's sandboxing instead");
+            return 2;
+        }
+        if (mktun && rmtun) {
+            spec.commandLine().getErr().println("tunxlat: --mktun and --rmtun exclude each other");
+            return 2;
+        }
+        if (mktun) {
+            return MktunCommand.make(config, null, user, group, spec.commandLine());
+        }
+        if (rmtun) {
+            return RmtunCommand.remove(config, null, spec.commandLine());
+        }
+        return RunCommand.runDaemon(config, debug, user, group, pidFile, spec.commandLine());
     }
 }

@@ -1,0 +1,85 @@
+package net.tunxlat.checksum;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * The Internet checksum: RFC 1071 one's-complement sums and RFC 1624 incremental updates.
+ * Sums are carried as non-negative {@code int}s that may exceed 16 bits until {@link #fold}ed.
+ */
+public final class Checksum {
+    private Checksum() {}
+
+    /**
+     * RFC 1071 §4.1: adds the 16-bit big-endian words of {@code buf[offset, offset+length)} to
+     * {@code sum} (a non-negative partial sum) and returns the folded 16-bit result.
+     */
+    public static int add(ByteBuf buf, int offset, int length, int sum) {
+        long s = sum & 0xffffffffL;
+        int i = offset;
+        int end = offset + length;
+        while (end - i >= 8) {
+            long v = buf.getLong(i);
+            s += (v >>> 48) + ((v >>> 32) & 0xffff) + ((v >>> 16) & 0xffff) + (v & 0xffff);
+            i += 8;
+        }
+        while (end - i >= 2) {
+            s += buf.getUnsignedShort(i);
+            i += 2;
+        }
+        if (i < end) {
+            s += (buf.getUnsignedByte(i) << 8); // RFC 1071: odd byte padded with zero
+        }
+        return fold64(s);
+    }
+
+    /** Folds a 64-bit accumulator to 16 bits with end-around carry. */
+    private static int fold64(long s) {
+        while ((s >>> 16) != 0) {
+            s = (s & 0xffff) + (s >>> 16);
+        }
+        return (int) s;
+    }
+
+    /** Folds a partial sum to 16 bits with end-around carry (RFC 1071 §4.1). */
+    public static int fold(int sum) {
+        long s = sum & 0xffffffffL;
+        while ((s >>> 16) != 0) {
+            s = (s & 0xffff) + (s >>> 16);
+        }
+        return (int) s;
+    }
+
+    /** The checksum field value for a partial sum: the one's complement of the folded sum. */
+    public static int finish(int sum) {
+        return ~fold(sum) & 0xffff;
+    }
+
+    /** One's-complement sum of the words of an IPv4 address. */
+    public static int sumIpv4(int address) {
+        return (address >>> 16) + (address & 0xffff);
+    }
+
+    /** Folded one's-complement sum of the words of an IPv6 address. */
+    public static int sumIpv6(long hi, long lo) {
+        return fold64((hi >>> 48) + ((hi >>> 32) & 0xffff) + ((hi >>> 16) & 0xffff) + (hi & 0xffff)
+                + (lo >>> 48) + ((lo >>> 32) & 0xffff) + ((lo >>> 16) & 0xffff) + (lo & 0xffff));
+    }
+
+    /**
+     * RFC 1624 §3, eqn. 3: {@code HC' = ~(~HC + ~m + m')}, where {@code m} and {@code m'} are the
+     * folded sums of the old and new contents of the covered fields. A checksum that was wrong stays
+     * wrong by the same amount.
+     */
+    public static int update(int checksum, int oldSum, int newSum) {
+        long s = (~checksum & 0xffff) + (~fold(oldSum) & 0xffff) + (long) fold(newSum);
+        while ((s >>> 16) != 0) {
+            s = (s & 0xffff) + (s >>> 16);
+        }
+        return ~(int) s & 0xffff;
+    }
+
+    /** True if the folded sum over a region that includes its own checksum field is all ones (RFC 1071 §1). */
+    public static boolean verifies(int sum) {
+        return fold(sum) == 0xffff;
+    }
+}

@@ -1,0 +1,49 @@
+package net.tunxlat.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import net.tunxlat.config.MapEntry;
+import net.tunxlat.config.TunxlatConfig;
+import net.tunxlat.mapping.Addresses;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code tunxlat check}: validates a configuration without touching the system. */
+@Command(name = "check", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = {"Validate a configuration file without touching the system.",
+                "Prints a summary and exits 0, or prints FILE:LINE: what is wrong and exits 2."})
+public final class CheckCommand implements Callable<Integer> {
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = RunCommand.DEFAULT_CONFIG,
+            description = "configuration file (default: ${DEFAULT-VALUE})")
+    Path config;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        TunxlatConfig c = Configs.load(config, spec.commandLine().getErr());
+        if (c == null) {
+            return 2;
+        }
+        var out = spec.commandLine().getOut();
+        out.println(config + ": OK");
+        out.println("  tun-device    " + c.tunDevice());
+        out.println("  ipv4-addr     " + Addresses.formatIpv4(c.ipv4Addr()));
+        out.println("  ipv6-addr     " + Addresses.formatIpv6(c.effectiveIpv6Addr().hi(), c.effectiveIpv6Addr().lo())
+                + (c.ipv6Addr() == null ? " (ipv4-addr in prefix)" : ""));
+        out.println("  prefix        " + (c.prefix() == null ? "none" : c.prefix())
+                + (c.prefix() != null && c.wkpfStrict() ? "" : c.prefix() != null ? " (wkpf-strict off)" : ""));
+        out.println("  dynamic-pool  " + (c.dynamicPool() == null ? "none" : c.dynamicPool()));
+        out.println("  data-dir      " + (c.dataDir() == null ? "none" : c.dataDir()));
+        out.println("  udp-cksum-mode " + c.udpCksumMode().name().toLowerCase(java.util.Locale.ROOT)
+                + ", offlink-mtu " + c.offlinkMtu());
+        out.println("  static maps   " + c.maps().size());
+        for (MapEntry m : c.maps()) {
+            out.println("    " + m.v4() + " <-> " + m.v6() + "  (" + m.origin() + ")");
+        }
+        out.flush();
+        return 0;
+    }
+}

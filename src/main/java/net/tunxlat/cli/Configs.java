@@ -1,0 +1,34 @@
+package net.tunxlat.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import net.tunxlat.config.ConfigException;
+import net.tunxlat.config.ConfigParser;
+import net.tunxlat.config.TunxlatConfig;
+
+/** Loads a configuration file for a command, printing warnings and errors the same way everywhere. */
+final class Configs {
+    private Configs() {}
+
+    /** The configuration, or null after printing why it cannot be used. */
+    static TunxlatConfig load(Path file, PrintWriter err) {
+        try {
+            ConfigParser.Parsed parsed = ConfigParser.parseWithWarnings(file);
+            for (String w : parsed.warnings()) {
+                err.println("tunxlat: warning: " + w);
+            }
+            err.flush();
+            return parsed.config();
+        } catch (ConfigException e) {
+            err.println("tunxlat: " + e.getMessage());
+        } catch (NoSuchFileException e) {
+            err.println("tunxlat: " + file + ": no such file");
+        } catch (IOException e) {
+            err.println("tunxlat: " + file + ": cannot read: " + e.getMessage());
+        }
+        err.flush();
+        return null;
+    }
+}

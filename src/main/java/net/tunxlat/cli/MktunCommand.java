@@ -1,0 +1,58 @@
+package net.tunxlat.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import net.tunxlat.config.TunxlatConfig;
+import net.tunxlat.pipeline.Privileges;
+import net.tunxlat.tun.TunDevice;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code tunxlat mktun}: TAYGA's --mktun, create the TUN device as a persistent interface. */
+@Command(name = "mktun", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = {"Create the configured TUN device as a persistent interface and exit (TAYGA's --mktun).",
+                "With --owner, that user may later attach to it without privileges."})
+public final class MktunCommand implements Callable<Integer> {
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = RunCommand.DEFAULT_CONFIG,
+            description = "configuration file naming tun-device (default: ${DEFAULT-VALUE})")
+    Path config;
+
+    @Option(names = "--dev", paramLabel = "NAME", description = "device name (instead of reading the configuration)")
+    String dev;
+
+    @Option(names = {"--owner", "--user"}, paramLabel = "USER", description = "user allowed to attach to the device")
+    String owner;
+
+    @Option(names = "--group", paramLabel = "GROUP", description = "group allowed to attach to the device")
+    String group;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        return make(config, dev, owner, group, spec.commandLine());
+    }
+
+    static String deviceName(Path config, String dev, CommandLine cl) {
+        if (dev != null) {
+            return dev;
+        }
+        TunxlatConfig c = Configs.load(config, cl.getErr());
+        return c == null ? null : c.tunDevice();
+    }
+
+    static int make(Path config, String dev, String owner, String group, CommandLine cl) throws Exception {
+        String name = deviceName(config, dev, cl);
+        if (name == null) {
+            return 2;
+        }
+        int uid = owner == null ? -1 : Privileges.resolveUser(owner);
+        int gid = group == null ? -1 : Privileges.resolveGroup(group);
+        TunDevice.makePersistent(name, uid, gid);
+        cl.getOut().println("created persistent TUN device " + name);
+        cl.getOut().flush();
+        return 0;
+    }
+}

@@ -1,0 +1,162 @@
+package net.tunxlat.pipeline;
+
+import io.netty.buffer.PooledByteBufAllocator;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import net.tunxlat.config.TunxlatConfig;
+import net.tunxlat.mapping.Addresses;
+import net.tunxlat.tun.TunDevice;
+import net.tunxlat.tun.TunQueue;
+import net.tunxlat.util.Log;
+import net.tunxlat.xlat.DropReason;
+import net.tunxlat.xlat.PacketLog;
+import net.tunxlat.xlat.XlatCounters;
+import net.tunxlat.xlat.XlatSnapshot;
+
+/**
+ * The running translator: opens the TUN device, optionally configures it (TAYGA's tun-up / tun-ip /
+ * tun-route), drops privileges, starts one worker per queue and stops them on SIGTERM / SIGINT.
+ */
+public final class Daemon {
+    /** Options from the command line. */
+    public record Options(String user, String group, Path pidFile) {}
+
+    private final TunxlatConfig config;
+    private final Options options;
+    private volatile XlatSnapshot snapshot;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    /** Counted down once the main thread has stopped the workers and closed the device. */
+    private final CountDownLatch cleanedUp = new CountDownLatch(1);
+
+    public Daemon(TunxlatConfig config, Options options) {
+        this.config = config;
+        this.options = options;
+        this.snapshot = new XlatSnapshot(config);
+    }
+
+    /** Runs until SIGTERM/SIGINT (or a worker dies); returns the process exit status. */
+    public int run() throws IOException, InterruptedException {
+        long started = System.nanoTime();
+        TunDevice tun = TunDevice.open(config.tunDevice());
+        List<Worker> workers = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        try {
+            if (config.tunUp() || !config.tunIps().isEmpty() || !config.tunRoutes().isEmpty()) {
+                configureDevice(tun.name());
+            }
+            if (options.pidFile() != null) {
+                Files.writeString(options.pidFile(), ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
+            }
+            if (options.user() != null || options.group() != null) {
+                Privileges.drop(options.user(), options.group());
+                Log.info("dropped privileges to user " + options.user() + " group " + options.group());
+            }
+            PacketLog packetLog = config.log().isEmpty() ? PacketLog.OFF
+                    : new PacketLog(Log::info, System::nanoTime, 10);
+            for (TunQueue q : tun.queues()) {
+                Worker w = new Worker(q, () -> snapshot, PooledByteBufAllocator.DEFAULT, packetLog);
+                workers.add(w);
+                Thread t = new Thread(() -> {
+                    try {
+                        w.run();
+                    } finally {
+                        stopped.countDown();
+                    }
+                }, "tunxlat-" + tun.name() + "-q" + q.index());
+                threads.add(t);
+            }
+            Thread hook = new Thread(() -> {
+                Log.info("stopping");
+                workers.forEach(Worker::stop);
+                stopped.countDown();
+                try {
+                    // The JVM halts when the hooks return: let run() finish its clean-up first.
+                    cleanedUp.await(900, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "tunxlat-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            threads.forEach(Thread::start);
+            Log.info("forwarding on " + tun.name() + " (" + tun.queues().size() + " queue"
+                    + (tun.queues().size() == 1 ? "" : "s") + ") ipv4-addr " + Addresses.formatIpv4(config.ipv4Addr())
+                    + " ipv6-addr " + Addresses.formatIpv6(config.effectiveIpv6Addr().hi(), config.effectiveIpv6Addr().lo())
+                    + (config.prefix() != null ? " prefix " + config.prefix() : "") + ", " + config.maps().size()
+                    + " static map" + (config.maps().size() == 1 ? "" : "s") + ", ready in "
+                    + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms");
+            stopped.await();
+            workers.forEach(Worker::stop);
+            for (Thread t : threads) {
+                t.join(1000);
+            }
+            boolean failed = workers.stream().anyMatch(w -> w.failure() != null);
+            logTotals(workers);
+            return failed ? 1 : 0;
+        } finally {
+            for (int i = 0; i < workers.size(); i++) {
+                if (!threads.get(i).isAlive()) {
+                    workers.get(i).close();
+                }
+            }
+            tun.close();
+            if (options.pidFile() != null) {
+                Files.deleteIfExists(options.pidFile());
+            }
+            cleanedUp.countDown();
+        }
+    }
+
+    private void logTotals(List<Worker> workers) {
+        long p46 = 0;
+        long p64 = 0;
+        long drops = 0;
+        for (Worker w : workers) {
+            XlatCounters c = w.counters();
+            p46 += c.get(XlatCounters.PACKETS_46);
+            p64 += c.get(XlatCounters.PACKETS_64);
+            drops += c.totalDrops();
+        }
+        StringBuilder why = new StringBuilder();
+        for (DropReason r : DropReason.values()) {
+            long n = 0;
+            for (Worker w : workers) {
+                n += w.counters().drops(r);
+            }
+            if (n > 0) {
+                why.append(why.length() == 0 ? " (" : ", ").append(r.label()).append(' ').append(n);
+            }
+        }
+        if (why.length() > 0) {
+            why.append(')');
+        }
+        Log.info("stopped: translated " + p46 + " packets 4->6 and " + p64 + " packets 6->4, dropped " + drops + why);
+    }
+
+    /** TAYGA's tun-up / tun-ip / tun-route, applied with ip(8). */
+    private void configureDevice(String dev) throws IOException, InterruptedException {
+        ip("link", "set", "dev", dev, "up");
+        for (String a : config.tunIps()) {
+            ip(a.contains(":") ? "-6" : "-4", "addr", "replace", a, "dev", dev);
+        }
+        for (String r : config.tunRoutes()) {
+            ip(r.contains(":") ? "-6" : "-4", "route", "replace", r, "dev", dev);
+        }
+    }
+
+    private static void ip(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add("ip");
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (p.waitFor() != 0) {
+            throw new IOException(String.join(" ", cmd) + " failed: " + out);
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package net.tunxlat.pipeline;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.util.function.Supplier;
+import net.tunxlat.tun.LibC;
+import net.tunxlat.tun.TunQueue;
+import net.tunxlat.util.Log;
+import net.tunxlat.xlat.PacketLog;
+import net.tunxlat.xlat.PacketSink;
+import net.tunxlat.xlat.Translator;
+import net.tunxlat.xlat.XlatCounters;
+import net.tunxlat.xlat.XlatSnapshot;
+
+/**
+ * One worker per TUN queue, run to completion: read a packet into the worker's own buffer, translate
+ * it in place, write the result back to the same queue. The worker owns its two direct buffers
+ * (allocated at start, released at close) and its counters; it shares only the snapshot reference.
+ */
+public final class Worker implements Runnable, PacketSink, AutoCloseable {
+    /** Packets handled between two counter publications. */
+    static final int BATCH = 64;
+    /** How long an idle worker waits in poll(2) before re-checking for shutdown. */
+    static final int IDLE_POLL_MILLIS = 100;
+
+    private final TunQueue queue;
+    private final Supplier<XlatSnapshot> snapshots;
+    private final XlatCounters counters = new XlatCounters();
+    private final ByteBuf packetBuf;
+    private final ByteBuf errorBuf;
+    private final long packetAddress;
+    private final Translator translator;
+    private volatile boolean running = true;
+    private volatile Throwable failure;
+
+    public Worker(TunQueue queue, Supplier<XlatSnapshot> snapshots, ByteBufAllocator alloc, PacketLog log) {
+        this.queue = queue;
+        this.snapshots = snapshots;
+        ByteBuf p = alloc.directBuffer(Translator.HEADROOM + Translator.MAX_PACKET, Translator.HEADROOM + Translator.MAX_PACKET);
+        ByteBuf e = null;
+        boolean success = false;
+        try {
+            if (!p.hasMemoryAddress()) {
+                throw new IllegalStateException("Netty direct buffers expose no memory address on this JVM");
+            }
+            e = alloc.directBuffer(Translator.HEADROOM + 1536, Translator.HEADROOM + 1536);
+            success = true;
+        } finally {
+            if (!success) {
+                p.release();
+            }
+        }
+        this.packetBuf = p;
+        this.errorBuf = e;
+        this.packetAddress = p.memoryAddress();
+        this.translator = new Translator(counters, this, errorBuf, System::nanoTime, log);
+    }
+
+    public XlatCounters counters() {
+        return counters;
+    }
+
+    public Throwable failure() {
+        return failure;
+    }
+
+    @Override
+    public void run() {
+        try {
+            loop();
+        } catch (Throwable t) {
+            failure = t;
+            Log.error("worker for " + queue.deviceName() + " queue " + queue.index() + " stopped: " + t);
+        } finally {
+            counters.publish();
+        }
+    }
+
+    private void loop() {
+        int sinceBatch = 0;
+        while (running) {
+            int n = queue.read(packetAddress + Translator.HEADROOM, Translator.MAX_PACKET);
+            if (n > 0) {
+                translator.translate(snapshots.get(), packetBuf, Translator.HEADROOM, n);
+                if (++sinceBatch >= BATCH) {
+                    counters.publish();
+                    sinceBatch = 0;
+                }
+            } else if (n == TunQueue.AGAIN) {
+                if (sinceBatch > 0) {
+                    counters.publish();
+                    sinceBatch = 0;
+                }
+                queue.awaitReadable(IDLE_POLL_MILLIS);
+            } else {
+                counters.increment(XlatCounters.TUN_READ_ERRORS);
+                counters.publish();
+                int errno = -n;
+                if (errno == LibC.EBADF || errno == 19 /* ENODEV */ || errno == 77 /* EBADFD: device gone */) {
+                    throw new IllegalStateException("TUN read failed: " + LibC.describe(errno));
+                }
+                queue.awaitReadable(IDLE_POLL_MILLIS);
+            }
+        }
+    }
+
+    /** Writes a translated or generated packet back to this worker's queue. */
+    @Override
+    public void emit(ByteBuf buf, int offset, int length) {
+        int r = queue.write(buf.memoryAddress() + offset, length);
+        if (r != length) {
+            counters.increment(XlatCounters.TUN_WRITE_ERRORS);
+        }
+    }
+
+    public void stop() {
+        running = false;
+    }
+
+    @Override
+    public void close() {
+        packetBuf.release();
+        errorBuf.release();
+    }
+}

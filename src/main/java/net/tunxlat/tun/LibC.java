@@ -1,0 +1,67 @@
+package net.tunxlat.tun;
+
+import com.sun.jna.Native;
+import com.sun.jna.Platform;
+
+/**
+ * The few libc calls tunxlat needs, bound with JNA direct mapping ({@link Native#register}): primitive
+ * arguments only, buffers passed as native addresses, so a call allocates nothing. {@code errno} is
+ * read with {@link Native#getLastError()} right after a failed call.
+ */
+public final class LibC {
+    static {
+        Native.register(Platform.C_LIBRARY_NAME);
+    }
+
+    private LibC() {}
+
+    public static final int O_RDWR = 0x0002;
+    public static final int O_NONBLOCK = 0x0800;
+    public static final int O_CLOEXEC = 0x80000;
+    public static final short POLLIN = 0x0001;
+    public static final short POLLOUT = 0x0004;
+
+    public static final int EINTR = 4;
+    public static final int EAGAIN = 11;
+    public static final int EBADF = 9;
+    public static final int EPERM = 1;
+    public static final int EBUSY = 16;
+    public static final int ENOENT = 2;
+    public static final int EINVAL = 22;
+
+    public static native int open(String path, int flags);
+
+    public static native int close(int fd);
+
+    /** ioctl with a pointer argument (copied in and out by JNA: cold path only). */
+    public static native int ioctl(int fd, long request, byte[] arg);
+
+    /** ioctl with an integer argument passed by value. */
+    public static native int ioctl(int fd, long request, long arg);
+
+    /** read(2) into native memory at {@code address}. */
+    public static native long read(int fd, long address, long count);
+
+    /** write(2) from native memory at {@code address}. */
+    public static native long write(int fd, long address, long count);
+
+    /** poll(2) on {@code nfds} {@code struct pollfd}s at {@code fds} (native memory). */
+    public static native int poll(long fds, long nfds, int timeoutMillis);
+
+    public static native int fcntl(int fd, int cmd, int arg);
+
+    public static native String strerror(int errnum);
+
+    public static native int getuid();
+
+    public static native int setuid(int uid);
+
+    public static native int setgid(int gid);
+
+    public static native int setgroups(long size, long list);
+
+    /** Human-readable errno text, e.g. "Operation not permitted (errno 1)". */
+    public static String describe(int errno) {
+        return strerror(errno) + " (errno " + errno + ")";
+    }
+}

@@ -1,0 +1,61 @@
+package net.tunxlat.xlat;
+
+import java.util.Locale;
+
+/**
+ * Why a packet was not translated. Every drop in the translator names exactly one reason; the enum
+ * carries the metric label and help text. Direction suffixes: 46 = IPv4 to IPv6, 64 = IPv6 to IPv4.
+ */
+public enum DropReason {
+    UNKNOWN_IP_VERSION("the packet is neither IPv4 nor IPv6"),
+    TRUNCATED_46("IPv4 packet shorter than its headers say, or IHL < 5"),
+    BAD_HEADER_CHECKSUM_46("IPv4 header checksum does not verify (RFC 1812 §5.2.2)"),
+    TTL_EXCEEDED_46("TTL ran out (RFC 7915 §4.1); ICMPv4 Time Exceeded sent"),
+    SOURCE_ROUTE_46("unexpired IPv4 source route option (RFC 7915 §4.1)"),
+    SRC_UNMAPPABLE_46("IPv4 source has no IPv6 mapping"),
+    DST_UNMAPPABLE_46("IPv4 destination has no IPv6 mapping"),
+    WKPF_NON_GLOBAL_46("Well-Known Prefix with a non-global IPv4 address (RFC 6052 §3.1)"),
+    UDP_ZERO_CHECKSUM_46("IPv4 UDP datagram with checksum zero (udp-cksum-mode drop, RFC 7915 §4.5)"),
+    UDP_ZERO_CHECKSUM_FRAGMENT_46("fragmented IPv4 UDP datagram with checksum zero cannot be fixed (RFC 7915 §4.5)"),
+    ICMP_FRAGMENTED_46("fragmented ICMPv4 message: the ICMPv6 checksum cannot be computed"),
+    ICMP_UNTRANSLATABLE_46("ICMPv4 type that RFC 7915 §4.2 says to drop"),
+    ICMP_ERROR_INNER_46("ICMPv4 error whose inner packet cannot be translated (RFC 7915 §4.3)"),
+    TO_SELF_46("IPv4 packet for the translator's own address that it does not answer"),
+    TOO_SHORT_L4_46("IPv4 transport header truncated"),
+    TRUNCATED_64("IPv6 packet shorter than its headers say"),
+    JUMBOGRAM_64("IPv6 jumbogram (payload length zero) cannot be translated"),
+    HOP_LIMIT_EXCEEDED_64("hop limit ran out (RFC 7915 §5.1); ICMPv6 Time Exceeded sent"),
+    ROUTING_HEADER_64("routing header with segments left > 0 (RFC 7915 §5.1); Parameter Problem sent"),
+    EXT_HEADER_AFTER_FRAGMENT_64("extension header after the Fragment header (RFC 7915 §5.1)"),
+    SRC_UNMAPPABLE_64("IPv6 source has no IPv4 mapping"),
+    DST_UNMAPPABLE_64("IPv6 destination has no IPv4 mapping"),
+    WKPF_NON_GLOBAL_64("Well-Known Prefix with a non-global IPv4 address (RFC 6052 §3.1)"),
+    ICMP_FRAGMENTED_64("fragmented ICMPv6 message: the ICMPv4 checksum cannot be updated"),
+    ICMP_UNTRANSLATABLE_64("ICMPv6 type that RFC 7915 §5.2 says to drop"),
+    ICMP_ERROR_INNER_64("ICMPv6 error whose inner packet cannot be translated (RFC 7915 §5.3)"),
+    TO_SELF_64("IPv6 packet for the translator's own address that it does not answer"),
+    TOO_SHORT_L4_64("IPv6 transport header truncated");
+
+    private final String help;
+    private final String label;
+
+    DropReason(String help) {
+        this.help = help;
+        this.label = name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The Prometheus label value, e.g. {@code hop_limit_exceeded_64}. */
+    public String label() {
+        return label;
+    }
+
+    public String help() {
+        return help;
+    }
+
+    private static final DropReason[] VALUES = values();
+
+    public static DropReason of(int ordinal) {
+        return VALUES[ordinal];
+    }
+}

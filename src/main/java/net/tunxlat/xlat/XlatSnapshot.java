@@ -1,0 +1,65 @@
+package net.tunxlat.xlat;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import net.tunxlat.config.LogOption;
+import net.tunxlat.config.MapEntry;
+import net.tunxlat.config.TunxlatConfig;
+import net.tunxlat.config.UdpCksumMode;
+import net.tunxlat.mapping.Ipv4Prefix;
+import net.tunxlat.mapping.Ipv6Prefix;
+import net.tunxlat.mapping.Rfc6052;
+import net.tunxlat.mapping.StaticMap;
+
+/**
+ * Everything a worker needs to translate, frozen: the translator's addresses, the RFC 6052 prefix, the
+ * static map and the options. Published to workers through one volatile reference, so a packet sees
+ * either the old or the new snapshot, never a mix.
+ */
+public final class XlatSnapshot {
+    final int ownIpv4;
+    final long ownIpv6Hi;
+    final long ownIpv6Lo;
+    /** Null when no {@code prefix} is configured. */
+    final Rfc6052 rfc6052;
+    final boolean wkpfStrict;
+    final StaticMap staticMap;
+    final UdpCksumMode udpCksumMode;
+    final int offlinkMtu;
+    final boolean logDrop;
+    final boolean logReject;
+    final boolean logIcmp;
+    final boolean logSelf;
+    /** ICMP errors each worker may send per second (RFC 4443 §2.4(f)), and the burst. */
+    final int icmpErrorsPerSecond;
+    final TunxlatConfig config;
+
+    public XlatSnapshot(TunxlatConfig config) {
+        this.config = config;
+        this.ownIpv4 = config.ipv4Addr();
+        Ipv6Prefix own6 = config.effectiveIpv6Addr();
+        this.ownIpv6Hi = own6.hi();
+        this.ownIpv6Lo = own6.lo();
+        this.rfc6052 = config.prefix() == null ? null : new Rfc6052(config.prefix());
+        this.wkpfStrict = config.wkpfStrict();
+        List<Ipv4Prefix> v4 = new ArrayList<>();
+        List<Ipv6Prefix> v6 = new ArrayList<>();
+        for (MapEntry e : config.maps()) {
+            v4.add(e.v4());
+            v6.add(e.v6());
+        }
+        this.staticMap = new StaticMap(v4, v6);
+        this.udpCksumMode = config.udpCksumMode();
+        this.offlinkMtu = config.offlinkMtu();
+        this.logDrop = config.log().contains(LogOption.DROP);
+        this.logReject = config.log().contains(LogOption.REJECT);
+        this.logIcmp = config.log().contains(LogOption.ICMP);
+        this.logSelf = config.log().contains(LogOption.SELF);
+        this.icmpErrorsPerSecond = 100;
+    }
+
+    public TunxlatConfig config() {
+        return config;
+    }
+}

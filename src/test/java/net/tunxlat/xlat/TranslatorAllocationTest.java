@@ -1,0 +1,72 @@
+package net.tunxlat.xlat;
+
+import static net.tunxlat.xlat.TestPackets.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.lang.management.ManagementFactory;
+import net.tunxlat.config.UdpCksumMode;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The hot path allocates nothing: a million packets through the translator core (both directions,
+ * TCP, UDP, ICMP echo, a hop-limit error and a drop) on this thread, measured with the JVM's
+ * per-thread allocation counter.
+ */
+class TranslatorAllocationTest {
+    long emitted;
+
+    @Test
+    void millionPacketsAllocateNothing() {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        assertTrue(mx.isThreadAllocatedMemorySupported(), "per-thread allocation accounting");
+        XlatSnapshot snap = new XlatSnapshot(TranslatorTest.config("2001:db8:64::/96", UdpCksumMode.CALC,
+                TranslatorTest.map(TranslatorTest.H6_AS4, TranslatorTest.H6)));
+        byte[][] packets = {
+            ipv6(TranslatorTest.H6, TranslatorTest.H4_AS6, 17, 17, 64, 0, new byte[0], udpHeaderAndData(1, 2, new byte[100])),
+            ipv4(TranslatorTest.H4, TranslatorTest.H6_AS4, 6, 64, 0, 1, 0x4000, tcpHeaderAndData(80, 9, new byte[1400])),
+            ipv6(TranslatorTest.H6, TranslatorTest.H4_AS6, 58, 58, 64, 0, new byte[0], icmpEcho(128, 1, 2, new byte[56])),
+            ipv4(TranslatorTest.H4, TranslatorTest.H6_AS4, 1, 64, 0, 1, 0, icmpEcho(0, 1, 2, new byte[56])),
+            ipv6(TranslatorTest.H6, TranslatorTest.H4_AS6, 17, 17, 1, 0, new byte[0], udpHeaderAndData(1, 2, new byte[10])),
+            ipv6("2001:db8:99::1", TranslatorTest.H4_AS6, 6, 6, 64, 0, new byte[0], tcpHeaderAndData(1, 2, new byte[10])),
+        };
+        ByteBuf templates = PooledByteBufAllocator.DEFAULT.directBuffer(packets.length * 2048);
+        ByteBuf packet = PooledByteBufAllocator.DEFAULT.directBuffer(Translator.HEADROOM + 65535);
+        ByteBuf scratch = PooledByteBufAllocator.DEFAULT.directBuffer(Translator.HEADROOM + 1536);
+        try {
+            for (int i = 0; i < packets.length; i++) {
+                templates.setBytes(i * 2048, packets[i]);
+            }
+            int[] lengths = new int[packets.length];
+            for (int i = 0; i < packets.length; i++) {
+                lengths[i] = packets[i].length;
+            }
+            XlatCounters counters = new XlatCounters();
+            long[] clock = {0};
+            Translator t = new Translator(counters, (b, off, len) -> emitted += len, scratch, () -> clock[0] += 1000,
+                    PacketLog.OFF);
+            runPackets(t, snap, templates, packet, lengths, 200_000); // warm up: JIT, Netty thread caches
+            long before = mx.getCurrentThreadAllocatedBytes();
+            runPackets(t, snap, templates, packet, lengths, 1_000_000);
+            long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+            counters.publish();
+            assertTrue(counters.get(XlatCounters.PACKETS_46) > 300_000 && counters.get(XlatCounters.PACKETS_64) > 300_000);
+            assertTrue(emitted > 0);
+            // "almost nothing": a few KiB of slack for JIT deoptimisation or the MXBean itself.
+            assertTrue(allocated < 16 * 1024, "allocated " + allocated + " bytes for 1,000,000 packets");
+        } finally {
+            templates.release();
+            packet.release();
+            scratch.release();
+        }
+    }
+
+    private static void runPackets(Translator t, XlatSnapshot snap, ByteBuf templates, ByteBuf packet, int[] lengths, int n) {
+        for (int i = 0; i < n; i++) {
+            int k = i % lengths.length;
+            packet.setBytes(Translator.HEADROOM, templates, k * 2048, lengths[k]);
+            t.translate(snap, packet, Translator.HEADROOM, lengths[k]);
+        }
+    }
+}

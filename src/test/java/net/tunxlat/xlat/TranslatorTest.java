@@ -1,0 +1,394 @@
+package net.tunxlat.xlat;
+
+import static net.tunxlat.xlat.TestPackets.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.Random;
+import net.tunxlat.config.MapEntry;
+import net.tunxlat.config.TunxlatConfig;
+import net.tunxlat.config.UdpCksumMode;
+import net.tunxlat.mapping.Addresses;
+import net.tunxlat.mapping.Ipv4Prefix;
+import net.tunxlat.mapping.Ipv6Prefix;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class TranslatorTest {
+    static final String OWN4 = "192.168.255.1";
+    static final String OWN6 = "2001:db8:64::c0a8:ff01";
+    static final String H6 = "2001:db8:6::2";
+    static final String H6_AS4 = "192.168.255.2";
+    static final String H4 = "203.0.113.2";
+    static final String H4_AS6 = "2001:db8:64::cb00:7102";
+
+    final List<byte[]> out = new ArrayList<>();
+    final ByteBuf packet = PooledByteBufAllocator.DEFAULT.directBuffer(Translator.HEADROOM + 65535);
+    final ByteBuf scratch = PooledByteBufAllocator.DEFAULT.directBuffer(Translator.HEADROOM + 1536);
+    long now = 1_000_000_000L;
+    final XlatCounters counters = new XlatCounters();
+    final Translator translator = new Translator(counters, (b, off, len) -> {
+        byte[] a = new byte[len];
+        b.getBytes(off, a);
+        out.add(a);
+    }, scratch, () -> now, PacketLog.OFF);
+
+    static TunxlatConfig config(String prefix, UdpCksumMode mode, MapEntry... maps) {
+        return new TunxlatConfig(Path.of("test.conf"), "nat64", Addresses.parseIpv4(OWN4), null,
+                Ipv6Prefix.parse(prefix, -1), true, null, null, null, List.of(maps), false, mode, 1280,
+                Set.of(), 0, false, List.of(), List.of());
+    }
+
+    static MapEntry map(String v4, String v6) {
+        return new MapEntry(Ipv4Prefix.parse(v4, 32), Ipv6Prefix.parse(v6, 128), "test");
+    }
+
+    XlatSnapshot snap = new XlatSnapshot(config("2001:db8:64::/96", UdpCksumMode.DROP, map(H6_AS4, H6)));
+
+    @AfterEach
+    void release() {
+        assertEquals(1, packet.refCnt());
+        packet.release();
+        scratch.release();
+    }
+
+    byte[] run(byte[] in) {
+        out.clear();
+        packet.setBytes(Translator.HEADROOM, in);
+        translator.translate(snap, packet, Translator.HEADROOM, in.length);
+        return out.isEmpty() ? null : out.get(0);
+    }
+
+    static int u16(byte[] p, int i) {
+        return ((p[i] & 0xff) << 8) | (p[i + 1] & 0xff);
+    }
+
+    static void assertIpv4HeaderValid(byte[] p) {
+        assertEquals(0x45, p[0] & 0xff, "version/IHL");
+        assertEquals(p.length, u16(p, 2), "total length");
+        assertEquals(0xffff, naiveSum(p, 0, 20), "IPv4 header checksum");
+    }
+
+    static String src4(byte[] p) {
+        return Addresses.formatIpv4(ByteBuffer.wrap(p).getInt(12));
+    }
+
+    static String dst4(byte[] p) {
+        return Addresses.formatIpv4(ByteBuffer.wrap(p).getInt(16));
+    }
+
+    static String src6(byte[] p) {
+        ByteBuffer b = ByteBuffer.wrap(p);
+        return Addresses.formatIpv6(b.getLong(8), b.getLong(16));
+    }
+
+    static String dst6(byte[] p) {
+        ByteBuffer b = ByteBuffer.wrap(p);
+        return Addresses.formatIpv6(b.getLong(24), b.getLong(32));
+    }
+
+    @Test
+    void udp64TranslatesHeaderAndChecksum() {
+        byte[] data = "hello across the translator".getBytes();
+        byte[] in = ipv6(H6, H4_AS6, 17, 17, 64, 0xb8, new byte[0], udpHeaderAndData(5000, 53, data));
+        byte[] o = run(in);
+        assertNotNull(o);
+        assertIpv4HeaderValid(o);
+        assertEquals(0xb8, o[1] & 0xff, "RFC 7915 §5.1: TOS = traffic class");
+        assertEquals(0, u16(o, 6) & 0x4000, "DF clear for packets of at most 1260 bytes");
+        assertEquals(63, o[8] & 0xff, "TTL = hop limit - 1");
+        assertEquals(17, o[9]);
+        assertEquals(H6_AS4, src4(o));
+        assertEquals(H4, dst4(o));
+        assertEquals(0xffff, transportSum4(o), "UDP checksum valid after translation");
+        assertArrayEquals(Arrays.copyOfRange(in, 40, in.length), withZeroChecksum(Arrays.copyOfRange(o, 20, o.length), in, 40));
+        assertEquals(1, counters.local(XlatCounters.PACKETS_64));
+    }
+
+    /** The payload is unchanged apart from the checksum field. */
+    private static byte[] withZeroChecksum(byte[] l4out, byte[] in, int l4in) {
+        byte[] r = l4out.clone();
+        r[6] = in[l4in + 6];
+        r[7] = in[l4in + 7];
+        return r;
+    }
+
+    @Test
+    void tcp46TranslatesHeaderAndChecksum() {
+        byte[] in = ipv4(H4, H6_AS4, 6, 50, 0x10, 777, 0x4000, tcpHeaderAndData(80, 40000, new byte[100]));
+        byte[] o = run(in);
+        assertNotNull(o);
+        assertEquals(6, (o[0] & 0xff) >>> 4);
+        assertEquals(0x10, ((u16(o, 0) >>> 4) & 0xff), "traffic class = TOS");
+        assertEquals(0, ByteBuffer.wrap(o).getInt(0) & 0xfffff, "flow label 0");
+        assertEquals(in.length - 20, u16(o, 4), "payload length");
+        assertEquals(6, o[6], "next header");
+        assertEquals(49, o[7] & 0xff, "hop limit = TTL - 1");
+        assertEquals(H4_AS6, src6(o));
+        assertEquals(H6, dst6(o));
+        assertEquals(0xffff, transportSum6(o, 40, 6), "TCP checksum valid after translation");
+        assertEquals(in.length + 20, o.length, "no Fragment header for an unfragmented packet (DF set or not)");
+    }
+
+    @Test
+    void unfragmentedDf0PacketGetsNoFragmentHeader() {
+        byte[] in = ipv4(H4, H6_AS4, 17, 64, 0, 4321, 0, udpHeaderAndData(1, 2, new byte[10]));
+        byte[] o = run(in);
+        assertEquals(17, o[6], "RFC 7915 §4.1 / RFC 8021: no atomic fragment");
+    }
+
+    @Test
+    void wrongTransportChecksumStaysWrongBySameAmount() {
+        byte[] in = ipv4(H4, H6_AS4, 6, 64, 0, 1, 0, tcpHeaderAndData(80, 40000, new byte[33]));
+        int good = u16(in, 20 + 16);
+        int bad = (good + 5) & 0xffff;
+        in[36] = (byte) (bad >> 8);
+        in[37] = (byte) bad;
+        int before = transportSum4(in);
+        byte[] o = run(in);
+        assertNotNull(o, "RFC 1624: not dropped");
+        assertEquals(before, transportSum6(o, 40, 6), "the error is carried over unchanged, not fixed");
+        assertNotEquals(0xffff, transportSum6(o, 40, 6));
+    }
+
+    @Test
+    void echo64And46ChecksumsAndTypes() {
+        byte[] req = ipv6(H6, H4_AS6, 58, 58, 64, 0, new byte[0], icmpEcho(128, 0x1234, 7, "ping".getBytes()));
+        byte[] o = run(req);
+        assertIpv4HeaderValid(o);
+        assertEquals(1, o[9], "protocol ICMP");
+        assertEquals(8, o[20], "echo request type 8");
+        assertEquals(0xffff, naiveSum(o, 20, o.length), "ICMPv4 checksum (no pseudo-header)");
+
+        byte[] rep = ipv4(H4, H6_AS4, 1, 64, 0, 9, 0, icmpEcho(0, 0x1234, 7, "ping".getBytes()));
+        o = run(rep);
+        assertEquals(58, o[6]);
+        assertEquals(129, o[40] & 0xff, "echo reply type 129");
+        assertEquals(0xffff, transportSum6(o, 40, 58), "ICMPv6 checksum includes the pseudo-header");
+    }
+
+    @Test
+    void hopLimitOneGetsTimeExceededFromOwnAddress() {
+        byte[] in = ipv6(H6, H4_AS6, 17, 17, 1, 0, new byte[0], udpHeaderAndData(33434, 33435, new byte[20]));
+        byte[] o = run(in);
+        assertNotNull(o);
+        assertEquals(1, out.size(), "only the error, the packet itself is dropped");
+        assertEquals(58, o[6]);
+        assertEquals(OWN6, src6(o));
+        assertEquals(H6, dst6(o));
+        assertEquals(3, o[40], "Time Exceeded");
+        assertEquals(0, o[41], "hop limit exceeded in transit");
+        assertEquals(0xffff, transportSum6(o, 40, 58));
+        assertArrayEquals(in, Arrays.copyOfRange(o, 48, o.length), "quotes the packet");
+        assertEquals(1, counters.localDrops(DropReason.HOP_LIMIT_EXCEEDED_64));
+    }
+
+    @Test
+    void ttlOneGetsTimeExceededV4() {
+        byte[] in = ipv4(H4, H6_AS4, 17, 1, 0, 1, 0, udpHeaderAndData(1, 2, new byte[3]));
+        byte[] o = run(in);
+        assertIpv4HeaderValid(o);
+        assertEquals(OWN4, src4(o));
+        assertEquals(H4, dst4(o));
+        assertEquals(11, o[20]);
+        assertEquals(0xffff, naiveSum(o, 20, o.length));
+        assertEquals(1, counters.localDrops(DropReason.TTL_EXCEEDED_46));
+    }
+
+    @Test
+    void noErrorAboutAnIcmpError() {
+        byte[] err = ipv6(H6, H4_AS6, 58, 58, 1, 0, new byte[0], icmpEcho(1, 0, 0, new byte[48]));
+        assertNull(run(err), "RFC 4443 §2.4(e): no ICMPv6 error about an ICMPv6 error");
+        assertEquals(1, counters.localDrops(DropReason.HOP_LIMIT_EXCEEDED_64));
+    }
+
+    @Test
+    void routingHeaderWithSegmentsLeftGetsParameterProblem() {
+        byte[] rh = new byte[24];
+        rh[0] = 17; // next header
+        rh[1] = 2; // length: (2+1)*8 = 24
+        rh[2] = 0; // type 0... (type irrelevant here)
+        rh[3] = 1; // segments left
+        byte[] in = ipv6(H6, H4_AS6, 43, 17, 64, 0, rh, udpHeaderAndData(1, 2, new byte[4]));
+        byte[] o = run(in);
+        assertNotNull(o);
+        assertEquals(4, o[40], "Parameter Problem");
+        assertEquals(0, o[41], "erroneous header field");
+        assertEquals(43, ByteBuffer.wrap(o).getInt(44), "pointer to Segments Left");
+        assertEquals(1, counters.localDrops(DropReason.ROUTING_HEADER_64));
+    }
+
+    @Test
+    void routingHeaderWithNoSegmentsLeftIsSkipped() {
+        byte[] rh = new byte[8];
+        rh[0] = 17;
+        byte[] in = ipv6(H6, H4_AS6, 43, 17, 64, 0, rh, udpHeaderAndData(1, 2, new byte[4]));
+        byte[] o = run(in);
+        assertIpv4HeaderValid(o);
+        assertEquals(17, o[9]);
+        assertEquals(20 + 12, o.length, "the extension header is not translated");
+        assertEquals(0xffff, transportSum4(o));
+    }
+
+    @Test
+    void ipv4FragmentBecomesFragmentHeader() {
+        // first fragment, MF set, offset 0
+        byte[] in = ipv4(H4, H6_AS4, 17, 64, 0, 0xbeef, 0x2000, udpHeaderAndData(1, 2, new byte[16]));
+        byte[] o = run(in);
+        assertEquals(44, o[6], "Fragment header");
+        assertEquals(17, o[40], "its next header");
+        assertEquals(1, u16(o, 42) & 1, "M flag");
+        assertEquals(0, u16(o, 42) >>> 3, "offset");
+        assertEquals(0xbeef, ByteBuffer.wrap(o).getInt(44), "identification");
+        assertEquals(in.length - 20 + 8, u16(o, 4));
+        // a later fragment: offset 3 (24 bytes), no transport header to touch
+        byte[] later = ipv4(H4, H6_AS4, 17, 64, 0, 0xbeef, 3, new byte[24]);
+        o = run(later);
+        assertEquals(3, u16(o, 42) >>> 3);
+        assertEquals(0, u16(o, 42) & 1);
+        assertArrayEquals(new byte[24], Arrays.copyOfRange(o, 48, o.length));
+    }
+
+    @Test
+    void ipv6FragmentBecomesIpv4Fragment() {
+        byte[] fh = new byte[8];
+        fh[0] = 17;
+        fh[3] = 1; // offset 0, M=1
+        ByteBuffer.wrap(fh).putInt(4, 0x12345678);
+        byte[] in = ipv6(H6, H4_AS6, 44, -1, 64, 0, fh, udpHeaderAndData(1, 2, new byte[16]));
+        byte[] o = run(in);
+        assertIpv4HeaderValid(o);
+        assertEquals(0x5678, u16(o, 4), "RFC 7915 §5.1.1: low 16 bits of the identification");
+        assertEquals(0x2000, u16(o, 6), "MF, DF clear, offset 0");
+        assertEquals(17, o[9]);
+    }
+
+    @Test
+    void largePacket64SetsDf() {
+        byte[] in = ipv6(H6, H4_AS6, 17, 17, 64, 0, new byte[0], udpHeaderAndData(1, 2, new byte[1300]));
+        byte[] o = run(in);
+        assertEquals(0x4000, u16(o, 6), "RFC 7915 §5.1: DF set above 1260 bytes");
+        assertEquals(0, u16(o, 4), "identification zero");
+    }
+
+    @Test
+    void answersPingOnOwnAddresses() {
+        byte[] o = run(ipv4(H4, OWN4, 1, 64, 0, 5, 0, icmpEcho(8, 1, 1, "abc".getBytes())));
+        assertIpv4HeaderValid(o);
+        assertEquals(OWN4, src4(o));
+        assertEquals(H4, dst4(o));
+        assertEquals(0, o[20], "echo reply");
+        assertEquals(0xffff, naiveSum(o, 20, o.length));
+
+        o = run(ipv6(H6, OWN6, 58, 58, 64, 0, new byte[0], icmpEcho(128, 1, 1, "abc".getBytes())));
+        assertEquals(OWN6, src6(o));
+        assertEquals(H6, dst6(o));
+        assertEquals(129, o[40] & 0xff);
+        assertEquals(0xffff, transportSum6(o, 40, 58));
+        assertEquals(2, counters.local(XlatCounters.ECHO_REPLIES_SENT));
+    }
+
+    @Test
+    void udpZeroChecksumModes() {
+        byte[] in = ipv4(H4, H6_AS4, 17, 64, 0, 1, 0, udpHeaderAndData(1, 2, "zero".getBytes()));
+        in[26] = 0;
+        in[27] = 0;
+        assertNull(run(in), "drop is the default");
+        assertEquals(1, counters.localDrops(DropReason.UDP_ZERO_CHECKSUM_46));
+
+        snap = new XlatSnapshot(config("2001:db8:64::/96", UdpCksumMode.FWD, map(H6_AS4, H6)));
+        byte[] o = run(in);
+        assertEquals(0, u16(o, 46), "fwd keeps zero");
+
+        snap = new XlatSnapshot(config("2001:db8:64::/96", UdpCksumMode.CALC, map(H6_AS4, H6)));
+        o = run(in);
+        assertNotEquals(0, u16(o, 46));
+        assertEquals(0xffff, transportSum6(o, 40, 17), "calc computes a valid checksum");
+
+        byte[] frag = ipv4(H4, H6_AS4, 17, 64, 0, 1, 0x2000, udpHeaderAndData(1, 2, new byte[8]));
+        frag[26] = 0;
+        frag[27] = 0;
+        int hc = 0;
+        assertNull(run(frag), "a fragmented zero-checksum datagram cannot be fixed");
+        assertEquals(1 + hc, counters.localDrops(DropReason.UDP_ZERO_CHECKSUM_FRAGMENT_46));
+    }
+
+    @Test
+    void unmappableSourceIsRejectedWithIcmp() {
+        byte[] in = ipv6("2001:db8:99::1", H4_AS6, 17, 17, 64, 0, new byte[0], udpHeaderAndData(1, 2, new byte[4]));
+        byte[] o = run(in);
+        assertEquals(1, o[40], "Destination Unreachable");
+        assertEquals(1, o[41], "RFC 7915 §5.4: code 1, administratively prohibited");
+        assertEquals(1, counters.localDrops(DropReason.SRC_UNMAPPABLE_64));
+
+        in = ipv4(H4, "198.51.100.9", 17, 64, 0, 1, 0, udpHeaderAndData(1, 2, new byte[4]));
+        snap = new XlatSnapshot(config("2001:db8:64::/96", UdpCksumMode.DROP)); // no map: dst is embeddable
+        o = run(in);
+        assertEquals(6, (o[0] & 0xff) >>> 4, "without a map, RFC 6052 maps both addresses");
+    }
+
+    @Test
+    void wellKnownPrefixRefusesNonGlobalAddressesSilently() {
+        snap = new XlatSnapshot(new TunxlatConfig(Path.of("t"), "nat64", Addresses.parseIpv4(OWN4),
+                Ipv6Prefix.parse("2001:db8::1", 128), Ipv6Prefix.parse("64:ff9b::/96", -1), true, null, null, null,
+                List.of(map(H6_AS4, H6)), false, UdpCksumMode.DROP, 1280, Set.of(), 0, false, List.of(), List.of()));
+        assertNull(run(ipv6(H6, "64:ff9b::10.1.1.1", 17, 17, 64, 0, new byte[0], udpHeaderAndData(1, 2, new byte[4]))));
+        assertEquals(1, counters.localDrops(DropReason.WKPF_NON_GLOBAL_64));
+        assertNotNull(run(ipv6(H6, "64:ff9b::8.8.8.8", 17, 17, 64, 0, new byte[0], udpHeaderAndData(1, 2, new byte[4]))));
+    }
+
+    @Test
+    void staticMapPrefixesUseRfc7757SuffixPlacement() {
+        snap = new XlatSnapshot(config("2001:db8:64::/96", UdpCksumMode.DROP,
+                map("10.0.0.0/24", "2001:db8:2::/120"), map("192.168.7.0/24", "2001:db8:77::/64")));
+        byte[] o = run(ipv4("10.0.0.7", "192.168.7.9", 17, 64, 0, 1, 0, udpHeaderAndData(1, 2, new byte[4])));
+        assertEquals("2001:db8:2::7", src6(o));
+        assertEquals("2001:db8:77:0:900::", dst6(o), "suffix bits right after the /64");
+        o = run(ipv6("2001:db8:77:0:900::", "2001:db8:2::7", 17, 17, 64, 0, new byte[0], udpHeaderAndData(1, 2, new byte[4])));
+        assertEquals("192.168.7.9", src4(o));
+        assertEquals("10.0.0.7", dst4(o));
+    }
+
+    @Test
+    void badIpv4HeaderChecksumIsDropped() {
+        byte[] in = ipv4(H4, H6_AS4, 17, 64, 0, 1, 0, udpHeaderAndData(1, 2, new byte[4]));
+        in[10] ^= 1;
+        assertNull(run(in));
+        assertEquals(1, counters.localDrops(DropReason.BAD_HEADER_CHECKSUM_46));
+    }
+
+    @Test
+    void garbageNeverThrowsAndEveryDropIsCounted() {
+        Random r = new Random(42);
+        byte[] good = ipv6(H6, H4_AS6, 17, 17, 64, 0, new byte[0], udpHeaderAndData(1, 2, new byte[30]));
+        for (int i = 0; i < 20000; i++) {
+            byte[] p = (i % 2 == 0 ? good : ipv4(H4, H6_AS4, 6, 64, 0, 1, 0, tcpHeaderAndData(1, 2, new byte[30]))).clone();
+            int len = r.nextInt(p.length + 1);
+            for (int k = r.nextInt(4); k > 0; k--) {
+                p[r.nextInt(p.length)] = (byte) r.nextInt();
+            }
+            long before = totalHandled();
+            out.clear();
+            packet.setBytes(Translator.HEADROOM, p, 0, len);
+            translator.translate(snap, packet, Translator.HEADROOM, len);
+            assertEquals(before + 1, totalHandled(), "each packet is translated, answered, or dropped with a reason");
+        }
+        assertNotNull(run(good), "the next good packet still passes");
+    }
+
+    private long totalHandled() {
+        long t = counters.local(XlatCounters.PACKETS_46) + counters.local(XlatCounters.PACKETS_64)
+                + counters.local(XlatCounters.ECHO_REPLIES_SENT);
+        for (DropReason d : DropReason.values()) {
+            t += counters.localDrops(d);
+        }
+        return t;
+    }
+}
