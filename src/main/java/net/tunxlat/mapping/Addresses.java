@@ -77,8 +77,8 @@ public final class Addresses {
             }
             int start = i;
             int v = 0;
-            while (i < n && Character.digit(s.charAt(i), 16) >= 0) {
-                v = (v << 4) | Character.digit(s.charAt(i), 16);
+            while (i < n && hexDigit(s.charAt(i)) >= 0) {
+                v = (v << 4) | hexDigit(s.charAt(i));
                 i++;
             }
             int len = i - start;
@@ -147,6 +147,23 @@ public final class Addresses {
         } catch (IllegalArgumentException e) {
             return false;
         }
+    }
+
+    /**
+     * Value of an ASCII hexadecimal digit, or -1. ({@link Character#digit(char, int)} would also
+     * accept other Unicode digits and full-width letters, which are not valid in an address literal.)
+     */
+    private static int hexDigit(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
     }
 
     private static IllegalArgumentException bad6(String s) {

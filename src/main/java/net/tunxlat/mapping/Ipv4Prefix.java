@@ -30,7 +30,7 @@ public record Ipv4Prefix(int address, int length) {
     }
 
     static int parseLength(String s, int max, String whole) {
-        if (s.isEmpty() || s.length() > 3 || !s.chars().allMatch(Character::isDigit)) {
+        if (s.isEmpty() || s.length() > 3 || !s.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw new IllegalArgumentException("bad prefix length in '" + whole + "'");
         }
         int length = Integer.parseInt(s);

@@ -1,0 +1,615 @@
+package net.tunxlat.config;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import net.tunxlat.mapping.Addresses;
+import net.tunxlat.mapping.Ipv4Prefix;
+import net.tunxlat.mapping.Ipv6Prefix;
+import net.tunxlat.mapping.Rfc6052;
+
+/**
+ * Reads TAYGA's configuration format (tayga.conf(5)) into a {@link TunxlatConfig}.
+ *
+ * <p>One directive per line, {@code name value...}, separated by spaces or tabs; {@code #} starts a
+ * comment anywhere on a line; blank lines are ignored; CRLF line ends and a leading UTF-8 byte order
+ * mark are tolerated. Directive names are lower case, as TAYGA documents them; keyword values
+ * (booleans, {@code udp-cksum-mode}, {@code log} options) are accepted in any case, as TAYGA does.
+ *
+ * <p>Everything is validated here, so that a configuration that parses can be used: every problem is
+ * reported as a {@link ConfigException} naming the file and line. Non-fatal remarks (a directive
+ * accepted only for compatibility, for example) are returned as warnings by
+ * {@link #parseWithWarnings(Path)}; the parser itself never logs. The {@code map-file} is not read
+ * here, only its path is resolved.
+ */
+public final class ConfigParser {
+    /** The largest {@code workers} value. */
+    public static final int MAX_WORKERS = 1024;
+    /** The smallest {@code offlink-mtu}: the IPv6 minimum link MTU (RFC 8200 §5). */
+    public static final int MIN_OFFLINK_MTU = 1280;
+    /** The largest {@code offlink-mtu}: the largest IPv4 packet. */
+    public static final int MAX_OFFLINK_MTU = 65535;
+    /** Linux IFNAMSIZ (16) less the terminating NUL. */
+    private static final int MAX_IFNAME_BYTES = 15;
+
+    private ConfigParser() {}
+
+    /**
+     * A parsed configuration with the warnings about it.
+     *
+     * @param config   the configuration
+     * @param warnings non-fatal remarks, each formatted {@code FILE:LINE: text}, in file order
+     */
+    public record Parsed(TunxlatConfig config, List<String> warnings) {
+        public Parsed {
+            Objects.requireNonNull(config, "config");
+            warnings = List.copyOf(warnings);
+        }
+    }
+
+    /** Reads and validates {@code file}; warnings are discarded (see {@link #parseWithWarnings(Path)}). */
+    public static TunxlatConfig parse(Path file) throws ConfigException, IOException {
+        return parseWithWarnings(file).config();
+    }
+
+    /**
+     * Validates configuration {@code text}; {@code nameForMessages} names it in messages and becomes
+     * {@link TunxlatConfig#source()}. Warnings are discarded.
+     */
+    public static TunxlatConfig parse(String text, Path nameForMessages) throws ConfigException {
+        return parseWithWarnings(text, nameForMessages).config();
+    }
+
+    /** Reads and validates {@code file} (UTF-8 text), returning the configuration and any warnings. */
+    public static Parsed parseWithWarnings(Path file) throws ConfigException, IOException {
+        return parseWithWarnings(decode(Files.readAllBytes(file), file), file);
+    }
+
+    /** Validates configuration {@code text}, returning the configuration and any warnings. */
+    public static Parsed parseWithWarnings(String text, Path nameForMessages) throws ConfigException {
+        Objects.requireNonNull(text, "text");
+        Objects.requireNonNull(nameForMessages, "nameForMessages");
+        return new Run(nameForMessages).parse(text);
+    }
+
+    /** Strict UTF-8 decoding, so that a mangled byte in a path is an error rather than a U+FFFD. */
+    private static String decode(byte[] bytes, Path file) throws ConfigException {
+        CharsetDecoder decoder = UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult result = decoder.decode(in, out, true);
+        if (!result.isError()) {
+            result = decoder.flush(out);
+        }
+        if (result.isError()) {
+            int line = 1;
+            for (int i = 0; i < in.position(); i++) {
+                if (bytes[i] == '\n') {
+                    line++;
+                }
+            }
+            throw new ConfigException(file, line, "not valid UTF-8 text (byte offset " + in.position() + ")");
+        }
+        return out.flip().toString();
+    }
+
+    /** TAYGA's directives, in the order of its documentation. */
+    private enum Directive {
+        TUN_DEVICE("tun-device", 1, 1, false, "NAME"),
+        IPV4_ADDR("ipv4-addr", 1, 1, false, "IPV4-ADDRESS"),
+        IPV6_ADDR("ipv6-addr", 1, 1, false, "IPV6-ADDRESS"),
+        PREFIX("prefix", 1, 1, false, "IPV6-PREFIX/LEN"),
+        WKPF_STRICT("wkpf-strict", 1, 1, false, "yes|no"),
+        MAP("map", 2, 2, true, "IPV4[/LEN] IPV6[/LEN]"),
+        DYNAMIC_POOL("dynamic-pool", 1, 1, false, "IPV4-PREFIX/LEN"),
+        DATA_DIR("data-dir", 1, 1, false, "/ABSOLUTE/PATH"),
+        MAP_FILE("map-file", 1, 1, false, "PATH"),
+        STRICT_FRAG_HDR("strict-frag-hdr", 1, 1, false, "on|off"),
+        UDP_CKSUM_MODE("udp-cksum-mode", 1, 1, false, "drop|fwd|calc"),
+        LOG("log", 1, Integer.MAX_VALUE, false, "drop|reject|icmp|self..."),
+        OFFLINK_MTU("offlink-mtu", 1, 1, false, "BYTES"),
+        WORKERS("workers", 1, 1, false, "N"),
+        TUN_UP("tun-up", 1, 1, false, "yes|no"),
+        TUN_IP("tun-ip", 1, 1, true, "ADDRESS[/LEN]"),
+        TUN_ROUTE("tun-route", 1, 1, true, "PREFIX[/LEN]");
+
+        final String text;
+        final int minArgs;
+        final int maxArgs;
+        final boolean repeatable;
+        final String usage;
+
+        Directive(String text, int minArgs, int maxArgs, boolean repeatable, String usage) {
+            this.text = text;
+            this.minArgs = minArgs;
+            this.maxArgs = maxArgs;
+            this.repeatable = repeatable;
+            this.usage = usage;
+        }
+
+        static Directive byName(String name) {
+            for (Directive d : values()) {
+                if (d.text.equals(name)) {
+                    return d;
+                }
+            }
+            return null;
+        }
+
+        static String names() {
+            return Stream.of(values()).map(d -> d.text).collect(Collectors.joining(", "));
+        }
+
+        static String repeatableNames() {
+            List<String> names = Stream.of(values()).filter(d -> d.repeatable).map(d -> "'" + d.text + "'").toList();
+            return String.join(", ", names.subList(0, names.size() - 1)) + " and " + names.get(names.size() - 1);
+        }
+    }
+
+    /** A {@code map} directive and where it was. */
+    private record MapAt(MapEntry entry, int line) {}
+
+    /** The state of one parse. */
+    private static final class Run {
+        private final Path file;
+        private final List<String> warnings = new ArrayList<>();
+        private final Map<Directive, Integer> seenAt = new EnumMap<>(Directive.class);
+
+        private String tunDevice;
+        private int ipv4Addr;
+        private Ipv6Prefix ipv6Addr;
+        private Ipv6Prefix prefix;
+        private boolean wkpfStrict = true;
+        private Ipv4Prefix dynamicPool;
+        private Path dataDir;
+        private Path mapFile;
+        private final List<MapAt> maps = new ArrayList<>();
+        private final Map<Ipv4Prefix, Integer> mapV4Lines = new HashMap<>();
+        private final Map<Ipv6Prefix, Integer> mapV6Lines = new HashMap<>();
+        private boolean strictFragHdr;
+        private UdpCksumMode udpCksumMode = UdpCksumMode.DROP;
+        private int offlinkMtu = TunxlatConfig.DEFAULT_OFFLINK_MTU;
+        private final Set<LogOption> log = EnumSet.noneOf(LogOption.class);
+        private int workers;
+        private boolean tunUp;
+        private final Map<String, Integer> tunIps = new LinkedHashMap<>();
+        private final Map<String, Integer> tunRoutes = new LinkedHashMap<>();
+
+        Run(Path file) {
+            this.file = file;
+        }
+
+        Parsed parse(String text) throws ConfigException {
+            if (text.startsWith("\uFEFF")) {
+                text = text.substring(1);
+            }
+            String[] lines = text.split("\n", -1);
+            for (int i = 0; i < lines.length; i++) {
+                line(i + 1, lines[i]);
+            }
+            return new Parsed(finish(), warnings);
+        }
+
+        private ConfigException error(int line, String message) {
+            return new ConfigException(file, line, message);
+        }
+
+        private void warn(int line, String message) {
+            warnings.add(ConfigException.format(file, line, message));
+        }
+
+        private static List<String> tokenize(String s) {
+            List<String> tokens = new ArrayList<>();
+            int i = 0;
+            int n = s.length();
+            while (i < n) {
+                while (i < n && isBlank(s.charAt(i))) {
+                    i++;
+                }
+                int start = i;
+                while (i < n && !isBlank(s.charAt(i))) {
+                    i++;
+                }
+                if (i > start) {
+                    tokens.add(s.substring(start, i));
+                }
+            }
+            return tokens;
+        }
+
+        /** Space, tab, and the other C isspace() characters a line can hold (CR of a CRLF, FF, VT). */
+        private static boolean isBlank(char c) {
+            return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\u000b';
+        }
+
+        private void line(int ln, String raw) throws ConfigException {
+            int hash = raw.indexOf('#');
+            List<String> tokens = tokenize(hash >= 0 ? raw.substring(0, hash) : raw);
+            if (tokens.isEmpty()) {
+                return;
+            }
+            String name = tokens.get(0);
+            Directive d = Directive.byName(name);
+            if (d == null) {
+                Directive lower = Directive.byName(name.toLowerCase(Locale.ROOT));
+                if (lower != null) {
+                    throw error(ln, "unknown directive '" + name + "' (directive names are lower case: did you mean '"
+                            + lower.text + "'?)");
+                }
+                throw error(ln, "unknown directive '" + name + "'; expected one of " + Directive.names());
+            }
+            List<String> args = tokens.subList(1, tokens.size());
+            if (args.size() < d.minArgs || args.size() > d.maxArgs) {
+                String count;
+                if (d.minArgs == d.maxArgs) {
+                    count = d.minArgs + (d.minArgs == 1 ? " argument" : " arguments");
+                } else {
+                    count = "at least " + d.minArgs + (d.minArgs == 1 ? " argument" : " arguments");
+                }
+                throw error(ln, "'" + d.text + "' expects " + count + ", got " + args.size()
+                        + " (usage: " + d.text + " " + d.usage + ")");
+            }
+            if (!d.repeatable) {
+                Integer first = seenAt.putIfAbsent(d, ln);
+                if (first != null) {
+                    throw error(ln, "duplicate '" + d.text + "' directive, already given on line " + first
+                            + " (only " + Directive.repeatableNames() + " may appear more than once)");
+                }
+            }
+            String arg = args.get(0);
+            switch (d) {
+                case TUN_DEVICE -> tunDevice = interfaceName(ln, arg);
+                case IPV4_ADDR -> ipv4Addr = ownIpv4(ln, arg);
+                case IPV6_ADDR -> ipv6Addr = ownIpv6(ln, arg);
+                case PREFIX -> prefix = nat64Prefix(ln, arg);
+                case WKPF_STRICT -> wkpfStrict = bool(ln, d, arg);
+                case MAP -> map(ln, arg, args.get(1));
+                case DYNAMIC_POOL -> dynamicPool = dynamicPool(ln, arg);
+                case DATA_DIR -> dataDir = dataDir(ln, arg);
+                case MAP_FILE -> mapFile = path(ln, d, arg);
+                case STRICT_FRAG_HDR -> {
+                    strictFragHdr = bool(ln, d, arg);
+                    warn(ln, "'strict-frag-hdr' is accepted for compatibility and has no effect: tunxlat never adds"
+                            + " a Fragment Header to unfragmented packets (RFC 7915 §4.1 / RFC 8021)");
+                }
+                case UDP_CKSUM_MODE -> udpCksumMode = udpCksumMode(ln, arg);
+                case LOG -> {
+                    for (String option : args) {
+                        log.add(logOption(ln, option));
+                    }
+                }
+                case OFFLINK_MTU -> offlinkMtu = integer(ln, d, arg, MIN_OFFLINK_MTU, MAX_OFFLINK_MTU);
+                case WORKERS -> workers = integer(ln, d, arg, 0, MAX_WORKERS);
+                case TUN_UP -> tunUp = bool(ln, d, arg);
+                case TUN_IP -> addOnce(ln, d, tunIps, tunAddress(ln, d, arg, false));
+                case TUN_ROUTE -> addOnce(ln, d, tunRoutes, tunAddress(ln, d, arg, true));
+                default -> throw new IllegalStateException(d.toString());
+            }
+        }
+
+        // ---- directive values ----------------------------------------------------------------
+
+        private String interfaceName(int ln, String name) throws ConfigException {
+            int bytes = name.getBytes(UTF_8).length;
+            if (bytes > MAX_IFNAME_BYTES) {
+                throw error(ln, "'tun-device' name '" + name + "' is " + bytes + " bytes long; Linux interface names"
+                        + " are 1 to " + MAX_IFNAME_BYTES + " bytes");
+            }
+            if (name.equals(".") || name.equals("..")) {
+                throw error(ln, "'tun-device' name cannot be '" + name + "'");
+            }
+            for (int i = 0; i < name.length(); ) {
+                int c = name.codePointAt(i);
+                if (c == '/' || c == ':' || Character.isWhitespace(c) || Character.isSpaceChar(c)
+                        || Character.isISOControl(c)) {
+                    String what = c == '/' || c == ':' ? "'" + (char) c + "'" : String.format("U+%04X", c);
+                    throw error(ln, "'tun-device' name '" + name + "' contains " + what + "; Linux interface names"
+                            + " cannot contain '/', ':', whitespace or control characters");
+                }
+                i += Character.charCount(c);
+            }
+            return name;
+        }
+
+        private int ownIpv4(int ln, String s) throws ConfigException {
+            if (!Addresses.isIpv4Literal(s)) {
+                throw error(ln, "'ipv4-addr' expects an IPv4 address such as 192.168.255.1, got '" + s + "'");
+            }
+            int a = Addresses.parseIpv4(s);
+            int o1 = a >>> 24;
+            String why = o1 == 0 ? "in 0.0.0.0/8 (\"this network\")"
+                    : o1 == 127 ? "a loopback address"
+                    : (o1 & 0xf0) == 0xe0 ? "a multicast address"
+                    : a == -1 ? "the limited broadcast address"
+                    : null;
+            if (why != null) {
+                throw error(ln, "'ipv4-addr' " + s + " is " + why + "; the translator needs a unicast address");
+            }
+            return a;
+        }
+
+        private Ipv6Prefix ownIpv6(int ln, String s) throws ConfigException {
+            if (s.indexOf('/') >= 0) {
+                throw error(ln, "'ipv6-addr' expects an address without a prefix length, such as 2001:db8:1::2, got '"
+                        + s + "'");
+            }
+            if (!Addresses.isIpv6Literal(s)) {
+                throw error(ln, "'ipv6-addr' expects an IPv6 address such as 2001:db8:1::2, got '" + s + "'");
+            }
+            long[] a = Addresses.parseIpv6(s);
+            String why = a[0] == 0 && a[1] == 0 ? "the unspecified address"
+                    : a[0] == 0 && a[1] == 1 ? "the loopback address"
+                    : (a[0] >>> 56) == 0xff ? "a multicast address"
+                    : null;
+            if (why != null) {
+                throw error(ln, "'ipv6-addr' " + s + " is " + why + "; the translator needs a unicast address");
+            }
+            return new Ipv6Prefix(a[0], a[1], 128);
+        }
+
+        private Ipv6Prefix nat64Prefix(int ln, String s) throws ConfigException {
+            V6 p = v6(ln, "'prefix'", s, -1, "an IPv6 prefix such as 64:ff9b::/96 or 2001:db8:1:ffff::/96");
+            switch (p.length) {
+                case 32, 40, 48, 56, 64, 96 -> { }
+                default -> throw error(ln, "'prefix' length must be 32, 40, 48, 56, 64 or 96, got " + p.length);
+            }
+            Ipv6Prefix result = toPrefix(ln, "'prefix'", p);
+            try {
+                Rfc6052.validatePrefix(result);
+            } catch (IllegalArgumentException e) {
+                throw error(ln, "'prefix' " + result + ": bits 64 to 71 (the \"u\" octet) must be zero (RFC 6052 §2.2)");
+            }
+            return result;
+        }
+
+        private void map(int ln, String v4Text, String v6Text) throws ConfigException {
+            V4 a4 = v4(ln, "'map'", v4Text, 32, "an IPv4 address or prefix (a.b.c.d[/LEN]) as its first argument");
+            V6 a6 = v6(ln, "'map'", v6Text, 128, "an IPv6 address or prefix (ADDR[/LEN]) as its second argument");
+            Ipv4Prefix p4 = toPrefix(ln, "'map'", a4);
+            Ipv6Prefix p6 = toPrefix(ln, "'map'", a6);
+            int hostBits4 = 32 - p4.length();
+            int hostBits6 = 128 - p6.length();
+            if (hostBits6 < hostBits4) {
+                throw error(ln, "'map' IPv6 side " + p6 + " has " + hostBits6 + " host bits but the IPv4 side " + p4
+                        + " has " + hostBits4 + "; the IPv6 side must have at least as many (RFC 7757), e.g. /"
+                        + (128 - hostBits4) + " or shorter");
+            }
+            Integer other = mapV4Lines.putIfAbsent(p4, ln);
+            if (other != null) {
+                throw error(ln, "'map' IPv4 side " + p4 + " is already mapped on line " + other
+                        + " (each IPv4 prefix may appear in only one 'map')");
+            }
+            other = mapV6Lines.putIfAbsent(p6, ln);
+            if (other != null) {
+                throw error(ln, "'map' IPv6 side " + p6 + " is already mapped on line " + other
+                        + " (each IPv6 prefix may appear in only one 'map')");
+            }
+            maps.add(new MapAt(new MapEntry(p4, p6, file + ":" + ln), ln));
+        }
+
+        private Ipv4Prefix dynamicPool(int ln, String s) throws ConfigException {
+            V4 p = v4(ln, "'dynamic-pool'", s, -1, "an IPv4 prefix such as 192.168.255.0/24");
+            if (p.length > 31) {
+                throw error(ln, "'dynamic-pool' length must be 31 or less (the lowest address of the pool is"
+                        + " reserved), got " + p.length);
+            }
+            return toPrefix(ln, "'dynamic-pool'", p);
+        }
+
+        private Path dataDir(int ln, String s) throws ConfigException {
+            Path p = path(ln, Directive.DATA_DIR, s);
+            if (!p.isAbsolute()) {
+                throw error(ln, "'data-dir' must be an absolute path, got '" + s + "'");
+            }
+            return p;
+        }
+
+        private Path path(int ln, Directive d, String s) throws ConfigException {
+            try {
+                return Path.of(s);
+            } catch (InvalidPathException e) {
+                throw error(ln, "'" + d.text + "' path '" + s + "' is not valid: " + e.getReason());
+            }
+        }
+
+        private boolean bool(int ln, Directive d, String s) throws ConfigException {
+            switch (s.toLowerCase(Locale.ROOT)) {
+                case "yes", "on", "true", "1" -> {
+                    return true;
+                }
+                case "no", "off", "false", "0" -> {
+                    return false;
+                }
+                default -> throw error(ln, "'" + d.text + "' expects yes, no, on, off, true, false, 1 or 0, got '"
+                        + s + "'");
+            }
+        }
+
+        private UdpCksumMode udpCksumMode(int ln, String s) throws ConfigException {
+            return switch (s.toLowerCase(Locale.ROOT)) {
+                case "drop" -> UdpCksumMode.DROP;
+                case "fwd" -> UdpCksumMode.FWD;
+                case "calc" -> UdpCksumMode.CALC;
+                default -> throw error(ln, "'udp-cksum-mode' expects drop, fwd or calc, got '" + s + "'");
+            };
+        }
+
+        private LogOption logOption(int ln, String s) throws ConfigException {
+            return switch (s.toLowerCase(Locale.ROOT)) {
+                case "drop" -> LogOption.DROP;
+                case "reject" -> LogOption.REJECT;
+                case "icmp" -> LogOption.ICMP;
+                case "self" -> LogOption.SELF;
+                default -> throw error(ln, "'log' option '" + s + "' is not one of drop, reject, icmp, self");
+            };
+        }
+
+        private int integer(int ln, Directive d, String s, int min, int max) throws ConfigException {
+            String expected = "'" + d.text + "' must be an integer from " + min + " to " + max + ", got " + s;
+            if (s.isEmpty() || s.length() > 10 || !s.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                throw error(ln, expected);
+            }
+            long value = Long.parseLong(s);
+            if (value < min || value > max) {
+                throw error(ln, expected);
+            }
+            return (int) value;
+        }
+
+        /** {@code tun-ip} (host bits allowed) or {@code tun-route} (host bits must be zero), canonical text. */
+        private String tunAddress(int ln, Directive d, String s, boolean route) throws ConfigException {
+            String what = "'" + d.text + "'";
+            String expected = route
+                    ? "an IPv4 or IPv6 prefix such as 192.168.255.0/24 or 2001:db8:1:ffff::/96"
+                    : "an IPv4 or IPv6 address with optional prefix length such as 192.168.0.1/24 or 2001:db8:1::1/64";
+            if (s.indexOf(':') >= 0) {
+                V6 a = v6(ln, what, s, 128, expected);
+                if (route) {
+                    toPrefix(ln, what, a);
+                }
+                return Addresses.formatIpv6(a.hi, a.lo) + "/" + a.length;
+            }
+            V4 a = v4(ln, what, s, 32, expected);
+            if (route) {
+                toPrefix(ln, what, a);
+            }
+            return Addresses.formatIpv4(a.address) + "/" + a.length;
+        }
+
+        private void addOnce(int ln, Directive d, Map<String, Integer> seen, String value) throws ConfigException {
+            Integer first = seen.putIfAbsent(value, ln);
+            if (first != null) {
+                throw error(ln, "'" + d.text + "' " + value + " is already given on line " + first);
+            }
+        }
+
+        // ---- addresses with lengths ----------------------------------------------------------
+
+        /** An IPv4 address and length as written (host bits not yet checked). */
+        private record V4(int address, int length) {}
+
+        /** An IPv6 address and length as written (host bits not yet checked). */
+        private record V6(long hi, long lo, int length) {}
+
+        private V4 v4(int ln, String what, String s, int defaultLength, String expected) throws ConfigException {
+            int slash = s.indexOf('/');
+            String addr = slash >= 0 ? s.substring(0, slash) : s;
+            if ((slash < 0 && defaultLength < 0) || !Addresses.isIpv4Literal(addr)) {
+                throw error(ln, what + " expects " + expected + ", got '" + s + "'");
+            }
+            int length = slash >= 0 ? length(ln, what, s, s.substring(slash + 1), 32) : defaultLength;
+            return new V4(Addresses.parseIpv4(addr), length);
+        }
+
+        private V6 v6(int ln, String what, String s, int defaultLength, String expected) throws ConfigException {
+            int slash = s.indexOf('/');
+            String addr = slash >= 0 ? s.substring(0, slash) : s;
+            if ((slash < 0 && defaultLength < 0) || !Addresses.isIpv6Literal(addr)) {
+                throw error(ln, what + " expects " + expected + ", got '" + s + "'");
+            }
+            int length = slash >= 0 ? length(ln, what, s, s.substring(slash + 1), 128) : defaultLength;
+            long[] a = Addresses.parseIpv6(addr);
+            return new V6(a[0], a[1], length);
+        }
+
+        private int length(int ln, String what, String whole, String s, int max) throws ConfigException {
+            if (s.isEmpty() || s.length() > 3 || !s.chars().allMatch(c -> c >= '0' && c <= '9')
+                    || Integer.parseInt(s) > max) {
+                throw error(ln, what + ": the prefix length in '" + whole + "' must be a number from 0 to " + max);
+            }
+            return Integer.parseInt(s);
+        }
+
+        private Ipv4Prefix toPrefix(int ln, String what, V4 a) throws ConfigException {
+            int mask = Addresses.mask4(a.length);
+            if ((a.address & ~mask) != 0) {
+                Ipv4Prefix fixed = new Ipv4Prefix(a.address & mask, a.length);
+                throw error(ln, what + " " + Addresses.formatIpv4(a.address) + "/" + a.length + " has host bits set"
+                        + " (the bits after /" + a.length + " must be zero: did you mean " + fixed + "?)");
+            }
+            return new Ipv4Prefix(a.address, a.length);
+        }
+
+        private Ipv6Prefix toPrefix(int ln, String what, V6 a) throws ConfigException {
+            long mh = Addresses.maskHi(a.length);
+            long ml = Addresses.maskLo(a.length);
+            if ((a.hi & ~mh) != 0 || (a.lo & ~ml) != 0) {
+                Ipv6Prefix fixed = new Ipv6Prefix(a.hi & mh, a.lo & ml, a.length);
+                throw error(ln, what + " " + Addresses.formatIpv6(a.hi, a.lo) + "/" + a.length + " has host bits set"
+                        + " (the bits after /" + a.length + " must be zero: did you mean " + fixed + "?)");
+            }
+            return new Ipv6Prefix(a.hi, a.lo, a.length);
+        }
+
+        // ---- whole-file checks -----------------------------------------------------------------
+
+        private TunxlatConfig finish() throws ConfigException {
+            if (tunDevice == null) {
+                throw error(0, "missing mandatory directive 'tun-device' (the TUN interface name, e.g. 'tun-device"
+                        + " nat64')");
+            }
+            if (!seenAt.containsKey(Directive.IPV4_ADDR)) {
+                throw error(0, "missing mandatory directive 'ipv4-addr' (the translator's own IPv4 address, e.g."
+                        + " 'ipv4-addr 192.168.255.1')");
+            }
+            if (ipv6Addr == null && prefix == null) {
+                throw error(0, "missing directive 'ipv6-addr' (the translator's own IPv6 address), which is"
+                        + " mandatory when no 'prefix' is given");
+            }
+            if (ipv6Addr == null && wkpfStrict && new Rfc6052(prefix).isWellKnown()
+                    && Rfc6052.isNonGlobalIpv4(ipv4Addr)) {
+                throw error(0, "missing directive 'ipv6-addr': 'prefix' (line " + seenAt.get(Directive.PREFIX)
+                        + ") is the Well-Known Prefix 64:ff9b::/96 and 'ipv4-addr' "
+                        + Addresses.formatIpv4(ipv4Addr) + " (line " + seenAt.get(Directive.IPV4_ADDR)
+                        + ") is not a global address, so the translator's IPv6 address cannot be derived from them"
+                        + " (RFC 6052 §3.1); add 'ipv6-addr', use a network-specific prefix, or set 'wkpf-strict no'");
+            }
+            if (prefix == null && maps.isEmpty() && mapFile == null) {
+                throw error(0, "nothing to translate: give a 'prefix', 'map' directives or a 'map-file'");
+            }
+            Path resolvedMapFile = mapFile;
+            if (mapFile != null && !mapFile.isAbsolute()) {
+                if (dataDir == null) {
+                    throw error(seenAt.get(Directive.MAP_FILE), "'map-file' path '" + mapFile + "' is relative but no"
+                            + " 'data-dir' is given to resolve it against; use an absolute path or add 'data-dir'");
+                }
+                resolvedMapFile = dataDir.resolve(mapFile);
+            }
+            if (prefix != null) {
+                for (MapAt m : maps) {
+                    if (m.entry().v6().overlaps(prefix)) {
+                        throw error(m.line(), "'map' IPv6 side " + m.entry().v6() + " overlaps 'prefix' " + prefix
+                                + " (line " + seenAt.get(Directive.PREFIX) + "); mapped IPv6 addresses must lie"
+                                + " outside the NAT64 prefix");
+                    }
+                }
+            }
+            return new TunxlatConfig(file, tunDevice, ipv4Addr, ipv6Addr, prefix, wkpfStrict, dynamicPool, dataDir,
+                    resolvedMapFile, maps.stream().map(MapAt::entry).toList(), strictFragHdr, udpCksumMode,
+                    offlinkMtu, log, workers, tunUp, List.copyOf(tunIps.keySet()), List.copyOf(tunRoutes.keySet()));
+        }
+    }
+}
