@@ -28,6 +28,8 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
     private final XlatCounters counters = new XlatCounters();
     private final ByteBuf packetBuf;
     private final ByteBuf errorBuf;
+    /** Views of the two buffers that the hot path indexes (see {@link Buffers#hotPathView}). */
+    private final ByteBuf packetView;
     private final long packetAddress;
     private final Translator translator;
     private volatile boolean running = true;
@@ -52,8 +54,9 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
         }
         this.packetBuf = p;
         this.errorBuf = e;
+        this.packetView = Buffers.hotPathView(p);
         this.packetAddress = p.memoryAddress();
-        this.translator = new Translator(counters, this, errorBuf, System::nanoTime, log);
+        this.translator = new Translator(counters, this, Buffers.hotPathView(e), System::nanoTime, log);
     }
 
     public XlatCounters counters() {
@@ -81,7 +84,7 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
         while (running) {
             int n = queue.read(packetAddress + Translator.HEADROOM, Translator.MAX_PACKET);
             if (n > 0) {
-                translator.translate(snapshots.get(), packetBuf, Translator.HEADROOM, n);
+                translator.translate(snapshots.get(), packetView, Translator.HEADROOM, n);
                 if (++sinceBatch >= BATCH) {
                     counters.publish();
                     sinceBatch = 0;

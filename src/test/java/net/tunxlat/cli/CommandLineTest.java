@@ -1,0 +1,103 @@
+package net.tunxlat.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class CommandLineTest {
+    @TempDir
+    Path dir;
+
+    record Result(int status, String out, String err) {}
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = new CommandLine(new TunxlatCommand());
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int status = cl.execute(args);
+        return new Result(status, out.toString(), err.toString());
+    }
+
+    Path write(String name, String text) throws Exception {
+        Path p = dir.resolve(name);
+        Files.writeString(p, text);
+        return p;
+    }
+
+    @Test
+    void checkAcceptsTaygaExampleAndPrintsSummary() throws Exception {
+        Path f = write("tayga.conf", "tun-device nat64\nipv4-addr 192.168.255.1\nprefix 2001:db8:1:ffff::/96\n"
+                + "dynamic-pool 192.168.255.0/24\ndata-dir /var/spool/tayga\n");
+        Result r = run("check", "-c", f.toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains(": OK"));
+        assertTrue(r.out().contains("2001:db8:1:ffff::c0a8:ff01"), r.out());
+    }
+
+    @Test
+    void checkRefusesBadFileWithFileAndLine() throws Exception {
+        Path f = write("bad.conf", "tun-device nat64\nipv4-addr 192.168.255.1\nprefix 2001:db8::/80\n");
+        Result r = run("check", "-c", f.toString());
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("bad.conf:3:"), r.err());
+        assertTrue(r.err().contains("32, 40, 48, 56, 64 or 96"), r.err());
+    }
+
+    @Test
+    void missingFileIsAClearError() {
+        Result r = run("check", "-c", dir.resolve("nope.conf").toString());
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("no such file"), r.err());
+    }
+
+    @Test
+    void versionAndHelpOnEveryCommand() {
+        Result r = run("--version");
+        assertEquals(0, r.status());
+        assertTrue(r.out().startsWith("tunxlat "), r.out());
+        for (String cmd : new String[] {"run", "check", "mktun", "rmtun"}) {
+            Result h = run(cmd, "--help");
+            assertEquals(0, h.status(), cmd);
+            assertTrue(h.out().contains("Usage: tunxlat " + cmd), h.out());
+        }
+    }
+
+    @Test
+    void taygaCommandLineIsAccepted() throws Exception {
+        // TAYGA's options parse; a bad config then stops it before any system change.
+        Path f = write("t.conf", "tun-device nat64\n");
+        Result r = run("-c", f.toString(), "-d", "-u", "nobody", "-g", "nogroup", "-p", dir.resolve("pid").toString());
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("t.conf"), r.err());
+        assertFalse(Files.exists(dir.resolve("pid")));
+        r = run("--mktun", "-c", f.toString());
+        assertEquals(2, r.status(), "--mktun reads tun-device from the configuration, which is invalid here");
+        r = run("--mktun", "--rmtun", "-c", f.toString());
+        assertEquals(2, r.status());
+        r = run("-r", "-c", f.toString());
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("chroot"), r.err());
+    }
+
+    @Test
+    void noArgumentsPrintsUsage() {
+        Result r = run();
+        assertEquals(2, r.status());
+        assertTrue(r.out().contains("Usage: tunxlat"), r.out());
+    }
+
+    @Test
+    void unknownOptionIsAUsageError() {
+        Result r = run("check", "--frobnicate");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("Unknown option"), r.err());
+    }
+}
