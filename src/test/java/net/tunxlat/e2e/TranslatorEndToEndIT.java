@@ -43,9 +43,16 @@ import org.junit.jupiter.api.TestReporter;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Traffic through the translator between an IPv6-only and an IPv4-only namespace. The translator is
- * chosen by {@code -Dtunxlat.e2e.translator=tunxlat|tayga} (default tunxlat). Needs root; skipped
- * otherwise.
+ * Traffic through the translator between an IPv6-only and an IPv4-only namespace (see {@link
+ * TestBed}). Needs root; skipped otherwise. Each test gets fresh namespaces and a fresh translator.
+ *
+ * <pre>
+ *   mvn verify                                    # against tunxlat (target/tunxlat.jar)
+ *   mvn verify -Dtunxlat.e2e.translator=tayga     # against TAYGA (apt-get install tayga)
+ *   mvn verify -Dit.test=TranslatorEndToEndIT#udpFromIpv6HostToIpv4Host
+ * </pre>
+ *
+ * Translator logs and configs are kept in target/e2e/; a failing test prints the log's tail.
  */
 class TranslatorEndToEndIT {
     private static final Duration IO_TIMEOUT = Duration.ofSeconds(30);
