@@ -1,0 +1,342 @@
+package net.tunxlat.e2e;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * Three network namespaces joined by veth pairs, with a translator running in the middle one:
+ *
+ * <pre>
+ *   ipv6Host  eth0 2001:db8:6::2/64 ── to-v6 2001:db8:6::1/64   translator ns   to-v4 203.0.113.1/24 ── eth0 203.0.113.2/24  ipv4Host
+ *   (IPv6 only, default via ::1)       forwarding on, TUN "nat64":                                     (IPv4 only, default via .1)
+ *                                      2001:db8:64::/96 dev nat64, 192.168.255.0/24 dev nat64
+ * </pre>
+ *
+ * The translator's config (TAYGA syntax) is {@code tun-device nat64}, {@code ipv4-addr
+ * 192.168.255.1}, {@code prefix 2001:db8:64::/96}, {@code map 192.168.255.2 2001:db8:6::2}, plus
+ * any extra lines. So the IPv6 host reaches the IPv4 host at {@link #IPV4_HOST_VIA_PREFIX}, the
+ * IPv4 host reaches the IPv6 host at {@link #IPV6_HOST_MAPPED}, and the translator answers at
+ * {@link #TRANSLATOR_IPV4} and {@link #TRANSLATOR_IPV6}.
+ *
+ * <p>{@link #close()} always deletes the namespaces (a JVM shutdown hook does it too for beds left
+ * open) and then fails if the translator did not exit within 2 s of SIGTERM.
+ */
+public final class TestBed implements AutoCloseable {
+    public static final String IPV6_HOST = "2001:db8:6::2";
+    public static final String IPV6_GATEWAY = "2001:db8:6::1";
+    public static final String IPV4_HOST = "203.0.113.2";
+    public static final String IPV4_GATEWAY = "203.0.113.1";
+    public static final String PREFIX = "2001:db8:64::/96";
+    public static final String POOL = "192.168.255.0/24";
+    public static final String TRANSLATOR_IPV4 = "192.168.255.1";
+    /** The translator's IPv6 address: {@link #TRANSLATOR_IPV4} in the prefix. */
+    public static final String TRANSLATOR_IPV6 = "2001:db8:64::c0a8:ff01";
+    /** {@link #IPV4_HOST} as the IPv6 host sees it (2001:db8:64::203.0.113.2). */
+    public static final String IPV4_HOST_VIA_PREFIX = "2001:db8:64::cb00:7102";
+    /** {@link #IPV6_HOST} as the IPv4 host sees it (static map). */
+    public static final String IPV6_HOST_MAPPED = "192.168.255.2";
+    public static final String TUN_DEVICE = "nat64";
+
+    /** How long to wait for SIGTERM to end the translator. */
+    public static final Duration STOP_GRACE = Duration.ofSeconds(2);
+
+    private static final Set<TestBed> OPEN = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> OPEN.forEach(TestBed::closeQuietly), "e2e-cleanup"));
+    }
+
+    private final String id;
+    private final String label;
+    private final Translator translatorType;
+    private final List<Netns> namespaces = new ArrayList<>();
+    private Netns ipv6Host;
+    private Netns translatorNs;
+    private Netns ipv4Host;
+    private Path configFile;
+    private Path logFile;
+    private TranslatorProcess translator;
+    private boolean closed;
+
+    private TestBed(String label, Translator translatorType) {
+        byte[] random = new byte[3];
+        new SecureRandom().nextBytes(random);
+        this.id = HexFormat.of().formatHex(random);
+        this.label = label;
+        this.translatorType = translatorType;
+    }
+
+    /** Why the bed cannot run here (not root, no {@code ip}), or null if it can. */
+    public static String unavailableReason() {
+        try {
+            if (LibC.INSTANCE.geteuid() != 0) {
+                return "needs root for network namespaces; skipped";
+            }
+        } catch (UnsatisfiedLinkError e) {
+            return "needs root for network namespaces (cannot call geteuid: " + e.getMessage() + "); skipped";
+        }
+        if (!Cmd.exec(Duration.ofSeconds(5), List.of("ip", "-V")).ok()) {
+            return "needs the ip tool (iproute2) for network namespaces; skipped";
+        }
+        return null;
+    }
+
+    public static Builder builder(Translator translator) {
+        return new Builder(translator);
+    }
+
+    /** A bed with the default config and the given translator, started and ready. */
+    public static TestBed start(Translator translator) throws IOException, InterruptedException {
+        return builder(translator).start();
+    }
+
+    /** Options for a bed; {@link #start()} builds it. */
+    public static final class Builder {
+        private final Translator translator;
+        private String label = "bed";
+        private final List<String> configLines = new ArrayList<>();
+        private Consumer<TestBed> beforeStart = bed -> {};
+        private Duration startTimeout = Duration.ofSeconds(Long.getLong("tunxlat.e2e.startTimeoutSeconds", 30));
+        private boolean startTranslator = true;
+
+        private Builder(Translator translator) {
+            this.translator = translator;
+        }
+
+        /** Names the log and config files (e.g. the test method name). */
+        public Builder label(String label) {
+            this.label = label.replaceAll("[^A-Za-z0-9_.-]", "_");
+            return this;
+        }
+
+        /** Appends a line to the translator's config. */
+        public Builder configLine(String line) {
+            configLines.add(line);
+            return this;
+        }
+
+        /** Runs after the network is set up and the config is written, before the translator starts. */
+        public Builder beforeStart(Consumer<TestBed> hook) {
+            this.beforeStart = beforeStart.andThen(hook);
+            return this;
+        }
+
+        /** How long to wait for the translator to forward a ping (default 30 s). */
+        public Builder startTimeout(Duration timeout) {
+            this.startTimeout = timeout;
+            return this;
+        }
+
+        /** Whether to start the translator (default true); when false, see {@link TestBed#startTranslator}. */
+        public Builder startTranslator(boolean start) {
+            this.startTranslator = start;
+            return this;
+        }
+
+        public TestBed start() throws IOException, InterruptedException {
+            TestBed bed = new TestBed(label, translator);
+            OPEN.add(bed);
+            try {
+                bed.setUpNetwork();
+                bed.writeConfig(configLines);
+                beforeStart.accept(bed);
+                if (startTranslator) {
+                    bed.startTranslator(startTimeout);
+                }
+                return bed;
+            } catch (IOException | InterruptedException | RuntimeException | Error e) {
+                closeQuietly(bed);
+                throw e;
+            }
+        }
+    }
+
+    // ---- setup ------------------------------------------------------------------------------
+
+    private Netns addNamespace(String suffix) {
+        Netns ns = Netns.create("txe" + id + "-" + suffix);
+        namespaces.add(ns);
+        // New interfaces (created below, after this) skip duplicate address detection.
+        ns.sysctl("net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0");
+        return ns;
+    }
+
+    private void setUpNetwork() throws InterruptedException {
+        ipv6Host = addNamespace("v6");
+        translatorNs = addNamespace("xl");
+        ipv4Host = addNamespace("v4");
+
+        ipv6Host.ip("link", "add", "eth0", "type", "veth", "peer", "name", "to-v6", "netns", translatorNs.name());
+        ipv4Host.ip("link", "add", "eth0", "type", "veth", "peer", "name", "to-v4", "netns", translatorNs.name());
+        ipv4Host.sysctl("net.ipv6.conf.eth0.disable_ipv6=1");
+
+        ipv6Host.ip("addr", "add", IPV6_HOST + "/64", "dev", "eth0", "nodad");
+        translatorNs.ip("addr", "add", IPV6_GATEWAY + "/64", "dev", "to-v6", "nodad");
+        ipv4Host.ip("addr", "add", IPV4_HOST + "/24", "dev", "eth0");
+        translatorNs.ip("addr", "add", IPV4_GATEWAY + "/24", "dev", "to-v4");
+        ipv6Host.ip("link", "set", "eth0", "up");
+        ipv4Host.ip("link", "set", "eth0", "up");
+        translatorNs.ip("link", "set", "to-v6", "up");
+        translatorNs.ip("link", "set", "to-v4", "up");
+        ipv6Host.ip("-6", "route", "add", "default", "via", IPV6_GATEWAY);
+        ipv4Host.ip("route", "add", "default", "via", IPV4_GATEWAY);
+
+        translatorNs.sysctl("net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1");
+        translatorNs.ip("tuntap", "add", "dev", TUN_DEVICE, "mode", "tun");
+        translatorNs.ip("link", "set", TUN_DEVICE, "up");
+        translatorNs.ip("route", "add", PREFIX, "dev", TUN_DEVICE);
+        translatorNs.ip("route", "add", POOL, "dev", TUN_DEVICE);
+
+        awaitUsable(ipv6Host, "eth0");
+        awaitUsable(translatorNs, "to-v6");
+        awaitUsable(translatorNs, "to-v4");
+        awaitUsable(ipv4Host, "eth0");
+    }
+
+    /** Waits until the link is up and none of its IPv6 addresses is still tentative. */
+    private static void awaitUsable(Netns ns, String dev) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            String link = ns.ip("-o", "link", "show", "dev", dev);
+            String tentative = ns.ip("-6", "-o", "addr", "show", "dev", dev, "tentative");
+            if (link.contains("state UP") && tentative.isBlank()) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(ns + "/" + dev + " not usable: " + link + tentative);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private void writeConfig(List<String> extraLines) throws IOException {
+        Path dir = logDirectory();
+        Files.createDirectories(dir);
+        String base = label + "-" + translatorType.name() + "-" + id;
+        configFile = dir.resolve(base + ".conf").toAbsolutePath();
+        logFile = dir.resolve(base + ".log").toAbsolutePath();
+        List<String> lines = new ArrayList<>(List.of(
+                "# written by the tunxlat end-to-end test bed",
+                "tun-device " + TUN_DEVICE,
+                "ipv4-addr " + TRANSLATOR_IPV4,
+                "prefix " + PREFIX,
+                "map " + IPV6_HOST_MAPPED + " " + IPV6_HOST));
+        lines.addAll(extraLines);
+        Files.write(configFile, lines, StandardCharsets.UTF_8);
+    }
+
+    /** target/e2e, or {@code tunxlat.e2e.logdir}. */
+    static Path logDirectory() {
+        String dir = System.getProperty("tunxlat.e2e.logdir");
+        if (dir != null) {
+            return Path.of(dir);
+        }
+        String jar = System.getProperty("tunxlat.jar");
+        Path target = jar != null ? Path.of(jar).toAbsolutePath().getParent() : Path.of("target");
+        return target.resolve("e2e");
+    }
+
+    /** Starts the translator and waits until it forwards a ping (only needed with {@code startTranslator(false)}). */
+    public void startTranslator(Duration timeout) throws IOException, InterruptedException {
+        if (translator != null) {
+            throw new IllegalStateException("translator already started");
+        }
+        translator = TranslatorProcess.start(translatorNs, translatorType, configFile, logFile);
+        translator.awaitReady(ipv6Host, IPV4_HOST_VIA_PREFIX, timeout);
+    }
+
+    // ---- accessors --------------------------------------------------------------------------
+
+    /** The IPv6-only host (2001:db8:6::2). */
+    public Netns ipv6Host() {
+        return ipv6Host;
+    }
+
+    /** The namespace the translator runs in. */
+    public Netns translatorNs() {
+        return translatorNs;
+    }
+
+    /** The IPv4-only host (203.0.113.2). */
+    public Netns ipv4Host() {
+        return ipv4Host;
+    }
+
+    /** The running translator (null before it is started). */
+    public TranslatorProcess translator() {
+        return translator;
+    }
+
+    public Path configFile() {
+        return configFile;
+    }
+
+    /** The translator's stdout and stderr. */
+    public Path logFile() {
+        return logFile;
+    }
+
+    /** The last {@code lines} lines of the translator's log, or a note if there is none. */
+    public String logTail(int lines) {
+        return translator != null ? translator.logTail(lines) : "(translator not started)";
+    }
+
+    public List<String> namespaceNames() {
+        return namespaces.stream().map(Netns::name).toList();
+    }
+
+    // ---- teardown ---------------------------------------------------------------------------
+
+    /**
+     * Stops the translator (SIGTERM, then SIGKILL after {@link #STOP_GRACE}), deletes the
+     * namespaces, then fails if the translator needed SIGKILL or a namespace is still listed.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        boolean stoppedInTime = translator == null || translator.stop(STOP_GRACE);
+        for (int i = namespaces.size() - 1; i >= 0; i--) {
+            namespaces.get(i).close();
+        }
+        OPEN.remove(this);
+        List<String> left = leftoverNamespaces();
+        if (!stoppedInTime) {
+            throw new AssertionError(translatorType.name() + " did not exit within " + STOP_GRACE.toMillis()
+                    + " ms of SIGTERM (killed); log tail:\n" + translator.logTail(40));
+        }
+        if (!left.isEmpty()) {
+            throw new AssertionError("namespaces left behind: " + left);
+        }
+    }
+
+    private List<String> leftoverNamespaces() {
+        String list = Cmd.exec(Duration.ofSeconds(5), List.of("ip", "netns", "list")).output();
+        return list.lines().map(l -> l.split(" ")[0]).filter(namespaceNames()::contains).toList();
+    }
+
+    private static void closeQuietly(TestBed bed) {
+        try {
+            bed.close();
+        } catch (RuntimeException | Error e) {
+            System.err.println("[e2e] " + e.getMessage());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TestBed[" + id + ", " + translatorType.name() + "]";
+    }
+}
