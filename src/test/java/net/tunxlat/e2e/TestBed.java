@@ -48,7 +48,8 @@ public final class TestBed implements AutoCloseable {
     public static final String TUN_DEVICE = "nat64";
 
     /** How long to wait for SIGTERM to end the translator. */
-    public static final Duration STOP_GRACE = Duration.ofSeconds(2);
+    /** The promise: a translator stops cleanly within a second of SIGTERM. */
+    public static final Duration STOP_GRACE = Duration.ofSeconds(1);
 
     private static final Set<TestBed> OPEN = ConcurrentHashMap.newKeySet();
 

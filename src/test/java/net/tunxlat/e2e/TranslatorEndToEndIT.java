@@ -271,7 +271,7 @@ class TranslatorEndToEndIT {
     /**
      * An echo request with hop limit 2 expires at the translator (the translator namespace's
      * kernel forwards it to the TUN device with hop limit 1); an ICMPv6 Time Exceeded must come
-     * back. Which address sends it depends on the translator; it is reported, not asserted.
+     * back, sourced from the translator's own IPv6 address (TAYGA does the same).
      */
     @Test
     void hopLimitExpiryReturnsTimeExceeded(TestReporter reporter) {
@@ -280,6 +280,7 @@ class TranslatorEndToEndIT {
         Matcher m = TIME_EXCEEDED.matcher(r.output());
         assertTrue(m.find(), "expected an ICMPv6 Time Exceeded: " + r.describe());
         reporter.publishEntry("timeExceededFrom", m.group(1));
+        assertEquals(TRANSLATOR_IPV6, m.group(1), "the translator sends the error from its own address");
         System.err.println("[e2e] hop limit 2 to " + IPV4_HOST_VIA_PREFIX + ": Time Exceeded from " + m.group(1)
                 + " (" + env.bed().translator().translator().name() + "; translator ns gateway is "
                 + TestBed.IPV6_GATEWAY + ", translator address " + TRANSLATOR_IPV6 + ")");
