@@ -50,6 +50,8 @@ public final class ConfigParser {
     public static final int MIN_OFFLINK_MTU = 1280;
     /** The largest {@code offlink-mtu}: the largest IPv4 packet. */
     public static final int MAX_OFFLINK_MTU = 65535;
+    /** RFC 791: every IPv4 link carries 68-byte datagrams. */
+    public static final int MIN_IPV4_EGRESS_MTU = 68;
     /** Linux IFNAMSIZ (16) less the terminating NUL. */
     private static final int MAX_IFNAME_BYTES = 15;
 
@@ -134,7 +136,12 @@ public final class ConfigParser {
         WORKERS("workers", 1, 1, false, "N"),
         TUN_UP("tun-up", 1, 1, false, "yes|no"),
         TUN_IP("tun-ip", 1, 1, true, "ADDRESS[/LEN]"),
-        TUN_ROUTE("tun-route", 1, 1, true, "PREFIX[/LEN]");
+        TUN_ROUTE("tun-route", 1, 1, true, "PREFIX[/LEN]"),
+        // tunxlat's own directives
+        RFC6791_POOL("rfc6791-pool", 1, 1, false, "IPV4[/LEN]"),
+        IPV4_EGRESS_MTU("ipv4-egress-mtu", 1, 1, false, "BYTES"),
+        IPV6_EGRESS_MTU("ipv6-egress-mtu", 1, 1, false, "BYTES"),
+        ICMP_RATE_LIMIT("icmp-rate-limit", 1, 1, false, "ERRORS-PER-SECOND");
 
         final String text;
         final int minArgs;
@@ -197,6 +204,10 @@ public final class ConfigParser {
         private boolean tunUp;
         private final Map<String, Integer> tunIps = new LinkedHashMap<>();
         private final Map<String, Integer> tunRoutes = new LinkedHashMap<>();
+        private Ipv4Prefix rfc6791Pool;
+        private int ipv4EgressMtu;
+        private int ipv6EgressMtu;
+        private int icmpRateLimit = TunxlatConfig.DEFAULT_ICMP_RATE_LIMIT;
 
         Run(Path file) {
             this.file = file;
@@ -306,6 +317,11 @@ public final class ConfigParser {
                 case TUN_UP -> tunUp = bool(ln, d, arg);
                 case TUN_IP -> addOnce(ln, d, tunIps, tunAddress(ln, d, arg, false));
                 case TUN_ROUTE -> addOnce(ln, d, tunRoutes, tunAddress(ln, d, arg, true));
+                case RFC6791_POOL -> rfc6791Pool = toPrefix(ln, "'rfc6791-pool'",
+                        v4(ln, "'rfc6791-pool'", arg, 32, "an IPv4 address or prefix"));
+                case IPV4_EGRESS_MTU -> ipv4EgressMtu = integer(ln, d, arg, MIN_IPV4_EGRESS_MTU, MAX_OFFLINK_MTU);
+                case IPV6_EGRESS_MTU -> ipv6EgressMtu = integer(ln, d, arg, MIN_OFFLINK_MTU, MAX_OFFLINK_MTU);
+                case ICMP_RATE_LIMIT -> icmpRateLimit = integer(ln, d, arg, 0, 1_000_000);
                 default -> throw new IllegalStateException(d.toString());
             }
         }
@@ -609,7 +625,8 @@ public final class ConfigParser {
             }
             return new TunxlatConfig(file, tunDevice, ipv4Addr, ipv6Addr, prefix, wkpfStrict, dynamicPool, dataDir,
                     resolvedMapFile, maps.stream().map(MapAt::entry).toList(), strictFragHdr, udpCksumMode,
-                    offlinkMtu, log, workers, tunUp, List.copyOf(tunIps.keySet()), List.copyOf(tunRoutes.keySet()));
+                    offlinkMtu, log, workers, tunUp, List.copyOf(tunIps.keySet()), List.copyOf(tunRoutes.keySet()),
+                    rfc6791Pool, ipv4EgressMtu, ipv6EgressMtu, icmpRateLimit);
         }
     }
 }

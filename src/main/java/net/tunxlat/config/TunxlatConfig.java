@@ -29,6 +29,13 @@ import net.tunxlat.mapping.Rfc6052;
  * @param tunUp         {@code tun-up} (default false: the administrator configures the device)
  * @param tunIps        {@code tun-ip} entries ("addr/len" strings, validated)
  * @param tunRoutes     {@code tun-route} entries ("prefix/len" strings, validated)
+ * @param rfc6791Pool   {@code rfc6791-pool}: IPv4 sources for ICMPv6 errors whose IPv6 source cannot be
+ *                      mapped (RFC 6791); null means the translator's {@code ipv4-addr}
+ * @param ipv4EgressMtu {@code ipv4-egress-mtu}: MTU of the IPv4 links beyond the translator, 0 when
+ *                      unknown (then the kernel's own forwarding enforces it)
+ * @param ipv6EgressMtu {@code ipv6-egress-mtu}: likewise for IPv6
+ * @param icmpRateLimit {@code icmp-rate-limit}: ICMP errors each worker may send per second (RFC 4443
+ *                      §2.4(f)); 0 sends none
  */
 public record TunxlatConfig(
         Path source,
@@ -48,15 +55,80 @@ public record TunxlatConfig(
         int workers,
         boolean tunUp,
         List<String> tunIps,
-        List<String> tunRoutes) {
+        List<String> tunRoutes,
+        Ipv4Prefix rfc6791Pool,
+        int ipv4EgressMtu,
+        int ipv6EgressMtu,
+        int icmpRateLimit) {
 
     public static final int DEFAULT_OFFLINK_MTU = 1280;
+    public static final int DEFAULT_ICMP_RATE_LIMIT = 100;
 
     public TunxlatConfig {
         maps = List.copyOf(maps);
         log = Set.copyOf(log);
         tunIps = List.copyOf(tunIps);
         tunRoutes = List.copyOf(tunRoutes);
+    }
+
+    /** A builder with the defaults of an empty file; for code and tests (files go through ConfigParser). */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Fluent construction with defaults; {@link #build} validates nothing beyond the records' own checks. */
+    public static final class Builder {
+        private Path source;
+        private String tunDevice = "nat64";
+        private int ipv4Addr;
+        private Ipv6Prefix ipv6Addr;
+        private Ipv6Prefix prefix;
+        private boolean wkpfStrict = true;
+        private Ipv4Prefix dynamicPool;
+        private Path dataDir;
+        private Path mapFile;
+        private List<MapEntry> maps = List.of();
+        private boolean strictFragHdr;
+        private UdpCksumMode udpCksumMode = UdpCksumMode.DROP;
+        private int offlinkMtu = DEFAULT_OFFLINK_MTU;
+        private Set<LogOption> log = Set.of();
+        private int workers;
+        private boolean tunUp;
+        private List<String> tunIps = List.of();
+        private List<String> tunRoutes = List.of();
+        private Ipv4Prefix rfc6791Pool;
+        private int ipv4EgressMtu;
+        private int ipv6EgressMtu;
+        private int icmpRateLimit = DEFAULT_ICMP_RATE_LIMIT;
+
+        public Builder source(Path v) { source = v; return this; }
+        public Builder tunDevice(String v) { tunDevice = v; return this; }
+        public Builder ipv4Addr(int v) { ipv4Addr = v; return this; }
+        public Builder ipv6Addr(Ipv6Prefix v) { ipv6Addr = v; return this; }
+        public Builder prefix(Ipv6Prefix v) { prefix = v; return this; }
+        public Builder wkpfStrict(boolean v) { wkpfStrict = v; return this; }
+        public Builder dynamicPool(Ipv4Prefix v) { dynamicPool = v; return this; }
+        public Builder dataDir(Path v) { dataDir = v; return this; }
+        public Builder mapFile(Path v) { mapFile = v; return this; }
+        public Builder maps(List<MapEntry> v) { maps = v; return this; }
+        public Builder strictFragHdr(boolean v) { strictFragHdr = v; return this; }
+        public Builder udpCksumMode(UdpCksumMode v) { udpCksumMode = v; return this; }
+        public Builder offlinkMtu(int v) { offlinkMtu = v; return this; }
+        public Builder log(Set<LogOption> v) { log = v; return this; }
+        public Builder workers(int v) { workers = v; return this; }
+        public Builder tunUp(boolean v) { tunUp = v; return this; }
+        public Builder tunIps(List<String> v) { tunIps = v; return this; }
+        public Builder tunRoutes(List<String> v) { tunRoutes = v; return this; }
+        public Builder rfc6791Pool(Ipv4Prefix v) { rfc6791Pool = v; return this; }
+        public Builder ipv4EgressMtu(int v) { ipv4EgressMtu = v; return this; }
+        public Builder ipv6EgressMtu(int v) { ipv6EgressMtu = v; return this; }
+        public Builder icmpRateLimit(int v) { icmpRateLimit = v; return this; }
+
+        public TunxlatConfig build() {
+            return new TunxlatConfig(source, tunDevice, ipv4Addr, ipv6Addr, prefix, wkpfStrict, dynamicPool, dataDir,
+                    mapFile, maps, strictFragHdr, udpCksumMode, offlinkMtu, log, workers, tunUp, tunIps, tunRoutes,
+                    rfc6791Pool, ipv4EgressMtu, ipv6EgressMtu, icmpRateLimit);
+        }
     }
 
     /** The translator's IPv6 address: {@code ipv6-addr}, else {@code ipv4-addr} embedded in {@code prefix}. */

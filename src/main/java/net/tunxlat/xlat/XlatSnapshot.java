@@ -56,7 +56,7 @@ public final class XlatSnapshot {
         this.logReject = config.log().contains(LogOption.REJECT);
         this.logIcmp = config.log().contains(LogOption.ICMP);
         this.logSelf = config.log().contains(LogOption.SELF);
-        this.icmpErrorsPerSecond = 100;
+        this.icmpErrorsPerSecond = config.icmpRateLimit();
     }
 
     public TunxlatConfig config() {

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import java.util.Random;
 import net.tunxlat.config.MapEntry;
 import net.tunxlat.config.TunxlatConfig;
@@ -18,6 +17,7 @@ import net.tunxlat.config.UdpCksumMode;
 import net.tunxlat.mapping.Addresses;
 import net.tunxlat.mapping.Ipv4Prefix;
 import net.tunxlat.mapping.Ipv6Prefix;
+import net.tunxlat.mapping.Rfc6052;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -41,9 +41,8 @@ class TranslatorTest {
     }, scratch, () -> now, PacketLog.OFF);
 
     static TunxlatConfig config(String prefix, UdpCksumMode mode, MapEntry... maps) {
-        return new TunxlatConfig(Path.of("test.conf"), "nat64", Addresses.parseIpv4(OWN4), null,
-                Ipv6Prefix.parse(prefix, -1), true, null, null, null, List.of(maps), false, mode, 1280,
-                Set.of(), 0, false, List.of(), List.of());
+        return TunxlatConfig.builder().source(Path.of("test.conf")).ipv4Addr(Addresses.parseIpv4(OWN4))
+                .prefix(Ipv6Prefix.parse(prefix, -1)).maps(List.of(maps)).udpCksumMode(mode).build();
     }
 
     static MapEntry map(String v4, String v6) {
@@ -336,9 +335,9 @@ class TranslatorTest {
 
     @Test
     void wellKnownPrefixRefusesNonGlobalAddressesSilently() {
-        snap = new XlatSnapshot(new TunxlatConfig(Path.of("t"), "nat64", Addresses.parseIpv4(OWN4),
-                Ipv6Prefix.parse("2001:db8::1", 128), Ipv6Prefix.parse("64:ff9b::/96", -1), true, null, null, null,
-                List.of(map(H6_AS4, H6)), false, UdpCksumMode.DROP, 1280, Set.of(), 0, false, List.of(), List.of()));
+        snap = new XlatSnapshot(TunxlatConfig.builder().ipv4Addr(Addresses.parseIpv4(OWN4))
+                .ipv6Addr(Ipv6Prefix.parse("2001:db8::1", 128)).prefix(Rfc6052.WELL_KNOWN_PREFIX)
+                .maps(List.of(map(H6_AS4, H6))).build());
         assertNull(run(ipv6(H6, "64:ff9b::10.1.1.1", 17, 17, 64, 0, new byte[0], udpHeaderAndData(1, 2, new byte[4]))));
         assertEquals(1, counters.localDrops(DropReason.WKPF_NON_GLOBAL_64));
         assertNotNull(run(ipv6(H6, "64:ff9b::8.8.8.8", 17, 17, 64, 0, new byte[0], udpHeaderAndData(1, 2, new byte[4]))));
