@@ -20,6 +20,8 @@ public enum DropReason {
     ICMP_FRAGMENTED_46("fragmented ICMPv4 message: the ICMPv6 checksum cannot be computed"),
     ICMP_UNTRANSLATABLE_46("ICMPv4 type that RFC 7915 §4.2 says to drop"),
     ICMP_ERROR_INNER_46("ICMPv4 error whose inner packet cannot be translated (RFC 7915 §4.3)"),
+    ICMP_BAD_CHECKSUM_46("ICMPv4 error with a wrong checksum"),
+    PACKET_TOO_BIG_46("DF set and too big for the IPv6 side (RFC 7915 §4.1); Fragmentation Needed sent"),
     TO_SELF_46("IPv4 packet for the translator's own address that it does not answer"),
     TOO_SHORT_L4_46("IPv4 transport header truncated"),
     TRUNCATED_64("IPv6 packet shorter than its headers say"),
@@ -33,6 +35,8 @@ public enum DropReason {
     ICMP_FRAGMENTED_64("fragmented ICMPv6 message: the ICMPv4 checksum cannot be updated"),
     ICMP_UNTRANSLATABLE_64("ICMPv6 type that RFC 7915 §5.2 says to drop"),
     ICMP_ERROR_INNER_64("ICMPv6 error whose inner packet cannot be translated (RFC 7915 §5.3)"),
+    ICMP_BAD_CHECKSUM_64("ICMPv6 error with a wrong checksum"),
+    PACKET_TOO_BIG_64("too big for the IPv4 side (RFC 7915 §5.1, §1.4); Packet Too Big sent"),
     TO_SELF_64("IPv6 packet for the translator's own address that it does not answer"),
     TOO_SHORT_L4_64("IPv6 transport header truncated");
 

@@ -7,8 +7,7 @@ import java.util.function.LongSupplier;
 import net.tunxlat.checksum.Checksum;
 import net.tunxlat.header.Ipv4Header;
 import net.tunxlat.header.Ipv6Header;
-import net.tunxlat.mapping.Rfc6052;
-import net.tunxlat.mapping.StaticMap;
+import net.tunxlat.config.UdpCksumMode;
 
 /**
  * The stateless IP/ICMP translator of RFC 7915, one instance per worker thread. It rewrites a packet
@@ -34,6 +33,8 @@ public final class Translator {
     /** RFC 4443 §2.4(c): an ICMPv6 error "MUST NOT" exceed the minimum IPv6 MTU, 1280 bytes. */
     static final int ICMP6_ERROR_MAX = 1280;
     static final int DEFAULT_TTL = 64;
+    /** RFC 8200 §5: the minimum IPv6 link MTU. */
+    static final int IPV6_MIN_MTU = 1280;
 
     private static final int PROTO_TCP = 6;
     private static final int PROTO_UDP = 17;
@@ -50,12 +51,9 @@ public final class Translator {
     private final LongSupplier nanoClock;
     private final PacketLog log;
 
+    private final AddressMapper mapper = new AddressMapper();
+    private final IcmpErrorTranslator errors;
     private XlatSnapshot snap;
-    /** Result of {@link #map4to6}. */
-    private long mappedHi;
-    private long mappedLo;
-    /** Result of {@link #map6to4}. */
-    private int mapped4;
     /** IPv4 Identification for unfragmented 6→4 packets of at most 1260 bytes. */
     private int nextIdentification;
     private long icmpTokens;
@@ -74,6 +72,7 @@ public final class Translator {
         this.errorBuf = errorBuf;
         this.nanoClock = nanoClock;
         this.log = log;
+        this.errors = new IcmpErrorTranslator(mapper, errorBuf);
         this.nextIdentification = (int) (nanoClock.getAsLong() & 0xffff);
         this.icmpRefillAt = nanoClock.getAsLong();
         this.icmpTokens = -1; // filled to the burst size on first use
@@ -85,7 +84,11 @@ public final class Translator {
 
     /** Translates the packet at {@code buf[offset, offset + length)}; {@code offset >= HEADROOM}. */
     public void translate(XlatSnapshot snapshot, ByteBuf buf, int offset, int length) {
-        this.snap = snapshot;
+        if (snapshot != snap) {
+            snap = snapshot;
+            mapper.use(snapshot);
+            errors.use(snapshot);
+        }
         if (length >= 1) {
             int version = buf.getUnsignedByte(offset) >>> 4;
             if (version == 4) {
@@ -147,31 +150,72 @@ public final class Translator {
             drop(SOURCE_ROUTE_46, buf, off, total);
             return;
         }
-        DropReason why = map4to6(dst, DST_UNMAPPABLE_46, WKPF_NON_GLOBAL_46);
+        DropReason why = mapper.map4to6(dst, DST_UNMAPPABLE_46, WKPF_NON_GLOBAL_46);
         if (why != null) {
             reject46(why, buf, off, total);
             return;
         }
-        long dstHi = mappedHi;
-        long dstLo = mappedLo;
-        why = map4to6(src, SRC_UNMAPPABLE_46, WKPF_NON_GLOBAL_46);
-        if (why != null) {
+        long dstHi = mapper.hi;
+        long dstLo = mapper.lo;
+        boolean icmpError = proto == PROTO_ICMP && !fragmented && payloadLength >= 1
+                && isIcmp4Error(buf.getUnsignedByte(l4));
+        why = mapper.map4to6(src, SRC_UNMAPPABLE_46, WKPF_NON_GLOBAL_46);
+        long srcHi;
+        long srcLo;
+        if (why == null) {
+            srcHi = mapper.hi;
+            srcLo = mapper.lo;
+        } else if (icmpError) {
+            // An ICMPv4 error from a router the mapping does not cover still reaches the IPv6 host, from
+            // the translator's own address (the IPv6 counterpart of RFC 6791).
+            srcHi = snap.ownIpv6Hi;
+            srcLo = snap.ownIpv6Lo;
+        } else {
             reject46(why, buf, off, total);
             return;
         }
-        long srcHi = mappedHi;
-        long srcLo = mappedLo;
+        int tos = h.typeOfService();
+        if (icmpError) {
+            why = errors.translate46(buf, l4, payloadLength, tos, ttl - 1, srcHi, srcLo, dstHi, dstLo);
+            if (why != null) {
+                drop(why, buf, off, total); // never an ICMP error about an ICMP error
+                return;
+            }
+            counters.increment(XlatCounters.PACKETS_46);
+            counters.add(XlatCounters.BYTES_46, errors.outLength);
+            sink.emit(errorBuf, errors.outStart, errors.outLength);
+            return;
+        }
+
+        // RFC 7915 §4.1 / §1.4: the translator is a router. A DF packet that does not fit the IPv6 next
+        // hop gets Fragmentation Needed with the MTU the IPv4 sender must use; a DF=0 packet that does
+        // not fit the lowest IPv6 MTU (offlink-mtu) is fragmented.
+        boolean dontFragment = (flags & Ipv4Header.FLAG_DF) != 0;
+        int ipv6Length = Ipv6Header.LENGTH + (fragmented ? 8 : 0) + payloadLength;
+        if (dontFragment && snap.ipv6EgressMtu > 0 && ipv6Length > snap.ipv6EgressMtu) {
+            icmp4Error(buf, off, total, 3, 4, snap.ipv6EgressMtu - 20);
+            drop(PACKET_TOO_BIG_46, buf, off, total);
+            return;
+        }
+        int fragmentLimit = snap.ipv6EgressMtu > 0 ? Math.min(snap.offlinkMtu, snap.ipv6EgressMtu) : snap.offlinkMtu;
+        boolean split = !dontFragment && ipv6Length > fragmentLimit;
 
         int nextHeader = proto == PROTO_ICMP ? PROTO_ICMPV6 : proto;
         if (fragOffset == 0) {
             // RFC 7915 §4.5: transport checksums include the pseudo-header, which changed; only the
             // first fragment carries the transport header.
-            if (!transport46(buf, l4, payloadLength, proto, fragmented, src, dst, srcHi, srcLo, dstHi, dstLo)) {
+            why = transport46(buf, off, total, l4, payloadLength, proto, fragmented, src, dst, srcHi, srcLo, dstHi, dstLo);
+            if (why != null) {
+                drop(why, buf, off, total);
                 return;
             }
         }
-        int tos = h.typeOfService();
         int identification = h.identification();
+        if (split) {
+            fragment46(buf, l4, payloadLength, tos, nextHeader, ttl - 1, identification, fragOffset, moreFragments,
+                    fragmentLimit, srcHi, srcLo, dstHi, dstLo);
+            return;
+        }
         // RFC 7915 §4.1 (and RFC 8021): a Fragment Header only when the IPv4 packet is a fragment.
         int ipv6HeaderLength = fragmented ? Ipv6Header.LENGTH + 8 : Ipv6Header.LENGTH;
         int start = l4 - ipv6HeaderLength;
@@ -180,13 +224,7 @@ public final class Translator {
         ip6.wrap(buf, start).write(tos, payloadLength + (fragmented ? 8 : 0),
                 fragmented ? Ipv6Header.NEXT_HEADER_FRAGMENT : nextHeader, ttl - 1, srcHi, srcLo, dstHi, dstLo);
         if (fragmented) {
-            // RFC 7915 §4.1 Fragment Header: Next Header = Protocol, Fragment Offset and M copied,
-            // Identification = the IPv4 Identification in the low-order 16 bits.
-            int fh = start + Ipv6Header.LENGTH;
-            buf.setByte(fh, nextHeader);
-            buf.setByte(fh + 1, 0);
-            buf.setShort(fh + 2, (fragOffset << 3) | (moreFragments ? 1 : 0));
-            buf.setInt(fh + 4, identification);
+            writeFragmentHeader(buf, start + Ipv6Header.LENGTH, nextHeader, fragOffset, moreFragments, identification);
             counters.increment(XlatCounters.FRAGMENTS_46);
         }
         int outLength = ipv6HeaderLength + payloadLength;
@@ -195,43 +233,76 @@ public final class Translator {
         sink.emit(buf, start, outLength);
     }
 
-    /** RFC 7915 §4.5 and §4.2: updates the transport checksum (and ICMP type); false if dropped. */
-    private boolean transport46(ByteBuf buf, int l4, int length, int proto, boolean fragmented,
+    /**
+     * RFC 7915 §4.1 Fragment Header: Next Header = Protocol, Fragment Offset and M copied, Identification =
+     * the IPv4 Identification in the low-order 16 bits.
+     */
+    private static void writeFragmentHeader(ByteBuf buf, int at, int nextHeader, int offset8, boolean more, int id) {
+        buf.setByte(at, nextHeader);
+        buf.setByte(at + 1, 0);
+        buf.setShort(at + 2, (offset8 << 3) | (more ? 1 : 0));
+        buf.setInt(at + 4, id);
+    }
+
+    /**
+     * RFC 7915 §4.1: "the translator MUST ensure that the packet does not exceed the path MTU on the IPv6
+     * side" for IPv4 packets without DF: the payload is cut into pieces of at most {@code limit - 48}
+     * bytes (a multiple of 8), each with a Fragment header carrying the IPv4 Identification. Fragments are
+     * emitted in order, each header written over the tail of the piece before it, which has already been
+     * emitted, so the packet is never copied.
+     */
+    private void fragment46(ByteBuf buf, int payloadStart, int payloadLength, int tos, int nextHeader, int hopLimit,
+            int identification, int fragOffset, boolean moreFragments, int limit,
+            long srcHi, long srcLo, long dstHi, long dstLo) {
+        int piece = (limit - Ipv6Header.LENGTH - 8) & ~7;
+        for (int done = 0; done < payloadLength; done += piece) {
+            int size = Math.min(piece, payloadLength - done);
+            boolean last = done + size >= payloadLength;
+            int start = payloadStart + done - Ipv6Header.LENGTH - 8;
+            ip6.wrap(buf, start).write(tos, size + 8, Ipv6Header.NEXT_HEADER_FRAGMENT, hopLimit, srcHi, srcLo, dstHi, dstLo);
+            writeFragmentHeader(buf, start + Ipv6Header.LENGTH, nextHeader, fragOffset + done / 8,
+                    !last || moreFragments, identification);
+            counters.increment(XlatCounters.FRAGMENTS_46);
+            counters.increment(XlatCounters.PACKETS_46);
+            counters.add(XlatCounters.BYTES_46, Ipv6Header.LENGTH + 8 + size);
+            sink.emit(buf, start, Ipv6Header.LENGTH + 8 + size);
+        }
+    }
+
+    /** RFC 7915 §4.5 and §4.2: updates the transport checksum (and ICMP type); the drop reason, or null. */
+    private DropReason transport46(ByteBuf buf, int off, int total, int l4, int length, int proto, boolean fragmented,
             int src, int dst, long srcHi, long srcLo, long dstHi, long dstLo) {
         switch (proto) {
             case PROTO_TCP: {
                 if (length < 18) {
-                    drop(TOO_SHORT_L4_46, buf, l4, length);
-                    return false;
+                    return TOO_SHORT_L4_46;
                 }
                 int c = buf.getUnsignedShort(l4 + 16);
                 buf.setShort(l4 + 16, Checksum.update(c, Checksum.sumIpv4(src) + Checksum.sumIpv4(dst),
                         Checksum.sumIpv6(srcHi, srcLo) + Checksum.sumIpv6(dstHi, dstLo)));
-                return true;
+                return null;
             }
             case PROTO_UDP: {
                 if (length < 8) {
-                    drop(TOO_SHORT_L4_46, buf, l4, length);
-                    return false;
+                    return TOO_SHORT_L4_46;
                 }
                 int c = buf.getUnsignedShort(l4 + 6);
                 if (c == 0) {
-                    return udpZeroChecksum46(buf, l4, length, fragmented, srcHi, srcLo, dstHi, dstLo);
+                    return udpZeroChecksum46(buf, off, total, l4, length, fragmented, srcHi, srcLo, dstHi, dstLo);
                 }
                 c = Checksum.update(c, Checksum.sumIpv4(src) + Checksum.sumIpv4(dst),
                         Checksum.sumIpv6(srcHi, srcLo) + Checksum.sumIpv6(dstHi, dstLo));
                 buf.setShort(l4 + 6, c == 0 ? 0xffff : c); // RFC 768: a computed zero is sent as all ones
-                return true;
+                return null;
             }
             case PROTO_ICMP:
                 if (fragmented) {
-                    drop(ICMP_FRAGMENTED_46, buf, l4, length);
-                    return false;
+                    return ICMP_FRAGMENTED_46;
                 }
                 return icmp46(buf, l4, length, srcHi, srcLo, dstHi, dstLo);
             default:
                 // RFC 7915 §4.5: "other transport protocols ... MUST be forwarded" unchanged.
-                return true;
+                return null;
         }
     }
 
@@ -239,27 +310,23 @@ public final class Translator {
      * RFC 7915 §4.5: "a stateless translator cannot compute the UDP checksum of fragmented packets, so
      * when a stateless translator receives the first fragment of a fragmented UDP IPv4 packet and the
      * checksum field is zero, the translator SHOULD drop the packet"; unfragmented ones are dropped
-     * or get a computed checksum as configured ({@code udp-cksum-mode}).
+     * or get a computed checksum as configured ({@code udp-cksum-mode}). Dropped ones get ICMPv4 3/13
+     * (§4.4).
      */
-    private boolean udpZeroChecksum46(ByteBuf buf, int l4, int length, boolean fragmented,
+    private DropReason udpZeroChecksum46(ByteBuf buf, int off, int total, int l4, int length, boolean fragmented,
             long srcHi, long srcLo, long dstHi, long dstLo) {
-        switch (snap.udpCksumMode) {
-            case FWD:
-                return true;
-            case CALC:
-                if (fragmented) {
-                    drop(UDP_ZERO_CHECKSUM_FRAGMENT_46, buf, l4, length);
-                    return false;
-                }
-                int sum = Ipv6Header.pseudoHeaderSum(srcHi, srcLo, dstHi, dstLo, length, PROTO_UDP);
-                int c = Checksum.finish(Checksum.add(buf, l4, length, Checksum.fold(sum)));
-                buf.setShort(l4 + 6, c == 0 ? 0xffff : c);
-                return true;
-            case DROP:
-            default:
-                drop(fragmented ? UDP_ZERO_CHECKSUM_FRAGMENT_46 : UDP_ZERO_CHECKSUM_46, buf, l4, length);
-                return false;
+        UdpCksumMode mode = snap.udpCksumMode;
+        if (mode == UdpCksumMode.FWD) {
+            return null;
         }
+        if (mode == UdpCksumMode.CALC && !fragmented) {
+            int sum = Ipv6Header.pseudoHeaderSum(srcHi, srcLo, dstHi, dstLo, length, PROTO_UDP);
+            int c = Checksum.finish(Checksum.add(buf, l4, length, Checksum.fold(sum)));
+            buf.setShort(l4 + 6, c == 0 ? 0xffff : c);
+            return null;
+        }
+        icmp4Error(buf, off, total, 3, 13, 0);
+        return fragmented ? UDP_ZERO_CHECKSUM_FRAGMENT_46 : UDP_ZERO_CHECKSUM_46;
     }
 
     /**
@@ -267,10 +334,9 @@ public final class Translator {
      * and 129 "and the ICMPv6 checksum MUST be recomputed (to include the pseudo-header)". Everything
      * else that the RFC says to drop is dropped (errors with inner packets are not translated yet).
      */
-    private boolean icmp46(ByteBuf buf, int l4, int length, long srcHi, long srcLo, long dstHi, long dstLo) {
+    private DropReason icmp46(ByteBuf buf, int l4, int length, long srcHi, long srcLo, long dstHi, long dstLo) {
         if (length < 8) {
-            drop(TOO_SHORT_L4_46, buf, l4, length);
-            return false;
+            return TOO_SHORT_L4_46;
         }
         int type = buf.getUnsignedByte(l4);
         int code = buf.getUnsignedByte(l4 + 1);
@@ -282,21 +348,16 @@ public final class Translator {
             case 0:
                 newType = 129;
                 break;
-            case 3:
-            case 11:
-            case 12:
-                drop(ICMP_ERROR_INNER_46, buf, l4, length);
-                return false;
             default:
-                drop(ICMP_UNTRANSLATABLE_46, buf, l4, length);
-                return false;
+                return ICMP_UNTRANSLATABLE_46; // errors are translated by IcmpErrorTranslator
+
         }
         int c = buf.getUnsignedShort(l4 + 2);
         int pseudo = Ipv6Header.pseudoHeaderSum(srcHi, srcLo, dstHi, dstLo, length, PROTO_ICMPV6);
         c = Checksum.update(c, (type << 8) | code, Checksum.fold(pseudo) + ((newType << 8) | code));
         buf.setByte(l4, newType);
         buf.setShort(l4 + 2, c);
-        return true;
+        return null;
     }
 
     /** RFC 7915 §4.1: looks for an LSRR (131) or SSRR (137) option whose pointer is not past its end. */
@@ -326,30 +387,6 @@ public final class Translator {
             p += optLen;
         }
         return false;
-    }
-
-    /**
-     * Maps an IPv4 address to IPv6 into {@link #mappedHi}/{@link #mappedLo}: the static map first
-     * (RFC 7757 §3.2, longest match), then the RFC 6052 prefix. Null on success, else why not.
-     */
-    private DropReason map4to6(int a, DropReason unmappable, DropReason wkpf) {
-        StaticMap m = snap.staticMap;
-        int i = m.lookup4(a);
-        if (i >= 0) {
-            mappedHi = m.translate4to6Hi(i, a);
-            mappedLo = m.translate4to6Lo(i, a);
-            return null;
-        }
-        Rfc6052 p = snap.rfc6052;
-        if (p == null) {
-            return unmappable;
-        }
-        if (p.isWellKnown() && snap.wkpfStrict && Rfc6052.isNonGlobalIpv4(a)) {
-            return wkpf; // RFC 6052 §3.1: MUST NOT translate, MUST drop
-        }
-        mappedHi = p.embedHi(a);
-        mappedLo = p.embedLo(a);
-        return null;
     }
 
     /** RFC 7915 §4.4: a dropped IPv4 packet gets ICMPv4 3/13 back, except for RFC 6052 §3.1 drops (silent). */
@@ -423,8 +460,9 @@ public final class Translator {
                 case Ipv6Header.NEXT_HEADER_DESTINATION_OPTIONS:
                 case Ipv6Header.NEXT_HEADER_ROUTING: {
                     if (fragment) {
-                        // RFC 7915 §5.1: an extension header after the Fragment Header "SHOULD be dropped".
-                        drop(EXT_HEADER_AFTER_FRAGMENT_64, buf, off, total6);
+                        // RFC 7915 §5.1: an extension header after the Fragment Header "SHOULD be dropped"
+                        // (and, §5.4, answered with ICMPv6 1/1).
+                        reject64(EXT_HEADER_AFTER_FRAGMENT_64, buf, off, total6);
                         return;
                     }
                     if (p + 8 > end) {
@@ -450,7 +488,7 @@ public final class Translator {
                 }
                 case Ipv6Header.NEXT_HEADER_FRAGMENT: {
                     if (fragment) {
-                        drop(EXT_HEADER_AFTER_FRAGMENT_64, buf, off, total6);
+                        reject64(EXT_HEADER_AFTER_FRAGMENT_64, buf, off, total6);
                         return;
                     }
                     if (p + 8 > end) {
@@ -482,26 +520,52 @@ public final class Translator {
             drop(HOP_LIMIT_EXCEEDED_64, buf, off, total6);
             return;
         }
-        DropReason why = map6to4(dstHi, dstLo, DST_UNMAPPABLE_64, WKPF_NON_GLOBAL_64);
+        DropReason why = mapper.map6to4(dstHi, dstLo, DST_UNMAPPABLE_64, WKPF_NON_GLOBAL_64);
         if (why != null) {
             reject64(why, buf, off, total6);
             return;
         }
-        int dst = mapped4;
-        why = map6to4(srcHi, srcLo, SRC_UNMAPPABLE_64, WKPF_NON_GLOBAL_64);
-        if (why != null) {
+        int dst = mapper.v4;
+        boolean icmpError = nh == PROTO_ICMPV6 && !fragmented && upperLength >= 1 && buf.getUnsignedByte(l4) < 128;
+        why = mapper.map6to4(srcHi, srcLo, SRC_UNMAPPABLE_64, WKPF_NON_GLOBAL_64);
+        int src;
+        if (why == null) {
+            src = mapper.v4;
+        } else if (icmpError) {
+            src = mapper.rfc6791Source(srcHi, srcLo); // RFC 6791: errors from untranslatable IPv6 routers
+        } else {
             reject64(why, buf, off, total6);
             return;
         }
-        int src = mapped4;
+        if (icmpError) {
+            why = errors.translate64(buf, l4, upperLength, h.trafficClass(), hopLimit - 1,
+                    fragment ? fragIdentification & 0xffff : -1, srcHi, srcLo, dstHi, dstLo, src, dst, nextIdentification());
+            if (why != null) {
+                drop(why, buf, off, total6);
+                return;
+            }
+            counters.increment(XlatCounters.PACKETS_64);
+            counters.add(XlatCounters.BYTES_64, errors.outLength);
+            sink.emit(errorBuf, errors.outStart, errors.outLength);
+            return;
+        }
+        int totalLength = Ipv4Header.MIN_LENGTH + upperLength;
+        if (snap.ipv4EgressMtu > 0 && totalLength > snap.ipv4EgressMtu && totalLength > DF_THRESHOLD) {
+            // RFC 7915 §1.4 / §5: too big for the IPv4 next hop, and IPv6 senders expect Packet Too Big
+            // (the MTU includes the 20 bytes the IPv6 header adds).
+            icmp6Error(buf, off, total6, 2, 0, Math.max(IPV6_MIN_MTU, snap.ipv4EgressMtu + 20));
+            drop(PACKET_TOO_BIG_64, buf, off, total6);
+            return;
+        }
 
         if (fragOffset == 0) {
-            if (!transport64(buf, l4, upperLength, nh, fragmented, src, dst, srcHi, srcLo, dstHi, dstLo)) {
+            why = transport64(buf, l4, upperLength, nh, fragmented, src, dst, srcHi, srcLo, dstHi, dstLo);
+            if (why != null) {
+                drop(why, buf, off, total6);
                 return;
             }
         }
         int trafficClass = h.trafficClass();
-        int totalLength = Ipv4Header.MIN_LENGTH + upperLength;
         int identification;
         int flags;
         if (fragment) {
@@ -528,24 +592,22 @@ public final class Translator {
         sink.emit(buf, start, totalLength);
     }
 
-    /** RFC 7915 §5.5 and §5.2: transport checksums for the new pseudo-header; false if dropped. */
-    private boolean transport64(ByteBuf buf, int l4, int length, int nh, boolean fragmented,
+    /** RFC 7915 §5.5 and §5.2: transport checksums for the new pseudo-header; the drop reason, or null. */
+    private DropReason transport64(ByteBuf buf, int l4, int length, int nh, boolean fragmented,
             int src, int dst, long srcHi, long srcLo, long dstHi, long dstLo) {
         switch (nh) {
             case PROTO_TCP: {
                 if (length < 18) {
-                    drop(TOO_SHORT_L4_64, buf, l4, length);
-                    return false;
+                    return TOO_SHORT_L4_64;
                 }
                 int c = buf.getUnsignedShort(l4 + 16);
                 buf.setShort(l4 + 16, Checksum.update(c, Checksum.sumIpv6(srcHi, srcLo) + Checksum.sumIpv6(dstHi, dstLo),
                         Checksum.sumIpv4(src) + Checksum.sumIpv4(dst)));
-                return true;
+                return null;
             }
             case PROTO_UDP: {
                 if (length < 8) {
-                    drop(TOO_SHORT_L4_64, buf, l4, length);
-                    return false;
+                    return TOO_SHORT_L4_64;
                 }
                 int c = buf.getUnsignedShort(l4 + 6);
                 if (c != 0) { // a zero IPv6 UDP checksum (RFC 6935) stays zero: "no checksum" in IPv4
@@ -553,16 +615,15 @@ public final class Translator {
                             Checksum.sumIpv4(src) + Checksum.sumIpv4(dst));
                     buf.setShort(l4 + 6, c == 0 ? 0xffff : c);
                 }
-                return true;
+                return null;
             }
             case PROTO_ICMPV6:
                 if (fragmented) {
-                    drop(ICMP_FRAGMENTED_64, buf, l4, length);
-                    return false;
+                    return ICMP_FRAGMENTED_64;
                 }
                 return icmp64(buf, l4, length, srcHi, srcLo, dstHi, dstLo);
             default:
-                return true;
+                return null;
         }
     }
 
@@ -571,10 +632,9 @@ public final class Translator {
      * checksum MUST be recomputed (removing the pseudo-header)". MLD, Neighbor Discovery and unknown
      * informational types are "single-hop" or untranslatable and are silently dropped.
      */
-    private boolean icmp64(ByteBuf buf, int l4, int length, long srcHi, long srcLo, long dstHi, long dstLo) {
+    private DropReason icmp64(ByteBuf buf, int l4, int length, long srcHi, long srcLo, long dstHi, long dstLo) {
         if (length < 8) {
-            drop(TOO_SHORT_L4_64, buf, l4, length);
-            return false;
+            return TOO_SHORT_L4_64;
         }
         int type = buf.getUnsignedByte(l4);
         int code = buf.getUnsignedByte(l4 + 1);
@@ -586,44 +646,15 @@ public final class Translator {
             case 129:
                 newType = 0;
                 break;
-            case 1:
-            case 2:
-            case 3:
-            case 4:
-                drop(ICMP_ERROR_INNER_64, buf, l4, length);
-                return false;
             default:
-                drop(ICMP_UNTRANSLATABLE_64, buf, l4, length);
-                return false;
+                return ICMP_UNTRANSLATABLE_64; // errors are translated by IcmpErrorTranslator
+
         }
         int c = buf.getUnsignedShort(l4 + 2);
         int pseudo = Ipv6Header.pseudoHeaderSum(srcHi, srcLo, dstHi, dstLo, length, PROTO_ICMPV6);
         c = Checksum.update(c, Checksum.fold(pseudo) + ((type << 8) | code), (newType << 8) | code);
         buf.setByte(l4, newType);
         buf.setShort(l4 + 2, c);
-        return true;
-    }
-
-    /**
-     * Maps an IPv6 address to IPv4 into {@link #mapped4}: the static map first (RFC 7757 §3.2, longest
-     * match), then the RFC 6052 prefix (§2.3). Null on success, else why not.
-     */
-    private DropReason map6to4(long hi, long lo, DropReason unmappable, DropReason wkpf) {
-        StaticMap m = snap.staticMap;
-        int i = m.lookup6(hi, lo);
-        if (i >= 0) {
-            mapped4 = m.translate6to4(i, hi, lo);
-            return null;
-        }
-        Rfc6052 p = snap.rfc6052;
-        if (p == null || !p.matches(hi, lo)) {
-            return unmappable;
-        }
-        int a = p.extract(hi, lo);
-        if (p.isWellKnown() && snap.wkpfStrict && Rfc6052.isNonGlobalIpv4(a)) {
-            return wkpf; // RFC 6052 §3.1
-        }
-        mapped4 = a;
         return null;
     }
 

@@ -33,6 +33,11 @@ public final class XlatSnapshot {
     final boolean logSelf;
     /** ICMP errors each worker may send per second (RFC 4443 §2.4(f)), and the burst. */
     final int icmpErrorsPerSecond;
+    /** {@code rfc6791-pool}, or null. */
+    final Ipv4Prefix rfc6791Pool;
+    /** MTUs of the links beyond the translator, 0 when unknown (RFC 7915 §1.4: it acts as a router). */
+    final int ipv4EgressMtu;
+    final int ipv6EgressMtu;
     final TunxlatConfig config;
 
     public XlatSnapshot(TunxlatConfig config) {
@@ -57,6 +62,9 @@ public final class XlatSnapshot {
         this.logIcmp = config.log().contains(LogOption.ICMP);
         this.logSelf = config.log().contains(LogOption.SELF);
         this.icmpErrorsPerSecond = config.icmpRateLimit();
+        this.rfc6791Pool = config.rfc6791Pool();
+        this.ipv4EgressMtu = config.ipv4EgressMtu();
+        this.ipv6EgressMtu = config.ipv6EgressMtu();
     }
 
     public TunxlatConfig config() {

@@ -299,7 +299,11 @@ class TranslatorTest {
         byte[] in = ipv4(H4, H6_AS4, 17, 64, 0, 1, 0, udpHeaderAndData(1, 2, "zero".getBytes()));
         in[26] = 0;
         in[27] = 0;
-        assertNull(run(in), "drop is the default");
+        byte[] rejected = run(in);
+        assertEquals(4, (rejected[0] & 0xff) >>> 4, "drop is the default: not translated...");
+        assertEquals(3, rejected[20], "...but answered with ICMPv4 Destination Unreachable");
+        assertEquals(13, rejected[21], "code 13, RFC 7915 §4.4");
+        assertEquals(H4, dst4(rejected));
         assertEquals(1, counters.localDrops(DropReason.UDP_ZERO_CHECKSUM_46));
 
         snap = new XlatSnapshot(config("2001:db8:64::/96", UdpCksumMode.FWD, map(H6_AS4, H6)));
@@ -314,9 +318,9 @@ class TranslatorTest {
         byte[] frag = ipv4(H4, H6_AS4, 17, 64, 0, 1, 0x2000, udpHeaderAndData(1, 2, new byte[8]));
         frag[26] = 0;
         frag[27] = 0;
-        int hc = 0;
-        assertNull(run(frag), "a fragmented zero-checksum datagram cannot be fixed");
-        assertEquals(1 + hc, counters.localDrops(DropReason.UDP_ZERO_CHECKSUM_FRAGMENT_46));
+        byte[] o2 = run(frag);
+        assertEquals(4, (o2[0] & 0xff) >>> 4, "a fragmented zero-checksum datagram cannot be fixed, even in calc mode");
+        assertEquals(1, counters.localDrops(DropReason.UDP_ZERO_CHECKSUM_FRAGMENT_46));
     }
 
     @Test
