@@ -526,6 +526,7 @@ public final class Translator {
             return;
         }
         int dst = mapper.v4;
+        boolean dstViaStaticMap = mapper.viaStaticMap;
         boolean icmpError = nh == PROTO_ICMPV6 && !fragmented && upperLength >= 1 && buf.getUnsignedByte(l4) < 128;
         why = mapper.map6to4(srcHi, srcLo, SRC_UNMAPPABLE_64, WKPF_NON_GLOBAL_64);
         int src;
@@ -535,6 +536,10 @@ public final class Translator {
             src = mapper.rfc6791Source(srcHi, srcLo); // RFC 6791: errors from untranslatable IPv6 routers
         } else {
             reject64(why, buf, off, total6);
+            return;
+        }
+        if (!dstViaStaticMap && !icmpError && mapper.isStaticallyMapped4(dst)) {
+            hairpin(buf, off, total6, l4, upperLength, nh, fragOffset, src, dst, srcHi, srcLo, dstHi, dstLo);
             return;
         }
         if (icmpError) {
@@ -590,6 +595,49 @@ public final class Translator {
         counters.increment(XlatCounters.PACKETS_64);
         counters.add(XlatCounters.BYTES_64, totalLength);
         sink.emit(buf, start, totalLength);
+    }
+
+    /**
+     * RFC 7757 §4.2.2 ("intrinsic" hairpinning) and RFC 6146 §3.8: an IPv6 packet whose destination
+     * maps, through the RFC 6052 prefix, to an IPv4 address that the static map gives to another IPv6
+     * host goes straight back to IPv6: destination through the static map, source through the RFC 6052
+     * prefix, hop limit decremented once. Addresses are rewritten in place and the transport checksum
+     * updated for the IPv6 pseudo-header change.
+     */
+    private void hairpin(ByteBuf buf, int off, int total6, int l4, int upperLength, int nh, int fragOffset,
+            int src, int dst, long srcHi, long srcLo, long dstHi, long dstLo) {
+        DropReason why = mapper.map4to6(dst, DST_UNMAPPABLE_64, WKPF_NON_GLOBAL_64);
+        if (why != null) {
+            reject64(why, buf, off, total6);
+            return;
+        }
+        long newDstHi = mapper.hi;
+        long newDstLo = mapper.lo;
+        why = mapper.embed(src, SRC_UNMAPPABLE_64, WKPF_NON_GLOBAL_64);
+        if (why != null) {
+            reject64(why, buf, off, total6);
+            return;
+        }
+        long newSrcHi = mapper.hi;
+        long newSrcLo = mapper.lo;
+        int checksumAt = fragOffset != 0 ? -1
+                : nh == PROTO_TCP && upperLength >= 18 ? l4 + 16
+                : nh == PROTO_UDP && upperLength >= 8 && buf.getUnsignedShort(l4 + 6) != 0 ? l4 + 6
+                : nh == PROTO_ICMPV6 && upperLength >= 4 ? l4 + 2 : -1;
+        if (checksumAt >= 0) {
+            int c = Checksum.update(buf.getUnsignedShort(checksumAt),
+                    Checksum.sumIpv6(srcHi, srcLo) + Checksum.sumIpv6(dstHi, dstLo),
+                    Checksum.sumIpv6(newSrcHi, newSrcLo) + Checksum.sumIpv6(newDstHi, newDstLo));
+            buf.setShort(checksumAt, nh == PROTO_UDP && c == 0 ? 0xffff : c);
+        }
+        buf.setByte(off + 7, buf.getUnsignedByte(off + 7) - 1);
+        buf.setLong(off + 8, newSrcHi);
+        buf.setLong(off + 16, newSrcLo);
+        buf.setLong(off + 24, newDstHi);
+        buf.setLong(off + 32, newDstLo);
+        counters.increment(XlatCounters.PACKETS_64);
+        counters.add(XlatCounters.BYTES_64, total6);
+        sink.emit(buf, off, total6);
     }
 
     /** RFC 7915 §5.5 and §5.2: transport checksums for the new pseudo-header; the drop reason, or null. */
