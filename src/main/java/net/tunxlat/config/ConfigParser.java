@@ -141,7 +141,8 @@ public final class ConfigParser {
         RFC6791_POOL("rfc6791-pool", 1, 1, false, "IPV4[/LEN]"),
         IPV4_EGRESS_MTU("ipv4-egress-mtu", 1, 1, false, "BYTES"),
         IPV6_EGRESS_MTU("ipv6-egress-mtu", 1, 1, false, "BYTES"),
-        ICMP_RATE_LIMIT("icmp-rate-limit", 1, 1, false, "ERRORS-PER-SECOND");
+        ICMP_RATE_LIMIT("icmp-rate-limit", 1, 1, false, "ERRORS-PER-SECOND"),
+        DYNAMIC_POOL_ALLOW("dynamic-pool-allow", 1, Integer.MAX_VALUE, false, "IPV6-PREFIX/LEN...");
 
         final String text;
         final int minArgs;
@@ -208,6 +209,7 @@ public final class ConfigParser {
         private int ipv4EgressMtu;
         private int ipv6EgressMtu;
         private int icmpRateLimit = TunxlatConfig.DEFAULT_ICMP_RATE_LIMIT;
+        private final List<Ipv6Prefix> dynamicPoolAllow = new ArrayList<>();
 
         Run(Path file) {
             this.file = file;
@@ -322,6 +324,12 @@ public final class ConfigParser {
                 case IPV4_EGRESS_MTU -> ipv4EgressMtu = integer(ln, d, arg, MIN_IPV4_EGRESS_MTU, MAX_OFFLINK_MTU);
                 case IPV6_EGRESS_MTU -> ipv6EgressMtu = integer(ln, d, arg, MIN_OFFLINK_MTU, MAX_OFFLINK_MTU);
                 case ICMP_RATE_LIMIT -> icmpRateLimit = integer(ln, d, arg, 0, 1_000_000);
+                case DYNAMIC_POOL_ALLOW -> {
+                    for (String a : args) {
+                        dynamicPoolAllow.add(toPrefix(ln, "'dynamic-pool-allow'",
+                                v6(ln, "'dynamic-pool-allow'", a, -1, "IPv6 prefixes ADDR/LEN")));
+                    }
+                }
                 default -> throw new IllegalStateException(d.toString());
             }
         }
@@ -431,6 +439,10 @@ public final class ConfigParser {
             if (p.length > 31) {
                 throw error(ln, "'dynamic-pool' length must be 31 or less (the lowest address of the pool is"
                         + " reserved), got " + p.length);
+            }
+            if (p.length < 8) {
+                throw error(ln, "'dynamic-pool' length must be 8 or more (tunxlat keeps a slot per pool address;"
+                        + " a /8 already holds 16,777,214 hosts), got " + p.length);
             }
             return toPrefix(ln, "'dynamic-pool'", p);
         }
@@ -626,7 +638,7 @@ public final class ConfigParser {
             return new TunxlatConfig(file, tunDevice, ipv4Addr, ipv6Addr, prefix, wkpfStrict, dynamicPool, dataDir,
                     resolvedMapFile, maps.stream().map(MapAt::entry).toList(), strictFragHdr, udpCksumMode,
                     offlinkMtu, log, workers, tunUp, List.copyOf(tunIps.keySet()), List.copyOf(tunRoutes.keySet()),
-                    rfc6791Pool, ipv4EgressMtu, ipv6EgressMtu, icmpRateLimit);
+                    rfc6791Pool, ipv4EgressMtu, ipv6EgressMtu, icmpRateLimit, dynamicPoolAllow);
         }
     }
 }

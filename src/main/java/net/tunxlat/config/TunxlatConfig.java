@@ -36,6 +36,8 @@ import net.tunxlat.mapping.Rfc6052;
  * @param ipv6EgressMtu {@code ipv6-egress-mtu}: likewise for IPv6
  * @param icmpRateLimit {@code icmp-rate-limit}: ICMP errors each worker may send per second (RFC 4443
  *                      §2.4(f)); 0 sends none
+ * @param dynamicPoolAllow {@code dynamic-pool-allow}: IPv6 prefixes whose hosts may use the dynamic pool;
+ *                      empty means any
  */
 public record TunxlatConfig(
         Path source,
@@ -59,7 +61,8 @@ public record TunxlatConfig(
         Ipv4Prefix rfc6791Pool,
         int ipv4EgressMtu,
         int ipv6EgressMtu,
-        int icmpRateLimit) {
+        int icmpRateLimit,
+        List<Ipv6Prefix> dynamicPoolAllow) {
 
     public static final int DEFAULT_OFFLINK_MTU = 1280;
     public static final int DEFAULT_ICMP_RATE_LIMIT = 100;
@@ -69,6 +72,7 @@ public record TunxlatConfig(
         log = Set.copyOf(log);
         tunIps = List.copyOf(tunIps);
         tunRoutes = List.copyOf(tunRoutes);
+        dynamicPoolAllow = List.copyOf(dynamicPoolAllow);
     }
 
     /** A builder with the defaults of an empty file; for code and tests (files go through ConfigParser). */
@@ -100,6 +104,7 @@ public record TunxlatConfig(
         private int ipv4EgressMtu;
         private int ipv6EgressMtu;
         private int icmpRateLimit = DEFAULT_ICMP_RATE_LIMIT;
+        private List<Ipv6Prefix> dynamicPoolAllow = List.of();
 
         public Builder source(Path v) { source = v; return this; }
         public Builder tunDevice(String v) { tunDevice = v; return this; }
@@ -123,11 +128,12 @@ public record TunxlatConfig(
         public Builder ipv4EgressMtu(int v) { ipv4EgressMtu = v; return this; }
         public Builder ipv6EgressMtu(int v) { ipv6EgressMtu = v; return this; }
         public Builder icmpRateLimit(int v) { icmpRateLimit = v; return this; }
+        public Builder dynamicPoolAllow(List<Ipv6Prefix> v) { dynamicPoolAllow = v; return this; }
 
         public TunxlatConfig build() {
             return new TunxlatConfig(source, tunDevice, ipv4Addr, ipv6Addr, prefix, wkpfStrict, dynamicPool, dataDir,
                     mapFile, maps, strictFragHdr, udpCksumMode, offlinkMtu, log, workers, tunUp, tunIps, tunRoutes,
-                    rfc6791Pool, ipv4EgressMtu, ipv6EgressMtu, icmpRateLimit);
+                    rfc6791Pool, ipv4EgressMtu, ipv6EgressMtu, icmpRateLimit, dynamicPoolAllow);
         }
     }
 

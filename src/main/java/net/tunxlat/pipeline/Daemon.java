@@ -11,6 +11,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.mapping.Addresses;
+import net.tunxlat.mapping.DynamicMapFile;
+import net.tunxlat.mapping.DynamicPool;
 import net.tunxlat.tun.TunDevice;
 import net.tunxlat.tun.TunQueue;
 import net.tunxlat.util.Log;
@@ -34,19 +36,30 @@ public final class Daemon {
     /** Counted down once the main thread has stopped the workers and closed the device. */
     private final CountDownLatch cleanedUp = new CountDownLatch(1);
 
+    private final DynamicPool pool;
+
     public Daemon(TunxlatConfig config, Options options) {
         this.config = config;
         this.options = options;
-        this.snapshot = new XlatSnapshot(config);
+        this.pool = DynamicPool.forConfig(config, DynamicPool::systemSeconds);
+        this.snapshot = new XlatSnapshot(config, pool);
     }
 
     /** Runs until SIGTERM/SIGINT (or a worker dies); returns the process exit status. */
     public int run() throws IOException, InterruptedException {
         long started = System.nanoTime();
+        PoolKeeper keeper = null;
+        if (pool != null) {
+            keeper = new PoolKeeper(pool, config.dataDir() == null ? null : new DynamicMapFile(config.dataDir()));
+            keeper.load();
+        }
         TunDevice tun = TunDevice.open(config.tunDevice());
         List<Worker> workers = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         try {
+            if (keeper != null) {
+                keeper.start();
+            }
             if (config.tunUp() || !config.tunIps().isEmpty() || !config.tunRoutes().isEmpty()) {
                 configureDevice(tun.name());
             }
@@ -88,7 +101,9 @@ public final class Daemon {
                     + (tun.queues().size() == 1 ? "" : "s") + ") ipv4-addr " + Addresses.formatIpv4(config.ipv4Addr())
                     + " ipv6-addr " + Addresses.formatIpv6(config.effectiveIpv6Addr().hi(), config.effectiveIpv6Addr().lo())
                     + (config.prefix() != null ? " prefix " + config.prefix() : "") + ", " + config.maps().size()
-                    + " static map" + (config.maps().size() == 1 ? "" : "s") + ", ready in "
+                    + " static map" + (config.maps().size() == 1 ? "" : "s")
+                    + (pool != null ? ", dynamic-pool " + pool.prefix() + " (" + pool.freeAddresses() + " of "
+                            + pool.capacity() + " free)" : "") + ", ready in "
                     + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms");
             stopped.await();
             workers.forEach(Worker::stop);
@@ -99,6 +114,9 @@ public final class Daemon {
             logTotals(workers);
             return failed ? 1 : 0;
         } finally {
+            if (keeper != null) {
+                keeper.close(); // the last write: every binding survives a clean stop
+            }
             for (int i = 0; i < workers.size(); i++) {
                 if (!threads.get(i).isAlive()) {
                     workers.get(i).close();

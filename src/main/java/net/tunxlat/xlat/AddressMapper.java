@@ -1,5 +1,6 @@
 package net.tunxlat.xlat;
 
+import net.tunxlat.mapping.DynamicPool;
 import net.tunxlat.mapping.Ipv4Prefix;
 import net.tunxlat.mapping.Rfc6052;
 import net.tunxlat.mapping.StaticMap;
@@ -22,13 +23,28 @@ final class AddressMapper {
         this.snap = snapshot;
     }
 
-    /** Maps an IPv4 address to IPv6 into {@link #hi}/{@link #lo}; null on success, else why not. */
+    /**
+     * Maps an IPv4 address to IPv6 into {@link #hi}/{@link #lo}: the static map, then the dynamic pool's
+     * active bindings (an unbound pool address is unmappable, as in TAYGA), then the RFC 6052 prefix.
+     * Null on success, else why not.
+     */
     DropReason map4to6(int a, DropReason unmappable, DropReason wkpf) {
         StaticMap m = snap.staticMap;
         int i = m.lookup4(a);
         if (i >= 0) {
             hi = m.translate4to6Hi(i, a);
             lo = m.translate4to6Lo(i, a);
+            viaStaticMap = true;
+            return null;
+        }
+        DynamicPool pool = snap.pool;
+        if (pool != null && pool.contains(a)) {
+            DynamicPool.Binding b = pool.lookup4(a, pool.now());
+            if (b == null) {
+                return unmappable;
+            }
+            hi = b.hi();
+            lo = b.lo();
             viaStaticMap = true;
             return null;
         }
@@ -50,7 +66,32 @@ final class AddressMapper {
         return null;
     }
 
-    /** Maps an IPv6 address to IPv4 into {@link #v4}; null on success, else why not. */
+    /**
+     * Maps the IPv6 source of a packet to translate: like {@link #map6to4}, but a host without a mapping
+     * gets an address from the dynamic pool (TAYGA's semantics; the only place a binding is created).
+     */
+    DropReason mapSource6to4(long aHi, long aLo) {
+        DropReason why = map6to4(aHi, aLo, DropReason.SRC_UNMAPPABLE_64, DropReason.WKPF_NON_GLOBAL_64);
+        DynamicPool pool = snap.pool;
+        if (why != DropReason.SRC_UNMAPPABLE_64 || pool == null) {
+            return why;
+        }
+        if (!pool.allowed(aHi, aLo)) {
+            return DropReason.SRC_NOT_ALLOWED_64;
+        }
+        DynamicPool.Binding b = pool.assign(aHi, aLo, pool.now());
+        if (b == null) {
+            return DropReason.POOL_EXHAUSTED_64;
+        }
+        v4 = b.address();
+        viaStaticMap = true;
+        return null;
+    }
+
+    /**
+     * Maps an IPv6 address to IPv4 into {@link #v4}: the static map, the dynamic pool's active bindings
+     * (never creating one), then the RFC 6052 prefix. Null on success, else why not.
+     */
     DropReason map6to4(long aHi, long aLo, DropReason unmappable, DropReason wkpf) {
         StaticMap m = snap.staticMap;
         int i = m.lookup6(aHi, aLo);
@@ -61,6 +102,17 @@ final class AddressMapper {
         }
         Rfc6052 p = snap.rfc6052;
         if (p == null || !p.matches(aHi, aLo)) {
+            DynamicPool pool = snap.pool;
+            if (pool != null) {
+                DynamicPool.Binding b = pool.lookup6(aHi, aLo);
+                long now = pool.now();
+                if (b != null && b.lastUse() + DynamicPool.ACTIVE_SECONDS >= now) {
+                    b.touch(now);
+                    v4 = b.address();
+                    viaStaticMap = true;
+                    return null;
+                }
+            }
             return unmappable;
         }
         int a = p.extract(aHi, aLo);
@@ -72,9 +124,16 @@ final class AddressMapper {
         return null;
     }
 
-    /** True if the IPv4 address belongs to an IPv6 host through the static map (hairpinning, RFC 7757 §4.2). */
-    boolean isStaticallyMapped4(int a) {
-        return snap.staticMap.lookup4(a) >= 0;
+    /**
+     * True if the IPv4 address belongs to an IPv6 host through the static map or an active dynamic
+     * binding (hairpinning, RFC 7757 §4.2).
+     */
+    boolean isIpv6Host4(int a) {
+        if (snap.staticMap.lookup4(a) >= 0) {
+            return true;
+        }
+        DynamicPool pool = snap.pool;
+        return pool != null && pool.contains(a) && pool.lookup4(a, pool.now()) != null;
     }
 
     /**

@@ -30,6 +30,8 @@ public enum DropReason {
     ROUTING_HEADER_64("routing header with segments left > 0 (RFC 7915 §5.1); Parameter Problem sent"),
     EXT_HEADER_AFTER_FRAGMENT_64("extension header after the Fragment header (RFC 7915 §5.1)"),
     SRC_UNMAPPABLE_64("IPv6 source has no IPv4 mapping"),
+    SRC_NOT_ALLOWED_64("IPv6 source outside dynamic-pool-allow: no dynamic address for it"),
+    POOL_EXHAUSTED_64("dynamic pool exhausted: no free or dormant address for a new IPv6 host"),
     DST_UNMAPPABLE_64("IPv6 destination has no IPv4 mapping"),
     WKPF_NON_GLOBAL_64("Well-Known Prefix with a non-global IPv4 address (RFC 6052 §3.1)"),
     ICMP_FRAGMENTED_64("fragmented ICMPv6 message: the ICMPv4 checksum cannot be updated"),

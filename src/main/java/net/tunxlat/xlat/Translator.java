@@ -528,7 +528,8 @@ public final class Translator {
         int dst = mapper.v4;
         boolean dstViaStaticMap = mapper.viaStaticMap;
         boolean icmpError = nh == PROTO_ICMPV6 && !fragmented && upperLength >= 1 && buf.getUnsignedByte(l4) < 128;
-        why = mapper.map6to4(srcHi, srcLo, SRC_UNMAPPABLE_64, WKPF_NON_GLOBAL_64);
+        why = icmpError ? mapper.map6to4(srcHi, srcLo, SRC_UNMAPPABLE_64, WKPF_NON_GLOBAL_64)
+                : mapper.mapSource6to4(srcHi, srcLo);
         int src;
         if (why == null) {
             src = mapper.v4;
@@ -538,7 +539,7 @@ public final class Translator {
             reject64(why, buf, off, total6);
             return;
         }
-        if (!dstViaStaticMap && !icmpError && mapper.isStaticallyMapped4(dst)) {
+        if (!dstViaStaticMap && !icmpError && mapper.isIpv6Host4(dst)) {
             hairpin(buf, off, total6, l4, upperLength, nh, fragOffset, src, dst, srcHi, srcLo, dstHi, dstLo);
             return;
         }

@@ -7,6 +7,7 @@ import net.tunxlat.config.LogOption;
 import net.tunxlat.config.MapEntry;
 import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.config.UdpCksumMode;
+import net.tunxlat.mapping.DynamicPool;
 import net.tunxlat.mapping.Ipv4Prefix;
 import net.tunxlat.mapping.Ipv6Prefix;
 import net.tunxlat.mapping.Rfc6052;
@@ -39,8 +40,16 @@ public final class XlatSnapshot {
     final int ipv4EgressMtu;
     final int ipv6EgressMtu;
     final TunxlatConfig config;
+    /** The dynamic pool (outlives snapshots: a reload keeps it), or null. */
+    final DynamicPool pool;
 
+    /** A snapshot with a fresh dynamic pool (if the configuration has one) on the system clock. */
     public XlatSnapshot(TunxlatConfig config) {
+        this(config, DynamicPool.forConfig(config, DynamicPool::systemSeconds));
+    }
+
+    public XlatSnapshot(TunxlatConfig config, DynamicPool pool) {
+        this.pool = pool;
         this.config = config;
         this.ownIpv4 = config.ipv4Addr();
         Ipv6Prefix own6 = config.effectiveIpv6Addr();
@@ -55,6 +64,9 @@ public final class XlatSnapshot {
             v6.add(e.v6());
         }
         this.staticMap = new StaticMap(v4, v6);
+        if (pool != null) {
+            pool.useStaticMap(staticMap);
+        }
         this.udpCksumMode = config.udpCksumMode();
         this.offlinkMtu = config.offlinkMtu();
         this.logDrop = config.log().contains(LogOption.DROP);
@@ -69,5 +81,9 @@ public final class XlatSnapshot {
 
     public TunxlatConfig config() {
         return config;
+    }
+
+    public DynamicPool pool() {
+        return pool;
     }
 }

@@ -360,6 +360,27 @@ class TranslatorTest {
     }
 
     @Test
+    void dynamicPoolBindsNewIpv6HostsBothWays() {
+        long[] clock = {1_700_000_000L};
+        TunxlatConfig cfg = TunxlatConfig.builder().ipv4Addr(Addresses.parseIpv4(OWN4))
+                .prefix(Ipv6Prefix.parse("2001:db8:64::/96", -1)).dynamicPool(Ipv4Prefix.parse("192.168.255.0/30", -1))
+                .build();
+        snap = new XlatSnapshot(cfg, net.tunxlat.mapping.DynamicPool.forConfig(cfg, () -> clock[0]));
+        byte[] o = run(ipv6("2001:db8:6::77", H4_AS6, 17, 17, 64, 0, new byte[0], udpHeaderAndData(1, 2, new byte[4])));
+        String bound = src4(o);
+        assertTrue(bound.equals("192.168.255.2") || bound.equals("192.168.255.3"), bound);
+        assertEquals(0xffff, transportSum4(o));
+        o = run(ipv4(H4, bound, 17, 64, 0, 1, 0, udpHeaderAndData(2, 1, new byte[4])));
+        assertEquals("2001:db8:6::77", dst6(o), "the reply reaches the bound host");
+        run(ipv6("2001:db8:6::78", H4_AS6, 17, 17, 64, 0, new byte[0], udpHeaderAndData(1, 2, new byte[4])));
+        o = run(ipv6("2001:db8:6::79", H4_AS6, 17, 17, 64, 0, new byte[0], udpHeaderAndData(1, 2, new byte[4])));
+        assertEquals(1, o[40], "exhausted: ICMPv6 Destination Unreachable back");
+        assertEquals(1, counters.localDrops(DropReason.POOL_EXHAUSTED_64));
+        o = run(ipv4(H4, "192.168.255.0", 17, 64, 0, 1, 0, udpHeaderAndData(2, 1, new byte[4])));
+        assertEquals(3, o[20], "an unbound pool address is unreachable, not embedded in the prefix");
+    }
+
+    @Test
     void badIpv4HeaderChecksumIsDropped() {
         byte[] in = ipv4(H4, H6_AS4, 17, 64, 0, 1, 0, udpHeaderAndData(1, 2, new byte[4]));
         in[10] ^= 1;
