@@ -381,6 +381,111 @@ class TranslatorTest {
     }
 
     @Test
+    void icmpErrorsAreRateLimitedWithAConfigurableBudget() {
+        snap = new XlatSnapshot(TunxlatConfig.builder().ipv4Addr(Addresses.parseIpv4(OWN4))
+                .prefix(Ipv6Prefix.parse("2001:db8:64::/96", -1)).maps(List.of(map(H6_AS4, H6))).icmpRateLimit(5).build());
+        byte[] expiring = ipv6(H6, H4_AS6, 17, 17, 1, 0, new byte[0], udpHeaderAndData(1, 2, new byte[4]));
+        int sent = 0;
+        for (int i = 0; i < 50; i++) {
+            if (run(expiring) != null) {
+                sent++;
+            }
+        }
+        assertEquals(5, sent, "a burst of at most icmp-rate-limit errors (RFC 4443 §2.4(f))");
+        assertEquals(50, counters.localDrops(DropReason.HOP_LIMIT_EXCEEDED_64), "every packet is still counted");
+        assertEquals(45, counters.local(XlatCounters.ICMP_ERRORS_RATE_LIMITED));
+        now += 1_000_000_000L;
+        assertNotNull(run(expiring), "the budget refills with time");
+        snap = new XlatSnapshot(TunxlatConfig.builder().ipv4Addr(Addresses.parseIpv4(OWN4))
+                .prefix(Ipv6Prefix.parse("2001:db8:64::/96", -1)).maps(List.of(map(H6_AS4, H6))).icmpRateLimit(0).build());
+        now += 5_000_000_000L;
+        assertNull(run(expiring), "icmp-rate-limit 0 sends no errors");
+    }
+
+    @Test
+    void hairpinningThroughTheStaticMapDecrementsHopLimitOnce() {
+        // RFC 7757 §4.2.2: 2001:db8:6::2 (= 192.168.255.2 by EAM) sends to 2001:db8:64::192.168.255.3, the
+        // prefix form of another EAM host 2001:db8:7::3: it comes back as IPv6 straight away.
+        snap = new XlatSnapshot(config("2001:db8:64::/96", UdpCksumMode.DROP, map(H6_AS4, H6),
+                map("192.168.255.3", "2001:db8:7::3")));
+        byte[] in = ipv6(H6, "2001:db8:64::c0a8:ff03", 17, 17, 64, 0, new byte[0], udpHeaderAndData(1, 2, new byte[10]));
+        byte[] o = run(in);
+        assertEquals(6, (o[0] & 0xff) >>> 4);
+        assertEquals("2001:db8:64::c0a8:ff02", src6(o), "source in its RFC 6052 form");
+        assertEquals("2001:db8:7::3", dst6(o), "destination through the static map");
+        assertEquals(63, o[7] & 0xff, "hop limit decremented once");
+        assertEquals(0xffff, transportSum6(o, 40, 17), "UDP checksum follows the address change");
+    }
+
+    @Test
+    void icmpv4ErrorIsTranslatedWithItsInnerPacket() {
+        // The IPv4 host answers a UDP datagram that came from the IPv6 host with Port Unreachable.
+        byte[] original = ipv4(H6_AS4, H4, 17, 63, 0, 7, 0, udpHeaderAndData(40000, 33434, new byte[12]));
+        byte[] icmp = new byte[8 + original.length];
+        icmp[0] = 3;
+        icmp[1] = 3;
+        System.arraycopy(original, 0, icmp, 8, original.length);
+        byte[] err = ipv4(H4, H6_AS4, 1, 64, 0, 9, 0, icmp);
+        byte[] o = run(err);
+        assertEquals(58, o[6]);
+        assertEquals(1, o[40], "Destination Unreachable");
+        assertEquals(4, o[41], "port unreachable (RFC 7915 §4.2)");
+        assertEquals(0xffff, transportSum6(o, 40, 58), "ICMPv6 checksum");
+        byte[] inner = Arrays.copyOfRange(o, 48, o.length);
+        assertEquals(6, (inner[0] & 0xff) >>> 4, "inner packet translated to IPv6");
+        assertEquals(H6, src6(inner));
+        assertEquals(H4_AS6, dst6(inner));
+        assertEquals(63, inner[7] & 0xff, "inner hop limit not decremented");
+        assertEquals(0xffff, transportSum6(inner, 40, 17), "inner UDP checksum updated");
+
+        err[22] ^= 0x10; // a wrong ICMPv4 checksum
+        assertNull(run(err), "an ICMP error with a bad checksum is dropped, not answered");
+        assertEquals(1, counters.localDrops(DropReason.ICMP_BAD_CHECKSUM_46));
+    }
+
+    @Test
+    void packetTooBigBecomesFragmentationNeededWithAdjustedMtu() {
+        byte[] original = ipv6(H4_AS6, H6, 6, 6, 60, 0, new byte[0], tcpHeaderAndData(80, 5000, new byte[1400]));
+        byte[] icmp = new byte[8 + 1232];
+        icmp[0] = 2;
+        ByteBuffer.wrap(icmp).putInt(4, 1400);
+        System.arraycopy(original, 0, icmp, 8, 1232);
+        byte[] ptb = ipv6("2001:db8:6::1", H4_AS6, 58, 58, 64, 0, new byte[0], icmp);
+        byte[] o = run(ptb);
+        assertIpv4HeaderValid(o);
+        assertEquals(OWN4, src4(o), "RFC 6791: an unmappable IPv6 router's error comes from ipv4-addr");
+        assertEquals(H4, dst4(o));
+        assertEquals(3, o[20]);
+        assertEquals(4, o[21], "Fragmentation Needed");
+        assertEquals(1380, u16(o, 26), "MTU 1400 - 20 (RFC 7915 §5.2)");
+        assertEquals(576, o.length, "truncated to 576 bytes");
+        assertEquals(0xffff, naiveSum(o, 20, o.length));
+    }
+
+    @Test
+    void dfZeroPacketsLargerThanOfflinkMtuAreFragmented() {
+        byte[] in = ipv4(H4, H6_AS4, 17, 64, 0, 0x1234, 0, udpHeaderAndData(1, 2, new byte[2000]));
+        out.clear();
+        packet.setBytes(Translator.HEADROOM, in);
+        translator.translate(snap, packet, Translator.HEADROOM, in.length);
+        assertEquals(2, out.size(), "2008 bytes of UDP in pieces of 1232");
+        byte[] f1 = out.get(0);
+        byte[] f2 = out.get(1);
+        assertEquals(1280, f1.length);
+        assertEquals(40 + 8 + 2008 - 1232, f2.length);
+        assertEquals(0x1234, ByteBuffer.wrap(f1).getInt(44));
+        assertEquals(0x1234, ByteBuffer.wrap(f2).getInt(44));
+        assertEquals(1, u16(f1, 42) & 1, "M set on the first");
+        assertEquals(1232 / 8, u16(f2, 42) >>> 3, "offset of the second");
+        assertEquals(0, u16(f2, 42) & 1, "M clear on the last");
+        byte[] whole = new byte[2008 + 40];
+        System.arraycopy(f1, 0, whole, 0, 40);
+        System.arraycopy(f1, 48, whole, 40, 1232);
+        System.arraycopy(f2, 48, whole, 40 + 1232, 2008 - 1232);
+        assertEquals(0xffff, transportSum6(whole, 40, 17), "the reassembled datagram's checksum is valid");
+    }
+
+    @Test
     void badIpv4HeaderChecksumIsDropped() {
         byte[] in = ipv4(H4, H6_AS4, 17, 64, 0, 1, 0, udpHeaderAndData(1, 2, new byte[4]));
         in[10] ^= 1;
