@@ -1,11 +1,17 @@
-package net.tunxlat.xlat;
+package net.tunxlat.pipeline;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.PooledByteBufAllocator;
 import java.util.ArrayList;
 import java.util.List;
 import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.mapping.Addresses;
+import net.tunxlat.mapping.Ipv6Prefix;
+import net.tunxlat.xlat.DropReason;
+import net.tunxlat.xlat.PacketLog;
+import net.tunxlat.xlat.Translator;
+import net.tunxlat.xlat.XlatCounters;
+import net.tunxlat.xlat.XlatSnapshot;
 
 /**
  * The translator core without a TUN device: one packet in, the packets it emits out (as byte arrays),
@@ -59,9 +65,13 @@ public final class OfflineTranslator implements AutoCloseable {
     }
 
     private final XlatSnapshot snapshot;
+    private final int ownIpv4;
+    private final long ownIpv6Hi;
+    private final long ownIpv6Lo;
     private final XlatCounters counters = new XlatCounters();
     private final ByteBuf packetBuf;
     private final ByteBuf errorBuf;
+    private final ByteBuf packetView;
     private final Translator translator;
     private final List<byte[]> emitted = new ArrayList<>();
     private final long[] before = new long[XlatCounters.SIZE];
@@ -71,11 +81,26 @@ public final class OfflineTranslator implements AutoCloseable {
     /** A translator for the given configuration (its TUN and process settings are ignored). */
     public OfflineTranslator(TunxlatConfig config) {
         this.snapshot = new XlatSnapshot(config);
-        ByteBuf p = Unpooled.buffer(Translator.HEADROOM + Translator.MAX_PACKET);
-        ByteBuf e = Unpooled.buffer(Translator.HEADROOM + 1536);
+        this.ownIpv4 = config.ipv4Addr();
+        Ipv6Prefix own6 = config.effectiveIpv6Addr();
+        this.ownIpv6Hi = own6.hi();
+        this.ownIpv6Lo = own6.lo();
+        // The same buffers as a worker's (pooled, direct, hot-path views), so nothing differs but the TUN device.
+        ByteBuf p = PooledByteBufAllocator.DEFAULT.directBuffer(Translator.HEADROOM + Translator.MAX_PACKET);
+        ByteBuf e = null;
+        boolean success = false;
+        try {
+            e = PooledByteBufAllocator.DEFAULT.directBuffer(Translator.HEADROOM + 1536);
+            success = true;
+        } finally {
+            if (!success) {
+                p.release();
+            }
+        }
         this.packetBuf = p;
         this.errorBuf = e;
-        this.translator = new Translator(counters, this::emit, e, () -> now, PacketLog.OFF);
+        this.packetView = Buffers.hotPathView(p);
+        this.translator = new Translator(counters, this::emit, Buffers.hotPathView(e), () -> now, PacketLog.OFF);
     }
 
     private void emit(ByteBuf buf, int offset, int length) {
@@ -110,8 +135,8 @@ public final class OfflineTranslator implements AutoCloseable {
         for (DropReason r : DropReason.values()) {
             dropsBefore[r.ordinal()] = counters.localDrops(r);
         }
-        packetBuf.setBytes(Translator.HEADROOM, packet, offset, length);
-        translator.translate(snapshot, packetBuf, Translator.HEADROOM, length);
+        packetView.setBytes(Translator.HEADROOM, packet, offset, length);
+        translator.translate(snapshot, packetView, Translator.HEADROOM, length);
         List<byte[]> out = List.copyOf(emitted);
         emitted.clear();
         return outcome(input, out);
@@ -182,14 +207,14 @@ public final class OfflineTranslator implements AutoCloseable {
 
     /** "ICMPv4 error 3/13" if {@code p} is an ICMP error from the translator's own address, else null. */
     private String ownIcmpError(byte[] p) {
-        if (p.length >= 28 && (p[0] & 0xf0) == 0x40 && p[9] == 1 && getInt(p, 12) == snapshot.ownIpv4) {
+        if (p.length >= 28 && (p[0] & 0xf0) == 0x40 && p[9] == 1 && getInt(p, 12) == ownIpv4) {
             int ihl = (p[0] & 0x0f) * 4;
             if (p.length >= ihl + 8) {
                 return "ICMPv4 error " + (p[ihl] & 0xff) + "/" + (p[ihl + 1] & 0xff);
             }
         }
-        if (p.length >= 48 && (p[0] & 0xf0) == 0x60 && (p[6] & 0xff) == 58 && getLong(p, 8) == snapshot.ownIpv6Hi
-                && getLong(p, 16) == snapshot.ownIpv6Lo && (p[40] & 0xff) < 128) {
+        if (p.length >= 48 && (p[0] & 0xf0) == 0x60 && (p[6] & 0xff) == 58 && getLong(p, 8) == ownIpv6Hi
+                && getLong(p, 16) == ownIpv6Lo && (p[40] & 0xff) < 128) {
             return "ICMPv6 error " + (p[40] & 0xff) + "/" + (p[41] & 0xff);
         }
         return null;
