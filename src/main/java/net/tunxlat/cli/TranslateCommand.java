@@ -85,7 +85,8 @@ public final class TranslateCommand implements Callable<Integer> {
             err.flush();
             return 2;
         } catch (IOException e) {
-            err.println("tunxlat: " + (e instanceof PcapFormatException ? e.getMessage() : inName + ": cannot read: " + e.getMessage()));
+            err.println("tunxlat: " + (e instanceof PcapFormatException ? e.getMessage()
+                    : inName + ": cannot read: " + e.getMessage()));
             err.flush();
             return 2;
         }

@@ -94,7 +94,8 @@ public final class LinkType {
                 return byEtherType(u16(frame, 14), 16, n, "Linux cooked");
             case LINUX_SLL2:
                 if (n < 20) {
-                    return IpPacket.none("Linux cooked v2 frame of " + n + " bytes is too short for its 20-byte header");
+                    return IpPacket.none("Linux cooked v2 frame of " + n
+                            + " bytes is too short for its 20-byte header");
                 }
                 return byEtherType(u16(frame, 0), 20, n, "Linux cooked v2");
             default:

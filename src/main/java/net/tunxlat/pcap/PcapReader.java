@@ -71,8 +71,8 @@ public final class PcapReader implements Closeable {
         snapLength = b.getInt(16);
         linkType = b.getInt(20) & 0xffff; // the upper bits carry FCS information (pcap 1.x)
         if (!LinkType.supported(linkType)) {
-            throw new PcapFormatException(name, "has unsupported link type " + linkType + " (supported: raw IP 101/12/14,"
-                    + " IPv4 228, IPv6 229, Linux cooked 113/276, Ethernet 1)");
+            throw new PcapFormatException(name, "has unsupported link type " + linkType
+                    + " (supported: raw IP 101/12/14, IPv4 228, IPv6 229, Linux cooked 113/276, Ethernet 1)");
         }
     }
 

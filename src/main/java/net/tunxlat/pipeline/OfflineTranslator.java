@@ -196,7 +196,8 @@ public final class OfflineTranslator implements AutoCloseable {
             }
         }
         if (parts.isEmpty()) {
-            parts.add(out.isEmpty() ? "nothing emitted, nothing counted" : out.size() + " packet(s) emitted, nothing counted");
+            parts.add(out.isEmpty() ? "nothing emitted, nothing counted"
+                    : out.size() + " packet(s) emitted, nothing counted");
         }
         return new Result(input, kind, String.join("; ", parts), out);
     }

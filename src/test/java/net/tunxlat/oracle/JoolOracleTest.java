@@ -94,7 +94,8 @@ class JoolOracleTest {
 
     /** One skipped test saying where the oracle was looked for (so the skip shows in every report). */
     private static Stream<DynamicTest> skipped(String group) {
-        return Stream.of(DynamicTest.dynamicTest(group + ": Jool graybox oracle not found", () -> Assumptions.abort(notFound())));
+        return Stream.of(DynamicTest.dynamicTest(group + ": Jool graybox oracle not found",
+                () -> Assumptions.abort(notFound())));
     }
 
     @SuppressWarnings("unchecked")
@@ -277,7 +278,8 @@ class JoolOracleTest {
             Map<String, Object> ef = k < expectedFiles.size() ? expectedFiles.get(k) : null;
             byte[] e = ef == null ? null : Files.readAllBytes(base.resolve((String) ef.get("file")));
             byte[] a = k < actual.size() ? actual.get(k) : null;
-            String label = "packet " + (k + 1) + (ef == null ? " (not expected)" : " (" + ef.get("side") + ":" + ef.get("file") + ")");
+            String label = "packet " + (k + 1)
+                    + (ef == null ? " (not expected)" : " (" + ef.get("side") + ":" + ef.get("file") + ")");
             if (e == null) {
                 diffs.append(label).append(": extra packet ").append(describe(a)).append('\n');
                 continue;
@@ -298,7 +300,8 @@ class JoolOracleTest {
             return null;
         }
         return step.get("id") + ": " + step.get("description") + "\n" + report + "expected " + expectedFiles.size()
-                + " packet(s), got " + actual.size() + (ignore.isEmpty() ? "" : "; ignored offsets " + new TreeSet<>(ignore)) + "\n" + diffs;
+                + " packet(s), got " + actual.size()
+                + (ignore.isEmpty() ? "" : "; ignored offsets " + new TreeSet<>(ignore)) + "\n" + diffs;
     }
 
     private static String describe(byte[] p) {
@@ -344,9 +347,9 @@ class JoolOracleTest {
             System.out.println("jool-oracle: " + notFound());
             return;
         }
-        StringBuilder line = new StringBuilder("jool-oracle:");
+        StringBuilder siit = new StringBuilder();
+        StringBuilder nat64 = new StringBuilder();
         StringBuilder failing = new StringBuilder();
-        String sep = " ";
         for (String tier : List.of("A", "B", "C", "D", "nat64")) {
             int total = 0;
             int passed = 0;
@@ -373,20 +376,26 @@ class JoolOracleTest {
             if (total == 0) {
                 continue;
             }
-            line.append(sep).append(tier.equals("nat64") ? "nat64 static-map subset " : "tier " + tier + " ")
+            StringBuilder sb = tier.equals("nat64") ? nat64 : siit;
+            sb.append(sb.length() == 0 ? "" : ", ").append(tier.equals("nat64") ? "static-map subset " : "tier " + tier + " ")
                     .append(passed).append('/').append(total);
             if (failed + skipped > 0) {
-                line.append(" (").append(failed > 0 ? failed + " failed" : "")
+                sb.append(" (").append(failed > 0 ? failed + " failed" : "")
                         .append(failed > 0 && skipped > 0 ? ", " : "").append(skipped > 0 ? skipped + " skipped" : "")
                         .append(')');
             }
-            sep = ", ";
             if (!bad.isEmpty()) {
                 failing.append("jool-oracle: not passing in ").append(tier.equals("nat64") ? "nat64" : "tier " + tier)
                         .append(": ").append(String.join(" ", bad)).append('\n');
             }
         }
-        System.out.println(line);
+        System.out.println();
+        if (siit.length() > 0) {
+            System.out.println("jool-oracle: " + siit);
+        }
+        if (nat64.length() > 0) {
+            System.out.println("jool-oracle nat64: " + nat64);
+        }
         System.out.print(failing);
         System.out.flush();
     }
