@@ -280,6 +280,57 @@ class ConfigParserTest {
         }
 
         @Test
+        void tunxlatDirectivesDefaults() throws ConfigException {
+            TunxlatConfig c = parse(EXAMPLE_ACTIVE);
+            assertNull(c.rfc6791Pool());
+            assertEquals(0, c.ipv4EgressMtu(), "0: unknown, left to the kernel");
+            assertEquals(0, c.ipv6EgressMtu());
+            assertEquals(TunxlatConfig.DEFAULT_ICMP_RATE_LIMIT, c.icmpRateLimit());
+            assertEquals(100, c.icmpRateLimit());
+        }
+
+        @Test
+        void tunxlatDirectivesTogether() throws ConfigException {
+            TunxlatConfig c = parse(base(
+                    "rfc6791-pool 203.0.113.8",
+                    "ipv4-egress-mtu 1400",
+                    "ipv6-egress-mtu 1280",
+                    "icmp-rate-limit 1000"));
+            assertEquals(v4("203.0.113.8/32"), c.rfc6791Pool());
+            assertEquals(1400, c.ipv4EgressMtu());
+            assertEquals(1280, c.ipv6EgressMtu());
+            assertEquals(1000, c.icmpRateLimit());
+            assertEquals(List.of(), ConfigParser.parseWithWarnings(base("rfc6791-pool 203.0.113.8"), NAME).warnings());
+        }
+
+        @ParameterizedTest
+        @CsvSource({
+            "203.0.113.8, 203.0.113.8/32", "203.0.113.8/32, 203.0.113.8/32", "203.0.113.0/28, 203.0.113.0/28",
+            "192.0.2.0/24, 192.0.2.0/24", "10.0.0.0/8, 10.0.0.0/8", "0.0.0.0/0, 0.0.0.0/0",
+        })
+        void rfc6791PoolForms(String value, String prefix) throws ConfigException {
+            assertEquals(v4(prefix), parse(base("rfc6791-pool " + value)).rfc6791Pool());
+        }
+
+        @ParameterizedTest
+        @CsvSource({"68, 68", "576, 576", "1500, 1500", "9000, 9000", "65535, 65535"})
+        void ipv4EgressMtuRange(String value, int mtu) throws ConfigException {
+            assertEquals(mtu, parse(base("ipv4-egress-mtu " + value)).ipv4EgressMtu());
+        }
+
+        @ParameterizedTest
+        @CsvSource({"1280, 1280", "1500, 1500", "9000, 9000", "65535, 65535"})
+        void ipv6EgressMtuRange(String value, int mtu) throws ConfigException {
+            assertEquals(mtu, parse(base("ipv6-egress-mtu " + value)).ipv6EgressMtu());
+        }
+
+        @ParameterizedTest
+        @CsvSource({"0, 0", "1, 1", "100, 100", "1000000, 1000000"})
+        void icmpRateLimitRange(String value, int limit) throws ConfigException {
+            assertEquals(limit, parse(base("icmp-rate-limit " + value)).icmpRateLimit());
+        }
+
+        @Test
         void logOptionsSubset() throws ConfigException {
             assertEquals(EnumSet.of(LogOption.DROP), parse(base("log drop")).log());
             assertEquals(EnumSet.of(LogOption.REJECT, LogOption.SELF), parse(base("log self REJECT")).log());
@@ -546,6 +597,59 @@ class ConfigParserTest {
         void mtuOutOfRange(String value) {
             assertError(base("offlink-mtu " + value), 4,
                     "'offlink-mtu' must be an integer from 1280 to 65535, got " + value);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"67", "0", "65536", "99999999999", "-1500", "1500b", "0x5dc", "+1500", "1e3"})
+        void ipv4EgressMtuOutOfRange(String value) {
+            assertError(base("ipv4-egress-mtu " + value), 4,
+                    "'ipv4-egress-mtu' must be an integer from 68 to 65535, got " + value);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"1279", "68", "0", "65536", "-1280", "1280.0", "mtu"})
+        void ipv6EgressMtuOutOfRange(String value) {
+            assertError(base("ipv6-egress-mtu " + value), 4,
+                    "'ipv6-egress-mtu' must be an integer from 1280 to 65535, got " + value);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"-1", "1000001", "99999999999", "10/s", "unlimited", "1.5"})
+        void icmpRateLimitOutOfRange(String value) {
+            assertError(base("icmp-rate-limit " + value), 4,
+                    "'icmp-rate-limit' must be an integer from 0 to 1000000, got " + value);
+        }
+
+        @Test
+        void badRfc6791Pool() {
+            assertError(base("rfc6791-pool 203.0.113.1/24"), 4,
+                    "'rfc6791-pool' 203.0.113.1/24 has host bits set (the bits after /24 must be zero: did you mean"
+                            + " 203.0.113.0/24?)");
+            assertError(base("rfc6791-pool 2001:db8::1"), 4,
+                    "'rfc6791-pool' expects an IPv4 address or prefix, got '2001:db8::1'");
+            assertError(base("rfc6791-pool 203.0.113"), 4, "'rfc6791-pool' expects an IPv4 address or prefix");
+            assertError(base("rfc6791-pool 203.0.113.8/33"), 4,
+                    "'rfc6791-pool': the prefix length in '203.0.113.8/33' must be a number from 0 to 32");
+            assertError(base("rfc6791-pool 203.0.113.8/"), 4, "must be a number from 0 to 32");
+        }
+
+        @Test
+        void tunxlatDirectivesArgumentsAndDuplicates() {
+            assertError(base("rfc6791-pool 203.0.113.8 203.0.113.9"), 4,
+                    "'rfc6791-pool' expects 1 argument, got 2 (usage: rfc6791-pool IPV4[/LEN])");
+            assertError(base("ipv4-egress-mtu"), 4, "'ipv4-egress-mtu' expects 1 argument, got 0 (usage: ipv4-egress-mtu"
+                    + " BYTES)");
+            assertError(base("ipv6-egress-mtu 1280 1500"), 4, "'ipv6-egress-mtu' expects 1 argument, got 2");
+            assertError(base("icmp-rate-limit"), 4, "'icmp-rate-limit' expects 1 argument, got 0 (usage: icmp-rate-limit"
+                    + " ERRORS-PER-SECOND)");
+            assertError(base("rfc6791-pool 203.0.113.8", "rfc6791-pool 203.0.113.9"), 5,
+                    "duplicate 'rfc6791-pool' directive, already given on line 4");
+            assertError(base("ipv4-egress-mtu 1500", "ipv4-egress-mtu 1500"), 5,
+                    "duplicate 'ipv4-egress-mtu' directive, already given on line 4");
+            assertError(base("ipv6-egress-mtu 1500", "# comment", "ipv6-egress-mtu 1280"), 6,
+                    "duplicate 'ipv6-egress-mtu' directive, already given on line 4");
+            assertError(base("icmp-rate-limit 10", "icmp-rate-limit 10"), 5,
+                    "duplicate 'icmp-rate-limit' directive, already given on line 4");
         }
 
         @Test

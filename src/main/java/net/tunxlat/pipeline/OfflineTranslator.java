@@ -1,0 +1,323 @@
+package net.tunxlat.pipeline;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.util.ArrayList;
+import java.util.List;
+import net.tunxlat.config.TunxlatConfig;
+import net.tunxlat.mapping.Addresses;
+import net.tunxlat.mapping.Ipv6Prefix;
+import net.tunxlat.xlat.DropReason;
+import net.tunxlat.xlat.PacketLog;
+import net.tunxlat.xlat.Translator;
+import net.tunxlat.xlat.XlatCounters;
+import net.tunxlat.xlat.XlatSnapshot;
+
+/**
+ * The translator core without a TUN device: one packet in, the packets it emits out (as byte arrays),
+ * and a one-line account of what happened, read from the {@link XlatCounters} around the call. Used by
+ * {@code tunxlat translate} and by the conformance tests, so both see exactly what a worker would do.
+ *
+ * <p>Not thread-safe; owns two buffers until {@link #close}. The translator's clock (ICMP error rate
+ * limit, generated IPv4 Identification start) is whatever the caller passes with each packet, so a
+ * capture is replayed with its own timing and the output does not depend on the wall clock.
+ */
+public final class OfflineTranslator implements AutoCloseable {
+    /** What became of one input packet. */
+    public enum Kind {
+        /** Translated to the other IP version (possibly several packets, possibly with an ICMP error too). */
+        TRANSLATED,
+        /** An echo request to the translator's own address, answered. */
+        ECHO_REPLY,
+        /** Not translated; the translator sent an ICMP error about it. */
+        ANSWERED,
+        /** Not translated, nothing sent. */
+        DROPPED,
+        /** Not given to the translator (longer than any IP packet). */
+        SKIPPED,
+        /** The translator emitted nothing and counted nothing (should not happen). */
+        NO_EFFECT
+    }
+
+    /**
+     * The result of one packet.
+     *
+     * @param input   a short description of the input packet
+     * @param kind    the category, for summaries
+     * @param outcome what happened, e.g. "translated 4->6 (120 bytes)" or
+     *                "answered: ICMPv4 error 11/0 sent; dropped: ttl_exceeded_46 (...)"
+     * @param packets the emitted packets, in order
+     */
+    public record Result(String input, Kind kind, String outcome, List<byte[]> packets) {
+        /**
+         * "{@code prefix}input{@code note}: outcome" followed by one indented line per emitted packet.
+         *
+         * @param prefix for example the packet number and a space
+         * @param note   appended to the input description (empty for none)
+         */
+        public String explain(String prefix, String note) {
+            StringBuilder sb = new StringBuilder(prefix).append(input).append(note).append(": ").append(outcome);
+            for (byte[] p : packets) {
+                sb.append('\n').append(" ".repeat(prefix.length())).append("  > ").append(describe(p, 0, p.length));
+            }
+            return sb.toString();
+        }
+    }
+
+    private final XlatSnapshot snapshot;
+    private final int ownIpv4;
+    private final long ownIpv6Hi;
+    private final long ownIpv6Lo;
+    private final XlatCounters counters = new XlatCounters();
+    private final ByteBuf packetBuf;
+    private final ByteBuf errorBuf;
+    private final ByteBuf packetView;
+    private final Translator translator;
+    private final List<byte[]> emitted = new ArrayList<>();
+    private final long[] before = new long[XlatCounters.SIZE];
+    private final long[] dropsBefore = new long[DropReason.values().length];
+    private long now;
+
+    /** A translator for the given configuration (its TUN and process settings are ignored). */
+    public OfflineTranslator(TunxlatConfig config) {
+        this.snapshot = new XlatSnapshot(config);
+        this.ownIpv4 = config.ipv4Addr();
+        Ipv6Prefix own6 = config.effectiveIpv6Addr();
+        this.ownIpv6Hi = own6.hi();
+        this.ownIpv6Lo = own6.lo();
+        // The same buffers as a worker's (pooled, direct, hot-path views), so nothing differs but the TUN device.
+        ByteBuf p = PooledByteBufAllocator.DEFAULT.directBuffer(Translator.HEADROOM + Translator.MAX_PACKET);
+        ByteBuf e = null;
+        boolean success = false;
+        try {
+            e = PooledByteBufAllocator.DEFAULT.directBuffer(Translator.HEADROOM + 1536);
+            success = true;
+        } finally {
+            if (!success) {
+                p.release();
+            }
+        }
+        this.packetBuf = p;
+        this.errorBuf = e;
+        this.packetView = Buffers.hotPathView(p);
+        this.translator = new Translator(counters, this::emit, Buffers.hotPathView(e), () -> now, PacketLog.OFF);
+    }
+
+    private void emit(ByteBuf buf, int offset, int length) {
+        byte[] a = new byte[length];
+        buf.getBytes(offset, a);
+        emitted.add(a);
+    }
+
+    /** Cumulative counters over every packet so far. */
+    public XlatCounters counters() {
+        return counters;
+    }
+
+    /**
+     * Runs one packet through the translator.
+     *
+     * @param packet     the IP packet is {@code packet[offset, offset + length)}
+     * @param clockNanos the translator's clock for this packet (monotonic; e.g. capture time relative to
+     *                   the first packet); it must not go backwards between calls
+     */
+    public Result translate(byte[] packet, int offset, int length, long clockNanos) {
+        String input = describe(packet, offset, length);
+        if (length > Translator.MAX_PACKET) {
+            return new Result(input, Kind.SKIPPED, "skipped: longer than " + Translator.MAX_PACKET
+                    + " bytes, the largest IP packet", List.of());
+        }
+        now = clockNanos;
+        emitted.clear();
+        for (int i = 0; i < XlatCounters.SIZE; i++) {
+            before[i] = counters.local(i);
+        }
+        for (DropReason r : DropReason.values()) {
+            dropsBefore[r.ordinal()] = counters.localDrops(r);
+        }
+        packetView.setBytes(Translator.HEADROOM, packet, offset, length);
+        translator.translate(snapshot, packetView, Translator.HEADROOM, length);
+        List<byte[]> out = List.copyOf(emitted);
+        emitted.clear();
+        return outcome(input, out);
+    }
+
+    /** Same, for a whole array. */
+    public Result translate(byte[] packet, long clockNanos) {
+        return translate(packet, 0, packet.length, clockNanos);
+    }
+
+    private long delta(int counter) {
+        return counters.local(counter) - before[counter];
+    }
+
+    private Result outcome(String input, List<byte[]> out) {
+        List<String> parts = new ArrayList<>();
+        Kind kind = Kind.NO_EFFECT;
+        long p46 = delta(XlatCounters.PACKETS_46);
+        long p64 = delta(XlatCounters.PACKETS_64);
+        if (p46 > 0) {
+            parts.add("translated 4->6 (" + amount(p46, delta(XlatCounters.BYTES_46)) + ")");
+            kind = Kind.TRANSLATED;
+        }
+        if (p64 > 0) {
+            parts.add("translated 6->4 (" + amount(p64, delta(XlatCounters.BYTES_64)) + ")");
+            kind = Kind.TRANSLATED;
+        }
+        if (delta(XlatCounters.ECHO_REPLIES_SENT) > 0) {
+            parts.add("echo reply");
+            if (kind == Kind.NO_EFFECT) {
+                kind = Kind.ECHO_REPLY;
+            }
+        }
+        long errors = delta(XlatCounters.ICMP_ERRORS_SENT_4) + delta(XlatCounters.ICMP_ERRORS_SENT_6);
+        if (errors > 0) {
+            List<String> sent = new ArrayList<>();
+            for (byte[] p : out) {
+                String e = ownIcmpError(p);
+                if (e != null) {
+                    sent.add(e);
+                }
+            }
+            parts.add("answered: " + (sent.isEmpty() ? errors + " ICMP error(s)" : String.join(", ", sent)) + " sent");
+            if (kind == Kind.NO_EFFECT) {
+                kind = Kind.ANSWERED;
+            }
+        }
+        if (delta(XlatCounters.ICMP_ERRORS_RATE_LIMITED) > 0) {
+            parts.add("ICMP error not sent (icmp-rate-limit)");
+        }
+        for (DropReason r : DropReason.values()) {
+            if (counters.localDrops(r) > dropsBefore[r.ordinal()]) {
+                parts.add("dropped: " + r.label() + " (" + r.help() + ")");
+                if (kind == Kind.NO_EFFECT) {
+                    kind = Kind.DROPPED;
+                }
+            }
+        }
+        if (parts.isEmpty()) {
+            parts.add(out.isEmpty() ? "nothing emitted, nothing counted"
+                    : out.size() + " packet(s) emitted, nothing counted");
+        }
+        return new Result(input, kind, String.join("; ", parts), out);
+    }
+
+    private static String amount(long packets, long bytes) {
+        return packets == 1 ? bytes + " bytes" : packets + " packets, " + bytes + " bytes";
+    }
+
+    /** "ICMPv4 error 3/13" if {@code p} is an ICMP error from the translator's own address, else null. */
+    private String ownIcmpError(byte[] p) {
+        if (p.length >= 28 && (p[0] & 0xf0) == 0x40 && p[9] == 1 && getInt(p, 12) == ownIpv4) {
+            int ihl = (p[0] & 0x0f) * 4;
+            if (p.length >= ihl + 8) {
+                return "ICMPv4 error " + (p[ihl] & 0xff) + "/" + (p[ihl + 1] & 0xff);
+            }
+        }
+        if (p.length >= 48 && (p[0] & 0xf0) == 0x60 && (p[6] & 0xff) == 58 && getLong(p, 8) == ownIpv6Hi
+                && getLong(p, 16) == ownIpv6Lo && (p[40] & 0xff) < 128) {
+            return "ICMPv6 error " + (p[40] & 0xff) + "/" + (p[41] & 0xff);
+        }
+        return null;
+    }
+
+    @Override
+    public void close() {
+        packetBuf.release();
+        errorBuf.release();
+    }
+
+    // ---------------------------------------------------------------- descriptions
+
+    /**
+     * A one-line description of an IP packet for people: version, addresses, protocol (with ICMP type/code
+     * or ports), fragment fields and length, e.g. {@code IPv4 192.0.2.1 -> 198.51.100.2 UDP 1000 -> 53 len 60}.
+     * Never throws, whatever the bytes.
+     */
+    public static String describe(byte[] p, int off, int len) {
+        if (len < 1) {
+            return "empty packet";
+        }
+        int version = (p[off] & 0xff) >>> 4;
+        if (version == 4) {
+            if (len < 20) {
+                return "IPv4 (truncated, " + len + " bytes)";
+            }
+            int ihl = (p[off] & 0x0f) * 4;
+            int flags = u16(p, off + 6);
+            int proto = p[off + 9] & 0xff;
+            StringBuilder sb = new StringBuilder("IPv4 ").append(Addresses.formatIpv4(getInt(p, off + 12)))
+                    .append(" -> ").append(Addresses.formatIpv4(getInt(p, off + 16))).append(' ');
+            boolean firstFragment = (flags & 0x1fff) == 0;
+            transport(sb, proto, p, off + ihl, off + len, firstFragment, false);
+            if ((flags & 0x3fff) != 0) {
+                sb.append(" fragment id ").append(u16(p, off + 4)).append(" offset ").append((flags & 0x1fff) * 8)
+                        .append((flags & 0x2000) != 0 ? " MF" : "");
+            }
+            if ((flags & 0x4000) != 0) {
+                sb.append(" DF");
+            }
+            return sb.append(" len ").append(len).toString();
+        }
+        if (version == 6) {
+            if (len < 40) {
+                return "IPv6 (truncated, " + len + " bytes)";
+            }
+            StringBuilder sb = new StringBuilder("IPv6 ")
+                    .append(Addresses.formatIpv6(getLong(p, off + 8), getLong(p, off + 16))).append(" -> ")
+                    .append(Addresses.formatIpv6(getLong(p, off + 24), getLong(p, off + 32))).append(' ');
+            int nh = p[off + 6] & 0xff;
+            int q = off + 40;
+            int end = off + len;
+            String fragment = "";
+            boolean firstFragment = true;
+            while ((nh == 0 || nh == 43 || nh == 60 || nh == 44) && q + 8 <= end) {
+                if (nh == 44) {
+                    int fo = u16(p, q + 2);
+                    firstFragment = (fo >>> 3) == 0;
+                    fragment = " fragment id 0x" + Integer.toHexString(getInt(p, q + 4)) + " offset " + (fo & 0xfff8)
+                            + ((fo & 1) != 0 ? " M" : "");
+                    nh = p[q] & 0xff;
+                    q += 8;
+                } else {
+                    sb.append(nh == 0 ? "hop-by-hop, " : nh == 43 ? "routing, " : "dest-opts, ");
+                    nh = p[q] & 0xff;
+                    q += ((p[q + 1] & 0xff) + 1) * 8;
+                }
+            }
+            transport(sb, nh, p, q, end, firstFragment, true);
+            return sb.append(fragment).append(" len ").append(len).toString();
+        }
+        return "not IP (version " + version + "), " + len + " bytes";
+    }
+
+    private static void transport(StringBuilder sb, int proto, byte[] p, int l4, int end, boolean first, boolean v6) {
+        switch (proto) {
+            case 6, 17 -> {
+                sb.append(proto == 6 ? "TCP" : "UDP");
+                if (first && l4 + 4 <= end) {
+                    sb.append(' ').append(u16(p, l4)).append(" -> ").append(u16(p, l4 + 2));
+                }
+            }
+            case 1, 58 -> {
+                sb.append(proto == 1 ? "ICMP" : "ICMPv6");
+                if (first && l4 + 2 <= end) {
+                    sb.append(' ').append(p[l4] & 0xff).append('/').append(p[l4 + 1] & 0xff);
+                }
+            }
+            default -> sb.append(v6 ? "next-header " : "proto ").append(proto);
+        }
+    }
+
+    private static int u16(byte[] p, int i) {
+        return ((p[i] & 0xff) << 8) | (p[i + 1] & 0xff);
+    }
+
+    private static int getInt(byte[] p, int i) {
+        return (u16(p, i) << 16) | u16(p, i + 2);
+    }
+
+    private static long getLong(byte[] p, int i) {
+        return ((long) getInt(p, i) << 32) | (getInt(p, i + 4) & 0xffffffffL);
+    }
+}
