@@ -319,8 +319,15 @@ public final class ConfigParser {
                 case TUN_UP -> tunUp = bool(ln, d, arg);
                 case TUN_IP -> addOnce(ln, d, tunIps, tunAddress(ln, d, arg, false));
                 case TUN_ROUTE -> addOnce(ln, d, tunRoutes, tunAddress(ln, d, arg, true));
-                case RFC6791_POOL -> rfc6791Pool = toPrefix(ln, "'rfc6791-pool'",
-                        v4(ln, "'rfc6791-pool'", arg, 32, "an IPv4 address or prefix"));
+                case RFC6791_POOL -> {
+                    rfc6791Pool = toPrefix(ln, "'rfc6791-pool'", v4(ln, "'rfc6791-pool'", arg, 32, "an IPv4 address or prefix"));
+                    int first = rfc6791Pool.address() >>> 24;
+                    int last = (rfc6791Pool.address() | ~rfc6791Pool.mask()) >>> 24;
+                    if (first == 0 || first == 127 || last >= 224 || (first <= 127 && last >= 127)) {
+                        throw error(ln, "'rfc6791-pool' " + rfc6791Pool + " must be unicast addresses (not 0/8,"
+                                + " 127/8, multicast or reserved space): they become the source of ICMP errors");
+                    }
+                }
                 case IPV4_EGRESS_MTU -> ipv4EgressMtu = integer(ln, d, arg, MIN_IPV4_EGRESS_MTU, MAX_OFFLINK_MTU);
                 case IPV6_EGRESS_MTU -> ipv6EgressMtu = integer(ln, d, arg, MIN_OFFLINK_MTU, MAX_OFFLINK_MTU);
                 case ICMP_RATE_LIMIT -> icmpRateLimit = integer(ln, d, arg, 0, 1_000_000);

@@ -841,7 +841,9 @@ public final class Translator {
             icmpTokens = rate;
         }
         if (now - icmpRefillAt >= 1_000_000_000L / Math.max(1, rate)) {
-            long add = (now - icmpRefillAt) * rate / 1_000_000_000L;
+            // a full bucket after a second: cap the elapsed time so the product cannot overflow
+            long elapsed = Math.min(now - icmpRefillAt, 1_000_000_000L);
+            long add = elapsed * rate / 1_000_000_000L;
             icmpTokens = Math.min(rate, icmpTokens + add);
             icmpRefillAt = now;
         }

@@ -306,7 +306,7 @@ class ConfigParserTest {
         @ParameterizedTest
         @CsvSource({
             "203.0.113.8, 203.0.113.8/32", "203.0.113.8/32, 203.0.113.8/32", "203.0.113.0/28, 203.0.113.0/28",
-            "192.0.2.0/24, 192.0.2.0/24", "10.0.0.0/8, 10.0.0.0/8", "0.0.0.0/0, 0.0.0.0/0",
+            "192.0.2.0/24, 192.0.2.0/24", "10.0.0.0/8, 10.0.0.0/8", "128.0.0.0/2, 128.0.0.0/2",
         })
         void rfc6791PoolForms(String value, String prefix) throws ConfigException {
             assertEquals(v4(prefix), parse(base("rfc6791-pool " + value)).rfc6791Pool());
@@ -628,6 +628,9 @@ class ConfigParserTest {
             assertError(base("rfc6791-pool 2001:db8::1"), 4,
                     "'rfc6791-pool' expects an IPv4 address or prefix, got '2001:db8::1'");
             assertError(base("rfc6791-pool 203.0.113"), 4, "'rfc6791-pool' expects an IPv4 address or prefix");
+            for (String bad : new String[] {"0.0.0.0/0", "127.0.0.1", "224.0.0.0/4", "0.0.0.5", "96.0.0.0/3"}) {
+                assertError(base("rfc6791-pool " + bad), 4, "must be unicast addresses");
+            }
             assertError(base("rfc6791-pool 203.0.113.8/33"), 4,
                     "'rfc6791-pool': the prefix length in '203.0.113.8/33' must be a number from 0 to 32");
             assertError(base("rfc6791-pool 203.0.113.8/"), 4, "must be a number from 0 to 32");
