@@ -30,8 +30,8 @@ public final class CheckCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         out.println(config + ": OK");
         out.println("  tun-device    " + c.tunDevice());
-        out.println("  ipv4-addr     " + Addresses.formatIpv4(c.ipv4Addr()));
-        out.println("  ipv6-addr     " + Addresses.formatIpv6(c.effectiveIpv6Addr().hi(), c.effectiveIpv6Addr().lo())
+        out.println("  ipv4-addr     " + (c.hasNat64() ? Addresses.formatIpv4(c.ipv4Addr()) : "none (NPTv6 only)"));
+        out.println("  ipv6-addr     " + (c.effectiveIpv6Addr() == null ? "none" : Addresses.formatIpv6(c.effectiveIpv6Addr().hi(), c.effectiveIpv6Addr().lo()))
                 + (c.ipv6Addr() == null ? " (ipv4-addr in prefix)" : ""));
         out.println("  prefix        " + (c.prefix() == null ? "none" : c.prefix())
                 + (c.prefix() != null && c.wkpfStrict() ? "" : c.prefix() != null ? " (wkpf-strict off)" : ""));
@@ -42,6 +42,14 @@ public final class CheckCommand implements Callable<Integer> {
         out.println("  static maps   " + c.maps().size());
         for (MapEntry m : c.maps()) {
             out.println("    " + m.v4() + " <-> " + m.v6() + "  (" + m.origin() + ")");
+        }
+        if (!c.nptv6().isEmpty()) {
+            out.println("  nptv6         " + c.nptv6().size() + " prefix pair" + (c.nptv6().size() == 1 ? "" : "s"));
+            for (var n : c.nptv6()) {
+                out.println("    " + n.inside() + " <-> " + n.outside()
+                        + (n.direction() == net.tunxlat.config.Nptv6Entry.Direction.BOTH ? "" : " (" + n.direction().name().toLowerCase(java.util.Locale.ROOT) + " only)")
+                        + "  (" + n.origin() + ")");
+            }
         }
         out.flush();
         return 0;

@@ -142,7 +142,10 @@ public final class ConfigParser {
         IPV4_EGRESS_MTU("ipv4-egress-mtu", 1, 1, false, "BYTES"),
         IPV6_EGRESS_MTU("ipv6-egress-mtu", 1, 1, false, "BYTES"),
         ICMP_RATE_LIMIT("icmp-rate-limit", 1, 1, false, "ERRORS-PER-SECOND"),
-        DYNAMIC_POOL_ALLOW("dynamic-pool-allow", 1, Integer.MAX_VALUE, false, "IPV6-PREFIX/LEN...");
+        DYNAMIC_POOL_ALLOW("dynamic-pool-allow", 1, Integer.MAX_VALUE, false, "IPV6-PREFIX/LEN..."),
+        NPTV6("nptv6", 2, 3, true, "INSIDE-PREFIX/LEN OUTSIDE-PREFIX/LEN [both|outbound|inbound]"),
+        NPTV6_LEARN_MAX("nptv6-learn-max", 1, 1, false, "ENTRIES"),
+        NPTV6_LEARN_TIMEOUT("nptv6-learn-timeout", 1, 1, false, "SECONDS");
 
         final String text;
         final int minArgs;
@@ -210,6 +213,10 @@ public final class ConfigParser {
         private int ipv6EgressMtu;
         private int icmpRateLimit = TunxlatConfig.DEFAULT_ICMP_RATE_LIMIT;
         private final List<Ipv6Prefix> dynamicPoolAllow = new ArrayList<>();
+        private final List<Nptv6Entry> nptv6 = new ArrayList<>();
+        private final List<Integer> nptv6Lines = new ArrayList<>();
+        private int nptv6LearnMax = TunxlatConfig.DEFAULT_NPTV6_LEARN_MAX;
+        private long nptv6LearnTimeout = TunxlatConfig.DEFAULT_NPTV6_LEARN_TIMEOUT;
 
         Run(Path file) {
             this.file = file;
@@ -331,6 +338,9 @@ public final class ConfigParser {
                 case IPV4_EGRESS_MTU -> ipv4EgressMtu = integer(ln, d, arg, MIN_IPV4_EGRESS_MTU, MAX_OFFLINK_MTU);
                 case IPV6_EGRESS_MTU -> ipv6EgressMtu = integer(ln, d, arg, MIN_OFFLINK_MTU, MAX_OFFLINK_MTU);
                 case ICMP_RATE_LIMIT -> icmpRateLimit = integer(ln, d, arg, 0, 1_000_000);
+                case NPTV6 -> nptv6(ln, args);
+                case NPTV6_LEARN_MAX -> nptv6LearnMax = integer(ln, d, arg, 16, 16_777_216);
+                case NPTV6_LEARN_TIMEOUT -> nptv6LearnTimeout = integer(ln, d, arg, 1, 30 * 86400);
                 case DYNAMIC_POOL_ALLOW -> {
                     for (String a : args) {
                         dynamicPoolAllow.add(toPrefix(ln, "'dynamic-pool-allow'",
@@ -342,6 +352,52 @@ public final class ConfigParser {
         }
 
         // ---- directive values ----------------------------------------------------------------
+
+        /**
+         * RFC 6296: prefixes of at most /64 (§3.5), host bits zero; inside prefixes may not overlap each
+         * other, outside prefixes are either equal (several LANs behind one prefix) or disjoint, and no
+         * inside prefix may overlap an outside one.
+         */
+        private void nptv6(int ln, List<String> args) throws ConfigException {
+            Ipv6Prefix in = toPrefix(ln, "'nptv6' inside prefix", v6(ln, "'nptv6'", args.get(0), -1, "INSIDE-PREFIX/LEN"));
+            Ipv6Prefix out = toPrefix(ln, "'nptv6' outside prefix", v6(ln, "'nptv6'", args.get(1), -1, "OUTSIDE-PREFIX/LEN"));
+            for (Ipv6Prefix p : new Ipv6Prefix[] {in, out}) {
+                if (p.length() > 64) {
+                    throw error(ln, "'nptv6' prefix " + p + " is longer than /64 (RFC 6296 §3.5 translates prefixes up"
+                            + " to /64)");
+                }
+            }
+            Nptv6Entry.Direction dir = Nptv6Entry.Direction.BOTH;
+            if (args.size() == 3) {
+                dir = switch (args.get(2).toLowerCase(Locale.ROOT)) {
+                    case "both" -> Nptv6Entry.Direction.BOTH;
+                    case "outbound", "out" -> Nptv6Entry.Direction.OUTBOUND;
+                    case "inbound", "in" -> Nptv6Entry.Direction.INBOUND;
+                    default -> throw error(ln, "'nptv6' direction must be both, outbound or inbound, got '" + args.get(2) + "'");
+                };
+            }
+            if (in.overlaps(out)) {
+                throw error(ln, "'nptv6' inside prefix " + in + " overlaps its outside prefix " + out);
+            }
+            for (int k = 0; k < nptv6.size(); k++) {
+                Nptv6Entry o = nptv6.get(k);
+                int other = nptv6Lines.get(k);
+                if (o.inside().overlaps(in)) {
+                    throw error(ln, "'nptv6' inside prefix " + in + " overlaps inside prefix " + o.inside() + " of line "
+                            + other + "; an inside address must have one translation");
+                }
+                if (o.outside().overlaps(out) && !o.outside().equals(out)) {
+                    throw error(ln, "'nptv6' outside prefix " + out + " overlaps outside prefix " + o.outside() + " of line "
+                            + other + " without being equal to it (several inside prefixes may share one outside prefix,"
+                            + " but not parts of it)");
+                }
+                if (o.outside().overlaps(in) || o.inside().overlaps(out)) {
+                    throw error(ln, "'nptv6' prefixes " + in + " " + out + " overlap the other side of line " + other);
+                }
+            }
+            nptv6.add(new Nptv6Entry(in, out, dir, file + ":" + ln));
+            nptv6Lines.add(ln);
+        }
 
         private String interfaceName(int ln, String name) throws ConfigException {
             int bytes = name.getBytes(UTF_8).length;
@@ -606,6 +662,11 @@ public final class ConfigParser {
                 throw error(0, "missing mandatory directive 'tun-device' (the TUN interface name, e.g. 'tun-device"
                         + " nat64')");
             }
+            boolean nat64 = prefix != null || !maps.isEmpty() || mapFile != null || dynamicPool != null;
+            if (!nat64 && !nptv6.isEmpty()) {
+                // An NPTv6-only translator needs no IPv4 address; ipv6-addr (optional) sources its ICMPv6 errors.
+                return build(null);
+            }
             if (!seenAt.containsKey(Directive.IPV4_ADDR)) {
                 throw error(0, "missing mandatory directive 'ipv4-addr' (the translator's own IPv4 address, e.g."
                         + " 'ipv4-addr 192.168.255.1')");
@@ -623,7 +684,8 @@ public final class ConfigParser {
                         + " (RFC 6052 §3.1); add 'ipv6-addr', use a network-specific prefix, or set 'wkpf-strict no'");
             }
             if (prefix == null && maps.isEmpty() && mapFile == null) {
-                throw error(0, "nothing to translate: give a 'prefix', 'map' directives or a 'map-file'");
+                throw error(0, "nothing to translate: give a 'prefix', 'map' directives, a 'map-file' or 'nptv6' prefix"
+                        + " pairs");
             }
             Path resolvedMapFile = mapFile;
             if (mapFile != null && !mapFile.isAbsolute()) {
@@ -642,10 +704,15 @@ public final class ConfigParser {
                     }
                 }
             }
+            return build(resolvedMapFile);
+        }
+
+        private TunxlatConfig build(Path resolvedMapFile) {
             return new TunxlatConfig(file, tunDevice, ipv4Addr, ipv6Addr, prefix, wkpfStrict, dynamicPool, dataDir,
                     resolvedMapFile, maps.stream().map(MapAt::entry).toList(), strictFragHdr, udpCksumMode,
                     offlinkMtu, log, workers, tunUp, List.copyOf(tunIps.keySet()), List.copyOf(tunRoutes.keySet()),
-                    rfc6791Pool, ipv4EgressMtu, ipv6EgressMtu, icmpRateLimit, dynamicPoolAllow);
+                    rfc6791Pool, ipv4EgressMtu, ipv6EgressMtu, icmpRateLimit, dynamicPoolAllow, nptv6, nptv6LearnMax,
+                    nptv6LearnTimeout);
         }
     }
 }

@@ -38,6 +38,10 @@ import net.tunxlat.mapping.Rfc6052;
  *                      §2.4(f)); 0 sends none
  * @param dynamicPoolAllow {@code dynamic-pool-allow}: IPv6 prefixes whose hosts may use the dynamic pool;
  *                      empty means any
+ * @param nptv6         {@code nptv6} prefix pairs (RFC 6296)
+ * @param nptv6LearnMax {@code nptv6-learn-max}: owners of shared outside addresses remembered at most
+ * @param nptv6LearnTimeout {@code nptv6-learn-timeout}: seconds a learned owner is kept after its last
+ *                      outbound packet
  */
 public record TunxlatConfig(
         Path source,
@@ -62,7 +66,10 @@ public record TunxlatConfig(
         int ipv4EgressMtu,
         int ipv6EgressMtu,
         int icmpRateLimit,
-        List<Ipv6Prefix> dynamicPoolAllow) {
+        List<Ipv6Prefix> dynamicPoolAllow,
+        List<Nptv6Entry> nptv6,
+        int nptv6LearnMax,
+        long nptv6LearnTimeout) {
 
     public static final int DEFAULT_OFFLINK_MTU = 1280;
     public static final int DEFAULT_ICMP_RATE_LIMIT = 100;
@@ -73,6 +80,15 @@ public record TunxlatConfig(
         tunIps = List.copyOf(tunIps);
         tunRoutes = List.copyOf(tunRoutes);
         dynamicPoolAllow = List.copyOf(dynamicPoolAllow);
+        nptv6 = List.copyOf(nptv6);
+    }
+
+    public static final int DEFAULT_NPTV6_LEARN_MAX = 65536;
+    public static final long DEFAULT_NPTV6_LEARN_TIMEOUT = 2 * 3600 + 4 * 60;
+
+    /** True if NAT64/SIIT is configured (a prefix, maps, a map-file or a dynamic pool), not only NPTv6. */
+    public boolean hasNat64() {
+        return prefix != null || !maps.isEmpty() || mapFile != null || dynamicPool != null;
     }
 
     /** A builder with the defaults of an empty file; for code and tests (files go through ConfigParser). */
@@ -105,6 +121,9 @@ public record TunxlatConfig(
         private int ipv6EgressMtu;
         private int icmpRateLimit = DEFAULT_ICMP_RATE_LIMIT;
         private List<Ipv6Prefix> dynamicPoolAllow = List.of();
+        private List<Nptv6Entry> nptv6 = List.of();
+        private int nptv6LearnMax = DEFAULT_NPTV6_LEARN_MAX;
+        private long nptv6LearnTimeout = DEFAULT_NPTV6_LEARN_TIMEOUT;
 
         public Builder source(Path v) { source = v; return this; }
         public Builder tunDevice(String v) { tunDevice = v; return this; }
@@ -129,18 +148,28 @@ public record TunxlatConfig(
         public Builder ipv6EgressMtu(int v) { ipv6EgressMtu = v; return this; }
         public Builder icmpRateLimit(int v) { icmpRateLimit = v; return this; }
         public Builder dynamicPoolAllow(List<Ipv6Prefix> v) { dynamicPoolAllow = v; return this; }
+        public Builder nptv6(List<Nptv6Entry> v) { nptv6 = v; return this; }
+        public Builder nptv6LearnMax(int v) { nptv6LearnMax = v; return this; }
+        public Builder nptv6LearnTimeout(long v) { nptv6LearnTimeout = v; return this; }
 
         public TunxlatConfig build() {
             return new TunxlatConfig(source, tunDevice, ipv4Addr, ipv6Addr, prefix, wkpfStrict, dynamicPool, dataDir,
                     mapFile, maps, strictFragHdr, udpCksumMode, offlinkMtu, log, workers, tunUp, tunIps, tunRoutes,
-                    rfc6791Pool, ipv4EgressMtu, ipv6EgressMtu, icmpRateLimit, dynamicPoolAllow);
+                    rfc6791Pool, ipv4EgressMtu, ipv6EgressMtu, icmpRateLimit, dynamicPoolAllow, nptv6, nptv6LearnMax,
+                    nptv6LearnTimeout);
         }
     }
 
-    /** The translator's IPv6 address: {@code ipv6-addr}, else {@code ipv4-addr} embedded in {@code prefix}. */
+    /**
+     * The translator's IPv6 address: {@code ipv6-addr}, else {@code ipv4-addr} embedded in {@code prefix};
+     * null when neither is configured (an NPTv6-only translator).
+     */
     public Ipv6Prefix effectiveIpv6Addr() {
         if (ipv6Addr != null) {
             return ipv6Addr;
+        }
+        if (prefix == null) {
+            return null;
         }
         Rfc6052 r = new Rfc6052(prefix);
         return new Ipv6Prefix(r.embedHi(ipv4Addr), r.embedLo(ipv4Addr), 128);

@@ -99,9 +99,11 @@ public final class Daemon {
             threads.forEach(Thread::start);
             Log.info("forwarding on " + tun.name() + " (" + tun.queues().size() + " queue"
                     + (tun.queues().size() == 1 ? "" : "s") + ") ipv4-addr " + Addresses.formatIpv4(config.ipv4Addr())
-                    + " ipv6-addr " + Addresses.formatIpv6(config.effectiveIpv6Addr().hi(), config.effectiveIpv6Addr().lo())
+                    + " ipv6-addr " + (config.effectiveIpv6Addr() == null ? "none" : Addresses.formatIpv6(config.effectiveIpv6Addr().hi(), config.effectiveIpv6Addr().lo()))
                     + (config.prefix() != null ? " prefix " + config.prefix() : "") + ", " + config.maps().size()
                     + " static map" + (config.maps().size() == 1 ? "" : "s")
+                    + (config.nptv6().isEmpty() ? "" : ", " + config.nptv6().size() + " NPTv6 prefix pair"
+                            + (config.nptv6().size() == 1 ? "" : "s"))
                     + (pool != null ? ", dynamic-pool " + pool.prefix() + " (" + pool.freeAddresses() + " of "
                             + pool.capacity() + " free)" : "") + ", ready in "
                     + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms");

@@ -40,7 +40,12 @@ public enum DropReason {
     ICMP_BAD_CHECKSUM_64("ICMPv6 error with a wrong checksum"),
     PACKET_TOO_BIG_64("too big for the IPv4 side (RFC 7915 §5.1, §1.4); Packet Too Big sent"),
     TO_SELF_64("IPv6 packet for the translator's own address that it does not answer"),
-    TOO_SHORT_L4_64("IPv6 transport header truncated");
+    TOO_SHORT_L4_64("IPv6 transport header truncated"),
+    NPTV6_UNMAPPABLE_OUT("NPTv6: inside address without a one-to-one translation (RFC 6296 §3.2, §3.5, §3.7)"),
+    NPTV6_UNMAPPABLE_IN("NPTv6: outside address without a one-to-one translation (RFC 6296 §3.3, §3.5, §3.7)"),
+    NPTV6_UNKNOWN_OWNER_IN("NPTv6: outside address of a shared prefix that no inside host has used yet"),
+    NPTV6_ICMP_ERROR_IN("NPTv6: ICMPv6 error whose embedded packet does not match the mapping, is too short or has a wrong checksum"),
+    NPTV6_ICMP_ERROR_OUT("NPTv6: ICMPv6 error whose embedded packet does not match the mapping, is too short or has a wrong checksum");
 
     private final String help;
     private final String label;

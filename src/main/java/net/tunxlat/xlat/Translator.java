@@ -7,6 +7,8 @@ import java.util.function.LongSupplier;
 import net.tunxlat.checksum.Checksum;
 import net.tunxlat.header.Ipv4Header;
 import net.tunxlat.header.Ipv6Header;
+import net.tunxlat.nptv6.Nptv6Mapping;
+import net.tunxlat.nptv6.Nptv6Table;
 import net.tunxlat.config.UdpCksumMode;
 
 /**
@@ -441,7 +443,10 @@ public final class Translator {
         long srcLo = h.sourceLo();
         long dstHi = h.destinationHi();
         long dstLo = h.destinationLo();
-        if (dstHi == snap.ownIpv6Hi && dstLo == snap.ownIpv6Lo) {
+        if (snap.nptv6 != null && nptv6(buf, off, total6, srcHi, srcLo, dstHi, dstLo)) {
+            return;
+        }
+        if (dstHi == snap.ownIpv6Hi && dstLo == snap.ownIpv6Lo && (dstHi | dstLo) != 0) {
             local6(buf, off, total6, srcHi, srcLo, dstHi, dstLo);
             return;
         }
@@ -596,6 +601,115 @@ public final class Translator {
         counters.increment(XlatCounters.PACKETS_64);
         counters.add(XlatCounters.BYTES_64, totalLength);
         sink.emit(buf, start, totalLength);
+    }
+
+    // ---------------------------------------------------------------- NPTv6 (RFC 6296)
+
+    /**
+     * RFC 6296: an IPv6 packet from an inside prefix has its source rewritten to the outside prefix
+     * (§3.2), one to an outside prefix has its destination rewritten to the inside prefix (§3.3), and
+     * one from inside to the site's own outside prefix gets both (§4.3 hairpinning). Transport
+     * checksums are never touched: the rewrite keeps the one's-complement sum of the address (§2.6).
+     * ICMPv6 errors get the embedded packet's address rewritten too (draft-bctb-6man-rfc6296-bis
+     * "ICMPv6 error forwarding"). Returns false if the packet is not NPTv6 traffic.
+     */
+    private boolean nptv6(ByteBuf buf, int off, int total, long srcHi, long srcLo, long dstHi, long dstLo) {
+        Nptv6Table t = snap.nptv6;
+        int out = t.findOutbound(srcHi, srcLo);
+        int in = out >= 0 ? -1 : t.findInbound(dstHi, dstLo);
+        if (out < 0 && in == -1) {
+            return false;
+        }
+        if (in == -2) {
+            drop(NPTV6_UNKNOWN_OWNER_IN, buf, off, total);
+            icmp6Error(buf, off, total, 1, 3, 0);
+            return true;
+        }
+        int icmpAt = nptIcmpError(buf, off, total);
+        if (icmpAt == -2) {
+            drop(out >= 0 ? NPTV6_ICMP_ERROR_OUT : NPTV6_ICMP_ERROR_IN, buf, off, total);
+            return true;
+        }
+        if (out >= 0) {
+            Nptv6Mapping m = t.mapping(out);
+            // §3.2: "If the internal subnet number has no mapping ... discard the datagram" (ICMPv6 1/3 SHOULD).
+            if (!m.insideMatches(srcHi, srcLo) || m.rewriteOutbound(buf, off + 8) != Nptv6Mapping.OK) {
+                drop(NPTV6_UNMAPPABLE_OUT, buf, off, total);
+                icmp6Error(buf, off, total, 1, 3, 0);
+                return true;
+            }
+            if (icmpAt >= 0) {
+                int inner = icmpAt + 8;
+                long ih = buf.getLong(inner + 24);
+                long il = buf.getLong(inner + 32);
+                if (!m.insideMatches(ih, il) || m.rewriteOutbound(buf, inner + 24) != Nptv6Mapping.OK) {
+                    drop(NPTV6_ICMP_ERROR_OUT, buf, off, total); // bis draft: "MUST be silently dropped"
+                    return true;
+                }
+            }
+            if (t.learns(out)) {
+                t.learned().record(buf.getLong(off + 8), buf.getLong(off + 16), out, t.now());
+            }
+            // §4.3: hairpinning, an inside host talking to the site's outside address of another.
+            int back = t.findInbound(dstHi, dstLo);
+            if (back >= 0) {
+                Nptv6Mapping b = t.mapping(back);
+                if (!b.outsideMatches(dstHi, dstLo) || b.rewriteInbound(buf, off + 24) != Nptv6Mapping.OK) {
+                    drop(NPTV6_UNMAPPABLE_IN, buf, off, total);
+                    return true;
+                }
+            }
+            counters.increment(XlatCounters.PACKETS_NPTV6_OUT);
+            counters.add(XlatCounters.BYTES_NPTV6_OUT, total);
+        } else {
+            Nptv6Mapping m = t.mapping(in);
+            if (!m.outsideMatches(dstHi, dstLo) || m.rewriteInbound(buf, off + 24) != Nptv6Mapping.OK) {
+                drop(NPTV6_UNMAPPABLE_IN, buf, off, total);
+                return true;
+            }
+            if (icmpAt >= 0) {
+                int inner = icmpAt + 8;
+                long ih = buf.getLong(inner + 8);
+                long il = buf.getLong(inner + 16);
+                if (!m.outsideMatches(ih, il) || m.rewriteInbound(buf, inner + 8) != Nptv6Mapping.OK) {
+                    drop(NPTV6_ICMP_ERROR_IN, buf, off, total); // bis draft: "MUST be silently dropped"
+                    return true;
+                }
+            }
+            counters.increment(XlatCounters.PACKETS_NPTV6_IN);
+            counters.add(XlatCounters.BYTES_NPTV6_IN, total);
+        }
+        sink.emit(buf, off, total);
+        return true;
+    }
+
+    /**
+     * For NPTv6: the offset of an ICMPv6 error message (types 1-4) whose embedded packet must be
+     * rewritten, -1 for any other packet, -2 for an error to drop (embedded IPv6 header incomplete or
+     * the ICMPv6 checksum wrong: the bis draft "MUST verify that the length of the embedded packet is
+     * long enough to contain the whole IPv6 header" and "SHOULD silently drop" on a bad checksum).
+     */
+    private static int nptIcmpError(ByteBuf buf, int off, int total) {
+        int nh = buf.getUnsignedByte(off + 6);
+        int p = off + Ipv6Header.LENGTH;
+        int end = off + total;
+        while ((nh == 0 || nh == 60 || nh == 43) && p + 8 <= end) {
+            nh = buf.getUnsignedByte(p);
+            p += (buf.getUnsignedByte(p + 1) + 1) << 3;
+        }
+        if (nh != PROTO_ICMPV6 || p + 8 > end) {
+            return -1;
+        }
+        int type = buf.getUnsignedByte(p);
+        if (type < 1 || type > 4) {
+            return -1;
+        }
+        if (p + 8 + Ipv6Header.LENGTH > end) {
+            return -2;
+        }
+        int sum = Ipv6Header.pseudoHeaderSum(buf.getLong(off + 8), buf.getLong(off + 16), buf.getLong(off + 24),
+                buf.getLong(off + 32), end - p, PROTO_ICMPV6);
+        return Checksum.verifies(Checksum.add(buf, p, end - p, Checksum.fold(sum))) ? p : -2;
     }
 
     /**
@@ -779,6 +893,9 @@ public final class Translator {
      * about ICMPv6 errors (§2.4(e.1)), to non-unicast sources, or beyond the rate limit (§2.4(f)).
      */
     private void icmp6Error(ByteBuf buf, int off, int total, int type, int code, int parameter) {
+        if ((snap.ownIpv6Hi | snap.ownIpv6Lo) == 0) {
+            return; // no ipv6-addr to send it from (an NPTv6-only translator without one)
+        }
         Ipv6Header h = ip6.wrap(buf, off);
         long srcHi = h.sourceHi();
         long srcLo = h.sourceLo();

@@ -19,7 +19,12 @@ public final class XlatCounters {
     public static final int TUN_WRITE_ERRORS = 9;
     public static final int FRAGMENTS_46 = 10;
     public static final int FRAGMENTS_64 = 11;
-    static final int FIXED = 12;
+    /** NPTv6 (RFC 6296) packets and bytes, inside → outside and outside → inside. */
+    public static final int PACKETS_NPTV6_OUT = 12;
+    public static final int BYTES_NPTV6_OUT = 13;
+    public static final int PACKETS_NPTV6_IN = 14;
+    public static final int BYTES_NPTV6_IN = 15;
+    static final int FIXED = 16;
     private static final int DROPS = FIXED;
     public static final int SIZE = FIXED + DropReason.values().length;
 

@@ -7,11 +7,15 @@ import net.tunxlat.config.LogOption;
 import net.tunxlat.config.MapEntry;
 import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.config.UdpCksumMode;
+import net.tunxlat.config.Nptv6Entry;
 import net.tunxlat.mapping.DynamicPool;
 import net.tunxlat.mapping.Ipv4Prefix;
 import net.tunxlat.mapping.Ipv6Prefix;
 import net.tunxlat.mapping.Rfc6052;
 import net.tunxlat.mapping.StaticMap;
+import net.tunxlat.nptv6.Nptv6Learned;
+import net.tunxlat.nptv6.Nptv6Mapping;
+import net.tunxlat.nptv6.Nptv6Table;
 
 /**
  * Everything a worker needs to translate, frozen: the translator's addresses, the RFC 6052 prefix, the
@@ -42,6 +46,8 @@ public final class XlatSnapshot {
     final TunxlatConfig config;
     /** The dynamic pool (outlives snapshots: a reload keeps it), or null. */
     final DynamicPool pool;
+    /** NPTv6 prefix pairs (RFC 6296), or null. */
+    final Nptv6Table nptv6;
 
     /** A snapshot with a fresh dynamic pool (if the configuration has one) on the system clock. */
     public XlatSnapshot(TunxlatConfig config) {
@@ -53,8 +59,8 @@ public final class XlatSnapshot {
         this.config = config;
         this.ownIpv4 = config.ipv4Addr();
         Ipv6Prefix own6 = config.effectiveIpv6Addr();
-        this.ownIpv6Hi = own6.hi();
-        this.ownIpv6Lo = own6.lo();
+        this.ownIpv6Hi = own6 == null ? 0 : own6.hi(); // :: means "none" (an NPTv6-only translator)
+        this.ownIpv6Lo = own6 == null ? 0 : own6.lo();
         this.rfc6052 = config.prefix() == null ? null : new Rfc6052(config.prefix());
         this.wkpfStrict = config.wkpfStrict();
         List<Ipv4Prefix> v4 = new ArrayList<>();
@@ -66,6 +72,17 @@ public final class XlatSnapshot {
         this.staticMap = new StaticMap(v4, v6);
         if (pool != null) {
             pool.useStaticMap(staticMap);
+        }
+        if (config.nptv6().isEmpty()) {
+            this.nptv6 = null;
+        } else {
+            List<Nptv6Mapping> pairs = new ArrayList<>();
+            for (Nptv6Entry e : config.nptv6()) {
+                pairs.add(new Nptv6Mapping(e.inside(), e.outside(),
+                        Nptv6Mapping.Direction.valueOf(e.direction().name()), e.origin()));
+            }
+            this.nptv6 = new Nptv6Table(pairs, new Nptv6Learned(config.nptv6LearnMax(), config.nptv6LearnTimeout()),
+                    DynamicPool::systemSeconds);
         }
         this.udpCksumMode = config.udpCksumMode();
         this.offlinkMtu = config.offlinkMtu();
@@ -85,5 +102,9 @@ public final class XlatSnapshot {
 
     public DynamicPool pool() {
         return pool;
+    }
+
+    public Nptv6Table nptv6() {
+        return nptv6;
     }
 }

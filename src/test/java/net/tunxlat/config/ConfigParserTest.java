@@ -410,6 +410,44 @@ class ConfigParserTest {
     }
 
     @Nested
+    class Nptv6Directives {
+        @Test
+        void nptv6OnlyConfigurationNeedsNoIpv4() throws ConfigException {
+            TunxlatConfig c = parse(lines("tun-device npt", "nptv6 fd01:203:405::/48 2001:db8:1::/48",
+                    "nptv6 fd00:a::/64 2001:db8:2::/64 outbound", "nptv6 fd00:b::/64 2001:db8:2::/64 inbound",
+                    "nptv6-learn-max 1024", "nptv6-learn-timeout 600"));
+            assertFalse(c.hasNat64());
+            assertEquals(3, c.nptv6().size());
+            assertEquals(Nptv6Entry.Direction.OUTBOUND, c.nptv6().get(1).direction());
+            assertEquals(Nptv6Entry.Direction.INBOUND, c.nptv6().get(2).direction());
+            assertEquals("tayga.conf:2", c.nptv6().get(0).origin());
+            assertEquals(1024, c.nptv6LearnMax());
+            assertEquals(600, c.nptv6LearnTimeout());
+            assertNull(c.effectiveIpv6Addr());
+        }
+
+        @Test
+        void nptv6BesideNat64() throws ConfigException {
+            TunxlatConfig c = parse(base("nptv6 fd01:203:405::/48 2001:db8:1::/48"));
+            assertTrue(c.hasNat64());
+            assertEquals(1, c.nptv6().size());
+        }
+
+        @Test
+        void refusesLongPrefixesOverlapsAndBadDirections() {
+            assertError(lines("tun-device npt", "nptv6 fd01::/80 2001:db8:1::/48"), 2, "longer than /64");
+            assertError(lines("tun-device npt", "nptv6 fd01::/48 2001:db8:1::/48", "nptv6 fd01:0:0:1::/64 2001:db8:2::/64"),
+                    3, "overlaps inside prefix fd01::/48 of line 2");
+            assertError(lines("tun-device npt", "nptv6 fd01::/48 2001:db8:1::/48", "nptv6 fd02::/48 2001:db8:1:5::/64"),
+                    3, "without being equal to it");
+            assertError(lines("tun-device npt", "nptv6 fd01::/48 fd01:0:0:1::/64"), 2, "overlaps its outside prefix");
+            assertError(lines("tun-device npt", "nptv6 fd01::/48 2001:db8:1::/48 sideways"), 2,
+                    "direction must be both, outbound or inbound");
+            assertError(lines("tun-device npt", "nptv6 fd01::1/48 2001:db8:1::/48"), 2, "has host bits set");
+        }
+    }
+
+    @Nested
     class BadFiles {
         @Test
         void unknownDirective() {
@@ -466,8 +504,8 @@ class ConfigParserTest {
         @Test
         void duplicateDirectiveNamesBothLines() {
             assertError(base("dynamic-pool 192.168.255.0/24", "prefix 2001:db8:2::/96"), 5,
-                    "duplicate 'prefix' directive, already given on line 3 (only 'map', 'tun-ip' and 'tun-route'"
-                            + " may appear more than once)");
+                    "duplicate 'prefix' directive, already given on line 3 (only 'map', 'tun-ip', 'tun-route' and"
+                            + " 'nptv6' may appear more than once)");
             assertError(base("log drop", "log reject"), 5, "duplicate 'log' directive, already given on line 4");
             assertError(lines("tun-device a", "tun-device a"), 2, "already given on line 1");
             assertError(base("strict-frag-hdr on", "strict-frag-hdr on"), 5, "already given on line 4");
