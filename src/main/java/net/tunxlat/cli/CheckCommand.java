@@ -32,7 +32,7 @@ public final class CheckCommand implements Callable<Integer> {
         out.println("  tun-device    " + c.tunDevice());
         out.println("  ipv4-addr     " + (c.hasNat64() ? Addresses.formatIpv4(c.ipv4Addr()) : "none (NPTv6 only)"));
         out.println("  ipv6-addr     " + (c.effectiveIpv6Addr() == null ? "none" : Addresses.formatIpv6(c.effectiveIpv6Addr().hi(), c.effectiveIpv6Addr().lo()))
-                + (c.ipv6Addr() == null ? " (ipv4-addr in prefix)" : ""));
+                + (c.ipv6Addr() == null && c.prefix() != null ? " (ipv4-addr in prefix)" : ""));
         out.println("  prefix        " + (c.prefix() == null ? "none" : c.prefix())
                 + (c.prefix() != null && c.wkpfStrict() ? "" : c.prefix() != null ? " (wkpf-strict off)" : ""));
         out.println("  dynamic-pool  " + (c.dynamicPool() == null ? "none" : c.dynamicPool()));
