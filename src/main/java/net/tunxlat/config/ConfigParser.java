@@ -145,7 +145,8 @@ public final class ConfigParser {
         DYNAMIC_POOL_ALLOW("dynamic-pool-allow", 1, Integer.MAX_VALUE, false, "IPV6-PREFIX/LEN..."),
         NPTV6("nptv6", 2, 3, true, "INSIDE-PREFIX/LEN OUTSIDE-PREFIX/LEN [both|outbound|inbound]"),
         NPTV6_LEARN_MAX("nptv6-learn-max", 1, 1, false, "ENTRIES"),
-        NPTV6_LEARN_TIMEOUT("nptv6-learn-timeout", 1, 1, false, "SECONDS");
+        NPTV6_LEARN_TIMEOUT("nptv6-learn-timeout", 1, 1, false, "SECONDS"),
+        TUN_OFFLOAD("tun-offload", 1, 1, false, "yes|no");
 
         final String text;
         final int minArgs;
@@ -217,6 +218,7 @@ public final class ConfigParser {
         private final List<Integer> nptv6Lines = new ArrayList<>();
         private int nptv6LearnMax = TunxlatConfig.DEFAULT_NPTV6_LEARN_MAX;
         private long nptv6LearnTimeout = TunxlatConfig.DEFAULT_NPTV6_LEARN_TIMEOUT;
+        private boolean tunOffload = true;
 
         Run(Path file) {
             this.file = file;
@@ -339,6 +341,7 @@ public final class ConfigParser {
                 case IPV6_EGRESS_MTU -> ipv6EgressMtu = integer(ln, d, arg, MIN_OFFLINK_MTU, MAX_OFFLINK_MTU);
                 case ICMP_RATE_LIMIT -> icmpRateLimit = integer(ln, d, arg, 0, 1_000_000);
                 case NPTV6 -> nptv6(ln, args);
+                case TUN_OFFLOAD -> tunOffload = bool(ln, d, arg);
                 case NPTV6_LEARN_MAX -> nptv6LearnMax = integer(ln, d, arg, 16, 16_777_216);
                 case NPTV6_LEARN_TIMEOUT -> nptv6LearnTimeout = integer(ln, d, arg, 1, 30 * 86400);
                 case DYNAMIC_POOL_ALLOW -> {
@@ -712,7 +715,7 @@ public final class ConfigParser {
                     resolvedMapFile, maps.stream().map(MapAt::entry).toList(), strictFragHdr, udpCksumMode,
                     offlinkMtu, log, workers, tunUp, List.copyOf(tunIps.keySet()), List.copyOf(tunRoutes.keySet()),
                     rfc6791Pool, ipv4EgressMtu, ipv6EgressMtu, icmpRateLimit, dynamicPoolAllow, nptv6, nptv6LearnMax,
-                    nptv6LearnTimeout);
+                    nptv6LearnTimeout, tunOffload);
         }
     }
 }

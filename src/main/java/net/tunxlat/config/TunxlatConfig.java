@@ -42,6 +42,7 @@ import net.tunxlat.mapping.Rfc6052;
  * @param nptv6LearnMax {@code nptv6-learn-max}: owners of shared outside addresses remembered at most
  * @param nptv6LearnTimeout {@code nptv6-learn-timeout}: seconds a learned owner is kept after its last
  *                      outbound packet
+ * @param tunOffload    {@code tun-offload}: IFF_VNET_HDR with TSO/USO, GSO super-packets translated whole
  */
 public record TunxlatConfig(
         Path source,
@@ -69,7 +70,8 @@ public record TunxlatConfig(
         List<Ipv6Prefix> dynamicPoolAllow,
         List<Nptv6Entry> nptv6,
         int nptv6LearnMax,
-        long nptv6LearnTimeout) {
+        long nptv6LearnTimeout,
+        boolean tunOffload) {
 
     public static final int DEFAULT_OFFLINK_MTU = 1280;
     public static final int DEFAULT_ICMP_RATE_LIMIT = 100;
@@ -124,6 +126,7 @@ public record TunxlatConfig(
         private List<Nptv6Entry> nptv6 = List.of();
         private int nptv6LearnMax = DEFAULT_NPTV6_LEARN_MAX;
         private long nptv6LearnTimeout = DEFAULT_NPTV6_LEARN_TIMEOUT;
+        private boolean tunOffload = true;
 
         public Builder source(Path v) { source = v; return this; }
         public Builder tunDevice(String v) { tunDevice = v; return this; }
@@ -151,12 +154,13 @@ public record TunxlatConfig(
         public Builder nptv6(List<Nptv6Entry> v) { nptv6 = v; return this; }
         public Builder nptv6LearnMax(int v) { nptv6LearnMax = v; return this; }
         public Builder nptv6LearnTimeout(long v) { nptv6LearnTimeout = v; return this; }
+        public Builder tunOffload(boolean v) { tunOffload = v; return this; }
 
         public TunxlatConfig build() {
             return new TunxlatConfig(source, tunDevice, ipv4Addr, ipv6Addr, prefix, wkpfStrict, dynamicPool, dataDir,
                     mapFile, maps, strictFragHdr, udpCksumMode, offlinkMtu, log, workers, tunUp, tunIps, tunRoutes,
                     rfc6791Pool, ipv4EgressMtu, ipv6EgressMtu, icmpRateLimit, dynamicPoolAllow, nptv6, nptv6LearnMax,
-                    nptv6LearnTimeout);
+                    nptv6LearnTimeout, tunOffload);
         }
     }
 

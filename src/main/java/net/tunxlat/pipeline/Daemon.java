@@ -53,7 +53,11 @@ public final class Daemon {
             keeper = new PoolKeeper(pool, config.dataDir() == null ? null : new DynamicMapFile(config.dataDir()));
             keeper.load();
         }
-        TunDevice tun = TunDevice.open(config.tunDevice());
+        int queues = config.workers() > 0 ? config.workers() : Runtime.getRuntime().availableProcessors();
+        TunDevice tun = TunDevice.open(config.tunDevice(), queues, config.tunOffload());
+        if (!tun.notes().isEmpty()) {
+            Log.warn("TUN device " + tun.name() + ": " + tun.notes());
+        }
         List<Worker> workers = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         try {
@@ -98,7 +102,7 @@ public final class Daemon {
             Runtime.getRuntime().addShutdownHook(hook);
             threads.forEach(Thread::start);
             Log.info("forwarding on " + tun.name() + " (" + tun.queues().size() + " queue"
-                    + (tun.queues().size() == 1 ? "" : "s") + ") ipv4-addr " + Addresses.formatIpv4(config.ipv4Addr())
+                    + (tun.queues().size() == 1 ? "" : "s") + ", offloads " + tun.describeOffloads() + ") ipv4-addr " + Addresses.formatIpv4(config.ipv4Addr())
                     + " ipv6-addr " + (config.effectiveIpv6Addr() == null ? "none" : Addresses.formatIpv6(config.effectiveIpv6Addr().hi(), config.effectiveIpv6Addr().lo()))
                     + (config.prefix() != null ? " prefix " + config.prefix() : "") + ", " + config.maps().size()
                     + " static map" + (config.maps().size() == 1 ? "" : "s")

@@ -32,6 +32,10 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
     private final ByteBuf packetView;
     private final long packetAddress;
     private final Translator translator;
+    /** Bytes of virtio_net_hdr per packet on this queue (0 without offloads). */
+    private final int vnet;
+    /** Where super-packets that cannot stay whole are cut into segments (offloads only). */
+    private final ByteBuf segmentBuf;
     private volatile boolean running = true;
     private volatile Throwable failure;
 
@@ -57,6 +61,14 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
         this.packetView = Buffers.hotPathView(p);
         this.packetAddress = p.memoryAddress();
         this.translator = new Translator(counters, this, Buffers.hotPathView(e), System::nanoTime, log);
+        this.vnet = queue.vnetHeaderLength();
+        if (vnet > 0) {
+            this.segmentBuf = alloc.directBuffer(Translator.HEADROOM + Translator.MAX_PACKET,
+                    Translator.HEADROOM + Translator.MAX_PACKET);
+            translator.useVnetHeader(vnet, Buffers.hotPathView(segmentBuf));
+        } else {
+            this.segmentBuf = null;
+        }
     }
 
     public XlatCounters counters() {
@@ -82,9 +94,15 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
     private void loop() {
         int sinceBatch = 0;
         while (running) {
-            int n = queue.read(packetAddress + Translator.HEADROOM, Translator.MAX_PACKET);
+            int n = queue.read(packetAddress + Translator.HEADROOM - vnet, Translator.MAX_PACKET + vnet);
             if (n > 0) {
-                translator.translate(snapshots.get(), packetView, Translator.HEADROOM, n);
+                if (vnet == 0) {
+                    translator.translate(snapshots.get(), packetView, Translator.HEADROOM, n);
+                } else if (n > vnet) {
+                    translator.translateVnet(snapshots.get(), packetView, Translator.HEADROOM, n - vnet);
+                } else {
+                    counters.increment(XlatCounters.GSO_INVALID); // not even a whole virtio_net_hdr
+                }
                 if (++sinceBatch >= BATCH) {
                     counters.publish();
                     sinceBatch = 0;
@@ -124,5 +142,8 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
     public void close() {
         packetBuf.release();
         errorBuf.release();
+        if (segmentBuf != null) {
+            segmentBuf.release();
+        }
     }
 }

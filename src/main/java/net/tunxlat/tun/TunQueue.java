@@ -15,15 +15,17 @@ public final class TunQueue implements AutoCloseable {
 
     private final String deviceName;
     private final int index;
+    private final int vnetHeaderLength;
     private volatile int fd;
     /** One {@code struct pollfd} (8 bytes) in native memory, owned by the worker using this queue. */
     private final long pollFd;
     private final com.sun.jna.Memory pollMemory;
 
-    TunQueue(int fd, String deviceName, int index) throws TunException {
+    TunQueue(int fd, String deviceName, int index, int vnetHeaderLength) throws TunException {
         this.fd = fd;
         this.deviceName = deviceName;
         this.index = index;
+        this.vnetHeaderLength = vnetHeaderLength;
         int fl = LibC.fcntl(fd, F_GETFL, 0);
         if (fl < 0 || LibC.fcntl(fd, F_SETFL, fl | LibC.O_NONBLOCK) < 0) {
             throw new TunException("fcntl O_NONBLOCK on " + deviceName, Native.getLastError());
@@ -41,6 +43,11 @@ public final class TunQueue implements AutoCloseable {
 
     public int index() {
         return index;
+    }
+
+    /** Bytes of virtio_net_hdr in front of every packet read or written (0 without offloads). */
+    public int vnetHeaderLength() {
+        return vnetHeaderLength;
     }
 
     /**

@@ -61,6 +61,31 @@ public final class Translator {
     private long icmpTokens;
     private long icmpRefillAt;
 
+    // ---- virtio_net_hdr / GSO state (only with a TUN device opened with IFF_VNET_HDR) ----
+    /** Bytes of virtio_net_hdr in front of every packet on the TUN device (0: none). */
+    private int vnet;
+    /** Scratch for software segmentation of super-packets that cannot stay whole; null without vnet. */
+    private ByteBuf segmentBuf;
+    /** The packet being translated is a GSO super-packet with a partial (pseudo-header) L4 checksum. */
+    private boolean gso;
+    private int gsoType;
+    private int gsoEcn;
+    private int gsoSize;
+    /** The vnet header to put in front of the next translated packet; zero means "plain packet". */
+    private int outVnetFlags;
+    private int outGsoType;
+    private int outHdrLen;
+    private int outGsoSize;
+    private int outCsumStart;
+    private int outCsumOffset;
+
+    static final int VNET_F_NEEDS_CSUM = 1;
+    static final int GSO_NONE = 0;
+    static final int GSO_TCPV4 = 1;
+    static final int GSO_TCPV6 = 4;
+    static final int GSO_UDP_L4 = 5;
+    static final int GSO_ECN = 0x80;
+
     /**
      * @param errorBuf  scratch buffer of at least {@code HEADROOM + 1280} bytes, owned by this translator
      * @param nanoClock {@link System#nanoTime} or a test clock (ICMP rate limiting)
@@ -103,6 +128,206 @@ public final class Translator {
             }
         }
         drop(UNKNOWN_IP_VERSION, buf, offset, length);
+    }
+
+    /**
+     * Uses a {@code vnetHeaderLength}-byte virtio_net_hdr in front of every packet (TUN offloads): input
+     * through {@link #translateVnet}, output with a header written before each emitted packet.
+     * {@code segmentScratch} (at least {@code HEADROOM + 65535} bytes, owned by this translator) is where
+     * super-packets that cannot stay whole are cut into segments.
+     */
+    public void useVnetHeader(int vnetHeaderLength, ByteBuf segmentScratch) {
+        if (vnetHeaderLength != 0 && (vnetHeaderLength < 10 || vnetHeaderLength > HEADROOM - 48
+                || segmentScratch.capacity() < HEADROOM + MAX_PACKET)) {
+            throw new IllegalArgumentException("bad vnet header length or segment buffer");
+        }
+        this.vnet = vnetHeaderLength;
+        this.segmentBuf = segmentScratch;
+    }
+
+    /**
+     * Translates a packet read from a TUN device with offloads: the virtio_net_hdr is at
+     * {@code buf[offset - vnet, offset)}, the IP packet at {@code buf[offset, offset + length)}. A GSO
+     * super-packet (TCP or UDP, up to 64 KiB) is translated whole: only its headers are rewritten, the
+     * payload is never read, the L4 checksum stays partial for the kernel to finish, {@code gso_type}
+     * flips between TCPV4 and TCPV6, {@code csum_start} and {@code hdr_len} are recomputed and
+     * {@code gso_size} kept. One that cannot stay whole (an ICMP error about it, fragmentation, an MTU
+     * it exceeds, extension headers or options, hairpinning) is cut into segments in software and each
+     * segment translated as a plain packet, so every RFC 7915 rule still holds per segment.
+     */
+    public void translateVnet(XlatSnapshot snapshot, ByteBuf buf, int offset, int length) {
+        int v = offset - vnet;
+        int flags = buf.getUnsignedByte(v);
+        int type = buf.getUnsignedByte(v + 1);
+        int size = buf.getUnsignedShortLE(v + 4);
+        int csumStart = buf.getUnsignedShortLE(v + 6);
+        int csumOffset = buf.getUnsignedShortLE(v + 8);
+        if ((type & ~GSO_ECN) == GSO_NONE) {
+            if ((flags & VNET_F_NEEDS_CSUM) != 0 && !finishChecksum(buf, offset, length, csumStart, csumOffset)) {
+                counters.increment(XlatCounters.GSO_INVALID);
+                drop(TRUNCATED_64, buf, offset, length);
+                return;
+            }
+            translate(snapshot, buf, offset, length);
+            return;
+        }
+        if (!validGso(buf, offset, length, type & ~GSO_ECN, size, flags, csumStart, csumOffset)) {
+            counters.increment(XlatCounters.GSO_INVALID);
+            drop((buf.getUnsignedByte(offset) >>> 4) == 4 ? TRUNCATED_46 : TRUNCATED_64, buf, offset, length);
+            return;
+        }
+        gso = true;
+        gsoType = type & ~GSO_ECN;
+        gsoEcn = type & GSO_ECN;
+        gsoSize = size;
+        try {
+            translate(snapshot, buf, offset, length);
+        } finally {
+            gso = false;
+        }
+    }
+
+    /** A super-packet the kernel could have built: TCP or UDP right after the IP header, checksum partial. */
+    private static boolean validGso(ByteBuf buf, int off, int len, int type, int size, int flags, int csumStart,
+            int csumOffset) {
+        if (size == 0 || (flags & VNET_F_NEEDS_CSUM) == 0 || len < 28) {
+            return false;
+        }
+        int version = buf.getUnsignedByte(off) >>> 4;
+        int l4;
+        int proto;
+        if (version == 4) {
+            l4 = (buf.getUnsignedByte(off) & 0x0f) << 2;
+            proto = buf.getUnsignedByte(off + 9);
+            if (type == GSO_TCPV6) {
+                return false;
+            }
+        } else if (version == 6) {
+            l4 = Ipv6Header.LENGTH;
+            proto = buf.getUnsignedByte(off + 6);
+            if (type == GSO_TCPV4) {
+                return false;
+            }
+        } else {
+            return false;
+        }
+        boolean tcp = type == GSO_TCPV4 || type == GSO_TCPV6;
+        if (tcp ? proto != PROTO_TCP || csumOffset != 16 : type != GSO_UDP_L4 || proto != PROTO_UDP || csumOffset != 6) {
+            return false;
+        }
+        int hdr = tcp && csumStart + 20 <= len ? (buf.getUnsignedByte(off + csumStart + 12) >>> 4) << 2 : 8;
+        return csumStart == l4 && hdr >= 8 && csumStart + hdr < len;
+    }
+
+    /**
+     * Completes a partial checksum (VIRTIO_NET_HDR_F_NEEDS_CSUM on a non-GSO packet): the field holds the
+     * pseudo-header sum; the checksum covers {@code [csumStart, end)}.
+     */
+    private static boolean finishChecksum(ByteBuf buf, int off, int len, int csumStart, int csumOffset) {
+        int minHeader = (buf.getUnsignedByte(off) >>> 4) == 6 ? Ipv6Header.LENGTH : Ipv4Header.MIN_LENGTH;
+        if (csumStart < minHeader || csumStart + csumOffset + 2 > len) {
+            return false; // never write into the IP header on the word of a header that lies
+        }
+        int at = off + csumStart + csumOffset;
+        int c = Checksum.finish(Checksum.add(buf, off + csumStart, len - csumStart, 0));
+        buf.setShort(at, c);
+        return true;
+    }
+
+    /** Hands a packet to the sink, behind a virtio_net_hdr when the TUN device uses one. */
+    private void emit(ByteBuf b, int start, int length) {
+        if (vnet == 0) {
+            sink.emit(b, start, length);
+            return;
+        }
+        int v = start - vnet;
+        b.setByte(v, outVnetFlags);
+        b.setByte(v + 1, outGsoType);
+        b.setShortLE(v + 2, outHdrLen);
+        b.setShortLE(v + 4, outGsoSize);
+        b.setShortLE(v + 6, outCsumStart);
+        b.setShortLE(v + 8, outCsumOffset);
+        for (int i = 10; i < vnet; i++) {
+            b.setByte(v + i, 0);
+        }
+        outVnetFlags = 0;
+        outGsoType = 0;
+        outHdrLen = 0;
+        outGsoSize = 0;
+        outCsumStart = 0;
+        outCsumOffset = 0;
+        sink.emit(b, v, length + vnet);
+    }
+
+    /** Sets the vnet header of the next emitted packet: a super-packet whose L4 header starts at {@code l4}. */
+    private void gsoHeader(ByteBuf buf, int start, int l4, int ipVersionOut) {
+        boolean tcp = gsoType != GSO_UDP_L4;
+        int l4Header = tcp ? (buf.getUnsignedByte(l4 + 12) >>> 4) << 2 : 8;
+        outVnetFlags = VNET_F_NEEDS_CSUM;
+        outGsoType = (tcp ? (ipVersionOut == 6 ? GSO_TCPV6 : GSO_TCPV4) : GSO_UDP_L4) | gsoEcn;
+        outCsumStart = l4 - start;
+        outCsumOffset = tcp ? 16 : 6;
+        outHdrLen = outCsumStart + l4Header; // pitfall: never trust hdr_len from a read, recompute it
+        outGsoSize = gsoSize;
+    }
+
+    /** Whether the super-packet being translated needs software segmentation; if so, it is segmented. */
+    private boolean segmentInSoftware(ByteBuf buf, int off, int total, int l4) {
+        boolean tcp = gsoType != GSO_UDP_L4;
+        int l4Header = tcp ? (buf.getUnsignedByte(l4 + 12) >>> 4) << 2 : 8;
+        int headers = l4 + l4Header - off;
+        int payload = total - headers;
+        gso = false; // the segments are plain packets
+        counters.increment(XlatCounters.GSO_SOFTWARE);
+        int version = buf.getUnsignedByte(off) >>> 4;
+        int proto = tcp ? PROTO_TCP : PROTO_UDP;
+        long seq = tcp ? buf.getUnsignedInt(l4 + 4) : 0;
+        int tcpFlags = tcp ? buf.getUnsignedByte(l4 + 13) : 0;
+        int id = version == 4 ? buf.getUnsignedShort(off + 4) : 0;
+        ByteBuf seg = segmentBuf;
+        int s = HEADROOM;
+        int i = 0;
+        for (int done = 0; done < payload; done += gsoSize, i++) {
+            int chunk = Math.min(gsoSize, payload - done);
+            boolean last = done + chunk >= payload;
+            seg.setBytes(s, buf, off, headers);
+            seg.setBytes(s + headers, buf, off + headers + done, chunk);
+            int segLen = headers + chunk;
+            int sl4 = s + (l4 - off);
+            if (tcp) {
+                seg.setInt(sl4 + 4, (int) (seq + done));
+                int f = tcpFlags;
+                if (!last) {
+                    f &= ~0x09; // FIN and PSH only on the last segment
+                }
+                if (i > 0) {
+                    f &= ~0x80; // CWR only on the first
+                }
+                seg.setByte(sl4 + 13, f);
+            } else {
+                seg.setShort(sl4 + 4, l4Header + chunk);
+            }
+            int sum;
+            if (version == 4) {
+                seg.setShort(s + 2, segLen);
+                seg.setShort(s + 4, (id + i) & 0xffff);
+                seg.setShort(s + 10, 0);
+                seg.setShort(s + 10, Checksum.finish(Checksum.add(seg, s, l4 - off, 0)));
+                sum = Checksum.sumIpv4(seg.getInt(s + 12)) + Checksum.sumIpv4(seg.getInt(s + 16)) + proto
+                        + (segLen - (l4 - off));
+            } else {
+                seg.setShort(s + 4, segLen - Ipv6Header.LENGTH);
+                sum = Ipv6Header.pseudoHeaderSum(seg.getLong(s + 8), seg.getLong(s + 16), seg.getLong(s + 24),
+                        seg.getLong(s + 32), segLen - (l4 - off), proto);
+            }
+            int co = sl4 + (tcp ? 16 : 6);
+            seg.setShort(co, 0);
+            int c = Checksum.finish(Checksum.add(seg, sl4, segLen - (l4 - off), Checksum.fold(sum)));
+            seg.setShort(co, !tcp && c == 0 ? 0xffff : c);
+            counters.increment(XlatCounters.GSO_SEGMENTS);
+            translate(snap, seg, s, segLen);
+        }
+        return true;
     }
 
     // ---------------------------------------------------------------- IPv4 -> IPv6 (RFC 7915 §4)
@@ -185,7 +410,7 @@ public final class Translator {
             }
             counters.increment(XlatCounters.PACKETS_46);
             counters.add(XlatCounters.BYTES_46, errors.outLength);
-            sink.emit(errorBuf, errors.outStart, errors.outLength);
+            emit(errorBuf, errors.outStart, errors.outLength);
             return;
         }
 
@@ -194,13 +419,22 @@ public final class Translator {
         // not fit the lowest IPv6 MTU (offlink-mtu) is fragmented.
         boolean dontFragment = (flags & Ipv4Header.FLAG_DF) != 0;
         int ipv6Length = Ipv6Header.LENGTH + (fragmented ? 8 : 0) + payloadLength;
-        if (dontFragment && snap.ipv6EgressMtu > 0 && ipv6Length > snap.ipv6EgressMtu) {
+        if (dontFragment && !gso && snap.ipv6EgressMtu > 0 && ipv6Length > snap.ipv6EgressMtu) {
             icmp4Error(buf, off, total, 3, 4, snap.ipv6EgressMtu - 20);
             drop(PACKET_TOO_BIG_46, buf, off, total);
             return;
         }
         int fragmentLimit = snap.ipv6EgressMtu > 0 ? Math.min(snap.offlinkMtu, snap.ipv6EgressMtu) : snap.offlinkMtu;
         boolean split = !dontFragment && ipv6Length > fragmentLimit;
+        if (gso) {
+            // A super-packet stays whole only if each of its segments fits the IPv6 side as it is.
+            int segment = Ipv6Header.LENGTH + l4HeaderLength(buf, l4) + gsoSize;
+            if (dontFragment ? snap.ipv6EgressMtu > 0 && segment > snap.ipv6EgressMtu : segment > fragmentLimit) {
+                segmentInSoftware(buf, off, total, l4);
+                return;
+            }
+            split = false;
+        }
 
         int nextHeader = proto == PROTO_ICMP ? PROTO_ICMPV6 : proto;
         if (fragOffset == 0) {
@@ -232,7 +466,33 @@ public final class Translator {
         int outLength = ipv6HeaderLength + payloadLength;
         counters.increment(XlatCounters.PACKETS_46);
         counters.add(XlatCounters.BYTES_46, outLength);
-        sink.emit(buf, start, outLength);
+        if (gso) {
+            gsoHeader(buf, start, l4, 6);
+            countSuperPacket(payloadLength - l4HeaderLength(buf, l4));
+        }
+        emit(buf, start, outLength);
+    }
+
+    /** TCP data offset or the UDP header length, for the L4 header at {@code l4} of a super-packet. */
+    private int l4HeaderLength(ByteBuf buf, int l4) {
+        return gsoType == GSO_UDP_L4 ? 8 : (buf.getUnsignedByte(l4 + 12) >>> 4) << 2;
+    }
+
+    private void countSuperPacket(int payload) {
+        counters.increment(XlatCounters.GSO_PACKETS);
+        counters.add(XlatCounters.GSO_SEGMENTS, (payload + gsoSize - 1) / gsoSize);
+    }
+
+    /**
+     * The transport checksum field after the pseudo-header changed from {@code oldSum} to {@code newSum}:
+     * RFC 1624 for a complete checksum; for a super-packet's partial one (the non-inverted pseudo-header
+     * sum the kernel will finish), the same update on its complement.
+     */
+    private int updateChecksum(int field, int oldSum, int newSum) {
+        if (gso) {
+            return ~Checksum.update(~field & 0xffff, oldSum, newSum) & 0xffff;
+        }
+        return Checksum.update(field, oldSum, newSum);
     }
 
     /**
@@ -267,7 +527,7 @@ public final class Translator {
             counters.increment(XlatCounters.FRAGMENTS_46);
             counters.increment(XlatCounters.PACKETS_46);
             counters.add(XlatCounters.BYTES_46, Ipv6Header.LENGTH + 8 + size);
-            sink.emit(buf, start, Ipv6Header.LENGTH + 8 + size);
+            emit(buf, start, Ipv6Header.LENGTH + 8 + size);
         }
     }
 
@@ -280,7 +540,7 @@ public final class Translator {
                     return TOO_SHORT_L4_46;
                 }
                 int c = buf.getUnsignedShort(l4 + 16);
-                buf.setShort(l4 + 16, Checksum.update(c, Checksum.sumIpv4(src) + Checksum.sumIpv4(dst),
+                buf.setShort(l4 + 16, updateChecksum(c, Checksum.sumIpv4(src) + Checksum.sumIpv4(dst),
                         Checksum.sumIpv6(srcHi, srcLo) + Checksum.sumIpv6(dstHi, dstLo)));
                 return null;
             }
@@ -289,12 +549,12 @@ public final class Translator {
                     return TOO_SHORT_L4_46;
                 }
                 int c = buf.getUnsignedShort(l4 + 6);
-                if (c == 0) {
+                if (c == 0 && !gso) {
                     return udpZeroChecksum46(buf, off, total, l4, length, fragmented, srcHi, srcLo, dstHi, dstLo);
                 }
-                c = Checksum.update(c, Checksum.sumIpv4(src) + Checksum.sumIpv4(dst),
+                c = updateChecksum(c, Checksum.sumIpv4(src) + Checksum.sumIpv4(dst),
                         Checksum.sumIpv6(srcHi, srcLo) + Checksum.sumIpv6(dstHi, dstLo));
-                buf.setShort(l4 + 6, c == 0 ? 0xffff : c); // RFC 768: a computed zero is sent as all ones
+                buf.setShort(l4 + 6, c == 0 && !gso ? 0xffff : c); // RFC 768: a computed zero is sent as all ones
                 return null;
             }
             case PROTO_ICMP:
@@ -416,7 +676,7 @@ public final class Translator {
         ip4.wrap(buf, start).write(0, Ipv4Header.MIN_LENGTH + length, nextIdentification(), 0, DEFAULT_TTL,
                 PROTO_ICMP, snap.ownIpv4, src);
         counters.increment(XlatCounters.ECHO_REPLIES_SENT);
-        sink.emit(buf, start, Ipv4Header.MIN_LENGTH + length);
+        emit(buf, start, Ipv4Header.MIN_LENGTH + length);
     }
 
     // ---------------------------------------------------------------- IPv6 -> IPv4 (RFC 7915 §5)
@@ -544,6 +804,10 @@ public final class Translator {
             reject64(why, buf, off, total6);
             return;
         }
+        if (gso && !dstViaStaticMap && mapper.isIpv6Host4(dst)) {
+            segmentInSoftware(buf, off, total6, l4); // hairpinned segments are plain packets
+            return;
+        }
         if (!dstViaStaticMap && !icmpError && mapper.isIpv6Host4(dst)) {
             hairpin(buf, off, total6, l4, upperLength, nh, fragOffset, src, dst, srcHi, srcLo, dstHi, dstLo);
             return;
@@ -557,10 +821,16 @@ public final class Translator {
             }
             counters.increment(XlatCounters.PACKETS_64);
             counters.add(XlatCounters.BYTES_64, errors.outLength);
-            sink.emit(errorBuf, errors.outStart, errors.outLength);
+            emit(errorBuf, errors.outStart, errors.outLength);
             return;
         }
         int totalLength = Ipv4Header.MIN_LENGTH + upperLength;
+        // For a super-packet, what goes on the wire is one segment: decide DF and the MTU on its size.
+        int wireLength = gso ? Ipv4Header.MIN_LENGTH + l4HeaderLength(buf, l4) + gsoSize : totalLength;
+        if (gso && snap.ipv4EgressMtu > 0 && wireLength > snap.ipv4EgressMtu) {
+            segmentInSoftware(buf, off, total6, l4);
+            return;
+        }
         if (snap.ipv4EgressMtu > 0 && totalLength > snap.ipv4EgressMtu && totalLength > DF_THRESHOLD) {
             // RFC 7915 §1.4 / §5: too big for the IPv4 next hop, and IPv6 senders expect Packet Too Big
             // (the MTU includes the 20 bytes the IPv6 header adds).
@@ -585,7 +855,7 @@ public final class Translator {
             identification = fragIdentification & 0xffff;
             flags = (moreFragments ? Ipv4Header.FLAG_MF : 0) | fragOffset;
             counters.increment(XlatCounters.FRAGMENTS_64);
-        } else if (totalLength <= DF_THRESHOLD) {
+        } else if (wireLength <= DF_THRESHOLD) {
             // RFC 7915 §5.1: DF = 0 for packets up to 1260 bytes, with an Identification generated here.
             identification = nextIdentification();
             flags = 0;
@@ -600,7 +870,11 @@ public final class Translator {
                 nh == PROTO_ICMPV6 ? PROTO_ICMP : nh, src, dst);
         counters.increment(XlatCounters.PACKETS_64);
         counters.add(XlatCounters.BYTES_64, totalLength);
-        sink.emit(buf, start, totalLength);
+        if (gso) {
+            gsoHeader(buf, start, l4, 4);
+            countSuperPacket(upperLength - l4HeaderLength(buf, l4));
+        }
+        emit(buf, start, totalLength);
     }
 
     // ---------------------------------------------------------------- NPTv6 (RFC 6296)
@@ -679,7 +953,12 @@ public final class Translator {
             counters.increment(XlatCounters.PACKETS_NPTV6_IN);
             counters.add(XlatCounters.BYTES_NPTV6_IN, total);
         }
-        sink.emit(buf, off, total);
+        if (gso) {
+            // Checksum-neutral: the partial checksum and the whole super-packet stay as they are.
+            gsoHeader(buf, off, off + Ipv6Header.LENGTH, 6);
+            countSuperPacket(total - Ipv6Header.LENGTH - l4HeaderLength(buf, off + Ipv6Header.LENGTH));
+        }
+        emit(buf, off, total);
         return true;
     }
 
@@ -752,7 +1031,7 @@ public final class Translator {
         buf.setLong(off + 32, newDstLo);
         counters.increment(XlatCounters.PACKETS_64);
         counters.add(XlatCounters.BYTES_64, total6);
-        sink.emit(buf, off, total6);
+        emit(buf, off, total6);
     }
 
     /** RFC 7915 §5.5 and §5.2: transport checksums for the new pseudo-header; the drop reason, or null. */
@@ -764,7 +1043,7 @@ public final class Translator {
                     return TOO_SHORT_L4_64;
                 }
                 int c = buf.getUnsignedShort(l4 + 16);
-                buf.setShort(l4 + 16, Checksum.update(c, Checksum.sumIpv6(srcHi, srcLo) + Checksum.sumIpv6(dstHi, dstLo),
+                buf.setShort(l4 + 16, updateChecksum(c, Checksum.sumIpv6(srcHi, srcLo) + Checksum.sumIpv6(dstHi, dstLo),
                         Checksum.sumIpv4(src) + Checksum.sumIpv4(dst)));
                 return null;
             }
@@ -773,10 +1052,10 @@ public final class Translator {
                     return TOO_SHORT_L4_64;
                 }
                 int c = buf.getUnsignedShort(l4 + 6);
-                if (c != 0) { // a zero IPv6 UDP checksum (RFC 6935) stays zero: "no checksum" in IPv4
-                    c = Checksum.update(c, Checksum.sumIpv6(srcHi, srcLo) + Checksum.sumIpv6(dstHi, dstLo),
+                if (c != 0 || gso) { // a zero IPv6 UDP checksum (RFC 6935) stays zero: "no checksum" in IPv4
+                    c = updateChecksum(c, Checksum.sumIpv6(srcHi, srcLo) + Checksum.sumIpv6(dstHi, dstLo),
                             Checksum.sumIpv4(src) + Checksum.sumIpv4(dst));
-                    buf.setShort(l4 + 6, c == 0 ? 0xffff : c);
+                    buf.setShort(l4 + 6, c == 0 && !gso ? 0xffff : c);
                 }
                 return null;
             }
@@ -844,7 +1123,7 @@ public final class Translator {
         buf.setShort(l4 + 2, Checksum.update(c, (128 << 8) | code, (129 << 8) | code));
         ip6.write(0, length, PROTO_ICMPV6, DEFAULT_TTL, dstHi, dstLo, srcHi, srcLo);
         counters.increment(XlatCounters.ECHO_REPLIES_SENT);
-        sink.emit(buf, off, total);
+        emit(buf, off, total);
     }
 
     // ---------------------------------------------------------------- errors the translator sends
@@ -859,8 +1138,9 @@ public final class Translator {
         Ipv4Header h = ip4.wrap(buf, off);
         int src = h.source();
         int ihl = h.headerLength();
-        if ((h.flagsAndOffset() & Ipv4Header.OFFSET_MASK) != 0 || !isUnicast4(src)) {
-            return;
+        int dst = h.destination();
+        if ((h.flagsAndOffset() & Ipv4Header.OFFSET_MASK) != 0 || !isUnicast4(src) || dst >>> 28 == 0xe || dst == -1) {
+            return; // RFC 1812 §4.3.2.7: not about non-first fragments, non-unicast sources, multicast or broadcast
         }
         if (h.protocol() == PROTO_ICMP && total >= ihl + 1 && isIcmp4Error(buf.getUnsignedByte(off + ihl))) {
             return;
@@ -884,7 +1164,7 @@ public final class Translator {
         if (log.enabled() && (snap.logIcmp || snap.logReject)) {
             log.icmpSent(4, type, code, buf, off, total);
         }
-        sink.emit(e, start, length);
+        emit(e, start, length);
     }
 
     /**
@@ -899,8 +1179,8 @@ public final class Translator {
         Ipv6Header h = ip6.wrap(buf, off);
         long srcHi = h.sourceHi();
         long srcLo = h.sourceLo();
-        if (!isUnicast6(srcHi, srcLo) || quotesIcmp6Error(buf, off, total)) {
-            return;
+        if (!isUnicast6(srcHi, srcLo) || (h.destinationHi() >>> 56) == 0xff || quotesIcmp6Error(buf, off, total)) {
+            return; // RFC 4443 §2.4(e): not about errors, nor packets to multicast (e.3) or from non-unicast sources
         }
         if (!takeIcmpToken()) {
             return;
@@ -922,7 +1202,7 @@ public final class Translator {
         if (log.enabled() && (snap.logIcmp || snap.logReject)) {
             log.icmpSent(6, type, code, buf, off, total);
         }
-        sink.emit(e, start, Ipv6Header.LENGTH + length);
+        emit(e, start, Ipv6Header.LENGTH + length);
     }
 
     /** RFC 4443 §2.4(e): true if the packet is itself an ICMPv6 error (directly after the IPv6 header). */

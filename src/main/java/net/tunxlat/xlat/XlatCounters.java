@@ -24,7 +24,14 @@ public final class XlatCounters {
     public static final int BYTES_NPTV6_OUT = 13;
     public static final int PACKETS_NPTV6_IN = 14;
     public static final int BYTES_NPTV6_IN = 15;
-    static final int FIXED = 16;
+    /** GSO super-packets translated whole, and the segments they carried. */
+    public static final int GSO_PACKETS = 16;
+    public static final int GSO_SEGMENTS = 17;
+    /** Super-packets cut into segments in software (MTU, fragmentation, hairpinning). */
+    public static final int GSO_SOFTWARE = 18;
+    /** Packets whose virtio_net_hdr did not describe them (dropped). */
+    public static final int GSO_INVALID = 19;
+    static final int FIXED = 20;
     private static final int DROPS = FIXED;
     public static final int SIZE = FIXED + DropReason.values().length;
 

@@ -1,0 +1,218 @@
+package net.tunxlat.xlat;
+
+import static net.tunxlat.xlat.TestPackets.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import net.tunxlat.config.TunxlatConfig;
+import net.tunxlat.config.UdpCksumMode;
+import net.tunxlat.mapping.Addresses;
+import net.tunxlat.mapping.Ipv6Prefix;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** GSO super-packets behind a virtio_net_hdr: translated whole, or cut into segments in software. */
+class GsoTranslatorTest {
+    static final int V = 12;
+    final List<byte[]> out = new ArrayList<>();
+    final ByteBuf packet = PooledByteBufAllocator.DEFAULT.directBuffer(Translator.HEADROOM + 65535);
+    final ByteBuf scratch = PooledByteBufAllocator.DEFAULT.directBuffer(Translator.HEADROOM + 1536);
+    final ByteBuf segments = PooledByteBufAllocator.DEFAULT.directBuffer(Translator.HEADROOM + 65535);
+    final XlatCounters counters = new XlatCounters();
+    final Translator translator = new Translator(counters, (b, off, len) -> {
+        byte[] a = new byte[len];
+        b.getBytes(off, a);
+        out.add(a);
+    }, scratch, () -> 0, PacketLog.OFF);
+    XlatSnapshot snap = new XlatSnapshot(TranslatorTest.config("2001:db8:64::/96", UdpCksumMode.DROP,
+            TranslatorTest.map(TranslatorTest.H6_AS4, TranslatorTest.H6)));
+
+    GsoTranslatorTest() {
+        translator.useVnetHeader(V, segments);
+    }
+
+    @AfterEach
+    void release() {
+        packet.release();
+        scratch.release();
+        segments.release();
+    }
+
+    /** A super-packet as the kernel hands it over: L4 checksum field = folded pseudo-header sum. */
+    static byte[] superPacket(byte[] ip, int l4, int proto) {
+        byte[] p = ip.clone();
+        int l4len = p.length - l4;
+        int sum;
+        if ((p[0] >>> 4 & 0xf) == 6) {
+            byte[] ph = new byte[40];
+            System.arraycopy(p, 8, ph, 0, 32);
+            ph[34] = (byte) (l4len >>> 8);
+            ph[35] = (byte) l4len;
+            ph[39] = (byte) proto;
+            sum = naiveSum(ph, 0, 40);
+        } else {
+            byte[] ph = new byte[12];
+            System.arraycopy(p, 12, ph, 0, 8);
+            ph[9] = (byte) proto;
+            ph[10] = (byte) (l4len >>> 8);
+            ph[11] = (byte) l4len;
+            sum = naiveSum(ph, 0, 12);
+        }
+        int co = l4 + (proto == 6 ? 16 : 6);
+        p[co] = (byte) (sum >>> 8);
+        p[co + 1] = (byte) sum;
+        return p;
+    }
+
+    List<byte[]> run(byte[] ip, int gsoType, int gsoSize, int csumStart, int csumOffset) {
+        out.clear();
+        int v = Translator.HEADROOM - V;
+        packet.setZero(v, V);
+        packet.setByte(v, csumStart == 0 ? 0 : 1); // NEEDS_CSUM unless it is a plain packet
+        packet.setByte(v + 1, gsoType);
+        packet.setShortLE(v + 2, 1500); // a hdr_len the kernel may well get wrong
+        packet.setShortLE(v + 4, gsoSize);
+        packet.setShortLE(v + 6, csumStart);
+        packet.setShortLE(v + 8, csumOffset);
+        packet.setBytes(Translator.HEADROOM, ip);
+        translator.translateVnet(snap, packet, Translator.HEADROOM, ip.length);
+        return out;
+    }
+
+    static int le16(byte[] a, int i) {
+        return (a[i] & 0xff) | (a[i + 1] & 0xff) << 8;
+    }
+
+    static int u16(byte[] p, int i) {
+        return ((p[i] & 0xff) << 8) | (p[i + 1] & 0xff);
+    }
+
+    @Test
+    void tcpSuperPacket64IsTranslatedWholeWithItsVnetHeader() {
+        byte[] ip = superPacket(ipv6(TranslatorTest.H6, TranslatorTest.H4_AS6, 6, 6, 64, 0, new byte[0],
+                tcpHeaderAndData(40000, 80, new byte[14400])), 40, 6);
+        List<byte[]> o = run(ip, Translator.GSO_TCPV6 | Translator.GSO_ECN, 1440, 40, 16);
+        assertEquals(1, o.size(), "one super-packet in, one out");
+        byte[] w = o.get(0);
+        assertEquals(1, w[0], "NEEDS_CSUM kept");
+        assertEquals(Translator.GSO_TCPV4 | Translator.GSO_ECN, w[1] & 0xff, "TCPV6 -> TCPV4, ECN bit kept");
+        assertEquals(40, le16(w, 2), "hdr_len recomputed: 20 + 20");
+        assertEquals(1440, le16(w, 4), "gso_size kept");
+        assertEquals(20, le16(w, 6), "csum_start");
+        assertEquals(16, le16(w, 8), "csum_offset");
+        byte[] p = Arrays.copyOfRange(w, V, w.length);
+        TranslatorTest.assertIpv4HeaderValid(p);
+        assertEquals(ip.length - 20, p.length);
+        assertEquals(0x4000, u16(p, 6) & 0x4000, "segments of 1480 bytes: DF");
+        // The partial field must now be the IPv4 pseudo-header sum the kernel expects.
+        byte[] ph = new byte[12];
+        System.arraycopy(p, 12, ph, 0, 8);
+        ph[9] = 6;
+        ph[10] = (byte) ((p.length - 20) >>> 8);
+        ph[11] = (byte) (p.length - 20);
+        assertEquals(naiveSum(ph, 0, 12), u16(p, 36), "partial checksum = IPv4 pseudo-header sum");
+        assertArrayEquals(Arrays.copyOfRange(ip, 60, ip.length), Arrays.copyOfRange(p, 40, p.length), "payload untouched");
+        assertEquals(1, counters.local(XlatCounters.GSO_PACKETS));
+        assertEquals(10, counters.local(XlatCounters.GSO_SEGMENTS));
+    }
+
+    @Test
+    void udpSuperPacket46IsTranslatedWhole() {
+        byte[] ip = superPacket(ipv4(TranslatorTest.H4, TranslatorTest.H6_AS4, 17, 64, 0, 7, 0x4000,
+                udpHeaderAndData(53, 5000, new byte[5000])), 20, 17);
+        List<byte[]> o = run(ip, Translator.GSO_UDP_L4, 1000, 20, 6);
+        assertEquals(1, o.size());
+        byte[] w = o.get(0);
+        assertEquals(Translator.GSO_UDP_L4, w[1]);
+        assertEquals(48, le16(w, 2), "hdr_len: 40 + 8");
+        assertEquals(40, le16(w, 6));
+        byte[] p = Arrays.copyOfRange(w, V, w.length);
+        assertEquals(6, (p[0] & 0xff) >>> 4);
+        assertEquals(ip.length + 20, p.length);
+        byte[] ph = new byte[40];
+        System.arraycopy(p, 8, ph, 0, 32);
+        ph[34] = (byte) ((p.length - 40) >>> 8);
+        ph[35] = (byte) (p.length - 40);
+        ph[39] = 17;
+        assertEquals(naiveSum(ph, 0, 40), u16(p, 46), "partial checksum = IPv6 pseudo-header sum");
+    }
+
+    @Test
+    void superPacketThatDoesNotFitIsSegmentedAndEachSegmentFollowsRfc7915() {
+        // DF=0 TCP over IPv4 with 1460-byte segments: 1520 bytes in IPv6 exceed offlink-mtu 1280, so each
+        // segment is cut in software and then fragmented like any DF=0 packet.
+        byte[] data = new byte[4380];
+        new java.util.Random(3).nextBytes(data);
+        byte[] ip = superPacket(ipv4(TranslatorTest.H4, TranslatorTest.H6_AS4, 6, 64, 0, 100, 0,
+                tcpHeaderAndData(80, 40000, data)), 20, 6);
+        List<byte[]> o = run(ip, Translator.GSO_TCPV4, 1460, 20, 16);
+        assertEquals(1, counters.local(XlatCounters.GSO_SOFTWARE));
+        assertEquals(6, o.size(), "3 segments, each in 2 IPv6 fragments");
+        byte[] reassembled = new byte[0];
+        for (int k = 0; k < o.size(); k += 2) {
+            byte[] f1 = Arrays.copyOfRange(o.get(k), V, o.get(k).length);
+            byte[] f2 = Arrays.copyOfRange(o.get(k + 1), V, o.get(k + 1).length);
+            assertEquals(0, o.get(k)[1], "plain packets: gso_type none");
+            assertEquals(44, f1[6]);
+            byte[] whole = new byte[40 + (f1.length - 48) + (f2.length - 48)];
+            System.arraycopy(f1, 0, whole, 0, 40);
+            System.arraycopy(f1, 48, whole, 40, f1.length - 48);
+            System.arraycopy(f2, 48, whole, 40 + f1.length - 48, f2.length - 48);
+            assertEquals(0xffff, transportSum6(whole, 40, 6), "segment " + k / 2 + " has a complete valid checksum");
+            reassembled = concat(reassembled, Arrays.copyOfRange(whole, 60, whole.length));
+            assertEquals(1000 + k / 2 * 1460, ByteBuffer.wrap(whole).getInt(44), "sequence number advances");
+        }
+        assertArrayEquals(data, reassembled, "every payload byte arrives, in order");
+    }
+
+    @Test
+    void superPacketAboveIpv4EgressMtuGetsPacketTooBigPerSegment() {
+        snap = new XlatSnapshot(TunxlatConfig.builder().ipv4Addr(Addresses.parseIpv4(TranslatorTest.OWN4))
+                .prefix(Ipv6Prefix.parse("2001:db8:64::/96", -1)).maps(List.of(TranslatorTest.map(TranslatorTest.H6_AS4,
+                        TranslatorTest.H6))).ipv4EgressMtu(1400).build());
+        byte[] ip = superPacket(ipv6(TranslatorTest.H6, TranslatorTest.H4_AS6, 6, 6, 64, 0, new byte[0],
+                tcpHeaderAndData(40000, 80, new byte[2880])), 40, 6);
+        List<byte[]> o = run(ip, Translator.GSO_TCPV6, 1440, 40, 16);
+        assertEquals(2, o.size());
+        for (byte[] w : o) {
+            byte[] p = Arrays.copyOfRange(w, V, w.length);
+            assertEquals(2, p[40], "Packet Too Big");
+            assertEquals(1420, ByteBuffer.wrap(p).getInt(44), "MTU 1400 + 20");
+        }
+        assertEquals(2, counters.localDrops(DropReason.PACKET_TOO_BIG_64));
+    }
+
+    @Test
+    void plainPacketWithPartialChecksumIsFinishedAndGetsAZeroVnetHeader() {
+        byte[] ip = superPacket(ipv6(TranslatorTest.H6, TranslatorTest.H4_AS6, 17, 17, 64, 0, new byte[0],
+                udpHeaderAndData(1, 2, new byte[100])), 40, 17);
+        List<byte[]> o = run(ip, Translator.GSO_NONE, 0, 40, 6);
+        assertEquals(1, o.size());
+        byte[] w = o.get(0);
+        assertArrayEquals(new byte[V], Arrays.copyOfRange(w, 0, V));
+        byte[] p = Arrays.copyOfRange(w, V, w.length);
+        assertEquals(0xffff, transportSum4(p), "a complete checksum, valid for IPv4");
+    }
+
+    @Test
+    void gsoHeaderThatLiesIsDroppedAndCounted() {
+        byte[] ip = ipv6(TranslatorTest.H6, TranslatorTest.H4_AS6, 17, 17, 64, 0, new byte[0], udpHeaderAndData(1, 2, new byte[100]));
+        assertTrue(run(ip, Translator.GSO_TCPV6, 1000, 40, 16).isEmpty(), "TCPV6 on a UDP packet");
+        assertTrue(run(ip, Translator.GSO_TCPV4, 1000, 40, 6).isEmpty(), "TCPV4 on an IPv6 packet");
+        assertTrue(run(ip, Translator.GSO_UDP_L4, 0, 40, 6).isEmpty(), "gso_size 0");
+        assertTrue(run(ip, Translator.GSO_NONE, 0, 4, 6).isEmpty(), "csum_start inside the IP header");
+        assertEquals(4, counters.local(XlatCounters.GSO_INVALID));
+        assertFalse(run(ip, Translator.GSO_NONE, 0, 0, 0).isEmpty(), "the next good packet passes");
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] r = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+}
