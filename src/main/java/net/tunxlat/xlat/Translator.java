@@ -125,6 +125,9 @@ public final class Translator {
         int fragOffset = flags & Ipv4Header.OFFSET_MASK;
         boolean moreFragments = (flags & Ipv4Header.FLAG_MF) != 0;
         boolean fragmented = moreFragments || fragOffset != 0;
+        if (fragmented) {
+            counters.increment(XlatCounters.FRAGMENTS_IN_46);
+        }
         int l4 = off + ihl;
         int payloadLength = total - ihl;
         if (dst == snap.ownIpv4) {
@@ -190,8 +193,7 @@ public final class Translator {
             counters.increment(XlatCounters.FRAGMENTS_46);
         }
         int outLength = ipv6HeaderLength + payloadLength;
-        counters.increment(XlatCounters.PACKETS_46);
-        counters.add(XlatCounters.BYTES_46, outLength);
+        counters.translated(XlatCounters.DIR_46, proto, outLength);
         sink.emit(buf, start, outLength);
     }
 
@@ -462,6 +464,7 @@ public final class Translator {
                     moreFragments = (fo & 1) != 0;
                     fragIdentification = buf.getInt(p + 4);
                     fragment = true;
+                    counters.increment(XlatCounters.FRAGMENTS_IN_64);
                     nh = buf.getUnsignedByte(p);
                     p += 8;
                     continue;
@@ -523,8 +526,7 @@ public final class Translator {
         // (58 → 1), no options, header checksum computed.
         ip4.wrap(buf, start).write(trafficClass, totalLength, identification, flags, hopLimit - 1,
                 nh == PROTO_ICMPV6 ? PROTO_ICMP : nh, src, dst);
-        counters.increment(XlatCounters.PACKETS_64);
-        counters.add(XlatCounters.BYTES_64, totalLength);
+        counters.translated(XlatCounters.DIR_64, nh, totalLength);
         sink.emit(buf, start, totalLength);
     }
 
@@ -686,7 +688,7 @@ public final class Translator {
         e.setShort(icmp + 2, Checksum.finish(Checksum.add(e, icmp, 8 + quote, 0)));
         int length = Ipv4Header.MIN_LENGTH + 8 + quote;
         err4.wrap(e, start).write(0, length, nextIdentification(), 0, DEFAULT_TTL, PROTO_ICMP, snap.ownIpv4, src);
-        counters.increment(XlatCounters.ICMP_ERRORS_SENT_4);
+        counters.icmpErrorSent(4, type, code);
         if (log.enabled() && (snap.logIcmp || snap.logReject)) {
             log.icmpSent(4, type, code, buf, off, total);
         }
@@ -721,7 +723,7 @@ public final class Translator {
         int sum = Ipv6Header.pseudoHeaderSum(snap.ownIpv6Hi, snap.ownIpv6Lo, srcHi, srcLo, length, PROTO_ICMPV6);
         e.setShort(icmp + 2, Checksum.finish(Checksum.add(e, icmp, length, Checksum.fold(sum))));
         err6.wrap(e, start).write(0, length, PROTO_ICMPV6, DEFAULT_TTL, snap.ownIpv6Hi, snap.ownIpv6Lo, srcHi, srcLo);
-        counters.increment(XlatCounters.ICMP_ERRORS_SENT_6);
+        counters.icmpErrorSent(6, type, code);
         if (log.enabled() && (snap.logIcmp || snap.logReject)) {
             log.icmpSent(6, type, code, buf, off, total);
         }
