@@ -141,7 +141,8 @@ public final class ConfigParser {
         RFC6791_POOL("rfc6791-pool", 1, 1, false, "IPV4[/LEN]"),
         IPV4_EGRESS_MTU("ipv4-egress-mtu", 1, 1, false, "BYTES"),
         IPV6_EGRESS_MTU("ipv6-egress-mtu", 1, 1, false, "BYTES"),
-        ICMP_RATE_LIMIT("icmp-rate-limit", 1, 1, false, "ERRORS-PER-SECOND");
+        ICMP_RATE_LIMIT("icmp-rate-limit", 1, 1, false, "ERRORS-PER-SECOND"),
+        METRICS_LISTEN("metrics-listen", 1, 1, false, "ADDRESS:PORT|off");
 
         final String text;
         final int minArgs;
@@ -208,6 +209,7 @@ public final class ConfigParser {
         private int ipv4EgressMtu;
         private int ipv6EgressMtu;
         private int icmpRateLimit = TunxlatConfig.DEFAULT_ICMP_RATE_LIMIT;
+        private ListenAddress metricsListen = TunxlatConfig.DEFAULT_METRICS_LISTEN;
 
         Run(Path file) {
             this.file = file;
@@ -322,6 +324,7 @@ public final class ConfigParser {
                 case IPV4_EGRESS_MTU -> ipv4EgressMtu = integer(ln, d, arg, MIN_IPV4_EGRESS_MTU, MAX_OFFLINK_MTU);
                 case IPV6_EGRESS_MTU -> ipv6EgressMtu = integer(ln, d, arg, MIN_OFFLINK_MTU, MAX_OFFLINK_MTU);
                 case ICMP_RATE_LIMIT -> icmpRateLimit = integer(ln, d, arg, 0, 1_000_000);
+                case METRICS_LISTEN -> metricsListen = listen(ln, d, arg);
                 default -> throw new IllegalStateException(d.toString());
             }
         }
@@ -483,6 +486,14 @@ public final class ConfigParser {
             };
         }
 
+        private ListenAddress listen(int ln, Directive d, String s) throws ConfigException {
+            try {
+                return ListenAddress.parseOrOff(s);
+            } catch (IllegalArgumentException e) {
+                throw error(ln, "'" + d.text + "' " + e.getMessage());
+            }
+        }
+
         private int integer(int ln, Directive d, String s, int min, int max) throws ConfigException {
             String expected = "'" + d.text + "' must be an integer from " + min + " to " + max + ", got " + s;
             if (s.isEmpty() || s.length() > 10 || !s.chars().allMatch(c -> c >= '0' && c <= '9')) {
@@ -626,7 +637,7 @@ public final class ConfigParser {
             return new TunxlatConfig(file, tunDevice, ipv4Addr, ipv6Addr, prefix, wkpfStrict, dynamicPool, dataDir,
                     resolvedMapFile, maps.stream().map(MapAt::entry).toList(), strictFragHdr, udpCksumMode,
                     offlinkMtu, log, workers, tunUp, List.copyOf(tunIps.keySet()), List.copyOf(tunRoutes.keySet()),
-                    rfc6791Pool, ipv4EgressMtu, ipv6EgressMtu, icmpRateLimit);
+                    rfc6791Pool, ipv4EgressMtu, ipv6EgressMtu, icmpRateLimit, metricsListen);
         }
     }
 }

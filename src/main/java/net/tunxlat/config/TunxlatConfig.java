@@ -36,6 +36,8 @@ import net.tunxlat.mapping.Rfc6052;
  * @param ipv6EgressMtu {@code ipv6-egress-mtu}: likewise for IPv6
  * @param icmpRateLimit {@code icmp-rate-limit}: ICMP errors each worker may send per second (RFC 4443
  *                      §2.4(f)); 0 sends none
+ * @param metricsListen {@code metrics-listen}: where the Prometheus endpoint {@code /metrics} listens,
+ *                      or null for {@code off} (default {@link #DEFAULT_METRICS_LISTEN})
  */
 public record TunxlatConfig(
         Path source,
@@ -59,10 +61,13 @@ public record TunxlatConfig(
         Ipv4Prefix rfc6791Pool,
         int ipv4EgressMtu,
         int ipv6EgressMtu,
-        int icmpRateLimit) {
+        int icmpRateLimit,
+        ListenAddress metricsListen) {
 
     public static final int DEFAULT_OFFLINK_MTU = 1280;
     public static final int DEFAULT_ICMP_RATE_LIMIT = 100;
+    /** {@code metrics-listen} by default: local only, on the port registered for this kind of exporter. */
+    public static final ListenAddress DEFAULT_METRICS_LISTEN = ListenAddress.parseOrOff("127.0.0.1:9464");
 
     public TunxlatConfig {
         maps = List.copyOf(maps);
@@ -100,6 +105,7 @@ public record TunxlatConfig(
         private int ipv4EgressMtu;
         private int ipv6EgressMtu;
         private int icmpRateLimit = DEFAULT_ICMP_RATE_LIMIT;
+        private ListenAddress metricsListen = DEFAULT_METRICS_LISTEN;
 
         public Builder source(Path v) { source = v; return this; }
         public Builder tunDevice(String v) { tunDevice = v; return this; }
@@ -123,12 +129,24 @@ public record TunxlatConfig(
         public Builder ipv4EgressMtu(int v) { ipv4EgressMtu = v; return this; }
         public Builder ipv6EgressMtu(int v) { ipv6EgressMtu = v; return this; }
         public Builder icmpRateLimit(int v) { icmpRateLimit = v; return this; }
+        /** Null for {@code off}. */
+        public Builder metricsListen(ListenAddress v) { metricsListen = v; return this; }
 
         public TunxlatConfig build() {
             return new TunxlatConfig(source, tunDevice, ipv4Addr, ipv6Addr, prefix, wkpfStrict, dynamicPool, dataDir,
                     mapFile, maps, strictFragHdr, udpCksumMode, offlinkMtu, log, workers, tunUp, tunIps, tunRoutes,
-                    rfc6791Pool, ipv4EgressMtu, ipv6EgressMtu, icmpRateLimit);
+                    rfc6791Pool, ipv4EgressMtu, ipv6EgressMtu, icmpRateLimit, metricsListen);
         }
+    }
+
+    /** A builder holding this configuration's values, to derive a changed copy (command-line overrides). */
+    public Builder toBuilder() {
+        return new Builder().source(source).tunDevice(tunDevice).ipv4Addr(ipv4Addr).ipv6Addr(ipv6Addr).prefix(prefix)
+                .wkpfStrict(wkpfStrict).dynamicPool(dynamicPool).dataDir(dataDir).mapFile(mapFile).maps(maps)
+                .strictFragHdr(strictFragHdr).udpCksumMode(udpCksumMode).offlinkMtu(offlinkMtu).log(log)
+                .workers(workers).tunUp(tunUp).tunIps(tunIps).tunRoutes(tunRoutes).rfc6791Pool(rfc6791Pool)
+                .ipv4EgressMtu(ipv4EgressMtu).ipv6EgressMtu(ipv6EgressMtu).icmpRateLimit(icmpRateLimit)
+                .metricsListen(metricsListen);
     }
 
     /** The translator's IPv6 address: {@code ipv6-addr}, else {@code ipv4-addr} embedded in {@code prefix}. */
