@@ -11,9 +11,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.mapping.Addresses;
+import net.tunxlat.metrics.MetricsServer;
+import net.tunxlat.metrics.TunxlatMetrics;
 import net.tunxlat.tun.TunDevice;
 import net.tunxlat.tun.TunQueue;
 import net.tunxlat.util.Log;
+import net.tunxlat.util.Version;
 import net.tunxlat.xlat.DropReason;
 import net.tunxlat.xlat.PacketLog;
 import net.tunxlat.xlat.XlatCounters;
@@ -46,9 +49,16 @@ public final class Daemon {
         TunDevice tun = TunDevice.open(config.tunDevice());
         List<Worker> workers = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
+        TunxlatMetrics metrics = null;
+        MetricsServer metricsServer = null;
         try {
             if (config.tunUp() || !config.tunIps().isEmpty() || !config.tunRoutes().isEmpty()) {
                 configureDevice(tun.name());
+            }
+            if (config.metricsListen() != null) {
+                // Before dropping privileges, so that a port below 1024 can be used.
+                metrics = new TunxlatMetrics(Version.version());
+                metricsServer = startMetricsServer(metrics);
             }
             if (options.pidFile() != null) {
                 Files.writeString(options.pidFile(), ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
@@ -71,6 +81,10 @@ public final class Daemon {
                 }, "tunxlat-" + tun.name() + "-q" + q.index());
                 threads.add(t);
             }
+            if (metrics != null) {
+                metrics.bindWorkers(workers.stream().map(Worker::counters).toList());
+                metrics.bindStaticMappings(() -> snapshot.config().maps().size());
+            }
             Thread hook = new Thread(() -> {
                 Log.info("stopping");
                 workers.forEach(Worker::stop);
@@ -88,7 +102,10 @@ public final class Daemon {
                     + (tun.queues().size() == 1 ? "" : "s") + ") ipv4-addr " + Addresses.formatIpv4(config.ipv4Addr())
                     + " ipv6-addr " + Addresses.formatIpv6(config.effectiveIpv6Addr().hi(), config.effectiveIpv6Addr().lo())
                     + (config.prefix() != null ? " prefix " + config.prefix() : "") + ", " + config.maps().size()
-                    + " static map" + (config.maps().size() == 1 ? "" : "s") + ", ready in "
+                    + " static map" + (config.maps().size() == 1 ? "" : "s")
+                    + (metricsServer != null ? ", metrics at http://" + config.metricsListen() + MetricsServer.PATH
+                            : ", metrics off")
+                    + ", ready in "
                     + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms");
             stopped.await();
             workers.forEach(Worker::stop);
@@ -99,6 +116,12 @@ public final class Daemon {
             logTotals(workers);
             return failed ? 1 : 0;
         } finally {
+            if (metricsServer != null) {
+                metricsServer.close();
+            }
+            if (metrics != null) {
+                metrics.close();
+            }
             for (int i = 0; i < workers.size(); i++) {
                 if (!threads.get(i).isAlive()) {
                     workers.get(i).close();
@@ -136,6 +159,15 @@ public final class Daemon {
             why.append(')');
         }
         Log.info("stopped: translated " + p46 + " packets 4->6 and " + p64 + " packets 6->4, dropped " + drops + why);
+    }
+
+    private MetricsServer startMetricsServer(TunxlatMetrics metrics) throws IOException {
+        try {
+            return MetricsServer.start(config.metricsListen().socketAddress(), metrics);
+        } catch (IOException e) {
+            throw new IOException("metrics-listen " + config.metricsListen() + ": cannot listen (" + e.getMessage()
+                    + "); choose another ADDRESS:PORT with 'metrics-listen' or --metrics-listen, or 'off'", e);
+        }
     }
 
     /** TAYGA's tun-up / tun-ip / tun-route, applied with ip(8). */
