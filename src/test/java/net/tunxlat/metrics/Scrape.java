@@ -8,14 +8,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** A parsed Prometheus text exposition (format 0.0.4): families with their types and samples. */
-record Scrape(String text, Map<String, String> types, List<Sample> samples) {
-    record Sample(String name, Map<String, String> labels, double value) {}
+public record Scrape(String text, Map<String, String> types, List<Sample> samples) {
+    public record Sample(String name, Map<String, String> labels, double value) {}
 
     private static final Pattern TYPE = Pattern.compile("^# TYPE (\\S+) (\\S+)$");
     private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)\\})? (\\S+)$");
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\",?");
 
-    static Scrape parse(String text) {
+    public static Scrape parse(String text) {
         Map<String, String> types = new LinkedHashMap<>();
         List<Sample> samples = new ArrayList<>();
         for (String line : text.split("\n")) {
@@ -47,7 +47,7 @@ record Scrape(String text, Map<String, String> types, List<Sample> samples) {
     }
 
     /** The value of the one sample with this name and exactly these labels (k1, v1, k2, v2...). */
-    double value(String name, String... labels) {
+    public double value(String name, String... labels) {
         Map<String, String> want = new LinkedHashMap<>();
         for (int i = 0; i < labels.length; i += 2) {
             want.put(labels[i], labels[i + 1]);
@@ -60,7 +60,7 @@ record Scrape(String text, Map<String, String> types, List<Sample> samples) {
     }
 
     /** The family names starting with {@code prefix}. */
-    List<String> families(String prefix) {
+    public List<String> families(String prefix) {
         return types.keySet().stream().filter(n -> n.startsWith(prefix)).sorted().toList();
     }
 }
