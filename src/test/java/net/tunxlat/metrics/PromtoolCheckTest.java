@@ -46,4 +46,18 @@ class PromtoolCheckTest {
         assertEquals("", findings.trim(), "promtool check metrics findings");
         assertEquals(0, p.exitValue(), findings);
     }
+
+    /** packaging/prometheus-tunxlat.yml is a valid Prometheus configuration with a tunxlat job. */
+    @Test
+    void scrapeConfigExampleIsValid() throws Exception {
+        Path promtool = ExternalTool.require("promtool", "apt-get install prometheus");
+        Path example = Path.of("packaging/prometheus-tunxlat.yml");
+        String yml = java.nio.file.Files.readString(example);
+        org.junit.jupiter.api.Assertions.assertTrue(yml.contains("job_name: tunxlat") && yml.contains("127.0.0.1:9464"));
+        Process p = new ProcessBuilder(promtool.toString(), "check", "config", example.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        org.junit.jupiter.api.Assertions.assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+    }
 }
