@@ -167,6 +167,8 @@ class PrometheusMetricsIT {
             assertTrue(batches != null && batches > 0, "batches counted: " + batches);
             assertEquals(0.0, query(ns, "sum(tunxlat_tun_write_errors_total)"));
 
+            dashboardQueriesRun(ns);
+
             // promtool on the live exposition
             Process p = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true).start();
             try (OutputStream in = p.getOutputStream()) {
@@ -215,6 +217,31 @@ class PrometheusMetricsIT {
         ExecResult expired = bed.ipv4Host().exec("ping", "-4", "-n", "-c", Integer.toString(EXPIRED), "-i", "0.2",
                 "-W", "1", "-t", "2", IPV6_HOST_MAPPED);
         assertTrue(expired.output().contains(EXPIRED + " packets transmitted, 0 received"), expired.describe());
+    }
+
+    private static final Pattern EXPR = Pattern.compile("\"expr\": \"((?:[^\"\\\\]|\\\\.)*)\"");
+
+    /**
+     * Every query of the Grafana dashboard runs on this Prometheus (Grafana's variables filled in as
+     * Grafana would) without error, and those over metrics tunxlat exports today return data.
+     */
+    private static void dashboardQueriesRun(Netns ns) throws IOException {
+        String json = Files.readString(Path.of("grafana/tunxlat-dashboard.json"));
+        Matcher m = EXPR.matcher(json);
+        List<String> empty = new ArrayList<>();
+        int n = 0;
+        while (m.find()) {
+            String expr = m.group(1).replace("\\\"", "\"").replace("\\\\", "\\")
+                    .replace("$__rate_interval", "1m").replace("$__range", "5m").replace("$instance", ".*");
+            n++;
+            boolean exportedOnly = net.tunxlat.metrics.MetricCatalogue.RESERVED.stream().noneMatch(expr::contains)
+                    && !expr.contains("jvm_gc_pause"); // only after a collection
+            if (query(ns, expr) == null && exportedOnly) {
+                empty.add(expr);
+            }
+        }
+        assertTrue(n > 30, "dashboard queries found: " + n);
+        assertEquals(List.of(), empty, "dashboard queries without data");
     }
 
     /** tunxlat's /metrics, read inside the namespace. */
