@@ -39,6 +39,8 @@ public final class CheckCommand implements Callable<Integer> {
         out.println("  data-dir      " + (c.dataDir() == null ? "none" : c.dataDir()));
         out.println("  udp-cksum-mode " + c.udpCksumMode().name().toLowerCase(java.util.Locale.ROOT)
                 + ", offlink-mtu " + c.offlinkMtu());
+        out.println("  metrics       " + (c.metricsListen() == null ? "off"
+                : "http://" + c.metricsListen() + "/metrics"));
         out.println("  static maps   " + c.maps().size());
         for (MapEntry m : c.maps()) {
             out.println("    " + m.v4() + " <-> " + m.v6() + "  (" + m.origin() + ")");

@@ -1,7 +1,9 @@
 package net.tunxlat.cli;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import net.tunxlat.config.ListenAddress;
 import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.pipeline.Daemon;
 import net.tunxlat.util.Log;
@@ -32,22 +34,50 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = {"-p", "--pidfile"}, paramLabel = "FILE", description = "write the process id to FILE")
     Path pidFile;
 
+    @Option(names = "--metrics-listen", paramLabel = "ADDRESS:PORT|off",
+            description = {"where to serve Prometheus metrics at /metrics, e.g. 127.0.0.1:9464 or [::1]:9464,",
+                    "or off; overrides the metrics-listen directive (default 127.0.0.1:9464)"})
+    String metricsListen;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        return runDaemon(config, debug, user, group, pidFile, spec.commandLine());
+        return runDaemon(config, debug, user, group, pidFile, metricsListen, spec.commandLine());
     }
 
-    static int runDaemon(Path config, boolean debug, String user, String group, Path pidFile, CommandLine cl)
-            throws Exception {
+    /** @param metricsListen the {@code --metrics-listen} value, or null to keep the configuration's */
+    static int runDaemon(Path config, boolean debug, String user, String group, Path pidFile, String metricsListen,
+            CommandLine cl) throws Exception {
         Log.setDebug(debug);
-        TunxlatConfig cfg = Configs.load(config, cl.getErr());
+        TunxlatConfig cfg = load(config, metricsListen, cl.getErr());
         if (cfg == null) {
             return 2;
         }
         Log.info("tunxlat " + VersionProvider.version() + " starting with " + config);
         return new Daemon(cfg, new Daemon.Options(user, group, pidFile)).run();
+    }
+
+    /**
+     * The configuration with the command line's overrides ({@code --metrics-listen}, null if not given),
+     * or null after printing why it cannot be used.
+     */
+    static TunxlatConfig load(Path config, String metricsListen, PrintWriter err) {
+        ListenAddress listen = null;
+        if (metricsListen != null) {
+            try {
+                listen = ListenAddress.parseOrOff(metricsListen);
+            } catch (IllegalArgumentException e) {
+                err.println("tunxlat: --metrics-listen " + e.getMessage());
+                err.flush();
+                return null;
+            }
+        }
+        TunxlatConfig cfg = Configs.load(config, err);
+        if (cfg != null && metricsListen != null) {
+            cfg = cfg.toBuilder().metricsListen(listen).build();
+        }
+        return cfg;
     }
 }

@@ -83,6 +83,6 @@ public final class TunxlatCommand implements Callable<Integer> {
         if (rmtun) {
             return RmtunCommand.remove(config, null, spec.commandLine());
         }
-        return RunCommand.runDaemon(config, debug, user, group, pidFile, spec.commandLine());
+        return RunCommand.runDaemon(config, debug, user, group, pidFile, null, spec.commandLine());
     }
 }

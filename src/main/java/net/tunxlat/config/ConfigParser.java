@@ -146,7 +146,8 @@ public final class ConfigParser {
         NPTV6("nptv6", 2, 3, true, "INSIDE-PREFIX/LEN OUTSIDE-PREFIX/LEN [both|outbound|inbound]"),
         NPTV6_LEARN_MAX("nptv6-learn-max", 1, 1, false, "ENTRIES"),
         NPTV6_LEARN_TIMEOUT("nptv6-learn-timeout", 1, 1, false, "SECONDS"),
-        TUN_OFFLOAD("tun-offload", 1, 1, false, "yes|no");
+        TUN_OFFLOAD("tun-offload", 1, 1, false, "yes|no"),
+        METRICS_LISTEN("metrics-listen", 1, 1, false, "ADDRESS:PORT|off");
 
         final String text;
         final int minArgs;
@@ -219,6 +220,7 @@ public final class ConfigParser {
         private int nptv6LearnMax = TunxlatConfig.DEFAULT_NPTV6_LEARN_MAX;
         private long nptv6LearnTimeout = TunxlatConfig.DEFAULT_NPTV6_LEARN_TIMEOUT;
         private boolean tunOffload = true;
+        private ListenAddress metricsListen = TunxlatConfig.DEFAULT_METRICS_LISTEN;
 
         Run(Path file) {
             this.file = file;
@@ -350,6 +352,7 @@ public final class ConfigParser {
                                 v6(ln, "'dynamic-pool-allow'", a, -1, "IPv6 prefixes ADDR/LEN")));
                     }
                 }
+                case METRICS_LISTEN -> metricsListen = listen(ln, d, arg);
                 default -> throw new IllegalStateException(d.toString());
             }
         }
@@ -561,6 +564,14 @@ public final class ConfigParser {
             };
         }
 
+        private ListenAddress listen(int ln, Directive d, String s) throws ConfigException {
+            try {
+                return ListenAddress.parseOrOff(s);
+            } catch (IllegalArgumentException e) {
+                throw error(ln, "'" + d.text + "' " + e.getMessage());
+            }
+        }
+
         private int integer(int ln, Directive d, String s, int min, int max) throws ConfigException {
             String expected = "'" + d.text + "' must be an integer from " + min + " to " + max + ", got " + s;
             if (s.isEmpty() || s.length() > 10 || !s.chars().allMatch(c -> c >= '0' && c <= '9')) {
@@ -715,7 +726,7 @@ public final class ConfigParser {
                     resolvedMapFile, maps.stream().map(MapAt::entry).toList(), strictFragHdr, udpCksumMode,
                     offlinkMtu, log, workers, tunUp, List.copyOf(tunIps.keySet()), List.copyOf(tunRoutes.keySet()),
                     rfc6791Pool, ipv4EgressMtu, ipv6EgressMtu, icmpRateLimit, dynamicPoolAllow, nptv6, nptv6LearnMax,
-                    nptv6LearnTimeout, tunOffload);
+                    nptv6LearnTimeout, tunOffload, metricsListen);
         }
     }
 }

@@ -43,6 +43,8 @@ import net.tunxlat.mapping.Rfc6052;
  * @param nptv6LearnTimeout {@code nptv6-learn-timeout}: seconds a learned owner is kept after its last
  *                      outbound packet
  * @param tunOffload    {@code tun-offload}: IFF_VNET_HDR with TSO/USO, GSO super-packets translated whole
+ * @param metricsListen {@code metrics-listen}: where the Prometheus endpoint {@code /metrics} listens,
+ *                      or null for {@code off} (default {@link #DEFAULT_METRICS_LISTEN})
  */
 public record TunxlatConfig(
         Path source,
@@ -71,10 +73,13 @@ public record TunxlatConfig(
         List<Nptv6Entry> nptv6,
         int nptv6LearnMax,
         long nptv6LearnTimeout,
-        boolean tunOffload) {
+        boolean tunOffload,
+        ListenAddress metricsListen) {
 
     public static final int DEFAULT_OFFLINK_MTU = 1280;
     public static final int DEFAULT_ICMP_RATE_LIMIT = 100;
+    /** {@code metrics-listen} by default: local only, on the port registered for this kind of exporter. */
+    public static final ListenAddress DEFAULT_METRICS_LISTEN = ListenAddress.parseOrOff("127.0.0.1:9464");
 
     public TunxlatConfig {
         maps = List.copyOf(maps);
@@ -127,6 +132,7 @@ public record TunxlatConfig(
         private int nptv6LearnMax = DEFAULT_NPTV6_LEARN_MAX;
         private long nptv6LearnTimeout = DEFAULT_NPTV6_LEARN_TIMEOUT;
         private boolean tunOffload = true;
+        private ListenAddress metricsListen = DEFAULT_METRICS_LISTEN;
 
         public Builder source(Path v) { source = v; return this; }
         public Builder tunDevice(String v) { tunDevice = v; return this; }
@@ -155,13 +161,26 @@ public record TunxlatConfig(
         public Builder nptv6LearnMax(int v) { nptv6LearnMax = v; return this; }
         public Builder nptv6LearnTimeout(long v) { nptv6LearnTimeout = v; return this; }
         public Builder tunOffload(boolean v) { tunOffload = v; return this; }
+        /** Null for {@code off}. */
+        public Builder metricsListen(ListenAddress v) { metricsListen = v; return this; }
 
         public TunxlatConfig build() {
             return new TunxlatConfig(source, tunDevice, ipv4Addr, ipv6Addr, prefix, wkpfStrict, dynamicPool, dataDir,
                     mapFile, maps, strictFragHdr, udpCksumMode, offlinkMtu, log, workers, tunUp, tunIps, tunRoutes,
                     rfc6791Pool, ipv4EgressMtu, ipv6EgressMtu, icmpRateLimit, dynamicPoolAllow, nptv6, nptv6LearnMax,
-                    nptv6LearnTimeout, tunOffload);
+                    nptv6LearnTimeout, tunOffload, metricsListen);
         }
+    }
+
+    /** A builder holding this configuration's values, to derive a changed copy (command-line overrides). */
+    public Builder toBuilder() {
+        return new Builder().source(source).tunDevice(tunDevice).ipv4Addr(ipv4Addr).ipv6Addr(ipv6Addr).prefix(prefix)
+                .wkpfStrict(wkpfStrict).dynamicPool(dynamicPool).dataDir(dataDir).mapFile(mapFile).maps(maps)
+                .strictFragHdr(strictFragHdr).udpCksumMode(udpCksumMode).offlinkMtu(offlinkMtu).log(log)
+                .workers(workers).tunUp(tunUp).tunIps(tunIps).tunRoutes(tunRoutes).rfc6791Pool(rfc6791Pool)
+                .ipv4EgressMtu(ipv4EgressMtu).ipv6EgressMtu(ipv6EgressMtu).icmpRateLimit(icmpRateLimit)
+                .dynamicPoolAllow(dynamicPoolAllow).nptv6(nptv6).nptv6LearnMax(nptv6LearnMax)
+                .nptv6LearnTimeout(nptv6LearnTimeout).tunOffload(tunOffload).metricsListen(metricsListen);
     }
 
     /**

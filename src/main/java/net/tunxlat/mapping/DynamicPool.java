@@ -82,6 +82,7 @@ public final class DynamicPool {
     private final LongSupplier clock;
     private final AtomicInteger free;
     private final AtomicBoolean dirty = new AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicLong allocations = new java.util.concurrent.atomic.AtomicLong();
     /** The current static map: addresses it covers are not handed out (swapped on reload). */
     private volatile StaticMap staticMap = StaticMap.EMPTY;
     /** Dormant bindings, oldest first, rebuilt by {@link #maintain}; consumed through {@link #dormantCursor}. */
@@ -203,6 +204,7 @@ public final class DynamicPool {
                     return winner;
                 }
                 dirty.set(true);
+                allocations.incrementAndGet();
                 return nb;
             }
         }
@@ -225,9 +227,32 @@ public final class DynamicPool {
                 return winner;
             }
             dirty.set(true);
+            allocations.incrementAndGet();
             return nb;
         }
         return null;
+    }
+
+    /** Addresses bound to a new host since start (a reactivated dormant binding is not new). */
+    public long allocations() {
+        return allocations.get();
+    }
+
+    /** Active and dormant bindings now: {@code [active, dormant]} (a scan, for metrics and inspection). */
+    public long[] countByState(long now) {
+        long active = 0;
+        long dormantCount = 0;
+        for (int i = 0; i < size; i++) {
+            Binding b = byIndex.get(i);
+            if (b != null) {
+                if (b.lastUse + ACTIVE_SECONDS >= now) {
+                    active++;
+                } else {
+                    dormantCount++;
+                }
+            }
+        }
+        return new long[] {active, dormantCount};
     }
 
     /** Inserts into the hash table, reusing tombstones; returns {@code b}, or a live binding of the same host. */

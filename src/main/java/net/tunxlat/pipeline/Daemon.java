@@ -13,9 +13,14 @@ import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.mapping.Addresses;
 import net.tunxlat.mapping.DynamicMapFile;
 import net.tunxlat.mapping.DynamicPool;
+import net.tunxlat.metrics.DynamicPoolMetrics;
+import net.tunxlat.metrics.MetricsServer;
+import net.tunxlat.metrics.Nptv6Metrics;
+import net.tunxlat.metrics.TunxlatMetrics;
 import net.tunxlat.tun.TunDevice;
 import net.tunxlat.tun.TunQueue;
 import net.tunxlat.util.Log;
+import net.tunxlat.util.Version;
 import net.tunxlat.xlat.DropReason;
 import net.tunxlat.xlat.PacketLog;
 import net.tunxlat.xlat.XlatCounters;
@@ -60,12 +65,19 @@ public final class Daemon {
         }
         List<Worker> workers = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
+        TunxlatMetrics metrics = null;
+        MetricsServer metricsServer = null;
         try {
             if (keeper != null) {
                 keeper.start();
             }
             if (config.tunUp() || !config.tunIps().isEmpty() || !config.tunRoutes().isEmpty()) {
                 configureDevice(tun.name());
+            }
+            if (config.metricsListen() != null) {
+                // Before dropping privileges, so that a port below 1024 can be used.
+                metrics = new TunxlatMetrics(Version.version());
+                metricsServer = startMetricsServer(metrics);
             }
             if (options.pidFile() != null) {
                 Files.writeString(options.pidFile(), ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
@@ -88,6 +100,47 @@ public final class Daemon {
                 }, "tunxlat-" + tun.name() + "-q" + q.index());
                 threads.add(t);
             }
+            if (metrics != null) {
+                metrics.bindWorkers(workers.stream().map(Worker::counters).toList());
+                metrics.bindStaticMappings(() -> snapshot.config().maps().size());
+                List<XlatCounters> all = workers.stream().map(Worker::counters).toList();
+                metrics.usePool(new DynamicPoolMetrics.Source() {
+                    public long poolAddresses() {
+                        return pool == null ? 0 : pool.capacity();
+                    }
+
+                    public long usedAddresses() {
+                        return pool == null ? 0 : pool.capacity() - pool.freeAddresses();
+                    }
+
+                    public long activeMappings() {
+                        return pool == null ? 0 : pool.countByState(pool.now())[0];
+                    }
+
+                    public long dormantMappings() {
+                        return pool == null ? 0 : pool.countByState(pool.now())[1];
+                    }
+
+                    public long allocations() {
+                        return pool == null ? 0 : pool.allocations();
+                    }
+                });
+                metrics.useNptv6(new Nptv6Metrics.Source() {
+                    public long packets(String direction) {
+                        int c = Nptv6Metrics.OUT.equals(direction) ? XlatCounters.PACKETS_NPTV6_OUT : XlatCounters.PACKETS_NPTV6_IN;
+                        return all.stream().mapToLong(x -> x.get(c)).sum();
+                    }
+
+                    public long bytes(String direction) {
+                        int c = Nptv6Metrics.OUT.equals(direction) ? XlatCounters.BYTES_NPTV6_OUT : XlatCounters.BYTES_NPTV6_IN;
+                        return all.stream().mapToLong(x -> x.get(c)).sum();
+                    }
+
+                    public long prefixes() {
+                        return snapshot.config().nptv6().size();
+                    }
+                });
+            }
             Thread hook = new Thread(() -> {
                 Log.info("stopping");
                 workers.forEach(Worker::stop);
@@ -102,14 +155,18 @@ public final class Daemon {
             Runtime.getRuntime().addShutdownHook(hook);
             threads.forEach(Thread::start);
             Log.info("forwarding on " + tun.name() + " (" + tun.queues().size() + " queue"
-                    + (tun.queues().size() == 1 ? "" : "s") + ", offloads " + tun.describeOffloads() + ") ipv4-addr " + Addresses.formatIpv4(config.ipv4Addr())
+                    + (tun.queues().size() == 1 ? "" : "s") + ", offloads " + tun.describeOffloads() + ") ipv4-addr "
+                    + Addresses.formatIpv4(config.ipv4Addr())
                     + " ipv6-addr " + (config.effectiveIpv6Addr() == null ? "none" : Addresses.formatIpv6(config.effectiveIpv6Addr().hi(), config.effectiveIpv6Addr().lo()))
                     + (config.prefix() != null ? " prefix " + config.prefix() : "") + ", " + config.maps().size()
                     + " static map" + (config.maps().size() == 1 ? "" : "s")
                     + (config.nptv6().isEmpty() ? "" : ", " + config.nptv6().size() + " NPTv6 prefix pair"
                             + (config.nptv6().size() == 1 ? "" : "s"))
                     + (pool != null ? ", dynamic-pool " + pool.prefix() + " (" + pool.freeAddresses() + " of "
-                            + pool.capacity() + " free)" : "") + ", ready in "
+                            + pool.capacity() + " free)" : "")
+                    + (metricsServer != null ? ", metrics at http://" + config.metricsListen() + MetricsServer.PATH
+                            : ", metrics off")
+                    + ", ready in "
                     + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms");
             stopped.await();
             workers.forEach(Worker::stop);
@@ -122,6 +179,12 @@ public final class Daemon {
         } finally {
             if (keeper != null) {
                 keeper.close(); // the last write: every binding survives a clean stop
+            }
+            if (metricsServer != null) {
+                metricsServer.close();
+            }
+            if (metrics != null) {
+                metrics.close();
             }
             for (int i = 0; i < workers.size(); i++) {
                 if (!threads.get(i).isAlive()) {
@@ -160,6 +223,15 @@ public final class Daemon {
             why.append(')');
         }
         Log.info("stopped: translated " + p46 + " packets 4->6 and " + p64 + " packets 6->4, dropped " + drops + why);
+    }
+
+    private MetricsServer startMetricsServer(TunxlatMetrics metrics) throws IOException {
+        try {
+            return MetricsServer.start(config.metricsListen().socketAddress(), metrics);
+        } catch (IOException e) {
+            throw new IOException("metrics-listen " + config.metricsListen() + ": cannot listen (" + e.getMessage()
+                    + "); choose another ADDRESS:PORT with 'metrics-listen' or --metrics-listen, or 'off'", e);
+        }
     }
 
     /** TAYGA's tun-up / tun-ip / tun-route, applied with ip(8). */

@@ -75,6 +75,11 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
         return counters;
     }
 
+    /** The TUN queue this worker serves (0 for the first). */
+    public int queueIndex() {
+        return queue.index();
+    }
+
     public Throwable failure() {
         return failure;
     }
@@ -92,8 +97,12 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
     }
 
     private void loop() {
-        int sinceBatch = 0;
+        int inBatch = 0;
+        long batchStart = 0;
         while (running) {
+            if (inBatch == 0) {
+                batchStart = System.nanoTime();
+            }
             int n = queue.read(packetAddress + Translator.HEADROOM - vnet, Translator.MAX_PACKET + vnet);
             if (n > 0) {
                 if (vnet == 0) {
@@ -103,19 +112,24 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
                 } else {
                     counters.increment(XlatCounters.GSO_INVALID); // not even a whole virtio_net_hdr
                 }
-                if (++sinceBatch >= BATCH) {
-                    counters.publish();
-                    sinceBatch = 0;
+                if (++inBatch >= BATCH) {
+                    endBatch(inBatch, batchStart);
+                    inBatch = 0;
                 }
             } else if (n == TunQueue.AGAIN) {
-                if (sinceBatch > 0) {
-                    counters.publish();
-                    sinceBatch = 0;
+                if (inBatch > 0) {
+                    endBatch(inBatch, batchStart);
+                    inBatch = 0;
                 }
                 queue.awaitReadable(IDLE_POLL_MILLIS);
             } else {
                 counters.increment(XlatCounters.TUN_READ_ERRORS);
-                counters.publish();
+                if (inBatch > 0) {
+                    endBatch(inBatch, batchStart);
+                    inBatch = 0;
+                } else {
+                    counters.publish();
+                }
                 int errno = -n;
                 if (errno == LibC.EBADF || errno == 19 /* ENODEV */ || errno == 77 /* EBADFD: device gone */) {
                     throw new IllegalStateException("TUN read failed: " + LibC.describe(errno));
@@ -123,6 +137,15 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
                 queue.awaitReadable(IDLE_POLL_MILLIS);
             }
         }
+    }
+
+    /**
+     * A batch ends when the queue is empty, when {@link #BATCH} packets were handled, or on a read error:
+     * counts its size and the time since it started (reads, translation, writes), then publishes.
+     */
+    private void endBatch(int packets, long startNanos) {
+        counters.batch(packets, System.nanoTime() - startNanos);
+        counters.publish();
     }
 
     /** Writes a translated or generated packet back to this worker's queue. */

@@ -6,13 +6,27 @@ import java.time.format.DateTimeFormatter;
 
 /**
  * One line per event on stderr. Under systemd (JOURNAL_STREAM set) lines carry no timestamp, since
- * journald adds its own; elsewhere they start with the local time.
+ * journald adds its own, and start with the syslog priority ({@code <3>} error, {@code <4>} warning,
+ * {@code <6>} info, {@code <7>} debug; sd-daemon(3)), which journald strips and records as the
+ * entry's priority; elsewhere they start with the local time.
  */
 public final class Log {
-    private static final boolean TIMESTAMPS = System.getenv("JOURNAL_STREAM") == null;
+    private static final boolean JOURNALD = System.getenv("JOURNAL_STREAM") != null;
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
     private static volatile boolean debug;
     private static volatile PrintStream out = System.err;
+
+    enum Level {
+        ERROR("<3>", "error: "), WARNING("<4>", "warning: "), INFO("<6>", ""), DEBUG("<7>", "debug: ");
+
+        final String priority;
+        final String word;
+
+        Level(String priority, String word) {
+            this.priority = priority;
+            this.word = word;
+        }
+    }
 
     private Log() {}
 
@@ -25,26 +39,30 @@ public final class Log {
     }
 
     public static void info(String message) {
-        write("", message);
+        write(Level.INFO, message);
     }
 
     public static void warn(String message) {
-        write("warning: ", message);
+        write(Level.WARNING, message);
     }
 
     public static void error(String message) {
-        write("error: ", message);
+        write(Level.ERROR, message);
     }
 
     public static void debug(String message) {
         if (debug) {
-            write("debug: ", message);
+            write(Level.DEBUG, message);
         }
     }
 
-    private static void write(String level, String message) {
-        String line = TIMESTAMPS ? LocalDateTime.now().format(TIME) + " tunxlat: " + level + message
-                : "tunxlat: " + level + message;
-        out.println(line);
+    private static void write(Level level, String message) {
+        out.println(format(level, message, JOURNALD, LocalDateTime.now()));
+    }
+
+    /** The line as written: journald gets a priority prefix and no time; a terminal or file gets the time. */
+    static String format(Level level, String message, boolean journald, LocalDateTime now) {
+        String text = "tunxlat: " + level.word + message.replace('\n', ' ');
+        return journald ? level.priority + text : now.format(TIME) + " " + text;
     }
 }

@@ -355,6 +355,9 @@ public final class Translator {
         int fragOffset = flags & Ipv4Header.OFFSET_MASK;
         boolean moreFragments = (flags & Ipv4Header.FLAG_MF) != 0;
         boolean fragmented = moreFragments || fragOffset != 0;
+        if (fragmented) {
+            counters.increment(XlatCounters.FRAGMENTS_IN_46);
+        }
         int l4 = off + ihl;
         int payloadLength = total - ihl;
         if (dst == snap.ownIpv4) {
@@ -408,8 +411,7 @@ public final class Translator {
                 drop(why, buf, off, total); // never an ICMP error about an ICMP error
                 return;
             }
-            counters.increment(XlatCounters.PACKETS_46);
-            counters.add(XlatCounters.BYTES_46, errors.outLength);
+            counters.translated(XlatCounters.DIR_46, PROTO_ICMP, errors.outLength);
             emit(errorBuf, errors.outStart, errors.outLength);
             return;
         }
@@ -464,8 +466,7 @@ public final class Translator {
             counters.increment(XlatCounters.FRAGMENTS_46);
         }
         int outLength = ipv6HeaderLength + payloadLength;
-        counters.increment(XlatCounters.PACKETS_46);
-        counters.add(XlatCounters.BYTES_46, outLength);
+        counters.translated(XlatCounters.DIR_46, proto, outLength);
         if (gso) {
             gsoHeader(buf, start, l4, 6);
             countSuperPacket(payloadLength - l4HeaderLength(buf, l4));
@@ -525,8 +526,7 @@ public final class Translator {
             writeFragmentHeader(buf, start + Ipv6Header.LENGTH, nextHeader, fragOffset + done / 8,
                     !last || moreFragments, identification);
             counters.increment(XlatCounters.FRAGMENTS_46);
-            counters.increment(XlatCounters.PACKETS_46);
-            counters.add(XlatCounters.BYTES_46, Ipv6Header.LENGTH + 8 + size);
+            counters.translated(XlatCounters.DIR_46, nextHeader, Ipv6Header.LENGTH + 8 + size);
             emit(buf, start, Ipv6Header.LENGTH + 8 + size);
         }
     }
@@ -765,6 +765,7 @@ public final class Translator {
                     moreFragments = (fo & 1) != 0;
                     fragIdentification = buf.getInt(p + 4);
                     fragment = true;
+                    counters.increment(XlatCounters.FRAGMENTS_IN_64);
                     nh = buf.getUnsignedByte(p);
                     p += 8;
                     continue;
@@ -819,8 +820,7 @@ public final class Translator {
                 drop(why, buf, off, total6);
                 return;
             }
-            counters.increment(XlatCounters.PACKETS_64);
-            counters.add(XlatCounters.BYTES_64, errors.outLength);
+            counters.translated(XlatCounters.DIR_64, PROTO_ICMP, errors.outLength);
             emit(errorBuf, errors.outStart, errors.outLength);
             return;
         }
@@ -868,8 +868,7 @@ public final class Translator {
         // (58 → 1), no options, header checksum computed.
         ip4.wrap(buf, start).write(trafficClass, totalLength, identification, flags, hopLimit - 1,
                 nh == PROTO_ICMPV6 ? PROTO_ICMP : nh, src, dst);
-        counters.increment(XlatCounters.PACKETS_64);
-        counters.add(XlatCounters.BYTES_64, totalLength);
+        counters.translated(XlatCounters.DIR_64, nh, totalLength);
         if (gso) {
             gsoHeader(buf, start, l4, 4);
             countSuperPacket(upperLength - l4HeaderLength(buf, l4));
@@ -1029,8 +1028,7 @@ public final class Translator {
         buf.setLong(off + 16, newSrcLo);
         buf.setLong(off + 24, newDstHi);
         buf.setLong(off + 32, newDstLo);
-        counters.increment(XlatCounters.PACKETS_64);
-        counters.add(XlatCounters.BYTES_64, total6);
+        counters.translated(XlatCounters.DIR_64, nh, total6); // hairpinned: one translation
         emit(buf, off, total6);
     }
 
@@ -1160,7 +1158,7 @@ public final class Translator {
         e.setShort(icmp + 2, Checksum.finish(Checksum.add(e, icmp, 8 + quote, 0)));
         int length = Ipv4Header.MIN_LENGTH + 8 + quote;
         err4.wrap(e, start).write(0, length, nextIdentification(), 0, DEFAULT_TTL, PROTO_ICMP, snap.ownIpv4, src);
-        counters.increment(XlatCounters.ICMP_ERRORS_SENT_4);
+        counters.icmpErrorSent(4, type, code);
         if (log.enabled() && (snap.logIcmp || snap.logReject)) {
             log.icmpSent(4, type, code, buf, off, total);
         }
@@ -1198,7 +1196,7 @@ public final class Translator {
         int sum = Ipv6Header.pseudoHeaderSum(snap.ownIpv6Hi, snap.ownIpv6Lo, srcHi, srcLo, length, PROTO_ICMPV6);
         e.setShort(icmp + 2, Checksum.finish(Checksum.add(e, icmp, length, Checksum.fold(sum))));
         err6.wrap(e, start).write(0, length, PROTO_ICMPV6, DEFAULT_TTL, snap.ownIpv6Hi, snap.ownIpv6Lo, srcHi, srcLo);
-        counters.increment(XlatCounters.ICMP_ERRORS_SENT_6);
+        counters.icmpErrorSent(6, type, code);
         if (log.enabled() && (snap.logIcmp || snap.logReject)) {
             log.icmpSent(6, type, code, buf, off, total);
         }

@@ -13,7 +13,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The hot path allocates nothing: a million packets through the translator core (both directions,
  * TCP, UDP, ICMP echo, a hop-limit error and a drop) on this thread, measured with the JVM's
- * per-thread allocation counter.
+ * per-thread allocation counter. Counting is included: the translator counts every packet by
+ * direction, protocol, drop reason and ICMP error type, and the loop ends a batch every 64 packets
+ * as the worker does ({@link XlatCounters#batch} and {@link XlatCounters#publish}).
  */
 class TranslatorAllocationTest {
     long emitted;
@@ -50,12 +52,21 @@ class TranslatorAllocationTest {
             ByteBuf templatesView = Buffers.hotPathView(templates);
             Translator t = new Translator(counters, (b, off, len) -> emitted += len, Buffers.hotPathView(scratch),
                     () -> clock[0] += 1000, PacketLog.OFF);
-            runPackets(t, snap, templatesView, packetView, lengths, 200_000); // warm up: JIT, Netty thread caches
+            runPackets(t, counters, snap, templatesView, packetView, lengths, 200_000); // warm up: JIT, Netty caches
             long before = mx.getCurrentThreadAllocatedBytes();
-            runPackets(t, snap, templatesView, packetView, lengths, 1_000_000);
+            runPackets(t, counters, snap, templatesView, packetView, lengths, 1_000_000);
             long allocated = mx.getCurrentThreadAllocatedBytes() - before;
             counters.publish();
             assertTrue(counters.get(XlatCounters.PACKETS_46) > 300_000 && counters.get(XlatCounters.PACKETS_64) > 300_000);
+            // what was counted: per protocol, ICMP errors by type, drops by reason, batches
+            assertEquals(sent(0, packets.length), counters.translatedPackets(XlatCounters.DIR_64, XlatCounters.PROTO_UDP));
+            assertEquals(sent(1, packets.length), counters.translatedPackets(XlatCounters.DIR_46, XlatCounters.PROTO_TCP));
+            assertEquals(sent(2, packets.length), counters.translatedPackets(XlatCounters.DIR_64, XlatCounters.PROTO_ICMP));
+            assertEquals(sent(3, packets.length), counters.translatedPackets(XlatCounters.DIR_46, XlatCounters.PROTO_ICMP));
+            assertEquals(sent(4, packets.length), counters.drops(DropReason.HOP_LIMIT_EXCEEDED_64));
+            assertEquals(sent(5, packets.length), counters.drops(DropReason.SRC_UNMAPPABLE_64));
+            assertTrue(counters.icmpErrorsSent(6, XlatCounters.ICMP_TIME_EXCEEDED) > 0, "errors up to the rate limit");
+            assertEquals(1_200_000 / 64, counters.get(XlatCounters.BATCHES));
             assertTrue(emitted > 0);
             // "almost nothing": a few KiB of slack for JIT deoptimisation or the MXBean itself.
             assertTrue(allocated < 16 * 1024, "allocated " + allocated + " bytes for 1,000,000 packets");
@@ -66,11 +77,25 @@ class TranslatorAllocationTest {
         }
     }
 
-    private static void runPackets(Translator t, XlatSnapshot snap, ByteBuf templates, ByteBuf packet, int[] lengths, int n) {
+    /** How often template {@code k} of {@code n} went through in the two runs (200,000 and 1,000,000 packets). */
+    private static long sent(int k, int n) {
+        long total = 0;
+        for (int run : new int[] {200_000, 1_000_000}) {
+            total += run / n + (k < run % n ? 1 : 0);
+        }
+        return total;
+    }
+
+    private static void runPackets(Translator t, XlatCounters counters, XlatSnapshot snap, ByteBuf templates,
+            ByteBuf packet, int[] lengths, int n) {
         for (int i = 0; i < n; i++) {
             int k = i % lengths.length;
             packet.setBytes(Translator.HEADROOM, templates, k * 2048, lengths[k]);
             t.translate(snap, packet, Translator.HEADROOM, lengths[k]);
+            if ((i & 63) == 63) {
+                counters.batch(64, 1000);
+                counters.publish();
+            }
         }
     }
 }

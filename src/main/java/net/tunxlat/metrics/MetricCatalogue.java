@@ -1,0 +1,146 @@
+package net.tunxlat.metrics;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Every {@code tunxlat_*} metric in one place: its Prometheus name, type, labels and meaning. The
+ * README's metrics table, the Grafana dashboard and the exported scrape are all checked against this
+ * list (MetricCatalogueTest, GrafanaDashboardTest), so a metric cannot be renamed in one of them only.
+ *
+ * <p>Entries with {@link Entry#reservedFor} set are <em>reserved</em>: their names are fixed and the
+ * dashboard already charts them, but nothing exports them until the component they measure exists
+ * ({@link DynamicPoolMetrics}, {@link Nptv6Metrics} register them then). {@link #RESERVED} is the
+ * one list of such names; when a component lands, clear its entries' {@code reservedFor}.
+ */
+public final class MetricCatalogue {
+    private MetricCatalogue() {}
+
+    public enum Type {
+        COUNTER, GAUGE, HISTOGRAM;
+
+        public String prometheusType() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /**
+     * @param name        the Prometheus metric family name (for counters, with {@code _total})
+     * @param labels      label names, never addresses: every label has a small fixed set of values
+     * @param reservedFor null when exported today, else the component that will export it
+     */
+    public record Entry(String name, Type type, List<String> labels, String help, String reservedFor) {
+        public boolean reserved() {
+            return reservedFor != null;
+        }
+    }
+
+    /** Reserved until the dynamic pool lands. */
+    public static final String DYNAMIC_POOL = "the dynamic pool";
+    /** Reserved until NPTv6 lands. */
+    public static final String NPTV6 = "NPTv6";
+
+    public static final String TRANSLATED_PACKETS = "tunxlat_translated_packets_total";
+    public static final String TRANSLATED_BYTES = "tunxlat_translated_bytes_total";
+    public static final String DROPPED_PACKETS = "tunxlat_dropped_packets_total";
+    public static final String ICMP_ERRORS_SENT = "tunxlat_icmp_errors_sent_total";
+    public static final String ICMP_ERRORS_RATE_LIMITED = "tunxlat_icmp_errors_rate_limited_total";
+    public static final String ECHO_REPLIES_SENT = "tunxlat_echo_replies_sent_total";
+    public static final String FRAGMENTS_RECEIVED = "tunxlat_fragments_received_total";
+    public static final String FRAGMENTS_SENT = "tunxlat_fragments_sent_total";
+    public static final String TUN_READ_ERRORS = "tunxlat_tun_read_errors_total";
+    public static final String TUN_WRITE_ERRORS = "tunxlat_tun_write_errors_total";
+    public static final String BATCH_SIZE = "tunxlat_batch_size_packets";
+    public static final String WORKER_BUSY = "tunxlat_worker_busy_seconds_total";
+    public static final String STATIC_MAPPINGS = "tunxlat_static_mappings";
+    public static final String BUILD_INFO = "tunxlat_build_info";
+    public static final String POOL_ADDRESSES = "tunxlat_dynamic_pool_addresses";
+    public static final String POOL_USED_ADDRESSES = "tunxlat_dynamic_pool_used_addresses";
+    public static final String POOL_ALLOCATIONS = "tunxlat_dynamic_pool_allocations_total";
+    public static final String DYNAMIC_MAPPINGS = "tunxlat_dynamic_mappings";
+    public static final String NPTV6_PACKETS = "tunxlat_nptv6_translated_packets_total";
+    public static final String NPTV6_BYTES = "tunxlat_nptv6_translated_bytes_total";
+    public static final String NPTV6_PREFIXES = "tunxlat_nptv6_prefixes";
+
+    public static final List<Entry> ALL = List.of(
+            new Entry(TRANSLATED_PACKETS, Type.COUNTER, List.of("direction", "protocol"),
+                    "Packets translated and written to the TUN device, by direction (46: IPv4 to IPv6, 64: IPv6 to"
+                            + " IPv4) and protocol (tcp, udp, icmp, other)", null),
+            new Entry(TRANSLATED_BYTES, Type.COUNTER, List.of("direction", "protocol"),
+                    "Bytes of the translated packets written (IP headers included), by direction and protocol", null),
+            new Entry(DROPPED_PACKETS, Type.COUNTER, List.of("reason"),
+                    "Packets dropped, by reason: every drop has exactly one reason (the drop reasons table in the"
+                            + " README; the suffix _46 or _64 is the direction)", null),
+            new Entry(ICMP_ERRORS_SENT, Type.COUNTER, List.of("ip_version", "type"),
+                    "ICMP errors the translator sent itself, by ICMP version (4, 6) and type (time_exceeded,"
+                            + " dest_unreachable, frag_needed, packet_too_big, param_problem, other)", null),
+            new Entry(ICMP_ERRORS_RATE_LIMITED, Type.COUNTER, List.of(),
+                    "ICMP errors not sent because of icmp-rate-limit", null),
+            new Entry(ECHO_REPLIES_SENT, Type.COUNTER, List.of(),
+                    "Echo Replies the translator sent for pings of its own addresses", null),
+            new Entry(FRAGMENTS_RECEIVED, Type.COUNTER, List.of("direction"),
+                    "IP fragments read from the TUN device, by direction", null),
+            new Entry(FRAGMENTS_SENT, Type.COUNTER, List.of("direction"),
+                    "IP fragments written to the TUN device, by direction", null),
+            new Entry(TUN_READ_ERRORS, Type.COUNTER, List.of(), "Failed reads from the TUN device", null),
+            new Entry(TUN_WRITE_ERRORS, Type.COUNTER, List.of(),
+                    "Failed or short writes to the TUN device (the packet is lost)", null),
+            new Entry(BATCH_SIZE, Type.HISTOGRAM, List.of(),
+                    "Packets a worker handled per wake-up (a batch ends when the TUN queue is empty or after 64"
+                            + " packets)", null),
+            new Entry(WORKER_BUSY, Type.COUNTER, List.of("worker"),
+                    "Time each worker spent reading, translating and writing packets (not waiting); its rate is the"
+                            + " worker's utilisation from 0 to 1", null),
+            new Entry(STATIC_MAPPINGS, Type.GAUGE, List.of(), "Static mappings (map directives)", null),
+            new Entry(BUILD_INFO, Type.GAUGE, List.of("java_version", "version"),
+                    "Always 1; the labels name the tunxlat version and the Java runtime", null),
+            new Entry(POOL_ADDRESSES, Type.GAUGE, List.of(), "Addresses in the dynamic pool", null),
+            new Entry(POOL_USED_ADDRESSES, Type.GAUGE, List.of(),
+                    "Dynamic pool addresses bound to an IPv6 host", null),
+            new Entry(POOL_ALLOCATIONS, Type.COUNTER, List.of(),
+                    "Dynamic pool addresses bound to a new IPv6 host (learned mappings created)", null),
+            new Entry(DYNAMIC_MAPPINGS, Type.GAUGE, List.of("state"),
+                    "Learned (dynamic) mappings, by state: active (traffic seen recently) or dormant (kept, idle)",
+                    null),
+            new Entry(NPTV6_PACKETS, Type.COUNTER, List.of("direction"),
+                    "Packets rewritten by NPTv6 (RFC 6296), by direction (out: internal to external prefix, in:"
+                            + " external to internal)", null),
+            new Entry(NPTV6_BYTES, Type.COUNTER, List.of("direction"),
+                    "Bytes of the packets rewritten by NPTv6, by direction", null),
+            new Entry(NPTV6_PREFIXES, Type.GAUGE, List.of(), "Configured NPTv6 prefix pairs", null));
+
+    /** The names reserved for components that do not exist yet: the only names that may be charted without being exported. */
+    public static final Set<String> RESERVED;
+
+    static {
+        Set<String> r = new LinkedHashSet<>();
+        for (Entry e : ALL) {
+            if (e.reserved()) {
+                r.add(e.name());
+            }
+        }
+        RESERVED = Set.copyOf(r);
+    }
+
+    /** The entry named {@code name}, or null. */
+    public static Entry byName(String name) {
+        for (Entry e : ALL) {
+            if (e.name().equals(name)) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /** The Micrometer meter name for a catalogue name (dots, no {@code _total}; the registry adds units back). */
+    static String meterName(String prometheusName) {
+        String n = prometheusName.endsWith("_total") ? prometheusName.substring(0, prometheusName.length() - 6)
+                : prometheusName;
+        return n.replace('_', '.');
+    }
+
+    static String help(String name) {
+        return byName(name).help();
+    }
+}

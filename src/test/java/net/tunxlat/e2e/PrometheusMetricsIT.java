@@ -1,0 +1,288 @@
+package net.tunxlat.e2e;
+
+import static net.tunxlat.e2e.TestBed.IPV4_HOST_VIA_PREFIX;
+import static net.tunxlat.e2e.TestBed.IPV6_HOST_MAPPED;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import net.tunxlat.ExternalTool;
+import net.tunxlat.metrics.Scrape;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * tunxlat's metrics as a real Prometheus server sees them. Prometheus (Debian's {@code prometheus}
+ * package) runs inside the translator namespace and scrapes tunxlat's {@code metrics-listen
+ * 127.0.0.1:9464} every second; known traffic crosses the translator; the counters read through
+ * Prometheus's HTTP API must move by exactly the expected amounts (and agree with tunxlat's own
+ * /metrics). {@code promtool check metrics} runs on the live scrape too.
+ *
+ * <p>Needs root (network namespaces) and the prometheus package; skipped without them (failed under CI).
+ */
+class PrometheusMetricsIT {
+    private static final String METRICS = "127.0.0.1:9464";
+    private static final String PROMETHEUS = "127.0.0.1:9090";
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final int PINGS = 5;
+    private static final int DATAGRAMS = 7;
+    private static final int EXPIRED = 3;
+    private static final int UDP_PAYLOAD = 100;
+    private static final int PORT = 5002;
+
+    private static final Translator TRANSLATOR = Translator.fromSystemProperties();
+
+    @RegisterExtension
+    final TestBedExtension env = new TestBedExtension(TRANSLATOR,
+            b -> isTunxlat() ? b.configLine("metrics-listen " + METRICS) : b);
+
+    private static boolean isTunxlat() {
+        return TRANSLATOR.name().equals("tunxlat");
+    }
+
+    /** A series as PromQL and as the labels of tunxlat's own exposition. */
+    private record Series(String promql, String name, String[] labels) {
+        static Series of(String name, String... labels) {
+            StringBuilder q = new StringBuilder("sum(").append(name).append('{');
+            for (int i = 0; i < labels.length; i += 2) {
+                q.append(i == 0 ? "" : ",").append(labels[i]).append("=\"").append(labels[i + 1]).append('"');
+            }
+            return new Series(q.append("})").toString(), name, labels);
+        }
+
+        @Override
+        public String toString() {
+            return promql;
+        }
+    }
+
+    @Test
+    void countersMoveByTheTrafficSent() throws Exception {
+        TestBed bed = env.bed();
+        Assumptions.assumeTrue(isTunxlat(), "metrics are tunxlat's own; nothing to check against " + TRANSLATOR.name());
+        Path prometheus = ExternalTool.require("prometheus", "apt-get install prometheus");
+        Path promtool = ExternalTool.require("promtool", "apt-get install prometheus");
+        ExternalTool.require("curl", "apt-get install curl");
+        Netns ns = bed.translatorNs();
+
+        // What the traffic below must add, series by series.
+        Map<Series, Double> expected = new LinkedHashMap<>();
+        expected.put(Series.of("tunxlat_translated_packets_total", "direction", "64", "protocol", "icmp"), (double) PINGS);
+        expected.put(Series.of("tunxlat_translated_packets_total", "direction", "46", "protocol", "icmp"), (double) PINGS);
+        // ping's 56 data bytes: an 84-byte IPv4 packet and a 104-byte IPv6 packet
+        expected.put(Series.of("tunxlat_translated_bytes_total", "direction", "64", "protocol", "icmp"), PINGS * 84.0);
+        expected.put(Series.of("tunxlat_translated_bytes_total", "direction", "46", "protocol", "icmp"), PINGS * 104.0);
+        expected.put(Series.of("tunxlat_translated_packets_total", "direction", "64", "protocol", "udp"), (double) DATAGRAMS);
+        expected.put(Series.of("tunxlat_translated_bytes_total", "direction", "64", "protocol", "udp"),
+                DATAGRAMS * (20.0 + 8 + UDP_PAYLOAD));
+        expected.put(Series.of("tunxlat_translated_packets_total", "direction", "46", "protocol", "udp"), 0.0);
+        // TTL expiry on the IPv4 side (the IPv6 side of the TUN device also carries the kernel's own MLD
+        // reports, hop limit 1, at times of its choosing)
+        expected.put(Series.of("tunxlat_dropped_packets_total", "reason", "ttl_exceeded_46"), (double) EXPIRED);
+        expected.put(Series.of("tunxlat_icmp_errors_sent_total", "ip_version", "4", "type", "time_exceeded"),
+                (double) EXPIRED);
+        expected.put(Series.of("tunxlat_dropped_packets_total", "reason", "bad_header_checksum_46"), 0.0);
+
+        Path dir = TestBed.logDirectory();
+        String base = "prometheus-" + ns.name();
+        Path config = dir.resolve(base + ".yml").toAbsolutePath();
+        Path data = dir.resolve(base + "-data").toAbsolutePath();
+        Path log = dir.resolve(base + ".log").toAbsolutePath();
+        Files.writeString(config, """
+                # written by PrometheusMetricsIT: scrape tunxlat in the translator namespace every second
+                global:
+                  scrape_interval: 1s
+                  scrape_timeout: 1s
+                  evaluation_interval: 1s
+                scrape_configs:
+                  - job_name: tunxlat
+                    static_configs:
+                      - targets: ['%s']
+                """.formatted(METRICS), StandardCharsets.UTF_8);
+        Process server = ns.spawn(log, List.of(prometheus.toString(), "--config.file=" + config,
+                "--storage.tsdb.path=" + data, "--web.listen-address=" + PROMETHEUS, "--log.level=warn"));
+        try {
+            await("Prometheus ready", () -> ns.exec("curl", "-sf", "http://" + PROMETHEUS + "/-/ready").ok() ? 1.0 : null,
+                    1.0, log);
+            await("target up", () -> query(ns, "up{job=\"tunxlat\"}"), 1.0, log);
+            assertEquals(1.0, query(ns, "count(tunxlat_build_info{job=\"tunxlat\",version!=\"\"})"), "build info");
+
+            // Baseline: Prometheus has caught up with tunxlat's own counters (no traffic now).
+            Map<Series, Double> baseline = new LinkedHashMap<>();
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (true) {
+                Scrape direct = directScrape(ns);
+                boolean same = true;
+                for (Series s : expected.keySet()) {
+                    Double seen = query(ns, s.promql());
+                    double own = direct.value(s.name(), s.labels());
+                    baseline.put(s, own);
+                    same &= seen != null && seen == own;
+                }
+                if (same) {
+                    break;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("Prometheus never agreed with /metrics; log:\n" + Files.readString(log));
+                }
+                Thread.sleep(300);
+            }
+
+            sendTraffic(bed);
+
+            // tunxlat's own counters moved by exactly the traffic, and Prometheus sees the same.
+            Scrape after = directScrape(ns);
+            List<String> wrong = new ArrayList<>();
+            for (Map.Entry<Series, Double> e : expected.entrySet()) {
+                Series s = e.getKey();
+                double delta = after.value(s.name(), s.labels()) - baseline.get(s);
+                if (delta != e.getValue()) {
+                    wrong.add(s + " moved by " + delta + " on /metrics, expected " + e.getValue());
+                }
+            }
+            assertEquals(List.of(), wrong);
+            for (Map.Entry<Series, Double> e : expected.entrySet()) {
+                Series s = e.getKey();
+                await("Prometheus: " + s, () -> query(ns, s.promql()), baseline.get(s) + e.getValue(), log);
+            }
+            Double batches = query(ns, "sum(tunxlat_batch_size_packets_count)");
+            assertTrue(batches != null && batches > 0, "batches counted: " + batches);
+            assertEquals(0.0, query(ns, "sum(tunxlat_tun_write_errors_total)"));
+
+            dashboardQueriesRun(ns);
+
+            // promtool on the live exposition
+            Process p = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true).start();
+            try (OutputStream in = p.getOutputStream()) {
+                in.write(after.text().getBytes(StandardCharsets.UTF_8));
+            }
+            String findings = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            assertEquals("", findings.trim(), "promtool check metrics on the live scrape");
+            assertEquals(0, p.exitValue());
+        } finally {
+            server.destroy();
+            if (!server.waitFor(10, TimeUnit.SECONDS)) {
+                server.destroyForcibly();
+            }
+        }
+    }
+
+    /** {@value #PINGS} answered pings, {@value #DATAGRAMS} UDP datagrams, {@value #EXPIRED} expired pings. */
+    private static void sendTraffic(TestBed bed) throws IOException {
+        ExecResult ping = bed.ipv6Host().exec("ping", "-6", "-n", "-c", Integer.toString(PINGS), "-i", "0.2", "-W", "2",
+                IPV4_HOST_VIA_PREFIX);
+        assertTrue(ping.ok() && ping.output().contains(PINGS + " packets transmitted, " + PINGS + " received"),
+                ping.describe());
+
+        DatagramSocket server = bed.ipv4Host().openUdp(new InetSocketAddress("0.0.0.0", PORT)).socket();
+        server.setSoTimeout(2000);
+        DatagramSocket client = bed.ipv6Host().openUdp(new InetSocketAddress("::", 0)).socket();
+        InetSocketAddress target = new InetSocketAddress(IPV4_HOST_VIA_PREFIX, PORT);
+        int received = 0;
+        for (int i = 0; i < DATAGRAMS; i++) {
+            client.send(new DatagramPacket(new byte[UDP_PAYLOAD], UDP_PAYLOAD, target));
+            try {
+                DatagramPacket got = new DatagramPacket(new byte[2048], 2048);
+                server.receive(got);
+                assertEquals(UDP_PAYLOAD, got.getLength());
+                received++;
+            } catch (SocketTimeoutException e) {
+                break;
+            }
+        }
+        assertEquals(DATAGRAMS, received, "datagrams that crossed the translator");
+        server.close();
+        client.close();
+
+        // TTL 2: the translator namespace's kernel forwards with 1, the translator drops it
+        ExecResult expired = bed.ipv4Host().exec("ping", "-4", "-n", "-c", Integer.toString(EXPIRED), "-i", "0.2",
+                "-W", "1", "-t", "2", IPV6_HOST_MAPPED);
+        assertTrue(expired.output().contains(EXPIRED + " packets transmitted, 0 received"), expired.describe());
+    }
+
+    private static final Pattern EXPR = Pattern.compile("\"expr\": \"((?:[^\"\\\\]|\\\\.)*)\"");
+
+    /**
+     * Every query of the Grafana dashboard runs on this Prometheus (Grafana's variables filled in as
+     * Grafana would) without error, and those over metrics tunxlat exports today return data.
+     */
+    private static void dashboardQueriesRun(Netns ns) throws IOException {
+        String json = Files.readString(Path.of("grafana/tunxlat-dashboard.json"));
+        Matcher m = EXPR.matcher(json);
+        List<String> empty = new ArrayList<>();
+        int n = 0;
+        while (m.find()) {
+            String expr = m.group(1).replace("\\\"", "\"").replace("\\\\", "\\")
+                    .replace("$__rate_interval", "1m").replace("$__range", "5m").replace("$instance", ".*");
+            n++;
+            boolean exportedOnly = net.tunxlat.metrics.MetricCatalogue.RESERVED.stream().noneMatch(expr::contains)
+                    && !expr.contains("jvm_gc_pause"); // only after a collection
+            if (query(ns, expr) == null && exportedOnly) {
+                empty.add(expr);
+            }
+        }
+        assertTrue(n > 30, "dashboard queries found: " + n);
+        assertEquals(List.of(), empty, "dashboard queries without data");
+    }
+
+    /** tunxlat's /metrics, read inside the namespace. */
+    private static Scrape directScrape(Netns ns) {
+        ExecResult r = ns.exec("curl", "-sS", "--max-time", "5", "http://" + METRICS + "/metrics");
+        assertTrue(r.ok(), r.describe());
+        return Scrape.parse(r.output());
+    }
+
+    private static final Pattern VALUE = Pattern.compile("\"value\":\\[[^,]+,\"([^\"]+)\"\\]");
+
+    /** The value of an instant query through Prometheus's HTTP API, or null when it has no result. */
+    static Double query(Netns ns, String promql) {
+        ExecResult r = ns.exec("curl", "-sS", "--max-time", "5", "-G", "--data-urlencode", "query=" + promql,
+                "http://" + PROMETHEUS + "/api/v1/query");
+        if (!r.ok()) {
+            return null;
+        }
+        String json = r.output();
+        if (!json.contains("\"status\":\"success\"")) {
+            throw new AssertionError("query " + promql + " failed: " + json);
+        }
+        Matcher m = VALUE.matcher(json);
+        return m.find() ? Double.valueOf(m.group(1)) : null;
+    }
+
+    private interface Probe {
+        Double read() throws Exception;
+    }
+
+    private static void await(String what, Probe probe, double expected, Path log) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        Double last = null;
+        while (System.nanoTime() < deadline) {
+            last = probe.read();
+            if (last != null && last == expected) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError(what + ": expected " + expected + ", last seen " + last + " after " + WAIT.toSeconds()
+                + " s; Prometheus log:\n" + (Files.exists(log) ? Files.readString(log) : "(none)"));
+    }
+}
