@@ -28,6 +28,19 @@ import java.util.function.Consumer;
  * IPv4 host reaches the IPv6 host at {@link #IPV6_HOST_MAPPED}, and the translator answers at
  * {@link #TRANSLATOR_IPV4} and {@link #TRANSLATOR_IPV6}.
  *
+ * <p>Optionally ({@link Builder#ipv4Router()}) a fourth namespace, an IPv4-only router, sits between the
+ * translator namespace and the IPv4 host, so that IPv4 routers beyond the translator can be seen
+ * (traceroute, ICMPv4 errors from a router the static map does not cover):
+ *
+ * <pre>
+ *   translator ns  to-v4 198.51.100.1/24 ── to-xl 198.51.100.2/24  router  to-v4 203.0.113.1/24 ── eth0 203.0.113.2/24  ipv4Host
+ *   (203.0.113.0/24 via .2)                 (192.168.255.0/24 via 198.51.100.1, forwarding on)
+ * </pre>
+ *
+ * The IPv4 host keeps its address and gateway ({@link #IPV4_GATEWAY} is then the router's). {@link
+ * Builder#ipv4LinkMtu(int)} sets the MTU of the translator namespace's IPv4-side link (both ends:
+ * {@code to-v4} and the router's {@code to-xl}, or the IPv4 host's {@code eth0}).
+ *
  * <p>{@link #close()} always deletes the namespaces (a JVM shutdown hook does it too for beds left
  * open) and then fails if the translator did not exit within 2 s of SIGTERM.
  */
@@ -46,6 +59,10 @@ public final class TestBed implements AutoCloseable {
     /** {@link #IPV6_HOST} as the IPv4 host sees it (static map). */
     public static final String IPV6_HOST_MAPPED = "192.168.255.2";
     public static final String TUN_DEVICE = "nat64";
+    /** With {@link Builder#ipv4Router()}: the translator namespace's address on its IPv4-side link. */
+    public static final String TRANSLATOR_NS_ROUTER_LINK = "198.51.100.1";
+    /** With {@link Builder#ipv4Router()}: the router's address facing the translator namespace. */
+    public static final String IPV4_ROUTER = "198.51.100.2";
 
     /** How long to wait for SIGTERM to end the translator. */
     /** The promise: a translator stops cleanly within a second of SIGTERM. */
@@ -64,6 +81,9 @@ public final class TestBed implements AutoCloseable {
     private Netns ipv6Host;
     private Netns translatorNs;
     private Netns ipv4Host;
+    private Netns ipv4Router;
+    private boolean withRouter;
+    private int ipv4LinkMtu;
     private Path configFile;
     private Path logFile;
     private TranslatorProcess translator;
@@ -109,6 +129,8 @@ public final class TestBed implements AutoCloseable {
         private Consumer<TestBed> beforeStart = bed -> {};
         private Duration startTimeout = Duration.ofSeconds(Long.getLong("tunxlat.e2e.startTimeoutSeconds", 30));
         private boolean startTranslator = true;
+        private boolean ipv4Router;
+        private int ipv4LinkMtu;
 
         private Builder(Translator translator) {
             this.translator = translator;
@@ -144,8 +166,25 @@ public final class TestBed implements AutoCloseable {
             return this;
         }
 
+        /** Puts an IPv4 router namespace between the translator namespace and the IPv4 host. */
+        public Builder ipv4Router() {
+            this.ipv4Router = true;
+            return this;
+        }
+
+        /** MTU of the translator namespace's IPv4-side link, both ends (default: the veth default, 1500). */
+        public Builder ipv4LinkMtu(int mtu) {
+            if (mtu < 68 || mtu > 65535) {
+                throw new IllegalArgumentException("IPv4 link MTU " + mtu);
+            }
+            this.ipv4LinkMtu = mtu;
+            return this;
+        }
+
         public TestBed start() throws IOException, InterruptedException {
             TestBed bed = new TestBed(label, translator);
+            bed.withRouter = ipv4Router;
+            bed.ipv4LinkMtu = ipv4LinkMtu;
             OPEN.add(bed);
             try {
                 bed.setUpNetwork();
@@ -175,22 +214,52 @@ public final class TestBed implements AutoCloseable {
     private void setUpNetwork() throws InterruptedException {
         ipv6Host = addNamespace("v6");
         translatorNs = addNamespace("xl");
+        if (withRouter) {
+            ipv4Router = addNamespace("rt");
+        }
         ipv4Host = addNamespace("v4");
 
         ipv6Host.ip("link", "add", "eth0", "type", "veth", "peer", "name", "to-v6", "netns", translatorNs.name());
-        ipv4Host.ip("link", "add", "eth0", "type", "veth", "peer", "name", "to-v4", "netns", translatorNs.name());
+        if (withRouter) {
+            ipv4Router.ip("link", "add", "to-xl", "type", "veth", "peer", "name", "to-v4", "netns", translatorNs.name());
+            ipv4Host.ip("link", "add", "eth0", "type", "veth", "peer", "name", "to-v4", "netns", ipv4Router.name());
+            ipv4Router.sysctl("net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1");
+        } else {
+            ipv4Host.ip("link", "add", "eth0", "type", "veth", "peer", "name", "to-v4", "netns", translatorNs.name());
+        }
         ipv4Host.sysctl("net.ipv6.conf.eth0.disable_ipv6=1");
+        if (ipv4LinkMtu > 0) {
+            translatorNs.ip("link", "set", "to-v4", "mtu", Integer.toString(ipv4LinkMtu));
+            if (withRouter) {
+                ipv4Router.ip("link", "set", "to-xl", "mtu", Integer.toString(ipv4LinkMtu));
+            } else {
+                ipv4Host.ip("link", "set", "eth0", "mtu", Integer.toString(ipv4LinkMtu));
+            }
+        }
 
         ipv6Host.ip("addr", "add", IPV6_HOST + "/64", "dev", "eth0", "nodad");
         translatorNs.ip("addr", "add", IPV6_GATEWAY + "/64", "dev", "to-v6", "nodad");
         ipv4Host.ip("addr", "add", IPV4_HOST + "/24", "dev", "eth0");
-        translatorNs.ip("addr", "add", IPV4_GATEWAY + "/24", "dev", "to-v4");
+        if (withRouter) {
+            translatorNs.ip("addr", "add", TRANSLATOR_NS_ROUTER_LINK + "/24", "dev", "to-v4");
+            ipv4Router.ip("addr", "add", IPV4_ROUTER + "/24", "dev", "to-xl");
+            ipv4Router.ip("addr", "add", IPV4_GATEWAY + "/24", "dev", "to-v4");
+            ipv4Router.ip("link", "set", "to-xl", "up");
+            ipv4Router.ip("link", "set", "to-v4", "up");
+        } else {
+            translatorNs.ip("addr", "add", IPV4_GATEWAY + "/24", "dev", "to-v4");
+        }
         ipv6Host.ip("link", "set", "eth0", "up");
         ipv4Host.ip("link", "set", "eth0", "up");
         translatorNs.ip("link", "set", "to-v6", "up");
         translatorNs.ip("link", "set", "to-v4", "up");
         ipv6Host.ip("-6", "route", "add", "default", "via", IPV6_GATEWAY);
         ipv4Host.ip("route", "add", "default", "via", IPV4_GATEWAY);
+        if (withRouter) {
+            translatorNs.ip("route", "add", "203.0.113.0/24", "via", IPV4_ROUTER);
+            ipv4Router.ip("route", "add", POOL, "via", TRANSLATOR_NS_ROUTER_LINK);
+            ipv4Router.sysctl("net.ipv4.ip_forward=1");
+        }
 
         translatorNs.sysctl("net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1");
         translatorNs.ip("tuntap", "add", "dev", TUN_DEVICE, "mode", "tun");
@@ -201,6 +270,10 @@ public final class TestBed implements AutoCloseable {
         awaitUsable(ipv6Host, "eth0");
         awaitUsable(translatorNs, "to-v6");
         awaitUsable(translatorNs, "to-v4");
+        if (withRouter) {
+            awaitUsable(ipv4Router, "to-xl");
+            awaitUsable(ipv4Router, "to-v4");
+        }
         awaitUsable(ipv4Host, "eth0");
     }
 
@@ -271,6 +344,16 @@ public final class TestBed implements AutoCloseable {
     /** The IPv4-only host (203.0.113.2). */
     public Netns ipv4Host() {
         return ipv4Host;
+    }
+
+    /** The IPv4 router between the translator namespace and the IPv4 host, or null without {@link Builder#ipv4Router()}. */
+    public Netns ipv4Router() {
+        return ipv4Router;
+    }
+
+    /** The namespaces in path order: IPv6 host, translator, [router,] IPv4 host. */
+    public List<Netns> namespaces() {
+        return List.copyOf(namespaces);
     }
 
     /** The running translator (null before it is started). */
