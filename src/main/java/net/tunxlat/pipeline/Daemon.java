@@ -42,6 +42,8 @@ public final class Daemon {
     private final CountDownLatch cleanedUp = new CountDownLatch(1);
 
     private final DynamicPool pool;
+    /** The TUN device's MTU, read at start (0 if unknown). */
+    private volatile int linkMtu;
 
     public Daemon(TunxlatConfig config, Options options) {
         this.config = config;
@@ -63,6 +65,8 @@ public final class Daemon {
         if (!tun.notes().isEmpty()) {
             Log.warn("TUN device " + tun.name() + ": " + tun.notes());
         }
+        linkMtu = readMtu(tun.name());
+        snapshot = new XlatSnapshot(config, pool, linkMtu);
         List<Worker> workers = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         TunxlatMetrics metrics = null;
@@ -231,6 +235,15 @@ public final class Daemon {
         } catch (IOException e) {
             throw new IOException("metrics-listen " + config.metricsListen() + ": cannot listen (" + e.getMessage()
                     + "); choose another ADDRESS:PORT with 'metrics-listen' or --metrics-listen, or 'off'", e);
+        }
+    }
+
+    /** The interface's MTU from sysfs, or 0. */
+    static int readMtu(String dev) {
+        try {
+            return Integer.parseInt(Files.readString(java.nio.file.Path.of("/sys/class/net", dev, "mtu")).trim());
+        } catch (IOException | RuntimeException e) {
+            return 0;
         }
     }
 

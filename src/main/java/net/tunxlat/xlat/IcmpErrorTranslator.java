@@ -266,11 +266,11 @@ final class IcmpErrorTranslator {
             }
         }
         int mtu6 = mtu4 + 20;
-        if (snap.ipv6EgressMtu > 0) {
-            mtu6 = Math.min(mtu6, snap.ipv6EgressMtu);
+        if (snap.ipv6NextHopMtu() > 0) {
+            mtu6 = Math.min(mtu6, snap.ipv6NextHopMtu());
         }
-        if (snap.ipv4EgressMtu > 0) {
-            mtu6 = Math.min(mtu6, snap.ipv4EgressMtu + 20);
+        if (snap.ipv4NextHopMtu() > 0) {
+            mtu6 = Math.min(mtu6, snap.ipv4NextHopMtu() + 20);
         }
         return Math.max(Translator.IPV6_MIN_MTU, mtu6);
     }
@@ -315,11 +315,11 @@ final class IcmpErrorTranslator {
                 newType = 3;
                 newCode = 4;
                 long mtu = buf.getUnsignedInt(l4 + 4) - 20;
-                if (snap.ipv4EgressMtu > 0) {
-                    mtu = Math.min(mtu, snap.ipv4EgressMtu);
+                if (snap.ipv4NextHopMtu() > 0) {
+                    mtu = Math.min(mtu, snap.ipv4NextHopMtu());
                 }
-                if (snap.ipv6EgressMtu > 0) {
-                    mtu = Math.min(mtu, snap.ipv6EgressMtu - 20);
+                if (snap.ipv6NextHopMtu() > 0) {
+                    mtu = Math.min(mtu, snap.ipv6NextHopMtu() - 20);
                 }
                 parameter = (int) Math.max(0, Math.min(0xffff, mtu));
                 break;

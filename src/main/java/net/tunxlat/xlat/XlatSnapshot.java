@@ -43,6 +43,8 @@ public final class XlatSnapshot {
     /** MTUs of the links beyond the translator, 0 when unknown (RFC 7915 §1.4: it acts as a router). */
     final int ipv4EgressMtu;
     final int ipv6EgressMtu;
+    /** The TUN device's MTU (0: unknown), the next-hop MTU when the egress MTUs are not configured. */
+    final int linkMtu;
     final TunxlatConfig config;
     /** The dynamic pool (outlives snapshots: a reload keeps it), or null. */
     final DynamicPool pool;
@@ -55,7 +57,16 @@ public final class XlatSnapshot {
     }
 
     public XlatSnapshot(TunxlatConfig config, DynamicPool pool) {
+        this(config, pool, 0);
+    }
+
+    /**
+     * @param linkMtu the TUN device's MTU, standing for the next-hop MTU on either side when
+     *                {@code ipv4-egress-mtu} / {@code ipv6-egress-mtu} are not configured (0: unknown)
+     */
+    public XlatSnapshot(TunxlatConfig config, DynamicPool pool, int linkMtu) {
         this.pool = pool;
+        this.linkMtu = linkMtu;
         this.config = config;
         this.ownIpv4 = config.ipv4Addr();
         Ipv6Prefix own6 = config.effectiveIpv6Addr();
@@ -102,6 +113,20 @@ public final class XlatSnapshot {
 
     public DynamicPool pool() {
         return pool;
+    }
+
+    public int linkMtu() {
+        return linkMtu;
+    }
+
+    /** RFC 7915's "MTU of the IPv6 next hop": {@code ipv6-egress-mtu}, else the TUN MTU, else 0 (unknown). */
+    int ipv6NextHopMtu() {
+        return ipv6EgressMtu > 0 ? ipv6EgressMtu : linkMtu;
+    }
+
+    /** RFC 7915's "MTU of the IPv4 next hop": {@code ipv4-egress-mtu}, else the TUN MTU, else 0 (unknown). */
+    int ipv4NextHopMtu() {
+        return ipv4EgressMtu > 0 ? ipv4EgressMtu : linkMtu;
     }
 
     public Nptv6Table nptv6() {

@@ -56,10 +56,7 @@ class DifferentialTaygaIT {
      * report) but do not fail the test; once tunxlat is fixed, a listed case that passes fails the
      * test until it is removed from here. Keep this empty unless a fix is pending.
      */
-    static final Set<String> KNOWN_TUNXLAT_VIOLATIONS = Set.of(
-            // RFC 7915 §4.2: PTB MTU = min(advertised + 20, MTU of the IPv6 next hop, ...). Without
-            // ipv6-egress-mtu tunxlat does not cap at the TUN device's MTU (1500) and sends 1512.
-            "v4_err_frag_needed_1492");
+    static final Set<String> KNOWN_TUNXLAT_VIOLATIONS = Set.of();
 
     /** How long the probe listens after each case (raise with -Dtunxlat.e2e.windowMs on a slow machine). */
     private static final int WINDOW_MS = Integer.getInteger("tunxlat.e2e.windowMs", 300);
