@@ -27,12 +27,16 @@ public final class MktunCommand implements Callable<Integer> {
     @Option(names = "--group", paramLabel = "GROUP", description = "group allowed to attach to the device")
     String group;
 
+    @Option(names = "--multi-queue", description = "create it with IFF_MULTI_QUEUE, so that tunxlat can open one queue per"
+            + " worker (TAYGA 0.9.2 cannot attach to such a device)")
+    boolean multiQueue;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        return make(config, dev, owner, group, spec.commandLine());
+        return make(config, dev, owner, group, multiQueue, spec.commandLine());
     }
 
     static String deviceName(Path config, String dev, CommandLine cl) {
@@ -43,15 +47,16 @@ public final class MktunCommand implements Callable<Integer> {
         return c == null ? null : c.tunDevice();
     }
 
-    static int make(Path config, String dev, String owner, String group, CommandLine cl) throws Exception {
+    static int make(Path config, String dev, String owner, String group, boolean multiQueue, CommandLine cl)
+            throws Exception {
         String name = deviceName(config, dev, cl);
         if (name == null) {
             return 2;
         }
         int uid = owner == null ? -1 : Privileges.resolveUser(owner);
         int gid = group == null ? -1 : Privileges.resolveGroup(group);
-        TunDevice.makePersistent(name, uid, gid);
-        cl.getOut().println("created persistent TUN device " + name);
+        TunDevice.makePersistent(name, uid, gid, multiQueue);
+        cl.getOut().println("created persistent TUN device " + name + (multiQueue ? " (multi-queue)" : ""));
         cl.getOut().flush();
         return 0;
     }

@@ -78,7 +78,7 @@ public final class TunxlatCommand implements Callable<Integer> {
             return 2;
         }
         if (mktun) {
-            return MktunCommand.make(config, null, user, group, spec.commandLine());
+            return MktunCommand.make(config, null, user, group, false, spec.commandLine());
         }
         if (rmtun) {
             return RmtunCommand.remove(config, null, spec.commandLine());
