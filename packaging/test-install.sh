@@ -319,6 +319,7 @@ tun-up yes
 tun-route 2001:db8:64::/96
 tun-route 2001:db8:1::2/128
 tun-route 192.168.255.0/24
+metrics-listen 127.0.0.1:9465
 EOF
     in_ct sh -c 'ip addr add 192.0.2.1/32 dev lo && ip addr add 2001:db8:6::2/128 dev lo && systemctl enable --now tunxlat@lab' >/dev/null 2>&1
     check "tunxlat@lab active, routes set by tun-route" in_ct timeout 20 sh -c \
