@@ -38,6 +38,8 @@ import net.tunxlat.mapping.Rfc6052;
  *                      §2.4(f)); 0 sends none
  * @param dynamicPoolAllow {@code dynamic-pool-allow}: IPv6 prefixes whose hosts may use the dynamic pool;
  *                      empty means any
+ * @param controlSocket {@code control-socket}: the Unix socket {@code tunxlat map} talks to, or null when
+ *                      off (the parser's default is {@code /run/tunxlat/<tun-device>.sock}; the builder's is off)
  */
 public record TunxlatConfig(
         Path source,
@@ -62,7 +64,8 @@ public record TunxlatConfig(
         int ipv4EgressMtu,
         int ipv6EgressMtu,
         int icmpRateLimit,
-        List<Ipv6Prefix> dynamicPoolAllow) {
+        List<Ipv6Prefix> dynamicPoolAllow,
+        Path controlSocket) {
 
     public static final int DEFAULT_OFFLINK_MTU = 1280;
     public static final int DEFAULT_ICMP_RATE_LIMIT = 100;
@@ -78,6 +81,21 @@ public record TunxlatConfig(
     /** A builder with the defaults of an empty file; for code and tests (files go through ConfigParser). */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** A builder holding every value of this configuration. */
+    public Builder toBuilder() {
+        return new Builder().source(source).tunDevice(tunDevice).ipv4Addr(ipv4Addr).ipv6Addr(ipv6Addr).prefix(prefix)
+                .wkpfStrict(wkpfStrict).dynamicPool(dynamicPool).dataDir(dataDir).mapFile(mapFile).maps(maps)
+                .strictFragHdr(strictFragHdr).udpCksumMode(udpCksumMode).offlinkMtu(offlinkMtu).log(log)
+                .workers(workers).tunUp(tunUp).tunIps(tunIps).tunRoutes(tunRoutes).rfc6791Pool(rfc6791Pool)
+                .ipv4EgressMtu(ipv4EgressMtu).ipv6EgressMtu(ipv6EgressMtu).icmpRateLimit(icmpRateLimit)
+                .dynamicPoolAllow(dynamicPoolAllow).controlSocket(controlSocket);
+    }
+
+    /** This configuration with other static maps (e.g. tayga.conf's plus the map-file's). */
+    public TunxlatConfig withMaps(List<MapEntry> newMaps) {
+        return toBuilder().maps(newMaps).build();
     }
 
     /** Fluent construction with defaults; {@link #build} validates nothing beyond the records' own checks. */
@@ -105,6 +123,7 @@ public record TunxlatConfig(
         private int ipv6EgressMtu;
         private int icmpRateLimit = DEFAULT_ICMP_RATE_LIMIT;
         private List<Ipv6Prefix> dynamicPoolAllow = List.of();
+        private Path controlSocket;
 
         public Builder source(Path v) { source = v; return this; }
         public Builder tunDevice(String v) { tunDevice = v; return this; }
@@ -129,11 +148,12 @@ public record TunxlatConfig(
         public Builder ipv6EgressMtu(int v) { ipv6EgressMtu = v; return this; }
         public Builder icmpRateLimit(int v) { icmpRateLimit = v; return this; }
         public Builder dynamicPoolAllow(List<Ipv6Prefix> v) { dynamicPoolAllow = v; return this; }
+        public Builder controlSocket(Path v) { controlSocket = v; return this; }
 
         public TunxlatConfig build() {
             return new TunxlatConfig(source, tunDevice, ipv4Addr, ipv6Addr, prefix, wkpfStrict, dynamicPool, dataDir,
                     mapFile, maps, strictFragHdr, udpCksumMode, offlinkMtu, log, workers, tunUp, tunIps, tunRoutes,
-                    rfc6791Pool, ipv4EgressMtu, ipv6EgressMtu, icmpRateLimit, dynamicPoolAllow);
+                    rfc6791Pool, ipv4EgressMtu, ipv6EgressMtu, icmpRateLimit, dynamicPoolAllow, controlSocket);
         }
     }
 
