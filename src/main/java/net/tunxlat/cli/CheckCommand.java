@@ -23,7 +23,7 @@ public final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        TunxlatConfig c = Configs.load(config, spec.commandLine().getErr());
+        TunxlatConfig c = Configs.loadWithMapFile(config, spec.commandLine().getErr());
         if (c == null) {
             return 2;
         }

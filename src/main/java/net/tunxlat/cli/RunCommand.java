@@ -43,7 +43,7 @@ public final class RunCommand implements Callable<Integer> {
     static int runDaemon(Path config, boolean debug, String user, String group, Path pidFile, CommandLine cl)
             throws Exception {
         Log.setDebug(debug);
-        TunxlatConfig cfg = Configs.load(config, cl.getErr());
+        TunxlatConfig cfg = Configs.loadWithMapFile(config, cl.getErr());
         if (cfg == null) {
             return 2;
         }

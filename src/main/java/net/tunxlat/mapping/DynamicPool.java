@@ -140,6 +140,16 @@ public final class DynamicPool {
         return b;
     }
 
+    /** The binding of pool address {@code a}, active or dormant, or null; for inspection (does not touch it). */
+    public Binding binding4(int a) {
+        return prefix.contains(a) ? byIndex.get(a & (size - 1)) : null;
+    }
+
+    /** Whether a binding is active at {@code now} (used within {@link #ACTIVE_SECONDS}), else dormant. */
+    public static boolean isActive(Binding b, long now) {
+        return b.lastUse + ACTIVE_SECONDS >= now;
+    }
+
     /** Hot path, IPv6 side: the binding of an IPv6 host (active or dormant), or null. Does not touch it. */
     public Binding lookup6(long hi, long lo) {
         int slot = hash(hi, lo) & tableMask;

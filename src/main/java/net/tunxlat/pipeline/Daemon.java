@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import net.tunxlat.config.TunxlatConfig;
+import net.tunxlat.control.ControlServer;
+import net.tunxlat.control.MapQuery;
 import net.tunxlat.mapping.Addresses;
 import net.tunxlat.mapping.DynamicMapFile;
 import net.tunxlat.mapping.DynamicPool;
@@ -23,7 +25,8 @@ import net.tunxlat.xlat.XlatSnapshot;
 
 /**
  * The running translator: opens the TUN device, optionally configures it (TAYGA's tun-up / tun-ip /
- * tun-route), drops privileges, starts one worker per queue and stops them on SIGTERM / SIGINT.
+ * tun-route), drops privileges, starts one worker per queue and stops them on SIGTERM / SIGINT. SIGHUP
+ * reloads the configuration's maps ({@link Reloader}); the control socket answers {@code tunxlat map}.
  */
 public final class Daemon {
     /** Options from the command line. */
@@ -53,7 +56,18 @@ public final class Daemon {
             keeper = new PoolKeeper(pool, config.dataDir() == null ? null : new DynamicMapFile(config.dataDir()));
             keeper.load();
         }
-        TunDevice tun = TunDevice.open(config.tunDevice());
+        // Before the device: a second daemon on the same socket stops here with a clear error.
+        ControlServer control = config.controlSocket() == null ? null : ControlServer.start(config.controlSocket(),
+                options.user(), options.group(), new MapQuery(() -> snapshot, DynamicPool::systemSeconds));
+        TunDevice tun;
+        try {
+            tun = TunDevice.open(config.tunDevice());
+        } catch (IOException | RuntimeException e) {
+            if (control != null) {
+                control.close();
+            }
+            throw e;
+        }
         List<Worker> workers = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         try {
@@ -97,11 +111,16 @@ public final class Daemon {
             }, "tunxlat-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             threads.forEach(Thread::start);
+            if (config.source() != null) {
+                Reloader reloader = new Reloader(config.source(), pool, () -> snapshot, s -> snapshot = s);
+                sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> reloader.reload());
+            }
             Log.info("forwarding on " + tun.name() + " (" + tun.queues().size() + " queue"
                     + (tun.queues().size() == 1 ? "" : "s") + ") ipv4-addr " + Addresses.formatIpv4(config.ipv4Addr())
                     + " ipv6-addr " + Addresses.formatIpv6(config.effectiveIpv6Addr().hi(), config.effectiveIpv6Addr().lo())
                     + (config.prefix() != null ? " prefix " + config.prefix() : "") + ", " + config.maps().size()
                     + " static map" + (config.maps().size() == 1 ? "" : "s")
+                    + (control != null ? ", control socket " + control.path() : "")
                     + (pool != null ? ", dynamic-pool " + pool.prefix() + " (" + pool.freeAddresses() + " of "
                             + pool.capacity() + " free)" : "") + ", ready in "
                     + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms");
@@ -123,6 +142,9 @@ public final class Daemon {
                 }
             }
             tun.close();
+            if (control != null) {
+                control.close();
+            }
             if (options.pidFile() != null) {
                 Files.deleteIfExists(options.pidFile());
             }

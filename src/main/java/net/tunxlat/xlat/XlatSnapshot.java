@@ -86,4 +86,9 @@ public final class XlatSnapshot {
     public DynamicPool pool() {
         return pool;
     }
+
+    /** The static map built from {@code config().maps()} (same order, so index i is {@code maps().get(i)}). */
+    public StaticMap staticMap() {
+        return staticMap;
+    }
 }
