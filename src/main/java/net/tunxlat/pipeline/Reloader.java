@@ -94,11 +94,11 @@ public final class Reloader {
         Set<MapEntryKey> after = keys(next.maps());
         long added = after.stream().filter(k -> !before.contains(k)).count();
         long removed = before.stream().filter(k -> !after.contains(k)).count();
-        Log.info("reloaded " + configFile + (next.mapFile() != null ? " and " + next.mapFile() : "") + ": "
-                + next.maps().size() + " static map" + (next.maps().size() == 1 ? "" : "s") + " (" + added + " added, "
-                + removed + " removed)" + (needRestart.isEmpty() ? ""
-                        : "; changed but needs a restart, running value kept: " + String.join(", ", needRestart))
-                + " in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms");
+        Log.info("reloaded " + configFile + (next.mapFile() != null ? " and " + next.mapFile() : "") + " in "
+                + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms: " + next.maps().size()
+                + " static map" + (next.maps().size() == 1 ? "" : "s") + " (" + added + " added, " + removed + " removed)"
+                + (needRestart.isEmpty() ? ""
+                        : "; changed but needs a restart, running value kept: " + String.join(", ", needRestart)));
         return true;
     }
 

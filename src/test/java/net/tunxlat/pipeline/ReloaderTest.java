@@ -49,7 +49,8 @@ class ReloaderTest {
         assertSame(bound, pool.lookup6(0x20010db800060000L, 0x77));
         assertEquals(3, s.config().maps().size());
         assertEquals(Addresses.parseIpv4("192.168.255.51") , s.staticMap().translate6to4(s.staticMap().lookup6(0x20010db800060000L, 0x50), 0x20010db800060000L, 0x50));
-        assertTrue(log.contains("reloaded " + conf + " and " + map + ": 3 static maps (2 added, 1 removed) in "), log);
+        assertTrue(log.matches("(?s).*reloaded " + java.util.regex.Pattern.quote(conf + " and " + map)
+                + " in \\d+ ms: 3 static maps \\(2 added, 1 removed\\)\n.*"), log);
 
         XlatSnapshot before = current.get();
         log = captureLog(() -> {
