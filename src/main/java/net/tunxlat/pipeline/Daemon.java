@@ -56,6 +56,10 @@ public final class Daemon {
             keeper = new PoolKeeper(pool, config.dataDir() == null ? null : new DynamicMapFile(config.dataDir()));
             keeper.load();
         }
+        if (config.source() != null) { // SIGHUP reloads from now on (the JVM's default would stop the process)
+            Reloader reloader = new Reloader(config.source(), pool, () -> snapshot, s -> snapshot = s);
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> reloader.reload());
+        }
         // Before the device: a second daemon on the same socket stops here with a clear error.
         ControlServer control = config.controlSocket() == null ? null : ControlServer.start(config.controlSocket(),
                 options.user(), options.group(), new MapQuery(() -> snapshot, DynamicPool::systemSeconds));
@@ -111,10 +115,6 @@ public final class Daemon {
             }, "tunxlat-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             threads.forEach(Thread::start);
-            if (config.source() != null) {
-                Reloader reloader = new Reloader(config.source(), pool, () -> snapshot, s -> snapshot = s);
-                sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> reloader.reload());
-            }
             Log.info("forwarding on " + tun.name() + " (" + tun.queues().size() + " queue"
                     + (tun.queues().size() == 1 ? "" : "s") + ") ipv4-addr " + Addresses.formatIpv4(config.ipv4Addr())
                     + " ipv6-addr " + Addresses.formatIpv6(config.effectiveIpv6Addr().hi(), config.effectiveIpv6Addr().lo())
