@@ -223,8 +223,18 @@ class PersistenceEndToEndIT {
         ExecResult show4 = cli("map", "show", bound.get(host), "--socket", bed.controlSocket().toString(), "--json");
         assertTrue(show4.output().contains("\"kind\":\"dynamic\",\"translates_to\":\"" + host + "\""), show4.describe());
 
-        ExecResult nobody = Cmd.exec(Cmd.DEFAULT_TIMEOUT, List.of("setpriv", "--reuid=nobody", "--regid=nogroup",
-                "--clear-groups", javaBin(), "-jar", jar(), "map", "list", "--socket", bed.controlSocket().toString()));
+        // A user outside the socket's group (the jar copied where any user can read it).
+        Path publicJar = Files.createTempFile("tunxlat-e2e-", ".jar");
+        ExecResult nobody;
+        try {
+            Files.copy(Path.of(jar()), publicJar, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.setPosixFilePermissions(publicJar, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            nobody = Cmd.exec(Cmd.DEFAULT_TIMEOUT, List.of("setpriv", "--reuid=nobody", "--regid=nogroup",
+                    "--clear-groups", javaBin(), "-jar", publicJar.toString(), "map", "list", "--socket",
+                    bed.controlSocket().toString()));
+        } finally {
+            Files.deleteIfExists(publicJar);
+        }
         assertEquals(1, nobody.exitCode(), nobody.describe());
         assertTrue(nobody.output().contains("cannot reach the tunxlat daemon at " + bed.controlSocket() + ": permission denied"),
                 nobody.describe());
