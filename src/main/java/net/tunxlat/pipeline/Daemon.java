@@ -88,8 +88,8 @@ public final class Daemon {
                 Privileges.drop(options.user(), options.group());
                 Log.info("dropped privileges to user " + options.user() + " group " + options.group());
             }
-            PacketLog packetLog = config.log().isEmpty() ? PacketLog.OFF
-                    : new PacketLog(Log::info, System::nanoTime, 10);
+            // Always a real log: the snapshot's 'log' options decide per packet, so a reload can turn them on.
+            PacketLog packetLog = new PacketLog(Log::info, System::nanoTime, 10);
             for (TunQueue q : tun.queues()) {
                 Worker w = new Worker(q, () -> snapshot, PooledByteBufAllocator.DEFAULT, packetLog);
                 workers.add(w);
