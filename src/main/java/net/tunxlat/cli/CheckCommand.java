@@ -23,7 +23,7 @@ public final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        TunxlatConfig c = Configs.load(config, spec.commandLine().getErr());
+        TunxlatConfig c = Configs.loadWithMapFile(config, spec.commandLine().getErr());
         if (c == null) {
             return 2;
         }
@@ -37,6 +37,8 @@ public final class CheckCommand implements Callable<Integer> {
                 + (c.prefix() != null && c.wkpfStrict() ? "" : c.prefix() != null ? " (wkpf-strict off)" : ""));
         out.println("  dynamic-pool  " + (c.dynamicPool() == null ? "none" : c.dynamicPool()));
         out.println("  data-dir      " + (c.dataDir() == null ? "none" : c.dataDir()));
+        out.println("  map-file      " + (c.mapFile() == null ? "none" : c.mapFile()));
+        out.println("  control-socket " + (c.controlSocket() == null ? "off" : c.controlSocket()));
         out.println("  udp-cksum-mode " + c.udpCksumMode().name().toLowerCase(java.util.Locale.ROOT)
                 + ", offlink-mtu " + c.offlinkMtu());
         out.println("  metrics       " + (c.metricsListen() == null ? "off"

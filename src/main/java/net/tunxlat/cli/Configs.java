@@ -14,13 +14,22 @@ final class Configs {
 
     /** The configuration, or null after printing why it cannot be used. */
     static TunxlatConfig load(Path file, PrintWriter err) {
+        return load(file, err, false);
+    }
+
+    /** The configuration with the maps of its {@code map-file} added, or null after printing why it cannot be used. */
+    static TunxlatConfig loadWithMapFile(Path file, PrintWriter err) {
+        return load(file, err, true);
+    }
+
+    private static TunxlatConfig load(Path file, PrintWriter err, boolean withMapFile) {
         try {
             ConfigParser.Parsed parsed = ConfigParser.parseWithWarnings(file);
             for (String w : parsed.warnings()) {
                 err.println("tunxlat: warning: " + w);
             }
             err.flush();
-            return parsed.config();
+            return withMapFile ? ConfigParser.withMapFile(parsed.config()) : parsed.config();
         } catch (ConfigException e) {
             err.println("tunxlat: " + e.getMessage());
         } catch (NoSuchFileException e) {

@@ -74,7 +74,7 @@ public final class RunCommand implements Callable<Integer> {
                 return null;
             }
         }
-        TunxlatConfig cfg = Configs.load(config, err);
+        TunxlatConfig cfg = Configs.loadWithMapFile(config, err);
         if (cfg != null && metricsListen != null) {
             cfg = cfg.toBuilder().metricsListen(listen).build();
         }

@@ -41,7 +41,7 @@ import net.tunxlat.mapping.Rfc6052;
  * reported as a {@link ConfigException} naming the file and line. Non-fatal remarks (a directive
  * accepted only for compatibility, for example) are returned as warnings by
  * {@link #parseWithWarnings(Path)}; the parser itself never logs. The {@code map-file} is not read
- * here, only its path is resolved.
+ * by {@link #parse}, only its path is resolved; {@link #withMapFile} reads it (at start and on SIGHUP).
  */
 public final class ConfigParser {
     /** The largest {@code workers} value. */
@@ -52,6 +52,10 @@ public final class ConfigParser {
     public static final int MAX_OFFLINK_MTU = 65535;
     /** RFC 791: every IPv4 link carries 68-byte datagrams. */
     public static final int MIN_IPV4_EGRESS_MTU = 68;
+    /** Linux sun_path (108 bytes) less the terminating NUL. */
+    public static final int MAX_UNIX_SOCKET_PATH_BYTES = 107;
+    /** Where the control socket is when {@code control-socket} is not given: {@code /run/tunxlat/<tun-device>.sock}. */
+    public static final String DEFAULT_CONTROL_SOCKET_DIR = "/run/tunxlat";
     /** Linux IFNAMSIZ (16) less the terminating NUL. */
     private static final int MAX_IFNAME_BYTES = 15;
 
@@ -93,6 +97,84 @@ public final class ConfigParser {
         Objects.requireNonNull(text, "text");
         Objects.requireNonNull(nameForMessages, "nameForMessages");
         return new Run(nameForMessages).parse(text);
+    }
+
+    /**
+     * Reads a {@code map-file}: {@code map V4[/LEN] V6[/LEN]} lines, {@code #} comments and blank lines only,
+     * each map validated as in tayga.conf; errors are {@code FILE:LINE: what is wrong}.
+     */
+    public static List<MapEntry> parseMapFile(Path file) throws ConfigException, IOException {
+        return parseMapFile(decode(Files.readAllBytes(file), file), file);
+    }
+
+    /** {@link #parseMapFile(Path)} on text; {@code nameForMessages} names it in messages and origins. */
+    public static List<MapEntry> parseMapFile(String text, Path nameForMessages) throws ConfigException {
+        Run run = new Run(nameForMessages, true);
+        run.lines(text);
+        return run.maps.stream().map(MapAt::entry).toList();
+    }
+
+    /**
+     * {@code config} with the maps of its {@code map-file} (if it names one) added after its own. A map-file
+     * entry whose IPv4 or IPv6 prefix is already mapped in the configuration is an error naming both places,
+     * as is one inside the NAT64 {@code prefix}; a missing or unreadable map-file is an error too.
+     */
+    public static TunxlatConfig withMapFile(TunxlatConfig config) throws ConfigException, IOException {
+        Path file = config.mapFile();
+        if (file == null) {
+            return config;
+        }
+        List<MapEntry> extra;
+        try {
+            extra = parseMapFile(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new ConfigException(file, 0, "no such file (the 'map-file' of "
+                    + (config.source() == null ? "the configuration" : config.source()) + ")");
+        }
+        return combineMaps(config, extra, file);
+    }
+
+    /** {@code config} with {@code extra} maps (read from {@code file}) added; see {@link #withMapFile}. */
+    public static TunxlatConfig combineMaps(TunxlatConfig config, List<MapEntry> extra, Path file)
+            throws ConfigException {
+        Map<Ipv4Prefix, MapEntry> byV4 = new HashMap<>();
+        Map<Ipv6Prefix, MapEntry> byV6 = new HashMap<>();
+        for (MapEntry m : config.maps()) {
+            byV4.put(m.v4(), m);
+            byV6.put(m.v6(), m);
+        }
+        List<MapEntry> all = new ArrayList<>(config.maps());
+        for (MapEntry m : extra) {
+            int line = lineOf(m);
+            MapEntry other = byV4.putIfAbsent(m.v4(), m);
+            if (other != null) {
+                throw new ConfigException(file, line, "'map' IPv4 side " + m.v4() + " is already mapped at "
+                        + other.origin() + " (each IPv4 prefix may appear in only one 'map')");
+            }
+            other = byV6.putIfAbsent(m.v6(), m);
+            if (other != null) {
+                throw new ConfigException(file, line, "'map' IPv6 side " + m.v6() + " is already mapped at "
+                        + other.origin() + " (each IPv6 prefix may appear in only one 'map')");
+            }
+            if (config.prefix() != null && m.v6().overlaps(config.prefix())) {
+                throw new ConfigException(file, line, "'map' IPv6 side " + m.v6() + " overlaps 'prefix' "
+                        + config.prefix() + (config.source() == null ? "" : " (" + config.source() + ")")
+                        + "; mapped IPv6 addresses must lie outside the NAT64 prefix");
+            }
+            all.add(m);
+        }
+        return config.withMaps(all);
+    }
+
+    /** The line number at the end of a map's origin ("file:line"), or 0. */
+    private static int lineOf(MapEntry m) {
+        String o = m.origin();
+        int colon = o == null ? -1 : o.lastIndexOf(':');
+        try {
+            return colon < 0 ? 0 : Math.max(0, Integer.parseInt(o.substring(colon + 1)));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     /** Strict UTF-8 decoding, so that a mangled byte in a path is an error rather than a U+FFFD. */
@@ -147,7 +229,8 @@ public final class ConfigParser {
         NPTV6_LEARN_MAX("nptv6-learn-max", 1, 1, false, "ENTRIES"),
         NPTV6_LEARN_TIMEOUT("nptv6-learn-timeout", 1, 1, false, "SECONDS"),
         TUN_OFFLOAD("tun-offload", 1, 1, false, "yes|no"),
-        METRICS_LISTEN("metrics-listen", 1, 1, false, "ADDRESS:PORT|off");
+        METRICS_LISTEN("metrics-listen", 1, 1, false, "ADDRESS:PORT|off"),
+        CONTROL_SOCKET("control-socket", 1, 1, false, "/ABSOLUTE/PATH|off");
 
         final String text;
         final int minArgs;
@@ -221,12 +304,26 @@ public final class ConfigParser {
         private long nptv6LearnTimeout = TunxlatConfig.DEFAULT_NPTV6_LEARN_TIMEOUT;
         private boolean tunOffload = true;
         private ListenAddress metricsListen = TunxlatConfig.DEFAULT_METRICS_LISTEN;
+        private Path controlSocket;
+        private boolean controlSocketOff;
+        /** A map-file: only {@code map} lines. */
+        private final boolean mapsOnly;
 
         Run(Path file) {
+            this(file, false);
+        }
+
+        Run(Path file, boolean mapsOnly) {
             this.file = file;
+            this.mapsOnly = mapsOnly;
         }
 
         Parsed parse(String text) throws ConfigException {
+            lines(text);
+            return new Parsed(finish(), warnings);
+        }
+
+        void lines(String text) throws ConfigException {
             if (text.startsWith("\uFEFF")) {
                 text = text.substring(1);
             }
@@ -234,7 +331,6 @@ public final class ConfigParser {
             for (int i = 0; i < lines.length; i++) {
                 line(i + 1, lines[i]);
             }
-            return new Parsed(finish(), warnings);
         }
 
         private ConfigException error(int line, String message) {
@@ -284,6 +380,9 @@ public final class ConfigParser {
                             + lower.text + "'?)");
                 }
                 throw error(ln, "unknown directive '" + name + "'; expected one of " + Directive.names());
+            }
+            if (mapsOnly && d != Directive.MAP) {
+                throw error(ln, "only 'map' lines may appear in a map-file, got '" + d.text + "'");
             }
             List<String> args = tokens.subList(1, tokens.size());
             if (args.size() < d.minArgs || args.size() > d.maxArgs) {
@@ -353,6 +452,20 @@ public final class ConfigParser {
                     }
                 }
                 case METRICS_LISTEN -> metricsListen = listen(ln, d, arg);
+                case CONTROL_SOCKET -> {
+                    if (arg.equals("off")) {
+                        controlSocketOff = true;
+                    } else {
+                        controlSocket = path(ln, d, arg);
+                        if (!controlSocket.isAbsolute()) {
+                            throw error(ln, "'control-socket' must be an absolute path or 'off', got '" + arg + "'");
+                        }
+                        if (arg.getBytes(UTF_8).length > MAX_UNIX_SOCKET_PATH_BYTES) {
+                            throw error(ln, "'control-socket' path is " + arg.getBytes(UTF_8).length
+                                    + " bytes long; Unix socket paths are at most " + MAX_UNIX_SOCKET_PATH_BYTES);
+                        }
+                    }
+                }
                 default -> throw new IllegalStateException(d.toString());
             }
         }
@@ -726,7 +839,9 @@ public final class ConfigParser {
                     resolvedMapFile, maps.stream().map(MapAt::entry).toList(), strictFragHdr, udpCksumMode,
                     offlinkMtu, log, workers, tunUp, List.copyOf(tunIps.keySet()), List.copyOf(tunRoutes.keySet()),
                     rfc6791Pool, ipv4EgressMtu, ipv6EgressMtu, icmpRateLimit, dynamicPoolAllow, nptv6, nptv6LearnMax,
-                    nptv6LearnTimeout, tunOffload, metricsListen);
+                    nptv6LearnTimeout, tunOffload, metricsListen,
+                    controlSocketOff ? null : controlSocket != null ? controlSocket
+                            : Path.of(DEFAULT_CONTROL_SOCKET_DIR, tunDevice + ".sock"));
         }
     }
 }

@@ -45,6 +45,8 @@ import net.tunxlat.mapping.Rfc6052;
  * @param tunOffload    {@code tun-offload}: IFF_VNET_HDR with TSO/USO, GSO super-packets translated whole
  * @param metricsListen {@code metrics-listen}: where the Prometheus endpoint {@code /metrics} listens,
  *                      or null for {@code off} (default {@link #DEFAULT_METRICS_LISTEN})
+ * @param controlSocket {@code control-socket}: the Unix socket {@code tunxlat map} talks to, or null when
+ *                      off (the parser's default is {@code /run/tunxlat/<tun-device>.sock}; the builder's is off)
  */
 public record TunxlatConfig(
         Path source,
@@ -74,7 +76,8 @@ public record TunxlatConfig(
         int nptv6LearnMax,
         long nptv6LearnTimeout,
         boolean tunOffload,
-        ListenAddress metricsListen) {
+        ListenAddress metricsListen,
+        Path controlSocket) {
 
     public static final int DEFAULT_OFFLINK_MTU = 1280;
     public static final int DEFAULT_ICMP_RATE_LIMIT = 100;
@@ -101,6 +104,11 @@ public record TunxlatConfig(
     /** A builder with the defaults of an empty file; for code and tests (files go through ConfigParser). */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** This configuration with other static maps (e.g. tayga.conf's plus the map-file's). */
+    public TunxlatConfig withMaps(List<MapEntry> newMaps) {
+        return toBuilder().maps(newMaps).build();
     }
 
     /** Fluent construction with defaults; {@link #build} validates nothing beyond the records' own checks. */
@@ -133,6 +141,7 @@ public record TunxlatConfig(
         private long nptv6LearnTimeout = DEFAULT_NPTV6_LEARN_TIMEOUT;
         private boolean tunOffload = true;
         private ListenAddress metricsListen = DEFAULT_METRICS_LISTEN;
+        private Path controlSocket;
 
         public Builder source(Path v) { source = v; return this; }
         public Builder tunDevice(String v) { tunDevice = v; return this; }
@@ -163,12 +172,13 @@ public record TunxlatConfig(
         public Builder tunOffload(boolean v) { tunOffload = v; return this; }
         /** Null for {@code off}. */
         public Builder metricsListen(ListenAddress v) { metricsListen = v; return this; }
+        public Builder controlSocket(Path v) { controlSocket = v; return this; }
 
         public TunxlatConfig build() {
             return new TunxlatConfig(source, tunDevice, ipv4Addr, ipv6Addr, prefix, wkpfStrict, dynamicPool, dataDir,
                     mapFile, maps, strictFragHdr, udpCksumMode, offlinkMtu, log, workers, tunUp, tunIps, tunRoutes,
                     rfc6791Pool, ipv4EgressMtu, ipv6EgressMtu, icmpRateLimit, dynamicPoolAllow, nptv6, nptv6LearnMax,
-                    nptv6LearnTimeout, tunOffload, metricsListen);
+                    nptv6LearnTimeout, tunOffload, metricsListen, controlSocket);
         }
     }
 
@@ -180,7 +190,8 @@ public record TunxlatConfig(
                 .workers(workers).tunUp(tunUp).tunIps(tunIps).tunRoutes(tunRoutes).rfc6791Pool(rfc6791Pool)
                 .ipv4EgressMtu(ipv4EgressMtu).ipv6EgressMtu(ipv6EgressMtu).icmpRateLimit(icmpRateLimit)
                 .dynamicPoolAllow(dynamicPoolAllow).nptv6(nptv6).nptv6LearnMax(nptv6LearnMax)
-                .nptv6LearnTimeout(nptv6LearnTimeout).tunOffload(tunOffload).metricsListen(metricsListen);
+                .nptv6LearnTimeout(nptv6LearnTimeout).tunOffload(tunOffload).metricsListen(metricsListen)
+                .controlSocket(controlSocket);
     }
 
     /**

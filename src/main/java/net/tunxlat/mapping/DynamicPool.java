@@ -141,6 +141,16 @@ public final class DynamicPool {
         return b;
     }
 
+    /** The binding of pool address {@code a}, active or dormant, or null; for inspection (does not touch it). */
+    public Binding binding4(int a) {
+        return prefix.contains(a) ? byIndex.get(a & (size - 1)) : null;
+    }
+
+    /** Whether a binding is active at {@code now} (used within {@link #ACTIVE_SECONDS}), else dormant. */
+    public static boolean isActive(Binding b, long now) {
+        return b.lastUse + ACTIVE_SECONDS >= now;
+    }
+
     /** Hot path, IPv6 side: the binding of an IPv6 host (active or dormant), or null. Does not touch it. */
     public Binding lookup6(long hi, long lo) {
         int slot = hash(hi, lo) & tableMask;
@@ -349,9 +359,29 @@ public final class DynamicPool {
         return new DynamicPool(config.dynamicPool(), a -> a == own, config.dynamicPoolAllow(), clockSeconds);
     }
 
-    /** Addresses the given static map covers are no longer handed out (existing bindings stay). */
-    public void useStaticMap(StaticMap map) {
+    /**
+     * Addresses the given static map covers are no longer handed out, and bindings that conflict with it (their
+     * address, or their host, is statically mapped now) are dropped: the host gets another address on its next
+     * packet, as TAYGA drops such bindings when it loads dynamic.map. Called before a new snapshot is published
+     * (at start and on reload); returns the number of bindings dropped.
+     */
+    public int useStaticMap(StaticMap map) {
         this.staticMap = map;
+        if (map.size() == 0) {
+            return 0;
+        }
+        int dropped = 0;
+        for (int i = 0; i < size; i++) {
+            Binding b = byIndex.get(i);
+            if (b != null && (map.lookup4(b.address) >= 0 || map.lookup6(b.hi, b.lo) >= 0)
+                    && byIndex.compareAndSet(i, b, null)) {
+                removeFromTable(b);
+                free.incrementAndGet();
+                dirty.set(true);
+                dropped++;
+            }
+        }
+        return dropped;
     }
 
     /** Seconds since the epoch from the system clock. */

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import net.tunxlat.config.TunxlatConfig;
+import net.tunxlat.control.ControlServer;
+import net.tunxlat.control.MapQuery;
 import net.tunxlat.mapping.Addresses;
 import net.tunxlat.mapping.DynamicMapFile;
 import net.tunxlat.mapping.DynamicPool;
@@ -28,7 +30,8 @@ import net.tunxlat.xlat.XlatSnapshot;
 
 /**
  * The running translator: opens the TUN device, optionally configures it (TAYGA's tun-up / tun-ip /
- * tun-route), drops privileges, starts one worker per queue and stops them on SIGTERM / SIGINT.
+ * tun-route), drops privileges, starts one worker per queue and stops them on SIGTERM / SIGINT. SIGHUP
+ * reloads the configuration's maps ({@link Reloader}); the control socket answers {@code tunxlat map}.
  */
 public final class Daemon {
     /** Options from the command line. */
@@ -60,8 +63,23 @@ public final class Daemon {
             keeper = new PoolKeeper(pool, config.dataDir() == null ? null : new DynamicMapFile(config.dataDir()));
             keeper.load();
         }
-        int queues = config.workers() > 0 ? config.workers() : Runtime.getRuntime().availableProcessors();
-        TunDevice tun = TunDevice.open(config.tunDevice(), queues, config.tunOffload());
+        if (config.source() != null) { // SIGHUP reloads from now on (the JVM's default would stop the process)
+            Reloader reloader = new Reloader(config.source(), pool, () -> snapshot, s -> snapshot = s);
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> reloader.reload());
+        }
+        // Before the device: a second daemon on the same socket stops here with a clear error.
+        ControlServer control = config.controlSocket() == null ? null : ControlServer.start(config.controlSocket(),
+                options.user(), options.group(), new MapQuery(() -> snapshot, DynamicPool::systemSeconds));
+        TunDevice tun;
+        try {
+            int queues = config.workers() > 0 ? config.workers() : Runtime.getRuntime().availableProcessors();
+            tun = TunDevice.open(config.tunDevice(), queues, config.tunOffload());
+        } catch (IOException | RuntimeException e) {
+            if (control != null) {
+                control.close();
+            }
+            throw e;
+        }
         if (!tun.notes().isEmpty()) {
             Log.warn("TUN device " + tun.name() + ": " + tun.notes());
         }
@@ -90,8 +108,8 @@ public final class Daemon {
                 Privileges.drop(options.user(), options.group());
                 Log.info("dropped privileges to user " + options.user() + " group " + options.group());
             }
-            PacketLog packetLog = config.log().isEmpty() ? PacketLog.OFF
-                    : new PacketLog(Log::info, System::nanoTime, 10);
+            // Always a real log: the snapshot's 'log' options decide per packet, so a reload can turn them on.
+            PacketLog packetLog = new PacketLog(Log::info, System::nanoTime, 10);
             for (TunQueue q : tun.queues()) {
                 Worker w = new Worker(q, () -> snapshot, PooledByteBufAllocator.DEFAULT, packetLog);
                 workers.add(w);
@@ -166,6 +184,7 @@ public final class Daemon {
                     + " static map" + (config.maps().size() == 1 ? "" : "s")
                     + (config.nptv6().isEmpty() ? "" : ", " + config.nptv6().size() + " NPTv6 prefix pair"
                             + (config.nptv6().size() == 1 ? "" : "s"))
+                    + (control != null ? ", control socket " + control.path() : "")
                     + (pool != null ? ", dynamic-pool " + pool.prefix() + " (" + pool.freeAddresses() + " of "
                             + pool.capacity() + " free)" : "")
                     + (metricsServer != null ? ", metrics at http://" + config.metricsListen() + MetricsServer.PATH
@@ -196,6 +215,9 @@ public final class Daemon {
                 }
             }
             tun.close();
+            if (control != null) {
+                control.close();
+            }
             if (options.pidFile() != null) {
                 Files.deleteIfExists(options.pidFile());
             }

@@ -30,6 +30,13 @@ public final class Log {
 
     private Log() {}
 
+    /** Sends log lines to {@code to} instead (tests); returns where they went before. */
+    public static PrintStream redirect(PrintStream to) {
+        PrintStream old = out;
+        out = to;
+        return old;
+    }
+
     public static void setDebug(boolean on) {
         debug = on;
     }

@@ -132,4 +132,9 @@ public final class XlatSnapshot {
     public Nptv6Table nptv6() {
         return nptv6;
     }
+
+    /** The static map built from {@code config().maps()} (same order, so index i is {@code maps().get(i)}). */
+    public StaticMap staticMap() {
+        return staticMap;
+    }
 }

@@ -86,6 +86,8 @@ public final class TestBed implements AutoCloseable {
     private int ipv4LinkMtu;
     private Path configFile;
     private Path logFile;
+    private List<String> extraConfigLines = List.of();
+    private int starts;
     private TranslatorProcess translator;
     private boolean closed;
 
@@ -294,19 +296,37 @@ public final class TestBed implements AutoCloseable {
     }
 
     private void writeConfig(List<String> extraLines) throws IOException {
+        extraConfigLines = List.copyOf(extraLines);
         Path dir = logDirectory();
         Files.createDirectories(dir);
         String base = label + "-" + translatorType.name() + "-" + id;
         configFile = dir.resolve(base + ".conf").toAbsolutePath();
         logFile = dir.resolve(base + ".log").toAbsolutePath();
+        writeConfig(configFile, translatorType, extraLines);
+    }
+
+    /**
+     * The config for {@code type}: tunxlat gets its own {@code control-socket} (TAYGA knows no such
+     * directive), so that beds never share one.
+     */
+    private void writeConfig(Path file, Translator type, List<String> extraLines) throws IOException {
         List<String> lines = new ArrayList<>(List.of(
                 "# written by the tunxlat end-to-end test bed",
                 "tun-device " + TUN_DEVICE,
                 "ipv4-addr " + TRANSLATOR_IPV4,
                 "prefix " + PREFIX,
                 "map " + IPV6_HOST_MAPPED + " " + IPV6_HOST));
+        if (type.name().equals("tunxlat")) {
+            lines.add("control-socket " + controlSocket());
+        }
         lines.addAll(extraLines);
-        Files.write(configFile, lines, StandardCharsets.UTF_8);
+        Files.write(file, lines, StandardCharsets.UTF_8);
+    }
+
+    /** tunxlat's control socket in this bed (short: Unix socket paths are at most 107 bytes). */
+    public Path controlSocket() {
+        Path p = logDirectory().toAbsolutePath().resolve("ctl-" + id + ".sock");
+        return p.toString().length() < 100 ? p : Path.of("/tmp", "tunxlat-e2e-ctl-" + id + ".sock");
     }
 
     /** target/e2e, or {@code tunxlat.e2e.logdir}. */
@@ -327,6 +347,56 @@ public final class TestBed implements AutoCloseable {
         }
         translator = TranslatorProcess.start(translatorNs, translatorType, configFile, logFile);
         translator.awaitReady(ipv6Host, IPV4_HOST_VIA_PREFIX, timeout);
+    }
+
+    /**
+     * Starts {@code type} again on this bed (after {@link #stopTranslator} or {@link #killTranslator}), with
+     * the same config lines and a log file of its own, and waits until it forwards a ping.
+     */
+    public void restartTranslator(Translator type, Duration timeout) throws IOException, InterruptedException {
+        if (translator != null && translator.isAlive()) {
+            throw new IllegalStateException("translator still running");
+        }
+        starts++;
+        String base = label + "-" + type.name() + "-" + id + "-" + starts;
+        Path dir = logDirectory();
+        Path config = configFile;
+        if (!type.name().equals(translatorType.name())) {
+            config = dir.resolve(base + ".conf").toAbsolutePath();
+            writeConfig(config, type, extraConfigLines);
+        }
+        logFile = dir.resolve(base + ".log").toAbsolutePath();
+        translator = TranslatorProcess.start(translatorNs, type, config, logFile);
+        translator.awaitReady(ipv6Host, IPV4_HOST_VIA_PREFIX, timeout);
+    }
+
+    /** SIGTERM; returns whether the translator ended within {@link #STOP_GRACE} (else it was killed). */
+    public boolean stopTranslator() {
+        return translator.stop(STOP_GRACE);
+    }
+
+    /** SIGKILL (kill -9), and waits until the process is gone. */
+    public void killTranslator() throws InterruptedException {
+        translator.kill();
+    }
+
+    /**
+     * Adds IPv6 addresses (no DAD) to the IPv6 host, so that it can stand for several hosts. The host's own
+     * traffic keeps using {@link #IPV6_HOST}; a socket bound to one of these sends from it.
+     */
+    public void addIpv6HostAddresses(List<String> addresses) throws IOException {
+        Path batch = Files.createTempFile("e2e-addrs", ".ip");
+        try {
+            List<String> lines = new ArrayList<>();
+            for (String a : addresses) {
+                // Deprecated (preferred_lft 0): used only when a socket binds to it, never picked as a source.
+                lines.add("addr add " + a + "/64 dev eth0 nodad preferred_lft 0");
+            }
+            Files.write(batch, lines, StandardCharsets.US_ASCII);
+            ipv6Host.ip("-batch", batch.toString());
+        } finally {
+            Files.deleteIfExists(batch);
+        }
     }
 
     // ---- accessors --------------------------------------------------------------------------

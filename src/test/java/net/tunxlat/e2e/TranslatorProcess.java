@@ -93,6 +93,19 @@ public final class TranslatorProcess {
         return false;
     }
 
+    /** SIGKILL, then waits (at most 10 s) for the process to be gone. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(translator.name() + " still alive 10 s after SIGKILL");
+        }
+    }
+
+    /** The exit status (the process must have ended). */
+    public int exitValue() {
+        return process.exitValue();
+    }
+
     /** The last {@code lines} lines of the translator's output. */
     public String logTail(int lines) {
         try {

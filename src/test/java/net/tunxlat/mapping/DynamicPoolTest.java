@@ -207,6 +207,30 @@ class DynamicPoolTest {
     }
 
     @Test
+    void aNewStaticMapDropsTheBindingsItConflictsWith() {
+        DynamicPool p = pool("192.168.255.0/24", List.of());
+        DynamicPool.Binding a = p.assign(1, 1, clock.get());
+        DynamicPool.Binding b = p.assign(1, 2, clock.get());
+        DynamicPool.Binding c = p.assign(1, 3, clock.get());
+        p.takeDirty();
+        int free = p.freeAddresses();
+        // A reload adds a map of a's address (to another host) and a map of b's host.
+        int dropped = p.useStaticMap(new StaticMap(
+                List.of(new Ipv4Prefix(a.address(), 32), Ipv4Prefix.parse("10.9.9.9", 32)),
+                List.of(Ipv6Prefix.parse("2001:db8::99", 128), new Ipv6Prefix(1, 2, 128))));
+        assertEquals(2, dropped);
+        assertNull(p.lookup6(1, 1));
+        assertNull(p.lookup6(1, 2));
+        assertSame(c, p.lookup6(1, 3), "bindings that do not conflict stay");
+        assertNull(p.binding4(a.address()));
+        assertNull(p.binding4(b.address()));
+        assertEquals(free + 2, p.freeAddresses());
+        assertTrue(p.takeDirty(), "the state file is rewritten");
+        DynamicPool.Binding again = p.assign(1, 1, clock.get());
+        assertNotEquals(a.address(), again.address(), "the statically mapped address is not handed out again");
+    }
+
+    @Test
     void restoreRefusesConflicts() {
         DynamicPool p = pool("192.168.255.0/24", List.of());
         assertTrue(p.restore(Addresses.parseIpv4("192.168.255.7"), 1, 1, 100));

@@ -1,0 +1,177 @@
+package net.tunxlat.pipeline;
+
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import net.tunxlat.config.ConfigException;
+import net.tunxlat.config.ConfigParser;
+import net.tunxlat.config.MapEntry;
+import net.tunxlat.config.TunxlatConfig;
+import net.tunxlat.mapping.DynamicPool;
+import net.tunxlat.util.Log;
+import net.tunxlat.xlat.XlatSnapshot;
+
+/**
+ * SIGHUP: re-reads the configuration file and its {@code map-file}, and publishes a new {@link XlatSnapshot}
+ * with one volatile write, so every packet is translated with the old maps or the new ones, never a mix.
+ * The dynamic pool is the same object before and after, so every binding survives.
+ *
+ * <p>A file that does not parse changes nothing: the running configuration stays, the failure is logged
+ * ({@code reload failed: FILE:LINE: why; keeping the running configuration}) and counted. Directives that
+ * cannot change while running ({@link #RESTART_ONLY}) keep their running values and are named in the log
+ * line as needing a restart. One log line per reload.
+ */
+public final class Reloader {
+    /** Directives read only at start: a reload keeps their running values. */
+    public static final List<String> RESTART_ONLY = List.of("tun-device", "workers", "dynamic-pool",
+            "dynamic-pool-allow", "data-dir", "control-socket", "tun-up", "tun-ip", "tun-route",
+            "ipv4-addr (with a dynamic-pool)");
+
+    private final Path configFile;
+    private final DynamicPool pool;
+    private final Supplier<XlatSnapshot> current;
+    private final Consumer<XlatSnapshot> publish;
+    private final AtomicLong reloads = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+
+    /**
+     * @param configFile the configuration file to re-read
+     * @param pool       the running dynamic pool (kept), or null
+     * @param current    the running snapshot
+     * @param publish    publishes a new snapshot (one volatile write)
+     */
+    public Reloader(Path configFile, DynamicPool pool, Supplier<XlatSnapshot> current, Consumer<XlatSnapshot> publish) {
+        this.configFile = Objects.requireNonNull(configFile, "configFile");
+        this.pool = pool;
+        this.current = current;
+        this.publish = publish;
+    }
+
+    /** Successful reloads so far. */
+    public long reloads() {
+        return reloads.get();
+    }
+
+    /** Failed reloads so far (the running configuration was kept). */
+    public long failures() {
+        return failures.get();
+    }
+
+    /** Reloads now; returns whether a new snapshot was published. Serialised: one reload at a time. */
+    public synchronized boolean reload() {
+        long started = System.nanoTime();
+        TunxlatConfig running = current.get().config();
+        TunxlatConfig parsed;
+        try {
+            parsed = ConfigParser.withMapFile(ConfigParser.parse(configFile));
+        } catch (ConfigException e) {
+            return failed(e.getMessage());
+        } catch (NoSuchFileException e) {
+            return failed(e.getFile() + ": no such file");
+        } catch (IOException e) {
+            return failed(configFile + ": cannot read: " + e.getMessage());
+        }
+        List<String> needRestart = new ArrayList<>();
+        TunxlatConfig next = keepRestartOnly(parsed, running, needRestart);
+        XlatSnapshot snapshot;
+        try {
+            snapshot = new XlatSnapshot(next, pool, current.get().linkMtu());
+        } catch (RuntimeException e) {
+            return failed(configFile + ": " + e.getMessage());
+        }
+        publish.accept(snapshot);
+        reloads.incrementAndGet();
+        Set<MapEntryKey> before = keys(running.maps());
+        Set<MapEntryKey> after = keys(next.maps());
+        long added = after.stream().filter(k -> !before.contains(k)).count();
+        long removed = before.stream().filter(k -> !after.contains(k)).count();
+        Log.info("reloaded " + configFile + (next.mapFile() != null ? " and " + next.mapFile() : "") + " in "
+                + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms: " + next.maps().size()
+                + " static map" + (next.maps().size() == 1 ? "" : "s") + " (" + added + " added, " + removed + " removed)"
+                + (needRestart.isEmpty() ? ""
+                        : "; changed but needs a restart, running value kept: " + String.join(", ", needRestart)));
+        return true;
+    }
+
+    private boolean failed(String why) {
+        failures.incrementAndGet();
+        Log.error("reload failed: " + why + "; keeping the running configuration");
+        return false;
+    }
+
+    /** {@code parsed} with the directives that need a restart set back to their running values. */
+    static TunxlatConfig keepRestartOnly(TunxlatConfig parsed, TunxlatConfig running, List<String> changed) {
+        TunxlatConfig.Builder b = parsed.toBuilder();
+        if (!Objects.equals(parsed.tunDevice(), running.tunDevice())) {
+            changed.add("tun-device");
+            b.tunDevice(running.tunDevice());
+        }
+        if (parsed.workers() != running.workers()) {
+            changed.add("workers");
+            b.workers(running.workers());
+        }
+        if (!Objects.equals(parsed.dynamicPool(), running.dynamicPool())) {
+            changed.add("dynamic-pool");
+            b.dynamicPool(running.dynamicPool());
+        }
+        if (!Objects.equals(parsed.dynamicPoolAllow(), running.dynamicPoolAllow())) {
+            changed.add("dynamic-pool-allow");
+            b.dynamicPoolAllow(running.dynamicPoolAllow());
+        }
+        if (!Objects.equals(parsed.dataDir(), running.dataDir())) {
+            changed.add("data-dir");
+            b.dataDir(running.dataDir());
+        }
+        if (!Objects.equals(parsed.controlSocket(), running.controlSocket())) {
+            changed.add("control-socket");
+            b.controlSocket(running.controlSocket());
+        }
+        if (parsed.tunOffload() != running.tunOffload()) {
+            changed.add("tun-offload");
+            b.tunOffload(running.tunOffload());
+        }
+        if (!Objects.equals(parsed.metricsListen(), running.metricsListen())) {
+            changed.add("metrics-listen");
+            b.metricsListen(running.metricsListen());
+        }
+        if (parsed.tunUp() != running.tunUp()) {
+            changed.add("tun-up");
+            b.tunUp(running.tunUp());
+        }
+        if (!parsed.tunIps().equals(running.tunIps())) {
+            changed.add("tun-ip");
+            b.tunIps(running.tunIps());
+        }
+        if (!parsed.tunRoutes().equals(running.tunRoutes())) {
+            changed.add("tun-route");
+            b.tunRoutes(running.tunRoutes());
+        }
+        if (running.dynamicPool() != null && parsed.ipv4Addr() != running.ipv4Addr()) {
+            changed.add("ipv4-addr (the dynamic pool excludes it)");
+            b.ipv4Addr(running.ipv4Addr());
+            if (parsed.ipv6Addr() == null) {
+                b.ipv6Addr(running.effectiveIpv6Addr()); // derived from ipv4-addr: keep the running one
+            }
+        }
+        return b.build();
+    }
+
+    private record MapEntryKey(Object v4, Object v6) {}
+
+    private static Set<MapEntryKey> keys(List<MapEntry> maps) {
+        Set<MapEntryKey> s = new HashSet<>();
+        for (MapEntry m : maps) {
+            s.add(new MapEntryKey(m.v4(), m.v6()));
+        }
+        return s;
+    }
+}

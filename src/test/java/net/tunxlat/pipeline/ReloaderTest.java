@@ -1,0 +1,112 @@
+package net.tunxlat.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import net.tunxlat.config.ConfigParser;
+import net.tunxlat.config.TunxlatConfig;
+import net.tunxlat.mapping.Addresses;
+import net.tunxlat.mapping.DynamicPool;
+import net.tunxlat.xlat.XlatSnapshot;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** SIGHUP's reload, without the signal: maps change, the pool stays, failures keep the running state. */
+class ReloaderTest {
+    final AtomicLong clock = new AtomicLong(1_700_000_000L);
+
+    static String conf(Path dir, String extra) {
+        return "tun-device nat64\nipv4-addr 192.168.255.1\nprefix 2001:db8:64::/96\ndynamic-pool 192.168.255.0/24\n"
+                + "data-dir " + dir + "\nmap-file hosts.map\n" + extra;
+    }
+
+    @Test
+    void reloadSwapsMapsKeepsThePoolAndSurvivesBrokenFiles(@TempDir Path dir) throws Exception {
+        Path conf = dir.resolve("tayga.conf");
+        Path map = dir.resolve("hosts.map");
+        Files.writeString(conf, conf(dir, "map 192.168.255.2 2001:db8:6::2\n"));
+        Files.writeString(map, "map 192.168.255.50 2001:db8:6::50\n");
+        TunxlatConfig c = ConfigParser.withMapFile(ConfigParser.parse(conf));
+        DynamicPool pool = DynamicPool.forConfig(c, clock::get);
+        DynamicPool.Binding bound = pool.assign(0x20010db800060000L, 0x77, clock.get());
+        AtomicReference<XlatSnapshot> current = new AtomicReference<>(new XlatSnapshot(c, pool));
+        Reloader r = new Reloader(conf, pool, current::get, current::set);
+        String log = captureLog(() -> {
+            Files.writeString(map, "map 192.168.255.51 2001:db8:6::50\nmap 192.168.255.60 2001:db8:6::60\n");
+            assertTrue(r.reload());
+        });
+        XlatSnapshot s = current.get();
+        assertSame(pool, s.pool(), "the pool (and every binding) survives");
+        assertSame(bound, pool.lookup6(0x20010db800060000L, 0x77));
+        assertEquals(3, s.config().maps().size());
+        assertEquals(Addresses.parseIpv4("192.168.255.51") , s.staticMap().translate6to4(s.staticMap().lookup6(0x20010db800060000L, 0x50), 0x20010db800060000L, 0x50));
+        assertTrue(log.matches("(?s).*reloaded " + java.util.regex.Pattern.quote(conf + " and " + map)
+                + " in \\d+ ms: 3 static maps \\(2 added, 1 removed\\)\n.*"), log);
+
+        XlatSnapshot before = current.get();
+        log = captureLog(() -> {
+            Files.writeString(map, "map 192.168.255.51 2001:db8:6::50\nmap 192.168.255.60 nonsense\n");
+            assertFalse(r.reload());
+        });
+        assertSame(before, current.get(), "a broken map-file keeps the running configuration");
+        assertTrue(log.contains("reload failed: " + map + ":2: 'map' expects an IPv6 address or prefix"), log);
+        assertTrue(log.contains("; keeping the running configuration"), log);
+        assertEquals(1, r.failures());
+
+        log = captureLog(() -> {
+            Files.writeString(conf, conf(dir, "map 192.168.255.2 2001:db8:6::2\nmap 192.168.255.2 2001:db8:6::3\n"));
+            assertFalse(r.reload());
+        });
+        assertTrue(log.contains("reload failed: " + conf + ":8: 'map' IPv4 side 192.168.255.2/32 is already mapped on line 7"), log);
+        assertSame(before, current.get());
+        assertEquals(2, r.failures());
+        assertEquals(1, r.reloads());
+    }
+
+    @Test
+    void directivesThatNeedARestartKeepTheirRunningValues(@TempDir Path dir) throws Exception {
+        Path conf = dir.resolve("tayga.conf");
+        Files.writeString(dir.resolve("hosts.map"), "");
+        Files.writeString(conf, conf(dir, ""));
+        TunxlatConfig c = ConfigParser.withMapFile(ConfigParser.parse(conf));
+        DynamicPool pool = DynamicPool.forConfig(c, clock::get);
+        AtomicReference<XlatSnapshot> current = new AtomicReference<>(new XlatSnapshot(c, pool));
+        Reloader r = new Reloader(conf, pool, current::get, current::set);
+        String log = captureLog(() -> {
+            Files.writeString(conf, conf(dir, "workers 4\nudp-cksum-mode calc\n").replace("tun-device nat64", "tun-device nat65")
+                    .replace("192.168.255.0/24", "10.0.0.0/16"));
+            assertTrue(r.reload());
+        });
+        XlatSnapshot s = current.get();
+        assertNotSame(c, s.config());
+        assertEquals("nat64", s.config().tunDevice());
+        assertEquals(0, s.config().workers());
+        assertEquals(c.dynamicPool(), s.config().dynamicPool());
+        assertEquals(net.tunxlat.config.UdpCksumMode.CALC, s.config().udpCksumMode(), "live directives change");
+        assertTrue(log.contains("changed but needs a restart, running value kept: tun-device, workers, dynamic-pool"), log);
+    }
+
+    interface Action {
+        void run() throws Exception;
+    }
+
+    static String captureLog(Action a) throws Exception {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        PrintStream old = net.tunxlat.util.Log.redirect(new PrintStream(buf, true, "UTF-8"));
+        try {
+            a.run();
+        } finally {
+            net.tunxlat.util.Log.redirect(old);
+        }
+        return buf.toString("UTF-8");
+    }
+}
