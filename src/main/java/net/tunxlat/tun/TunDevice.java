@@ -255,8 +255,16 @@ public final class TunDevice implements AutoCloseable {
         return queues;
     }
 
+    /**
+     * Closes every queue. Offloads are switched off first: they belong to the device, not to the fd, and
+     * a persistent device left with checksum offload would hand the next reader without a vnet header
+     * (TAYGA, for one) packets whose checksums were never computed.
+     */
     @Override
     public void close() {
+        if (offloads != 0 && !queues.isEmpty()) {
+            queues.get(0).resetOffloads(TUNSETOFFLOAD);
+        }
         for (TunQueue q : queues) {
             q.close();
         }

@@ -78,6 +78,13 @@ public final class TunQueue implements AutoCloseable {
         return r > 0;
     }
 
+    /** TUNSETOFFLOAD 0 on this queue's fd (best effort, at close). */
+    synchronized void resetOffloads(long request) {
+        if (fd >= 0) {
+            LibC.ioctl(fd, request, 0L);
+        }
+    }
+
     @Override
     public synchronized void close() {
         int f = fd;
