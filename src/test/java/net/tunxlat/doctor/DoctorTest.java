@@ -388,6 +388,22 @@ class DoctorTest {
     }
 
     @Test
+    void commandReportsAMissingDeviceOnThisSystem(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path conf = dir.resolve("t.conf");
+        java.nio.file.Files.writeString(conf, "tun-device tx-nodev-9\nnptv6 fd01:203:405::/48 2001:db8:1::/48\n");
+        var out = new java.io.StringWriter();
+        var cl = new picocli.CommandLine(new net.tunxlat.cli.TunxlatCommand());
+        cl.setOut(new java.io.PrintWriter(out, true));
+        cl.setErr(new java.io.PrintWriter(out, true));
+        assertEquals(1, cl.execute("doctor", "-c", conf.toString()), out.toString());
+        assertTrue(out.toString().startsWith("tunxlat doctor: " + conf + "\n"), out.toString());
+        assertTrue(out.toString().contains("PROBLEM  TUN device tx-nodev-9 does not exist\n         fix: tunxlat mktun -c "
+                + conf + " && ip link set tx-nodev-9 up\n"), out.toString());
+        assertTrue(out.toString().matches("(?s).*\\n\\d+ checks: \\d+ OK, \\d+ problems?\\n"), out.toString());
+    }
+
+    @Test
     void parsesMixedFamilyListingsAndHostRoutes() {
         SystemState s = SystemState.parse("[]", "[]",
                 "[{\"dst\":\"2001:db8::1\",\"dev\":\"x\",\"flags\":[]},{\"dst\":\"10.0.0.0/8\",\"dev\":\"y\"}]",
