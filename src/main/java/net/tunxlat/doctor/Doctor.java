@@ -40,7 +40,8 @@ public final class Doctor {
      *
      * @param ok   whether the system is as the configuration needs it
      * @param text what was checked, and what was found
-     * @param fix  the command that fixes a problem (null when ok, or when no single command can)
+     * @param fix  the shell command that fixes a problem, perhaps with a {@code #} comment (null when ok, or when no
+     *             single command can)
      */
     public record Check(boolean ok, String text, String fix) {
         static Check ok(String text) {
@@ -57,6 +58,7 @@ public final class Doctor {
     private final SystemState s;
     private final String tun;
     private final List<Check> checks = new ArrayList<>();
+    private final List<Prefix> outsideDone = new ArrayList<>();
 
     private Doctor(TunxlatConfig config, String configFile, SystemState state) {
         this.config = config;
@@ -101,7 +103,7 @@ public final class Doctor {
         String mk = "tunxlat mktun -c " + configFile;
         if (l == null) {
             problem("TUN device " + tun + " does not exist", config.tunUp()
-                    ? "tunxlat run -c " + configFile + "   (tun-up yes: it creates " + tun + " and brings it up)"
+                    ? "tunxlat run -c " + configFile + "   # tun-up yes: it creates " + tun + " and brings it up"
                     : mk + " && ip link set " + tun + " up");
             return;
         }
@@ -120,7 +122,7 @@ public final class Doctor {
             ok("a translator has " + tun + " open (carrier)");
         } else {
             problem("no process has " + tun + " open (NO-CARRIER): tunxlat is not running",
-                    "tunxlat run -c " + configFile + "   (or: systemctl start tunxlat)");
+                    "tunxlat run -c " + configFile + "   # or: systemctl start tunxlat");
         }
     }
 
@@ -141,7 +143,7 @@ public final class Doctor {
             ok(family + " forwarding is on (" + key + " = 1)");
         } else {
             problem(family + " forwarding is off (" + key + " = 0)", "sysctl -w " + key + "=1"
-                    + "   (and put '" + key + " = 1' in /etc/sysctl.d/ to keep it)");
+                    + "   # and '" + key + " = 1' in /etc/sysctl.d/ to keep it");
         }
     }
 
@@ -156,7 +158,7 @@ public final class Doctor {
             routeIntoTun(of(config.dynamicPool()), "the dynamic pool", done);
         }
         for (MapEntry m : config.maps()) {
-            routeIntoTun(of(m.v4()), "map " + m.v4() + " " + m.v6(), done);
+            routeIntoTun(of(m.v4()), "map", done);
         }
         // The translator's own addresses (it answers pings there); skipped when inside a prefix above.
         if (config.ipv6Addr() != null) {
@@ -187,7 +189,7 @@ public final class Doctor {
         done.add(p);
         Route r = s.covering("main", p);
         if (r != null && r.isUnicast() && tun.equals(r.dev())) {
-            ok("route for " + what + " " + p + ": " + r.describe());
+            ok(what + " " + p + " is routed into " + tun + " (" + r.describe() + ")");
         } else if (r == null) {
             problem("no route sends " + what + " " + p + " into " + tun, ipCmd(p) + " add " + p + " dev " + tun);
         } else {
@@ -207,19 +209,19 @@ public final class Doctor {
     private void checkNptv6(Nptv6Entry e) {
         Prefix in = of(e.inside());
         Prefix out = of(e.outside());
-        String name = "nptv6 " + e.inside() + " " + e.outside();
+        String name = "nptv6 " + e.inside();
         if (e.direction() != Nptv6Entry.Direction.INBOUND) {
             checkOutbound(in, name);
         }
         if (e.direction() != Nptv6Entry.Direction.OUTBOUND) {
-            routeIntoTun(out, name + ": the outside prefix", new ArrayList<>());
+            routeIntoTun(out, "nptv6 outside prefix", outsideDone);
             Route r = s.covering("main", in);
             if (r != null && r.isUnicast() && tun.equals(r.dev())) {
                 problem(name + ": the main table routes the inside prefix into " + tun + " ('" + r.describe()
                         + "'), so translated inbound packets would loop", "ip -6 route del " + r.text() + " dev " + tun);
             } else {
-                ok(name + ": the main table does not route the inside prefix into " + tun
-                        + " (translated inbound packets go to the LAN)");
+                ok(name + ": the inside prefix is not routed into " + tun + " (translated inbound packets go to"
+                        + " the LAN)");
             }
         }
     }
@@ -248,12 +250,12 @@ public final class Doctor {
         if (rule != null && rule.isLookup()) {
             table = rule.table();
             iif = rule.iif() != null;
-            ok(name + ": policy rule '" + rule.describe() + "' sends packets from the inside prefix to table " + table);
+            ok(name + ": rule '" + rule.describe() + "' sends packets from the inside prefix to table " + table);
         } else {
             table = suggestTable();
             iif = false;
             if (rule != null) {
-                problem(name + ": policy rule '" + rule.describe() + "' catches packets from the inside prefix"
+                problem(name + ": rule '" + rule.describe() + "' catches packets from the inside prefix"
                         + " but does not look up a table", "ip -6 rule del " + ruleSelector(rule) + " priority "
                         + rule.priority() + " && ip -6 rule add from " + in + " lookup " + table);
             } else {
@@ -270,7 +272,7 @@ public final class Doctor {
             }
         }
         if (def != null && def.isUnicast() && tun.equals(def.dev())) {
-            ok(name + ": table " + table + " sends the rest into " + tun + " (" + def.describe() + ")");
+            ok(name + ": table " + table + " sends everything else into " + tun + " (" + def.describe() + ")");
         } else if (def == null) {
             problem(name + ": table " + table + " has no default route into " + tun,
                     "ip -6 route add default dev " + tun + " table " + table);

@@ -132,11 +132,12 @@ class DoctorTest {
         assertTrue(problems(checks).isEmpty(), show(checks));
         String all = show(checks);
         assertTrue(all.contains("TUN device npt exists and is up"), all);
-        assertTrue(all.contains("policy rule 'from fd01:203:405::/48 lookup 100 (priority 32765)'"), all);
-        assertTrue(all.contains("table 100 sends the rest into npt (default dev npt table 100)"), all);
+        assertTrue(all.contains("OK       nptv6 fd01:203:405::/48: rule 'from fd01:203:405::/48 lookup 100 (priority"
+                + " 32765)' sends packets from the inside prefix to table 100"), all);
+        assertTrue(all.contains("table 100 sends everything else into npt (default dev npt table 100)"), all);
         assertTrue(all.contains("throw fd01:203:405::/48 dev lo table 100"), all);
-        assertTrue(all.contains("route for nptv6 fd01:203:405::/48 2001:db8:1::/48: the outside prefix 2001:db8:1::/48:"
-                + " 2001:db8:1::/48 dev npt"), all);
+        assertTrue(all.contains("OK       nptv6 outside prefix 2001:db8:1::/48 is routed into npt (2001:db8:1::/48 dev"
+                + " npt)"), all);
         assertTrue(all.contains("IPv6 forwarding is on"), all);
         assertFalse(all.contains("IPv4 forwarding"), "an NPTv6-only config needs no IPv4 forwarding: " + all);
     }
@@ -358,10 +359,11 @@ class DoctorTest {
         List<Check> checks = nat64Bed().run(CONF_NAT64);
         assertTrue(problems(checks).isEmpty(), show(checks));
         String all = show(checks);
-        assertTrue(all.contains("route for the NAT64 prefix 2001:db8:64::/96: 2001:db8:64::/96 dev nat64"), all);
-        assertTrue(all.contains("route for map 198.51.100.0/28 2001:db8:6::/124 198.51.100.0/28: 198.51.100.0/24 dev"
-                + " nat64"), all);
-        assertTrue(all.contains("route for the dynamic pool 192.168.255.0/24: 192.168.255.0/24 dev nat64"), all);
+        assertTrue(all.contains("the NAT64 prefix 2001:db8:64::/96 is routed into nat64 (2001:db8:64::/96 dev nat64)"),
+                all);
+        assertTrue(all.contains("map 198.51.100.0/28 is routed into nat64 (198.51.100.0/24 dev nat64)"), all);
+        assertTrue(all.contains("the dynamic pool 192.168.255.0/24 is routed into nat64 (192.168.255.0/24 dev nat64)"),
+                all);
         assertFalse(all.contains("ipv4-addr"), "ipv4-addr is inside the pool, checked with it: " + all);
         assertTrue(all.contains("IPv4 forwarding is on"), all);
     }
@@ -373,8 +375,8 @@ class DoctorTest {
         b.routes6.remove(0);
         b.fwd4 = false;
         List<String> fixes = problems(b.run(CONF_NAT64)).stream().map(Check::fix).toList();
-        assertEquals(List.of("sysctl -w net.ipv4.ip_forward=1   (and put 'net.ipv4.ip_forward = 1' in /etc/sysctl.d/ to"
-                        + " keep it)",
+        assertEquals(List.of("sysctl -w net.ipv4.ip_forward=1   # and 'net.ipv4.ip_forward = 1' in /etc/sysctl.d/ to"
+                        + " keep it",
                 "ip -6 route add 2001:db8:64::/96 dev nat64",
                 "ip route add 192.168.255.0/24 dev nat64"), fixes);
     }
@@ -401,6 +403,31 @@ class DoctorTest {
         assertTrue(out.toString().contains("PROBLEM  TUN device tx-nodev-9 does not exist\n         fix: tunxlat mktun -c "
                 + conf + " && ip link set tx-nodev-9 up\n"), out.toString());
         assertTrue(out.toString().matches("(?s).*\\n\\d+ checks: \\d+ OK, \\d+ problems?\\n"), out.toString());
+    }
+
+    @Test
+    void everyFixIsOneValidShellCommandLine() throws Exception {
+        List<Check> all = new ArrayList<>();
+        Bed b = new Bed();
+        b.links.set(1, NPT_NO_CARRIER);
+        b.rules.set(b.rules.indexOf(RULE_NPT),
+                "{\"priority\":1000,\"src\":\"fd01:203:405::\",\"srclen\":48,\"action\":\"unreachable\"}");
+        b.routes6.clear();
+        b.fwd6 = false;
+        all.addAll(b.run(CONF_NPT));
+        Bed n = nat64Bed();
+        n.links.clear();
+        n.fwd4 = false;
+        n.routes4.add("{\"dst\":\"192.168.255.128/25\",\"dev\":\"eth1\",\"scope\":\"link\",\"flags\":[]}");
+        all.addAll(n.run(CONF_NAT64));
+        List<String> fixes = all.stream().map(Check::fix).filter(f -> f != null).toList();
+        assertTrue(fixes.size() >= 8, show(all));
+        for (String fix : fixes) {
+            Process p = new ProcessBuilder("sh", "-n", "-c", fix).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            assertEquals(0, p.waitFor(), "not valid sh: " + fix + "\n" + out);
+            assertFalse(fix.contains("\n"), fix);
+        }
     }
 
     @Test

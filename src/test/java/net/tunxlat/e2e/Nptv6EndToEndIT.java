@@ -339,7 +339,7 @@ class Nptv6EndToEndIT {
         Files.writeString(dir.resolve("nptv6-doctor-problem.txt"), bad.output());
         assertEquals(1, bad.exitCode(), bad.describe());
         String fixLine = "fix: ip -6 rule add from " + IN48 + " lookup " + NptBed.TABLE;
-        assertTrue(bad.output().contains("PROBLEM  nptv6 " + IN48 + " " + OUT48
+        assertTrue(bad.output().contains("PROBLEM  nptv6 " + IN48
                 + ": no policy rule sends packets from the inside prefix to a table of their own\n         " + fixLine),
                 bad.output());
         assertTrue(bad.output().contains(" 1 problem\n"), bad.output());
