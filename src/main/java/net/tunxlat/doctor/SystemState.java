@@ -106,7 +106,8 @@ public record SystemState(List<Link> links, List<Rule> rules6, List<Route> route
         }
 
         public String describe() {
-            return ("unicast".equals(type) ? "" : type + " ") + text + (dev == null ? "" : " dev " + dev)
+            boolean unicast = "unicast".equals(type);
+            return (unicast ? "" : type + " ") + text + (dev == null || !unicast ? "" : " dev " + dev)
                     + ("main".equals(table) ? "" : " table " + table);
         }
     }

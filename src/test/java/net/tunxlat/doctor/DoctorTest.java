@@ -135,7 +135,7 @@ class DoctorTest {
         assertTrue(all.contains("OK       nptv6 fd01:203:405::/48: rule 'from fd01:203:405::/48 lookup 100 (priority"
                 + " 32765)' sends packets from the inside prefix to table 100"), all);
         assertTrue(all.contains("table 100 sends everything else into npt (default dev npt table 100)"), all);
-        assertTrue(all.contains("throw fd01:203:405::/48 dev lo table 100"), all);
+        assertTrue(all.contains("(throw fd01:203:405::/48 table 100)"), all);
         assertTrue(all.contains("OK       nptv6 outside prefix 2001:db8:1::/48 is routed into npt (2001:db8:1::/48 dev"
                 + " npt)"), all);
         assertTrue(all.contains("IPv6 forwarding is on"), all);
