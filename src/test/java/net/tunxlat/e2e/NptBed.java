@@ -87,7 +87,9 @@ public final class NptBed implements AutoCloseable {
             return "needs ip6tables for the differential test against Linux's SNPT/DNPT (apt-get install iptables);"
                     + " skipped";
         }
-        Netns probe = Netns.create("txnp" + HexFormat.of().formatHex(new SecureRandom().generateSeed(3)));
+        byte[] random = new byte[3];
+        new SecureRandom().nextBytes(random);
+        Netns probe = Netns.create("txnp" + HexFormat.of().formatHex(random));
         try {
             ExecResult r = probe.exec("ip6tables", "-t", "mangle", "-A", "POSTROUTING", "-s", "fd00::/64", "-j", "SNPT",
                     "--src-pfx", "fd00::/64", "--dst-pfx", "2001:db8::/64");
