@@ -789,6 +789,16 @@ public final class ConfigParser {
                 throw error(0, "missing mandatory directive 'tun-device' (the TUN interface name, e.g. 'tun-device"
                         + " nat64')");
             }
+            if (ipv6Addr != null) {
+                for (int k = 0; k < nptv6.size(); k++) {
+                    Nptv6Entry e = nptv6.get(k);
+                    if (e.inside().contains(ipv6Addr.hi(), ipv6Addr.lo()) || e.outside().contains(ipv6Addr.hi(), ipv6Addr.lo())) {
+                        throw error(seenAt.get(Directive.IPV6_ADDR), "'ipv6-addr' " + ipv6Addr + " lies in the NPTv6 prefix"
+                                + " pair of line " + nptv6Lines.get(k) + ": packets to it would be rewritten, never"
+                                + " answered; choose an address outside " + e.inside() + " and " + e.outside());
+                    }
+                }
+            }
             boolean nat64 = prefix != null || !maps.isEmpty() || mapFile != null || dynamicPool != null;
             if (!nat64 && !nptv6.isEmpty()) {
                 // An NPTv6-only translator needs no IPv4 address; ipv6-addr (optional) sources its ICMPv6 errors.

@@ -178,7 +178,7 @@ public final class Daemon {
             threads.forEach(Thread::start);
             Log.info("forwarding on " + tun.name() + " (" + tun.queues().size() + " queue"
                     + (tun.queues().size() == 1 ? "" : "s") + ", offloads " + tun.describeOffloads() + ") ipv4-addr "
-                    + Addresses.formatIpv4(config.ipv4Addr())
+                    + (config.hasNat64() ? Addresses.formatIpv4(config.ipv4Addr()) : "none")
                     + " ipv6-addr " + (config.effectiveIpv6Addr() == null ? "none" : Addresses.formatIpv6(config.effectiveIpv6Addr().hi(), config.effectiveIpv6Addr().lo()))
                     + (config.prefix() != null ? " prefix " + config.prefix() : "") + ", " + config.maps().size()
                     + " static map" + (config.maps().size() == 1 ? "" : "s")
@@ -248,7 +248,11 @@ public final class Daemon {
         if (why.length() > 0) {
             why.append(')');
         }
-        Log.info("stopped: translated " + p46 + " packets 4->6 and " + p64 + " packets 6->4, dropped " + drops + why);
+        long nptOut = workers.stream().mapToLong(w -> w.counters().get(XlatCounters.PACKETS_NPTV6_OUT)).sum();
+        long nptIn = workers.stream().mapToLong(w -> w.counters().get(XlatCounters.PACKETS_NPTV6_IN)).sum();
+        Log.info("stopped: translated " + p46 + " packets 4->6 and " + p64 + " packets 6->4"
+                + (config.nptv6().isEmpty() ? "" : ", NPTv6 " + nptOut + " out and " + nptIn + " in")
+                + ", dropped " + drops + why);
     }
 
     private MetricsServer startMetricsServer(TunxlatMetrics metrics) throws IOException {

@@ -8,6 +8,8 @@ import java.util.Locale;
  */
 public enum DropReason {
     UNKNOWN_IP_VERSION("the packet is neither IPv4 nor IPv6"),
+    NO_TRANSLATION_46("IPv4 packet on an NPTv6-only translator (no NAT64 configured)"),
+    NO_TRANSLATION_64("IPv6 packet that is not NPTv6 traffic on an NPTv6-only translator"),
     TRUNCATED_46("IPv4 packet shorter than its headers say, or IHL < 5"),
     BAD_HEADER_CHECKSUM_46("IPv4 header checksum does not verify (RFC 1812 §5.2.2)"),
     TTL_EXCEEDED_46("TTL ran out (RFC 7915 §4.1); ICMPv4 Time Exceeded sent"),

@@ -333,6 +333,10 @@ public final class Translator {
     // ---------------------------------------------------------------- IPv4 -> IPv6 (RFC 7915 §4)
 
     private void translate46(ByteBuf buf, int off, int len) {
+        if (!snap.nat64) {
+            drop(NO_TRANSLATION_46, buf, off, len);
+            return;
+        }
         if (len < Ipv4Header.MIN_LENGTH) {
             drop(TRUNCATED_46, buf, off, len);
             return;
@@ -704,6 +708,10 @@ public final class Translator {
         long dstHi = h.destinationHi();
         long dstLo = h.destinationLo();
         if (snap.nptv6 != null && nptv6(buf, off, total6, srcHi, srcLo, dstHi, dstLo)) {
+            return;
+        }
+        if (!snap.nat64) {
+            drop(NO_TRANSLATION_64, buf, off, total6); // e.g. the kernel's own MLD and RS on the device
             return;
         }
         if (dstHi == snap.ownIpv6Hi && dstLo == snap.ownIpv6Lo && (dstHi | dstLo) != 0) {

@@ -50,6 +50,8 @@ public final class XlatSnapshot {
     final DynamicPool pool;
     /** NPTv6 prefix pairs (RFC 6296), or null. */
     final Nptv6Table nptv6;
+    /** Whether NAT64/SIIT is configured (not an NPTv6-only translator). */
+    final boolean nat64;
 
     /** A snapshot with a fresh dynamic pool (if the configuration has one) on the system clock. */
     public XlatSnapshot(TunxlatConfig config) {
@@ -67,6 +69,7 @@ public final class XlatSnapshot {
     public XlatSnapshot(TunxlatConfig config, DynamicPool pool, int linkMtu) {
         this.pool = pool;
         this.linkMtu = linkMtu;
+        this.nat64 = config.hasNat64();
         this.config = config;
         this.ownIpv4 = config.ipv4Addr();
         Ipv6Prefix own6 = config.effectiveIpv6Addr();

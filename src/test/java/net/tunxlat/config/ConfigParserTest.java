@@ -444,6 +444,8 @@ class ConfigParserTest {
             assertError(lines("tun-device npt", "nptv6 fd01::/48 2001:db8:1::/48 sideways"), 2,
                     "direction must be both, outbound or inbound");
             assertError(lines("tun-device npt", "nptv6 fd01::1/48 2001:db8:1::/48"), 2, "has host bits set");
+            assertError(lines("tun-device npt", "ipv6-addr 2001:db8:1::1", "nptv6 fd01::/48 2001:db8:1::/48"), 2,
+                    "lies in the NPTv6 prefix pair of line 3");
         }
     }
 

@@ -1,0 +1,55 @@
+package net.tunxlat.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import net.tunxlat.config.TunxlatConfig;
+import net.tunxlat.doctor.Doctor;
+import net.tunxlat.doctor.SystemState;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code tunxlat doctor}: does the running system match the configuration (device, forwarding, routes, rules)? */
+@Command(name = "doctor", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = {"Check that the running system matches the configuration: the TUN device exists, is up",
+                "and attached; forwarding is on; the NAT64 routes and the NPTv6 policy rules and routes send the",
+                "right packets into the TUN device. Prints one line per check and, for each problem, the command",
+                "that fixes it. Reads the system with 'ip -j' and /proc/sys; changes nothing."},
+        footer = {"", "Exit status: 0 all checks OK, 1 at least one problem, 2 bad command line or configuration."})
+public final class DoctorCommand implements Callable<Integer> {
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = RunCommand.DEFAULT_CONFIG,
+            description = "configuration file (default: ${DEFAULT-VALUE})")
+    Path config;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        TunxlatConfig c = Configs.load(config, spec.commandLine().getErr());
+        if (c == null) {
+            return 2;
+        }
+        return report(config.toString(), Doctor.run(c, config.toString(), SystemState.read()),
+                spec.commandLine().getOut());
+    }
+
+    /** Prints the checks; returns the exit status (0 if all are OK, else 1). */
+    static int report(String configFile, List<Doctor.Check> checks, PrintWriter out) {
+        out.println("tunxlat doctor: " + configFile);
+        int problems = 0;
+        for (Doctor.Check c : checks) {
+            out.println((c.ok() ? "OK       " : "PROBLEM  ") + c.text());
+            if (!c.ok()) {
+                problems++;
+                out.println("         fix: " + (c.fix() == null ? "(no single command; see above)" : c.fix()));
+            }
+        }
+        out.println(checks.size() + " checks: " + (checks.size() - problems) + " OK, " + problems + " problem"
+                + (problems == 1 ? "" : "s"));
+        out.flush();
+        return problems == 0 ? 0 : 1;
+    }
+}
