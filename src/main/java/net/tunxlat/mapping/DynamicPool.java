@@ -240,7 +240,15 @@ public final class DynamicPool {
             allocations.incrementAndGet();
             return nb;
         }
+        refusals.incrementAndGet();
         return null;
+    }
+
+    private final java.util.concurrent.atomic.AtomicLong refusals = new java.util.concurrent.atomic.AtomicLong();
+
+    /** New hosts refused because no address was free or dormant, since start. */
+    public long refusals() {
+        return refusals.get();
     }
 
     /** Addresses bound to a new host since start (a reactivated dormant binding is not new). */

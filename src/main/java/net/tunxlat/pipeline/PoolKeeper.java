@@ -78,6 +78,22 @@ public final class PoolKeeper implements AutoCloseable {
             if (file != null && (dirty || retryPending || now - lastWrite >= REFRESH_SECONDS)) {
                 write(now);
             }
+            reportExhaustion(now);
+        }
+    }
+
+    private long refusalsLogged;
+    private long lastExhaustionLog;
+
+    /** One log line (at most a minute apart) when new hosts were refused because the pool is full. */
+    void reportExhaustion(long now) {
+        long refused = pool.refusals();
+        if (refused > refusalsLogged && now - lastExhaustionLog >= 60) {
+            Log.warn("dynamic pool " + pool.prefix() + " exhausted: " + (refused - refusalsLogged) + " new IPv6 host"
+                    + (refused - refusalsLogged == 1 ? "" : "s") + " refused (every address bound and active;"
+                    + " counted as pool_exhausted_64)");
+            refusalsLogged = refused;
+            lastExhaustionLog = now;
         }
     }
 
