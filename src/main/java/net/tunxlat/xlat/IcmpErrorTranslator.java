@@ -178,17 +178,12 @@ final class IcmpErrorTranslator {
                 int c = Checksum.update(out.getUnsignedShort(innerL4 + 6), oldSum, newSum);
                 out.setShort(innerL4 + 6, c == 0 ? 0xffff : c);
             } else if (innerProto == 1 && innerCopy >= 4) {
-                int t = out.getUnsignedByte(innerL4);
-                int c = out.getUnsignedByte(innerL4 + 1);
-                int nt = t == 8 ? 128 : t == 0 ? 129 : -1;
+                int nt = Translator.echoType46(out.getUnsignedByte(innerL4));
                 if (nt < 0) {
                     return ICMP_ERROR_INNER_46; // an error (or anything but echo) inside an error
                 }
-                int pseudo = Ipv6Header.pseudoHeaderSum(innerSrcHi, innerSrcLo, innerDstHi, innerDstLo,
-                        innerTotal - ihl, Ipv6Header.NEXT_HEADER_ICMPV6);
-                out.setByte(innerL4, nt);
-                out.setShort(innerL4 + 2, Checksum.update(out.getUnsignedShort(innerL4 + 2), (t << 8) | c,
-                        Checksum.fold(pseudo) + ((nt << 8) | c)));
+                Translator.rewriteEcho(out, innerL4, nt, Ipv6Header.pseudoHeaderSum(innerSrcHi, innerSrcLo, innerDstHi,
+                        innerDstLo, innerTotal - ihl, Ipv6Header.NEXT_HEADER_ICMPV6), true);
             }
         }
         // RFC 7915 §4.3: the inner header is translated like the outer one, but the hop limit is kept.
@@ -443,17 +438,12 @@ final class IcmpErrorTranslator {
                 int c = Checksum.update(out.getUnsignedShort(innerL4 + 6), oldSum, newSum);
                 out.setShort(innerL4 + 6, c == 0 ? 0xffff : c);
             } else if (nh == Ipv6Header.NEXT_HEADER_ICMPV6 && upperCopy >= 4) {
-                int t = out.getUnsignedByte(innerL4);
-                int c = out.getUnsignedByte(innerL4 + 1);
-                int nt = t == 128 ? 8 : t == 129 ? 0 : -1;
+                int nt = Translator.echoType64(out.getUnsignedByte(innerL4));
                 if (nt < 0) {
                     return ICMP_ERROR_INNER_64;
                 }
-                int pseudo = Ipv6Header.pseudoHeaderSum(innerSrcHi, innerSrcLo, innerDstHi, innerDstLo, upperLength,
-                        Ipv6Header.NEXT_HEADER_ICMPV6);
-                out.setByte(innerL4, nt);
-                out.setShort(innerL4 + 2, Checksum.update(out.getUnsignedShort(innerL4 + 2),
-                        Checksum.fold(pseudo) + ((t << 8) | c), (nt << 8) | c));
+                Translator.rewriteEcho(out, innerL4, nt, Ipv6Header.pseudoHeaderSum(innerSrcHi, innerSrcLo, innerDstHi,
+                        innerDstLo, upperLength, Ipv6Header.NEXT_HEADER_ICMPV6), false);
             }
         }
         int innerTotal = Ipv4Header.MIN_LENGTH + upperLength;

@@ -597,33 +597,46 @@ public final class Translator {
 
     /**
      * RFC 7915 §4.2: ICMPv4 query messages: Echo Request and Echo Reply (types 8 and 0) become types 128
-     * and 129 "and the ICMPv6 checksum MUST be recomputed (to include the pseudo-header)". Everything
-     * else that the RFC says to drop is dropped (errors with inner packets are not translated yet).
+     * and 129 "and the ICMPv6 checksum MUST be recomputed (to include the pseudo-header)". Other
+     * informational messages are dropped; errors go to {@link IcmpErrorTranslator}.
      */
     private DropReason icmp46(ByteBuf buf, int l4, int length, long srcHi, long srcLo, long dstHi, long dstLo) {
         if (length < 8) {
             return TOO_SHORT_L4_46;
         }
+        int newType = echoType46(buf.getUnsignedByte(l4));
+        if (newType < 0) {
+            return ICMP_UNTRANSLATABLE_46;
+        }
+        rewriteEcho(buf, l4, newType, Ipv6Header.pseudoHeaderSum(srcHi, srcLo, dstHi, dstLo, length, PROTO_ICMPV6), true);
+        return null;
+    }
+
+    /** Echo Request 8 → 128 and Echo Reply 0 → 129; -1 for anything else. */
+    static int echoType46(int type) {
+        return type == 8 ? 128 : type == 0 ? 129 : -1;
+    }
+
+    /** Echo Request 128 → 8 and Echo Reply 129 → 0; -1 for anything else. */
+    static int echoType64(int type) {
+        return type == 128 ? 8 : type == 129 ? 0 : -1;
+    }
+
+    /**
+     * Rewrites the echo header at {@code l4} to {@code newType} and updates its checksum incrementally
+     * (RFC 1624): the ICMPv6 checksum covers the pseudo-header ({@code pseudoSum}), the ICMPv4 one does
+     * not, so it is added going to IPv6 and removed going to IPv4.
+     */
+    static void rewriteEcho(ByteBuf buf, int l4, int newType, int pseudoSum, boolean toIpv6) {
         int type = buf.getUnsignedByte(l4);
         int code = buf.getUnsignedByte(l4 + 1);
-        int newType;
-        switch (type) {
-            case 8:
-                newType = 128;
-                break;
-            case 0:
-                newType = 129;
-                break;
-            default:
-                return ICMP_UNTRANSLATABLE_46; // errors are translated by IcmpErrorTranslator
-
-        }
+        int oldWord = (type << 8) | code;
+        int newWord = (newType << 8) | code;
         int c = buf.getUnsignedShort(l4 + 2);
-        int pseudo = Ipv6Header.pseudoHeaderSum(srcHi, srcLo, dstHi, dstLo, length, PROTO_ICMPV6);
-        c = Checksum.update(c, (type << 8) | code, Checksum.fold(pseudo) + ((newType << 8) | code));
+        c = toIpv6 ? Checksum.update(c, oldWord, Checksum.fold(pseudoSum) + newWord)
+                : Checksum.update(c, Checksum.fold(pseudoSum) + oldWord, newWord);
         buf.setByte(l4, newType);
         buf.setShort(l4 + 2, c);
-        return null;
     }
 
     /** RFC 7915 §4.1: looks for an LSRR (131) or SSRR (137) option whose pointer is not past its end. */
@@ -1084,25 +1097,11 @@ public final class Translator {
         if (length < 8) {
             return TOO_SHORT_L4_64;
         }
-        int type = buf.getUnsignedByte(l4);
-        int code = buf.getUnsignedByte(l4 + 1);
-        int newType;
-        switch (type) {
-            case 128:
-                newType = 8;
-                break;
-            case 129:
-                newType = 0;
-                break;
-            default:
-                return ICMP_UNTRANSLATABLE_64; // errors are translated by IcmpErrorTranslator
-
+        int newType = echoType64(buf.getUnsignedByte(l4));
+        if (newType < 0) {
+            return ICMP_UNTRANSLATABLE_64;
         }
-        int c = buf.getUnsignedShort(l4 + 2);
-        int pseudo = Ipv6Header.pseudoHeaderSum(srcHi, srcLo, dstHi, dstLo, length, PROTO_ICMPV6);
-        c = Checksum.update(c, Checksum.fold(pseudo) + ((type << 8) | code), (newType << 8) | code);
-        buf.setByte(l4, newType);
-        buf.setShort(l4 + 2, c);
+        rewriteEcho(buf, l4, newType, Ipv6Header.pseudoHeaderSum(srcHi, srcLo, dstHi, dstLo, length, PROTO_ICMPV6), false);
         return null;
     }
 

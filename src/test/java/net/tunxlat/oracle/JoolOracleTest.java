@@ -100,7 +100,7 @@ class JoolOracleTest {
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> manifest(String name) throws IOException {
-        return (Map<String, Object>) MiniJson.parse(Files.readString(DIR.resolve(name), StandardCharsets.UTF_8));
+        return (Map<String, Object>) net.tunxlat.util.Json.parse(Files.readString(DIR.resolve(name), StandardCharsets.UTF_8));
     }
 
     @SuppressWarnings("unchecked")
