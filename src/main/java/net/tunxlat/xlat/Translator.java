@@ -852,7 +852,7 @@ public final class Translator {
             segmentInSoftware(buf, off, total6, l4);
             return;
         }
-        if (snap.ipv4EgressMtu > 0 && totalLength > snap.ipv4EgressMtu && totalLength > DF_THRESHOLD) {
+        if (!gso && snap.ipv4EgressMtu > 0 && totalLength > snap.ipv4EgressMtu && totalLength > DF_THRESHOLD) {
             // RFC 7915 §1.4 / §5: too big for the IPv4 next hop, and IPv6 senders expect Packet Too Big
             // (the MTU includes the 20 bytes the IPv6 header adds).
             icmp6Error(buf, off, total6, 2, 0, Math.max(IPV6_MIN_MTU, snap.ipv4EgressMtu + 20));

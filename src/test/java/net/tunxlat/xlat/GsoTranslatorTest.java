@@ -188,6 +188,22 @@ class GsoTranslatorTest {
     }
 
     @Test
+    void superPacketWhoseSegmentsFitTheIpv4EgressMtuStaysWhole() {
+        snap = new XlatSnapshot(TunxlatConfig.builder().ipv4Addr(Addresses.parseIpv4(TranslatorTest.OWN4))
+                .prefix(Ipv6Prefix.parse("2001:db8:64::/96", -1)).maps(List.of(TranslatorTest.map(TranslatorTest.H6_AS4,
+                        TranslatorTest.H6))).ipv4EgressMtu(1400).build());
+        // After path MTU discovery (PTB 1420): MSS 1348 plus 12 bytes of TCP timestamps = 1400 as IPv4.
+        byte[] tcp = tcpHeaderAndData(40000, 80, new byte[12 + 2696]);
+        tcp[12] = (byte) 0x80; // data offset 8 words: 32-byte header
+        byte[] ip = superPacket(ipv6(TranslatorTest.H6, TranslatorTest.H4_AS6, 6, 6, 64, 0, new byte[0], tcp), 40, 6);
+        List<byte[]> o = run(ip, Translator.GSO_TCPV6, 1348, 40, 16);
+        assertEquals(1, o.size(), "translated whole, no Packet Too Big");
+        assertEquals(Translator.GSO_TCPV4, o.get(0)[1]);
+        assertEquals(52, le16(o.get(0), 2), "hdr_len 20 + 32");
+        assertEquals(0, counters.localDrops(DropReason.PACKET_TOO_BIG_64));
+    }
+
+    @Test
     void plainPacketWithPartialChecksumIsFinishedAndGetsAZeroVnetHeader() {
         byte[] ip = superPacket(ipv6(TranslatorTest.H6, TranslatorTest.H4_AS6, 17, 17, 64, 0, new byte[0],
                 udpHeaderAndData(1, 2, new byte[100])), 40, 17);
