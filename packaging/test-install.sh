@@ -196,11 +196,13 @@ check "man pages tunxlat(8), tunxlat.conf(5); copyright; changelog" \
     test -f "$ROOT/usr/share/man/man8/tunxlat.8.gz" -a -f "$ROOT/usr/share/man/man5/tunxlat.conf.5.gz" \
     -a -f "$ROOT/usr/share/doc/tunxlat/copyright" -a -f "$ROOT/usr/share/doc/tunxlat/changelog.gz"
 # What the unit does, without systemd: the service user, only CAP_NET_ADMIN, the JVM options of
-# /etc/default/tunxlat (JNA unpacks its native library to jna.tmpdir), a network namespace of its own.
+# /etc/default/tunxlat (JNA unpacks its native library to jna.tmpdir), /run/tunxlat for the control
+# socket, a network namespace of its own.
 cat >"$WORK/run-as-service.sh" <<'EOF'
 set -a
 . /etc/default/tunxlat
 set +a
+install -d -o tunxlat -g tunxlat -m 0750 /run/tunxlat   # what RuntimeDirectory= gives the unit
 exec setpriv --reuid=tunxlat --regid=tunxlat --clear-groups --inh-caps=-all,+net_admin \
     --ambient-caps=-all,+net_admin --bounding-set=-all,+net_admin \
     tunxlat run -c /etc/tunxlat/tunxlat.conf
