@@ -346,7 +346,7 @@ EOF
         p=$(nsenter -t "$1" -a systemctl show -p MainPID --value tunxlat); l=$(nsenter -t "$1" -a systemctl show -p MainPID --value tunxlat@lab)
         [[ $p != 0 && $p != "$2" && $l != 0 && $l != "$3" ]]' _ "$ct" "$pid_before" "$pid_lab_before"
     check "running version after the upgrade: tunxlat $NEXT_REVISION" \
-        bash -c 'nsenter -t "$1" -a journalctl -u tunxlat -o cat --no-pager | grep -q "tunxlat $2 starting"' _ "$ct" "$NEXT_REVISION"
+        timeout 30 bash -c 'until nsenter -t "$1" -a journalctl -u tunxlat -o cat --no-pager | grep -q "tunxlat $2 starting"; do sleep 0.3; done' _ "$ct" "$NEXT_REVISION"
 
     t_ms=$(in_ct sh -c 's=$(date +%s%N); systemctl stop tunxlat@lab; e=$(date +%s%N); echo $(((e - s) / 1000000))')
     check "systemctl stop tunxlat@lab: inactive (not failed) in ${t_ms} ms (< 2000), device gone" bash -c '
