@@ -147,7 +147,8 @@ public final class ConfigParser {
         NPTV6_LEARN_MAX("nptv6-learn-max", 1, 1, false, "ENTRIES"),
         NPTV6_LEARN_TIMEOUT("nptv6-learn-timeout", 1, 1, false, "SECONDS"),
         TUN_OFFLOAD("tun-offload", 1, 1, false, "yes|no"),
-        METRICS_LISTEN("metrics-listen", 1, 1, false, "ADDRESS:PORT|off");
+        METRICS_LISTEN("metrics-listen", 1, 1, false, "ADDRESS:PORT|off"),
+        DYNAMIC_POOL_RATE("dynamic-pool-rate", 1, 1, false, "NEW-BINDINGS-PER-SECOND");
 
         final String text;
         final int minArgs;
@@ -221,6 +222,7 @@ public final class ConfigParser {
         private long nptv6LearnTimeout = TunxlatConfig.DEFAULT_NPTV6_LEARN_TIMEOUT;
         private boolean tunOffload = true;
         private ListenAddress metricsListen = TunxlatConfig.DEFAULT_METRICS_LISTEN;
+        private int dynamicPoolRate = TunxlatConfig.DEFAULT_DYNAMIC_POOL_RATE;
 
         Run(Path file) {
             this.file = file;
@@ -353,6 +355,7 @@ public final class ConfigParser {
                     }
                 }
                 case METRICS_LISTEN -> metricsListen = listen(ln, d, arg);
+                case DYNAMIC_POOL_RATE -> dynamicPoolRate = integer(ln, d, arg, 0, TunxlatConfig.MAX_DYNAMIC_POOL_RATE);
                 default -> throw new IllegalStateException(d.toString());
             }
         }
@@ -726,7 +729,7 @@ public final class ConfigParser {
                     resolvedMapFile, maps.stream().map(MapAt::entry).toList(), strictFragHdr, udpCksumMode,
                     offlinkMtu, log, workers, tunUp, List.copyOf(tunIps.keySet()), List.copyOf(tunRoutes.keySet()),
                     rfc6791Pool, ipv4EgressMtu, ipv6EgressMtu, icmpRateLimit, dynamicPoolAllow, nptv6, nptv6LearnMax,
-                    nptv6LearnTimeout, tunOffload, metricsListen);
+                    nptv6LearnTimeout, tunOffload, metricsListen, dynamicPoolRate);
         }
     }
 }

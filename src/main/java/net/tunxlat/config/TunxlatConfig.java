@@ -45,6 +45,8 @@ import net.tunxlat.mapping.Rfc6052;
  * @param tunOffload    {@code tun-offload}: IFF_VNET_HDR with TSO/USO, GSO super-packets translated whole
  * @param metricsListen {@code metrics-listen}: where the Prometheus endpoint {@code /metrics} listens,
  *                      or null for {@code off} (default {@link #DEFAULT_METRICS_LISTEN})
+ * @param dynamicPoolRate {@code dynamic-pool-rate}: new dynamic-pool bindings per second per source /64
+ *                      (0: no limit; default {@link #DEFAULT_DYNAMIC_POOL_RATE})
  */
 public record TunxlatConfig(
         Path source,
@@ -74,10 +76,14 @@ public record TunxlatConfig(
         int nptv6LearnMax,
         long nptv6LearnTimeout,
         boolean tunOffload,
-        ListenAddress metricsListen) {
+        ListenAddress metricsListen,
+        int dynamicPoolRate) {
 
     public static final int DEFAULT_OFFLINK_MTU = 1280;
     public static final int DEFAULT_ICMP_RATE_LIMIT = 100;
+    /** {@code dynamic-pool-rate} by default: new bindings per second per source /64. */
+    public static final int DEFAULT_DYNAMIC_POOL_RATE = 100;
+    public static final int MAX_DYNAMIC_POOL_RATE = 1_000_000;
     /** {@code metrics-listen} by default: local only, on the port registered for this kind of exporter. */
     public static final ListenAddress DEFAULT_METRICS_LISTEN = ListenAddress.parseOrOff("127.0.0.1:9464");
 
@@ -133,6 +139,7 @@ public record TunxlatConfig(
         private long nptv6LearnTimeout = DEFAULT_NPTV6_LEARN_TIMEOUT;
         private boolean tunOffload = true;
         private ListenAddress metricsListen = DEFAULT_METRICS_LISTEN;
+        private int dynamicPoolRate = DEFAULT_DYNAMIC_POOL_RATE;
 
         public Builder source(Path v) { source = v; return this; }
         public Builder tunDevice(String v) { tunDevice = v; return this; }
@@ -163,12 +170,13 @@ public record TunxlatConfig(
         public Builder tunOffload(boolean v) { tunOffload = v; return this; }
         /** Null for {@code off}. */
         public Builder metricsListen(ListenAddress v) { metricsListen = v; return this; }
+        public Builder dynamicPoolRate(int v) { dynamicPoolRate = v; return this; }
 
         public TunxlatConfig build() {
             return new TunxlatConfig(source, tunDevice, ipv4Addr, ipv6Addr, prefix, wkpfStrict, dynamicPool, dataDir,
                     mapFile, maps, strictFragHdr, udpCksumMode, offlinkMtu, log, workers, tunUp, tunIps, tunRoutes,
                     rfc6791Pool, ipv4EgressMtu, ipv6EgressMtu, icmpRateLimit, dynamicPoolAllow, nptv6, nptv6LearnMax,
-                    nptv6LearnTimeout, tunOffload, metricsListen);
+                    nptv6LearnTimeout, tunOffload, metricsListen, dynamicPoolRate);
         }
     }
 
@@ -180,7 +188,8 @@ public record TunxlatConfig(
                 .workers(workers).tunUp(tunUp).tunIps(tunIps).tunRoutes(tunRoutes).rfc6791Pool(rfc6791Pool)
                 .ipv4EgressMtu(ipv4EgressMtu).ipv6EgressMtu(ipv6EgressMtu).icmpRateLimit(icmpRateLimit)
                 .dynamicPoolAllow(dynamicPoolAllow).nptv6(nptv6).nptv6LearnMax(nptv6LearnMax)
-                .nptv6LearnTimeout(nptv6LearnTimeout).tunOffload(tunOffload).metricsListen(metricsListen);
+                .nptv6LearnTimeout(nptv6LearnTimeout).tunOffload(tunOffload).metricsListen(metricsListen)
+                .dynamicPoolRate(dynamicPoolRate);
     }
 
     /**

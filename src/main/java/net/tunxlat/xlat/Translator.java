@@ -360,6 +360,11 @@ public final class Translator {
         }
         int l4 = off + ihl;
         int payloadLength = total - ihl;
+        DropReason forbidden = AddressFilter.check46(snap, buf, off, ihl, total);
+        if (forbidden != null) {
+            drop(forbidden, buf, off, total); // spoofed or unroutable: silently (AddressFilter)
+            return;
+        }
         if (dst == snap.ownIpv4) {
             local4(buf, off, total, ihl, src, proto, fragmented);
             return;
@@ -651,9 +656,9 @@ public final class Translator {
         return false;
     }
 
-    /** RFC 7915 §4.4: a dropped IPv4 packet gets ICMPv4 3/13 back, except for RFC 6052 §3.1 drops (silent). */
+    /** RFC 7915 §4.4: a dropped IPv4 packet gets ICMPv4 3/13 back, except for {@link DropReason#silent} drops. */
     private void reject46(DropReason why, ByteBuf buf, int off, int total) {
-        if (why != WKPF_NON_GLOBAL_46) {
+        if (!why.silent()) {
             icmp4Error(buf, off, total, 3, 13, 0);
         }
         drop(why, buf, off, total);
@@ -703,6 +708,11 @@ public final class Translator {
         long srcLo = h.sourceLo();
         long dstHi = h.destinationHi();
         long dstLo = h.destinationLo();
+        DropReason forbidden = AddressFilter.check64(snap, srcHi, srcLo, dstHi, dstLo);
+        if (forbidden != null) {
+            drop(forbidden, buf, off, total6); // spoofed or unroutable: silently (AddressFilter)
+            return;
+        }
         if (snap.nptv6 != null && nptv6(buf, off, total6, srcHi, srcLo, dstHi, dstLo)) {
             return;
         }
@@ -1098,9 +1108,9 @@ public final class Translator {
         return null;
     }
 
-    /** RFC 7915 §5.4: a dropped IPv6 packet gets ICMPv6 1/1 back, except for RFC 6052 §3.1 drops (silent). */
+    /** RFC 7915 §5.4: a dropped IPv6 packet gets ICMPv6 1/1 back, except for {@link DropReason#silent} drops. */
     private void reject64(DropReason why, ByteBuf buf, int off, int total) {
-        if (why != WKPF_NON_GLOBAL_64) {
+        if (!why.silent()) {
             icmp6Error(buf, off, total, 1, 1, 0);
         }
         drop(why, buf, off, total);
