@@ -28,6 +28,8 @@ public enum DropReason {
             + " §5.3.7) or the translator's own ipv4-addr: spoofed, dropped silently"),
     FORBIDDEN_DST_46("IPv4 destination no router forwards (0/8, 127/8, 169.254/16, multicast, class E, broadcast),"
             + " dropped silently"),
+    ICMP_WRONG_VERSION_46("IPv4 packet carrying ICMPv6 (protocol 58): it would reach IPv6 as an ICMPv6 message nobody"
+            + " validated"),
     ICMP_ERROR_MISMATCH_46("ICMPv4 error quoting a packet its destination did not send (inner source is not the outer"
             + " destination): forged, dropped"),
     TRUNCATED_64("IPv6 packet shorter than its headers say"),
@@ -51,6 +53,8 @@ public enum DropReason {
             + " ipv6-addr, or one the prefix maps to a forbidden IPv4 source: spoofed, dropped silently"),
     FORBIDDEN_DST_64("IPv6 destination no router forwards (::, ::1, fe80::/10, ff00::/8), or one the prefix maps to a"
             + " forbidden IPv4 destination, dropped silently"),
+    ICMP_WRONG_VERSION_64("IPv6 packet carrying ICMPv4 (next header 1): it would reach IPv4 as an ICMPv4 message nobody"
+            + " validated"),
     ICMP_ERROR_MISMATCH_64("ICMPv6 error quoting a packet its destination did not send (inner source is not the outer"
             + " destination): forged, dropped"),
     POOL_RATE_LIMITED_64("new IPv6 host without a dynamic address: dynamic-pool-rate used up for its /64; dropped"

@@ -567,6 +567,8 @@ public final class Translator {
                     return ICMP_FRAGMENTED_46;
                 }
                 return icmp46(buf, l4, length, srcHi, srcLo, dstHi, dstLo);
+            case PROTO_ICMPV6:
+                return ICMP_WRONG_VERSION_46; // would reach IPv6 as an ICMPv6 message nobody validated
             default:
                 // RFC 7915 §4.5: "other transport protocols ... MUST be forwarded" unchanged.
                 return null;
@@ -1072,6 +1074,8 @@ public final class Translator {
                     return ICMP_FRAGMENTED_64;
                 }
                 return icmp64(buf, l4, length, srcHi, srcLo, dstHi, dstLo);
+            case PROTO_ICMP:
+                return ICMP_WRONG_VERSION_64; // would reach IPv4 as an ICMPv4 message nobody validated
             default:
                 return null;
         }

@@ -216,6 +216,12 @@ class HostileInputTest {
         c.add(drop("ICMPv6 error quoting 39 bytes (not a whole header)",
                 icmp6Error("2001:db8:6::1", H4_AS6, 1, 4, Arrays.copyOf(udp6(H4_AS6, H6, 64), 39)), ICMP_ERROR_INNER_64));
 
+        // ICMP of the other IP version: it would arrive as an ICMP message whose checksum and contents nobody checked.
+        c.add(drop("IPv4 packet carrying an ICMPv6 Packet Too Big", ipv4(H4, H6_AS4, 58, 64, 0, 1, 0,
+                icmpEcho(2, 0, 0, new byte[40])), ICMP_WRONG_VERSION_46));
+        c.add(drop("IPv6 packet carrying an ICMPv4 error", ipv6(H6, H4_AS6, 1, 1, 64, 0, new byte[0],
+                icmp4Error(H4, H6_AS4, 3, 3, udp4(H4, H6_AS4, 64))), ICMP_WRONG_VERSION_64));
+
         // Errors quoting packets the translator never sent: the quoted source is not the error's destination.
         c.add(drop("ICMPv4 error to a host about another host's packet",
                 icmp4Error("198.51.100.9", H6_AS4, 3, 3, udp4("192.168.255.77", H4, 64)), ICMP_ERROR_MISMATCH_46));
