@@ -60,7 +60,7 @@ final class XlatHarness implements AutoCloseable {
 
     Outcome run(byte[] in, int length) {
         out.clear();
-        long t = counters.local(XlatCounters.PACKETS_46) + counters.local(XlatCounters.PACKETS_64);
+        long t = translatedSoFar();
         long e = counters.local(XlatCounters.ECHO_REPLIES_SENT);
         long i = counters.local(XlatCounters.ICMP_ERRORS_SENT_4) + counters.local(XlatCounters.ICMP_ERRORS_SENT_6);
         long r = counters.local(XlatCounters.ICMP_ERRORS_RATE_LIMITED);
@@ -92,10 +92,16 @@ final class XlatHarness implements AutoCloseable {
             }
         }
         return new Outcome(
-                (int) (counters.local(XlatCounters.PACKETS_46) + counters.local(XlatCounters.PACKETS_64) - t),
+                (int) (translatedSoFar() - t),
                 (int) (counters.local(XlatCounters.ECHO_REPLIES_SENT) - e),
                 (int) (counters.local(XlatCounters.ICMP_ERRORS_SENT_4) + counters.local(XlatCounters.ICMP_ERRORS_SENT_6) - i),
                 (int) (counters.local(XlatCounters.ICMP_ERRORS_RATE_LIMITED) - r), which, drops, List.copyOf(out));
+    }
+
+    /** Packets written translated: by NAT64/SIIT in either direction, or rewritten by NPTv6. */
+    private long translatedSoFar() {
+        return counters.local(XlatCounters.PACKETS_46) + counters.local(XlatCounters.PACKETS_64)
+                + counters.local(XlatCounters.PACKETS_NPTV6_IN) + counters.local(XlatCounters.PACKETS_NPTV6_OUT);
     }
 
     @Override
