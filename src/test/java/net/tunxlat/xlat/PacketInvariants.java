@@ -114,6 +114,15 @@ final class PacketInvariants {
      * Returns null, or what is wrong.
      */
     static String check(byte[] p, boolean inputValid) {
+        return check(p, inputValid, false);
+    }
+
+    /**
+     * As {@link #check(byte[], boolean)}; {@code forwarded} for NPTv6, which rewrites like a router and passes
+     * on what it does not understand (an ICMPv6 error type it does not know, say) with whatever checksum it
+     * had: then ICMP checksums are held to the input's, like any other.
+     */
+    static String check(byte[] p, boolean inputValid, boolean forwarded) {
         if (p.length < 1) {
             return "empty packet emitted";
         }
@@ -147,7 +156,7 @@ final class PacketInvariants {
             if (u16(p, 4) + 40 != p.length) {
                 return "IPv6 Payload Length " + u16(p, 4) + " but " + p.length + " bytes emitted";
             }
-            if ((p[6] & 0xff) == 58 && p.length >= 41 && (p[40] & 0xff) < 128) {
+            if ((p[6] & 0xff) == 58 && p.length >= 41 && (p[40] & 0xff) < 128 && !forwarded) {
                 if (p.length > Translator.ICMP6_ERROR_MAX) {
                     return "ICMPv6 error of " + p.length + " bytes";
                 }

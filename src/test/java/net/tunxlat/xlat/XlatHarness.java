@@ -13,8 +13,8 @@ import java.util.List;
  */
 final class XlatHarness implements AutoCloseable {
     /** What one packet did. */
-    record Outcome(int translated, int echoReplies, int icmpErrors, int rateLimited, DropReason dropped, int drops,
-            List<byte[]> emitted) {
+    record Outcome(int translated, int nptv6, int echoReplies, int icmpErrors, int rateLimited, DropReason dropped,
+            int drops, List<byte[]> emitted) {
         /** Translated, answered, or dropped with one reason: exactly one of them. */
         boolean accountedOnce() {
             return drops + (translated > 0 ? 1 : 0) + echoReplies == 1;
@@ -61,6 +61,7 @@ final class XlatHarness implements AutoCloseable {
     Outcome run(byte[] in, int length) {
         out.clear();
         long t = translatedSoFar();
+        long npt = counters.local(XlatCounters.PACKETS_NPTV6_IN) + counters.local(XlatCounters.PACKETS_NPTV6_OUT);
         long e = counters.local(XlatCounters.ECHO_REPLIES_SENT);
         long i = counters.local(XlatCounters.ICMP_ERRORS_SENT_4) + counters.local(XlatCounters.ICMP_ERRORS_SENT_6);
         long r = counters.local(XlatCounters.ICMP_ERRORS_RATE_LIMITED);
@@ -93,6 +94,7 @@ final class XlatHarness implements AutoCloseable {
         }
         return new Outcome(
                 (int) (translatedSoFar() - t),
+                (int) (counters.local(XlatCounters.PACKETS_NPTV6_IN) + counters.local(XlatCounters.PACKETS_NPTV6_OUT) - npt),
                 (int) (counters.local(XlatCounters.ECHO_REPLIES_SENT) - e),
                 (int) (counters.local(XlatCounters.ICMP_ERRORS_SENT_4) + counters.local(XlatCounters.ICMP_ERRORS_SENT_6) - i),
                 (int) (counters.local(XlatCounters.ICMP_ERRORS_RATE_LIMITED) - r), which, drops, List.copyOf(out));
