@@ -108,6 +108,7 @@ public final class Daemon {
                 metrics.bindWorkers(workers.stream().map(Worker::counters).toList());
                 metrics.bindStaticMappings(() -> snapshot.config().maps().size());
                 List<XlatCounters> all = workers.stream().map(Worker::counters).toList();
+                PoolKeeper persistence = keeper;
                 metrics.usePool(new DynamicPoolMetrics.Source() {
                     public long poolAddresses() {
                         return pool == null ? 0 : pool.capacity();
@@ -127,6 +128,10 @@ public final class Daemon {
 
                     public long allocations() {
                         return pool == null ? 0 : pool.allocations();
+                    }
+
+                    public long writeFailures() {
+                        return persistence == null ? 0 : persistence.writeFailures();
                     }
                 });
                 metrics.useNptv6(new Nptv6Metrics.Source() {
@@ -207,11 +212,13 @@ public final class Daemon {
         long p46 = 0;
         long p64 = 0;
         long drops = 0;
+        long tunErrors = 0;
         for (Worker w : workers) {
             XlatCounters c = w.counters();
             p46 += c.get(XlatCounters.PACKETS_46);
             p64 += c.get(XlatCounters.PACKETS_64);
             drops += c.totalDrops();
+            tunErrors += c.get(XlatCounters.TUN_READ_ERRORS) + c.get(XlatCounters.TUN_WRITE_ERRORS);
         }
         StringBuilder why = new StringBuilder();
         for (DropReason r : DropReason.values()) {
@@ -226,7 +233,8 @@ public final class Daemon {
         if (why.length() > 0) {
             why.append(')');
         }
-        Log.info("stopped: translated " + p46 + " packets 4->6 and " + p64 + " packets 6->4, dropped " + drops + why);
+        Log.info("stopped: translated " + p46 + " packets 4->6 and " + p64 + " packets 6->4, dropped " + drops + why
+                + (tunErrors > 0 ? ", TUN read/write errors " + tunErrors : ""));
     }
 
     private MetricsServer startMetricsServer(TunxlatMetrics metrics) throws IOException {
