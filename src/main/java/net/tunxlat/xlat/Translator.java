@@ -215,6 +215,12 @@ public final class Translator {
         if (tcp ? proto != PROTO_TCP || csumOffset != 16 : type != GSO_UDP_L4 || proto != PROTO_UDP || csumOffset != 6) {
             return false;
         }
+        // The kernel sets the IP length of a super-packet to all of it; one that says otherwise lies (fuzz finding:
+        // an IPv6 payload length of 0 made the segmentation emit nothing and count nothing).
+        int ipLength = version == 4 ? buf.getUnsignedShort(off + 2) : Ipv6Header.LENGTH + buf.getUnsignedShort(off + 4);
+        if (ipLength != len) {
+            return false;
+        }
         int hdr = tcp && csumStart + 20 <= len ? (buf.getUnsignedByte(off + csumStart + 12) >>> 4) << 2 : 8;
         return csumStart == l4 && hdr >= 8 && csumStart + hdr < len;
     }
