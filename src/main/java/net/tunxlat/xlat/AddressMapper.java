@@ -82,13 +82,20 @@ final class AddressMapper {
             return DropReason.SRC_NOT_ALLOWED_64;
         }
         long now = pool.now();
-        BindingRateLimiter rate = snap.poolRate;
-        if (rate != null && pool.lookup6(aHi, aLo) == null && !rate.tryAcquire(aHi, now)) {
-            return DropReason.POOL_RATE_LIMITED_64; // a new host (a dormant binding comes back unlimited)
+        BindingRateLimiter limit = snap.poolRate;
+        boolean limited = limit != null && pool.lookup6(aHi, aLo) == null; // a dormant binding comes back unlimited
+        if (limited) {
+            int verdict = limit.tryAcquire(aHi, now, pool.available());
+            if (verdict != BindingRateLimiter.OK) {
+                return verdict == BindingRateLimiter.RATE ? DropReason.POOL_RATE_LIMITED_64 : DropReason.POOL_SHARE_64;
+            }
         }
         DynamicPool.Binding b = pool.assign(aHi, aLo, now);
         if (b == null) {
             return DropReason.POOL_EXHAUSTED_64;
+        }
+        if (limited) {
+            limit.bound(aHi, now);
         }
         v4 = b.address();
         viaStaticMap = true;

@@ -57,8 +57,10 @@ public enum DropReason {
             + " validated"),
     ICMP_ERROR_MISMATCH_64("ICMPv6 error quoting a packet its destination did not send (inner source is not the outer"
             + " destination): forged, dropped"),
-    POOL_RATE_LIMITED_64("new IPv6 host without a dynamic address: dynamic-pool-rate used up for its /64; dropped"
-            + " silently, a retransmission gets an address"),
+    POOL_RATE_LIMITED_64("new IPv6 host without a dynamic address: dynamic-pool-rate used up for its /64 this second;"
+            + " dropped silently, a retransmission gets an address"),
+    POOL_SHARE_64("new IPv6 host without a dynamic address: its /64 made more bindings lately (this and the last 2 h 4"
+            + " min) than the pool has addresses left (dynamic-pool-rate's fair share); dropped silently"),
     NPTV6_UNMAPPABLE_OUT("NPTv6: inside address without a one-to-one translation (RFC 6296 §3.2, §3.5, §3.7)"),
     NPTV6_UNMAPPABLE_IN("NPTv6: outside address without a one-to-one translation (RFC 6296 §3.3, §3.5, §3.7)"),
     NPTV6_UNKNOWN_OWNER_IN("NPTv6: outside address of a shared prefix that no inside host has used yet"),
@@ -96,6 +98,7 @@ public enum DropReason {
             case FORBIDDEN_SRC_64:
             case FORBIDDEN_DST_64:
             case POOL_RATE_LIMITED_64:
+            case POOL_SHARE_64:
                 return true;
             default:
                 return false;

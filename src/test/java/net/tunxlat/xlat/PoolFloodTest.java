@@ -93,6 +93,51 @@ class PoolFloodTest {
     }
 
     @Test
+    void aLongFloodFromOneSubnetTakesAtMostHalfOfThePool() {
+        XlatHarness h = harness(100);
+        DynamicPool pool = h.snap.pool();
+        int capacity = pool.capacity();
+        long attackerNet = hi("2001:db8:6:1::");
+        long otherNet = hi("2001:db8:6:2::");
+        Random r = new Random(3);
+        for (int second = 0; second < 60; second++) {
+            for (int i = 0; i < 1000; i++) {
+                h.run(udpFrom(attackerNet, r.nextLong()));
+            }
+            seconds[0]++;
+        }
+        int taken = capacity - pool.freeAddresses();
+        assertTrue(taken <= capacity / 2 + 1, "the flooding /64 took " + taken + " of " + capacity);
+        assertTrue(h.counters.localDrops(DropReason.POOL_SHARE_64) > 0, "counted");
+        assertEquals(0, h.counters.localDrops(DropReason.POOL_EXHAUSTED_64));
+        // Other /64s still get addresses: one host each from 50 other /64s.
+        for (int n = 0; n < 50; n++) {
+            assertEquals(1, h.run(udpFrom(otherNet + n, 1)).translated(), "a host in another /64 gets an address");
+        }
+        // A second flooding /64 shrinks what is left, never to nothing.
+        long secondNet = hi("2001:db8:6:3::");
+        for (int i = 0; i < 10_000; i++) {
+            h.run(udpFrom(secondNet, r.nextLong()));
+            if (i % 100 == 99) {
+                seconds[0]++;
+            }
+        }
+        assertTrue(pool.freeAddresses() >= BindingRateLimiter.MIN_SHARE, "still free: " + pool.freeAddresses());
+        assertEquals(1, h.run(udpFrom(hi("2001:db8:6:4::"), 1)).translated(), "and a newcomer still gets one");
+        assertEquals(0, h.counters.localDrops(DropReason.POOL_EXHAUSTED_64));
+        // When the flood's bindings have gone dormant (2 h 4 min idle) and their window has passed, the pool
+        // serves new hosts again, the flooding /64s included.
+        seconds[0] += 2 * BindingRateLimiter.WINDOW_SECONDS;
+        pool.maintain(seconds[0]);
+        for (int i = 0; i < 100; i++) {
+            assertEquals(1, h.run(udpFrom(attackerNet, 0x5000 + i)).translated());
+            if (i % 50 == 49) {
+                seconds[0]++;
+            }
+        }
+    }
+
+    @Test
     void hostsWithABindingAreNeverRateLimited() {
         XlatHarness h = harness(1);
         long net = hi("2001:db8:6:1::");
@@ -130,7 +175,7 @@ class PoolFloodTest {
         for (int t = 0; t < threads.length; t++) {
             threads[t] = new Thread(() -> {
                 for (int i = 0; i < 100_000; i++) {
-                    if (limiter.tryAcquire(42, 7)) {
+                    if (limiter.tryAcquire(42, 7, 1 << 20) == BindingRateLimiter.OK) {
                         granted.incrementAndGet();
                     }
                 }
@@ -141,6 +186,6 @@ class PoolFloodTest {
             t.join();
         }
         assertEquals(1000, granted.get(), "exactly the rate, however many threads race for it");
-        assertTrue(limiter.tryAcquire(42, 8), "a new second");
+        assertEquals(BindingRateLimiter.OK, limiter.tryAcquire(42, 8, 1 << 20), "a new second");
     }
 }
