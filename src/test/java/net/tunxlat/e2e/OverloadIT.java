@@ -73,10 +73,14 @@ class OverloadIT {
             Scrape before = ProcessProbe.metrics(ns);
 
             String seconds = Long.toString(FLOOD.toSeconds());
-            flood.start(bed.ipv6Host(), "-6", "--src", IPV6_HOST, "--dst", IPV4_HOST_VIA_PREFIX, "--seconds", seconds)
-                    .start(bed.ipv6Host(), "-6", "--src", IPV6_HOST, "--dst", IPV4_HOST_VIA_PREFIX, "--seconds", seconds,
-                            "--size", "1000")
-                    .start(bed.ipv6Host(), "-6", "--src", "2001:db8:6::/64", "--dst", IPV4_HOST_VIA_PREFIX, "--seconds", seconds)
+            // Translatable UDP at full speed from as many senders as there are processors (at least two, one of
+            // them with 1000-byte datagrams), so that the flood outruns the translator on any machine.
+            int senders = Math.max(2, Runtime.getRuntime().availableProcessors());
+            for (int i = 0; i < senders; i++) {
+                flood.start(bed.ipv6Host(), "-6", "--src", IPV6_HOST, "--dst", IPV4_HOST_VIA_PREFIX, "--seconds", seconds,
+                        "--size", i == 1 ? "1000" : "32");
+            }
+            flood.start(bed.ipv6Host(), "-6", "--src", "2001:db8:6::/64", "--dst", IPV4_HOST_VIA_PREFIX, "--seconds", seconds)
                     .start(bed.ipv6Host(), "-6", "--src", "2001:db8:bad::/48", "--dst", IPV4_HOST_VIA_PREFIX, "--seconds", seconds)
                     .start(bed.ipv4Host(), "-4", "--src", IPV4_HOST, "--dst", "192.168.255.77", "--seconds", seconds);
 
