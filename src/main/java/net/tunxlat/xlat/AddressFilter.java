@@ -25,7 +25,9 @@ import net.tunxlat.mapping.Rfc6052;
  * <p>One exception, as Jool makes it (its graybox tests siit-095/096): an ICMPv4 <em>error</em> from a
  * martian source (a misconfigured router reporting from 127.0.0.1 or 0.0.0.0) is still translated, with
  * its source embedded in the prefix, because the error is about the host's own traffic and drops
- * nothing but information. Errors claiming to come from the translator's own address are not exempt.
+ * nothing but information; likewise an ICMPv6 error from a link-local source (a router of a network
+ * numbered with link-local addresses only, RFC 7404), which gets an RFC 6791 source. Errors claiming to
+ * come from the translator's own address are not exempt.
  */
 final class AddressFilter {
     private AddressFilter() {}
@@ -40,7 +42,7 @@ final class AddressFilter {
 
     /** RFC 4291: ::, ::1, fe80::/10 and ff00::/8, which no router forwards between links. */
     static boolean martian6(long hi, long lo) {
-        return (hi == 0 && (lo == 0 || lo == 1)) || (hi >>> 54) == (0xfe80L >>> 6) || (hi >>> 56) == 0xff;
+        return (hi == 0 && (lo == 0 || lo == 1)) || linkLocal6(hi) || (hi >>> 56) == 0xff;
     }
 
     /**
@@ -67,12 +69,16 @@ final class AddressFilter {
      * RFC 6052 prefix are checked for the IPv4 address they stand for, so that nothing (not even a Time
      * Exceeded) is sent to a source that claims to be 127.0.0.1 or the translator.
      */
-    static DropReason check64(XlatSnapshot snap, long srcHi, long srcLo, long dstHi, long dstLo) {
+    static DropReason check64(XlatSnapshot snap, ByteBuf buf, int off, int total, long srcHi, long srcLo, long dstHi,
+            long dstLo) {
         Rfc6052 p = snap.rfc6052;
         if (martian6(dstHi, dstLo) || (p != null && p.matches(dstHi, dstLo) && martian4(p.extract(dstHi, dstLo)))) {
             return DropReason.FORBIDDEN_DST_64;
         }
-        if (martian6(srcHi, srcLo) || (srcHi == snap.ownIpv6Hi && srcLo == snap.ownIpv6Lo && (srcHi | srcLo) != 0)) {
+        if (martian6(srcHi, srcLo) && !(linkLocal6(srcHi) && isIcmp6Error(buf, off, total))) {
+            return DropReason.FORBIDDEN_SRC_64;
+        }
+        if (srcHi == snap.ownIpv6Hi && srcLo == snap.ownIpv6Lo && (srcHi | srcLo) != 0) {
             return DropReason.FORBIDDEN_SRC_64;
         }
         if (p != null && p.matches(srcHi, srcLo)) {
@@ -82,6 +88,22 @@ final class AddressFilter {
             }
         }
         return null;
+    }
+
+    static boolean linkLocal6(long hi) {
+        return (hi >>> 54) == (0xfe80L >>> 6);
+    }
+
+    /** An ICMPv6 error message (type below 128) after the IPv6 header and any Hop-by-Hop / Destination / Routing headers. */
+    private static boolean isIcmp6Error(ByteBuf buf, int off, int total) {
+        int nh = buf.getUnsignedByte(off + 6);
+        int q = off + 40;
+        int end = off + total;
+        while ((nh == 0 || nh == 60 || nh == 43) && q + 8 <= end) {
+            nh = buf.getUnsignedByte(q);
+            q += (buf.getUnsignedByte(q + 1) + 1) << 3;
+        }
+        return nh == 58 && q < end && buf.getUnsignedByte(q) < 128;
     }
 
     /** An unfragmented ICMPv4 message of an error type (3, 4, 5, 11, 12). */

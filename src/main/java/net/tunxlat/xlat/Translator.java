@@ -716,7 +716,7 @@ public final class Translator {
         long srcLo = h.sourceLo();
         long dstHi = h.destinationHi();
         long dstLo = h.destinationLo();
-        DropReason forbidden = AddressFilter.check64(snap, srcHi, srcLo, dstHi, dstLo);
+        DropReason forbidden = AddressFilter.check64(snap, buf, off, total6, srcHi, srcLo, dstHi, dstLo);
         if (forbidden != null) {
             drop(forbidden, buf, off, total6); // spoofed or unroutable: silently (AddressFilter)
             return;

@@ -325,6 +325,10 @@ class HostileInputTest {
         udpLies[45] = (byte) 200;
         o = x.run(udpLies);
         assertEquals(1, o.translated(), o.toString());
+        // An ICMPv6 error from a link-local router (RFC 7404 numbering) is translated from the RFC 6791 source.
+        o = x.run(icmp6Error("fe80::1", H4_AS6, 3, 0, udp6(H4_AS6, H6, 1)));
+        assertEquals(1, o.translated(), o.toString());
+        assertEquals(OWN4, Addresses.formatIpv4(ByteBuffer.wrap(o.emitted().get(0)).getInt(12)), "from ipv4-addr");
         // An ICMPv4 error from a martian source is translated, as Jool does (graybox siit-095/096).
         o = x.run(icmp4Error("127.0.0.1", H6_AS4, 3, 3, udp4(H6_AS4, H4, 64)));
         assertEquals(1, o.translated(), o.toString());
