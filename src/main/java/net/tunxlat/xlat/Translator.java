@@ -221,8 +221,14 @@ public final class Translator {
         if (ipLength != len) {
             return false;
         }
-        int hdr = tcp && csumStart + 20 <= len ? (buf.getUnsignedByte(off + csumStart + 12) >>> 4) << 2 : 8;
-        return csumStart == l4 && hdr >= 8 && csumStart + hdr < len;
+        if (version == 4 && (buf.getUnsignedShort(off + 6) & 0x3fff) != 0) {
+            return false; // the kernel never builds a super-packet out of a fragment (fuzz finding)
+        }
+        if (tcp && csumStart + 20 > len) {
+            return false; // not even the fixed TCP header (fuzz finding: it was taken for an 8-byte one)
+        }
+        int hdr = tcp ? (buf.getUnsignedByte(off + csumStart + 12) >>> 4) << 2 : 8;
+        return csumStart == l4 && hdr >= (tcp ? 20 : 8) && csumStart + hdr < len;
     }
 
     /**
