@@ -69,13 +69,19 @@ public final class Checksum {
      * RFC 1624 §3, eqn. 3: {@code HC' = ~(~HC + ~m + m')}, where {@code m} and {@code m'} are the
      * folded sums of the old and new contents of the covered fields. A checksum that was wrong stays
      * wrong by the same amount.
+     *
+     * <p>The result is never 0x0000: eqn. 3 yields 0x0000 when the new contents sum to zero, but if they
+     * are all zero (an ICMPv4 Echo Reply with identifier, sequence and data all zero, say) the only
+     * checksum a receiver accepts is 0xFFFF; and 0xFFFF is as good as 0x0000 everywhere else (both are
+     * zero in one's-complement arithmetic). Found by fuzzing.
      */
     public static int update(int checksum, int oldSum, int newSum) {
         long s = (~checksum & 0xffff) + (~fold(oldSum) & 0xffff) + (long) fold(newSum);
         while ((s >>> 16) != 0) {
             s = (s & 0xffff) + (s >>> 16);
         }
-        return ~(int) s & 0xffff;
+        int c = ~(int) s & 0xffff;
+        return c == 0 ? 0xffff : c;
     }
 
     /** True if the folded sum over a region that includes its own checksum field is all ones (RFC 1071 §1). */

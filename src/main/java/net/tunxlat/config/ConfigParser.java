@@ -230,7 +230,8 @@ public final class ConfigParser {
         NPTV6_LEARN_TIMEOUT("nptv6-learn-timeout", 1, 1, false, "SECONDS"),
         TUN_OFFLOAD("tun-offload", 1, 1, false, "yes|no"),
         METRICS_LISTEN("metrics-listen", 1, 1, false, "ADDRESS:PORT|off"),
-        CONTROL_SOCKET("control-socket", 1, 1, false, "/ABSOLUTE/PATH|off");
+        CONTROL_SOCKET("control-socket", 1, 1, false, "/ABSOLUTE/PATH|off"),
+        DYNAMIC_POOL_RATE("dynamic-pool-rate", 1, 1, false, "NEW-BINDINGS-PER-SECOND");
 
         final String text;
         final int minArgs;
@@ -308,6 +309,7 @@ public final class ConfigParser {
         private boolean controlSocketOff;
         /** A map-file: only {@code map} lines. */
         private final boolean mapsOnly;
+        private int dynamicPoolRate = TunxlatConfig.DEFAULT_DYNAMIC_POOL_RATE;
 
         Run(Path file) {
             this(file, false);
@@ -466,6 +468,7 @@ public final class ConfigParser {
                         }
                     }
                 }
+                case DYNAMIC_POOL_RATE -> dynamicPoolRate = integer(ln, d, arg, 0, TunxlatConfig.MAX_DYNAMIC_POOL_RATE);
                 default -> throw new IllegalStateException(d.toString());
             }
         }
@@ -851,7 +854,8 @@ public final class ConfigParser {
                     rfc6791Pool, ipv4EgressMtu, ipv6EgressMtu, icmpRateLimit, dynamicPoolAllow, nptv6, nptv6LearnMax,
                     nptv6LearnTimeout, tunOffload, metricsListen,
                     controlSocketOff ? null : controlSocket != null ? controlSocket
-                            : Path.of(DEFAULT_CONTROL_SOCKET_DIR, tunDevice + ".sock"));
+                            : Path.of(DEFAULT_CONTROL_SOCKET_DIR, tunDevice + ".sock"),
+                    dynamicPoolRate);
         }
     }
 }

@@ -47,6 +47,8 @@ import net.tunxlat.mapping.Rfc6052;
  *                      or null for {@code off} (default {@link #DEFAULT_METRICS_LISTEN})
  * @param controlSocket {@code control-socket}: the Unix socket {@code tunxlat map} talks to, or null when
  *                      off (the parser's default is {@code /run/tunxlat/<tun-device>.sock}; the builder's is off)
+ * @param dynamicPoolRate {@code dynamic-pool-rate}: new dynamic-pool bindings per second per source /64
+ *                      (0: no limit; default {@link #DEFAULT_DYNAMIC_POOL_RATE})
  */
 public record TunxlatConfig(
         Path source,
@@ -77,10 +79,14 @@ public record TunxlatConfig(
         long nptv6LearnTimeout,
         boolean tunOffload,
         ListenAddress metricsListen,
-        Path controlSocket) {
+        Path controlSocket,
+        int dynamicPoolRate) {
 
     public static final int DEFAULT_OFFLINK_MTU = 1280;
     public static final int DEFAULT_ICMP_RATE_LIMIT = 100;
+    /** {@code dynamic-pool-rate} by default: new bindings per second per source /64. */
+    public static final int DEFAULT_DYNAMIC_POOL_RATE = 100;
+    public static final int MAX_DYNAMIC_POOL_RATE = 1_000_000;
     /** {@code metrics-listen} by default: local only, on the port registered for this kind of exporter. */
     public static final ListenAddress DEFAULT_METRICS_LISTEN = ListenAddress.parseOrOff("127.0.0.1:9464");
 
@@ -142,6 +148,7 @@ public record TunxlatConfig(
         private boolean tunOffload = true;
         private ListenAddress metricsListen = DEFAULT_METRICS_LISTEN;
         private Path controlSocket;
+        private int dynamicPoolRate = DEFAULT_DYNAMIC_POOL_RATE;
 
         public Builder source(Path v) { source = v; return this; }
         public Builder tunDevice(String v) { tunDevice = v; return this; }
@@ -173,12 +180,13 @@ public record TunxlatConfig(
         /** Null for {@code off}. */
         public Builder metricsListen(ListenAddress v) { metricsListen = v; return this; }
         public Builder controlSocket(Path v) { controlSocket = v; return this; }
+        public Builder dynamicPoolRate(int v) { dynamicPoolRate = v; return this; }
 
         public TunxlatConfig build() {
             return new TunxlatConfig(source, tunDevice, ipv4Addr, ipv6Addr, prefix, wkpfStrict, dynamicPool, dataDir,
                     mapFile, maps, strictFragHdr, udpCksumMode, offlinkMtu, log, workers, tunUp, tunIps, tunRoutes,
                     rfc6791Pool, ipv4EgressMtu, ipv6EgressMtu, icmpRateLimit, dynamicPoolAllow, nptv6, nptv6LearnMax,
-                    nptv6LearnTimeout, tunOffload, metricsListen, controlSocket);
+                    nptv6LearnTimeout, tunOffload, metricsListen, controlSocket, dynamicPoolRate);
         }
     }
 
@@ -191,7 +199,7 @@ public record TunxlatConfig(
                 .ipv4EgressMtu(ipv4EgressMtu).ipv6EgressMtu(ipv6EgressMtu).icmpRateLimit(icmpRateLimit)
                 .dynamicPoolAllow(dynamicPoolAllow).nptv6(nptv6).nptv6LearnMax(nptv6LearnMax)
                 .nptv6LearnTimeout(nptv6LearnTimeout).tunOffload(tunOffload).metricsListen(metricsListen)
-                .controlSocket(controlSocket);
+                .controlSocket(controlSocket).dynamicPoolRate(dynamicPoolRate);
     }
 
     /**

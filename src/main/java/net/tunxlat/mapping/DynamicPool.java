@@ -445,4 +445,9 @@ public final class DynamicPool {
     public int freeAddresses() {
         return free.get();
     }
+
+    /** Addresses a new host could get now: the free ones and the dormant bindings not yet taken over (no scan). */
+    public int available() {
+        return free.get() + Math.max(0, dormant.length - dormantCursor.get());
+    }
 }

@@ -31,6 +31,11 @@ public final class DynamicPoolMetrics implements MeterBinder {
 
         /** Addresses bound to a new IPv6 host since start (only grows). */
         long allocations();
+
+        /** Failed writes of {@code data-dir/dynamic.map} since start (only grows; retried every second). */
+        default long writeFailures() {
+            return 0;
+        }
     }
 
     private final Source pool;
@@ -51,5 +56,7 @@ public final class DynamicPoolMetrics implements MeterBinder {
                 .tag("state", "dormant").strongReference(true).register(registry);
         FunctionCounter.builder(meterName(POOL_ALLOCATIONS), pool, Source::allocations)
                 .description(help(POOL_ALLOCATIONS)).register(registry);
+        FunctionCounter.builder(meterName(POOL_WRITE_FAILURES), pool, Source::writeFailures)
+                .description(help(POOL_WRITE_FAILURES)).register(registry);
     }
 }

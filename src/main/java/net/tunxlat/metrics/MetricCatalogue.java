@@ -58,6 +58,7 @@ public final class MetricCatalogue {
     public static final String POOL_ADDRESSES = "tunxlat_dynamic_pool_addresses";
     public static final String POOL_USED_ADDRESSES = "tunxlat_dynamic_pool_used_addresses";
     public static final String POOL_ALLOCATIONS = "tunxlat_dynamic_pool_allocations_total";
+    public static final String POOL_WRITE_FAILURES = "tunxlat_dynamic_map_write_failures_total";
     public static final String DYNAMIC_MAPPINGS = "tunxlat_dynamic_mappings";
     public static final String NPTV6_PACKETS = "tunxlat_nptv6_translated_packets_total";
     public static final String NPTV6_BYTES = "tunxlat_nptv6_translated_bytes_total";
@@ -100,6 +101,9 @@ public final class MetricCatalogue {
                     "Dynamic pool addresses bound to an IPv6 host", null),
             new Entry(POOL_ALLOCATIONS, Type.COUNTER, List.of(),
                     "Dynamic pool addresses bound to a new IPv6 host (learned mappings created)", null),
+            new Entry(POOL_WRITE_FAILURES, Type.COUNTER, List.of(),
+                    "Failed writes of data-dir/dynamic.map (unwritable or full; retried every second while translation"
+                            + " goes on)", null),
             new Entry(DYNAMIC_MAPPINGS, Type.GAUGE, List.of("state"),
                     "Learned (dynamic) mappings, by state: active (traffic seen recently) or dormant (kept, idle)",
                     null),

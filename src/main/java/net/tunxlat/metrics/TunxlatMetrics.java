@@ -90,6 +90,7 @@ public final class TunxlatMetrics implements AutoCloseable {
             public long activeMappings() { return pool.activeMappings(); }
             public long dormantMappings() { return pool.dormantMappings(); }
             public long allocations() { return pool.allocations(); }
+            public long writeFailures() { return pool.writeFailures(); }
         }).bindTo(registry);
         new Nptv6Metrics(new Nptv6Metrics.Source() {
             public long packets(String direction) { return nptv6.packets(direction); }

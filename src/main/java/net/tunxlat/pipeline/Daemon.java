@@ -126,6 +126,7 @@ public final class Daemon {
                 metrics.bindWorkers(workers.stream().map(Worker::counters).toList());
                 metrics.bindStaticMappings(() -> snapshot.config().maps().size());
                 List<XlatCounters> all = workers.stream().map(Worker::counters).toList();
+                PoolKeeper persistence = keeper;
                 metrics.usePool(new DynamicPoolMetrics.Source() {
                     public long poolAddresses() {
                         return pool == null ? 0 : pool.capacity();
@@ -145,6 +146,10 @@ public final class Daemon {
 
                     public long allocations() {
                         return pool == null ? 0 : pool.allocations();
+                    }
+
+                    public long writeFailures() {
+                        return persistence == null ? 0 : persistence.writeFailures();
                     }
                 });
                 metrics.useNptv6(new Nptv6Metrics.Source() {
@@ -229,11 +234,13 @@ public final class Daemon {
         long p46 = 0;
         long p64 = 0;
         long drops = 0;
+        long tunErrors = 0;
         for (Worker w : workers) {
             XlatCounters c = w.counters();
             p46 += c.get(XlatCounters.PACKETS_46);
             p64 += c.get(XlatCounters.PACKETS_64);
             drops += c.totalDrops();
+            tunErrors += c.get(XlatCounters.TUN_READ_ERRORS) + c.get(XlatCounters.TUN_WRITE_ERRORS);
         }
         StringBuilder why = new StringBuilder();
         for (DropReason r : DropReason.values()) {
@@ -252,7 +259,8 @@ public final class Daemon {
         long nptIn = workers.stream().mapToLong(w -> w.counters().get(XlatCounters.PACKETS_NPTV6_IN)).sum();
         Log.info("stopped: translated " + p46 + " packets 4->6 and " + p64 + " packets 6->4"
                 + (config.nptv6().isEmpty() ? "" : ", NPTv6 " + nptOut + " out and " + nptIn + " in")
-                + ", dropped " + drops + why);
+                + ", dropped " + drops + why
+                + (tunErrors > 0 ? ", TUN read/write errors " + tunErrors : ""));
     }
 
     private MetricsServer startMetricsServer(TunxlatMetrics metrics) throws IOException {

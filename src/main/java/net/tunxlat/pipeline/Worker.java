@@ -88,6 +88,10 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
     public void run() {
         try {
             loop();
+        } catch (TunGoneException e) {
+            failure = e;
+            Log.error("TUN device " + queue.deviceName() + " is gone (queue " + queue.index() + ": " + e.getMessage()
+                    + "): stopping, exit status 1, so that the service manager restarts tunxlat on a new device");
         } catch (Throwable t) {
             failure = t;
             Log.error("worker for " + queue.deviceName() + " queue " + queue.index() + " stopped: " + t);
@@ -132,7 +136,7 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
                 }
                 int errno = -n;
                 if (errno == LibC.EBADF || errno == 19 /* ENODEV */ || errno == 77 /* EBADFD: device gone */) {
-                    throw new IllegalStateException("TUN read failed: " + LibC.describe(errno));
+                    throw new TunGoneException("read failed: " + LibC.describe(errno));
                 }
                 queue.awaitReadable(IDLE_POLL_MILLIS);
             }
@@ -159,6 +163,13 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
 
     public void stop() {
         running = false;
+    }
+
+    /** The TUN device was deleted (ip link del) or its file descriptor closed under the worker. */
+    static final class TunGoneException extends RuntimeException {
+        TunGoneException(String message) {
+            super(message, null, false, false);
+        }
     }
 
     @Override

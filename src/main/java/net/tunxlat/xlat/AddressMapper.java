@@ -1,5 +1,6 @@
 package net.tunxlat.xlat;
 
+import net.tunxlat.mapping.BindingRateLimiter;
 import net.tunxlat.mapping.DynamicPool;
 import net.tunxlat.mapping.Ipv4Prefix;
 import net.tunxlat.mapping.Rfc6052;
@@ -68,7 +69,8 @@ final class AddressMapper {
 
     /**
      * Maps the IPv6 source of a packet to translate: like {@link #map6to4}, but a host without a mapping
-     * gets an address from the dynamic pool (TAYGA's semantics; the only place a binding is created).
+     * gets an address from the dynamic pool (TAYGA's semantics; the only place a binding is created), if
+     * {@code dynamic-pool-allow} lets it and its /64 is within {@code dynamic-pool-rate}.
      */
     DropReason mapSource6to4(long aHi, long aLo) {
         DropReason why = map6to4(aHi, aLo, DropReason.SRC_UNMAPPABLE_64, DropReason.WKPF_NON_GLOBAL_64);
@@ -79,9 +81,21 @@ final class AddressMapper {
         if (!pool.allowed(aHi, aLo)) {
             return DropReason.SRC_NOT_ALLOWED_64;
         }
-        DynamicPool.Binding b = pool.assign(aHi, aLo, pool.now());
+        long now = pool.now();
+        BindingRateLimiter limit = snap.poolRate;
+        boolean limited = limit != null && pool.lookup6(aHi, aLo) == null; // a dormant binding comes back unlimited
+        if (limited) {
+            int verdict = limit.tryAcquire(aHi, now, pool.available());
+            if (verdict != BindingRateLimiter.OK) {
+                return verdict == BindingRateLimiter.RATE ? DropReason.POOL_RATE_LIMITED_64 : DropReason.POOL_SHARE_64;
+            }
+        }
+        DynamicPool.Binding b = pool.assign(aHi, aLo, now);
         if (b == null) {
             return DropReason.POOL_EXHAUSTED_64;
+        }
+        if (limited) {
+            limit.bound(aHi, now);
         }
         v4 = b.address();
         viaStaticMap = true;
@@ -90,7 +104,10 @@ final class AddressMapper {
 
     /**
      * Maps an IPv6 address to IPv4 into {@link #v4}: the static map, the dynamic pool's active bindings
-     * (never creating one), then the RFC 6052 prefix. Null on success, else why not.
+     * (never creating one), then the RFC 6052 prefix. Null on success, else why not. Through the prefix, an
+     * address standing for a forbidden IPv4 address ({@link AddressFilter#martian4}, or the translator's own
+     * as a source) is refused: {@code FORBIDDEN_SRC_64} / {@code FORBIDDEN_DST_64} when {@code unmappable} is
+     * {@code SRC_UNMAPPABLE_64} / {@code DST_UNMAPPABLE_64}, else {@code unmappable} (an inner packet).
      */
     DropReason map6to4(long aHi, long aLo, DropReason unmappable, DropReason wkpf) {
         StaticMap m = snap.staticMap;
@@ -118,6 +135,11 @@ final class AddressMapper {
         int a = p.extract(aHi, aLo);
         if (p.isWellKnown() && snap.wkpfStrict && Rfc6052.isNonGlobalIpv4(a)) {
             return wkpf; // RFC 6052 §3.1
+        }
+        if (AddressFilter.martian4(a) || (a == snap.ownIpv4 && unmappable == DropReason.SRC_UNMAPPABLE_64)) {
+            // An IPv6 address standing for 127.0.0.1, 224.0.0.1, ... or, as a source, for the translator itself.
+            return unmappable == DropReason.SRC_UNMAPPABLE_64 ? DropReason.FORBIDDEN_SRC_64
+                    : unmappable == DropReason.DST_UNMAPPABLE_64 ? DropReason.FORBIDDEN_DST_64 : unmappable;
         }
         v4 = a;
         viaStaticMap = false;

@@ -26,6 +26,14 @@ public enum DropReason {
     PACKET_TOO_BIG_46("DF set and too big for the IPv6 side (RFC 7915 §4.1); Fragmentation Needed sent"),
     TO_SELF_46("IPv4 packet for the translator's own address that it does not answer"),
     TOO_SHORT_L4_46("IPv4 transport header truncated"),
+    FORBIDDEN_SRC_46("IPv4 source no router forwards (0/8, 127/8, 169.254/16, multicast, class E, broadcast; RFC 1812"
+            + " §5.3.7) or the translator's own ipv4-addr: spoofed, dropped silently"),
+    FORBIDDEN_DST_46("IPv4 destination no router forwards (0/8, 127/8, 169.254/16, multicast, class E, broadcast),"
+            + " dropped silently"),
+    ICMP_WRONG_VERSION_46("IPv4 packet carrying ICMPv6 (protocol 58): it would reach IPv6 as an ICMPv6 message nobody"
+            + " validated"),
+    ICMP_ERROR_MISMATCH_46("ICMPv4 error quoting a packet its destination did not send (inner source is not the outer"
+            + " destination): forged, dropped"),
     TRUNCATED_64("IPv6 packet shorter than its headers say"),
     JUMBOGRAM_64("IPv6 jumbogram (payload length zero) cannot be translated"),
     HOP_LIMIT_EXCEEDED_64("hop limit ran out (RFC 7915 §5.1); ICMPv6 Time Exceeded sent"),
@@ -43,6 +51,18 @@ public enum DropReason {
     PACKET_TOO_BIG_64("too big for the IPv4 side (RFC 7915 §5.1, §1.4); Packet Too Big sent"),
     TO_SELF_64("IPv6 packet for the translator's own address that it does not answer"),
     TOO_SHORT_L4_64("IPv6 transport header truncated"),
+    FORBIDDEN_SRC_64("IPv6 source no router forwards (::, ::1, fe80::/10, ff00::/8; RFC 4291), the translator's own"
+            + " ipv6-addr, or one the prefix maps to a forbidden IPv4 source: spoofed, dropped silently"),
+    FORBIDDEN_DST_64("IPv6 destination no router forwards (::, ::1, fe80::/10, ff00::/8), or one the prefix maps to a"
+            + " forbidden IPv4 destination, dropped silently"),
+    ICMP_WRONG_VERSION_64("IPv6 packet carrying ICMPv4 (next header 1): it would reach IPv4 as an ICMPv4 message nobody"
+            + " validated"),
+    ICMP_ERROR_MISMATCH_64("ICMPv6 error quoting a packet its destination did not send (inner source is not the outer"
+            + " destination): forged, dropped"),
+    POOL_RATE_LIMITED_64("new IPv6 host without a dynamic address: dynamic-pool-rate used up for its /64 this second;"
+            + " dropped silently, a retransmission gets an address"),
+    POOL_SHARE_64("new IPv6 host without a dynamic address: its /64 made more bindings lately (this and the last 2 h 4"
+            + " min) than the pool has addresses left (dynamic-pool-rate's fair share); dropped silently"),
     NPTV6_UNMAPPABLE_OUT("NPTv6: inside address without a one-to-one translation (RFC 6296 §3.2, §3.5, §3.7)"),
     NPTV6_UNMAPPABLE_IN("NPTv6: outside address without a one-to-one translation (RFC 6296 §3.3, §3.5, §3.7)"),
     NPTV6_UNKNOWN_OWNER_IN("NPTv6: outside address of a shared prefix that no inside host has used yet"),
@@ -64,6 +84,27 @@ public enum DropReason {
 
     public String help() {
         return help;
+    }
+
+    /**
+     * Drops the translator never answers with an ICMP error: RFC 6052 §3.1 violations, forbidden (spoofed
+     * or unroutable) addresses, and new hosts over {@code dynamic-pool-rate} (silence lets them retransmit,
+     * where Destination Unreachable would make TCP give up; and an error to a spoofed source is reflection).
+     */
+    boolean silent() {
+        switch (this) {
+            case WKPF_NON_GLOBAL_46:
+            case WKPF_NON_GLOBAL_64:
+            case FORBIDDEN_SRC_46:
+            case FORBIDDEN_DST_46:
+            case FORBIDDEN_SRC_64:
+            case FORBIDDEN_DST_64:
+            case POOL_RATE_LIMITED_64:
+            case POOL_SHARE_64:
+                return true;
+            default:
+                return false;
+        }
     }
 
     private static final DropReason[] VALUES = values();

@@ -129,6 +129,11 @@ final class IcmpErrorTranslator {
         }
         long innerSrcHi = mapper.hi;
         long innerSrcLo = mapper.lo;
+        if (innerSrcHi != dstHi || innerSrcLo != dstLo) {
+            // RFC 792 / RFC 1812 §4.3.2.3: an error goes to the source of the datagram it quotes. One that
+            // does not was forged (or misrouted): its destination never sent that packet.
+            return ICMP_ERROR_MISMATCH_46;
+        }
         if (mapper.map4to6(innerDst, ICMP_ERROR_INNER_46, ICMP_ERROR_INNER_46) != null) {
             return ICMP_ERROR_INNER_46;
         }
@@ -396,6 +401,9 @@ final class IcmpErrorTranslator {
         long innerSrcLo = buf.getLong(ip + 16);
         long innerDstHi = buf.getLong(ip + 24);
         long innerDstLo = buf.getLong(ip + 32);
+        if (innerSrcHi != outerDstHi || innerSrcLo != outerDstLo) {
+            return ICMP_ERROR_MISMATCH_64; // RFC 4443 §2.4(c): an error goes to the source of the quoted packet
+        }
         if (mapper.map6to4(innerSrcHi, innerSrcLo, ICMP_ERROR_INNER_64, ICMP_ERROR_INNER_64) != null) {
             return ICMP_ERROR_INNER_64;
         }

@@ -215,8 +215,20 @@ public final class Translator {
         if (tcp ? proto != PROTO_TCP || csumOffset != 16 : type != GSO_UDP_L4 || proto != PROTO_UDP || csumOffset != 6) {
             return false;
         }
-        int hdr = tcp && csumStart + 20 <= len ? (buf.getUnsignedByte(off + csumStart + 12) >>> 4) << 2 : 8;
-        return csumStart == l4 && hdr >= 8 && csumStart + hdr < len;
+        // The kernel sets the IP length of a super-packet to all of it; one that says otherwise lies (fuzz finding:
+        // an IPv6 payload length of 0 made the segmentation emit nothing and count nothing).
+        int ipLength = version == 4 ? buf.getUnsignedShort(off + 2) : Ipv6Header.LENGTH + buf.getUnsignedShort(off + 4);
+        if (ipLength != len) {
+            return false;
+        }
+        if (version == 4 && (buf.getUnsignedShort(off + 6) & 0x3fff) != 0) {
+            return false; // the kernel never builds a super-packet out of a fragment (fuzz finding)
+        }
+        if (tcp && csumStart + 20 > len) {
+            return false; // not even the fixed TCP header (fuzz finding: it was taken for an 8-byte one)
+        }
+        int hdr = tcp ? (buf.getUnsignedByte(off + csumStart + 12) >>> 4) << 2 : 8;
+        return csumStart == l4 && hdr >= (tcp ? 20 : 8) && csumStart + hdr < len;
     }
 
     /**
@@ -364,6 +376,11 @@ public final class Translator {
         }
         int l4 = off + ihl;
         int payloadLength = total - ihl;
+        DropReason forbidden = AddressFilter.check46(snap, buf, off, ihl, total);
+        if (forbidden != null) {
+            drop(forbidden, buf, off, total); // spoofed or unroutable: silently (AddressFilter)
+            return;
+        }
         if (dst == snap.ownIpv4) {
             local4(buf, off, total, ihl, src, proto, fragmented);
             return;
@@ -566,6 +583,8 @@ public final class Translator {
                     return ICMP_FRAGMENTED_46;
                 }
                 return icmp46(buf, l4, length, srcHi, srcLo, dstHi, dstLo);
+            case PROTO_ICMPV6:
+                return ICMP_WRONG_VERSION_46; // would reach IPv6 as an ICMPv6 message nobody validated
             default:
                 // RFC 7915 §4.5: "other transport protocols ... MUST be forwarded" unchanged.
                 return null;
@@ -668,9 +687,9 @@ public final class Translator {
         return false;
     }
 
-    /** RFC 7915 §4.4: a dropped IPv4 packet gets ICMPv4 3/13 back, except for RFC 6052 §3.1 drops (silent). */
+    /** RFC 7915 §4.4: a dropped IPv4 packet gets ICMPv4 3/13 back, except for {@link DropReason#silent} drops. */
     private void reject46(DropReason why, ByteBuf buf, int off, int total) {
-        if (why != WKPF_NON_GLOBAL_46) {
+        if (!why.silent()) {
             icmp4Error(buf, off, total, 3, 13, 0);
         }
         drop(why, buf, off, total);
@@ -720,6 +739,11 @@ public final class Translator {
         long srcLo = h.sourceLo();
         long dstHi = h.destinationHi();
         long dstLo = h.destinationLo();
+        DropReason forbidden = AddressFilter.check64(snap, buf, off, total6, srcHi, srcLo, dstHi, dstLo);
+        if (forbidden != null) {
+            drop(forbidden, buf, off, total6); // spoofed or unroutable: silently (AddressFilter)
+            return;
+        }
         if (snap.nptv6 != null && nptv6(buf, off, total6, srcHi, srcLo, dstHi, dstLo)) {
             return;
         }
@@ -1083,6 +1107,8 @@ public final class Translator {
                     return ICMP_FRAGMENTED_64;
                 }
                 return icmp64(buf, l4, length, srcHi, srcLo, dstHi, dstLo);
+            case PROTO_ICMP:
+                return ICMP_WRONG_VERSION_64; // would reach IPv4 as an ICMPv4 message nobody validated
             default:
                 return null;
         }
@@ -1105,9 +1131,9 @@ public final class Translator {
         return null;
     }
 
-    /** RFC 7915 §5.4: a dropped IPv6 packet gets ICMPv6 1/1 back, except for RFC 6052 §3.1 drops (silent). */
+    /** RFC 7915 §5.4: a dropped IPv6 packet gets ICMPv6 1/1 back, except for {@link DropReason#silent} drops. */
     private void reject64(DropReason why, ByteBuf buf, int off, int total) {
-        if (why != WKPF_NON_GLOBAL_64) {
+        if (!why.silent()) {
             icmp6Error(buf, off, total, 1, 1, 0);
         }
         drop(why, buf, off, total);

@@ -8,6 +8,7 @@ import net.tunxlat.config.MapEntry;
 import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.config.UdpCksumMode;
 import net.tunxlat.config.Nptv6Entry;
+import net.tunxlat.mapping.BindingRateLimiter;
 import net.tunxlat.mapping.DynamicPool;
 import net.tunxlat.mapping.Ipv4Prefix;
 import net.tunxlat.mapping.Ipv6Prefix;
@@ -48,6 +49,8 @@ public final class XlatSnapshot {
     final TunxlatConfig config;
     /** The dynamic pool (outlives snapshots: a reload keeps it), or null. */
     final DynamicPool pool;
+    /** {@code dynamic-pool-rate}: new bindings per second per source /64; null without a pool or limit. */
+    final BindingRateLimiter poolRate;
     /** NPTv6 prefix pairs (RFC 6296), or null. */
     final Nptv6Table nptv6;
     /** Whether NAT64/SIIT is configured (not an NPTv6-only translator). */
@@ -68,6 +71,8 @@ public final class XlatSnapshot {
      */
     public XlatSnapshot(TunxlatConfig config, DynamicPool pool, int linkMtu) {
         this.pool = pool;
+        this.poolRate = pool == null || config.dynamicPoolRate() == 0 ? null
+                : new BindingRateLimiter(config.dynamicPoolRate());
         this.linkMtu = linkMtu;
         this.nat64 = config.hasNat64();
         this.config = config;

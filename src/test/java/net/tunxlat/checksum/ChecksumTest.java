@@ -83,4 +83,19 @@ class ChecksumTest {
         assertEquals(Checksum.fold(0x2001 + 0x0db8 + 0x1), Checksum.sumIpv6(0x20010db800000000L, 1L));
         assertEquals(0xffff, Checksum.sumIpv6(0x0064ff9b00000000L, 0), "the well-known prefix is checksum neutral");
     }
+
+    /**
+     * Fuzz finding: an ICMPv6 Echo Reply with identifier, sequence and data all zero becomes an all-zero
+     * ICMPv4 Echo Reply, whose only valid checksum is 0xFFFF; RFC 1624 eqn. 3 gave 0x0000.
+     */
+    @Test
+    void anUpdateToAllZeroContentsGivesAllOnes() {
+        // ICMPv6 type 129 -> ICMPv4 type 0: the type word and the pseudo-header leave the sum, nothing else is left.
+        int pseudo = 0x1234;
+        int old = Checksum.finish(pseudo + (129 << 8));
+        assertEquals(0xffff, Checksum.update(old, Checksum.fold(pseudo + (129 << 8)), 0));
+        for (int c = 1; c <= 0xffff; c++) {
+            assertNotEquals(0, Checksum.update(c, 0x1111, 0x2222), "never 0x0000");
+        }
+    }
 }

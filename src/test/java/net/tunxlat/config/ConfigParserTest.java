@@ -287,6 +287,19 @@ class ConfigParserTest {
             assertEquals(0, c.ipv6EgressMtu());
             assertEquals(TunxlatConfig.DEFAULT_ICMP_RATE_LIMIT, c.icmpRateLimit());
             assertEquals(100, c.icmpRateLimit());
+            assertEquals(100, c.dynamicPoolRate(), "dynamic-pool-rate: 100 new bindings a second per /64");
+        }
+
+        @Test
+        void dynamicPoolRate() throws ConfigException {
+            assertEquals(5, parse(base("dynamic-pool-rate 5")).dynamicPoolRate());
+            assertEquals(0, parse(base("dynamic-pool-rate 0")).dynamicPoolRate(), "0: no limit (TAYGA)");
+            assertError(base("dynamic-pool-rate -1"), 4, "'dynamic-pool-rate' must be an integer from 0 to 1000000, got -1");
+            assertError(base("dynamic-pool-rate many"), 4, "'dynamic-pool-rate' must be an integer");
+            assertError(base("dynamic-pool-rate 1 2"), 4, "'dynamic-pool-rate' expects 1 argument, got 2 (usage:"
+                    + " dynamic-pool-rate NEW-BINDINGS-PER-SECOND)");
+            assertError(base("dynamic-pool-rate 1", "dynamic-pool-rate 2"), 5,
+                    "duplicate 'dynamic-pool-rate' directive, already given on line 4");
         }
 
         @Test

@@ -52,6 +52,15 @@ public interface Translator {
 
     /** tunxlat: {@code java -jar JAR run -c FILE}, with the JVM running the tests. */
     static Translator tunxlat(Path jar) {
+        return tunxlat(jar, List.of(), List.of(), List.of());
+    }
+
+    /**
+     * tunxlat run as {@code PREFIX... java JVM-OPTIONS... -jar JAR run -c FILE RUN-ARGS...}: {@code prefix} runs it
+     * through another program (say {@code setpriv} to start it unprivileged), {@code jvmOptions} are the JVM's
+     * (say {@code -Dio.netty.leakDetection.level=paranoid}), {@code runArgs} the command's (say {@code -u nobody}).
+     */
+    static Translator tunxlat(Path jar, List<String> prefix, List<String> jvmOptions, List<String> runArgs) {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         return new Translator() {
             @Override
@@ -61,7 +70,12 @@ public interface Translator {
 
             @Override
             public List<String> command(Path configFile) {
-                return List.of(java.toString(), "-jar", jar.toAbsolutePath().toString(), "run", "-c", configFile.toString());
+                List<String> c = new java.util.ArrayList<>(prefix);
+                c.add(java.toString());
+                c.addAll(jvmOptions);
+                c.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "run", "-c", configFile.toString()));
+                c.addAll(runArgs);
+                return c;
             }
 
             @Override
@@ -86,9 +100,19 @@ public interface Translator {
     static Translator fromSystemProperties() {
         String choice = System.getProperty(PROPERTY, "tunxlat").trim();
         return switch (choice) {
-            case "tunxlat" -> tunxlat(Path.of(System.getProperty("tunxlat.jar", "target/tunxlat.jar")));
+            case "tunxlat" -> tunxlat(jar());
             case "tayga" -> tayga();
             default -> throw new IllegalArgumentException(PROPERTY + "=" + choice + ": expected tunxlat or tayga");
         };
+    }
+
+    /** tunxlat's jar: the {@code tunxlat.jar} property (set by failsafe), else {@code target/tunxlat.jar}. */
+    static Path jar() {
+        return Path.of(System.getProperty("tunxlat.jar", "target/tunxlat.jar"));
+    }
+
+    /** Whether the tests run against tunxlat (not TAYGA): tests of tunxlat's own behaviour skip otherwise. */
+    static boolean underTestIsTunxlat() {
+        return "tunxlat".equals(System.getProperty(PROPERTY, "tunxlat").trim());
     }
 }

@@ -106,6 +106,16 @@ public final class TranslatorProcess {
         return process.exitValue();
     }
 
+    /** Waits up to {@code timeout} for the process to end: its exit status, or null if it is still running. */
+    public Integer waitFor(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : null;
+    }
+
+    /** The translator's whole output so far. */
+    public String output() throws IOException {
+        return new String(Files.readAllBytes(log), StandardCharsets.UTF_8);
+    }
+
     /** The last {@code lines} lines of the translator's output. */
     public String logTail(int lines) {
         try {

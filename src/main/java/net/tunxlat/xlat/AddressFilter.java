@@ -1,0 +1,117 @@
+package net.tunxlat.xlat;
+
+import io.netty.buffer.ByteBuf;
+import net.tunxlat.mapping.Rfc6052;
+
+/**
+ * Addresses that no router forwards, checked before anything else is decided about a packet (the
+ * validation stage): a packet with one of them is spoofed or misrouted, and translating it would hand
+ * the other side a packet it must not see. Such packets are dropped silently (no ICMP error goes to a
+ * source that is not a real host) and counted under {@code forbidden_src_*} / {@code forbidden_dst_*}.
+ * The lists follow Jool's built-in denylist.
+ *
+ * <ul>
+ *   <li>IPv4 (RFC 1812 §5.3.7 "martian" addresses, RFC 3927 §2.7): 0.0.0.0/8 ("this network"),
+ *       127.0.0.0/8 (loopback), 169.254.0.0/16 (link-local), 224.0.0.0/3 (multicast, reserved class E and
+ *       the limited broadcast 255.255.255.255), as source or destination; and the translator's own
+ *       {@code ipv4-addr} as a source.
+ *   <li>IPv6 (RFC 4291 §2.5.2, §2.5.3, §2.5.6, §2.7): :: (unspecified), ::1 (loopback), fe80::/10
+ *       (link-local) and ff00::/8 (multicast), as source or destination; and the translator's own
+ *       {@code ipv6-addr} as a source; and an address of the RFC 6052 prefix standing for a forbidden IPv4
+ *       address (or, as a source, for the translator's {@code ipv4-addr}). {@link AddressMapper#map6to4}
+ *       refuses those too, for the packets inside ICMP errors.
+ * </ul>
+ *
+ * <p>One exception, as Jool makes it (its graybox tests siit-095/096): an ICMPv4 <em>error</em> from a
+ * martian source (a misconfigured router reporting from 127.0.0.1 or 0.0.0.0) is still translated, with
+ * its source embedded in the prefix, because the error is about the host's own traffic and drops
+ * nothing but information; likewise an ICMPv6 error from a link-local source (a router of a network
+ * numbered with link-local addresses only, RFC 7404), which gets an RFC 6791 source. Errors claiming to
+ * come from the translator's own address are not exempt.
+ */
+final class AddressFilter {
+    private AddressFilter() {}
+
+    /**
+     * RFC 1812 §5.3.7 / RFC 3927 §2.7: 0/8, 127/8, 169.254/16 and 224/3 (multicast, class E, broadcast).
+     */
+    static boolean martian4(int a) {
+        int o1 = a >>> 24;
+        return o1 == 0 || o1 == 127 || o1 >= 224 || (a >>> 16) == 0xa9fe;
+    }
+
+    /** RFC 4291: ::, ::1, fe80::/10 and ff00::/8, which no router forwards between links. */
+    static boolean martian6(long hi, long lo) {
+        return (hi == 0 && (lo == 0 || lo == 1)) || linkLocal6(hi) || (hi >>> 56) == 0xff;
+    }
+
+    /**
+     * The validation-stage check of an IPv4 packet whose header ({@code ihl} bytes) has been validated
+     * and whose datagram is {@code total} bytes: the drop reason, or null if it may be translated.
+     */
+    static DropReason check46(XlatSnapshot snap, ByteBuf buf, int off, int ihl, int total) {
+        int src = buf.getInt(off + 12);
+        int dst = buf.getInt(off + 16);
+        if (martian4(dst)) {
+            return DropReason.FORBIDDEN_DST_46;
+        }
+        if (src == snap.ownIpv4) {
+            return DropReason.FORBIDDEN_SRC_46;
+        }
+        if (martian4(src) && !isIcmp4Error(buf, off, ihl, total)) {
+            return DropReason.FORBIDDEN_SRC_46;
+        }
+        return null;
+    }
+
+    /**
+     * The validation-stage check of an IPv6 packet's addresses: the drop reason, or null. Addresses in the
+     * RFC 6052 prefix are checked for the IPv4 address they stand for, so that nothing (not even a Time
+     * Exceeded) is sent to a source that claims to be 127.0.0.1 or the translator.
+     */
+    static DropReason check64(XlatSnapshot snap, ByteBuf buf, int off, int total, long srcHi, long srcLo, long dstHi,
+            long dstLo) {
+        Rfc6052 p = snap.rfc6052;
+        if (martian6(dstHi, dstLo) || (p != null && p.matches(dstHi, dstLo) && martian4(p.extract(dstHi, dstLo)))) {
+            return DropReason.FORBIDDEN_DST_64;
+        }
+        if (martian6(srcHi, srcLo) && !(linkLocal6(srcHi) && isIcmp6Error(buf, off, total))) {
+            return DropReason.FORBIDDEN_SRC_64;
+        }
+        if (srcHi == snap.ownIpv6Hi && srcLo == snap.ownIpv6Lo && (srcHi | srcLo) != 0) {
+            return DropReason.FORBIDDEN_SRC_64;
+        }
+        if (p != null && p.matches(srcHi, srcLo)) {
+            int a = p.extract(srcHi, srcLo);
+            if (martian4(a) || a == snap.ownIpv4) {
+                return DropReason.FORBIDDEN_SRC_64;
+            }
+        }
+        return null;
+    }
+
+    static boolean linkLocal6(long hi) {
+        return (hi >>> 54) == (0xfe80L >>> 6);
+    }
+
+    /** An ICMPv6 error message (type below 128) after the IPv6 header and any Hop-by-Hop / Destination / Routing headers. */
+    private static boolean isIcmp6Error(ByteBuf buf, int off, int total) {
+        int nh = buf.getUnsignedByte(off + 6);
+        int q = off + 40;
+        int end = off + total;
+        while ((nh == 0 || nh == 60 || nh == 43) && q + 8 <= end) {
+            nh = buf.getUnsignedByte(q);
+            q += (buf.getUnsignedByte(q + 1) + 1) << 3;
+        }
+        return nh == 58 && q < end && buf.getUnsignedByte(q) < 128;
+    }
+
+    /** An unfragmented ICMPv4 message of an error type (3, 4, 5, 11, 12). */
+    private static boolean isIcmp4Error(ByteBuf buf, int off, int ihl, int total) {
+        if (buf.getUnsignedByte(off + 9) != 1 || total < ihl + 1 || (buf.getUnsignedShort(off + 6) & 0x3fff) != 0) {
+            return false;
+        }
+        int type = buf.getUnsignedByte(off + ihl);
+        return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
+    }
+}
