@@ -81,6 +81,10 @@ public final class TunDevice implements AutoCloseable {
                 first = openQueue(name, flags);
                 notes.append("device was created without multi_queue: 1 queue; ");
                 queueCount = 1;
+            } else if (queueCount == 1 && e.errno() == LibC.EINVAL) {
+                // One queue wanted, but the device exists with IFF_MULTI_QUEUE (ip tuntap ... multi_queue).
+                flags = base | IFF_MULTI_QUEUE;
+                first = openQueue(name, flags);
             } else {
                 throw e;
             }

@@ -1,0 +1,598 @@
+#!/usr/bin/env bash
+# tunxlat throughput benchmark: TAYGA, tunxlat and the kernel's own forwarding, alternately, on the same
+# network-namespace bed, measured with iperf3. Run as root from a checkout:
+#
+#   sudo packaging/bench.sh                       # every mode, 10 s per test, one round
+#   sudo packaging/bench.sh --rounds 3            # three rounds, medians (what the README shows)
+#   sudo packaging/bench.sh --quick               # 3 s per test, the NAT64 modes only
+#   sudo packaging/bench.sh --guard               # CI: offload vs no-offload, TCP 6->4, fails below 3x
+#   sudo packaging/bench.sh --modes tayga,tunxlat --tests tcp-fwd,udp-64 --seconds 5
+#
+# The NAT64 bed is the end-to-end tests' bed (src/test/java/net/tunxlat/e2e/TestBed.java):
+#
+#   v6 host  eth0 2001:db8:6::2/64 ── to-v6 2001:db8:6::1   router ns   to-v4 203.0.113.1/24 ── eth0 203.0.113.2/24  v4 host
+#                                                      TUN nat64: 2001:db8:64::/96, 192.168.255.0/24
+#
+# with 1500-byte veths, prefix 2001:db8:64::/96 and the static map 192.168.255.2 <-> 2001:db8:6::2 (so the
+# IPv4 host can open the 4->6 flows). Modes:
+#   tayga              TAYGA 0.9.2 (Debian's package) on a single-queue TUN device (it cannot attach to a
+#                      multi_queue one)
+#   tunxlat            tunxlat, defaults (offloads on, one worker per core) on a `multi_queue` TUN device,
+#                      JVM options = JAVA_OPTS of packaging/tunxlat.default (what the package runs with)
+#   tunxlat-nooffload  the same with `tun-offload no`: one packet per read()/write()
+#   kernel             the ceiling: no translation, the router namespace forwards IPv6 between the two
+#                      hosts (the v4 host also has 2001:db8:4::2/64, the router 2001:db8:4::1/64). Same hosts,
+#                      veths, router and MSS (1440) as the translated 6->4 flow; GSO super-packets cross the
+#                      router whole, as they do through tunxlat, so this is the best any translator in that
+#                      namespace can do. (IPv4 forwarding would carry 20 bytes less header per segment.)
+# The NPTv6 bed: an inside host with a ULA (fd01:203:405:1::1234/64), a router, an outside host
+# (2001:db8:9::9/64); the router maps fd01:203:405::/48 <-> 2001:db8:1::/48, so the inside host is
+# 2001:db8:1:d550::1234 outside. Modes:
+#   tunxlat-nptv6      tunxlat with `nptv6 fd01:203:405::/48 2001:db8:1::/48` on a multi_queue TUN device,
+#                      routed as the README says (a policy rule for the inside prefix)
+#   ip6tables          Linux's own NPTv6: ip6tables SNPT/DNPT in the mangle table, NOTRACK in raw
+# Tests (client in the source namespace, iperf3 server in the destination; -O 1: the first second is not
+# counted, for every mode):
+#   tcp-fwd   TCP, one stream, IPv6 -> IPv4 (NPTv6: inside -> outside)           Gbit/s at the receiver
+#   tcp-rev   TCP, one stream, IPv4 -> IPv6, opened by the IPv4 host (outside -> inside)
+#   tcp-p4    TCP, 4 streams (-P 4), forward direction
+#   udp-64    UDP, 64-byte payload, unlimited rate (-b 0), forward: packets/s received by the server
+#   udp-1400  UDP, 1400-byte payload, likewise
+# While a tunxlat mode runs, its VmRSS is sampled every 0.2 s (the maximum is reported); each start is
+# timed from launching the process to the first answered ping through it (ping every 20 ms).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
+JAR=$ROOT/target/tunxlat.jar
+SECONDS_PER_TEST=10
+ROUNDS=1
+MODES=""
+TESTS=""
+QUICK=0
+GUARD=0
+GUARD_MIN=3
+JSON_OUT=""
+LOG_DIR=""
+IDLE_PCT=80
+IDLE_WAIT=60
+
+usage() {
+    sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'
+    cat <<'EOF'
+Options:
+  --seconds N        seconds per test (default 10; --quick and --guard: 3)
+  --rounds N         run every mode N times, alternating, and report medians (default 1)
+  --modes LIST       comma-separated modes (default: kernel,tayga,tunxlat,tunxlat-nooffload,tunxlat-nptv6,ip6tables)
+  --tests LIST       comma-separated tests (default: tcp-fwd,tcp-rev,tcp-p4,udp-64,udp-1400)
+  --quick            short run: 3 s per test, modes kernel,tayga,tunxlat,tunxlat-nooffload
+  --guard            CI regression guard: tunxlat vs tunxlat-nooffload, tcp-fwd, 3 s each; exits 1 only if
+                     offload < 3x no-offload in two attempts (--guard-min X changes the factor)
+  --jar PATH         tunxlat jar (default target/tunxlat.jar, built with mvn if missing)
+  --json FILE        also write every measurement as JSON
+  --log-dir DIR      keep configuration files, translator logs and iperf3 JSON there
+  --wait-idle PCT    before each test, wait (up to --max-wait S, default 60) until the CPUs were at least PCT%
+                     idle for a second (default 80; 0: never wait): other work on a shared machine skews figures
+EOF
+}
+
+while [[ $# -gt 0 ]]; do
+    case $1 in
+        --seconds) SECONDS_PER_TEST=$2; shift 2 ;;
+        --rounds) ROUNDS=$2; shift 2 ;;
+        --modes) MODES=$2; shift 2 ;;
+        --tests) TESTS=$2; shift 2 ;;
+        --quick) QUICK=1; shift ;;
+        --guard) GUARD=1; shift ;;
+        --guard-min) GUARD_MIN=$2; shift 2 ;;
+        --jar) JAR=$(readlink -f "$2"); shift 2 ;;
+        --json) JSON_OUT=$(readlink -f "$2"); shift 2 ;;
+        --log-dir) LOG_DIR=$2; shift 2 ;;
+        --wait-idle) IDLE_PCT=$2; shift 2 ;;
+        --max-wait) IDLE_WAIT=$2; shift 2 ;;
+        -h|--help) usage; exit 0 ;;
+        *) echo "bench.sh: unknown option $1 (--help)" >&2; exit 2 ;;
+    esac
+done
+
+if [[ $GUARD -eq 1 ]]; then
+    MODES=${MODES:-tunxlat,tunxlat-nooffload}
+    TESTS=${TESTS:-tcp-fwd}
+    [[ $SECONDS_PER_TEST == 10 ]] && SECONDS_PER_TEST=3
+elif [[ $QUICK -eq 1 ]]; then
+    MODES=${MODES:-kernel,tayga,tunxlat,tunxlat-nooffload}
+    [[ $SECONDS_PER_TEST == 10 ]] && SECONDS_PER_TEST=3
+fi
+MODES=${MODES:-kernel,tayga,tunxlat,tunxlat-nooffload,tunxlat-nptv6,ip6tables}
+TESTS=${TESTS:-tcp-fwd,tcp-rev,tcp-p4,udp-64,udp-1400}
+IFS=, read -r -a MODE_LIST <<<"$MODES"
+IFS=, read -r -a TEST_LIST <<<"$TESTS"
+for m in "${MODE_LIST[@]}"; do
+    case $m in kernel|tayga|tunxlat|tunxlat-nooffload|tunxlat-nptv6|ip6tables) ;;
+        *) echo "bench.sh: unknown mode $m" >&2; exit 2 ;; esac
+done
+for t in "${TEST_LIST[@]}"; do
+    case $t in tcp-fwd|tcp-rev|tcp-p4|udp-64|udp-1400) ;;
+        *) echo "bench.sh: unknown test $t" >&2; exit 2 ;; esac
+done
+
+[[ $(id -u) -eq 0 ]] || { echo "bench.sh: needs root (network namespaces, TUN devices)" >&2; exit 2; }
+need() { command -v "$1" >/dev/null || { echo "bench.sh: $1 is missing ($2)" >&2; exit 2; }; }
+need ip "apt-get install iproute2"
+need iperf3 "apt-get install iperf3"
+need python3 "apt-get install python3"
+need ping "apt-get install iputils-ping"
+for m in "${MODE_LIST[@]}"; do
+    case $m in
+        tayga) need tayga "apt-get install tayga" ;;
+        ip6tables) need ip6tables "apt-get install iptables" ;;
+        tunxlat*) need java "apt-get install openjdk-17-jre-headless" ;;
+    esac
+done
+
+if [[ " ${MODE_LIST[*]} " == *" tunxlat"* && ! -f $JAR ]]; then
+    echo "bench.sh: building $JAR (mvn -B -q -DskipTests package)" >&2
+    (cd "$ROOT" && mvn -B -q -DskipTests package) >&2
+fi
+# The JVM options the Debian package runs with (JAVA_OPTS of /etc/default/tunxlat).
+JAVA_OPTS=$(sed -n 's/^JAVA_OPTS="\(.*\)"$/\1/p' "$ROOT/packaging/tunxlat.default")
+
+ID=$$
+WORK=$(mktemp -d /tmp/tunxlat-bench.XXXXXX)
+[[ -n $LOG_DIR ]] && { mkdir -p "$LOG_DIR"; WORK_KEEP=$(readlink -f "$LOG_DIR"); } || WORK_KEEP=""
+RESULTS=$WORK/results.tsv
+: >"$RESULTS"
+NAMESPACES=()
+TRANSLATOR_PID=""
+RSS_PID=""
+
+cleanup() {
+    set +e
+    [[ -n $RSS_PID ]] && kill "$RSS_PID" 2>/dev/null
+    [[ -n $TRANSLATOR_PID ]] && { kill "$TRANSLATOR_PID" 2>/dev/null; wait "$TRANSLATOR_PID" 2>/dev/null; }
+    for ns in "${NAMESPACES[@]}"; do
+        for pidfile in "$WORK"/iperf3-"$ns".pid; do
+            [[ -f $pidfile ]] && kill "$(cat "$pidfile")" 2>/dev/null
+        done
+    done
+    for ns in "${NAMESPACES[@]}"; do
+        ip netns del "$ns" 2>/dev/null
+    done
+    if [[ -n $WORK_KEEP ]]; then
+        cp -r "$WORK"/. "$WORK_KEEP"/ 2>/dev/null
+    fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+add_ns() {
+    ip netns add "$1"
+    NAMESPACES+=("$1")
+    nsx "$1" ip link set lo up
+    nsx "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+}
+
+# Waits until a link is up and has no tentative IPv6 address.
+await_link() {
+    local ns=$1 dev=$2 i
+    for i in $(seq 100); do
+        if nsx "$ns" ip -o link show dev "$dev" | grep -q 'state UP' \
+            && [[ -z $(nsx "$ns" ip -6 -o addr show dev "$dev" tentative) ]]; then
+            return 0
+        fi
+        sleep 0.05
+    done
+    echo "bench.sh: $ns/$dev not usable" >&2
+    return 1
+}
+
+start_iperf_server() {
+    local ns=$1
+    nsx "$ns" iperf3 -s -D -I "$WORK/iperf3-$ns.pid" --logfile "$WORK/iperf3-server-$ns.log"
+    local i
+    for i in $(seq 50); do
+        [[ -s $WORK/iperf3-$ns.pid ]] && return 0
+        sleep 0.05
+    done
+}
+
+# ---- the NAT64 bed ---------------------------------------------------------------------------------
+V6=txb$ID-v6
+XL=txb$ID-xl
+V4=txb$ID-v4
+NAT64_BED=0
+
+nat64_bed() {
+    [[ $NAT64_BED -eq 1 ]] && return 0
+    log "NAT64 bed: $V6 - $XL - $V4"
+    add_ns "$V6"; add_ns "$XL"; add_ns "$V4"
+    nsx "$V6" ip link add eth0 type veth peer name to-v6 netns "$XL"
+    nsx "$V4" ip link add eth0 type veth peer name to-v4 netns "$XL"
+    nsx "$V6" ip addr add 2001:db8:6::2/64 dev eth0 nodad
+    nsx "$XL" ip addr add 2001:db8:6::1/64 dev to-v6 nodad
+    nsx "$XL" ip addr add 203.0.113.1/24 dev to-v4
+    nsx "$V4" ip addr add 203.0.113.2/24 dev eth0
+    # for the kernel mode only: plain IPv6 routing between the two hosts
+    nsx "$XL" ip addr add 2001:db8:4::1/64 dev to-v4 nodad
+    nsx "$V4" ip addr add 2001:db8:4::2/64 dev eth0 nodad
+    nsx "$V6" ip link set eth0 up
+    nsx "$V4" ip link set eth0 up
+    nsx "$XL" ip link set to-v6 up
+    nsx "$XL" ip link set to-v4 up
+    nsx "$V6" ip -6 route add default via 2001:db8:6::1
+    nsx "$V4" ip route add default via 203.0.113.1
+    nsx "$V4" ip -6 route add default via 2001:db8:4::1
+    nsx "$XL" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+    await_link "$V6" eth0; await_link "$XL" to-v6; await_link "$XL" to-v4; await_link "$V4" eth0
+    start_iperf_server "$V6"
+    start_iperf_server "$V4"
+    cat >"$WORK/nat64.conf" <<EOF
+tun-device nat64
+ipv4-addr 192.168.255.1
+prefix 2001:db8:64::/96
+map 192.168.255.2 2001:db8:6::2
+EOF
+    { cat "$WORK/nat64.conf"; echo "tun-offload no"; } >"$WORK/nat64-nooffload.conf"
+    { cat "$WORK/nat64.conf"; echo "data-dir $WORK/tayga"; } >"$WORK/tayga.conf"
+    mkdir -p "$WORK/tayga"
+    NAT64_BED=1
+}
+
+nat64_tun() { # $1: "multi_queue" or ""
+    nsx "$XL" ip tuntap add dev nat64 mode tun ${1:+"$1"}
+    nsx "$XL" ip link set nat64 up
+    nsx "$XL" ip route add 2001:db8:64::/96 dev nat64
+    nsx "$XL" ip route add 192.168.255.0/24 dev nat64
+}
+
+# ---- the NPTv6 bed ---------------------------------------------------------------------------------
+IN=txb$ID-in
+RT=txb$ID-rt
+OUT=txb$ID-out
+NPT_BED=0
+NPT_INSIDE=fd01:203:405::/48
+NPT_OUTSIDE=2001:db8:1::/48
+INSIDE_HOST=fd01:203:405:1::1234
+INSIDE_HOST_OUTSIDE=2001:db8:1:d550::1234   # RFC 6296 checksum-neutral mapping of INSIDE_HOST
+OUTSIDE_HOST=2001:db8:9::9
+
+npt_bed() {
+    [[ $NPT_BED -eq 1 ]] && return 0
+    log "NPTv6 bed: $IN - $RT - $OUT"
+    add_ns "$IN"; add_ns "$RT"; add_ns "$OUT"
+    nsx "$IN" ip link add eth0 type veth peer name lan netns "$RT"
+    nsx "$OUT" ip link add eth0 type veth peer name wan netns "$RT"
+    nsx "$IN" ip addr add $INSIDE_HOST/64 dev eth0 nodad
+    nsx "$IN" ip addr add fe80::1234/64 dev eth0 nodad
+    nsx "$RT" ip addr add fe80::1/64 dev lan nodad
+    nsx "$RT" ip addr add fd01:203:405:1::1/128 dev lan nodad
+    nsx "$RT" ip addr add 2001:db8:9::1/64 dev wan nodad
+    nsx "$OUT" ip addr add $OUTSIDE_HOST/64 dev eth0 nodad
+    nsx "$IN" ip link set eth0 up
+    nsx "$OUT" ip link set eth0 up
+    nsx "$RT" ip link set lan up
+    nsx "$RT" ip link set wan up
+    nsx "$RT" sysctl -qw net.ipv6.conf.all.forwarding=1
+    await_link "$IN" eth0; await_link "$RT" lan; await_link "$RT" wan; await_link "$OUT" eth0
+    nsx "$IN" ip -6 route add default via fe80::1 dev eth0
+    nsx "$RT" ip -6 route add $NPT_INSIDE via fe80::1234 dev lan
+    nsx "$OUT" ip -6 route add $NPT_OUTSIDE via 2001:db8:9::1 dev eth0
+    start_iperf_server "$IN"
+    start_iperf_server "$OUT"
+    printf 'tun-device npt\nnptv6 %s %s\n' "$NPT_INSIDE" "$NPT_OUTSIDE" >"$WORK/nptv6.conf"
+    NPT_BED=1
+}
+
+# ---- translators -----------------------------------------------------------------------------------
+# Starts a translator in the background ($1: namespace, rest: command), then times the first ping answered
+# through it from $PING_NS to $PING_DST. Sets TRANSLATOR_PID and START_MS.
+start_translator() {
+    local ns=$1 logfile=$2; shift 2
+    local t0 t1
+    t0=$(date +%s%N)
+    # shellcheck disable=SC2086
+    ip netns exec "$ns" "$@" >"$logfile" 2>&1 &
+    TRANSLATOR_PID=$!
+    if ! nsx "$PING_NS" ping -n -q -c 1 -w 15 -i 0.02 "$PING_DST" >/dev/null 2>&1; then
+        echo "bench.sh: no ping through $* within 15 s; log:" >&2
+        tail -20 "$logfile" >&2
+        return 1
+    fi
+    t1=$(date +%s%N)
+    START_MS=$(( (t1 - t0) / 1000000 ))
+}
+
+stop_translator() {
+    if [[ -n $RSS_PID ]]; then
+        kill "$RSS_PID" 2>/dev/null || true
+        wait "$RSS_PID" 2>/dev/null || true
+        RSS_PID=""
+    fi
+    if [[ -n $TRANSLATOR_PID ]]; then
+        kill "$TRANSLATOR_PID" 2>/dev/null || true
+        wait "$TRANSLATOR_PID" 2>/dev/null || true
+        TRANSLATOR_PID=""
+    fi
+}
+
+# Samples the translator's VmRSS (kB) every 0.2 s into $1 until killed.
+sample_rss() {
+    local pid=$1 out=$2
+    (
+        while [[ -r /proc/$pid/status ]]; do
+            awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null >>"$out" || true
+            sleep 0.2
+        done
+    ) &
+    RSS_PID=$!
+}
+
+record() { # mode test round value unit
+    printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RESULTS"
+}
+
+# Sets up mode $1; sets FWD_NS FWD_DST REV_NS REV_DST (client namespace and server address per direction).
+setup_mode() {
+    local mode=$1 round=$2
+    START_MS=""
+    wait_idle # the start time too
+    case $mode in
+        kernel)
+            nat64_bed
+            FWD_NS=$V6; FWD_DST=2001:db8:4::2; REV_NS=$V4; REV_DST=2001:db8:6::2
+            PING_NS=$V6; PING_DST=2001:db8:4::2
+            nsx "$PING_NS" ping -n -q -c 1 -w 5 -i 0.02 "$PING_DST" >/dev/null
+            ;;
+        tayga)
+            nat64_bed
+            nat64_tun ""
+            FWD_NS=$V6; FWD_DST=2001:db8:64::cb00:7102; REV_NS=$V4; REV_DST=192.168.255.2
+            PING_NS=$V6; PING_DST=$FWD_DST
+            start_translator "$XL" "$WORK/$mode-$round.log" tayga -c "$WORK/tayga.conf" -d
+            ;;
+        tunxlat|tunxlat-nooffload)
+            nat64_bed
+            nat64_tun multi_queue
+            FWD_NS=$V6; FWD_DST=2001:db8:64::cb00:7102; REV_NS=$V4; REV_DST=192.168.255.2
+            PING_NS=$V6; PING_DST=$FWD_DST
+            local conf=$WORK/nat64.conf
+            [[ $mode == tunxlat-nooffload ]] && conf=$WORK/nat64-nooffload.conf
+            # shellcheck disable=SC2086
+            start_translator "$XL" "$WORK/$mode-$round.log" java $JAVA_OPTS -jar "$JAR" run -c "$conf"
+            ;;
+        tunxlat-nptv6)
+            npt_bed
+            nsx "$RT" ip tuntap add dev npt mode tun multi_queue
+            nsx "$RT" ip link set npt up
+            nsx "$RT" ip -6 rule add from $NPT_INSIDE lookup 100
+            nsx "$RT" ip -6 route add default dev npt table 100
+            nsx "$RT" ip -6 route add throw $NPT_INSIDE table 100
+            nsx "$RT" ip -6 route add $NPT_OUTSIDE dev npt
+            FWD_NS=$IN; FWD_DST=$OUTSIDE_HOST; REV_NS=$OUT; REV_DST=$INSIDE_HOST_OUTSIDE
+            PING_NS=$IN; PING_DST=$OUTSIDE_HOST
+            # shellcheck disable=SC2086
+            start_translator "$RT" "$WORK/$mode-$round.log" java $JAVA_OPTS -jar "$JAR" run -c "$WORK/nptv6.conf"
+            ;;
+        ip6tables)
+            npt_bed
+            nsx "$RT" ip6tables -t raw -A PREROUTING -j NOTRACK
+            nsx "$RT" ip6tables -t raw -A OUTPUT -j NOTRACK
+            nsx "$RT" ip6tables -t mangle -A POSTROUTING -s $NPT_INSIDE -o wan -j SNPT \
+                --src-pfx $NPT_INSIDE --dst-pfx $NPT_OUTSIDE
+            nsx "$RT" ip6tables -t mangle -A PREROUTING -d $NPT_OUTSIDE -i wan -j DNPT \
+                --src-pfx $NPT_OUTSIDE --dst-pfx $NPT_INSIDE
+            FWD_NS=$IN; FWD_DST=$OUTSIDE_HOST; REV_NS=$OUT; REV_DST=$INSIDE_HOST_OUTSIDE
+            PING_NS=$IN; PING_DST=$OUTSIDE_HOST
+            nsx "$PING_NS" ping -n -q -c 1 -w 5 -i 0.02 "$PING_DST" >/dev/null
+            ;;
+    esac
+    # The reverse direction must work before anything is measured (static map / DNPT).
+    nsx "$REV_NS" ping -n -q -c 1 -w 5 -i 0.02 "$REV_DST" >/dev/null \
+        || { echo "bench.sh: $mode: no ping from $REV_NS to $REV_DST" >&2; return 1; }
+    if [[ -n $START_MS ]]; then
+        record "$mode" start "$round" "$START_MS" ms
+        log "$mode: forwarding $START_MS ms after start"
+    fi
+    if [[ $mode == tunxlat* ]]; then
+        : >"$WORK/rss-$mode-$round"
+        sample_rss "$TRANSLATOR_PID" "$WORK/rss-$mode-$round"
+    fi
+}
+
+teardown_mode() {
+    local mode=$1 round=$2
+    stop_translator
+    if [[ $mode == tunxlat* && -s $WORK/rss-$mode-$round ]]; then
+        record "$mode" rss "$round" "$(sort -n "$WORK/rss-$mode-$round" | tail -1)" kB
+    fi
+    case $mode in
+        tayga|tunxlat|tunxlat-nooffload) nsx "$XL" ip link del dev nat64 ;;
+        tunxlat-nptv6)
+            nsx "$RT" ip -6 rule del from $NPT_INSIDE lookup 100
+            nsx "$RT" ip -6 route flush table 100
+            nsx "$RT" ip link del dev npt
+            ;;
+        ip6tables)
+            nsx "$RT" ip6tables -t raw -F
+            nsx "$RT" ip6tables -t mangle -F
+            ;;
+    esac
+}
+
+# Percentage of CPU time idle over the next second (all CPUs).
+idle_pct() {
+    local a b
+    a=$(awk '/^cpu / {print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat)
+    sleep 1
+    b=$(awk '/^cpu / {print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat)
+    awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " "); d = y[2] - x[2];
+        print (d > 0 ? int(100 * (y[1] - x[1]) / d) : 100) }'
+}
+
+# Waits until the machine is idle enough (see --wait-idle); never fails.
+wait_idle() {
+    [[ $IDLE_PCT -gt 0 ]] || return 0
+    local start=$SECONDS idle
+    while true; do
+        idle=$(idle_pct)
+        [[ $idle -ge $IDLE_PCT ]] && return 0
+        if (( SECONDS - start >= IDLE_WAIT )); then
+            log "CPUs only $idle% idle after ${IDLE_WAIT} s of waiting: measuring anyway (figures may be low)"
+            BUSY_TESTS=$((BUSY_TESTS + 1))
+            return 0
+        fi
+        sleep 1
+    done
+}
+BUSY_TESTS=0
+
+# Runs test $3 for mode $1 in round $2 and records its figure.
+run_test() {
+    local mode=$1 round=$2 test=$3 ns dst args value unit json
+    wait_idle
+    ns=$FWD_NS; dst=$FWD_DST
+    case $test in
+        tcp-fwd) args=() ;;
+        tcp-rev) ns=$REV_NS; dst=$REV_DST; args=() ;;
+        tcp-p4) args=(-P 4) ;;
+        udp-64) args=(-u -l 64 -b 0) ;;
+        udp-1400) args=(-u -l 1400 -b 0) ;;
+    esac
+    json=$WORK/$mode-$test-$round.json
+    if ! timeout $((SECONDS_PER_TEST + 30)) ip netns exec "$ns" iperf3 -c "$dst" -t "$SECONDS_PER_TEST" -O 1 \
+            --connect-timeout 5000 -J "${args[@]}" >"$json" 2>&1; then
+        log "$mode $test: iperf3 failed: $(tail -c 300 "$json" | tr '\n' ' ')"
+        record "$mode" "$test" "$round" nan "$([[ $test == udp* ]] && echo kpps || echo Gbit/s)"
+        return 0
+    fi
+    read -r value unit < <(python3 - "$json" "$test" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+end = d["end"]
+if sys.argv[2].startswith("udp"):
+    r = end["sum_received"]
+    print("%.1f kpps" % ((r["packets"] - r["lost_packets"]) / r["seconds"] / 1000))
+else:
+    print("%.3f Gbit/s" % (end["sum_received"]["bits_per_second"] / 1e9))
+EOF
+    )
+    record "$mode" "$test" "$round" "$value" "$unit"
+    log "$mode $test: $value $unit"
+}
+
+# ---- run ---------------------------------------------------------------------------------------------
+machine() {
+    local cpu cores
+    cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)
+    cores=$(nproc)
+    echo "machine: ${cpu:-?}, $cores CPUs, Linux $(uname -r), $(java -version 2>&1 | head -1 || echo 'no java'),"\
+        "$(iperf3 --version 2>/dev/null | head -1 | cut -d' ' -f1-2), tayga $(dpkg-query -W -f='${Version}' tayga 2>/dev/null || echo '?')"
+}
+
+run_round() {
+    local round=$1 mode test
+    for mode in "${MODE_LIST[@]}"; do
+        log "round $round: $mode"
+        setup_mode "$mode" "$round"
+        for test in "${TEST_LIST[@]}"; do
+            run_test "$mode" "$round" "$test"
+        done
+        teardown_mode "$mode" "$round"
+    done
+}
+
+log "$(machine)"
+log "${SECONDS_PER_TEST} s per test, $ROUNDS round(s), modes ${MODE_LIST[*]}, tests ${TEST_LIST[*]}, JAVA_OPTS=$JAVA_OPTS"
+
+report() {
+    python3 - "$RESULTS" "$JSON_OUT" "$GUARD" "$GUARD_MIN" "$(machine)" "$SECONDS_PER_TEST" <<'EOF'
+import json, math, statistics, sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+json_out, guard, guard_min, machine, secs = sys.argv[2], sys.argv[3] == "1", float(sys.argv[4]), sys.argv[5], sys.argv[6]
+data, units = {}, {}
+for mode, test, rnd, value, unit in rows:
+    v = float(value)
+    data.setdefault((mode, test), []).append(v)
+    units[test] = unit
+def med(mode, test):
+    vals = [v for v in data.get((mode, test), []) if not math.isnan(v)]
+    return statistics.median(vals) if vals else None
+modes = list(dict.fromkeys(r[0] for r in rows))
+tests = [t for t in ["tcp-fwd", "tcp-rev", "tcp-p4", "udp-64", "udp-1400"] if any(k[1] == t for k in data)]
+nat64 = [m for m in ["kernel", "tayga", "tunxlat", "tunxlat-nooffload"] if m in modes]
+npt = [m for m in ["ip6tables", "tunxlat-nptv6"] if m in modes]
+names = {"tcp-fwd": "TCP 1 stream 6->4", "tcp-rev": "TCP 1 stream 4->6", "tcp-p4": "TCP 4 streams 6->4",
+         "udp-64": "UDP 64 B 6->4", "udp-1400": "UDP 1400 B 6->4"}
+npt_names = {"tcp-fwd": "TCP 1 stream in->out", "tcp-rev": "TCP 1 stream out->in", "tcp-p4": "TCP 4 streams in->out",
+             "udp-64": "UDP 64 B in->out", "udp-1400": "UDP 1400 B in->out"}
+def fmt(v, unit):
+    if v is None:
+        return "-"
+    return ("%.2f" % v if unit == "Gbit/s" else "%.0f" % v) + " " + ("Gbit/s" if unit == "Gbit/s" else "kpps")
+def ratio(a, b):
+    return "%.2fx" % (a / b) if a is not None and b else "-"
+rounds = max((len(v) for v in data.values()), default=0)
+print()
+print(machine)
+print("%s s per test, %d round(s)%s" % (secs, rounds, ", medians" if rounds > 1 else ""))
+def table(title, ms, labels, ratios):
+    if not ms:
+        return
+    cols = ["test"] + ms + [r[0] for r in ratios]
+    print()
+    print(title)
+    print("| " + " | ".join(cols) + " |")
+    print("|" + "|".join("---" for _ in cols) + "|")
+    for t in tests:
+        u = units.get(t)
+        cells = [labels[t]] + [fmt(med(m, t), u) for m in ms]
+        cells += [ratio(med(a, t), med(b, t)) for _, a, b in ratios]
+        print("| " + " | ".join(cells) + " |")
+nat_ratios = [(n, a, b) for n, a, b in [
+    ("tunxlat/TAYGA", "tunxlat", "tayga"), ("tunxlat/kernel", "tunxlat", "kernel"),
+    ("no-offload/TAYGA", "tunxlat-nooffload", "tayga"), ("offload/no-offload", "tunxlat", "tunxlat-nooffload")]
+    if a in modes and b in modes]
+table("NAT64 (kernel = plain IPv6 forwarding between the same hosts, the ceiling)", nat64, names, nat_ratios)
+table("NPTv6", npt, npt_names, [(n, a, b) for n, a, b in [("tunxlat/ip6tables", "tunxlat-nptv6", "ip6tables")]
+                               if a in modes and b in modes])
+extra = [m for m in modes if (m, "rss") in data or (m, "start") in data]
+if extra:
+    print()
+    print("| mode | VmRSS under load (max) | start to forwarding |")
+    print("|---|---|---|")
+    for m in extra:
+        rss = max(data[(m, "rss")]) / 1024 if (m, "rss") in data else None
+        st = med(m, "start")
+        print("| %s | %s | %s |" % (m, "%.0f MiB" % rss if rss else "-", "%.0f ms" % st if st is not None else "-"))
+if json_out:
+    json.dump({"machine": machine, "seconds": int(secs),
+               "results": [{"mode": m, "test": t, "round": int(r), "value": float(v), "unit": u} for m, t, r, v, u in rows]},
+              open(json_out, "w"), indent=1)
+if guard:
+    a, b = med("tunxlat", "tcp-fwd"), med("tunxlat-nooffload", "tcp-fwd")
+    ok = a is not None and b is not None and a >= guard_min * b
+    print()
+    print("guard: offload %s, no offload %s: %s (need >= %.1fx) %s" % (fmt(a, "Gbit/s"), fmt(b, "Gbit/s"),
+          ratio(a, b), guard_min, "OK" if ok else "FAIL"))
+    sys.exit(0 if ok else 1)
+EOF
+}
+
+if [[ $GUARD -eq 1 ]]; then
+    run_round 1
+    if ! report; then
+        log "guard: below ${GUARD_MIN}x; trying once more (a noisy machine is not a regression)"
+        : >"$RESULTS"
+        run_round 2
+        report
+    fi
+else
+    for r in $(seq "$ROUNDS"); do
+        run_round "$r"
+    done
+    report
+fi
+[[ $BUSY_TESTS -eq 0 ]] || log "$BUSY_TESTS test(s) ran on a busy machine (--wait-idle $IDLE_PCT)"
