@@ -52,7 +52,8 @@ class PrivilegesIT {
                 + " --no-new-privs";
         Translator t = Translator.tunxlat(Translator.jar(), List.of("sh", "-c",
                 "mount --bind " + node + " /dev/net/tun && exec " + setpriv + " \"$@\"", "sh"), List.of(), List.of());
-        try (TestBed bed = TestBed.builder(t).label(label).beforeStart(b -> {
+        // nobody cannot create a socket in the test's directory: the control socket is off here.
+        try (TestBed bed = TestBed.builder(t).label(label).configLine("control-socket off").beforeStart(b -> {
             // The administrator's part, as root: the device, made persistent for nobody, up, with its routes.
             Netns ns = b.translatorNs();
             ns.ip("link", "del", TestBed.TUN_DEVICE);

@@ -316,7 +316,7 @@ public final class TestBed implements AutoCloseable {
                 "ipv4-addr " + TRANSLATOR_IPV4,
                 "prefix " + PREFIX,
                 "map " + IPV6_HOST_MAPPED + " " + IPV6_HOST));
-        if (type.name().equals("tunxlat")) {
+        if (type.name().equals("tunxlat") && extraLines.stream().noneMatch(l -> l.startsWith("control-socket"))) {
             lines.add("control-socket " + controlSocket());
         }
         lines.addAll(extraLines);
