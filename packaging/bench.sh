@@ -54,6 +54,9 @@ GUARD_MIN=3
 JSON_OUT=""
 LOG_DIR=""
 IDLE_PCT=80
+HOLD=0
+NICE=0
+CC=cubic
 IDLE_WAIT=60
 
 usage() {
@@ -70,6 +73,10 @@ Options:
   --jar PATH         tunxlat jar (default target/tunxlat.jar, built with mvn if missing)
   --json FILE        also write every measurement as JSON
   --log-dir DIR      keep configuration files, translator logs and iperf3 JSON there
+  --nice N           run the translators and iperf3 at nice N (e.g. -15 on a machine shared with other work)
+  --cc ALGO          TCP congestion control of the iperf3 senders (default cubic, Linux's default; "" for the
+                     system's net.ipv4.tcp_congestion_control)
+  --hold             set up the first of --modes, print how to reach it, and wait (for profiling by hand)
   --wait-idle PCT    before each test, wait (up to --max-wait S, default 60) until the CPUs were at least PCT%
                      idle for a second (default 80; 0: never wait): other work on a shared machine skews figures
 EOF
@@ -88,6 +95,9 @@ while [[ $# -gt 0 ]]; do
         --json) JSON_OUT=$(readlink -f "$2"); shift 2 ;;
         --log-dir) LOG_DIR=$2; shift 2 ;;
         --wait-idle) IDLE_PCT=$2; shift 2 ;;
+        --hold) HOLD=1; shift ;;
+        --nice) NICE=$2; shift 2 ;;
+        --cc) CC=$2; shift 2 ;;
         --max-wait) IDLE_WAIT=$2; shift 2 ;;
         -h|--help) usage; exit 0 ;;
         *) echo "bench.sh: unknown option $1 (--help)" >&2; exit 2 ;;
@@ -191,7 +201,7 @@ await_link() {
 
 start_iperf_server() {
     local ns=$1
-    nsx "$ns" iperf3 -s -D -I "$WORK/iperf3-$ns.pid" --logfile "$WORK/iperf3-server-$ns.log"
+    nsx "$ns" nice -n "$NICE" iperf3 -s -D -I "$WORK/iperf3-$ns.pid" --logfile "$WORK/iperf3-server-$ns.log"
     local i
     for i in $(seq 50); do
         [[ -s $WORK/iperf3-$ns.pid ]] && return 0
@@ -294,7 +304,7 @@ start_translator() {
     local t0 t1
     t0=$(date +%s%N)
     # shellcheck disable=SC2086
-    ip netns exec "$ns" "$@" >"$logfile" 2>&1 &
+    ip netns exec "$ns" nice -n "$NICE" "$@" >"$logfile" 2>&1 &
     TRANSLATOR_PID=$!
     if ! nsx "$PING_NS" ping -n -q -c 1 -w 15 -i 0.02 "$PING_DST" >/dev/null 2>&1; then
         echo "bench.sh: no ping through $* within 15 s; log:" >&2
@@ -455,14 +465,14 @@ run_test() {
     wait_idle
     ns=$FWD_NS; dst=$FWD_DST
     case $test in
-        tcp-fwd) args=() ;;
-        tcp-rev) ns=$REV_NS; dst=$REV_DST; args=() ;;
-        tcp-p4) args=(-P 4) ;;
+        tcp-fwd) args=(${CC:+-C "$CC"}) ;;
+        tcp-rev) ns=$REV_NS; dst=$REV_DST; args=(${CC:+-C "$CC"}) ;;
+        tcp-p4) args=(-P 4 ${CC:+-C "$CC"}) ;;
         udp-64) args=(-u -l 64 -b 0) ;;
         udp-1400) args=(-u -l 1400 -b 0) ;;
     esac
     json=$WORK/$mode-$test-$round.json
-    if ! timeout $((SECONDS_PER_TEST + 30)) ip netns exec "$ns" iperf3 -c "$dst" -t "$SECONDS_PER_TEST" -O 1 \
+    if ! timeout $((SECONDS_PER_TEST + 30)) ip netns exec "$ns" nice -n "$NICE" iperf3 -c "$dst" -t "$SECONDS_PER_TEST" -O 1 \
             --connect-timeout 5000 -J "${args[@]}" >"$json" 2>&1; then
         log "$mode $test: iperf3 failed: $(tail -c 300 "$json" | tr '\n' ' ')"
         record "$mode" "$test" "$round" nan "$([[ $test == udp* ]] && echo kpps || echo Gbit/s)"
@@ -505,13 +515,15 @@ run_round() {
 }
 
 log "$(machine)"
-log "${SECONDS_PER_TEST} s per test, $ROUNDS round(s), modes ${MODE_LIST[*]}, tests ${TEST_LIST[*]}, JAVA_OPTS=$JAVA_OPTS"
+log "${SECONDS_PER_TEST} s per test, $ROUNDS round(s), modes ${MODE_LIST[*]}, tests ${TEST_LIST[*]}, TCP ${CC:-$(sysctl -n net.ipv4.tcp_congestion_control)}, nice $NICE, JAVA_OPTS=$JAVA_OPTS"
 
 report() {
-    python3 - "$RESULTS" "$JSON_OUT" "$GUARD" "$GUARD_MIN" "$(machine)" "$SECONDS_PER_TEST" <<'EOF'
+    python3 - "$RESULTS" "$JSON_OUT" "$GUARD" "$GUARD_MIN" "$(machine)" "$SECONDS_PER_TEST" \
+        "TCP congestion control ${CC:-$(sysctl -n net.ipv4.tcp_congestion_control)}, nice $NICE, JAVA_OPTS $JAVA_OPTS" <<'EOF'
 import json, math, statistics, sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
-json_out, guard, guard_min, machine, secs = sys.argv[2], sys.argv[3] == "1", float(sys.argv[4]), sys.argv[5], sys.argv[6]
+json_out, guard, guard_min, machine, secs, settings = (sys.argv[2], sys.argv[3] == "1", float(sys.argv[4]), sys.argv[5],
+                                                      sys.argv[6], sys.argv[7])
 data, units = {}, {}
 for mode, test, rnd, value, unit in rows:
     v = float(value)
@@ -537,7 +549,7 @@ def ratio(a, b):
 rounds = max((len(v) for v in data.values()), default=0)
 print()
 print(machine)
-print("%s s per test, %d round(s)%s" % (secs, rounds, ", medians" if rounds > 1 else ""))
+print("%s s per test, %d round(s)%s, %s" % (secs, rounds, ", medians" if rounds > 1 else "", settings))
 def table(title, ms, labels, ratios):
     if not ms:
         return
@@ -568,7 +580,7 @@ if extra:
         st = med(m, "start")
         print("| %s | %s | %s |" % (m, "%.0f MiB" % rss if rss else "-", "%.0f ms" % st if st is not None else "-"))
 if json_out:
-    json.dump({"machine": machine, "seconds": int(secs),
+    json.dump({"machine": machine, "seconds": int(secs), "settings": settings,
                "results": [{"mode": m, "test": t, "round": int(r), "value": float(v), "unit": u} for m, t, r, v, u in rows]},
               open(json_out, "w"), indent=1)
 if guard:
@@ -580,6 +592,16 @@ if guard:
     sys.exit(0 if ok else 1)
 EOF
 }
+
+if [[ $HOLD -eq 1 ]]; then
+    IDLE_PCT=0
+    setup_mode "${MODE_LIST[0]}" 1
+    log "holding ${MODE_LIST[0]} (translator pid ${TRANSLATOR_PID:-none}); iperf3 servers run in every host namespace:"
+    log "  ip netns exec $FWD_NS iperf3 -c $FWD_DST        # forward"
+    log "  ip netns exec $REV_NS iperf3 -c $REV_DST        # reverse"
+    log "Ctrl-C (or kill $$) ends it and removes the namespaces"
+    while true; do sleep 1; done
+fi
 
 if [[ $GUARD -eq 1 ]]; then
     run_round 1
