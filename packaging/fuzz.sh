@@ -33,7 +33,8 @@ if [[ ${#targets[@]} -eq 0 ]]; then
         cls=$(basename "$f" .java)
         while IFS= read -r m; do
             targets+=("$cls#$m")
-        done < <(grep -A2 '@FuzzTest' "$f" | sed -n 's/^ *void \([A-Za-z0-9_]*\)(.*/\1/p')
+        done < <(awk '/^ *@FuzzTest/ { want = 1 } want && match($0, /void [A-Za-z0-9_]+\(/) {
+                        print substr($0, RSTART + 5, RLENGTH - 6); want = 0 }' "$f")
     done < <(grep -rl '@FuzzTest' src/test/java)
 fi
 [[ ${#targets[@]} -gt 0 ]] || { echo "fuzz.sh: no fuzz tests found" >&2; exit 2; }

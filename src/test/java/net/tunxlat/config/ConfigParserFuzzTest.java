@@ -46,7 +46,7 @@ class ConfigParserFuzzTest {
         "data-dir ", "map-file ", "strict-frag-hdr ", "udp-cksum-mode ", "log ", "offlink-mtu ", "workers ", "tun-up ",
         "tun-ip ", "tun-route ", "rfc6791-pool ", "ipv4-egress-mtu ", "ipv6-egress-mtu ", "icmp-rate-limit ",
         "dynamic-pool-allow ", "nptv6 ", "nptv6-learn-max ", "nptv6-learn-timeout ", "tun-offload ", "metrics-listen ",
-        "dynamic-pool-rate ", "64:ff9b::/96", "2001:db8::/32", "192.168.255.0/24", "/var/lib/tunxlat", "\n", "#", "::",
+        "dynamic-pool-rate ", "64:ff9b::/96", "2001:db8::/32", "192.168.255.0/24", "/var/lib/tunxlat", "\\x0A", "#", "::",
         "::ffff:", "/128", "/32", "yes", "off", "calc", "drop reject icmp self", "[::1]:9464", "inbound"})
     void configFile(byte[] data) throws IOException {
         Files.write(FILE, data);
