@@ -66,8 +66,20 @@ public final class Translator {
     private int vnet;
     /** Scratch for software segmentation of super-packets that cannot stay whole; null without vnet. */
     private ByteBuf segmentBuf;
-    /** The packet being translated is a GSO super-packet with a partial (pseudo-header) L4 checksum. */
+    /** The packet being translated is a GSO super-packet (its L4 checksum is partial too). */
     private boolean gso;
+    /**
+     * The TCP or UDP checksum field of the packet being translated holds the (non-inverted) pseudo-header
+     * sum for the kernel to finish (VIRTIO_NET_HDR_F_NEEDS_CSUM): a super-packet, or a plain packet that
+     * is kept partial through translation so that no payload byte is read. Translation keeps the field
+     * equal to the pseudo-header sum of the addresses the packet carries at every step, so
+     * {@link #completePartial} can finish it wherever a complete checksum is needed.
+     */
+    private boolean partial;
+    /** Where the plain packet kept partial is, and its checksum field's offset in its L4 header (6 or 16). */
+    private int partialOff;
+    private int partialLen;
+    private int partialCsumOffset;
     private int gsoType;
     private int gsoEcn;
     private int gsoSize;
@@ -163,10 +175,16 @@ public final class Translator {
         int csumStart = buf.getUnsignedShortLE(v + 6);
         int csumOffset = buf.getUnsignedShortLE(v + 8);
         if ((type & ~GSO_ECN) == GSO_NONE) {
-            if ((flags & VNET_F_NEEDS_CSUM) != 0 && !finishChecksum(buf, offset, length, csumStart, csumOffset)) {
-                counters.increment(XlatCounters.GSO_INVALID);
-                drop(TRUNCATED_64, buf, offset, length);
-                return;
+            if ((flags & VNET_F_NEEDS_CSUM) != 0) {
+                if (keepsPartial(buf, offset, length, csumStart, csumOffset)) {
+                    translatePartial(snapshot, buf, offset, length, csumOffset);
+                    return;
+                }
+                if (!finishChecksum(buf, offset, length, csumStart, csumOffset)) {
+                    counters.increment(XlatCounters.GSO_INVALID);
+                    drop(TRUNCATED_64, buf, offset, length);
+                    return;
+                }
             }
             translate(snapshot, buf, offset, length);
             return;
@@ -177,6 +195,7 @@ public final class Translator {
             return;
         }
         gso = true;
+        partial = true;
         gsoType = type & ~GSO_ECN;
         gsoEcn = type & GSO_ECN;
         gsoSize = size;
@@ -184,7 +203,74 @@ public final class Translator {
             translate(snapshot, buf, offset, length);
         } finally {
             gso = false;
+            partial = false;
         }
+    }
+
+    /**
+     * Whether a plain packet with a partial checksum can stay partial through translation: TCP or UDP
+     * right after an IPv4 header (not a fragment) or a bare IPv6 header, the checksum where that protocol
+     * has it, and lengths that agree. Anything else is finished in software first, as before.
+     */
+    private static boolean keepsPartial(ByteBuf buf, int off, int len, int csumStart, int csumOffset) {
+        int l4 = len < 28 ? -1 : wholePacketL4(buf, off, len);
+        if (l4 < 0) {
+            return false;
+        }
+        int proto = protocolAfterHeader(buf, off);
+        int field = proto == PROTO_TCP ? 16 : proto == PROTO_UDP ? 6 : -1;
+        return csumStart == l4 && csumOffset == field && l4 + field + 2 <= len;
+    }
+
+    /**
+     * Where the L4 header of an IPv4 packet that is not a fragment, or of an IPv6 packet taken as having
+     * no extension header, starts, if its IP length is {@code len} (the whole of what was read); -1 if not.
+     */
+    private static int wholePacketL4(ByteBuf buf, int off, int len) {
+        int version = buf.getUnsignedByte(off) >>> 4;
+        if (version == 4) {
+            int ihl = (buf.getUnsignedByte(off) & 0x0f) << 2;
+            // The kernel never builds a super-packet out of a fragment (fuzz finding).
+            boolean whole = ihl >= Ipv4Header.MIN_LENGTH && buf.getUnsignedShort(off + 2) == len
+                    && (buf.getUnsignedShort(off + 6) & 0x3fff) == 0;
+            return whole ? ihl : -1;
+        }
+        if (version == 6) {
+            return Ipv6Header.LENGTH + buf.getUnsignedShort(off + 4) == len ? Ipv6Header.LENGTH : -1;
+        }
+        return -1;
+    }
+
+    /** The IPv4 Protocol or the IPv6 Next Header field. */
+    private static int protocolAfterHeader(ByteBuf buf, int off) {
+        return buf.getUnsignedByte(off + ((buf.getUnsignedByte(off) >>> 4) == 4 ? 9 : 6));
+    }
+
+    /** Translates a plain packet whose checksum stays partial: emitted with NEEDS_CSUM for the kernel to finish. */
+    private void translatePartial(XlatSnapshot snapshot, ByteBuf buf, int offset, int length, int csumOffset) {
+        partial = true;
+        partialOff = offset;
+        partialLen = length;
+        partialCsumOffset = csumOffset;
+        try {
+            translate(snapshot, buf, offset, length);
+        } finally {
+            partial = false;
+        }
+    }
+
+    /**
+     * Finishes the partial checksum of the plain packet being translated, still untranslated at
+     * {@code buf[off, ...)}, in place; the rest of its translation treats it as a packet with a complete
+     * checksum. For the paths that need one: an ICMP error quoting it, fragmentation, hairpinning.
+     */
+    private void completePartial(ByteBuf buf, int off) {
+        if (!partial || gso || off != partialOff) {
+            return;
+        }
+        partial = false;
+        int l4 = (buf.getUnsignedByte(off) >>> 4) == 4 ? (buf.getUnsignedByte(off) & 0x0f) << 2 : Ipv6Header.LENGTH;
+        finishChecksum(buf, off, partialLen, l4, partialCsumOffset);
     }
 
     /** A super-packet the kernel could have built: TCP or UDP right after the IP header, checksum partial. */
@@ -193,36 +279,17 @@ public final class Translator {
         if (size == 0 || (flags & VNET_F_NEEDS_CSUM) == 0 || len < 28) {
             return false;
         }
-        int version = buf.getUnsignedByte(off) >>> 4;
-        int l4;
-        int proto;
-        if (version == 4) {
-            l4 = (buf.getUnsignedByte(off) & 0x0f) << 2;
-            proto = buf.getUnsignedByte(off + 9);
-            if (type == GSO_TCPV6) {
-                return false;
-            }
-        } else if (version == 6) {
-            l4 = Ipv6Header.LENGTH;
-            proto = buf.getUnsignedByte(off + 6);
-            if (type == GSO_TCPV4) {
-                return false;
-            }
-        } else {
+        // The kernel sets the IP length of a super-packet to all of it; one that says otherwise lies (fuzz finding:
+        // an IPv6 payload length of 0 made the segmentation emit nothing and count nothing).
+        int l4 = wholePacketL4(buf, off, len);
+        boolean v6 = (buf.getUnsignedByte(off) >>> 4) == 6;
+        if (l4 < 0 || type == (v6 ? GSO_TCPV4 : GSO_TCPV6)) {
             return false;
         }
+        int proto = protocolAfterHeader(buf, off);
         boolean tcp = type == GSO_TCPV4 || type == GSO_TCPV6;
         if (tcp ? proto != PROTO_TCP || csumOffset != 16 : type != GSO_UDP_L4 || proto != PROTO_UDP || csumOffset != 6) {
             return false;
-        }
-        // The kernel sets the IP length of a super-packet to all of it; one that says otherwise lies (fuzz finding:
-        // an IPv6 payload length of 0 made the segmentation emit nothing and count nothing).
-        int ipLength = version == 4 ? buf.getUnsignedShort(off + 2) : Ipv6Header.LENGTH + buf.getUnsignedShort(off + 4);
-        if (ipLength != len) {
-            return false;
-        }
-        if (version == 4 && (buf.getUnsignedShort(off + 6) & 0x3fff) != 0) {
-            return false; // the kernel never builds a super-packet out of a fragment (fuzz finding)
         }
         if (tcp && csumStart + 20 > len) {
             return false; // not even the fixed TCP header (fuzz finding: it was taken for an 8-byte one)
@@ -253,6 +320,13 @@ public final class Translator {
             return;
         }
         int v = start - vnet;
+        if (partial && !gso) {
+            // A plain packet kept partial: the kernel finishes its checksum, which starts right after the
+            // output's IP header (20 bytes: tunxlat writes no IPv4 options; 40: no IPv6 extension headers).
+            outVnetFlags = VNET_F_NEEDS_CSUM;
+            outCsumStart = (b.getUnsignedByte(start) >>> 4) == 4 ? Ipv4Header.MIN_LENGTH : Ipv6Header.LENGTH;
+            outCsumOffset = partialCsumOffset;
+        }
         b.setByte(v, outVnetFlags);
         b.setByte(v + 1, outGsoType);
         b.setShortLE(v + 2, outHdrLen);
@@ -289,7 +363,8 @@ public final class Translator {
         int l4Header = tcp ? (buf.getUnsignedByte(l4 + 12) >>> 4) << 2 : 8;
         int headers = l4 + l4Header - off;
         int payload = total - headers;
-        gso = false; // the segments are plain packets
+        gso = false; // the segments are plain packets, with complete checksums
+        partial = false;
         counters.increment(XlatCounters.GSO_SOFTWARE);
         int version = buf.getUnsignedByte(off) >>> 4;
         int proto = tcp ? PROTO_TCP : PROTO_UDP;
@@ -457,6 +532,8 @@ public final class Translator {
                 return;
             }
             split = false;
+        } else if (split) {
+            completePartial(buf, off); // fragments need the checksum complete before they are cut
         }
 
         int nextHeader = proto == PROTO_ICMP ? PROTO_ICMPV6 : proto;
@@ -511,7 +588,7 @@ public final class Translator {
      * sum the kernel will finish), the same update on its complement.
      */
     private int updateChecksum(int field, int oldSum, int newSum) {
-        if (gso) {
+        if (partial) {
             return ~Checksum.update(~field & 0xffff, oldSum, newSum) & 0xffff;
         }
         return Checksum.update(field, oldSum, newSum);
@@ -570,12 +647,12 @@ public final class Translator {
                     return TOO_SHORT_L4_46;
                 }
                 int c = buf.getUnsignedShort(l4 + 6);
-                if (c == 0 && !gso) {
+                if (c == 0 && !partial) {
                     return udpZeroChecksum46(buf, off, total, l4, length, fragmented, srcHi, srcLo, dstHi, dstLo);
                 }
                 c = updateChecksum(c, Checksum.sumIpv4(src) + Checksum.sumIpv4(dst),
                         Checksum.sumIpv6(srcHi, srcLo) + Checksum.sumIpv6(dstHi, dstLo));
-                buf.setShort(l4 + 6, c == 0 && !gso ? 0xffff : c); // RFC 768: a computed zero is sent as all ones
+                buf.setShort(l4 + 6, c == 0 && !partial ? 0xffff : c); // RFC 768: a computed zero is sent as all ones
                 return null;
             }
             case PROTO_ICMP:
@@ -855,6 +932,7 @@ public final class Translator {
             return;
         }
         if (!dstViaStaticMap && !icmpError && mapper.isIpv6Host4(dst)) {
+            completePartial(buf, off);
             hairpin(buf, off, total6, l4, upperLength, nh, fragOffset, src, dst, srcHi, srcLo, dstHi, dstLo);
             return;
         }
@@ -1095,10 +1173,10 @@ public final class Translator {
                     return TOO_SHORT_L4_64;
                 }
                 int c = buf.getUnsignedShort(l4 + 6);
-                if (c != 0 || gso) { // a zero IPv6 UDP checksum (RFC 6935) stays zero: "no checksum" in IPv4
+                if (c != 0 || partial) { // a zero IPv6 UDP checksum (RFC 6935) stays zero: "no checksum" in IPv4
                     c = updateChecksum(c, Checksum.sumIpv6(srcHi, srcLo) + Checksum.sumIpv6(dstHi, dstLo),
                             Checksum.sumIpv4(src) + Checksum.sumIpv4(dst));
-                    buf.setShort(l4 + 6, c == 0 && !gso ? 0xffff : c);
+                    buf.setShort(l4 + 6, c == 0 && !partial ? 0xffff : c);
                 }
                 return null;
             }
@@ -1166,6 +1244,7 @@ public final class Translator {
      * beyond the rate limit (RFC 4443 §2.4(f) in spirit).
      */
     private void icmp4Error(ByteBuf buf, int off, int total, int type, int code, int rest) {
+        completePartial(buf, off); // the quote carries the checksum the sender meant
         Ipv4Header h = ip4.wrap(buf, off);
         int src = h.source();
         int ihl = h.headerLength();
@@ -1204,6 +1283,7 @@ public final class Translator {
      * about ICMPv6 errors (§2.4(e.1)), to non-unicast sources, or beyond the rate limit (§2.4(f)).
      */
     private void icmp6Error(ByteBuf buf, int off, int total, int type, int code, int parameter) {
+        completePartial(buf, off); // the quote carries the checksum the sender meant
         if ((snap.ownIpv6Hi | snap.ownIpv6Lo) == 0) {
             return; // no ipv6-addr to send it from (an NPTv6-only translator without one)
         }

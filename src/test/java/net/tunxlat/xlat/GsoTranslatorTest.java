@@ -41,6 +41,8 @@ class GsoTranslatorTest {
         packet.release();
         scratch.release();
         segments.release();
+        plainPacket.release();
+        plainScratch.release();
     }
 
     /** A super-packet as the kernel hands it over: L4 checksum field = folded pseudo-header sum. */
@@ -203,16 +205,115 @@ class GsoTranslatorTest {
         assertEquals(0, counters.localDrops(DropReason.PACKET_TOO_BIG_64));
     }
 
+    final List<byte[]> plainOut = new ArrayList<>();
+    final ByteBuf plainPacket = PooledByteBufAllocator.DEFAULT.directBuffer(Translator.HEADROOM + 65535);
+    final ByteBuf plainScratch = PooledByteBufAllocator.DEFAULT.directBuffer(Translator.HEADROOM + 1536);
+    /** A translator without offloads, fed the same packets as {@link #translator} (same identifications). */
+    final Translator plainTranslator = new Translator(new XlatCounters(), (b, off, len) -> {
+        byte[] a = new byte[len];
+        b.getBytes(off, a);
+        plainOut.add(a);
+    }, plainScratch, () -> 0, PacketLog.OFF);
+
+    /** The same packet translated without offloads (checksum complete on the way in). */
+    List<byte[]> plain(byte[] ip) {
+        plainOut.clear();
+        plainPacket.setBytes(Translator.HEADROOM, ip);
+        plainTranslator.translate(snap, plainPacket, Translator.HEADROOM, ip.length);
+        return new ArrayList<>(plainOut);
+    }
+
+    /** A plain packet as the kernel hands over a locally sent one: checksum field = pseudo-header sum. */
+    List<byte[]> runPartial(byte[] complete, int l4, int proto) {
+        byte[] ip = superPacket(complete, l4, proto);
+        return run(ip, Translator.GSO_NONE, 0, l4, proto == 6 ? 16 : 6);
+    }
+
     @Test
-    void plainPacketWithPartialChecksumIsFinishedAndGetsAZeroVnetHeader() {
-        byte[] ip = superPacket(ipv6(TranslatorTest.H6, TranslatorTest.H4_AS6, 17, 17, 64, 0, new byte[0],
-                udpHeaderAndData(1, 2, new byte[100])), 40, 17);
-        List<byte[]> o = run(ip, Translator.GSO_NONE, 0, 40, 6);
+    void plainUdpWithPartialChecksumStaysPartialAndTheKernelFinishesWhatPlainTranslationWrites() {
+        byte[] ip = ipv6(TranslatorTest.H6, TranslatorTest.H4_AS6, 17, 17, 64, 0, new byte[0],
+                udpHeaderAndData(1, 2, new byte[100]));
+        List<byte[]> o = runPartial(ip, 40, 17);
         assertEquals(1, o.size());
         byte[] w = o.get(0);
-        assertArrayEquals(new byte[V], Arrays.copyOfRange(w, 0, V));
-        byte[] p = Arrays.copyOfRange(w, V, w.length);
-        assertEquals(0xffff, transportSum4(p), "a complete checksum, valid for IPv4");
+        assertEquals(1, w[0], "NEEDS_CSUM kept: the payload is never read");
+        assertEquals(0, w[1], "gso_type none");
+        assertEquals(20, le16(w, 6), "csum_start after the IPv4 header");
+        assertEquals(6, le16(w, 8), "csum_offset of UDP");
+        byte[] p = KernelVnet.finish(w);
+        assertEquals(0xffff, transportSum4(p), "a valid checksum once the kernel finishes it");
+        assertArrayEquals(plain(ip).get(0), p, "identical to translating the packet with a complete checksum");
+    }
+
+    @Test
+    void partialChecksumsOfTcpAndUdpBothWaysAndNptv6MatchPlainTranslation() {
+        java.util.Random r = new java.util.Random(7);
+        for (int i = 0; i < 200; i++) {
+            byte[] data = new byte[r.nextInt(1400)];
+            r.nextBytes(data);
+            boolean tcp = r.nextBoolean();
+            int proto = tcp ? 6 : 17;
+            byte[] l4 = tcp ? tcpHeaderAndData(r.nextInt(65536), 80, data) : udpHeaderAndData(r.nextInt(65536), 53, data);
+            byte[] ip;
+            int l4at;
+            if (r.nextBoolean()) {
+                ip = ipv6(TranslatorTest.H6, TranslatorTest.H4_AS6, proto, proto, 2 + r.nextInt(200), r.nextInt(256),
+                        new byte[0], l4);
+                l4at = 40;
+            } else {
+                ip = ipv4(TranslatorTest.H4, TranslatorTest.H6_AS4, proto, 2 + r.nextInt(200), r.nextInt(256),
+                        r.nextInt(65536), r.nextBoolean() ? 0x4000 : 0, l4);
+                l4at = 20;
+            }
+            List<byte[]> o = runPartial(ip, l4at, proto);
+            List<byte[]> expected = plain(ip);
+            assertEquals(expected.size(), o.size(), "packet " + i);
+            for (int k = 0; k < o.size(); k++) {
+                assertArrayEquals(expected.get(k), KernelVnet.finish(o.get(k)), "packet " + i + " output " + k);
+            }
+        }
+    }
+
+    @Test
+    void partialPacketThatGetsAnIcmpErrorIsQuotedWithItsChecksumComplete() {
+        byte[] ip = ipv6(TranslatorTest.H6, TranslatorTest.H4_AS6, 17, 17, 1, 0, new byte[0],
+                udpHeaderAndData(1, 2, new byte[64]));
+        List<byte[]> o = runPartial(ip, 40, 17);
+        assertEquals(1, o.size());
+        assertArrayEquals(new byte[V], Arrays.copyOfRange(o.get(0), 0, V), "the error is a plain packet");
+        byte[] err = Arrays.copyOfRange(o.get(0), V, o.get(0).length);
+        assertEquals(3, err[40], "Time Exceeded");
+        assertArrayEquals(ip, Arrays.copyOfRange(err, 48, 48 + ip.length), "quotes the packet as its sender meant it");
+        assertArrayEquals(plain(ip).get(0), err);
+    }
+
+    @Test
+    void partialPacketThatMustBeFragmentedGetsItsChecksumCompletedFirst() {
+        // DF=0 IPv4 UDP of 2000 bytes: fragmented for IPv6 (offlink-mtu 1280); fragments cannot carry a partial sum.
+        byte[] ip = ipv4(TranslatorTest.H4, TranslatorTest.H6_AS4, 17, 64, 0, 9, 0, udpHeaderAndData(1, 2, new byte[1972]));
+        List<byte[]> o = runPartial(ip, 20, 17);
+        List<byte[]> expected = plain(ip);
+        assertEquals(2, o.size());
+        for (int k = 0; k < o.size(); k++) {
+            assertArrayEquals(new byte[V], Arrays.copyOfRange(o.get(k), 0, V), "fragment " + k + " is a plain packet");
+            assertArrayEquals(expected.get(k), Arrays.copyOfRange(o.get(k), V, o.get(k).length));
+        }
+    }
+
+    @Test
+    void hairpinnedPartialPacketGetsItsChecksumCompleted() {
+        snap = new XlatSnapshot(TranslatorTest.config("2001:db8:64::/96", UdpCksumMode.DROP,
+                TranslatorTest.map(TranslatorTest.H6_AS4, TranslatorTest.H6),
+                TranslatorTest.map("192.168.255.3", "2001:db8:6::3")));
+        byte[] ip = ipv6("2001:db8:6::3", "2001:db8:64::c0a8:ff02", 6, 6, 64, 0, new byte[0],
+                tcpHeaderAndData(40000, 80, new byte[300]));
+        List<byte[]> o = runPartial(ip, 40, 6);
+        assertEquals(1, o.size());
+        assertArrayEquals(new byte[V], Arrays.copyOfRange(o.get(0), 0, V));
+        byte[] p = Arrays.copyOfRange(o.get(0), V, o.get(0).length);
+        assertEquals(TranslatorTest.H6, TranslatorTest.dst6(p), "hairpinned to the IPv6 host behind 192.168.255.2");
+        assertEquals(0xffff, transportSum6(p, 40, 6), "complete and valid");
+        assertArrayEquals(plain(ip).get(0), p);
     }
 
     @Test
