@@ -51,6 +51,10 @@ public final class MetricCatalogue {
     public static final String FRAGMENTS_SENT = "tunxlat_fragments_sent_total";
     public static final String TUN_READ_ERRORS = "tunxlat_tun_read_errors_total";
     public static final String TUN_WRITE_ERRORS = "tunxlat_tun_write_errors_total";
+    public static final String GSO_PACKETS = "tunxlat_gso_packets_total";
+    public static final String GSO_SEGMENTS = "tunxlat_gso_segments_total";
+    public static final String UDP_COALESCED_WRITES = "tunxlat_udp_coalesced_writes_total";
+    public static final String UDP_COALESCED_DATAGRAMS = "tunxlat_udp_coalesced_datagrams_total";
     public static final String BATCH_SIZE = "tunxlat_batch_size_packets";
     public static final String WORKER_BUSY = "tunxlat_worker_busy_seconds_total";
     public static final String STATIC_MAPPINGS = "tunxlat_static_mappings";
@@ -87,6 +91,15 @@ public final class MetricCatalogue {
             new Entry(TUN_READ_ERRORS, Type.COUNTER, List.of(), "Failed reads from the TUN device", null),
             new Entry(TUN_WRITE_ERRORS, Type.COUNTER, List.of(),
                     "Failed or short writes to the TUN device (the packet is lost)", null),
+            new Entry(GSO_PACKETS, Type.COUNTER, List.of("path"),
+                    "GSO super-packets read from the TUN device (tun-offload), by path: whole (translated as one"
+                            + " packet) or software (cut into segments first: MTU, fragmentation, hairpinning)", null),
+            new Entry(GSO_SEGMENTS, Type.COUNTER, List.of(),
+                    "Segments carried by the super-packets translated whole", null),
+            new Entry(UDP_COALESCED_WRITES, Type.COUNTER, List.of(),
+                    "UDP super-packets written instead of single datagrams (consecutive datagrams of one flow)", null),
+            new Entry(UDP_COALESCED_DATAGRAMS, Type.COUNTER, List.of(),
+                    "Datagrams carried by those UDP super-packets", null),
             new Entry(BATCH_SIZE, Type.HISTOGRAM, List.of(),
                     "Packets a worker handled per wake-up (a batch ends when the TUN queue is empty or after 64"
                             + " packets)", null),

@@ -147,6 +147,11 @@ public final class TunxlatMetrics implements AutoCloseable {
         counter(FRAGMENTS_SENT, ws, c -> c.get(XlatCounters.FRAGMENTS_64), "direction", "64");
         counter(TUN_READ_ERRORS, ws, c -> c.get(XlatCounters.TUN_READ_ERRORS));
         counter(TUN_WRITE_ERRORS, ws, c -> c.get(XlatCounters.TUN_WRITE_ERRORS));
+        counter(GSO_PACKETS, ws, c -> c.get(XlatCounters.GSO_PACKETS), "path", "whole");
+        counter(GSO_PACKETS, ws, c -> c.get(XlatCounters.GSO_SOFTWARE), "path", "software");
+        counter(GSO_SEGMENTS, ws, c -> c.get(XlatCounters.GSO_SEGMENTS));
+        counter(UDP_COALESCED_WRITES, ws, c -> c.get(XlatCounters.UDP_COALESCED_WRITES));
+        counter(UDP_COALESCED_DATAGRAMS, ws, c -> c.get(XlatCounters.UDP_COALESCED_DATAGRAMS));
         for (int i = 0; i < ws.size(); i++) {
             XlatCounters c = ws.get(i);
             FunctionCounter.builder(meterName(WORKER_BUSY), c, w -> w.get(XlatCounters.BUSY_NANOS) / 1e9)

@@ -36,6 +36,9 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
     private final int vnet;
     /** Where super-packets that cannot stay whole are cut into segments (offloads only). */
     private final ByteBuf segmentBuf;
+    /** Consecutive datagrams of a flow written as one UDP super-packet (a queue that takes USO), else null. */
+    private final UdpCoalescer coalescer;
+    private final ByteBuf coalesceBuf;
     private volatile boolean running = true;
     private volatile Throwable failure;
 
@@ -60,8 +63,17 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
         this.errorBuf = e;
         this.packetView = Buffers.hotPathView(p);
         this.packetAddress = p.memoryAddress();
-        this.translator = new Translator(counters, this, Buffers.hotPathView(e), System::nanoTime, log);
         this.vnet = queue.vnetHeaderLength();
+        if (queue.writesUdpSuperPackets()) {
+            this.coalesceBuf = alloc.directBuffer(Translator.HEADROOM + Translator.MAX_PACKET,
+                    Translator.HEADROOM + Translator.MAX_PACKET);
+            this.coalescer = new UdpCoalescer(Buffers.hotPathView(coalesceBuf), vnet, this, counters);
+        } else {
+            this.coalesceBuf = null;
+            this.coalescer = null;
+        }
+        this.translator = new Translator(counters, coalescer != null ? coalescer : this, Buffers.hotPathView(e),
+                System::nanoTime, log);
         if (vnet > 0) {
             this.segmentBuf = alloc.directBuffer(Translator.HEADROOM + Translator.MAX_PACKET,
                     Translator.HEADROOM + Translator.MAX_PACKET);
@@ -96,7 +108,14 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
             failure = t;
             Log.error("worker for " + queue.deviceName() + " queue " + queue.index() + " stopped: " + t);
         } finally {
+            flushCoalesced();
             counters.publish();
+        }
+    }
+
+    private void flushCoalesced() {
+        if (coalescer != null) {
+            coalescer.flush();
         }
     }
 
@@ -121,12 +140,14 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
                     inBatch = 0;
                 }
             } else if (n == TunQueue.AGAIN) {
+                flushCoalesced(); // nothing more to read now: nothing waits for a packet that may not come
                 if (inBatch > 0) {
                     endBatch(inBatch, batchStart);
                     inBatch = 0;
                 }
                 queue.awaitReadable(IDLE_POLL_MILLIS);
             } else {
+                flushCoalesced();
                 counters.increment(XlatCounters.TUN_READ_ERRORS);
                 if (inBatch > 0) {
                     endBatch(inBatch, batchStart);
@@ -178,6 +199,9 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
         errorBuf.release();
         if (segmentBuf != null) {
             segmentBuf.release();
+        }
+        if (coalesceBuf != null) {
+            coalesceBuf.release();
         }
     }
 }

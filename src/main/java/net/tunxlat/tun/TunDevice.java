@@ -103,14 +103,14 @@ public final class TunDevice implements AutoCloseable {
         }
         int vnet = (flags & IFF_VNET_HDR) != 0 ? VNET_HDR_LEN : 0;
         try {
-            queues.add(new TunQueue(first, actual, 0, vnet));
+            queues.add(new TunQueue(first, actual, 0, vnet, offloads));
             for (int q = 1; q < queueCount; q++) {
                 int fd = openQueue(actual, flags);
                 if (vnet > 0 && configureOffloads(fd) != offloads) {
                     LibC.close(fd);
                     throw new TunException("TUNSETOFFLOAD on queue " + q + " of " + actual, LibC.EINVAL);
                 }
-                queues.add(new TunQueue(fd, actual, q, vnet));
+                queues.add(new TunQueue(fd, actual, q, vnet, offloads));
             }
         } catch (TunException e) {
             queues.forEach(TunQueue::close);

@@ -16,16 +16,18 @@ public final class TunQueue implements AutoCloseable {
     private final String deviceName;
     private final int index;
     private final int vnetHeaderLength;
+    private final int offloads;
     private volatile int fd;
     /** One {@code struct pollfd} (8 bytes) in native memory, owned by the worker using this queue. */
     private final long pollFd;
     private final com.sun.jna.Memory pollMemory;
 
-    TunQueue(int fd, String deviceName, int index, int vnetHeaderLength) throws TunException {
+    TunQueue(int fd, String deviceName, int index, int vnetHeaderLength, int offloads) throws TunException {
         this.fd = fd;
         this.deviceName = deviceName;
         this.index = index;
         this.vnetHeaderLength = vnetHeaderLength;
+        this.offloads = offloads;
         int fl = LibC.fcntl(fd, F_GETFL, 0);
         if (fl < 0 || LibC.fcntl(fd, F_SETFL, fl | LibC.O_NONBLOCK) < 0) {
             throw new TunException("fcntl O_NONBLOCK on " + deviceName, Native.getLastError());
@@ -48,6 +50,15 @@ public final class TunQueue implements AutoCloseable {
     /** Bytes of virtio_net_hdr in front of every packet read or written (0 without offloads). */
     public int vnetHeaderLength() {
         return vnetHeaderLength;
+    }
+
+    /**
+     * Whether UDP super-packets ({@code VIRTIO_NET_HDR_GSO_UDP_L4}) may be written to this queue: the
+     * kernel took USO for both IP versions (Linux 6.2), so it also knows that gso_type on writes.
+     */
+    public boolean writesUdpSuperPackets() {
+        int uso = TunDevice.TUN_F_USO4 | TunDevice.TUN_F_USO6;
+        return vnetHeaderLength > 0 && (offloads & uso) == uso;
     }
 
     /**

@@ -54,7 +54,13 @@ public final class XlatCounters {
     public static final int GSO_SOFTWARE = 23;
     /** Packets whose virtio_net_hdr did not describe them (dropped). */
     public static final int GSO_INVALID = 24;
-    static final int FIXED = 25;
+    /**
+     * UDP super-packets the worker wrote instead of single datagrams (UDP GRO on the TUN write path, see
+     * {@code UdpCoalescer}), and the datagrams they carried.
+     */
+    public static final int UDP_COALESCED_WRITES = 25;
+    public static final int UDP_COALESCED_DATAGRAMS = 26;
+    static final int FIXED = 27;
 
     // ---- label sets ------------------------------------------------------------------------
 

@@ -1,0 +1,344 @@
+package net.tunxlat.pipeline;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import net.tunxlat.xlat.KernelVnet;
+import net.tunxlat.xlat.XlatCounters;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * UDP GRO on the TUN write path: what goes in as single datagrams comes out of the kernel's segmentation
+ * (modelled here after Linux's __udp_gso_segment and inet_gso_segment) as exactly those datagrams, in
+ * order, with their checksums finished; everything else passes unchanged and in order.
+ */
+class UdpCoalescerTest {
+    static final int V = 12;
+    final List<byte[]> written = new ArrayList<>();
+    final ByteBuf batch = PooledByteBufAllocator.DEFAULT.directBuffer(V + 65535);
+    final ByteBuf in = PooledByteBufAllocator.DEFAULT.directBuffer(V + 65535);
+    final XlatCounters counters = new XlatCounters();
+    final UdpCoalescer coalescer = new UdpCoalescer(batch, V, (b, off, len) -> {
+        byte[] a = new byte[len];
+        b.getBytes(off, a);
+        written.add(a);
+    }, counters);
+
+    @AfterEach
+    void release() {
+        batch.release();
+        in.release();
+    }
+
+    // ---------------------------------------------------------------- packets as the translator emits them
+
+    /** IPv4 UDP, partial checksum, behind a NEEDS_CSUM vnet header (csum_start 20, csum_offset 6). */
+    static byte[] udp4(int src, int dst, int sport, int dport, int id, int flags, int ttl, int tos, byte[] data) {
+        int ipLen = 28 + data.length;
+        ByteBuffer b = ByteBuffer.allocate(V + ipLen);
+        b.put(0, (byte) 1).putShort(6, Short.reverseBytes((short) 20)).putShort(8, Short.reverseBytes((short) 6));
+        b.put(V, (byte) 0x45).put(V + 1, (byte) tos).putShort(V + 2, (short) ipLen).putShort(V + 4, (short) id)
+                .putShort(V + 6, (short) flags).put(V + 8, (byte) ttl).put(V + 9, (byte) 17).putInt(V + 12, src)
+                .putInt(V + 16, dst);
+        b.putShort(V + 10, (short) ~sum(b.array(), V, V + 20));
+        b.putShort(V + 20, (short) sport).putShort(V + 22, (short) dport).putShort(V + 24, (short) (8 + data.length));
+        b.put(V + 28, data, 0, data.length);
+        byte[] p = b.array();
+        byte[] ph = ByteBuffer.allocate(12).putInt(src).putInt(dst).putShort((short) 17).putShort((short) (8 + data.length))
+                .array();
+        ByteBuffer.wrap(p).putShort(V + 26, (short) sum(ph, 0, 12));
+        return p;
+    }
+
+    /** IPv6 UDP, partial checksum (csum_start 40). */
+    static byte[] udp6(long srcLo, long dstLo, int sport, int hop, byte[] data) {
+        int ipLen = 48 + data.length;
+        ByteBuffer b = ByteBuffer.allocate(V + ipLen);
+        b.put(0, (byte) 1).putShort(6, Short.reverseBytes((short) 40)).putShort(8, Short.reverseBytes((short) 6));
+        b.putInt(V, 0x60000000).putShort(V + 4, (short) (8 + data.length)).put(V + 6, (byte) 17).put(V + 7, (byte) hop)
+                .putLong(V + 8, 0x20010db800060000L).putLong(V + 16, srcLo).putLong(V + 24, 0x20010db800640000L)
+                .putLong(V + 32, dstLo);
+        b.putShort(V + 40, (short) sport).putShort(V + 42, (short) 53).putShort(V + 44, (short) (8 + data.length));
+        b.put(V + 48, data, 0, data.length);
+        byte[] ph = new byte[40];
+        System.arraycopy(b.array(), V + 8, ph, 0, 32);
+        ph[34] = (byte) ((8 + data.length) >>> 8);
+        ph[35] = (byte) (8 + data.length);
+        ph[39] = 17;
+        b.putShort(V + 46, (short) sum(ph, 0, 40));
+        return b.array();
+    }
+
+    static int sum(byte[] a, int from, int to) {
+        long s = 0;
+        for (int i = from; i < to; i += 2) {
+            s += ((a[i] & 0xff) << 8) | (i + 1 < to ? a[i + 1] & 0xff : 0);
+        }
+        while (s > 0xffff) {
+            s = (s & 0xffff) + (s >>> 16);
+        }
+        return (int) s;
+    }
+
+    static int le16(byte[] a, int i) {
+        return (a[i] & 0xff) | (a[i + 1] & 0xff) << 8;
+    }
+
+    static int u16(byte[] a, int i) {
+        return ((a[i] & 0xff) << 8) | (a[i + 1] & 0xff);
+    }
+
+    /** What the kernel finishes for one plain packet with NEEDS_CSUM. */
+    static byte[] finish(byte[] w) {
+        return KernelVnet.finish(w);
+    }
+
+    /**
+     * The kernel's segmentation of a written packet (Linux __udp_gso_segment and inet_gso_segment): each
+     * segment gets the headers, gso_size bytes of payload (the last the rest), its UDP length, its IP
+     * length (IPv4: Identification first + i, header checksum), and its checksum finished from the partial
+     * one adjusted for its length. A plain packet comes out as it is, its checksum finished.
+     */
+    static List<byte[]> kernelSegments(byte[] w) {
+        List<byte[]> segs = new ArrayList<>();
+        if (w[1] == 0) {
+            segs.add(finish(w));
+            return segs;
+        }
+        assertEquals(5, w[1], "GSO_UDP_L4");
+        assertEquals(1, w[0], "NEEDS_CSUM");
+        byte[] p = Arrays.copyOfRange(w, V, w.length);
+        int l4 = le16(w, 6);
+        assertEquals(6, le16(w, 8));
+        assertEquals(l4 + 8, le16(w, 2), "hdr_len");
+        int mss = le16(w, 4);
+        int payload = p.length - l4 - 8;
+        assertTrue(payload > mss, "a super-packet carries at least two segments");
+        assertEquals(8 + payload, u16(p, l4 + 4), "UDP length of the whole");
+        boolean v4 = (p[0] >>> 4 & 0xf) == 4;
+        int id = v4 ? u16(p, 4) : 0;
+        for (int done = 0, i = 0; done < payload; done += mss, i++) {
+            int n = Math.min(mss, payload - done);
+            byte[] s = new byte[l4 + 8 + n];
+            System.arraycopy(p, 0, s, 0, l4 + 8);
+            System.arraycopy(p, l4 + 8 + done, s, l4 + 8, n);
+            ByteBuffer b = ByteBuffer.wrap(s);
+            int oldLen = u16(p, l4 + 4);
+            int check = u16(p, l4 + 6);
+            // csum16_add(csum16_sub(uh->check, uh->len), newlen)
+            long c = check + (~oldLen & 0xffff) + 8 + n;
+            while (c > 0xffff) {
+                c = (c & 0xffff) + (c >>> 16);
+            }
+            b.putShort(l4 + 4, (short) (8 + n)).putShort(l4 + 6, (short) c);
+            if (v4) {
+                b.putShort(2, (short) s.length).putShort(4, (short) (id + i)).putShort(10, (short) 0);
+                b.putShort(10, (short) ~sum(s, 0, 20));
+            } else {
+                b.putShort(4, (short) (s.length - 40));
+            }
+            int f = ~sum(s, l4, s.length) & 0xffff;
+            b.putShort(l4 + 6, (short) f);
+            segs.add(s);
+        }
+        return segs;
+    }
+
+    void offer(byte[] packet) {
+        in.setBytes(0, packet);
+        coalescer.emit(in, 0, packet.length);
+    }
+
+    /** Every packet the kernel delivers from what was written, in order. */
+    List<byte[]> delivered() {
+        List<byte[]> all = new ArrayList<>();
+        for (byte[] w : written) {
+            all.addAll(kernelSegments(w));
+        }
+        return all;
+    }
+
+    static void assertSamePackets(List<byte[]> sent, List<byte[]> delivered) {
+        assertEquals(sent.size(), delivered.size(), "datagrams delivered");
+        for (int i = 0; i < sent.size(); i++) {
+            assertArrayEquals(finish(sent.get(i)), delivered.get(i), "datagram " + i);
+        }
+    }
+
+    static final int A = 0xc0a8ff02;
+    static final int B = 0xcb007102;
+
+    // ---------------------------------------------------------------- tests
+
+    @Test
+    void consecutiveDatagramsOfOneFlowBecomeOneSuperPacketThatSegmentsBackIntoThem() {
+        List<byte[]> sent = new ArrayList<>();
+        Random r = new Random(1);
+        for (int i = 0; i < 10; i++) {
+            byte[] data = new byte[64];
+            r.nextBytes(data);
+            sent.add(udp4(A, B, 40000, 5201, 100 + i, 0, 63, 0, data));
+        }
+        sent.forEach(this::offer);
+        assertTrue(written.isEmpty(), "held until the flush");
+        coalescer.flush();
+        assertEquals(1, written.size(), "one write for ten datagrams");
+        assertEquals(64, le16(written.get(0), 4), "gso_size = the datagrams' payload");
+        assertSamePackets(sent, delivered());
+        assertEquals(1, counters.local(XlatCounters.UDP_COALESCED_WRITES));
+        assertEquals(10, counters.local(XlatCounters.UDP_COALESCED_DATAGRAMS));
+    }
+
+    @Test
+    void aSingleDatagramIsWrittenExactlyAsItCame() {
+        byte[] p = udp4(A, B, 1, 2, 7, 0, 63, 0, new byte[100]);
+        offer(p);
+        coalescer.flush();
+        assertEquals(1, written.size());
+        assertArrayEquals(p, written.get(0));
+        assertEquals(0, counters.local(XlatCounters.UDP_COALESCED_WRITES));
+        coalescer.flush();
+        assertEquals(1, written.size(), "nothing pending: a flush writes nothing");
+    }
+
+    @Test
+    void aShorterDatagramEndsTheSuperPacketAndOrderIsKept() {
+        List<byte[]> sent = new ArrayList<>();
+        sent.add(udp4(A, B, 1, 2, 1, 0, 63, 0, new byte[100]));
+        sent.add(udp4(A, B, 1, 2, 2, 0, 63, 0, new byte[100]));
+        sent.add(udp4(A, B, 1, 2, 3, 0, 63, 0, new byte[40])); // the last may be shorter
+        sent.add(udp4(A, B, 1, 2, 4, 0, 63, 0, new byte[100])); // but nothing after it
+        sent.add(udp4(A, B, 1, 2, 5, 0, 63, 0, new byte[200])); // nor a longer one
+        sent.forEach(this::offer);
+        coalescer.flush();
+        assertEquals(3, written.size(), "[100 100 40] [100] [200]");
+        assertSamePackets(sent, delivered());
+    }
+
+    @Test
+    void otherFlowsAndOtherPacketsFlushFirstSoThatOrderIsKept() {
+        byte[] tcp = udp4(A, B, 1, 2, 50, 0, 63, 0, new byte[30]);
+        tcp[V + 9] = 6; // not UDP: passes unchanged
+        byte[] complete = udp4(A, B, 1, 2, 60, 0, 63, 0, new byte[30]);
+        complete[0] = 0; // a complete checksum (no NEEDS_CSUM): never coalesced
+        List<byte[]> sent = List.of(
+                udp4(A, B, 1, 2, 1, 0, 63, 0, new byte[64]),
+                udp4(A, B, 1, 2, 2, 0, 63, 0, new byte[64]),
+                udp4(A, B, 1, 3, 3, 0, 63, 0, new byte[64]), // other destination port
+                udp4(A, B, 1, 2, 4, 0, 63, 0, new byte[64]),
+                tcp,
+                udp4(A, B, 1, 2, 5, 0, 63, 0, new byte[64]),
+                complete,
+                udp4(A, B, 1, 2, 6, 0, 62, 0, new byte[64]), // other TTL
+                udp4(A, B, 1, 2, 7, 0, 62, 0x20, new byte[64]), // other TOS
+                udp4(A, B, 1, 2, 9, 0, 62, 0x20, new byte[64]), // Identification not consecutive
+                udp4(A, 0xcb007103, 1, 2, 10, 0, 62, 0x20, new byte[64])); // other address
+        sent.forEach(this::offer);
+        coalescer.flush();
+        assertEquals(sent.size() - 1, written.size(), "only the first two joined");
+        assertArrayEquals(tcp, written.get(3), "unchanged");
+        assertArrayEquals(complete, written.get(5), "unchanged");
+        List<byte[]> delivered = delivered();
+        assertEquals(sent.size(), delivered.size());
+        for (int i = 0; i < sent.size(); i++) {
+            byte[] expect = sent.get(i) == tcp ? Arrays.copyOfRange(tcp, V, tcp.length)
+                    : sent.get(i) == complete ? Arrays.copyOfRange(complete, V, complete.length) : finish(sent.get(i));
+            if (sent.get(i) == tcp) {
+                // the model finishes what NEEDS_CSUM says, at the UDP offset: compare the IP header and payload only
+                assertArrayEquals(Arrays.copyOfRange(expect, 0, 20), Arrays.copyOfRange(delivered.get(i), 0, 20));
+                continue;
+            }
+            assertArrayEquals(expect, delivered.get(i), "packet " + i);
+        }
+    }
+
+    @Test
+    void dontFragmentDatagramsWithEqualIdentificationsJoinAndGetConsecutiveOnes() {
+        // RFC 7915 §5.1 writes Identification 0 with DF for IPv6 -> IPv4 packets over 1260 bytes; after the
+        // kernel's segmentation they carry 0, 1, 2 (RFC 6864 §4.1: meaningless in atomic datagrams).
+        List<byte[]> sent = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            sent.add(udp4(A, B, 1, 2, 0, 0x4000, 63, 0, new byte[1400]));
+        }
+        sent.forEach(this::offer);
+        coalescer.flush();
+        assertEquals(1, written.size());
+        List<byte[]> d = delivered();
+        assertEquals(3, d.size());
+        for (int i = 0; i < 3; i++) {
+            byte[] expect = finish(sent.get(i));
+            expect[4] = 0;
+            expect[5] = (byte) i;
+            ByteBuffer.wrap(expect).putShort(10, (short) 0).putShort(10, (short) ~sum(expect, 0, 20));
+            assertArrayEquals(expect, d.get(i), "datagram " + i + ": only the Identification (and header checksum) differ");
+        }
+        written.clear();
+        offer(udp4(A, B, 1, 2, 0, 0, 63, 0, new byte[100]));
+        offer(udp4(A, B, 1, 2, 0, 0, 63, 0, new byte[100]));
+        coalescer.flush();
+        assertEquals(2, written.size(), "without DF, equal Identifications never join (reassembly would mix them)");
+    }
+
+    @Test
+    void ipv6DatagramsJoinWhenTheirHeadersAgree() {
+        List<byte[]> sent = new ArrayList<>();
+        Random r = new Random(2);
+        for (int i = 0; i < 5; i++) {
+            byte[] data = new byte[1400];
+            r.nextBytes(data);
+            sent.add(udp6(2, 3, 9999, 63, data));
+        }
+        sent.add(udp6(2, 3, 9999, 62, new byte[1400])); // other hop limit
+        sent.forEach(this::offer);
+        coalescer.flush();
+        assertEquals(2, written.size());
+        assertEquals(40, le16(written.get(0), 6), "csum_start after the IPv6 header");
+        assertSamePackets(sent, delivered());
+    }
+
+    @Test
+    void superPacketsStayWithinSixtyFourSegmentsAnd64KiB() {
+        List<byte[]> sent = new ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            sent.add(udp4(A, B, 1, 2, i, 0, 63, 0, new byte[64]));
+        }
+        for (int i = 0; i < 100; i++) {
+            sent.add(udp6(2, 3, 1, 63, new byte[1400]));
+        }
+        sent.forEach(this::offer);
+        coalescer.flush();
+        for (byte[] w : written) {
+            assertTrue(w.length - V <= 65535, "IP length " + (w.length - V));
+            assertTrue(kernelSegments(w).size() <= UdpCoalescer.MAX_SEGMENTS);
+        }
+        assertEquals(3 + 3, written.size(), "64+64+22 small ones; 46+46+8 of 1400 bytes");
+        assertSamePackets(sent, delivered());
+    }
+
+    @Test
+    void randomMixesAlwaysComeOutAsTheyWentIn() {
+        Random r = new Random(3);
+        for (int round = 0; round < 50; round++) {
+            written.clear();
+            List<byte[]> sent = new ArrayList<>();
+            int id = r.nextInt(65536);
+            for (int i = 0; i < 200; i++) {
+                int size = r.nextInt(4) == 0 ? 1 + r.nextInt(1400) : 64 * (1 + r.nextInt(2));
+                byte[] data = new byte[size];
+                r.nextBytes(data);
+                sent.add(r.nextBoolean() ? udp4(A, B, 1, 2 + r.nextInt(2), id++, 0, 63, 0, data)
+                        : udp6(2, 3, 1 + r.nextInt(2), 63, data));
+            }
+            sent.forEach(this::offer);
+            coalescer.flush();
+            assertSamePackets(sent, delivered());
+        }
+    }
+}
