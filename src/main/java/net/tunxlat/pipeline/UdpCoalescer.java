@@ -27,7 +27,7 @@ import net.tunxlat.xlat.XlatCounters;
  *
  * <p>One instance per worker, owned by its thread; the buffer is the worker's. No allocation per packet.
  */
-final class UdpCoalescer implements PacketSink {
+public final class UdpCoalescer implements PacketSink {
     /** Datagrams per super-packet: well under the kernel's UDP_MAX_SEGMENTS (64 before 6.9, 128 after). */
     static final int MAX_SEGMENTS = 64;
     private static final int NEEDS_CSUM = 1;
@@ -54,7 +54,7 @@ final class UdpCoalescer implements PacketSink {
      * @param vnet  the queue's virtio_net_hdr length
      * @param out   writes one packet (vnet header included) to the TUN queue
      */
-    UdpCoalescer(ByteBuf batch, int vnet, PacketSink out, XlatCounters counters) {
+    public UdpCoalescer(ByteBuf batch, int vnet, PacketSink out, XlatCounters counters) {
         if (batch.capacity() < vnet + 65535 || vnet < 10) {
             throw new IllegalArgumentException("coalescing buffer too small or no vnet header");
         }
@@ -162,7 +162,7 @@ final class UdpCoalescer implements PacketSink {
     }
 
     /** Writes the pending datagrams: as they were if only one, else as one UDP super-packet. */
-    void flush() {
+    public void flush() {
         if (count == 0) {
             return;
         }

@@ -8,6 +8,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 import java.lang.management.ManagementFactory;
 import net.tunxlat.config.UdpCksumMode;
 import net.tunxlat.pipeline.Buffers;
+import net.tunxlat.pipeline.UdpCoalescer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -74,6 +75,97 @@ class TranslatorAllocationTest {
             templates.release();
             packet.release();
             scratch.release();
+        }
+    }
+
+    /**
+     * The same with offloads on, as a worker on a TUN queue with USO runs it: packets behind a
+     * virtio_net_hdr (GSO super-packets of TCP and UDP translated whole, one cut in software, plain
+     * packets with partial and complete checksums) and the UDP coalescer on the write side, flushed as the
+     * worker does when its queue is empty.
+     */
+    @Test
+    void millionPacketsWithOffloadsAllocateNothing() {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        XlatSnapshot snap = new XlatSnapshot(TranslatorTest.config("2001:db8:64::/96", UdpCksumMode.CALC,
+                TranslatorTest.map(TranslatorTest.H6_AS4, TranslatorTest.H6)));
+        int v = KernelVnet.V;
+        // {packet, gso_type, gso_size, csum_start, csum_offset}
+        Object[][] packets = {
+            {GsoTranslatorTest.superPacket(ipv6(TranslatorTest.H6, TranslatorTest.H4_AS6, 6, 6, 64, 0, new byte[0],
+                    tcpHeaderAndData(40000, 80, new byte[14400])), 40, 6), Translator.GSO_TCPV6, 1440, 40, 16},
+            {GsoTranslatorTest.superPacket(ipv4(TranslatorTest.H4, TranslatorTest.H6_AS4, 17, 64, 0, 7, 0x4000,
+                    udpHeaderAndData(53, 5000, new byte[5000])), 20, 17), Translator.GSO_UDP_L4, 1000, 20, 6},
+            {GsoTranslatorTest.superPacket(ipv4(TranslatorTest.H4, TranslatorTest.H6_AS4, 6, 64, 0, 100, 0,
+                    tcpHeaderAndData(80, 40000, new byte[4380])), 20, 6), Translator.GSO_TCPV4, 1460, 20, 16},
+            {GsoTranslatorTest.superPacket(ipv6(TranslatorTest.H6, TranslatorTest.H4_AS6, 17, 17, 64, 0, new byte[0],
+                    udpHeaderAndData(1, 2, new byte[64])), 40, 17), Translator.GSO_NONE, 0, 40, 6},
+            {GsoTranslatorTest.superPacket(ipv6(TranslatorTest.H6, TranslatorTest.H4_AS6, 17, 17, 64, 0, new byte[0],
+                    udpHeaderAndData(1, 2, new byte[64])), 40, 17), Translator.GSO_NONE, 0, 40, 6},
+            {GsoTranslatorTest.superPacket(ipv4(TranslatorTest.H4, TranslatorTest.H6_AS4, 17, 64, 0, 1, 0x4000,
+                    udpHeaderAndData(53, 2, new byte[1400])), 20, 17), Translator.GSO_NONE, 0, 20, 6},
+            {ipv4(TranslatorTest.H4, TranslatorTest.H6_AS4, 6, 64, 0, 1, 0x4000, tcpHeaderAndData(80, 9, new byte[1400])),
+                    Translator.GSO_NONE, 0, 0, 0},
+        };
+        ByteBuf templates = PooledByteBufAllocator.DEFAULT.directBuffer(packets.length * 16384);
+        ByteBuf packet = PooledByteBufAllocator.DEFAULT.directBuffer(Translator.HEADROOM + 65535);
+        ByteBuf scratch = PooledByteBufAllocator.DEFAULT.directBuffer(Translator.HEADROOM + 1536);
+        ByteBuf segments = PooledByteBufAllocator.DEFAULT.directBuffer(Translator.HEADROOM + 65535);
+        ByteBuf batch = PooledByteBufAllocator.DEFAULT.directBuffer(Translator.HEADROOM + 65535);
+        try {
+            int[] lengths = new int[packets.length];
+            for (int i = 0; i < packets.length; i++) {
+                byte[] ip = (byte[]) packets[i][0];
+                int at = i * 16384;
+                templates.setZero(at, v);
+                templates.setByte(at, (int) packets[i][3] == 0 ? 0 : 1);
+                templates.setByte(at + 1, (int) packets[i][1]);
+                templates.setShortLE(at + 4, (int) packets[i][2]);
+                templates.setShortLE(at + 6, (int) packets[i][3]);
+                templates.setShortLE(at + 8, (int) packets[i][4]);
+                templates.setBytes(at + v, ip);
+                lengths[i] = v + ip.length;
+            }
+            XlatCounters counters = new XlatCounters();
+            long[] clock = {0};
+            ByteBuf packetView = Buffers.hotPathView(packet);
+            ByteBuf templatesView = Buffers.hotPathView(templates);
+            UdpCoalescer coalescer = new UdpCoalescer(Buffers.hotPathView(batch), v, (b, off, len) -> emitted += len,
+                    counters);
+            Translator t = new Translator(counters, coalescer, Buffers.hotPathView(scratch), () -> clock[0] += 1000,
+                    PacketLog.OFF);
+            t.useVnetHeader(v, Buffers.hotPathView(segments));
+            runVnet(t, coalescer, counters, snap, templatesView, packetView, lengths, 200_000);
+            long before = mx.getCurrentThreadAllocatedBytes();
+            runVnet(t, coalescer, counters, snap, templatesView, packetView, lengths, 1_000_000);
+            long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+            counters.publish();
+            assertTrue(counters.get(XlatCounters.GSO_PACKETS) > 300_000, "super-packets translated whole");
+            assertTrue(counters.get(XlatCounters.GSO_SOFTWARE) > 100_000, "super-packets cut in software");
+            assertTrue(counters.get(XlatCounters.UDP_COALESCED_WRITES) > 100_000, "datagrams coalesced");
+            assertTrue(emitted > 0);
+            assertTrue(allocated < 16 * 1024, "allocated " + allocated + " bytes for 1,000,000 packets");
+        } finally {
+            templates.release();
+            packet.release();
+            scratch.release();
+            segments.release();
+            batch.release();
+        }
+    }
+
+    private static void runVnet(Translator t, UdpCoalescer coalescer, XlatCounters counters, XlatSnapshot snap,
+            ByteBuf templates, ByteBuf packet, int[] lengths, int n) {
+        int v = KernelVnet.V;
+        for (int i = 0; i < n; i++) {
+            int k = i % lengths.length;
+            packet.setBytes(Translator.HEADROOM - v, templates, k * 16384, lengths[k]);
+            t.translateVnet(snap, packet, Translator.HEADROOM, lengths[k] - v);
+            if ((i & 63) == 63) {
+                coalescer.flush();
+                counters.batch(64, 1000);
+                counters.publish();
+            }
         }
     }
 
