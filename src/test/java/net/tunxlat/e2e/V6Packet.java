@@ -123,6 +123,29 @@ final class V6Packet {
     }
 
     /**
+     * True if the transport checksum field holds exactly the pseudo-header sum of the packet's own
+     * addresses and length: a checksum its sender's kernel left partial for the device to finish
+     * (CHECKSUM_PARTIAL), which a veth hands on unfinished, so that a host quoting the packet in an
+     * ICMP error quotes that sum.
+     */
+    static boolean l4ChecksumPartialOk(byte[] p) {
+        int at = checksumOffset(nextHeader(p));
+        if (at < 0 || p.length < 40 + at + 2) {
+            return false;
+        }
+        int len = ((p[4] & 0xff) << 8) | (p[5] & 0xff);
+        long s = 0;
+        for (int i = 8; i < 40; i += 2) {
+            s += ((p[i] & 0xff) << 8) | (p[i + 1] & 0xff);
+        }
+        s += len + nextHeader(p);
+        while ((s >>> 16) != 0) {
+            s = (s & 0xffff) + (s >>> 16);
+        }
+        return s == (((p[40 + at] & 0xff) << 8) | (p[40 + at + 1] & 0xff));
+    }
+
+    /**
      * True if the transport checksum of an embedded packet verifies; it may be truncated, so only a
      * complete one is checked (false if incomplete).
      */
