@@ -38,6 +38,8 @@
 #   tcp-p4    TCP, 4 streams (-P 4), forward direction
 #   udp-64    UDP, 64-byte payload, unlimited rate (-b 0), forward: packets/s received by the server
 #   udp-1400  UDP, 1400-byte payload, likewise
+#   udp-64-p8 UDP, 64-byte payload, 8 flows at once (-P 8): datagrams of different flows interleave, so
+#             fewer of them reach tunxlat back to back for its UDP coalescing
 # While a tunxlat mode runs, its VmRSS is sampled every 0.2 s (the maximum is reported); each start is
 # timed from launching the process to the first answered ping through it (ping every 20 ms).
 set -euo pipefail
@@ -66,7 +68,7 @@ Options:
   --seconds N        seconds per test (default 10; --quick and --guard: 3)
   --rounds N         run every mode N times, alternating, and report medians (default 1)
   --modes LIST       comma-separated modes (default: kernel,tayga,tunxlat,tunxlat-nooffload,tunxlat-nptv6,ip6tables)
-  --tests LIST       comma-separated tests (default: tcp-fwd,tcp-rev,tcp-p4,udp-64,udp-1400)
+  --tests LIST       comma-separated tests (default: tcp-fwd,tcp-rev,tcp-p4,udp-64,udp-1400,udp-64-p8)
   --quick            short run: 3 s per test, modes kernel,tayga,tunxlat,tunxlat-nooffload
   --guard            CI regression guard: tunxlat vs tunxlat-nooffload, tcp-fwd, 3 s each; exits 1 only if
                      offload < 3x no-offload in two attempts (--guard-min X changes the factor)
@@ -113,7 +115,7 @@ elif [[ $QUICK -eq 1 ]]; then
     [[ $SECONDS_PER_TEST == 10 ]] && SECONDS_PER_TEST=3
 fi
 MODES=${MODES:-kernel,tayga,tunxlat,tunxlat-nooffload,tunxlat-nptv6,ip6tables}
-TESTS=${TESTS:-tcp-fwd,tcp-rev,tcp-p4,udp-64,udp-1400}
+TESTS=${TESTS:-tcp-fwd,tcp-rev,tcp-p4,udp-64,udp-1400,udp-64-p8}
 IFS=, read -r -a MODE_LIST <<<"$MODES"
 IFS=, read -r -a TEST_LIST <<<"$TESTS"
 for m in "${MODE_LIST[@]}"; do
@@ -121,7 +123,7 @@ for m in "${MODE_LIST[@]}"; do
         *) echo "bench.sh: unknown mode $m" >&2; exit 2 ;; esac
 done
 for t in "${TEST_LIST[@]}"; do
-    case $t in tcp-fwd|tcp-rev|tcp-p4|udp-64|udp-1400) ;;
+    case $t in tcp-fwd|tcp-rev|tcp-p4|udp-64|udp-1400|udp-64-p8) ;;
         *) echo "bench.sh: unknown test $t" >&2; exit 2 ;; esac
 done
 
@@ -470,6 +472,7 @@ run_test() {
         tcp-p4) args=(-P 4 ${CC:+-C "$CC"}) ;;
         udp-64) args=(-u -l 64 -b 0) ;;
         udp-1400) args=(-u -l 1400 -b 0) ;;
+        udp-64-p8) args=(-u -l 64 -b 0 -P 8) ;;
     esac
     json=$WORK/$mode-$test-$round.json
     if ! timeout $((SECONDS_PER_TEST + 30)) ip netns exec "$ns" nice -n "$NICE" iperf3 -c "$dst" -t "$SECONDS_PER_TEST" -O 1 \
@@ -533,13 +536,13 @@ def med(mode, test):
     vals = [v for v in data.get((mode, test), []) if not math.isnan(v)]
     return statistics.median(vals) if vals else None
 modes = list(dict.fromkeys(r[0] for r in rows))
-tests = [t for t in ["tcp-fwd", "tcp-rev", "tcp-p4", "udp-64", "udp-1400"] if any(k[1] == t for k in data)]
+tests = [t for t in ["tcp-fwd", "tcp-rev", "tcp-p4", "udp-64", "udp-1400", "udp-64-p8"] if any(k[1] == t for k in data)]
 nat64 = [m for m in ["kernel", "tayga", "tunxlat", "tunxlat-nooffload"] if m in modes]
 npt = [m for m in ["ip6tables", "tunxlat-nptv6"] if m in modes]
 names = {"tcp-fwd": "TCP 1 stream 6->4", "tcp-rev": "TCP 1 stream 4->6", "tcp-p4": "TCP 4 streams 6->4",
-         "udp-64": "UDP 64 B 6->4", "udp-1400": "UDP 1400 B 6->4"}
+         "udp-64": "UDP 64 B 6->4", "udp-1400": "UDP 1400 B 6->4", "udp-64-p8": "UDP 64 B 6->4, 8 flows"}
 npt_names = {"tcp-fwd": "TCP 1 stream in->out", "tcp-rev": "TCP 1 stream out->in", "tcp-p4": "TCP 4 streams in->out",
-             "udp-64": "UDP 64 B in->out", "udp-1400": "UDP 1400 B in->out"}
+             "udp-64": "UDP 64 B in->out", "udp-1400": "UDP 1400 B in->out", "udp-64-p8": "UDP 64 B in->out, 8 flows"}
 def fmt(v, unit):
     if v is None:
         return "-"
