@@ -97,9 +97,10 @@ public final class Daemon {
                 configureDevice(tun.name());
             }
             if (config.metricsListen() != null) {
-                // Before dropping privileges, so that a port below 1024 can be used.
-                metrics = new TunxlatMetrics(Version.version());
-                metricsServer = startMetricsServer(metrics);
+                // Bound now, before dropping privileges (a port below 1024 can be used) and before forwarding
+                // starts (a port in use fails the start with nothing forwarded yet); served below, once the
+                // workers run: forwarding does not wait for the registry. Scrapes in between wait in the backlog.
+                metricsServer = bindMetricsServer();
             }
             if (options.pidFile() != null) {
                 Files.writeString(options.pidFile(), ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
@@ -122,52 +123,6 @@ public final class Daemon {
                 }, "tunxlat-" + tun.name() + "-q" + q.index());
                 threads.add(t);
             }
-            if (metrics != null) {
-                metrics.bindWorkers(workers.stream().map(Worker::counters).toList());
-                metrics.bindStaticMappings(() -> snapshot.config().maps().size());
-                List<XlatCounters> all = workers.stream().map(Worker::counters).toList();
-                PoolKeeper persistence = keeper;
-                metrics.usePool(new DynamicPoolMetrics.Source() {
-                    public long poolAddresses() {
-                        return pool == null ? 0 : pool.capacity();
-                    }
-
-                    public long usedAddresses() {
-                        return pool == null ? 0 : pool.capacity() - pool.freeAddresses();
-                    }
-
-                    public long activeMappings() {
-                        return pool == null ? 0 : pool.countByState(pool.now())[0];
-                    }
-
-                    public long dormantMappings() {
-                        return pool == null ? 0 : pool.countByState(pool.now())[1];
-                    }
-
-                    public long allocations() {
-                        return pool == null ? 0 : pool.allocations();
-                    }
-
-                    public long writeFailures() {
-                        return persistence == null ? 0 : persistence.writeFailures();
-                    }
-                });
-                metrics.useNptv6(new Nptv6Metrics.Source() {
-                    public long packets(String direction) {
-                        int c = Nptv6Metrics.OUT.equals(direction) ? XlatCounters.PACKETS_NPTV6_OUT : XlatCounters.PACKETS_NPTV6_IN;
-                        return all.stream().mapToLong(x -> x.get(c)).sum();
-                    }
-
-                    public long bytes(String direction) {
-                        int c = Nptv6Metrics.OUT.equals(direction) ? XlatCounters.BYTES_NPTV6_OUT : XlatCounters.BYTES_NPTV6_IN;
-                        return all.stream().mapToLong(x -> x.get(c)).sum();
-                    }
-
-                    public long prefixes() {
-                        return snapshot.config().nptv6().size();
-                    }
-                });
-            }
             Thread hook = new Thread(() -> {
                 Log.info("stopping");
                 workers.forEach(Worker::stop);
@@ -181,6 +136,12 @@ public final class Daemon {
             }, "tunxlat-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             threads.forEach(Thread::start);
+            long forwarding = System.nanoTime();
+            if (metricsServer != null) {
+                // The counters are the workers' own, read at each scrape: nothing counted before this is lost.
+                metrics = newMetrics(workers, keeper);
+                metricsServer.serve(metrics);
+            }
             Log.info("forwarding on " + tun.name() + " (" + tun.queues().size() + " queue"
                     + (tun.queues().size() == 1 ? "" : "s") + ", offloads " + tun.describeOffloads() + ") ipv4-addr "
                     + (config.hasNat64() ? Addresses.formatIpv4(config.ipv4Addr()) : "none")
@@ -194,17 +155,16 @@ public final class Daemon {
                             + pool.capacity() + " free)" : "")
                     + (metricsServer != null ? ", metrics at http://" + config.metricsListen() + MetricsServer.PATH
                             : ", metrics off")
-                    + ", ready in "
-                    + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms");
+                    + ", forwarding after " + TimeUnit.NANOSECONDS.toMillis(forwarding - started)
+                    + " ms, ready in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms");
             stopped.await();
-            workers.forEach(Worker::stop);
-            for (Thread t : threads) {
-                t.join(1000);
-            }
+            stopWorkers(workers, threads);
             boolean failed = workers.stream().anyMatch(w -> w.failure() != null);
             logTotals(workers);
             return failed ? 1 : 0;
         } finally {
+            // Workers already running when the start failed (say, building the metrics) stop before the device closes.
+            stopWorkers(workers, threads);
             if (keeper != null) {
                 keeper.close(); // the last write: every binding survives a clean stop
             }
@@ -263,9 +223,81 @@ public final class Daemon {
                 + (tunErrors > 0 ? ", TUN read/write errors " + tunErrors : ""));
     }
 
-    private MetricsServer startMetricsServer(TunxlatMetrics metrics) throws IOException {
+    /**
+     * The registry over the running workers' counters, the static maps, the dynamic pool ({@code keeper}: its
+     * persistence, or null) and NPTv6, all read at scrape time.
+     */
+    private TunxlatMetrics newMetrics(List<Worker> workers, PoolKeeper keeper) {
+        TunxlatMetrics metrics = new TunxlatMetrics(Version.version());
+        boolean bound = false;
         try {
-            return MetricsServer.start(config.metricsListen().socketAddress(), metrics);
+            List<XlatCounters> all = workers.stream().map(Worker::counters).toList();
+            metrics.bindWorkers(all);
+            metrics.bindStaticMappings(() -> snapshot.config().maps().size());
+            metrics.usePool(new DynamicPoolMetrics.Source() {
+                public long poolAddresses() {
+                    return pool == null ? 0 : pool.capacity();
+                }
+
+                public long usedAddresses() {
+                    return pool == null ? 0 : pool.capacity() - pool.freeAddresses();
+                }
+
+                public long activeMappings() {
+                    return pool == null ? 0 : pool.countByState(pool.now())[0];
+                }
+
+                public long dormantMappings() {
+                    return pool == null ? 0 : pool.countByState(pool.now())[1];
+                }
+
+                public long allocations() {
+                    return pool == null ? 0 : pool.allocations();
+                }
+
+                public long writeFailures() {
+                    return keeper == null ? 0 : keeper.writeFailures();
+                }
+            });
+            metrics.useNptv6(new Nptv6Metrics.Source() {
+                public long packets(String direction) {
+                    int c = Nptv6Metrics.OUT.equals(direction) ? XlatCounters.PACKETS_NPTV6_OUT : XlatCounters.PACKETS_NPTV6_IN;
+                    return all.stream().mapToLong(x -> x.get(c)).sum();
+                }
+
+                public long bytes(String direction) {
+                    int c = Nptv6Metrics.OUT.equals(direction) ? XlatCounters.BYTES_NPTV6_OUT : XlatCounters.BYTES_NPTV6_IN;
+                    return all.stream().mapToLong(x -> x.get(c)).sum();
+                }
+
+                public long prefixes() {
+                    return snapshot.config().nptv6().size();
+                }
+            });
+            bound = true;
+            return metrics;
+        } finally {
+            if (!bound) {
+                metrics.close();
+            }
+        }
+    }
+
+    /** Tells the workers to stop and waits (up to a second each) for their threads; idempotent. */
+    private static void stopWorkers(List<Worker> workers, List<Thread> threads) {
+        workers.forEach(Worker::stop);
+        try {
+            for (Thread t : threads) {
+                t.join(1000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private MetricsServer bindMetricsServer() throws IOException {
+        try {
+            return MetricsServer.bind(config.metricsListen().socketAddress());
         } catch (IOException e) {
             throw new IOException("metrics-listen " + config.metricsListen() + ": cannot listen (" + e.getMessage()
                     + "); choose another ADDRESS:PORT with 'metrics-listen' or --metrics-listen, or 'off'", e);
