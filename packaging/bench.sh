@@ -38,6 +38,7 @@
 #   tcp-p4    TCP, 4 streams (-P 4), forward direction
 #   udp-64    UDP, 64-byte payload, unlimited rate (-b 0), forward: packets/s received by the server
 #   udp-1400  UDP, 1400-byte payload, likewise
+#   start     no traffic: only the start time below (e.g. --modes tunxlat --tests start --rounds 10)
 # While a tunxlat mode runs, its VmRSS is sampled every 0.2 s (the maximum is reported); each start is
 # timed from launching the process to the first answered ping through it (ping every 20 ms).
 set -euo pipefail
@@ -66,7 +67,7 @@ Options:
   --seconds N        seconds per test (default 10; --quick and --guard: 3)
   --rounds N         run every mode N times, alternating, and report medians (default 1)
   --modes LIST       comma-separated modes (default: kernel,tayga,tunxlat,tunxlat-nooffload,tunxlat-nptv6,ip6tables)
-  --tests LIST       comma-separated tests (default: tcp-fwd,tcp-rev,tcp-p4,udp-64,udp-1400)
+  --tests LIST       comma-separated tests (default: tcp-fwd,tcp-rev,tcp-p4,udp-64,udp-1400; also start)
   --quick            short run: 3 s per test, modes kernel,tayga,tunxlat,tunxlat-nooffload
   --guard            CI regression guard: tunxlat vs tunxlat-nooffload, tcp-fwd, 3 s each; exits 1 only if
                      offload < 3x no-offload in two attempts (--guard-min X changes the factor)
@@ -121,7 +122,7 @@ for m in "${MODE_LIST[@]}"; do
         *) echo "bench.sh: unknown mode $m" >&2; exit 2 ;; esac
 done
 for t in "${TEST_LIST[@]}"; do
-    case $t in tcp-fwd|tcp-rev|tcp-p4|udp-64|udp-1400) ;;
+    case $t in tcp-fwd|tcp-rev|tcp-p4|udp-64|udp-1400|start) ;;
         *) echo "bench.sh: unknown test $t" >&2; exit 2 ;; esac
 done
 
@@ -316,22 +317,24 @@ start_translator() {
 }
 
 stop_translator() {
-    if [[ -n $RSS_PID ]]; then
-        kill "$RSS_PID" 2>/dev/null || true
-        wait "$RSS_PID" 2>/dev/null || true
-        RSS_PID=""
-    fi
     if [[ -n $TRANSLATOR_PID ]]; then
         kill "$TRANSLATOR_PID" 2>/dev/null || true
         wait "$TRANSLATOR_PID" 2>/dev/null || true
         TRANSLATOR_PID=""
     fi
+    if [[ -n $RSS_PID ]]; then
+        # The sampler ends by itself once the translator is gone. Not signalled: a signal that reaches it
+        # before it has dropped this shell's traps (a stop right after the start) runs cleanup there.
+        wait "$RSS_PID" 2>/dev/null || true
+        RSS_PID=""
+    fi
 }
 
-# Samples the translator's VmRSS (kB) every 0.2 s into $1 until killed.
+# Samples the translator's VmRSS (kB) every 0.2 s into $2 until it is gone.
 sample_rss() {
     local pid=$1 out=$2
     (
+        trap - EXIT INT TERM
         while [[ -r /proc/$pid/status ]]; do
             awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null >>"$out" || true
             sleep 0.2
@@ -462,6 +465,7 @@ BUSY_TESTS=0
 # Runs test $3 for mode $1 in round $2 and records its figure.
 run_test() {
     local mode=$1 round=$2 test=$3 ns dst args value unit json
+    [[ $test == start ]] && return 0 # measured by setup_mode
     wait_idle
     ns=$FWD_NS; dst=$FWD_DST
     case $test in
@@ -551,7 +555,7 @@ print()
 print(machine)
 print("%s s per test, %d round(s)%s, %s" % (secs, rounds, ", medians" if rounds > 1 else "", settings))
 def table(title, ms, labels, ratios):
-    if not ms:
+    if not ms or not tests:
         return
     cols = ["test"] + ms + [r[0] for r in ratios]
     print()
@@ -578,7 +582,9 @@ if extra:
     for m in extra:
         rss = max(data[(m, "rss")]) / 1024 if (m, "rss") in data else None
         st = med(m, "start")
-        print("| %s | %s | %s |" % (m, "%.0f MiB" % rss if rss else "-", "%.0f ms" % st if st is not None else "-"))
+        starts = data.get((m, "start"), [])
+        span = " (%.0f to %.0f)" % (min(starts), max(starts)) if len(starts) > 1 else ""
+        print("| %s | %s | %s |" % (m, "%.0f MiB" % rss if rss else "-", "%.0f ms%s" % (st, span) if st is not None else "-"))
 if json_out:
     json.dump({"machine": machine, "seconds": int(secs), "settings": settings,
                "results": [{"mode": m, "test": t, "round": int(r), "value": float(v), "unit": u} for m, t, r, v, u in rows]},
