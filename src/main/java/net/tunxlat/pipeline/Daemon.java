@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.control.ControlServer;
 import net.tunxlat.control.MapQuery;
@@ -58,18 +59,10 @@ public final class Daemon {
     /** Runs until SIGTERM/SIGINT (or a worker dies); returns the process exit status. */
     public int run() throws IOException, InterruptedException {
         long started = System.nanoTime();
-        PoolKeeper keeper = null;
-        if (pool != null) {
-            keeper = new PoolKeeper(pool, config.dataDir() == null ? null : new DynamicMapFile(config.dataDir()));
-            keeper.load();
-        }
-        if (config.source() != null) { // SIGHUP reloads from now on (the JVM's default would stop the process)
-            Reloader reloader = new Reloader(config.source(), pool, () -> snapshot, s -> snapshot = s);
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> reloader.reload());
-        }
+        PoolKeeper keeper = loadPool();
+        reloadOnHangup();
         // Before the device: a second daemon on the same socket stops here with a clear error.
-        ControlServer control = config.controlSocket() == null ? null : ControlServer.start(config.controlSocket(),
-                options.user(), options.group(), new MapQuery(() -> snapshot, DynamicPool::systemSeconds));
+        ControlServer control = startControl();
         TunDevice tun;
         try {
             int queues = config.workers() > 0 ? config.workers() : Runtime.getRuntime().availableProcessors();
@@ -139,7 +132,7 @@ public final class Daemon {
             long forwarding = System.nanoTime();
             if (metricsServer != null) {
                 // The counters are the workers' own, read at each scrape: nothing counted before this is lost.
-                metrics = newMetrics(workers, keeper);
+                metrics = newMetrics(workers.stream().map(Worker::counters).toList(), pool, keeper, () -> snapshot);
                 metricsServer.serve(metrics);
             }
             Log.info("forwarding on " + tun.name() + " (" + tun.queues().size() + " queue"
@@ -190,6 +183,37 @@ public final class Daemon {
         }
     }
 
+    // The steps of run() that need neither the TUN device nor root, also walked by StartTraining.
+
+    /** The dynamic pool's keeper with the bindings of data-dir restored, or null without a pool. */
+    PoolKeeper loadPool() throws IOException {
+        if (pool == null) {
+            return null;
+        }
+        PoolKeeper keeper = new PoolKeeper(pool, config.dataDir() == null ? null : new DynamicMapFile(config.dataDir()));
+        keeper.load();
+        return keeper;
+    }
+
+    /** From now on SIGHUP reloads the configuration's maps (the JVM's default would stop the process). */
+    void reloadOnHangup() {
+        if (config.source() != null) {
+            Reloader reloader = new Reloader(config.source(), pool, () -> snapshot, s -> snapshot = s);
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> reloader.reload());
+        }
+    }
+
+    /** The control socket answering {@code tunxlat map}, or null if {@code control-socket off}. */
+    ControlServer startControl() throws IOException {
+        return config.controlSocket() == null ? null : ControlServer.start(config.controlSocket(), options.user(),
+                options.group(), new MapQuery(() -> snapshot, DynamicPool::systemSeconds));
+    }
+
+    /** The dynamic pool, or null. */
+    DynamicPool pool() {
+        return pool;
+    }
+
     private void logTotals(List<Worker> workers) {
         long p46 = 0;
         long p64 = 0;
@@ -224,16 +248,16 @@ public final class Daemon {
     }
 
     /**
-     * The registry over the running workers' counters, the static maps, the dynamic pool ({@code keeper}: its
-     * persistence, or null) and NPTv6, all read at scrape time.
+     * The registry over the workers' counters ({@code all}), the static maps, the dynamic pool ({@code pool} and
+     * {@code keeper}, its persistence; either may be null) and NPTv6, all read at scrape time.
      */
-    private TunxlatMetrics newMetrics(List<Worker> workers, PoolKeeper keeper) {
+    static TunxlatMetrics newMetrics(List<XlatCounters> all, DynamicPool pool, PoolKeeper keeper,
+            Supplier<XlatSnapshot> snapshots) {
         TunxlatMetrics metrics = new TunxlatMetrics(Version.version());
         boolean bound = false;
         try {
-            List<XlatCounters> all = workers.stream().map(Worker::counters).toList();
             metrics.bindWorkers(all);
-            metrics.bindStaticMappings(() -> snapshot.config().maps().size());
+            metrics.bindStaticMappings(() -> snapshots.get().config().maps().size());
             metrics.usePool(new DynamicPoolMetrics.Source() {
                 public long poolAddresses() {
                     return pool == null ? 0 : pool.capacity();
@@ -271,7 +295,7 @@ public final class Daemon {
                 }
 
                 public long prefixes() {
-                    return snapshot.config().nptv6().size();
+                    return snapshots.get().config().nptv6().size();
                 }
             });
             bound = true;
