@@ -20,6 +20,10 @@
 #   tunxlat            tunxlat, defaults (offloads on, one worker per core) on a `multi_queue` TUN device,
 #                      JVM options = JAVA_OPTS of packaging/tunxlat.default (what the package runs with)
 #   tunxlat-nooffload  the same with `tun-offload no`: one packet per read()/write()
+#   tunxlat-cds        tunxlat as /usr/bin/tunxlat runs it when the package's class-data sharing archive is
+#                      there: an archive of the jar's start-up classes, made here once with `tunxlat cds-archive`
+#                      (as the package's postinst does), and the CDS options of packaging/tunxlat.sh. Differs
+#                      from `tunxlat` in start-up only
 #   kernel             the ceiling: no translation, the router namespace forwards IPv6 between the two
 #                      hosts (the v4 host also has 2001:db8:4::2/64, the router 2001:db8:4::1/64). Same hosts,
 #                      veths, router and MSS (1440) as the translated 6->4 flow; GSO super-packets cross the
@@ -38,7 +42,7 @@
 #   tcp-p4    TCP, 4 streams (-P 4), forward direction
 #   udp-64    UDP, 64-byte payload, unlimited rate (-b 0), forward: packets/s received by the server
 #   udp-1400  UDP, 1400-byte payload, likewise
-#   start     no traffic: only the start time below (e.g. --modes tunxlat --tests start --rounds 10)
+#   start     no traffic: only the start time below (e.g. --modes tunxlat,tunxlat-cds --tests start --rounds 10)
 # While a tunxlat mode runs, its VmRSS is sampled every 0.2 s (the maximum is reported); each start is
 # timed from launching the process to the first answered ping through it (ping every 20 ms).
 set -euo pipefail
@@ -66,7 +70,8 @@ usage() {
 Options:
   --seconds N        seconds per test (default 10; --quick and --guard: 3)
   --rounds N         run every mode N times, alternating, and report medians (default 1)
-  --modes LIST       comma-separated modes (default: kernel,tayga,tunxlat,tunxlat-nooffload,tunxlat-nptv6,ip6tables)
+  --modes LIST       comma-separated modes (default: kernel,tayga,tunxlat,tunxlat-nooffload,tunxlat-nptv6,ip6tables;
+                     also tunxlat-cds)
   --tests LIST       comma-separated tests (default: tcp-fwd,tcp-rev,tcp-p4,udp-64,udp-1400; also start)
   --quick            short run: 3 s per test, modes kernel,tayga,tunxlat,tunxlat-nooffload
   --guard            CI regression guard: tunxlat vs tunxlat-nooffload, tcp-fwd, 3 s each; exits 1 only if
@@ -118,7 +123,7 @@ TESTS=${TESTS:-tcp-fwd,tcp-rev,tcp-p4,udp-64,udp-1400}
 IFS=, read -r -a MODE_LIST <<<"$MODES"
 IFS=, read -r -a TEST_LIST <<<"$TESTS"
 for m in "${MODE_LIST[@]}"; do
-    case $m in kernel|tayga|tunxlat|tunxlat-nooffload|tunxlat-nptv6|ip6tables) ;;
+    case $m in kernel|tayga|tunxlat|tunxlat-nooffload|tunxlat-cds|tunxlat-nptv6|ip6tables) ;;
         *) echo "bench.sh: unknown mode $m" >&2; exit 2 ;; esac
 done
 for t in "${TEST_LIST[@]}"; do
@@ -146,6 +151,8 @@ if [[ " ${MODE_LIST[*]} " == *" tunxlat"* && ! -f $JAR ]]; then
 fi
 # The JVM options the Debian package runs with (JAVA_OPTS of /etc/default/tunxlat).
 JAVA_OPTS=$(sed -n 's/^JAVA_OPTS="\(.*\)"$/\1/p' "$ROOT/packaging/tunxlat.default")
+# What /usr/bin/tunxlat adds when the package's class-data sharing archive exists (tunxlat-cds).
+CDS_OPTS=$(sed -n 's/^CDS_OPTS="\(.*\)"$/\1/p' "$ROOT/packaging/tunxlat.sh")
 
 ID=$$
 WORK=$(mktemp -d /tmp/tunxlat-bench.XXXXXX)
@@ -175,6 +182,12 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+if [[ " ${MODE_LIST[*]} " == *" tunxlat-cds "* ]]; then
+    # As the package's postinst makes /var/cache/tunxlat/tunxlat.jsa, for this jar and this runtime.
+    # shellcheck disable=SC2086
+    java $JAVA_OPTS -jar "$JAR" cds-archive "$WORK/tunxlat.jsa" | sed 's/^/[bench] /' >&2
+fi
 
 log() { printf '[bench] %s\n' "$*" >&2; }
 nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
@@ -366,15 +379,16 @@ setup_mode() {
             PING_NS=$V6; PING_DST=$FWD_DST
             start_translator "$XL" "$WORK/$mode-$round.log" tayga -c "$WORK/tayga.conf" -d
             ;;
-        tunxlat|tunxlat-nooffload)
+        tunxlat|tunxlat-nooffload|tunxlat-cds)
             nat64_bed
             nat64_tun multi_queue
             FWD_NS=$V6; FWD_DST=2001:db8:64::cb00:7102; REV_NS=$V4; REV_DST=192.168.255.2
             PING_NS=$V6; PING_DST=$FWD_DST
-            local conf=$WORK/nat64.conf
+            local conf=$WORK/nat64.conf cds=""
             [[ $mode == tunxlat-nooffload ]] && conf=$WORK/nat64-nooffload.conf
+            [[ $mode == tunxlat-cds ]] && cds="-XX:SharedArchiveFile=$WORK/tunxlat.jsa $CDS_OPTS"
             # shellcheck disable=SC2086
-            start_translator "$XL" "$WORK/$mode-$round.log" java $JAVA_OPTS -jar "$JAR" run -c "$conf"
+            start_translator "$XL" "$WORK/$mode-$round.log" java $cds $JAVA_OPTS -jar "$JAR" run -c "$conf"
             ;;
         tunxlat-nptv6)
             npt_bed
@@ -422,7 +436,7 @@ teardown_mode() {
         record "$mode" rss "$round" "$(sort -n "$WORK/rss-$mode-$round" | tail -1)" kB
     fi
     case $mode in
-        tayga|tunxlat|tunxlat-nooffload) nsx "$XL" ip link del dev nat64 ;;
+        tayga|tunxlat|tunxlat-nooffload|tunxlat-cds) nsx "$XL" ip link del dev nat64 ;;
         tunxlat-nptv6)
             nsx "$RT" ip -6 rule del from $NPT_INSIDE lookup 100
             nsx "$RT" ip -6 route flush table 100
@@ -538,7 +552,7 @@ def med(mode, test):
     return statistics.median(vals) if vals else None
 modes = list(dict.fromkeys(r[0] for r in rows))
 tests = [t for t in ["tcp-fwd", "tcp-rev", "tcp-p4", "udp-64", "udp-1400"] if any(k[1] == t for k in data)]
-nat64 = [m for m in ["kernel", "tayga", "tunxlat", "tunxlat-nooffload"] if m in modes]
+nat64 = [m for m in ["kernel", "tayga", "tunxlat", "tunxlat-nooffload", "tunxlat-cds"] if m in modes]
 npt = [m for m in ["ip6tables", "tunxlat-nptv6"] if m in modes]
 names = {"tcp-fwd": "TCP 1 stream 6->4", "tcp-rev": "TCP 1 stream 4->6", "tcp-p4": "TCP 4 streams 6->4",
          "udp-64": "UDP 64 B 6->4", "udp-1400": "UDP 1400 B 6->4"}
