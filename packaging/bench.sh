@@ -20,6 +20,10 @@
 #   tunxlat            tunxlat, defaults (offloads on, one worker per core) on a `multi_queue` TUN device,
 #                      JVM options = JAVA_OPTS of packaging/tunxlat.default (what the package runs with)
 #   tunxlat-nooffload  the same with `tun-offload no`: one packet per read()/write()
+#   tunxlat-cds        tunxlat as /usr/bin/tunxlat runs it when the package's class-data sharing archive is
+#                      there: an archive of the jar's start-up classes, made here once with `tunxlat cds-archive`
+#                      (as the package's postinst does), and the CDS options of packaging/tunxlat.sh. Differs
+#                      from `tunxlat` in start-up only
 #   kernel             the ceiling: no translation, the router namespace forwards IPv6 between the two
 #                      hosts (the v4 host also has 2001:db8:4::2/64, the router 2001:db8:4::1/64). Same hosts,
 #                      veths, router and MSS (1440) as the translated 6->4 flow; GSO super-packets cross the
@@ -40,6 +44,7 @@
 #   udp-1400  UDP, 1400-byte payload, likewise
 #   udp-64-p8 UDP, 64-byte payload, 8 flows at once (-P 8): datagrams of different flows interleave, so
 #             fewer of them reach tunxlat back to back for its UDP coalescing
+#   start     no traffic: only the start time below (e.g. --modes tunxlat,tunxlat-cds --tests start --rounds 10)
 # While a tunxlat mode runs, its VmRSS is sampled every 0.2 s (the maximum is reported); each start is
 # timed from launching the process to the first answered ping through it (ping every 20 ms).
 set -euo pipefail
@@ -67,8 +72,9 @@ usage() {
 Options:
   --seconds N        seconds per test (default 10; --quick and --guard: 3)
   --rounds N         run every mode N times, alternating, and report medians (default 1)
-  --modes LIST       comma-separated modes (default: kernel,tayga,tunxlat,tunxlat-nooffload,tunxlat-nptv6,ip6tables)
-  --tests LIST       comma-separated tests (default: tcp-fwd,tcp-rev,tcp-p4,udp-64,udp-1400,udp-64-p8)
+  --modes LIST       comma-separated modes (default: kernel,tayga,tunxlat,tunxlat-nooffload,tunxlat-nptv6,ip6tables;
+                     also tunxlat-cds)
+  --tests LIST       comma-separated tests (default: tcp-fwd,tcp-rev,tcp-p4,udp-64,udp-1400,udp-64-p8; also start)
   --quick            short run: 3 s per test, modes kernel,tayga,tunxlat,tunxlat-nooffload
   --guard            CI regression guard: tunxlat vs tunxlat-nooffload, tcp-fwd, 3 s each; exits 1 only if
                      offload < 3x no-offload in two attempts (--guard-min X changes the factor)
@@ -119,11 +125,11 @@ TESTS=${TESTS:-tcp-fwd,tcp-rev,tcp-p4,udp-64,udp-1400,udp-64-p8}
 IFS=, read -r -a MODE_LIST <<<"$MODES"
 IFS=, read -r -a TEST_LIST <<<"$TESTS"
 for m in "${MODE_LIST[@]}"; do
-    case $m in kernel|tayga|tunxlat|tunxlat-nooffload|tunxlat-nptv6|ip6tables) ;;
+    case $m in kernel|tayga|tunxlat|tunxlat-nooffload|tunxlat-cds|tunxlat-nptv6|ip6tables) ;;
         *) echo "bench.sh: unknown mode $m" >&2; exit 2 ;; esac
 done
 for t in "${TEST_LIST[@]}"; do
-    case $t in tcp-fwd|tcp-rev|tcp-p4|udp-64|udp-1400|udp-64-p8) ;;
+    case $t in tcp-fwd|tcp-rev|tcp-p4|udp-64|udp-1400|udp-64-p8|start) ;;
         *) echo "bench.sh: unknown test $t" >&2; exit 2 ;; esac
 done
 
@@ -147,6 +153,8 @@ if [[ " ${MODE_LIST[*]} " == *" tunxlat"* && ! -f $JAR ]]; then
 fi
 # The JVM options the Debian package runs with (JAVA_OPTS of /etc/default/tunxlat).
 JAVA_OPTS=$(sed -n 's/^JAVA_OPTS="\(.*\)"$/\1/p' "$ROOT/packaging/tunxlat.default")
+# What /usr/bin/tunxlat adds when the package's class-data sharing archive exists (tunxlat-cds).
+CDS_OPTS=$(sed -n 's/^CDS_OPTS="\(.*\)"$/\1/p' "$ROOT/packaging/tunxlat.sh")
 
 ID=$$
 WORK=$(mktemp -d /tmp/tunxlat-bench.XXXXXX)
@@ -176,6 +184,12 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+if [[ " ${MODE_LIST[*]} " == *" tunxlat-cds "* ]]; then
+    # As the package's postinst makes /var/cache/tunxlat/tunxlat.jsa, for this jar and this runtime.
+    # shellcheck disable=SC2086
+    java $JAVA_OPTS -jar "$JAR" cds-archive "$WORK/tunxlat.jsa" | sed 's/^/[bench] /' >&2
+fi
 
 log() { printf '[bench] %s\n' "$*" >&2; }
 nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
@@ -318,22 +332,24 @@ start_translator() {
 }
 
 stop_translator() {
-    if [[ -n $RSS_PID ]]; then
-        kill "$RSS_PID" 2>/dev/null || true
-        wait "$RSS_PID" 2>/dev/null || true
-        RSS_PID=""
-    fi
     if [[ -n $TRANSLATOR_PID ]]; then
         kill "$TRANSLATOR_PID" 2>/dev/null || true
         wait "$TRANSLATOR_PID" 2>/dev/null || true
         TRANSLATOR_PID=""
     fi
+    if [[ -n $RSS_PID ]]; then
+        # The sampler ends by itself once the translator is gone. Not signalled: a signal that reaches it
+        # before it has dropped this shell's traps (a stop right after the start) runs cleanup there.
+        wait "$RSS_PID" 2>/dev/null || true
+        RSS_PID=""
+    fi
 }
 
-# Samples the translator's VmRSS (kB) every 0.2 s into $1 until killed.
+# Samples the translator's VmRSS (kB) every 0.2 s into $2 until it is gone.
 sample_rss() {
     local pid=$1 out=$2
     (
+        trap - EXIT INT TERM
         while [[ -r /proc/$pid/status ]]; do
             awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null >>"$out" || true
             sleep 0.2
@@ -365,15 +381,16 @@ setup_mode() {
             PING_NS=$V6; PING_DST=$FWD_DST
             start_translator "$XL" "$WORK/$mode-$round.log" tayga -c "$WORK/tayga.conf" -d
             ;;
-        tunxlat|tunxlat-nooffload)
+        tunxlat|tunxlat-nooffload|tunxlat-cds)
             nat64_bed
             nat64_tun multi_queue
             FWD_NS=$V6; FWD_DST=2001:db8:64::cb00:7102; REV_NS=$V4; REV_DST=192.168.255.2
             PING_NS=$V6; PING_DST=$FWD_DST
-            local conf=$WORK/nat64.conf
+            local conf=$WORK/nat64.conf cds=""
             [[ $mode == tunxlat-nooffload ]] && conf=$WORK/nat64-nooffload.conf
+            [[ $mode == tunxlat-cds ]] && cds="-XX:SharedArchiveFile=$WORK/tunxlat.jsa $CDS_OPTS"
             # shellcheck disable=SC2086
-            start_translator "$XL" "$WORK/$mode-$round.log" java $JAVA_OPTS -jar "$JAR" run -c "$conf"
+            start_translator "$XL" "$WORK/$mode-$round.log" java $cds $JAVA_OPTS -jar "$JAR" run -c "$conf"
             ;;
         tunxlat-nptv6)
             npt_bed
@@ -421,7 +438,7 @@ teardown_mode() {
         record "$mode" rss "$round" "$(sort -n "$WORK/rss-$mode-$round" | tail -1)" kB
     fi
     case $mode in
-        tayga|tunxlat|tunxlat-nooffload) nsx "$XL" ip link del dev nat64 ;;
+        tayga|tunxlat|tunxlat-nooffload|tunxlat-cds) nsx "$XL" ip link del dev nat64 ;;
         tunxlat-nptv6)
             nsx "$RT" ip -6 rule del from $NPT_INSIDE lookup 100
             nsx "$RT" ip -6 route flush table 100
@@ -464,6 +481,7 @@ BUSY_TESTS=0
 # Runs test $3 for mode $1 in round $2 and records its figure.
 run_test() {
     local mode=$1 round=$2 test=$3 ns dst args value unit json
+    [[ $test == start ]] && return 0 # measured by setup_mode
     wait_idle
     ns=$FWD_NS; dst=$FWD_DST
     case $test in
@@ -537,7 +555,7 @@ def med(mode, test):
     return statistics.median(vals) if vals else None
 modes = list(dict.fromkeys(r[0] for r in rows))
 tests = [t for t in ["tcp-fwd", "tcp-rev", "tcp-p4", "udp-64", "udp-1400", "udp-64-p8"] if any(k[1] == t for k in data)]
-nat64 = [m for m in ["kernel", "tayga", "tunxlat", "tunxlat-nooffload"] if m in modes]
+nat64 = [m for m in ["kernel", "tayga", "tunxlat", "tunxlat-nooffload", "tunxlat-cds"] if m in modes]
 npt = [m for m in ["ip6tables", "tunxlat-nptv6"] if m in modes]
 names = {"tcp-fwd": "TCP 1 stream 6->4", "tcp-rev": "TCP 1 stream 4->6", "tcp-p4": "TCP 4 streams 6->4",
          "udp-64": "UDP 64 B 6->4", "udp-1400": "UDP 1400 B 6->4", "udp-64-p8": "UDP 64 B 6->4, 8 flows"}
@@ -554,7 +572,7 @@ print()
 print(machine)
 print("%s s per test, %d round(s)%s, %s" % (secs, rounds, ", medians" if rounds > 1 else "", settings))
 def table(title, ms, labels, ratios):
-    if not ms:
+    if not ms or not tests:
         return
     cols = ["test"] + ms + [r[0] for r in ratios]
     print()
@@ -581,7 +599,9 @@ if extra:
     for m in extra:
         rss = max(data[(m, "rss")]) / 1024 if (m, "rss") in data else None
         st = med(m, "start")
-        print("| %s | %s | %s |" % (m, "%.0f MiB" % rss if rss else "-", "%.0f ms" % st if st is not None else "-"))
+        starts = data.get((m, "start"), [])
+        span = " (%.0f to %.0f)" % (min(starts), max(starts)) if len(starts) > 1 else ""
+        print("| %s | %s | %s |" % (m, "%.0f MiB" % rss if rss else "-", "%.0f ms%s" % (st, span) if st is not None else "-"))
 if json_out:
     json.dump({"machine": machine, "seconds": int(secs), "settings": settings,
                "results": [{"mode": m, "test": t, "round": int(r), "value": float(v), "unit": u} for m, t, r, v, u in rows]},

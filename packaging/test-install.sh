@@ -11,13 +11,16 @@
 #    (once; later runs reuse it) from the mirror apt uses here, and a throw-away copy of it (overlayfs);
 # 4. in a chroot: apt-get install ./tunxlat_*.deb (apt pulls the dependencies), tunxlat --version,
 #    tunxlat check -c /etc/tunxlat/tunxlat.conf, the service user, state directory, enabled unit,
-#    and tunxlat run as the service user with only
+#    the class-data sharing archive (made by postinst, used by /usr/bin/tunxlat, also as the service
+#    user; TUNXLAT_CDS=no goes without it; made again when the Java runtime is reinstalled: the dpkg
+#    trigger), and tunxlat run as the service user with only
 #    CAP_NET_ADMIN and the JVM options of /etc/default/tunxlat (in a network namespace of its own);
 #    then an upgrade to the second package (a modified conffile and a file in /var/lib/tunxlat must
-#    survive) and a purge (configuration, state, user and group gone);
+#    survive; the archive is made for the new jar) and a purge (configuration, state, archive, user
+#    and group gone);
 # 5. if systemd-nspawn is there (package systemd-container): the same root booted with systemd as PID 1
 #    in a container with a network of its own: install (systemd-analyze verify of the installed units;
-#    the service starts), translation through
+#    the service starts, with the class-data sharing archive mapped), translation through
 #    tunxlat@lab with ping both ways, systemd-analyze security (below 2.5), reload, map list, stop within
 #    a second, restart on upgrade, purge (services stopped, user gone).
 #
@@ -96,6 +99,14 @@ mount_root_fs() {
 in_root() {
     chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8 \
         DEBIAN_FRONTEND=noninteractive "$@"
+}
+
+# The class-data sharing archive: /usr/bin/tunxlat loads net.tunxlat.Main from it (-Xlog:class+load shows
+# where each class comes from). uses_cds [ENV...]: as root, or with setpriv/env arguments before tunxlat.
+CDS_ARCHIVE=/var/cache/tunxlat/tunxlat.jsa
+FROM_ARCHIVE='net.tunxlat.Main source: shared objects file (top)'
+uses_cds() {
+    in_root "$@" env JAVA_OPTS=-Xlog:class+load=info tunxlat --version | grep -qF "$FROM_ARCHIVE"
 }
 
 # --- 1. the two packages ------------------------------------------------------------------------
@@ -192,6 +203,20 @@ check "conffiles: /etc/tunxlat/tunxlat.conf /etc/default/tunxlat" \
     bash -c 'c=$(chroot "$1" dpkg-query -W -f "\${Conffiles}" tunxlat); [[ $c == *"/etc/tunxlat/tunxlat.conf "* && $c == *"/etc/default/tunxlat "* ]]' _ "$ROOT"
 check "tunxlat.service enabled (multi-user.target.wants)" \
     test -L "$ROOT/etc/systemd/system/multi-user.target.wants/tunxlat.service"
+check "class-data sharing archive $CDS_ARCHIVE made by postinst (root:root 644)" \
+    test "$(in_root stat -c '%U:%G %a' $CDS_ARCHIVE)" = "root:root 644"
+check "tunxlat uses the archive (net.tunxlat.Main from it)" uses_cds
+check "... also as the service user" uses_cds setpriv --reuid=tunxlat --regid=tunxlat --clear-groups
+check "TUNXLAT_CDS=no: without the archive, no JVM message" bash -c '
+    out=$(chroot "$1" env TUNXLAT_CDS=no JAVA_OPTS=-Xlog:class+load=info tunxlat --version) && ! grep -qF "$2" <<<"$out"
+    [[ $(chroot "$1" env TUNXLAT_CDS=no tunxlat --version | head -1) == "tunxlat $3" ]]' _ "$ROOT" "$FROM_ARCHIVE" "$MVN_V1"
+cds_inode=$(in_root stat -c %i $CDS_ARCHIVE)
+in_root apt-get install -y -q --reinstall openjdk-17-jre-headless >"$WORK/reinstall-jre.log" 2>&1 \
+    || { tail -30 "$WORK/reinstall-jre.log"; die "reinstalling the Java runtime failed (log: $WORK/reinstall-jre.log)"; }
+check "Java runtime reinstalled: the dpkg trigger made the archive again" \
+    bash -c '[[ $(chroot "$1" stat -c %i "$2") != "$3" ]] && grep -q "Processing triggers for tunxlat" "$4"' \
+    _ "$ROOT" "$CDS_ARCHIVE" "$cds_inode" "$WORK/reinstall-jre.log"
+check "... and used" uses_cds
 check "man pages tunxlat(8), tunxlat.conf(5); copyright; changelog" \
     test -f "$ROOT/usr/share/man/man8/tunxlat.8.gz" -a -f "$ROOT/usr/share/man/man5/tunxlat.conf.5.gz" \
     -a -f "$ROOT/usr/share/doc/tunxlat/copyright" -a -f "$ROOT/usr/share/doc/tunxlat/changelog.gz"
@@ -216,12 +241,16 @@ for _ in $(seq 1 100); do
     kill -0 "$run_pid" 2>/dev/null || break
     sleep 0.1
 done
+# unshare, chroot, env, sh, setpriv and the wrapper all exec: run_pid is the JVM
+run_maps_cds=no
+grep -qF "$CDS_ARCHIVE" "/proc/$run_pid/maps" 2>/dev/null && run_maps_cds=yes
 kill -TERM "$run_pid" 2>/dev/null || true
 run_rc=0
 wait "$run_pid" || run_rc=$?
 check "tunxlat run as user tunxlat with only CAP_NET_ADMIN and JAVA_OPTS: opens nat64, stops on SIGTERM" \
     bash -c 'grep -q "forwarding on nat64" "$1" && [[ $2 == 143 ]] || { cat "$1"; echo "exit status $2"; false; }' \
     _ "$WORK/run-as-service.log" "$run_rc"
+check "... with the class-data sharing archive mapped" test "$run_maps_cds" = yes
 
 say "Upgrade to $V2 with a changed conffile and a file in /var/lib/tunxlat"
 echo "# changed by test-install.sh before the upgrade" >>"$ROOT/etc/tunxlat/tunxlat.conf"
@@ -238,14 +267,15 @@ check "no .dpkg-new/.dpkg-old/.dpkg-dist left in /etc/tunxlat" \
 check "state kept: /var/lib/tunxlat/kept-by-upgrade" test -f "$ROOT/var/lib/tunxlat/kept-by-upgrade"
 check "same service user" test "$(in_root id -u tunxlat)" = "$uid_before"
 check "tunxlat check -c /etc/tunxlat/tunxlat.conf after the upgrade" in_root tunxlat check -c /etc/tunxlat/tunxlat.conf
+check "the archive was made for the new jar, and is used" uses_cds
 
 say "apt-get purge tunxlat"
 in_root apt-get purge -y -q tunxlat >"$WORK/purge.log" 2>&1 \
     || { tail -30 "$WORK/purge.log"; die "purge failed (log: $WORK/purge.log)"; }
 check "dpkg: tunxlat not installed" bash -c '! chroot "$1" dpkg-query -W -f "\${Status}" tunxlat 2>/dev/null | grep -q installed' _ "$ROOT"
 check "user and group tunxlat gone" bash -c '! chroot "$1" getent passwd tunxlat && ! chroot "$1" getent group tunxlat' _ "$ROOT"
-check "/etc/tunxlat, /etc/default/tunxlat, /var/lib/tunxlat gone" \
-    bash -c '! test -e "$1/etc/tunxlat" && ! test -e "$1/etc/default/tunxlat" && ! test -e "$1/var/lib/tunxlat"' _ "$ROOT"
+check "/etc/tunxlat, /etc/default/tunxlat, /var/lib/tunxlat, /var/cache/tunxlat gone" \
+    bash -c '! test -e "$1/etc/tunxlat" && ! test -e "$1/etc/default/tunxlat" && ! test -e "$1/var/lib/tunxlat" && ! test -e "$1/var/cache/tunxlat"' _ "$ROOT"
 check "program, units and enable link gone" \
     bash -c '! test -e "$1/usr/bin/tunxlat" && ! test -e "$1/usr/share/tunxlat" && ! test -e "$1/usr/lib/systemd/system/tunxlat.service" && ! test -L "$1/etc/systemd/system/multi-user.target.wants/tunxlat.service"' _ "$ROOT"
 
@@ -301,6 +331,8 @@ boot_test() {
     check "tunxlat.service opened nat64" in_ct timeout 20 sh -c 'until ip link show nat64 >/dev/null 2>&1; do sleep 0.2; done'
     check "service runs as tunxlat with only CAP_NET_ADMIN" in_ct sh -c \
         'p=$(systemctl show -p MainPID --value tunxlat); s=/proc/$p/status; grep -Eq "^Uid:\s+$(id -u tunxlat)\s" $s && grep -q "^CapEff:\s*0000000000001000$" $s && grep -q "^CapBnd:\s*0000000000001000$" $s'
+    check "service started with the class-data sharing archive (mapped, in its sandbox)" in_ct sh -c \
+        'p=$(systemctl show -p MainPID --value tunxlat); grep -qF '"$CDS_ARCHIVE"' /proc/$p/maps'
     local score
     score=$(in_ct systemd-analyze security --no-pager tunxlat.service 2>/dev/null | sed -n 's/.*Overall exposure level for tunxlat.service: \([0-9.]*\).*/\1/p')
     echo "  systemd-analyze security tunxlat.service: ${score:-?}"

@@ -23,17 +23,34 @@ public final class MetricsServer implements AutoCloseable {
     public static final String PATH = "/metrics";
 
     private final HttpServer server;
-    private final ExecutorService executor;
+    private ExecutorService executor;
 
-    private MetricsServer(HttpServer server, ExecutorService executor) {
+    private MetricsServer(HttpServer server) {
         this.server = server;
-        this.executor = executor;
     }
 
     /** Binds {@code address} (port 0: any free port) and starts serving {@code metrics}. */
     public static MetricsServer start(InetSocketAddress address, TunxlatMetrics metrics) throws IOException {
-        HttpServer server = HttpServer.create(address, 16);
-        ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
+        MetricsServer s = bind(address);
+        s.serve(metrics);
+        return s;
+    }
+
+    /**
+     * Binds {@code address} (port 0: any free port) and listens, without serving yet: connections made before
+     * {@link #serve} wait in the listen backlog and are answered once it is called. The daemon binds while it
+     * still holds its privileges (a port below 1024) and serves once the workers forward.
+     */
+    public static MetricsServer bind(InetSocketAddress address) throws IOException {
+        return new MetricsServer(HttpServer.create(address, 16));
+    }
+
+    /** Starts answering with {@code metrics} on the address bound (once). */
+    public synchronized void serve(TunxlatMetrics metrics) {
+        if (executor != null) {
+            throw new IllegalStateException("already serving");
+        }
+        executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "tunxlat-metrics");
             t.setDaemon(true);
             return t;
@@ -41,7 +58,6 @@ public final class MetricsServer implements AutoCloseable {
         server.setExecutor(executor);
         server.createContext("/", exchange -> handle(exchange, metrics));
         server.start();
-        return new MetricsServer(server, executor);
     }
 
     private static void handle(HttpExchange exchange, TunxlatMetrics metrics) throws IOException {
@@ -82,8 +98,15 @@ public final class MetricsServer implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (executor == null) {
+            // Never served: the JDK server's dispatcher thread owns the selector and only it really closes the
+            // listening socket, so it is started (with no handler: nothing is answered) to be stopped.
+            server.start();
+        }
         server.stop(0);
-        executor.shutdownNow();
+        if (executor != null) {
+            executor.shutdownNow();
+        }
     }
 }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.control.ControlServer;
 import net.tunxlat.control.MapQuery;
@@ -58,18 +59,10 @@ public final class Daemon {
     /** Runs until SIGTERM/SIGINT (or a worker dies); returns the process exit status. */
     public int run() throws IOException, InterruptedException {
         long started = System.nanoTime();
-        PoolKeeper keeper = null;
-        if (pool != null) {
-            keeper = new PoolKeeper(pool, config.dataDir() == null ? null : new DynamicMapFile(config.dataDir()));
-            keeper.load();
-        }
-        if (config.source() != null) { // SIGHUP reloads from now on (the JVM's default would stop the process)
-            Reloader reloader = new Reloader(config.source(), pool, () -> snapshot, s -> snapshot = s);
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> reloader.reload());
-        }
+        PoolKeeper keeper = loadPool();
+        reloadOnHangup();
         // Before the device: a second daemon on the same socket stops here with a clear error.
-        ControlServer control = config.controlSocket() == null ? null : ControlServer.start(config.controlSocket(),
-                options.user(), options.group(), new MapQuery(() -> snapshot, DynamicPool::systemSeconds));
+        ControlServer control = startControl();
         TunDevice tun;
         try {
             int queues = config.workers() > 0 ? config.workers() : Runtime.getRuntime().availableProcessors();
@@ -97,9 +90,10 @@ public final class Daemon {
                 configureDevice(tun.name());
             }
             if (config.metricsListen() != null) {
-                // Before dropping privileges, so that a port below 1024 can be used.
-                metrics = new TunxlatMetrics(Version.version());
-                metricsServer = startMetricsServer(metrics);
+                // Bound now, before dropping privileges (a port below 1024 can be used) and before forwarding
+                // starts (a port in use fails the start with nothing forwarded yet); served below, once the
+                // workers run: forwarding does not wait for the registry. Scrapes in between wait in the backlog.
+                metricsServer = bindMetricsServer();
             }
             if (options.pidFile() != null) {
                 Files.writeString(options.pidFile(), ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
@@ -122,52 +116,6 @@ public final class Daemon {
                 }, "tunxlat-" + tun.name() + "-q" + q.index());
                 threads.add(t);
             }
-            if (metrics != null) {
-                metrics.bindWorkers(workers.stream().map(Worker::counters).toList());
-                metrics.bindStaticMappings(() -> snapshot.config().maps().size());
-                List<XlatCounters> all = workers.stream().map(Worker::counters).toList();
-                PoolKeeper persistence = keeper;
-                metrics.usePool(new DynamicPoolMetrics.Source() {
-                    public long poolAddresses() {
-                        return pool == null ? 0 : pool.capacity();
-                    }
-
-                    public long usedAddresses() {
-                        return pool == null ? 0 : pool.capacity() - pool.freeAddresses();
-                    }
-
-                    public long activeMappings() {
-                        return pool == null ? 0 : pool.countByState(pool.now())[0];
-                    }
-
-                    public long dormantMappings() {
-                        return pool == null ? 0 : pool.countByState(pool.now())[1];
-                    }
-
-                    public long allocations() {
-                        return pool == null ? 0 : pool.allocations();
-                    }
-
-                    public long writeFailures() {
-                        return persistence == null ? 0 : persistence.writeFailures();
-                    }
-                });
-                metrics.useNptv6(new Nptv6Metrics.Source() {
-                    public long packets(String direction) {
-                        int c = Nptv6Metrics.OUT.equals(direction) ? XlatCounters.PACKETS_NPTV6_OUT : XlatCounters.PACKETS_NPTV6_IN;
-                        return all.stream().mapToLong(x -> x.get(c)).sum();
-                    }
-
-                    public long bytes(String direction) {
-                        int c = Nptv6Metrics.OUT.equals(direction) ? XlatCounters.BYTES_NPTV6_OUT : XlatCounters.BYTES_NPTV6_IN;
-                        return all.stream().mapToLong(x -> x.get(c)).sum();
-                    }
-
-                    public long prefixes() {
-                        return snapshot.config().nptv6().size();
-                    }
-                });
-            }
             Thread hook = new Thread(() -> {
                 Log.info("stopping");
                 workers.forEach(Worker::stop);
@@ -181,6 +129,12 @@ public final class Daemon {
             }, "tunxlat-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             threads.forEach(Thread::start);
+            long forwarding = System.nanoTime();
+            if (metricsServer != null) {
+                // The counters are the workers' own, read at each scrape: nothing counted before this is lost.
+                metrics = newMetrics(workers.stream().map(Worker::counters).toList(), pool, keeper, () -> snapshot);
+                metricsServer.serve(metrics);
+            }
             Log.info("forwarding on " + tun.name() + " (" + tun.queues().size() + " queue"
                     + (tun.queues().size() == 1 ? "" : "s") + ", offloads " + tun.describeOffloads() + ") ipv4-addr "
                     + (config.hasNat64() ? Addresses.formatIpv4(config.ipv4Addr()) : "none")
@@ -194,17 +148,16 @@ public final class Daemon {
                             + pool.capacity() + " free)" : "")
                     + (metricsServer != null ? ", metrics at http://" + config.metricsListen() + MetricsServer.PATH
                             : ", metrics off")
-                    + ", ready in "
-                    + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms");
+                    + ", forwarding after " + TimeUnit.NANOSECONDS.toMillis(forwarding - started)
+                    + " ms, ready in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms");
             stopped.await();
-            workers.forEach(Worker::stop);
-            for (Thread t : threads) {
-                t.join(1000);
-            }
+            stopWorkers(workers, threads);
             boolean failed = workers.stream().anyMatch(w -> w.failure() != null);
             logTotals(workers);
             return failed ? 1 : 0;
         } finally {
+            // Workers already running when the start failed (say, building the metrics) stop before the device closes.
+            stopWorkers(workers, threads);
             if (keeper != null) {
                 keeper.close(); // the last write: every binding survives a clean stop
             }
@@ -228,6 +181,37 @@ public final class Daemon {
             }
             cleanedUp.countDown();
         }
+    }
+
+    // The steps of run() that need neither the TUN device nor root, also walked by StartTraining.
+
+    /** The dynamic pool's keeper with the bindings of data-dir restored, or null without a pool. */
+    PoolKeeper loadPool() throws IOException {
+        if (pool == null) {
+            return null;
+        }
+        PoolKeeper keeper = new PoolKeeper(pool, config.dataDir() == null ? null : new DynamicMapFile(config.dataDir()));
+        keeper.load();
+        return keeper;
+    }
+
+    /** From now on SIGHUP reloads the configuration's maps (the JVM's default would stop the process). */
+    void reloadOnHangup() {
+        if (config.source() != null) {
+            Reloader reloader = new Reloader(config.source(), pool, () -> snapshot, s -> snapshot = s);
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> reloader.reload());
+        }
+    }
+
+    /** The control socket answering {@code tunxlat map}, or null if {@code control-socket off}. */
+    ControlServer startControl() throws IOException {
+        return config.controlSocket() == null ? null : ControlServer.start(config.controlSocket(), options.user(),
+                options.group(), new MapQuery(() -> snapshot, DynamicPool::systemSeconds));
+    }
+
+    /** The dynamic pool, or null. */
+    DynamicPool pool() {
+        return pool;
     }
 
     private void logTotals(List<Worker> workers) {
@@ -263,9 +247,81 @@ public final class Daemon {
                 + (tunErrors > 0 ? ", TUN read/write errors " + tunErrors : ""));
     }
 
-    private MetricsServer startMetricsServer(TunxlatMetrics metrics) throws IOException {
+    /**
+     * The registry over the workers' counters ({@code all}), the static maps, the dynamic pool ({@code pool} and
+     * {@code keeper}, its persistence; either may be null) and NPTv6, all read at scrape time.
+     */
+    static TunxlatMetrics newMetrics(List<XlatCounters> all, DynamicPool pool, PoolKeeper keeper,
+            Supplier<XlatSnapshot> snapshots) {
+        TunxlatMetrics metrics = new TunxlatMetrics(Version.version());
+        boolean bound = false;
         try {
-            return MetricsServer.start(config.metricsListen().socketAddress(), metrics);
+            metrics.bindWorkers(all);
+            metrics.bindStaticMappings(() -> snapshots.get().config().maps().size());
+            metrics.usePool(new DynamicPoolMetrics.Source() {
+                public long poolAddresses() {
+                    return pool == null ? 0 : pool.capacity();
+                }
+
+                public long usedAddresses() {
+                    return pool == null ? 0 : pool.capacity() - pool.freeAddresses();
+                }
+
+                public long activeMappings() {
+                    return pool == null ? 0 : pool.countByState(pool.now())[0];
+                }
+
+                public long dormantMappings() {
+                    return pool == null ? 0 : pool.countByState(pool.now())[1];
+                }
+
+                public long allocations() {
+                    return pool == null ? 0 : pool.allocations();
+                }
+
+                public long writeFailures() {
+                    return keeper == null ? 0 : keeper.writeFailures();
+                }
+            });
+            metrics.useNptv6(new Nptv6Metrics.Source() {
+                public long packets(String direction) {
+                    int c = Nptv6Metrics.OUT.equals(direction) ? XlatCounters.PACKETS_NPTV6_OUT : XlatCounters.PACKETS_NPTV6_IN;
+                    return all.stream().mapToLong(x -> x.get(c)).sum();
+                }
+
+                public long bytes(String direction) {
+                    int c = Nptv6Metrics.OUT.equals(direction) ? XlatCounters.BYTES_NPTV6_OUT : XlatCounters.BYTES_NPTV6_IN;
+                    return all.stream().mapToLong(x -> x.get(c)).sum();
+                }
+
+                public long prefixes() {
+                    return snapshots.get().config().nptv6().size();
+                }
+            });
+            bound = true;
+            return metrics;
+        } finally {
+            if (!bound) {
+                metrics.close();
+            }
+        }
+    }
+
+    /** Tells the workers to stop and waits (up to a second each) for their threads; idempotent. */
+    private static void stopWorkers(List<Worker> workers, List<Thread> threads) {
+        workers.forEach(Worker::stop);
+        try {
+            for (Thread t : threads) {
+                t.join(1000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private MetricsServer bindMetricsServer() throws IOException {
+        try {
+            return MetricsServer.bind(config.metricsListen().socketAddress());
         } catch (IOException e) {
             throw new IOException("metrics-listen " + config.metricsListen() + ": cannot listen (" + e.getMessage()
                     + "); choose another ADDRESS:PORT with 'metrics-listen' or --metrics-listen, or 'off'", e);

@@ -80,7 +80,13 @@ public final class OfflineTranslator implements AutoCloseable {
 
     /** A translator for the given configuration (its TUN and process settings are ignored). */
     public OfflineTranslator(TunxlatConfig config) {
-        this.snapshot = new XlatSnapshot(config);
+        this(new XlatSnapshot(config));
+    }
+
+    /** A translator for {@code snapshot} (a daemon's, say, with its dynamic pool and link MTU). */
+    OfflineTranslator(XlatSnapshot snapshot) {
+        TunxlatConfig config = snapshot.config();
+        this.snapshot = snapshot;
         this.ownIpv4 = config.ipv4Addr();
         Ipv6Prefix own6 = config.effectiveIpv6Addr();
         this.ownIpv6Hi = own6.hi();

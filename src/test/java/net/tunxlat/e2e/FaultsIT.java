@@ -3,6 +3,8 @@ package net.tunxlat.e2e;
 import static net.tunxlat.e2e.TestBed.IPV4_HOST_VIA_PREFIX;
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +26,9 @@ import org.junit.jupiter.api.TestInfo;
  *   <li>{@code data-dir} read-only, then writable again; and full (a small tmpfs filled up), then freed: the
  *       failure is logged once, counted in {@code tunxlat_dynamic_map_write_failures_total}, retried every
  *       second; new hosts still get addresses and their packets still cross; {@code dynamic.map} is whole
- *       throughout and has every binding once the directory takes writes again.
+ *       throughout and has every binding once the directory takes writes again;
+ *   <li>the metrics port taken by another process: the start fails with exit status 1 and a line naming the
+ *       address, before anything is forwarded.
  * </ul>
  *
  * SIGKILL during a state write and a configuration reload with errors are tested where those features live
@@ -59,6 +63,24 @@ class FaultsIT {
                     "a clear log line naming the device; log:\n" + log);
             assertTrue(log.matches("(?s).*stopped: translated .*, TUN read/write errors [1-9].*"),
                     "the final totals count the TUN error (tunxlat_tun_read_errors_total); log:\n" + log);
+        }
+    }
+
+    @Test
+    void metricsPortInUseFailsTheStartBeforeForwarding() throws Exception {
+        // The workers start before the metrics registry is built, but the port is bound before them (and before
+        // privileges are dropped): a port in use still stops the start with nothing forwarded, at once.
+        try (TestBed bed = start(b -> b.startTranslator(false));
+                ServerSocketChannel squatter = bed.translatorNs().listenTcp(new InetSocketAddress("127.0.0.1", 9464))) {
+            long before = System.nanoTime();
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> bed.startTranslator(Duration.ofSeconds(20)));
+            assertTrue(e.getMessage().contains("exited with 1 before it was ready"), e.getMessage());
+            assertTrue(System.nanoTime() - before < Duration.ofSeconds(10).toNanos(), "at once");
+            String log = bed.translator().output();
+            assertTrue(log.contains("tunxlat: metrics-listen 127.0.0.1:9464: cannot listen (Address already in use); "
+                    + "choose another ADDRESS:PORT with 'metrics-listen' or --metrics-listen, or 'off'"), log);
+            assertFalse(log.contains("forwarding on"), "never forwarded; log:\n" + log);
         }
     }
 

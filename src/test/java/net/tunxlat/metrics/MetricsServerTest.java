@@ -11,6 +11,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import net.tunxlat.xlat.DropReason;
@@ -84,6 +86,39 @@ class MetricsServerTest {
     void anAddressInUseIsAnError() throws Exception {
         MetricsServer s = start();
         assertThrows(java.net.BindException.class, () -> MetricsServer.start(s.address(), metrics));
+    }
+
+    /**
+     * The daemon's order: the port is bound, the workers count, and only then is the registry built and served.
+     * A scrape made in between waits in the listen backlog and is answered with everything counted so far.
+     */
+    @Test
+    void aScrapeBeforeServingIsAnsweredOnceServed() throws Exception {
+        MetricsServer s = MetricsServer.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        open.add(s);
+        XlatCounters w = new XlatCounters();
+        w.translated(XlatCounters.DIR_46, 17, 100);
+        w.publish();
+        CompletableFuture<HttpResponse<String>> early = http.sendAsync(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + s.address().getPort() + "/metrics")).timeout(Duration.ofSeconds(10))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(300);
+        assertFalse(early.isDone(), "not answered before the registry exists");
+        metrics.bindWorkers(List.of(w));
+        s.serve(metrics);
+        HttpResponse<String> r = early.get(10, TimeUnit.SECONDS);
+        assertEquals(200, r.statusCode());
+        assertEquals(1, Scrape.parse(r.body()).value(MetricCatalogue.TRANSLATED_PACKETS, "direction", "46", "protocol", "udp"));
+        assertThrows(IllegalStateException.class, () -> s.serve(metrics));
+    }
+
+    @Test
+    void aServerNeverServedCloses() throws Exception {
+        MetricsServer s = MetricsServer.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        InetSocketAddress a = s.address();
+        s.close();
+        MetricsServer again = MetricsServer.bind(a); // the port is free again
+        open.add(again);
     }
 
     /**
