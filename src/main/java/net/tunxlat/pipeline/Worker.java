@@ -65,8 +65,8 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
         this.packetAddress = p.memoryAddress();
         this.vnet = queue.vnetHeaderLength();
         if (queue.writesUdpSuperPackets()) {
-            this.coalesceBuf = alloc.directBuffer(Translator.HEADROOM + Translator.MAX_PACKET,
-                    Translator.HEADROOM + Translator.MAX_PACKET);
+            this.coalesceBuf = alloc.directBuffer(UdpCoalescer.FLOWS * UdpCoalescer.SLOT,
+                    UdpCoalescer.FLOWS * UdpCoalescer.SLOT);
             this.coalescer = new UdpCoalescer(Buffers.hotPathView(coalesceBuf), vnet, this, counters);
         } else {
             this.coalesceBuf = null;
@@ -74,6 +74,9 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
         }
         this.translator = new Translator(counters, coalescer != null ? coalescer : this, Buffers.hotPathView(e),
                 System::nanoTime, log);
+        if (coalescer != null) {
+            coalescer.useIdentifications(translator);
+        }
         if (vnet > 0) {
             this.segmentBuf = alloc.directBuffer(Translator.HEADROOM + Translator.MAX_PACKET,
                     Translator.HEADROOM + Translator.MAX_PACKET);

@@ -1368,6 +1368,17 @@ public final class Translator {
         return id;
     }
 
+    /**
+     * Takes {@code count} consecutive IPv4 Identifications from the ones this translator hands out (RFC 7915
+     * §5.1: "set according to a Fragment Identification generation algorithm at the translator"); the first.
+     * For datagrams written as one UDP super-packet, which the kernel numbers first, first + 1, ...
+     */
+    public int reserveIdentifications(int count) {
+        int first = (nextIdentification + 1) & 0xffff;
+        nextIdentification = (nextIdentification + count) & 0xffff;
+        return first;
+    }
+
     private void drop(DropReason reason, ByteBuf buf, int offset, int length) {
         counters.drop(reason);
         if (log.enabled() && snap != null && (snap.logDrop || (snap.logSelf && (reason == TO_SELF_46 || reason == TO_SELF_64)))) {

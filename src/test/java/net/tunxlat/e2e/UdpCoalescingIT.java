@@ -23,11 +23,12 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * UDP GRO on the TUN write path, against the real kernel: a burst of datagrams of one flow waits in the
- * TUN queue while the translator is stopped (SIGSTOP), so that the worker finds them back to back when it
- * continues and writes them as UDP super-packets. The receiving socket must get every datagram, in
- * order, each with the payload it was sent with (a datagram put together wrongly would arrive with a
- * valid checksum the kernel computed over the wrong bytes), and tunxlat must have coalesced all of them.
+ * UDP GRO on the TUN write path, against the real kernel: a burst of datagrams of one flow, or of a few
+ * interleaved flows, waits in the TUN queue while the translator is stopped (SIGSTOP), so that the worker
+ * finds them back to back when it continues and writes them as UDP super-packets. The receiving socket
+ * must get every datagram, each flow's in order, each with the payload it was sent with (a datagram put
+ * together wrongly would arrive with a valid checksum the kernel computed over the wrong bytes), and
+ * tunxlat must have coalesced all of them.
  */
 class UdpCoalescingIT {
     private static final int PORT = 5002;
@@ -36,9 +37,9 @@ class UdpCoalescingIT {
     @RegisterExtension
     final TestBedExtension env = new TestBedExtension(Translator.fromSystemProperties());
 
-    @ParameterizedTest(name = "{0}, {1}-byte datagrams")
-    @CsvSource({"6to4, 64", "6to4, 1400", "4to6, 64", "4to6, 1400"})
-    void burstOfOneFlowIsCoalescedAndArrivesIntactInOrder(String direction, int size) throws Exception {
+    @ParameterizedTest(name = "{0}, {1}-byte datagrams, {2} flow(s)")
+    @CsvSource({"6to4, 64, 1", "6to4, 1400, 1", "4to6, 64, 1", "4to6, 1400, 1", "6to4, 64, 3", "4to6, 1400, 3"})
+    void burstIsCoalescedAndArrivesIntactInOrder(String direction, int size, int flows) throws Exception {
         TestBed bed = env.bed();
         boolean sixToFour = direction.equals("6to4");
         Netns receiverNs = sixToFour ? bed.ipv4Host() : bed.ipv6Host();
@@ -54,21 +55,27 @@ class UdpCoalescingIT {
         receiver.setReceiveBufferSize(4 << 20); // as much as net.core.rmem_max lets it have
         long socketDropsBefore = socketDrops(receiverNs, sixToFour);
         int[] lost = new int[1];
-        CompletableFuture<List<String>> received = CompletableFuture.supplyAsync(() -> receive(receiver, size, lost));
+        CompletableFuture<List<String>> received = CompletableFuture.supplyAsync(() -> receive(receiver, size, flows, lost));
 
         Scrape before = ProcessProbe.metrics(bed.translatorNs());
         long pid = bed.translator().pid();
         signal("STOP", pid);
-        try (DatagramChannel sender = senderNs.openUdp(new InetSocketAddress(sixToFour ? "::" : "0.0.0.0", 0))) {
-            DatagramSocket s = sender.socket();
+        List<DatagramChannel> senders = new ArrayList<>();
+        try {
+            for (int f = 0; f < flows; f++) { // one socket, so one source port, per flow
+                senders.add(senderNs.openUdp(new InetSocketAddress(sixToFour ? "::" : "0.0.0.0", 0)));
+            }
             InetSocketAddress to = new InetSocketAddress(target, PORT);
-            for (int seq = 0; seq < BURST; seq++) {
+            for (int seq = 0; seq < BURST; seq++) { // the flows interleave: datagram seq is flow seq % flows's
                 byte[] d = datagram(seq, size);
-                s.send(new DatagramPacket(d, d.length, to));
+                senders.get(seq % flows).socket().send(new DatagramPacket(d, d.length, to));
             }
             Thread.sleep(100);
         } finally {
             signal("CONT", pid);
+            for (DatagramChannel c : senders) {
+                c.close();
+            }
         }
 
         List<String> problems = received.get(30, TimeUnit.SECONDS);
@@ -85,7 +92,7 @@ class UdpCoalescingIT {
                 - ProcessProbe.value(before, "tunxlat_udp_coalesced_writes_total");
         assertEquals(BURST, datagrams, "the whole burst went out in UDP super-packets");
         int perWrite = Math.min(64, 65535 / size);
-        assertTrue(writes >= Math.ceil((double) BURST / perWrite) && writes < BURST / 2.0,
+        assertTrue(writes >= flows * Math.ceil((double) BURST / flows / perWrite) && writes < BURST / 2.0,
                 "super-packets written: " + writes + " for " + BURST + " datagrams");
     }
 
@@ -98,34 +105,42 @@ class UdpCoalescingIT {
     }
 
     /**
-     * Receives until datagram {@code BURST - 1} came or 3 s pass without one; the problems seen (a datagram
-     * out of order, with other bytes). Datagrams skipped (lost) are counted in {@code lost[0]}.
+     * Receives until the last datagram of every flow came or 3 s pass without one; the problems seen (a
+     * datagram out of its flow's order, or with other bytes). Datagrams skipped (lost) are counted in
+     * {@code lost[0]}. Datagram {@code seq} belongs to flow {@code seq % flows}.
      */
-    private static List<String> receive(DatagramSocket socket, int size, int[] lost) {
+    private static List<String> receive(DatagramSocket socket, int size, int flows, int[] lost) {
         List<String> problems = new ArrayList<>();
-        int expected = 0;
+        int[] next = new int[flows]; // per flow, the next datagram expected
+        for (int f = 0; f < flows; f++) {
+            next[f] = f;
+        }
         byte[] buf = new byte[65536];
         try {
-            while (expected < BURST) {
+            while (java.util.Arrays.stream(next).anyMatch(n -> n < BURST)) {
                 DatagramPacket p = new DatagramPacket(buf, buf.length);
                 try {
                     socket.receive(p);
                 } catch (SocketTimeoutException e) {
-                    lost[0] += BURST - expected; // the tail never came
+                    for (int n : next) {
+                        lost[0] += n < BURST ? (BURST - 1 - n) / flows + 1 : 0; // the tails that never came
+                    }
                     break;
                 }
                 int seq = ByteBuffer.wrap(buf).getInt(0);
-                if (p.getLength() != size || seq < expected || seq >= BURST
+                int f = Math.floorMod(seq, flows);
+                if (p.getLength() != size || seq < next[f] || seq >= BURST
                         || !java.util.Arrays.equals(datagram(seq, size), java.util.Arrays.copyOf(buf, size))) {
-                    problems.add("after datagram " + (expected - 1) + ": got " + p.getLength() + " bytes numbered " + seq
-                            + (seq >= expected && seq < BURST ? " with other bytes" : " (out of order)"));
+                    problems.add("flow " + f + " after datagram " + (next[f] - flows) + ": got " + p.getLength()
+                            + " bytes numbered " + seq
+                            + (seq >= next[f] && seq < BURST ? " with other bytes" : " (out of order)"));
                     if (problems.size() > 5) {
                         break;
                     }
                     continue;
                 }
-                lost[0] += seq - expected;
-                expected = seq + 1;
+                lost[0] += (seq - next[f]) / flows;
+                next[f] = seq + flows;
             }
         } catch (Exception e) {
             problems.add(e.toString());

@@ -10,6 +10,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import net.tunxlat.xlat.KernelVnet;
+import net.tunxlat.xlat.PacketLog;
+import net.tunxlat.xlat.Translator;
 import net.tunxlat.xlat.XlatCounters;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -22,19 +24,33 @@ import org.junit.jupiter.api.Test;
 class UdpCoalescerTest {
     static final int V = 12;
     final List<byte[]> written = new ArrayList<>();
-    final ByteBuf batch = PooledByteBufAllocator.DEFAULT.directBuffer(V + 65535);
+    final ByteBuf batch = PooledByteBufAllocator.DEFAULT.directBuffer(UdpCoalescer.FLOWS * UdpCoalescer.SLOT);
     final ByteBuf in = PooledByteBufAllocator.DEFAULT.directBuffer(V + 65535);
+    final ByteBuf scratch = PooledByteBufAllocator.DEFAULT.directBuffer(Translator.HEADROOM + 1536);
     final XlatCounters counters = new XlatCounters();
     final UdpCoalescer coalescer = new UdpCoalescer(batch, V, (b, off, len) -> {
         byte[] a = new byte[len];
         b.getBytes(off, a);
         written.add(a);
     }, counters);
+    /** Where DF=0 super-packets take their Identifications: 1, 2, 3, ... (its clock starts at 0). */
+    final Translator translator = new Translator(new XlatCounters(), (b, off, len) -> { }, scratch, () -> 0,
+            PacketLog.OFF);
+
+    UdpCoalescerTest() {
+        coalescer.useIdentifications(translator);
+    }
+
+    /** The Identification the translator gives a DF=0 packet it writes (as it numbers them one by one). */
+    int id() {
+        return translator.reserveIdentifications(1);
+    }
 
     @AfterEach
     void release() {
         batch.release();
         in.release();
+        scratch.release();
     }
 
     // ---------------------------------------------------------------- packets as the translator emits them
@@ -165,10 +181,59 @@ class UdpCoalescerTest {
         return all;
     }
 
+    /**
+     * The same datagrams, flow by flow in the same order (flows may interleave differently), each as its
+     * sender's kernel would have finished it; IPv4 Identifications (and so header checksums) aside, which
+     * {@link #assertIdentificationsUnique} checks.
+     */
     static void assertSamePackets(List<byte[]> sent, List<byte[]> delivered) {
         assertEquals(sent.size(), delivered.size(), "datagrams delivered");
-        for (int i = 0; i < sent.size(); i++) {
-            assertArrayEquals(finish(sent.get(i)), delivered.get(i), "datagram " + i);
+        java.util.Map<String, List<byte[]>> want = new java.util.LinkedHashMap<>();
+        java.util.Map<String, List<byte[]>> got = new java.util.LinkedHashMap<>();
+        for (byte[] p : sent) {
+            byte[] f = finish(p);
+            want.computeIfAbsent(flow(f), k -> new ArrayList<>()).add(withoutIdentification(f));
+        }
+        for (byte[] p : delivered) {
+            got.computeIfAbsent(flow(p), k -> new ArrayList<>()).add(withoutIdentification(p));
+        }
+        assertEquals(want.keySet(), got.keySet(), "flows");
+        for (String k : want.keySet()) {
+            List<byte[]> w = want.get(k);
+            List<byte[]> g = got.get(k);
+            assertEquals(w.size(), g.size(), "datagrams of flow " + k);
+            for (int i = 0; i < w.size(); i++) {
+                assertArrayEquals(w.get(i), g.get(i), "flow " + k + " datagram " + i);
+            }
+        }
+    }
+
+    /** Addresses and ports. */
+    static String flow(byte[] ip) {
+        boolean v4 = (ip[0] >>> 4 & 0xf) == 4;
+        int from = v4 ? 12 : 8;
+        int to = v4 ? 24 : 44;
+        return java.util.HexFormat.of().formatHex(ip, from, to);
+    }
+
+    static byte[] withoutIdentification(byte[] ip) {
+        byte[] c = ip.clone();
+        if ((c[0] >>> 4 & 0xf) == 4) {
+            c[4] = c[5] = c[10] = c[11] = 0;
+        }
+        return c;
+    }
+
+    /** Delivered IPv4 datagrams without DF have Identifications that are all different, and valid headers. */
+    static void assertIdentificationsUnique(List<byte[]> delivered) {
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        for (byte[] p : delivered) {
+            if ((p[0] >>> 4 & 0xf) == 4) {
+                assertEquals(0xffff, sum(p, 0, 20), "IPv4 header checksum");
+                if ((p[6] & 0x40) == 0) {
+                    assertTrue(seen.add(u16(p, 4)), "Identification " + u16(p, 4) + " used twice");
+                }
+            }
         }
     }
 
@@ -191,7 +256,12 @@ class UdpCoalescerTest {
         coalescer.flush();
         assertEquals(1, written.size(), "one write for ten datagrams");
         assertEquals(64, le16(written.get(0), 4), "gso_size = the datagrams' payload");
-        assertSamePackets(sent, delivered());
+        List<byte[]> d = delivered();
+        assertSamePackets(sent, d);
+        for (int i = 0; i < 10; i++) {
+            assertEquals(1 + i, u16(d.get(i), 4), "Identifications: one block taken from the translator's");
+        }
+        assertEquals(11, translator.reserveIdentifications(1), "the translator hands out what follows");
         assertEquals(1, counters.local(XlatCounters.UDP_COALESCED_WRITES));
         assertEquals(10, counters.local(XlatCounters.UDP_COALESCED_DATAGRAMS));
     }
@@ -223,44 +293,70 @@ class UdpCoalescerTest {
     }
 
     @Test
-    void otherFlowsAndOtherPacketsFlushFirstSoThatOrderIsKept() {
-        byte[] tcp = udp4(A, B, 1, 2, 50, 0, 63, 0, new byte[30]);
+    void otherPacketsFlushEverythingFirstAndEachFlowKeepsItsOrder() {
+        byte[] tcp = udp4(A, B, 1, 2, id(), 0, 63, 0, new byte[30]);
         tcp[V + 9] = 6; // not UDP: passes unchanged
-        byte[] complete = udp4(A, B, 1, 2, 60, 0, 63, 0, new byte[30]);
+        byte[] complete = udp4(A, B, 1, 2, id(), 0, 63, 0, new byte[30]);
         complete[0] = 0; // a complete checksum (no NEEDS_CSUM): never coalesced
         List<byte[]> sent = List.of(
-                udp4(A, B, 1, 2, 1, 0, 63, 0, new byte[64]),
-                udp4(A, B, 1, 2, 2, 0, 63, 0, new byte[64]),
-                udp4(A, B, 1, 3, 3, 0, 63, 0, new byte[64]), // other destination port
-                udp4(A, B, 1, 2, 4, 0, 63, 0, new byte[64]),
-                tcp,
-                udp4(A, B, 1, 2, 5, 0, 63, 0, new byte[64]),
+                udp4(A, B, 1, 2, id(), 0, 63, 0, new byte[64]),
+                udp4(A, B, 1, 2, id(), 0, 63, 0, new byte[64]),
+                udp4(A, B, 1, 3, id(), 0, 63, 0, new byte[64]), // another flow (destination port): its own slot
+                udp4(A, B, 1, 2, id(), 0, 63, 0, new byte[64]), // joins the first flow's
+                tcp, // everything pending goes first
+                udp4(A, B, 1, 2, id(), 0, 63, 0, new byte[64]),
                 complete,
-                udp4(A, B, 1, 2, 6, 0, 62, 0, new byte[64]), // other TTL
-                udp4(A, B, 1, 2, 7, 0, 62, 0x20, new byte[64]), // other TOS
-                udp4(A, B, 1, 2, 9, 0, 62, 0x20, new byte[64]), // Identification not consecutive
-                udp4(A, 0xcb007103, 1, 2, 10, 0, 62, 0x20, new byte[64])); // other address
+                udp4(A, B, 1, 2, id(), 0, 62, 0, new byte[64]), // same flow, other TTL: starts over
+                udp4(A, B, 1, 2, id(), 0, 62, 0x20, new byte[64]), // other TOS: writes the one before, starts over
+                udp4(A, 0xcb007103, 1, 2, id(), 0, 62, 0x20, new byte[64])); // other address: another slot
         sent.forEach(this::offer);
         coalescer.flush();
-        assertEquals(sent.size() - 1, written.size(), "only the first two joined");
-        assertArrayEquals(tcp, written.get(3), "unchanged");
-        assertArrayEquals(complete, written.get(5), "unchanged");
-        List<byte[]> delivered = delivered();
-        assertEquals(sent.size(), delivered.size());
-        for (int i = 0; i < sent.size(); i++) {
-            byte[] expect = sent.get(i) == tcp ? Arrays.copyOfRange(tcp, V, tcp.length)
-                    : sent.get(i) == complete ? Arrays.copyOfRange(complete, V, complete.length) : finish(sent.get(i));
-            if (sent.get(i) == tcp) {
-                // the model finishes what NEEDS_CSUM says, at the UDP offset: compare the IP header and payload only
-                assertArrayEquals(Arrays.copyOfRange(expect, 0, 20), Arrays.copyOfRange(delivered.get(i), 0, 20));
-                continue;
-            }
-            assertArrayEquals(expect, delivered.get(i), "packet " + i);
-        }
+        assertEquals(8, written.size(), "[1 2 4] [3] tcp [5] complete [6] [7] [10]");
+        assertArrayEquals(tcp, written.get(2), "unchanged, after what came before it");
+        assertArrayEquals(complete, written.get(4), "unchanged");
+        List<byte[]> d = delivered();
+        List<byte[]> udp = new ArrayList<>(sent);
+        udp.remove(tcp);
+        udp.remove(complete);
+        d.removeIf(p -> p.length == 58); // tcp and complete (30-byte payload), checked above
+        assertSamePackets(udp, d);
+        assertIdentificationsUnique(d);
     }
 
     @Test
-    void dontFragmentDatagramsWithEqualIdentificationsJoinAndGetConsecutiveOnes() {
+    void interleavedFlowsAreEachCoalescedInTheirOwnOrder() {
+        List<byte[]> sent = new ArrayList<>();
+        Random r = new Random(4);
+        // More flows, round robin, than it gathers at once: the oldest is written to make room, which is the
+        // one that comes next, so nothing joins (as with the kernel's GRO); nothing is lost or reordered either.
+        int flows = UdpCoalescer.FLOWS + 2;
+        for (int i = 0; i < 40 * flows; i++) {
+            byte[] data = new byte[100];
+            r.nextBytes(data);
+            int f = i % flows;
+            sent.add(f % 2 == 0 ? udp4(A, B, 1000 + f, 53, id(), 0, 63, 0, data) : udp6(2, 3, 1000 + f, 63, data));
+        }
+        sent.forEach(this::offer);
+        coalescer.flush();
+        List<byte[]> d = delivered();
+        assertSamePackets(sent, d);
+        assertIdentificationsUnique(d);
+
+        written.clear();
+        sent.clear();
+        int fit = UdpCoalescer.FLOWS;
+        for (int i = 0; i < 40 * fit; i++) { // as many flows as it gathers: each becomes one super-packet
+            sent.add(udp4(A, B, 2000 + i % fit, 53, id(), 0, 63, 0, new byte[64]));
+        }
+        sent.forEach(this::offer);
+        coalescer.flush();
+        assertEquals(fit, written.size());
+        assertSamePackets(sent, delivered());
+        assertIdentificationsUnique(delivered());
+    }
+
+    @Test
+    void dontFragmentDatagramsKeepTheKernelsNumberingOthersTakeABlockOfIdentifications() {
         // RFC 7915 §5.1 writes Identification 0 with DF for IPv6 -> IPv4 packets over 1260 bytes; after the
         // kernel's segmentation they carry 0, 1, 2 (RFC 6864 §4.1: meaningless in atomic datagrams).
         List<byte[]> sent = new ArrayList<>();
@@ -283,7 +379,10 @@ class UdpCoalescerTest {
         offer(udp4(A, B, 1, 2, 0, 0, 63, 0, new byte[100]));
         offer(udp4(A, B, 1, 2, 0, 0, 63, 0, new byte[100]));
         coalescer.flush();
-        assertEquals(2, written.size(), "without DF, equal Identifications never join (reassembly would mix them)");
+        assertEquals(1, written.size(), "without DF they join too: their Identifications are taken anew");
+        List<byte[]> two = delivered();
+        assertEquals(2, two.size());
+        assertIdentificationsUnique(two);
     }
 
     @Test
@@ -328,17 +427,18 @@ class UdpCoalescerTest {
         for (int round = 0; round < 50; round++) {
             written.clear();
             List<byte[]> sent = new ArrayList<>();
-            int id = r.nextInt(65536);
             for (int i = 0; i < 200; i++) {
                 int size = r.nextInt(4) == 0 ? 1 + r.nextInt(1400) : 64 * (1 + r.nextInt(2));
                 byte[] data = new byte[size];
                 r.nextBytes(data);
-                sent.add(r.nextBoolean() ? udp4(A, B, 1, 2 + r.nextInt(2), id++, 0, 63, 0, data)
+                sent.add(r.nextBoolean() ? udp4(A, B, 1, 2 + r.nextInt(2), id(), 0, 63, 0, data)
                         : udp6(2, 3, 1 + r.nextInt(2), 63, data));
             }
             sent.forEach(this::offer);
             coalescer.flush();
-            assertSamePackets(sent, delivered());
+            List<byte[]> d = delivered();
+            assertSamePackets(sent, d);
+            assertIdentificationsUnique(d);
         }
     }
 }

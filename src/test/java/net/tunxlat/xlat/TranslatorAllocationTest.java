@@ -111,7 +111,7 @@ class TranslatorAllocationTest {
         ByteBuf packet = PooledByteBufAllocator.DEFAULT.directBuffer(Translator.HEADROOM + 65535);
         ByteBuf scratch = PooledByteBufAllocator.DEFAULT.directBuffer(Translator.HEADROOM + 1536);
         ByteBuf segments = PooledByteBufAllocator.DEFAULT.directBuffer(Translator.HEADROOM + 65535);
-        ByteBuf batch = PooledByteBufAllocator.DEFAULT.directBuffer(Translator.HEADROOM + 65535);
+        ByteBuf batch = PooledByteBufAllocator.DEFAULT.directBuffer(UdpCoalescer.FLOWS * UdpCoalescer.SLOT);
         try {
             int[] lengths = new int[packets.length];
             for (int i = 0; i < packets.length; i++) {
@@ -135,6 +135,7 @@ class TranslatorAllocationTest {
             Translator t = new Translator(counters, coalescer, Buffers.hotPathView(scratch), () -> clock[0] += 1000,
                     PacketLog.OFF);
             t.useVnetHeader(v, Buffers.hotPathView(segments));
+            coalescer.useIdentifications(t);
             runVnet(t, coalescer, counters, snap, templatesView, packetView, lengths, 200_000);
             long before = mx.getCurrentThreadAllocatedBytes();
             runVnet(t, coalescer, counters, snap, templatesView, packetView, lengths, 1_000_000);
