@@ -97,7 +97,8 @@ public final class MetricCatalogue {
             new Entry(GSO_SEGMENTS, Type.COUNTER, List.of(),
                     "Segments carried by the super-packets translated whole", null),
             new Entry(UDP_COALESCED_WRITES, Type.COUNTER, List.of(),
-                    "UDP super-packets written instead of single datagrams (consecutive datagrams of one flow)", null),
+                    "UDP super-packets written instead of single datagrams (datagrams of one flow gathered while"
+                            + " the worker read)", null),
             new Entry(UDP_COALESCED_DATAGRAMS, Type.COUNTER, List.of(),
                     "Datagrams carried by those UDP super-packets", null),
             new Entry(BATCH_SIZE, Type.HISTOGRAM, List.of(),

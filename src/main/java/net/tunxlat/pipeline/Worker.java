@@ -36,7 +36,7 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
     private final int vnet;
     /** Where super-packets that cannot stay whole are cut into segments (offloads only). */
     private final ByteBuf segmentBuf;
-    /** Consecutive datagrams of a flow written as one UDP super-packet (a queue that takes USO), else null. */
+    /** Datagrams of up to 8 flows written as UDP super-packets (a queue that takes USO), else null. */
     private final UdpCoalescer coalescer;
     private final ByteBuf coalesceBuf;
     private volatile boolean running = true;
@@ -139,6 +139,7 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
                     counters.increment(XlatCounters.GSO_INVALID); // not even a whole virtio_net_hdr
                 }
                 if (++inBatch >= BATCH) {
+                    flushCoalesced(); // under a load that never empties the queue, nothing waits beyond a batch
                     endBatch(inBatch, batchStart);
                     inBatch = 0;
                 }
