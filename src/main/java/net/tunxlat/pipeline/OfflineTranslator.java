@@ -170,6 +170,16 @@ public final class OfflineTranslator implements AutoCloseable {
             parts.add("translated 6->4 (" + amount(p64, delta(XlatCounters.BYTES_64)) + ")");
             kind = Kind.TRANSLATED;
         }
+        long nptOut = delta(XlatCounters.PACKETS_NPTV6_OUT);
+        long nptIn = delta(XlatCounters.PACKETS_NPTV6_IN);
+        if (nptOut > 0) {
+            parts.add("NPTv6 inside->outside (" + amount(nptOut, delta(XlatCounters.BYTES_NPTV6_OUT)) + ")");
+            kind = Kind.TRANSLATED;
+        }
+        if (nptIn > 0) {
+            parts.add("NPTv6 outside->inside (" + amount(nptIn, delta(XlatCounters.BYTES_NPTV6_IN)) + ")");
+            kind = Kind.TRANSLATED;
+        }
         if (delta(XlatCounters.ECHO_REPLIES_SENT) > 0) {
             parts.add("echo reply");
             if (kind == Kind.NO_EFFECT) {

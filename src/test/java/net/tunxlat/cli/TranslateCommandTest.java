@@ -191,6 +191,19 @@ class TranslateCommandTest {
     }
 
     @Test
+    void explainsNptv6Rewrites() throws IOException {
+        Files.writeString(conf, "tun-device nptv6\nipv6-addr 2001:db8:ffff::1\n"
+                + "nptv6 fd01:203:405::/48 2001:db8:1::/48\n");
+        Path in = rawPcap("in.pcap", ipv6Udp("fd01:203:405:1::1234", "2001:db8:9::9", 0, 64),
+                ipv6Udp("2001:db8:9::9", "2001:db8:1:d550::1234", 0, 64));
+        Result r = run("translate", "-c", conf.toString(), "--in", in.toString(), "--explain");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("NPTv6 inside->outside (61 bytes)"), r.out());
+        assertTrue(r.out().contains("NPTv6 outside->inside (61 bytes)"), r.out());
+        assertTrue(r.out().endsWith(in + ": 2 packets, 2 translated; 2 packets emitted\n"), r.out());
+    }
+
+    @Test
     void linuxCookedCaptureInBigEndianNanoseconds() throws IOException {
         ByteBuffer b = ByteBuffer.allocate(24 + 16 + 16 + TRANSLATE.length + 16 + 16 + 28);
         b.putInt(0xa1b23c4d).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(262144).putInt(113);
