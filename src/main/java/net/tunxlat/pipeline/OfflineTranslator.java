@@ -160,24 +160,10 @@ public final class OfflineTranslator implements AutoCloseable {
     private Result outcome(String input, List<byte[]> out) {
         List<String> parts = new ArrayList<>();
         Kind kind = Kind.NO_EFFECT;
-        long p46 = delta(XlatCounters.PACKETS_46);
-        long p64 = delta(XlatCounters.PACKETS_64);
-        if (p46 > 0) {
-            parts.add("translated 4->6 (" + amount(p46, delta(XlatCounters.BYTES_46)) + ")");
-            kind = Kind.TRANSLATED;
-        }
-        if (p64 > 0) {
-            parts.add("translated 6->4 (" + amount(p64, delta(XlatCounters.BYTES_64)) + ")");
-            kind = Kind.TRANSLATED;
-        }
-        long nptOut = delta(XlatCounters.PACKETS_NPTV6_OUT);
-        long nptIn = delta(XlatCounters.PACKETS_NPTV6_IN);
-        if (nptOut > 0) {
-            parts.add("NPTv6 inside->outside (" + amount(nptOut, delta(XlatCounters.BYTES_NPTV6_OUT)) + ")");
-            kind = Kind.TRANSLATED;
-        }
-        if (nptIn > 0) {
-            parts.add("NPTv6 outside->inside (" + amount(nptIn, delta(XlatCounters.BYTES_NPTV6_IN)) + ")");
+        if (translated(parts, "translated 4->6", XlatCounters.PACKETS_46, XlatCounters.BYTES_46)
+                | translated(parts, "translated 6->4", XlatCounters.PACKETS_64, XlatCounters.BYTES_64)
+                | translated(parts, "NPTv6 inside->outside", XlatCounters.PACKETS_NPTV6_OUT, XlatCounters.BYTES_NPTV6_OUT)
+                | translated(parts, "NPTv6 outside->inside", XlatCounters.PACKETS_NPTV6_IN, XlatCounters.BYTES_NPTV6_IN)) {
             kind = Kind.TRANSLATED;
         }
         if (delta(XlatCounters.ECHO_REPLIES_SENT) > 0) {
@@ -216,6 +202,15 @@ public final class OfflineTranslator implements AutoCloseable {
                     : out.size() + " packet(s) emitted, nothing counted");
         }
         return new Result(input, kind, String.join("; ", parts), out);
+    }
+
+    /** Adds "{@code what} (N bytes)" if the packet counter moved; whether it did. */
+    private boolean translated(List<String> parts, String what, int packets, int bytes) {
+        long n = delta(packets);
+        if (n > 0) {
+            parts.add(what + " (" + amount(n, delta(bytes)) + ")");
+        }
+        return n > 0;
     }
 
     private static String amount(long packets, long bytes) {
