@@ -199,7 +199,12 @@ public final class Daemon {
     void reloadOnHangup() {
         if (config.source() != null) {
             Reloader reloader = new Reloader(config.source(), pool, () -> snapshot, s -> snapshot = s);
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> reloader.reload());
+            sun.misc.SignalHandler before = sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> reloader.reload());
+            if (before == sun.misc.SignalHandler.SIG_IGN) {
+                // The JVM keeps an ignored SIGHUP ignored (nohup, some supervisors): reload could never happen.
+                Log.warn("SIGHUP is ignored in this process (started with nohup?): 'kill -HUP' will not reload "
+                        + config.source() + "; start tunxlat without it (systemd units do)");
+            }
         }
     }
 
