@@ -4,38 +4,23 @@ import static net.tunxlat.e2e.NptBed.INSIDE_HOST;
 import static net.tunxlat.e2e.NptBed.OUTSIDE_HOST;
 import static net.tunxlat.e2e.NptBed.ROUTER_LAN;
 import static net.tunxlat.e2e.NptBed.ROUTER_WAN;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.DatagramPacket;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
-import java.net.Socket;
-import java.net.StandardProtocolFamily;
 import java.nio.channels.DatagramChannel;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -63,14 +48,10 @@ class Nptv6EndToEndIT {
     static final String OUT48 = "2001:db8:1::/48";
     static final String IN64 = "fd01:203:405:1::/64";
     static final String OUT64 = "2001:db8:2::/64";
-    private static final Duration IO_TIMEOUT = Duration.ofSeconds(30);
     private static final int PORT = 5001;
 
-    private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "e2e-io");
-        t.setDaemon(true);
-        return t;
-    });
+    /** TCP echoes with content checks (shared with the other end-to-end tests). */
+    private final Traffic traffic = new Traffic();
     private final List<NptBed> beds = new ArrayList<>();
     private String testName;
 
@@ -97,7 +78,7 @@ class Nptv6EndToEndIT {
 
     @AfterEach
     void tearDown() {
-        pool.shutdownNow();
+        traffic.close();
         // The watcher runs after this and reads the logs from disk, where they stay.
         AssertionError first = null;
         for (NptBed b : beds) {
@@ -167,49 +148,7 @@ class Nptv6EndToEndIT {
      */
     private void tcpEcho(Netns serverNs, InetSocketAddress bind, Netns clientNs, InetSocketAddress target,
                          String expectedPeer) throws Exception {
-        byte[] data = new byte[1 << 20];
-        new Random().nextBytes(data);
-        ServerSocketChannel server = serverNs.listenTcp(bind);
-        Future<Object[]> served = pool.submit(() -> {
-            server.socket().setSoTimeout((int) IO_TIMEOUT.toMillis());
-            try (Socket s = server.socket().accept()) {
-                s.setSoTimeout((int) IO_TIMEOUT.toMillis());
-                MessageDigest sha = MessageDigest.getInstance("SHA-256");
-                InputStream in = s.getInputStream();
-                OutputStream out = s.getOutputStream();
-                byte[] buf = new byte[16384];
-                long total = 0;
-                for (int n; (n = in.read(buf)) > 0; ) {
-                    sha.update(buf, 0, n);
-                    out.write(buf, 0, n);
-                    total += n;
-                }
-                s.shutdownOutput();
-                return new Object[] {((InetSocketAddress) s.getRemoteSocketAddress()).getAddress(), total, sha.digest()};
-            }
-        });
-        SocketChannel client = clientNs.openTcp(StandardProtocolFamily.INET6);
-        Socket socket = client.socket();
-        socket.connect(target, (int) IO_TIMEOUT.toMillis());
-        socket.setSoTimeout((int) IO_TIMEOUT.toMillis());
-        Future<?> sent = pool.submit(() -> {
-            OutputStream out = socket.getOutputStream();
-            for (int off = 0; off < data.length; off += 8192) {
-                out.write(data, off, Math.min(8192, data.length - off));
-            }
-            socket.shutdownOutput();
-            return null;
-        });
-        ByteArrayOutputStream echoed = new ByteArrayOutputStream(data.length);
-        socket.getInputStream().transferTo(echoed);
-        sent.get(IO_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        Object[] result = served.get(IO_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        client.close();
-        server.close();
-        assertEquals(InetAddress.getByName(expectedPeer), result[0], "client address seen by the server");
-        assertEquals((long) data.length, result[1], "bytes received by the server");
-        assertArrayEquals(MessageDigest.getInstance("SHA-256").digest(data), (byte[]) result[2], "SHA-256");
-        assertArrayEquals(data, echoed.toByteArray(), "echoed bytes");
+        traffic.tcpEcho(serverNs, bind, clientNs, target, expectedPeer, 1 << 20);
     }
 
     // ---- ICMPv6 errors and hop limits --------------------------------------------------------------

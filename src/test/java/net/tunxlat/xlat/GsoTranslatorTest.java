@@ -45,32 +45,6 @@ class GsoTranslatorTest {
         plainScratch.release();
     }
 
-    /** A super-packet as the kernel hands it over: L4 checksum field = folded pseudo-header sum. */
-    static byte[] superPacket(byte[] ip, int l4, int proto) {
-        byte[] p = ip.clone();
-        int l4len = p.length - l4;
-        int sum;
-        if ((p[0] >>> 4 & 0xf) == 6) {
-            byte[] ph = new byte[40];
-            System.arraycopy(p, 8, ph, 0, 32);
-            ph[34] = (byte) (l4len >>> 8);
-            ph[35] = (byte) l4len;
-            ph[39] = (byte) proto;
-            sum = naiveSum(ph, 0, 40);
-        } else {
-            byte[] ph = new byte[12];
-            System.arraycopy(p, 12, ph, 0, 8);
-            ph[9] = (byte) proto;
-            ph[10] = (byte) (l4len >>> 8);
-            ph[11] = (byte) l4len;
-            sum = naiveSum(ph, 0, 12);
-        }
-        int co = l4 + (proto == 6 ? 16 : 6);
-        p[co] = (byte) (sum >>> 8);
-        p[co + 1] = (byte) sum;
-        return p;
-    }
-
     List<byte[]> run(byte[] ip, int gsoType, int gsoSize, int csumStart, int csumOffset) {
         out.clear();
         int v = Translator.HEADROOM - V;

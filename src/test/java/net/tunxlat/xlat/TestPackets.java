@@ -3,12 +3,15 @@ package net.tunxlat.xlat;
 import java.nio.ByteBuffer;
 import net.tunxlat.mapping.Addresses;
 
-/** Builds IPv4/IPv6 test packets with correct checksums, and checks them with a naive reference. */
-final class TestPackets {
+/**
+ * Builds IPv4/IPv6 test packets with correct checksums, and checks them with a naive reference (also used by
+ * the benchmarks).
+ */
+public final class TestPackets {
     private TestPackets() {}
 
     /** Naive RFC 1071 sum: plain loop over a byte array, folded at the end. */
-    static int naiveSum(byte[] data, int from, int to) {
+    public static int naiveSum(byte[] data, int from, int to) {
         long s = 0;
         for (int i = from; i < to; i += 2) {
             int hi = data[i] & 0xff;
@@ -21,17 +24,17 @@ final class TestPackets {
         return (int) s;
     }
 
-    static byte[] v4(String a) {
+    public static byte[] v4(String a) {
         return ByteBuffer.allocate(4).putInt(Addresses.parseIpv4(a)).array();
     }
 
-    static byte[] v6(String a) {
+    public static byte[] v6(String a) {
         long[] x = Addresses.parseIpv6(a);
         return ByteBuffer.allocate(16).putLong(x[0]).putLong(x[1]).array();
     }
 
     /** One's-complement sum of an IPv4 pseudo-header (RFC 768/793) plus the transport bytes. */
-    static int transportSum4(byte[] pkt) {
+    public static int transportSum4(byte[] pkt) {
         int ihl = (pkt[0] & 0x0f) * 4;
         int total = ((pkt[2] & 0xff) << 8) | (pkt[3] & 0xff);
         byte[] ph = new byte[12 + total - ihl];
@@ -44,7 +47,7 @@ final class TestPackets {
     }
 
     /** Sum of an IPv6 pseudo-header (RFC 8200 §8.1) plus the upper-layer bytes starting at {@code l4}. */
-    static int transportSum6(byte[] pkt, int l4, int nextHeader) {
+    public static int transportSum6(byte[] pkt, int l4, int nextHeader) {
         int len = pkt.length - l4;
         byte[] ph = new byte[40 + len];
         System.arraycopy(pkt, 8, ph, 0, 32);
@@ -57,7 +60,7 @@ final class TestPackets {
         return naiveSum(ph, 0, ph.length);
     }
 
-    static byte[] tcpHeaderAndData(int srcPort, int dstPort, byte[] data) {
+    public static byte[] tcpHeaderAndData(int srcPort, int dstPort, byte[] data) {
         ByteBuffer b = ByteBuffer.allocate(20 + data.length);
         b.putShort((short) srcPort).putShort((short) dstPort).putInt(1000).putInt(0);
         b.put((byte) 0x50).put((byte) 0x02).putShort((short) 65535).putShort((short) 0).putShort((short) 0);
@@ -65,21 +68,21 @@ final class TestPackets {
         return b.array();
     }
 
-    static byte[] udpHeaderAndData(int srcPort, int dstPort, byte[] data) {
+    public static byte[] udpHeaderAndData(int srcPort, int dstPort, byte[] data) {
         ByteBuffer b = ByteBuffer.allocate(8 + data.length);
         b.putShort((short) srcPort).putShort((short) dstPort).putShort((short) (8 + data.length)).putShort((short) 0);
         b.put(data);
         return b.array();
     }
 
-    static byte[] icmpEcho(int type, int id, int seq, byte[] data) {
+    public static byte[] icmpEcho(int type, int id, int seq, byte[] data) {
         ByteBuffer b = ByteBuffer.allocate(8 + data.length);
         b.put((byte) type).put((byte) 0).putShort((short) 0).putShort((short) id).putShort((short) seq).put(data);
         return b.array();
     }
 
     /** Offset of the checksum field within a transport header, or -1. */
-    static int checksumOffset(int proto) {
+    public static int checksumOffset(int proto) {
         return switch (proto) {
             case 6 -> 16;
             case 17 -> 6;
@@ -89,7 +92,7 @@ final class TestPackets {
     }
 
     /** An IPv4 packet with a valid header checksum and (for TCP/UDP/ICMP) a valid transport checksum. */
-    static byte[] ipv4(String src, String dst, int proto, int ttl, int tos, int id, int flagsOffset, byte[] l4) {
+    public static byte[] ipv4(String src, String dst, int proto, int ttl, int tos, int id, int flagsOffset, byte[] l4) {
         byte[] p = new byte[20 + l4.length];
         ByteBuffer b = ByteBuffer.wrap(p);
         b.put((byte) 0x45).put((byte) tos).putShort((short) p.length).putShort((short) id).putShort((short) flagsOffset);
@@ -111,7 +114,7 @@ final class TestPackets {
     }
 
     /** An IPv6 packet; {@code ext} are raw extension headers (the first's type is {@code firstNh}). */
-    static byte[] ipv6(String src, String dst, int firstNh, int upperNh, int hop, int tc, byte[] ext, byte[] l4) {
+    public static byte[] ipv6(String src, String dst, int firstNh, int upperNh, int hop, int tc, byte[] ext, byte[] l4) {
         byte[] p = new byte[40 + ext.length + l4.length];
         ByteBuffer b = ByteBuffer.wrap(p);
         b.putInt(0x60000000 | (tc << 20)).putShort((short) (ext.length + l4.length)).put((byte) firstNh).put((byte) hop);
@@ -126,6 +129,36 @@ final class TestPackets {
             p[l4off + co] = (byte) (c >> 8);
             p[l4off + co + 1] = (byte) c;
         }
+        return p;
+    }
+
+    /**
+     * A packet as a TUN device with offloads hands it over (a GSO super-packet, or a plain packet sent from this
+     * machine): the TCP or UDP checksum field at {@code l4} holds the folded pseudo-header sum
+     * (VIRTIO_NET_HDR_F_NEEDS_CSUM); the payload is not summed.
+     */
+    public static byte[] superPacket(byte[] ip, int l4, int proto) {
+        byte[] p = ip.clone();
+        int l4len = p.length - l4;
+        int sum;
+        if ((p[0] >>> 4 & 0xf) == 6) {
+            byte[] ph = new byte[40];
+            System.arraycopy(p, 8, ph, 0, 32);
+            ph[34] = (byte) (l4len >>> 8);
+            ph[35] = (byte) l4len;
+            ph[39] = (byte) proto;
+            sum = naiveSum(ph, 0, 40);
+        } else {
+            byte[] ph = new byte[12];
+            System.arraycopy(p, 12, ph, 0, 8);
+            ph[9] = (byte) proto;
+            ph[10] = (byte) (l4len >>> 8);
+            ph[11] = (byte) l4len;
+            sum = naiveSum(ph, 0, 12);
+        }
+        int co = l4 + (proto == 6 ? 16 : 6);
+        p[co] = (byte) (sum >>> 8);
+        p[co + 1] = (byte) sum;
         return p;
     }
 }

@@ -53,10 +53,8 @@ class TranslatorAllocationTest {
             ByteBuf templatesView = Buffers.hotPathView(templates);
             Translator t = new Translator(counters, (b, off, len) -> emitted += len, Buffers.hotPathView(scratch),
                     () -> clock[0] += 1000, PacketLog.OFF);
-            runPackets(t, counters, snap, templatesView, packetView, lengths, 200_000); // warm up: JIT, Netty caches
-            long before = mx.getCurrentThreadAllocatedBytes();
-            runPackets(t, counters, snap, templatesView, packetView, lengths, 1_000_000);
-            long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+            long allocated = allocatedBy(mx,
+                    n -> runPackets(t, null, 0, 2048, counters, snap, templatesView, packetView, lengths, n));
             counters.publish();
             assertTrue(counters.get(XlatCounters.PACKETS_46) > 300_000 && counters.get(XlatCounters.PACKETS_64) > 300_000);
             // what was counted: per protocol, ICMP errors by type, drops by reason, batches
@@ -92,17 +90,17 @@ class TranslatorAllocationTest {
         int v = KernelVnet.V;
         // {packet, gso_type, gso_size, csum_start, csum_offset}
         Object[][] packets = {
-            {GsoTranslatorTest.superPacket(ipv6(TranslatorTest.H6, TranslatorTest.H4_AS6, 6, 6, 64, 0, new byte[0],
+            {superPacket(ipv6(TranslatorTest.H6, TranslatorTest.H4_AS6, 6, 6, 64, 0, new byte[0],
                     tcpHeaderAndData(40000, 80, new byte[14400])), 40, 6), Translator.GSO_TCPV6, 1440, 40, 16},
-            {GsoTranslatorTest.superPacket(ipv4(TranslatorTest.H4, TranslatorTest.H6_AS4, 17, 64, 0, 7, 0x4000,
+            {superPacket(ipv4(TranslatorTest.H4, TranslatorTest.H6_AS4, 17, 64, 0, 7, 0x4000,
                     udpHeaderAndData(53, 5000, new byte[5000])), 20, 17), Translator.GSO_UDP_L4, 1000, 20, 6},
-            {GsoTranslatorTest.superPacket(ipv4(TranslatorTest.H4, TranslatorTest.H6_AS4, 6, 64, 0, 100, 0,
+            {superPacket(ipv4(TranslatorTest.H4, TranslatorTest.H6_AS4, 6, 64, 0, 100, 0,
                     tcpHeaderAndData(80, 40000, new byte[4380])), 20, 6), Translator.GSO_TCPV4, 1460, 20, 16},
-            {GsoTranslatorTest.superPacket(ipv6(TranslatorTest.H6, TranslatorTest.H4_AS6, 17, 17, 64, 0, new byte[0],
+            {superPacket(ipv6(TranslatorTest.H6, TranslatorTest.H4_AS6, 17, 17, 64, 0, new byte[0],
                     udpHeaderAndData(1, 2, new byte[64])), 40, 17), Translator.GSO_NONE, 0, 40, 6},
-            {GsoTranslatorTest.superPacket(ipv6(TranslatorTest.H6, TranslatorTest.H4_AS6, 17, 17, 64, 0, new byte[0],
+            {superPacket(ipv6(TranslatorTest.H6, TranslatorTest.H4_AS6, 17, 17, 64, 0, new byte[0],
                     udpHeaderAndData(1, 2, new byte[64])), 40, 17), Translator.GSO_NONE, 0, 40, 6},
-            {GsoTranslatorTest.superPacket(ipv4(TranslatorTest.H4, TranslatorTest.H6_AS4, 17, 64, 0, 1, 0x4000,
+            {superPacket(ipv4(TranslatorTest.H4, TranslatorTest.H6_AS4, 17, 64, 0, 1, 0x4000,
                     udpHeaderAndData(53, 2, new byte[1400])), 20, 17), Translator.GSO_NONE, 0, 20, 6},
             {ipv4(TranslatorTest.H4, TranslatorTest.H6_AS4, 6, 64, 0, 1, 0x4000, tcpHeaderAndData(80, 9, new byte[1400])),
                     Translator.GSO_NONE, 0, 0, 0},
@@ -136,10 +134,8 @@ class TranslatorAllocationTest {
                     PacketLog.OFF);
             t.useVnetHeader(v, Buffers.hotPathView(segments));
             coalescer.useIdentifications(t);
-            runVnet(t, coalescer, counters, snap, templatesView, packetView, lengths, 200_000);
-            long before = mx.getCurrentThreadAllocatedBytes();
-            runVnet(t, coalescer, counters, snap, templatesView, packetView, lengths, 1_000_000);
-            long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+            long allocated = allocatedBy(mx,
+                    n -> runPackets(t, coalescer, v, 16384, counters, snap, templatesView, packetView, lengths, n));
             counters.publish();
             assertTrue(counters.get(XlatCounters.GSO_PACKETS) > 300_000, "super-packets translated whole");
             assertTrue(counters.get(XlatCounters.GSO_SOFTWARE) > 100_000, "super-packets cut in software");
@@ -155,19 +151,15 @@ class TranslatorAllocationTest {
         }
     }
 
-    private static void runVnet(Translator t, UdpCoalescer coalescer, XlatCounters counters, XlatSnapshot snap,
-            ByteBuf templates, ByteBuf packet, int[] lengths, int n) {
-        int v = KernelVnet.V;
-        for (int i = 0; i < n; i++) {
-            int k = i % lengths.length;
-            packet.setBytes(Translator.HEADROOM - v, templates, k * 16384, lengths[k]);
-            t.translateVnet(snap, packet, Translator.HEADROOM, lengths[k] - v);
-            if ((i & 63) == 63) {
-                coalescer.flush();
-                counters.batch(64, 1000);
-                counters.publish();
-            }
-        }
+    /**
+     * Bytes this thread allocates for {@code run.accept(1_000_000)}, after {@code run.accept(200_000)} to warm
+     * up (JIT, Netty's caches).
+     */
+    private static long allocatedBy(com.sun.management.ThreadMXBean mx, java.util.function.IntConsumer run) {
+        run.accept(200_000);
+        long before = mx.getCurrentThreadAllocatedBytes();
+        run.accept(1_000_000);
+        return mx.getCurrentThreadAllocatedBytes() - before;
     }
 
     /** How often template {@code k} of {@code n} went through in the two runs (200,000 and 1,000,000 packets). */
@@ -179,13 +171,26 @@ class TranslatorAllocationTest {
         return total;
     }
 
-    private static void runPackets(Translator t, XlatCounters counters, XlatSnapshot snap, ByteBuf templates,
-            ByteBuf packet, int[] lengths, int n) {
+    /**
+     * Translates {@code n} packets, the templates in turn (each {@code stride} bytes apart in {@code templates}),
+     * ending a batch every 64 as the worker does. With {@code vnet > 0} each template starts with that many bytes
+     * of virtio_net_hdr and goes through {@link Translator#translateVnet}, and the coalescer (if any) is flushed
+     * at each batch's end.
+     */
+    private static void runPackets(Translator t, UdpCoalescer coalescer, int vnet, int stride, XlatCounters counters,
+            XlatSnapshot snap, ByteBuf templates, ByteBuf packet, int[] lengths, int n) {
         for (int i = 0; i < n; i++) {
             int k = i % lengths.length;
-            packet.setBytes(Translator.HEADROOM, templates, k * 2048, lengths[k]);
-            t.translate(snap, packet, Translator.HEADROOM, lengths[k]);
+            packet.setBytes(Translator.HEADROOM - vnet, templates, k * stride, lengths[k]);
+            if (vnet == 0) {
+                t.translate(snap, packet, Translator.HEADROOM, lengths[k]);
+            } else {
+                t.translateVnet(snap, packet, Translator.HEADROOM, lengths[k] - vnet);
+            }
             if ((i & 63) == 63) {
+                if (coalescer != null) {
+                    coalescer.flush();
+                }
                 counters.batch(64, 1000);
                 counters.publish();
             }
