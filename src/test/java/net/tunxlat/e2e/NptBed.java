@@ -50,7 +50,7 @@ public final class NptBed implements AutoCloseable {
     private static final Set<NptBed> OPEN = ConcurrentHashMap.newKeySet();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> OPEN.forEach(NptBed::closeQuietly), "npt-cleanup"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> OPEN.forEach(TestBed::closeQuietly), "npt-cleanup"));
     }
 
     private final String id;
@@ -124,7 +124,7 @@ public final class NptBed implements AutoCloseable {
             }
             return bed;
         } catch (IOException | InterruptedException | RuntimeException | Error e) {
-            closeQuietly(bed);
+            TestBed.closeQuietly(bed);
             throw e;
         }
     }
@@ -161,29 +161,14 @@ public final class NptBed implements AutoCloseable {
         router.ip("link", "set", "lan", "up");
         router.ip("link", "set", "wan", "up");
         router.sysctl("net.ipv6.conf.all.forwarding=1");
-        awaitUsable(insideHost, "eth0");
-        awaitUsable(router, "lan");
-        awaitUsable(router, "wan");
-        awaitUsable(outsideHost, "eth0");
+        TestBed.awaitUsable(insideHost, "eth0");
+        TestBed.awaitUsable(router, "lan");
+        TestBed.awaitUsable(router, "wan");
+        TestBed.awaitUsable(outsideHost, "eth0");
         insideHost.ip("-6", "route", "add", "default", "via", ROUTER_LL, "dev", "eth0");
         router.ip("-6", "route", "add", LAN_ROUTE, "via", INSIDE_HOST_LL, "dev", "lan");
         router.ip("-6", "route", "add", "2001:db8:9:1::/64", "via", OUTSIDE_HOST, "dev", "wan");
         outsideHost.ip("-6", "route", "add", outsidePrefix, "via", ROUTER_WAN, "dev", "eth0");
-    }
-
-    private static void awaitUsable(Netns ns, String dev) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (true) {
-            String link = ns.ip("-o", "link", "show", "dev", dev);
-            String tentative = ns.ip("-6", "-o", "addr", "show", "dev", dev, "tentative");
-            if (link.contains("state UP") && tentative.isBlank()) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(ns + "/" + dev + " not usable: " + link + tentative);
-            }
-            Thread.sleep(50);
-        }
     }
 
     /**
@@ -308,22 +293,11 @@ public final class NptBed implements AutoCloseable {
             return;
         }
         closed = true;
-        boolean stoppedInTime = translator == null || translator.stop(TestBed.STOP_GRACE);
-        for (int i = namespaces.size() - 1; i >= 0; i--) {
-            namespaces.get(i).close();
-        }
+        boolean stoppedInTime = TestBed.stopAndDelete(translator, namespaces);
         OPEN.remove(this);
         if (!stoppedInTime) {
             throw new AssertionError("tunxlat did not exit within " + TestBed.STOP_GRACE.toMillis()
                     + " ms of SIGTERM (killed); log tail:\n" + translator.logTail(40));
-        }
-    }
-
-    private static void closeQuietly(NptBed bed) {
-        try {
-            bed.close();
-        } catch (RuntimeException | Error e) {
-            System.err.println("[e2e] " + e.getMessage());
         }
     }
 

@@ -279,8 +279,8 @@ public final class TestBed implements AutoCloseable {
         awaitUsable(ipv4Host, "eth0");
     }
 
-    /** Waits until the link is up and none of its IPv6 addresses is still tentative. */
-    private static void awaitUsable(Netns ns, String dev) throws InterruptedException {
+    /** Waits until the link is up and none of its IPv6 addresses is still tentative (NptBed's too). */
+    static void awaitUsable(Netns ns, String dev) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (true) {
             String link = ns.ip("-o", "link", "show", "dev", dev);
@@ -461,10 +461,7 @@ public final class TestBed implements AutoCloseable {
             return;
         }
         closed = true;
-        boolean stoppedInTime = translator == null || translator.stop(STOP_GRACE);
-        for (int i = namespaces.size() - 1; i >= 0; i--) {
-            namespaces.get(i).close();
-        }
+        boolean stoppedInTime = stopAndDelete(translator, namespaces);
         OPEN.remove(this);
         List<String> left = leftoverNamespaces();
         if (!stoppedInTime) {
@@ -481,10 +478,23 @@ public final class TestBed implements AutoCloseable {
         return list.lines().map(l -> l.split(" ")[0]).filter(namespaceNames()::contains).toList();
     }
 
-    private static void closeQuietly(TestBed bed) {
+    /**
+     * Stops {@code translator} (null: none; SIGTERM, then SIGKILL after {@link #STOP_GRACE}) and deletes the
+     * namespaces, the last made first; whether the translator stopped in time. NptBed's teardown too.
+     */
+    static boolean stopAndDelete(TranslatorProcess translator, List<Netns> namespaces) {
+        boolean stoppedInTime = translator == null || translator.stop(STOP_GRACE);
+        for (int i = namespaces.size() - 1; i >= 0; i--) {
+            namespaces.get(i).close();
+        }
+        return stoppedInTime;
+    }
+
+    /** Closes a bed from a shutdown hook or a failed start: what goes wrong is printed, not thrown. */
+    static void closeQuietly(AutoCloseable bed) {
         try {
             bed.close();
-        } catch (RuntimeException | Error e) {
+        } catch (Exception | Error e) {
             System.err.println("[e2e] " + e.getMessage());
         }
     }
