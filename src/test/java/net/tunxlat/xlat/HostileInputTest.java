@@ -29,12 +29,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * inputs that a stateless translator passes on by design are in {@link #passedOnByDesign}, with why.
  */
 class HostileInputTest {
-    static final String OWN4 = "192.168.255.1";
-    static final String OWN6 = "2001:db8:64::c0a8:ff01";
-    static final String H6 = "2001:db8:6::2";
-    static final String H6_AS4 = "192.168.255.2";
-    static final String H4 = "203.0.113.2";
-    static final String H4_AS6 = "2001:db8:64::cb00:7102";
+    static final String OWN4 = TranslatorTest.OWN4;
+    static final String OWN6 = TranslatorTest.OWN6;
+    static final String H6 = TranslatorTest.H6;
+    static final String H6_AS4 = TranslatorTest.H6_AS4;
+    static final String H4 = TranslatorTest.H4;
+    static final String H4_AS6 = TranslatorTest.H4_AS6;
 
     static XlatSnapshot snapshot() {
         TunxlatConfig c = TunxlatConfig.builder().source(Path.of("hostile.conf")).ipv4Addr(Addresses.parseIpv4(OWN4))
