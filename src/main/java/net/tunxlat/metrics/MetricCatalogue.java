@@ -6,7 +6,7 @@ import java.util.Set;
 
 /**
  * Every {@code tunxlat_*} metric in one place: its Prometheus name, type, labels and meaning. The
- * README's metrics table, the Grafana dashboard and the exported scrape are all checked against this
+ * metrics table of docs/metrics.md, the Grafana dashboard and the exported scrape are all checked against this
  * list (MetricCatalogueTest, GrafanaDashboardTest), so a metric cannot be renamed in one of them only.
  *
  * <p>Entries with {@link Entry#reservedFor} set are <em>reserved</em>: their names are fixed and the
@@ -75,8 +75,8 @@ public final class MetricCatalogue {
             new Entry(TRANSLATED_BYTES, Type.COUNTER, List.of("direction", "protocol"),
                     "Bytes of the translated packets written (IP headers included), by direction and protocol", null),
             new Entry(DROPPED_PACKETS, Type.COUNTER, List.of("reason"),
-                    "Packets dropped, by reason: every drop has exactly one reason (the drop reasons table in the"
-                            + " README; the suffix _46 or _64 is the direction)", null),
+                    "Packets dropped, by reason: every drop has exactly one reason (the drop reasons table in"
+                            + " docs/metrics.md; the suffix _46 or _64 is the direction)", null),
             new Entry(ICMP_ERRORS_SENT, Type.COUNTER, List.of("ip_version", "type"),
                     "ICMP errors the translator sent itself, by ICMP version (4, 6) and type (time_exceeded,"
                             + " dest_unreachable, frag_needed, packet_too_big, param_problem, other)", null),
