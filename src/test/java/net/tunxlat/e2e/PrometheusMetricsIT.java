@@ -240,13 +240,13 @@ class PrometheusMetricsIT {
         await("a dynamic binding", () -> query(ns, "tunxlat_dynamic_pool_used_addresses"), 1.0, log);
         assertEquals(1.0, query(ns, "tunxlat_config_last_reload_successful"), "the start's load succeeded");
 
-        hup(bed);
+        ReloadEndToEndIT.hup(bed);
         await("a successful reload", () -> query(ns, "tunxlat_config_reloads_total{result=\"success\"}"), 1.0, log);
         assertEquals(1.0, query(ns, "count(tunxlat_config_last_reload_success_timestamp_seconds"
                 + " > on (job, instance) process_start_time_seconds)"), "the reload is later than the start");
 
         Files.writeString(bed.configFile(), "map 192.168.255.99 not-an-address\n", StandardOpenOption.APPEND);
-        hup(bed);
+        ReloadEndToEndIT.hup(bed);
         await("a failed reload", () -> query(ns, "tunxlat_config_reloads_total{result=\"failure\"}"), 1.0, log);
         await("the failure is the last load", () -> query(ns, "tunxlat_config_last_reload_successful"), 0.0, log);
         assertEquals(1.0, query(ns, "tunxlat_config_reloads_total{result=\"success\"}"));
@@ -268,11 +268,6 @@ class PrometheusMetricsIT {
         assertTrue(expired.output().contains("2 packets transmitted, 0 received"), expired.describe());
         await("fresh drops scraped", () -> query(ns, "sum(increase(tunxlat_dropped_packets_total[1m])) > 0") != null
                 ? 1.0 : 0.0, 1.0, log);
-    }
-
-    private static void hup(TestBed bed) {
-        ExecResult r = Cmd.exec(Cmd.DEFAULT_TIMEOUT, List.of("kill", "-HUP", Long.toString(bed.translator().pid())));
-        assertTrue(r.ok(), r.describe());
     }
 
     private static final Pattern EXPR = Pattern.compile("\"expr\": \"((?:[^\"\\\\]|\\\\.)*)\"");
