@@ -6,8 +6,9 @@ import java.util.Set;
 
 /**
  * Every {@code tunxlat_*} metric in one place: its Prometheus name, type, labels and meaning. The
- * README's metrics table, the Grafana dashboard and the exported scrape are all checked against this
- * list (MetricCatalogueTest, GrafanaDashboardTest), so a metric cannot be renamed in one of them only.
+ * metrics table of the documentation (README.md, docs/), the Grafana dashboard, the Prometheus alert rules
+ * and the exported scrape are all checked against this list (MetricCatalogueTest, GrafanaDashboardTest,
+ * AlertRulesTest), so a metric cannot be renamed in one of them only.
  *
  * <p>Entries with {@link Entry#reservedFor} set are <em>reserved</em>: their names are fixed and the
  * dashboard already charts them, but nothing exports them until the component they measure exists
