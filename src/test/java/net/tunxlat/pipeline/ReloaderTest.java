@@ -10,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import net.tunxlat.config.ConfigParser;
@@ -19,6 +20,7 @@ import net.tunxlat.mapping.DynamicPool;
 import net.tunxlat.metrics.MetricCatalogue;
 import net.tunxlat.metrics.Scrape;
 import net.tunxlat.metrics.TunxlatMetrics;
+import net.tunxlat.xlat.XlatCounters;
 import net.tunxlat.xlat.XlatSnapshot;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,9 +86,8 @@ class ReloaderTest {
         assertFalse(r.lastSuccessful());
         assertEquals(reloaded, r.lastSuccessSeconds(), "a failure keeps the time of the last success");
 
-        // What Prometheus sees of it (the daemon binds the reloader the same way, Daemon.newMetrics).
-        try (TunxlatMetrics metrics = new TunxlatMetrics("0.0.0-test")) {
-            metrics.useReloads(r);
+        // What Prometheus sees of it, through the daemon's own wiring.
+        try (TunxlatMetrics metrics = Daemon.newMetrics(List.of(new XlatCounters()), pool, null, r, current::get)) {
             Scrape scrape = Scrape.parse(metrics.scrape());
             assertEquals(1, scrape.value(MetricCatalogue.CONFIG_RELOADS, "result", "success"));
             assertEquals(2, scrape.value(MetricCatalogue.CONFIG_RELOADS, "result", "failure"));
