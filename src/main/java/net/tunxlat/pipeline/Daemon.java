@@ -19,7 +19,9 @@ import net.tunxlat.mapping.DynamicPool;
 import net.tunxlat.metrics.DynamicPoolMetrics;
 import net.tunxlat.metrics.MetricsServer;
 import net.tunxlat.metrics.Nptv6Metrics;
+import net.tunxlat.metrics.ReloadMetrics;
 import net.tunxlat.metrics.TunxlatMetrics;
+import net.tunxlat.nptv6.Nptv6Table;
 import net.tunxlat.tun.TunDevice;
 import net.tunxlat.tun.TunQueue;
 import net.tunxlat.util.Log;
@@ -46,6 +48,8 @@ public final class Daemon {
     private final CountDownLatch cleanedUp = new CountDownLatch(1);
 
     private final DynamicPool pool;
+    /** SIGHUP's reloader (the source of the reload metrics), or null without a configuration file. */
+    private volatile Reloader reloader;
     /** The TUN device's MTU, read at start (0 if unknown). */
     private volatile int linkMtu;
 
@@ -132,7 +136,8 @@ public final class Daemon {
             long forwarding = System.nanoTime();
             if (metricsServer != null) {
                 // The counters are the workers' own, read at each scrape: nothing counted before this is lost.
-                metrics = newMetrics(workers.stream().map(Worker::counters).toList(), pool, keeper, () -> snapshot);
+                metrics = newMetrics(workers.stream().map(Worker::counters).toList(), pool, keeper, reloader,
+                        () -> snapshot);
                 metricsServer.serve(metrics);
             }
             Log.info("forwarding on " + tun.name() + " (" + tun.queues().size() + " queue"
@@ -199,6 +204,7 @@ public final class Daemon {
     void reloadOnHangup() {
         if (config.source() != null) {
             Reloader reloader = new Reloader(config.source(), pool, () -> snapshot, s -> snapshot = s);
+            this.reloader = reloader;
             sun.misc.SignalHandler before = sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> reloader.reload());
             if (before == sun.misc.SignalHandler.SIG_IGN) {
                 // The JVM keeps an ignored SIGHUP ignored (nohup, some supervisors): reload could never happen.
@@ -217,6 +223,11 @@ public final class Daemon {
     /** The dynamic pool, or null. */
     DynamicPool pool() {
         return pool;
+    }
+
+    /** SIGHUP's reloader once {@link #reloadOnHangup} has run with a configuration file, else null. */
+    Reloader reloader() {
+        return reloader;
     }
 
     private void logTotals(List<Worker> workers) {
@@ -254,15 +265,19 @@ public final class Daemon {
 
     /**
      * The registry over the workers' counters ({@code all}), the static maps, the dynamic pool ({@code pool} and
-     * {@code keeper}, its persistence; either may be null) and NPTv6, all read at scrape time.
+     * {@code keeper}, its persistence; either may be null), NPTv6 and the reloads ({@code reloads}, or null: loaded
+     * once at start), all read at scrape time.
      */
     static TunxlatMetrics newMetrics(List<XlatCounters> all, DynamicPool pool, PoolKeeper keeper,
-            Supplier<XlatSnapshot> snapshots) {
+            ReloadMetrics.Source reloads, Supplier<XlatSnapshot> snapshots) {
         TunxlatMetrics metrics = new TunxlatMetrics(Version.version());
         boolean bound = false;
         try {
             metrics.bindWorkers(all);
             metrics.bindStaticMappings(() -> snapshots.get().config().maps().size());
+            if (reloads != null) {
+                metrics.useReloads(reloads);
+            }
             metrics.usePool(new DynamicPoolMetrics.Source() {
                 public long poolAddresses() {
                     return pool == null ? 0 : pool.capacity();
@@ -301,6 +316,16 @@ public final class Daemon {
 
                 public long prefixes() {
                     return snapshots.get().config().nptv6().size();
+                }
+
+                public long learnedEntries() {
+                    Nptv6Table t = snapshots.get().nptv6();
+                    return t == null ? 0 : t.learned().size(t.now());
+                }
+
+                public long learnedEvictions() {
+                    Nptv6Table t = snapshots.get().nptv6();
+                    return t == null ? 0 : t.learned().evictedTotal();
                 }
             });
             bound = true;

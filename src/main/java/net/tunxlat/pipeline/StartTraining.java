@@ -94,7 +94,7 @@ public final class StartTraining {
                     emitted += xlat.translate(p, 0, p.length, clock).packets().size();
                 }
                 try (TunxlatMetrics metrics = Daemon.newMetrics(List.of(xlat.counters()), daemon.pool(), keeper,
-                        () -> snapshot)) {
+                        daemon.reloader(), () -> snapshot)) {
                     scrapeOnce(metrics, err);
                 }
             }
