@@ -15,12 +15,8 @@ import java.util.concurrent.CountDownLatch;
  * <p>The script and the record may be used from any thread (this object's lock; nothing here is a hot path).
  * A scripted packet longer than the reader's capacity is cut to it, as a datagram read would be.
  */
-public final class MemoryQueue implements PacketQueue {
-    private final String name;
-    private final int index;
-    private final int vnetHeaderLength;
+public final class MemoryQueue extends AttachableQueue {
     private final boolean udpSuperPackets;
-    private final QueueOwner owner = new QueueOwner();
     /** What the next reads return, in order: a byte[] packet, an Integer result (AGAIN or -errno), or a latch. */
     private final ArrayDeque<Object> script = new ArrayDeque<>();
     /** What the next writes return instead of succeeding (-errno or a short count). */
@@ -40,9 +36,7 @@ public final class MemoryQueue implements PacketQueue {
      * @param udpSuperPackets  whether the writer may write UDP super-packets (USO)
      */
     public MemoryQueue(String name, int index, int vnetHeaderLength, boolean udpSuperPackets) {
-        this.name = name;
-        this.index = index;
-        this.vnetHeaderLength = vnetHeaderLength;
+        super(name, index, vnetHeaderLength);
         this.udpSuperPackets = udpSuperPackets && vnetHeaderLength > 0;
     }
 
@@ -119,41 +113,11 @@ public final class MemoryQueue implements PacketQueue {
         return awaits;
     }
 
-    /** Whether a close waits for the attached thread to detach. */
-    public boolean isClosing() {
-        return owner.isClosing();
-    }
-
     // ---------------------------------------------------------------- PacketQueue
-
-    @Override
-    public String deviceName() {
-        return name;
-    }
-
-    @Override
-    public int index() {
-        return index;
-    }
-
-    @Override
-    public int vnetHeaderLength() {
-        return vnetHeaderLength;
-    }
 
     @Override
     public boolean writesUdpSuperPackets() {
         return udpSuperPackets;
-    }
-
-    @Override
-    public boolean attach() {
-        return owner.attach();
-    }
-
-    @Override
-    public void detach() {
-        owner.detach();
     }
 
     @Override
@@ -221,14 +185,10 @@ public final class MemoryQueue implements PacketQueue {
         }
     }
 
+    /** Nothing to free: the script and the record stay readable. */
     @Override
-    public void close() {
-        owner.close();
-    }
-
-    @Override
-    public boolean isClosed() {
-        return owner.isClosed();
+    void release() {
+        // no descriptor
     }
 
     private static void awaitUninterruptibly(CountDownLatch latch) {

@@ -13,25 +13,19 @@ import com.sun.jna.Pointer;
  * thread, so they can never reach a closed descriptor, nor one whose number the kernel has given to
  * another file since.
  */
-public final class TunQueue implements PacketQueue {
+public final class TunQueue extends AttachableQueue {
     private static final int F_SETFL = 4;
     private static final int F_GETFL = 3;
 
-    private final String deviceName;
-    private final int index;
-    private final int vnetHeaderLength;
     private final int offloads;
     private final int fd;
-    private final QueueOwner owner = new QueueOwner();
     /** One {@code struct pollfd} (8 bytes) in native memory, used by the attached thread. */
     private final long pollFd;
     private final Memory pollMemory;
 
     TunQueue(int fd, String deviceName, int index, int vnetHeaderLength, int offloads) throws TunException {
+        super(deviceName, index, vnetHeaderLength);
         this.fd = fd;
-        this.deviceName = deviceName;
-        this.index = index;
-        this.vnetHeaderLength = vnetHeaderLength;
         this.offloads = offloads;
         int fl = LibC.fcntl(fd, F_GETFL, 0);
         if (fl < 0 || LibC.fcntl(fd, F_SETFL, fl | LibC.O_NONBLOCK) < 0) {
@@ -44,21 +38,6 @@ public final class TunQueue implements PacketQueue {
         pollMemory.setShort(6, (short) 0);
     }
 
-    @Override
-    public String deviceName() {
-        return deviceName;
-    }
-
-    @Override
-    public int index() {
-        return index;
-    }
-
-    @Override
-    public int vnetHeaderLength() {
-        return vnetHeaderLength;
-    }
-
     /**
      * Whether UDP super-packets ({@code VIRTIO_NET_HDR_GSO_UDP_L4}) may be written to this queue: the
      * kernel took USO for both IP versions (Linux 6.2), so it also knows that gso_type on writes.
@@ -66,19 +45,7 @@ public final class TunQueue implements PacketQueue {
     @Override
     public boolean writesUdpSuperPackets() {
         int uso = TunDevice.TUN_F_USO4 | TunDevice.TUN_F_USO6;
-        return vnetHeaderLength > 0 && (offloads & uso) == uso;
-    }
-
-    @Override
-    public boolean attach() {
-        return owner.attach();
-    }
-
-    @Override
-    public void detach() {
-        if (owner.detach()) {
-            LibC.close(fd);
-        }
+        return vnetHeaderLength() > 0 && (offloads & uso) == uso;
     }
 
     /** {@inheritDoc} End of file (the device is gone) reads as {@code -EBADF}. */
@@ -129,14 +96,7 @@ public final class TunQueue implements PacketQueue {
     }
 
     @Override
-    public void close() {
-        if (owner.close()) {
-            LibC.close(fd);
-        }
-    }
-
-    @Override
-    public boolean isClosed() {
-        return owner.isClosed();
+    void release() {
+        LibC.close(fd);
     }
 }

@@ -1,26 +1,26 @@
 package net.tunxlat.pipeline;
 
+import static net.tunxlat.xlat.TranslatorTest.H4;
+import static net.tunxlat.xlat.TranslatorTest.H4_AS6;
+import static net.tunxlat.xlat.TranslatorTest.H6;
+import static net.tunxlat.xlat.TranslatorTest.H6_AS4;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.netty.buffer.PooledByteBufAllocator;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-import net.tunxlat.config.MapEntry;
-import net.tunxlat.config.TunxlatConfig;
-import net.tunxlat.mapping.Addresses;
-import net.tunxlat.mapping.Ipv4Prefix;
-import net.tunxlat.mapping.Ipv6Prefix;
+import net.tunxlat.config.UdpCksumMode;
 import net.tunxlat.tun.LibC;
 import net.tunxlat.tun.MemoryQueue;
 import net.tunxlat.tun.PacketQueue;
 import net.tunxlat.xlat.PacketLog;
 import net.tunxlat.xlat.TestPackets;
+import net.tunxlat.xlat.TranslatorTest;
 import net.tunxlat.xlat.XlatCounters;
 import net.tunxlat.xlat.XlatSnapshot;
 import org.junit.jupiter.api.AfterEach;
@@ -31,19 +31,14 @@ import org.junit.jupiter.api.Test;
  * flushed at the end of every batch and before sleeping, idle and wake, stop, read and write errors.
  */
 class WorkerTest {
-    static final String OWN4 = "192.168.255.1";
-    static final String H6 = "2001:db8:6::2";
-    static final String H6_AS4 = "192.168.255.2";
-    static final String H4 = "203.0.113.2";
-    static final String H4_AS6 = "2001:db8:64::cb00:7102";
     static final int EIO = 5;
     static final int ENODEV = 19;
     /** How long a test waits for something the worker does at once (generous: the machine is shared). */
     static final long PATIENCE_MILLIS = 5000;
 
-    static final XlatSnapshot SNAPSHOT = new XlatSnapshot(TunxlatConfig.builder().source(Path.of("test.conf"))
-            .ipv4Addr(Addresses.parseIpv4(OWN4)).prefix(Ipv6Prefix.parse("2001:db8:64::/96", -1))
-            .maps(List.of(new MapEntry(Ipv4Prefix.parse(H6_AS4, 32), Ipv6Prefix.parse(H6, 128), "test"))).build());
+    /** TranslatorTest's configuration: H6 is mapped to H6_AS4, H4 is H4_AS6 by the /96 prefix. */
+    static final XlatSnapshot SNAPSHOT = new XlatSnapshot(TranslatorTest.config("2001:db8:64::/96", UdpCksumMode.DROP,
+            TranslatorTest.map(H6_AS4, H6)));
 
     final List<Worker> workers = new ArrayList<>();
     final List<Thread> threads = new ArrayList<>();
