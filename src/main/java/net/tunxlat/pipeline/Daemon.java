@@ -23,7 +23,6 @@ import net.tunxlat.metrics.ReloadMetrics;
 import net.tunxlat.metrics.TunxlatMetrics;
 import net.tunxlat.nptv6.Nptv6Table;
 import net.tunxlat.tun.TunDevice;
-import net.tunxlat.tun.TunQueue;
 import net.tunxlat.util.Log;
 import net.tunxlat.util.Version;
 import net.tunxlat.xlat.DropReason;
@@ -46,6 +45,8 @@ public final class Daemon {
     private final CountDownLatch stopped = new CountDownLatch(1);
     /** Counted down once the main thread has stopped the workers and closed the device. */
     private final CountDownLatch cleanedUp = new CountDownLatch(1);
+    /** How long stopping waits in all for the worker threads (each notices within an idle poll or a batch). */
+    private static final long STOP_MILLIS = 1000;
 
     private final DynamicPool pool;
     /** SIGHUP's reloader (the source of the reload metrics), or null without a configuration file. */
@@ -82,8 +83,7 @@ public final class Daemon {
         }
         linkMtu = readMtu(tun.name());
         snapshot = new XlatSnapshot(config, pool, linkMtu);
-        List<Worker> workers = new ArrayList<>();
-        List<Thread> threads = new ArrayList<>();
+        WorkerGroup group = null;
         TunxlatMetrics metrics = null;
         MetricsServer metricsServer = null;
         try {
@@ -108,21 +108,14 @@ public final class Daemon {
             }
             // Always a real log: the snapshot's 'log' options decide per packet, so a reload can turn them on.
             PacketLog packetLog = new PacketLog(Log::info, System::nanoTime, 10);
-            for (TunQueue q : tun.queues()) {
-                Worker w = new Worker(q, () -> snapshot, PooledByteBufAllocator.DEFAULT, packetLog);
-                workers.add(w);
-                Thread t = new Thread(() -> {
-                    try {
-                        w.run();
-                    } finally {
-                        stopped.countDown();
-                    }
-                }, "tunxlat-" + tun.name() + "-q" + q.index());
-                threads.add(t);
-            }
+            group = new WorkerGroup(tun.queues(),
+                    q -> new Worker(q, () -> snapshot, PooledByteBufAllocator.DEFAULT, System::nanoTime, packetLog),
+                    q -> "tunxlat-" + tun.name() + "-q" + q.index(), stopped::countDown, STOP_MILLIS);
+            List<Worker> workers = group.workers();
+            WorkerGroup running = group;
             Thread hook = new Thread(() -> {
                 Log.info("stopping");
-                workers.forEach(Worker::stop);
+                running.stop();
                 stopped.countDown();
                 try {
                     // The JVM halts when the hooks return: let run() finish its clean-up first.
@@ -132,7 +125,7 @@ public final class Daemon {
                 }
             }, "tunxlat-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
-            threads.forEach(Thread::start);
+            group.start();
             long forwarding = System.nanoTime();
             if (metricsServer != null) {
                 // The counters are the workers' own, read at each scrape: nothing counted before this is lost.
@@ -156,13 +149,16 @@ public final class Daemon {
                     + ", forwarding after " + TimeUnit.NANOSECONDS.toMillis(forwarding - started)
                     + " ms, ready in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms");
             stopped.await();
-            stopWorkers(workers, threads);
+            group.close();
             boolean failed = workers.stream().anyMatch(w -> w.failure() != null);
             logTotals(workers);
             return failed ? 1 : 0;
         } finally {
-            // Workers already running when the start failed (say, building the metrics) stop before the device closes.
-            stopWorkers(workers, threads);
+            // Workers already running when the start failed (say, building the metrics) stop before the pool's last
+            // write and before the device closes; one still running keeps its buffers and its queue's descriptor.
+            if (group != null) {
+                group.close();
+            }
             if (keeper != null) {
                 keeper.close(); // the last write: every binding survives a clean stop
             }
@@ -171,11 +167,6 @@ public final class Daemon {
             }
             if (metrics != null) {
                 metrics.close();
-            }
-            for (int i = 0; i < workers.size(); i++) {
-                if (!threads.get(i).isAlive()) {
-                    workers.get(i).close();
-                }
             }
             tun.close();
             if (control != null) {
@@ -334,18 +325,6 @@ public final class Daemon {
             if (!bound) {
                 metrics.close();
             }
-        }
-    }
-
-    /** Tells the workers to stop and waits (up to a second each) for their threads; idempotent. */
-    private static void stopWorkers(List<Worker> workers, List<Thread> threads) {
-        workers.forEach(Worker::stop);
-        try {
-            for (Thread t : threads) {
-                t.join(1000);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
