@@ -31,7 +31,7 @@ final class Configs {
             err.flush();
             return withMapFile ? ConfigParser.withMapFile(parsed.config()) : parsed.config();
         } catch (ConfigException e) {
-            err.println("tunxlat: " + e.getMessage());
+            printErrors(e, file, err);
         } catch (NoSuchFileException e) {
             err.println("tunxlat: " + file + ": no such file");
         } catch (IOException e) {
@@ -39,5 +39,19 @@ final class Configs {
         }
         err.flush();
         return null;
+    }
+
+    /** Every error {@code e} carries, one {@code tunxlat: FILE:LINE: what is wrong} line each, then how many. */
+    static void printErrors(ConfigException e, Path file, PrintWriter err) {
+        var all = e.errors();
+        for (ConfigException x : all) {
+            err.println("tunxlat: " + x.getMessage());
+        }
+        if (e.truncated()) {
+            err.println("tunxlat: stopped after " + all.size() + " errors; fix these and run 'tunxlat check -c " + file
+                    + "' again");
+        } else if (all.size() > 1) {
+            err.println("tunxlat: " + all.size() + " errors");
+        }
     }
 }
