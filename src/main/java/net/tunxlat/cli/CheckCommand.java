@@ -12,18 +12,26 @@ import picocli.CommandLine.Option;
 /** {@code tunxlat check}: validates a configuration without touching the system. */
 @Command(name = "check", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Validate a configuration file without touching the system.",
-                "Prints a summary and exits 0, or prints FILE:LINE: what is wrong and exits 2."})
+                "Prints every error as FILE:LINE: what is wrong (up to 20) and exits 2; otherwise prints a warning",
+                "for each part of the configuration that cannot carry traffic (addresses two directives claim,",
+                "tun-route lines that leave translated addresses unrouted), then a summary, and exits 0."},
+        footer = {"", "Exit status: 0 valid (warnings allowed unless --strict), 1 warnings with --strict,"
+                + " 2 errors or bad command line."})
 public final class CheckCommand implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = RunCommand.DEFAULT_CONFIG,
             description = "configuration file (default: ${DEFAULT-VALUE})")
     Path config;
+
+    @Option(names = "--strict", description = "exit 1 when there are warnings (for scripts and CI)")
+    boolean strict;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
-        TunxlatConfig c = Configs.loadWithMapFile(config, spec.commandLine().getErr());
+        Configs.Loaded loaded = Configs.load(config, spec.commandLine().getErr(), true);
+        TunxlatConfig c = loaded.config();
         if (c == null) {
             return 2;
         }
@@ -55,7 +63,10 @@ public final class CheckCommand implements Callable<Integer> {
                         + "  (" + n.origin() + ")");
             }
         }
+        if (loaded.warnings() > 0) {
+            out.println("  warnings      " + loaded.warnings() + (strict ? " (--strict: exit status 1)" : ""));
+        }
         out.flush();
-        return 0;
+        return strict && loaded.warnings() > 0 ? 1 : 0;
     }
 }

@@ -69,11 +69,17 @@ public final class ConfigParser {
      *
      * @param config   the configuration
      * @param warnings non-fatal remarks, each formatted {@code FILE:LINE: text}, in file order
+     * @param lines    the line of each directive given (its first line for a repeated one), by name
      */
-    public record Parsed(TunxlatConfig config, List<String> warnings) {
+    public record Parsed(TunxlatConfig config, List<String> warnings, Map<String, Integer> lines) {
         public Parsed {
             Objects.requireNonNull(config, "config");
             warnings = List.copyOf(warnings);
+            lines = Map.copyOf(lines);
+        }
+
+        public Parsed(TunxlatConfig config, List<String> warnings) {
+            this(config, warnings, Map.of());
         }
     }
 
@@ -363,7 +369,12 @@ public final class ConfigParser {
             lines(text);
             TunxlatConfig config = finish();
             throwErrors();
-            return new Parsed(config, warnings);
+            Map<String, Integer> lines = new HashMap<>();
+            seenAt.forEach((d, ln) -> lines.put(d.text, ln));
+            if (!tunRoutes.isEmpty()) {
+                lines.put(Directive.TUN_ROUTE.text, tunRoutes.values().iterator().next());
+            }
+            return new Parsed(config, warnings, lines);
         }
 
         /** Reads every line, collecting the errors (see {@link #throwErrors()}). */

@@ -78,6 +78,29 @@ class CommandLineTest {
     }
 
     @Test
+    void checkWarnsAboutTrafficItCannotCarryAndFailsOnlyWithStrict() throws Exception {
+        Path f = write("routes.conf", "tun-device nat64\nipv4-addr 192.168.255.1\nprefix 2001:db8:64::/96\n"
+                + "dynamic-pool 192.168.255.0/24\ntun-up yes\ntun-route 192.168.255.0/24\n");
+        String warning = "tunxlat: warning: " + f + ":3: no 'tun-route' covers the NAT64 'prefix' 2001:db8:64::/96:"
+                + " packets to it are not routed into nat64; add 'tun-route 2001:db8:64::/96' (or route it yourself)";
+        Result r = run("check", "-c", f.toString());
+        assertEquals(0, r.status(), r.err());
+        assertEquals(List.of(warning), r.err().lines().toList());
+        assertTrue(r.out().contains(": OK"), r.out());
+        assertTrue(r.out().contains("  warnings      1\n"), r.out());
+
+        r = run("check", "--strict", "-c", f.toString());
+        assertEquals(1, r.status(), r.err());
+        assertEquals(List.of(warning), r.err().lines().toList());
+        assertTrue(r.out().contains("  warnings      1 (--strict: exit status 1)"), r.out());
+
+        Path good = write("good.conf", "tun-device nat64\nipv4-addr 192.168.255.1\nprefix 2001:db8:64::/96\n");
+        r = run("check", "--strict", "-c", good.toString());
+        assertEquals(0, r.status(), r.err());
+        assertEquals("", r.err());
+    }
+
+    @Test
     void missingFileIsAClearError() {
         Result r = run("check", "-c", dir.resolve("nope.conf").toString());
         assertEquals(2, r.status());
