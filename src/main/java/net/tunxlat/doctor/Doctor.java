@@ -288,11 +288,19 @@ public final class Doctor {
         }
     }
 
+    /**
+     * The rule that accepts the TUN device's packets, inserted first in {@code c}: with iptables for iptables'
+     * chains, including the FORWARD chains iptables-nft keeps in nftables (a native nft rule there would make
+     * {@code iptables-save} refuse the table).
+     */
     private String acceptCommand(Firewall.DropChain c, boolean from) {
-        if (c.nftables()) {
+        String tool = !c.nftables() ? c.name()
+                : c.name().equals("ip filter FORWARD") ? "iptables"
+                : c.name().equals("ip6 filter FORWARD") ? "ip6tables" : null;
+        if (tool == null) {
             return "nft insert rule " + c.name() + " " + (from ? "iifname" : "oifname") + " " + tun + " accept";
         }
-        return c.name() + " -I FORWARD " + (from ? "-i " : "-o ") + tun + " -j ACCEPT";
+        return tool + " -I FORWARD " + (from ? "-i " : "-o ") + tun + " -j ACCEPT";
     }
 
     private static Prefix of(Ipv6Prefix p) {

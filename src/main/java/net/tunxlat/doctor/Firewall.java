@@ -65,7 +65,7 @@ public record Firewall(List<Nat44> nat44, List<DropChain> forward, List<String> 
      *
      * @param family     "ip", "ip6" or "inet" (iptables: "ip", ip6tables: "ip6")
      * @param name       how to name it in the report and in {@code nft}/{@code iptables} commands: for nftables
-     *                   "FAMILY TABLE CHAIN", for iptables "iptables" or "ip6tables"
+     *                   "FAMILY TABLE CHAIN", for iptables the command ("iptables", "ip6tables-legacy", ...)
      * @param nftables   whether it is an nftables chain (else iptables')
      * @param acceptIif  input interface names (nft wildcards {@code name*}, iptables {@code name+}) of accept rules
      * @param acceptOif  likewise for output interface names
@@ -275,9 +275,10 @@ public record Firewall(List<Nat44> nat44, List<DropChain> forward, List<String> 
      * Parses {@code iptables-save} ({@code ipv6} false) or {@code ip6tables-save} output: the FORWARD policy of the
      * filter table with its {@code -i}/{@code -o} ACCEPT rules, and (IPv4) the MASQUERADE and SNAT rules of the nat
      * table, in any chain.
+     *
+     * @param tool the command that changes these rules ("iptables", "ip6tables-legacy", ...), named in fixes
      */
-    public static Firewall parseIptablesSave(String text, boolean ipv6) {
-        String tool = ipv6 ? "ip6tables" : "iptables";
+    public static Firewall parseIptablesSave(String text, boolean ipv6, String tool) {
         String table = "";
         boolean forwardDrop = false;
         Set<String> iif = new LinkedHashSet<>();

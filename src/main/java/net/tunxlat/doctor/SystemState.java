@@ -431,10 +431,10 @@ public record SystemState(List<Link> links, List<Rule> rules6, List<Route> route
             String legacy4 = run(errors, true, "iptables-legacy-save");
             String legacy6 = run(errors, true, "ip6tables-legacy-save");
             if (legacy4 != null) {
-                fw = fw.plus(Firewall.parseIptablesSave(legacy4, false));
+                fw = fw.plus(Firewall.parseIptablesSave(legacy4, false, "iptables-legacy"));
             }
             if (legacy6 != null) {
-                fw = fw.plus(Firewall.parseIptablesSave(legacy6, true));
+                fw = fw.plus(Firewall.parseIptablesSave(legacy6, true, "ip6tables-legacy"));
             }
             return new Firewall(fw.nat44(), fw.forward(), List.of("nft"));
         }
@@ -445,10 +445,10 @@ public record SystemState(List<Link> links, List<Rule> rules6, List<Route> route
         }
         fw = Firewall.empty();
         if (v4 != null) {
-            fw = fw.plus(Firewall.parseIptablesSave(v4, false));
+            fw = fw.plus(Firewall.parseIptablesSave(v4, false, "iptables"));
         }
         if (v6 != null) {
-            fw = fw.plus(Firewall.parseIptablesSave(v6, true));
+            fw = fw.plus(Firewall.parseIptablesSave(v6, true, "ip6tables"));
         }
         return fw;
     }

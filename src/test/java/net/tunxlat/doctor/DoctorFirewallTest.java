@@ -84,7 +84,7 @@ class DoctorFirewallTest {
 
     @Test
     void readsIptablesSave() {
-        Firewall fw = Firewall.parseIptablesSave(resource("iptables-save.txt"), false);
+        Firewall fw = Firewall.parseIptablesSave(resource("iptables-save.txt"), false, "iptables");
         assertEquals(2, fw.nat44().size());
         assertEquals(v4("100.64.0.0/10"), fw.nat44().get(0).src());
         assertFalse(fw.nat44().get(0).negated());
@@ -96,10 +96,10 @@ class DoctorFirewallTest {
         assertFalse(c.acceptsTo("nat64"));
         assertFalse(c.nftables());
 
-        Firewall open = Firewall.parseIptablesSave("*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\nCOMMIT\n", true);
+        Firewall open = Firewall.parseIptablesSave("*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\nCOMMIT\n", true, "ip6tables");
         assertEquals(List.of(), open.forward());
         Firewall wild = Firewall.parseIptablesSave("*filter\n:FORWARD DROP [0:0]\n-A FORWARD -o nat+ -j ACCEPT\n"
-                + "-A FORWARD ! -i nat64 -j ACCEPT\nCOMMIT\n", true);
+                + "-A FORWARD ! -i nat64 -j ACCEPT\nCOMMIT\n", true, "ip6tables");
         assertTrue(wild.forward().get(0).acceptsTo("nat64"), "iptables' + wildcard");
         assertFalse(wild.forward().get(0).acceptsFrom("nat64"), "a negated -i accepts other interfaces only");
     }
@@ -179,18 +179,19 @@ class DoctorFirewallTest {
         Check p = onlyProblem(checks);
         assertEquals("nftables chain ip6 filter FORWARD has policy drop and no accept rule for packets into nat64:"
                 + " translated traffic is dropped", p.text());
-        assertEquals("nft insert rule ip6 filter FORWARD oifname nat64 accept", p.fix());
+        // iptables-nft's chain: fixed with ip6tables, so that ip6tables-save can still read it.
+        assertEquals("ip6tables -I FORWARD -o nat64 -j ACCEPT", p.fix());
     }
 
     @Test
     void iptablesForwardDropWithoutAcceptsGetsBothCommandsForNptv6() {
-        Firewall fw = Firewall.parseIptablesSave("*filter\n:FORWARD DROP [0:0]\nCOMMIT\n", true);
+        Firewall fw = Firewall.parseIptablesSave("*filter\n:FORWARD DROP [0:0]\nCOMMIT\n", true, "ip6tables");
         Check p = onlyProblem(run(new DoctorTest.Bed(), CONF_NPT, fw, Map.of()));
         assertEquals("ip6tables FORWARD chain has policy drop and no accept rule for packets from npt or packets into"
                 + " npt: translated traffic is dropped", p.text());
         assertEquals("ip6tables -I FORWARD -i npt -j ACCEPT && ip6tables -I FORWARD -o npt -j ACCEPT", p.fix());
         // An IPv4-only chain does not carry NPTv6 traffic.
-        Firewall v4 = Firewall.parseIptablesSave("*filter\n:FORWARD DROP [0:0]\nCOMMIT\n", false);
+        Firewall v4 = Firewall.parseIptablesSave("*filter\n:FORWARD DROP [0:0]\nCOMMIT\n", false, "iptables");
         assertTrue(problems(run(new DoctorTest.Bed(), CONF_NPT, v4, Map.of())).isEmpty());
     }
 
