@@ -26,6 +26,14 @@ class ConfigLintTest {
         return w.get(0);
     }
 
+    /** {@code w} has one warning per {@code starts}, each beginning with it, in order. */
+    private static void assertWarnings(List<String> w, String... starts) {
+        assertEquals(starts.length, w.size(), w.toString());
+        for (int i = 0; i < starts.length; i++) {
+            assertTrue(w.get(i).startsWith(starts[i]), w.get(i));
+        }
+    }
+
     @Test
     void taygasExampleAndATidyRoutedConfigurationHaveNoWarnings() throws ConfigException {
         // ipv4-addr inside the dynamic pool is TAYGA's own example: the pool never hands it out.
@@ -49,23 +57,17 @@ class ConfigLintTest {
     void anRfc6791PoolOverlappingHostsAddresses() throws ConfigException {
         // The translator's own address is the default source of those errors: a pool containing it is fine.
         assertEquals(List.of(), lint(BASE + "rfc6791-pool 192.168.255.0/30\n"));
-        List<String> w = lint(BASE + "dynamic-pool 10.9.0.0/16\nmap 10.8.0.1 2001:db8:6::1\nrfc6791-pool 10.8.0.0/15\n");
-        assertEquals(2, w.size(), w.toString());
-        assertTrue(w.get(0).startsWith("t.conf:6: 'rfc6791-pool' 10.8.0.0/15 overlaps 'dynamic-pool' 10.9.0.0/16"
-                + " (line 4)"), w.get(0));
-        assertTrue(w.get(1).startsWith("t.conf:6: 'rfc6791-pool' 10.8.0.0/15 overlaps the 'map' 10.8.0.1/32 of"
-                + " t.conf:5"), w.get(1));
+        assertWarnings(lint(BASE + "dynamic-pool 10.9.0.0/16\nmap 10.8.0.1 2001:db8:6::1\nrfc6791-pool 10.8.0.0/15\n"),
+                "t.conf:6: 'rfc6791-pool' 10.8.0.0/15 overlaps 'dynamic-pool' 10.9.0.0/16 (line 4)",
+                "t.conf:6: 'rfc6791-pool' 10.8.0.0/15 overlaps the 'map' 10.8.0.1/32 of t.conf:5");
     }
 
     @Test
     void nestedMapsOnEitherSide() throws ConfigException {
-        List<String> w = lint(BASE + "map 10.0.0.0/24 2001:db8:6::/120\nmap 10.0.0.5 2001:db8:7::5\n"
-                + "map 10.1.0.1 2001:db8:6::9\n");
-        assertEquals(2, w.size(), w.toString());
-        assertTrue(w.get(0).startsWith("t.conf:5: 'map' IPv4 side 10.0.0.5/32 overlaps the map 10.0.0.0/24 of t.conf:4:"
-                + " the longer one wins"), w.get(0));
-        assertTrue(w.get(1).startsWith("t.conf:6: 'map' IPv6 side 2001:db8:6::9/128 overlaps the map 2001:db8:6::/120"
-                + " of t.conf:4"), w.get(1));
+        assertWarnings(lint(BASE + "map 10.0.0.0/24 2001:db8:6::/120\nmap 10.0.0.5 2001:db8:7::5\n"
+                + "map 10.1.0.1 2001:db8:6::9\n"),
+                "t.conf:5: 'map' IPv4 side 10.0.0.5/32 overlaps the map 10.0.0.0/24 of t.conf:4: the longer one wins",
+                "t.conf:6: 'map' IPv6 side 2001:db8:6::9/128 overlaps the map 2001:db8:6::/120 of t.conf:4");
     }
 
     @Test
@@ -73,20 +75,15 @@ class ConfigLintTest {
         TunxlatConfig c = ConfigParser.combineMaps(ConfigParser.parse(BASE + "map 10.0.0.0/24 2001:db8:6::/120\n", NAME),
                 List.of(new MapEntry(Ipv4Prefix.parse("10.0.0.7", 32), Ipv6Prefix.parse("2001:db8:9::7", 128),
                         "hosts.map:3")), Path.of("hosts.map"));
-        List<String> w = ConfigLint.warnings(c, java.util.Map.of());
-        assertEquals(1, w.size(), w.toString());
-        assertTrue(w.get(0).startsWith("hosts.map:3: 'map' IPv4 side 10.0.0.7/32 overlaps the map 10.0.0.0/24 of"
-                + " t.conf:4"), w.get(0));
+        assertWarnings(ConfigLint.warnings(c, java.util.Map.of()),
+                "hosts.map:3: 'map' IPv4 side 10.0.0.7/32 overlaps the map 10.0.0.0/24 of t.conf:4");
     }
 
     @Test
     void nptv6PairsOverlappingNat64Addresses() throws ConfigException {
-        List<String> w = lint(BASE + "map 10.0.0.1 2001:db8:5:1::1\nnptv6 fd00:1::/48 2001:db8::/32\n");
-        assertEquals(2, w.size(), w.toString());
-        assertTrue(w.get(0).startsWith("t.conf:5: 'nptv6' prefix 2001:db8::/32 overlaps the NAT64 'prefix'"
-                + " 2001:db8:64::/96"), w.get(0));
-        assertTrue(w.get(1).startsWith("t.conf:5: 'nptv6' prefix 2001:db8::/32 overlaps the 'map' IPv6 side"
-                + " 2001:db8:5:1::1/128 of t.conf:4"), w.get(1));
+        assertWarnings(lint(BASE + "map 10.0.0.1 2001:db8:5:1::1\nnptv6 fd00:1::/48 2001:db8::/32\n"),
+                "t.conf:5: 'nptv6' prefix 2001:db8::/32 overlaps the NAT64 'prefix' 2001:db8:64::/96",
+                "t.conf:5: 'nptv6' prefix 2001:db8::/32 overlaps the 'map' IPv6 side 2001:db8:5:1::1/128 of t.conf:4");
     }
 
     @Test
