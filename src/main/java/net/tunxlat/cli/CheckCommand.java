@@ -12,9 +12,10 @@ import picocli.CommandLine.Option;
 /** {@code tunxlat check}: validates a configuration without touching the system. */
 @Command(name = "check", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Validate a configuration file without touching the system.",
-                "Prints every error as FILE:LINE: what is wrong (up to 20) and exits 2; otherwise prints a warning",
-                "for each part of the configuration that cannot carry traffic (addresses two directives claim,",
-                "tun-route lines that leave translated addresses unrouted), then a summary, and exits 0."},
+                "Prints every error (up to 20) as FILE:LINE: what is wrong and exits 2.",
+                "Otherwise warns about what cannot carry traffic (an address two",
+                "directives claim, translated addresses no tun-route covers), prints a",
+                "summary and exits 0."},
         footer = {"", "Exit status: 0 valid (warnings allowed unless --strict), 1 warnings with --strict,"
                 + " 2 errors or bad command line."})
 public final class CheckCommand implements Callable<Integer> {
