@@ -145,7 +145,7 @@ public record Firewall(List<Nat44> nat44, List<DropChain> forward, List<String> 
             boolean natChain = chain == null || chain.get("hook") == null
                     || ("nat".equals(chain.get("type")) && "postrouting".equals(chain.get("hook")));
             if ((family.equals("ip") || family.equals("inet")) && natChain && isSourceNat(expr)) {
-                nat.add(nat44(expr, "nftables " + chainKey + ": " + describe(expr)));
+                nat.addAll(nat44(expr, "nftables " + chainKey + ": " + describe(expr)));
             }
         }
         List<DropChain> drop = new ArrayList<>();
@@ -209,29 +209,44 @@ public record Firewall(List<Nat44> nat44, List<DropChain> forward, List<String> 
         return out;
     }
 
-    /** The source match of a source NAT rule ({@code ip saddr}), as a {@link Nat44}. */
-    private static Nat44 nat44(List<?> expr, String describe) {
+    /**
+     * The source match of a source NAT rule ({@code ip saddr}) as {@link Nat44}s: one, or one per element of an
+     * anonymous set ({@code ip saddr { 10.0.0.0/8, 192.168.0.0/16 }}).
+     */
+    private static List<Nat44> nat44(List<?> expr, String describe) {
         for (Object x : expr) {
             if (x instanceof Map<?, ?> m && m.get("match") instanceof Map<?, ?> match
                     && match.get("left") instanceof Map<?, ?> left && left.get("payload") instanceof Map<?, ?> p
                     && "ip".equals(p.get("protocol")) && "saddr".equals(p.get("field"))) {
                 boolean negated = "!=".equals(match.get("op"));
                 Object right = match.get("right");
-                try {
-                    if (right instanceof Map<?, ?> r && r.get("prefix") instanceof Map<?, ?> pr) {
-                        return new Nat44(SystemState.parse4(pr.get("addr") + "/" + ((Number) pr.get("len")).intValue()),
-                                negated, describe);
-                    }
-                    if (right instanceof String s) {
-                        return new Nat44(SystemState.parse4(s), negated, describe);
-                    }
-                } catch (IllegalArgumentException | ClassCastException e) {
-                    // a set or range: treated as matching nothing we can vouch for
+                List<?> elements = right instanceof Map<?, ?> r && r.get("set") instanceof List<?> l && !negated
+                        ? l : List.of(right);
+                List<Nat44> out = new ArrayList<>();
+                for (Object e : elements) {
+                    Prefix src = source(e);
+                    out.add(src != null ? new Nat44(src, negated, describe)
+                            : new Nat44(Prefix.ofIpv4(0, 32), false, describe + " (source match not understood)"));
                 }
-                return new Nat44(Prefix.ofIpv4(0, 32), false, describe + " (source match not understood)");
+                return out;
             }
         }
-        return new Nat44(null, false, describe);
+        return List.of(new Nat44(null, false, describe));
+    }
+
+    /** An address or prefix operand of a match, or null when it is something else (a range, a named set). */
+    private static Prefix source(Object o) {
+        try {
+            if (o instanceof Map<?, ?> r && r.get("prefix") instanceof Map<?, ?> pr) {
+                return SystemState.parse4(pr.get("addr") + "/" + ((Number) pr.get("len")).intValue());
+            }
+            if (o instanceof String s) {
+                return SystemState.parse4(s);
+            }
+        } catch (IllegalArgumentException | ClassCastException e) {
+            // not an IPv4 address or prefix
+        }
+        return null;
     }
 
     /** A short {@code nft}-like rendering of a rule, for the report. */
@@ -263,7 +278,10 @@ public record Firewall(List<Nat44> nat44, List<DropChain> forward, List<String> 
                 return p.get("addr") + "/" + p.get("len");
             }
             if (m.get("set") instanceof List<?> l) {
-                return "{ " + String.join(", ", l.stream().map(String::valueOf).toList()) + " }";
+                return "{ " + String.join(", ", l.stream().map(Firewall::operand).toList()) + " }";
+            }
+            if (m.get("range") instanceof List<?> l && l.size() == 2) {
+                return l.get(0) + "-" + l.get(1);
             }
         }
         return String.valueOf(o);

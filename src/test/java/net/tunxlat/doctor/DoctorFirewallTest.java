@@ -83,6 +83,24 @@ class DoctorFirewallTest {
     }
 
     @Test
+    void readsNftablesSourceSetsAndLeavesRangesAlone() {
+        List<String> errors = new ArrayList<>();
+        Firewall fw = Firewall.parseNft(resource("nft-nat-sets.json"), errors);
+        assertEquals(List.of(), errors);
+        assertEquals(3, fw.nat44().size(), fw.nat44().toString());
+        assertEquals(v4("10.0.0.0/8"), fw.nat44().get(0).src());
+        assertEquals(v4("100.64.0.0/10"), fw.nat44().get(1).src());
+        assertEquals("nftables ip nat postrouting: ip saddr { 10.0.0.0/8, 100.64.0.0/10 } masquerade",
+                fw.nat44().get(0).describe());
+        // A range is not understood: it vouches for no address, so the doctor still reports the pool.
+        Nat44 range = fw.nat44().get(2);
+        assertEquals("nftables ip nat postrouting: ip saddr 192.168.1.0-192.168.1.20 masquerade (source match not"
+                + " understood)", range.describe());
+        assertFalse(range.covers(v4("192.168.1.0/28")));
+        assertTrue(fw.nat44().get(1).covers(v4("100.64.7.0/24")));
+    }
+
+    @Test
     void readsIptablesSave() {
         Firewall fw = Firewall.parseIptablesSave(resource("iptables-save.txt"), false, "iptables");
         assertEquals(2, fw.nat44().size());
