@@ -154,7 +154,7 @@ public final class ConfigParser {
             byV6.put(m.v6(), m);
         }
         List<MapEntry> all = new ArrayList<>(config.maps());
-        Errors errors = new Errors();
+        ErrorCollector errors = new ErrorCollector();
         for (MapEntry m : extra) {
             int line = lineOf(m);
             MapEntry other = byV4.putIfAbsent(m.v4(), m);
@@ -284,37 +284,12 @@ public final class ConfigParser {
     /** A {@code map} directive and where it was. */
     private record MapAt(MapEntry entry, int line) {}
 
-    /** The errors of one file, in the order found, up to {@link ConfigException#MAX_ERRORS}. */
-    private static final class Errors {
-        private final List<ConfigException> list = new ArrayList<>();
-        private boolean truncated;
-
-        void add(ConfigException e) {
-            if (list.size() < ConfigException.MAX_ERRORS) {
-                list.add(e);
-            } else {
-                truncated = true;
-            }
-        }
-
-        boolean isEmpty() {
-            return list.isEmpty();
-        }
-
-        /** One exception carrying every error, if there is any. */
-        void throwIfAny() throws ConfigException {
-            if (!list.isEmpty()) {
-                throw ConfigException.of(list, truncated);
-            }
-        }
-    }
-
     /** The state of one parse. */
     private static final class Run {
         private final Path file;
         private final List<String> warnings = new ArrayList<>();
         private final Map<Directive, Integer> seenAt = new EnumMap<>(Directive.class);
-        private final Errors errors = new Errors();
+        private final ErrorCollector errors = new ErrorCollector();
         /** Directives a line of which was wrong: whole-file checks that need their values are skipped. */
         private final Set<Directive> failed = EnumSet.noneOf(Directive.class);
         /** The directive of the line being read, or null before its name is known. */
