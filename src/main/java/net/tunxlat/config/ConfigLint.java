@@ -59,8 +59,8 @@ public final class ConfigLint {
                 rfc6791Pool();
                 overlappingMaps();
                 nptv6Overlaps();
-                tunRoutes();
             }
+            tunRoutes();
             if (!c.dynamicPoolAllow().isEmpty() && c.dynamicPool() == null) {
                 warn("dynamic-pool-allow", "'dynamic-pool-allow' has no effect without 'dynamic-pool'");
             }
@@ -178,11 +178,11 @@ public final class ConfigLint {
                 notRouted("dynamic-pool", "the 'dynamic-pool' " + c.dynamicPool(), c.dynamicPool());
             }
             Ipv4Prefix own4 = new Ipv4Prefix(c.ipv4Addr(), 32);
-            if (!covers4(routes4, own4)) {
+            if (c.hasNat64() && !covers4(routes4, own4)) {
                 notRouted("ipv4-addr", "'ipv4-addr' " + Addresses.formatIpv4(c.ipv4Addr())
                         + " (the translator's own address, which answers pings and sources ICMP errors)", own4);
             }
-            if (c.ipv6Addr() != null && !covers6(routes6, c.ipv6Addr())) {
+            if (c.hasNat64() && c.ipv6Addr() != null && !covers6(routes6, c.ipv6Addr())) {
                 notRouted("ipv6-addr", "'ipv6-addr' " + Addresses.formatIpv6(c.ipv6Addr().hi(), c.ipv6Addr().lo())
                         + " (the translator's own address)", c.ipv6Addr());
             }

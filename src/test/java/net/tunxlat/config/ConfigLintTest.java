@@ -105,6 +105,11 @@ class ConfigLintTest {
                         + " nat64; add 'tun-route 198.51.100.1/32' (or route it yourself)",
                 "t.conf:7: no 'tun-route' covers the 'nptv6' outside prefix 2001:db8:2::/48: packets to it are not"
                         + " routed into nat64; add 'tun-route 2001:db8:2::/48' (or route it yourself)"), w);
+        // An NPTv6-only translator: only its outside prefixes need routes into the device.
+        assertEquals(List.of("t.conf:2: no 'tun-route' covers the 'nptv6' outside prefix 2001:db8:2::/48: packets to"
+                + " it are not routed into npt; add 'tun-route 2001:db8:2::/48' (or route it yourself)"),
+                lint("tun-device npt\nnptv6 fd00:1::/48 2001:db8:2::/48\nnptv6 fd00:2::/48 2001:db8:3::/48 outbound\n"
+                        + "ipv6-addr 2001:db8:9::1\ntun-up yes\ntun-route 2001:db8:4::/48\n"));
         // Without tun-route lines the administrator routes: nothing to say (tunxlat doctor checks the system).
         assertEquals(List.of(), lint("tun-device nat64\nipv4-addr 192.168.0.1\nipv6-addr 2001:db8:1::1\n"
                 + "prefix 2001:db8:64::/96\ndynamic-pool 192.168.255.0/24\n"));
