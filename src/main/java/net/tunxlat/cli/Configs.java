@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import net.tunxlat.config.ConfigException;
 import net.tunxlat.config.ConfigParser;
+import net.tunxlat.config.MapFile;
 import net.tunxlat.config.TunxlatConfig;
 
 /** Loads a configuration file for a command, printing warnings and errors the same way everywhere. */
@@ -25,11 +28,18 @@ final class Configs {
     private static TunxlatConfig load(Path file, PrintWriter err, boolean withMapFile) {
         try {
             ConfigParser.Parsed parsed = ConfigParser.parseWithWarnings(file);
-            for (String w : parsed.warnings()) {
+            List<String> warnings = new ArrayList<>(parsed.warnings());
+            TunxlatConfig config = parsed.config();
+            if (withMapFile) {
+                MapFile.Loaded loaded = MapFile.load(config);
+                warnings.addAll(loaded.notes());
+                config = loaded.config();
+            }
+            for (String w : warnings) {
                 err.println("tunxlat: warning: " + w);
             }
             err.flush();
-            return withMapFile ? ConfigParser.withMapFile(parsed.config()) : parsed.config();
+            return config;
         } catch (ConfigException e) {
             err.println("tunxlat: " + e.getMessage());
         } catch (NoSuchFileException e) {

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import net.tunxlat.config.ListenAddress;
+import net.tunxlat.config.TaygaRules;
 import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.pipeline.Daemon;
 import net.tunxlat.util.Log;
@@ -53,6 +54,13 @@ public final class RunCommand implements Callable<Integer> {
         Log.setDebug(debug);
         TunxlatConfig cfg = load(config, metricsListen, cl.getErr());
         if (cfg == null) {
+            return 2;
+        }
+        String dataDir = TaygaRules.dataDirProblem(cfg);
+        if (dataDir != null) {
+            // As the maintained TAYGA: a data-dir it cannot use stops the start (check only warns: other user).
+            cl.getErr().println("tunxlat: " + config + ": " + dataDir);
+            cl.getErr().flush();
             return 2;
         }
         Log.info("tunxlat " + VersionProvider.version() + " starting with " + config);
