@@ -345,7 +345,7 @@ public final class Daemon {
      * The bound metrics endpoint; null, after one warning, when the default address (asked for by neither the
      * configuration nor the command line) cannot be bound. A configured address that cannot be bound fails the start.
      */
-    private MetricsServer bindMetricsServer() throws IOException {
+    MetricsServer bindMetricsServer() throws IOException {
         try {
             return MetricsServer.bind(config.metricsListen().socketAddress());
         } catch (IOException e) {
