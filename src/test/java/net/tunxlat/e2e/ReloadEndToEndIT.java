@@ -87,27 +87,15 @@ class ReloadEndToEndIT {
         DatagramSocket server = bed.ipv4Host().openUdp(new InetSocketAddress("0.0.0.0", PORT)).socket();
         server.setSoTimeout(200);
         AtomicBoolean running = new AtomicBoolean(true);
-        Thread receiver = new Thread(() -> {
-            byte[] buf = new byte[100];
-            while (running.get()) {
-                DatagramPacket p = new DatagramPacket(buf, buf.length);
-                try {
-                    server.receive(p);
-                } catch (SocketTimeoutException e) {
-                    continue;
-                } catch (IOException e) {
-                    return;
-                }
-                String tag = new String(p.getData(), 0, 1, StandardCharsets.US_ASCII);
-                String from = p.getAddress().getHostAddress();
-                counts.computeIfAbsent(tag + " from " + from, k -> new AtomicLong()).incrementAndGet();
-                boolean consistent = tag.equals("a") ? from.equals("192.168.255.50") : from.equals("192.168.255.51");
-                if (!consistent) {
-                    violations.add(new String(p.getData(), 0, p.getLength(), StandardCharsets.US_ASCII) + " from " + from);
-                }
+        Thread receiver = receive(server, running, p -> {
+            String tag = new String(p.getData(), 0, 1, StandardCharsets.US_ASCII);
+            String from = p.getAddress().getHostAddress();
+            counts.computeIfAbsent(tag + " from " + from, k -> new AtomicLong()).incrementAndGet();
+            boolean consistent = tag.equals("a") ? from.equals("192.168.255.50") : from.equals("192.168.255.51");
+            if (!consistent) {
+                violations.add(new String(p.getData(), 0, p.getLength(), StandardCharsets.US_ASCII) + " from " + from);
             }
-        }, "e2e-receiver");
-        receiver.start();
+        });
         DatagramChannel client = bed.ipv6Host().openUdp(new InetSocketAddress(HOST6, 0));
         Thread sender = new Thread(() -> {
             long seq = 0;
@@ -200,21 +188,8 @@ class ReloadEndToEndIT {
         server.setSoTimeout(200);
         server.setReceiveBufferSize(1 << 20);
         AtomicBoolean running = new AtomicBoolean(true);
-        Thread receiver = new Thread(() -> {
-            byte[] buf = new byte[100];
-            while (running.get()) {
-                DatagramPacket p = new DatagramPacket(buf, buf.length);
-                try {
-                    server.receive(p);
-                } catch (SocketTimeoutException e) {
-                    continue;
-                } catch (IOException e) {
-                    return;
-                }
-                received.add(Long.parseLong(new String(p.getData(), 0, p.getLength(), StandardCharsets.US_ASCII)));
-            }
-        }, "e2e-receiver");
-        receiver.start();
+        Thread receiver = receive(server, running, p -> received.add(
+                Long.parseLong(new String(p.getData(), 0, p.getLength(), StandardCharsets.US_ASCII))));
         DatagramChannel client = bed.ipv6Host().openUdp(new InetSocketAddress(HOST6, 0));
         AtomicLong sent = new AtomicLong();
         AtomicBoolean sending = new AtomicBoolean(true);
@@ -255,6 +230,27 @@ class ReloadEndToEndIT {
         System.err.println("[e2e] " + received.size() + " of " + sent.get() + " datagrams over " + reloads + " reloads");
         assertTrue(sent.get() > 1000, "enough traffic: " + sent.get());
         assertEquals(sent.get(), received.size(), "no datagram of an unchanged entry lost through the reloads");
+    }
+
+    /** A started thread handing each datagram {@code server} receives to {@code onDatagram} while {@code running}. */
+    private static Thread receive(DatagramSocket server, AtomicBoolean running,
+            java.util.function.Consumer<DatagramPacket> onDatagram) {
+        Thread receiver = new Thread(() -> {
+            byte[] buf = new byte[100];
+            while (running.get()) {
+                DatagramPacket p = new DatagramPacket(buf, buf.length);
+                try {
+                    server.receive(p);
+                } catch (SocketTimeoutException e) {
+                    continue;
+                } catch (IOException e) {
+                    return;
+                }
+                onDatagram.accept(p);
+            }
+        }, "e2e-receiver");
+        receiver.start();
+        return receiver;
     }
 
     private static String sourceSeenFor(TestBed bed, String tag) throws IOException {
