@@ -37,7 +37,8 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--metrics-listen", paramLabel = "ADDRESS:PORT|off",
             description = {"where to serve Prometheus metrics at /metrics, e.g. 127.0.0.1:9464 or [::1]:9464,",
-                    "or off; overrides the metrics-listen directive (default 127.0.0.1:9464)"})
+                    "or off; overrides the metrics-listen directive (default 127.0.0.1:9464; when",
+                    "neither sets it and the default cannot be bound, tunxlat warns and runs without it)"})
     String metricsListen;
 
     @CommandLine.Spec
