@@ -2,6 +2,7 @@ package net.tunxlat.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import net.tunxlat.pipeline.EndpointException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -55,7 +56,8 @@ public final class TunxlatCommand implements Callable<Integer> {
         CommandLine cl = new CommandLine(new TunxlatCommand());
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             commandLine.getErr().println("tunxlat: " + ex.getMessage());
-            return 1;
+            // An endpoint the configuration asks for that cannot be bound is a configuration error: 2, like the others.
+            return ex instanceof EndpointException ? 2 : 1;
         });
         return cl.execute(args);
     }
