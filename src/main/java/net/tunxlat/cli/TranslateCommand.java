@@ -30,9 +30,9 @@ import picocli.CommandLine.Option;
  * device, and writes what it emits to another pcap file and/or explains each packet.
  */
 @Command(name = "translate", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = {"Run the packets of a pcap file through the translator (no TUN device, no root) and write",
-                "what it emits to a pcap file (link type RAW, one record per emitted packet, with the time of the",
-                "input packet), and/or explain what happened to each packet.",
+        description = {"Translate the packets of a pcap file offline (no TUN device, no root).",
+                "Writes what the translator emits to a pcap file (link type RAW, one record per emitted packet, with"
+                        + " the time of the input packet), and/or explains what happened to each packet.",
                 "",
                 "Input: classic pcap (either byte order, micro- or nanosecond timestamps) with raw IP (101, 12, 14),",
                 "IPv4 (228), IPv6 (229), Linux cooked (113, 276: 'tcpdump -i any') or Ethernet (1) frames; the link",
