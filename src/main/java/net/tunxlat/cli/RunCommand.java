@@ -36,8 +36,8 @@ public final class RunCommand implements Callable<Integer> {
     Path pidFile;
 
     @Option(names = "--metrics-listen", paramLabel = "ADDRESS:PORT|off",
-            description = {"where to serve Prometheus metrics at /metrics, e.g. 127.0.0.1:9464 or [::1]:9464,",
-                    "or off; overrides the metrics-listen directive (default 127.0.0.1:9464)"})
+            description = "where to serve Prometheus metrics at /metrics, e.g. 127.0.0.1:9464 or [::1]:9464,"
+                    + " or off; overrides the metrics-listen directive (default 127.0.0.1:9464)")
     String metricsListen;
 
     @CommandLine.Spec
