@@ -17,7 +17,8 @@
 #    CAP_NET_ADMIN and the JVM options of /etc/default/tunxlat (in a network namespace of its own);
 #    then an upgrade to the second package (a modified conffile and a file in /var/lib/tunxlat must
 #    survive; the archive is made for the new jar) and a purge (configuration, state, archive, user
-#    and group gone); then the safe install next to Debian's tayga package, enabled: tunxlat.service is
+#    and group gone); then the safe install next to Debian's tayga package (enabled with update-rc.d:
+#    Debian installs it disabled): tunxlat.service is
 #    not enabled, postinst says why and what to do, an upgrade keeps it so;
 # 5. if systemd-nspawn is there (package systemd-container): the same root booted with systemd as PID 1
 #    in a container with a network of its own: install (systemd-analyze verify of the installed units;
@@ -291,6 +292,9 @@ in_root sh -c 'cd /tmp && apt-get download -q tayga' >"$WORK/tayga-download.log"
     || { tail -20 "$WORK/tayga-download.log"; die "apt-get download tayga failed"; }
 in_root sh -c 'apt-get install -y -q /tmp/tayga_*.deb' >"$WORK/tayga-install.log" 2>&1 \
     || { tail -20 "$WORK/tayga-install.log"; die "installing tayga failed (log: $WORK/tayga-install.log)"; }
+# Debian's package installs the init script disabled (K01 links everywhere); the operator enables it,
+# which "systemctl enable tayga" does with update-rc.d.
+in_root update-rc.d tayga enable >/dev/null 2>&1
 check "tayga installed, its init script enabled (/etc/rc2.d/S..tayga)" bash -c 'ls "$1"/etc/rc2.d/S[0-9][0-9]tayga' _ "$ROOT"
 in_root sh -c "cd /tmp && apt-get install -y -q ./$D1" >"$WORK/install-next-to-tayga.log" 2>&1 \
     || { tail -30 "$WORK/install-next-to-tayga.log"; die "install next to TAYGA failed (log: $WORK/install-next-to-tayga.log)"; }
@@ -438,8 +442,9 @@ EOF
         || { tail -30 "$WORK/boot-purge-busy.log"; die "purge after the busy-device test failed"; }
 
     cp "$WORK"/tayga_*.deb "$ROOT/root/debs/"
-    in_ct sh -c 'apt-get install -y -q /root/debs/tayga_*.deb' >"$WORK/boot-tayga.log" 2>&1 \
-        || { tail -30 "$WORK/boot-tayga.log"; die "installing Debian's tayga in the container failed"; }
+    # installed disabled by Debian; enabled and started as an operator would
+    in_ct sh -c 'apt-get install -y -q /root/debs/tayga_*.deb && systemctl enable --now tayga' >"$WORK/boot-tayga.log" 2>&1 \
+        || { tail -30 "$WORK/boot-tayga.log"; die "installing and starting Debian's tayga in the container failed"; }
     check "Debian's tayga installed, running and holding nat64" in_ct timeout 20 sh -c \
         'until pidof tayga >/dev/null && ip link show nat64 >/dev/null 2>&1; do sleep 0.2; done'
     in_ct sh -c "cd /root/debs && apt-get install -y -q ./$D1" >"$WORK/boot-install-tayga.log" 2>&1 \
