@@ -442,8 +442,9 @@ EOF
         || { tail -30 "$WORK/boot-purge-busy.log"; die "purge after the busy-device test failed"; }
 
     cp "$WORK"/tayga_*.deb "$ROOT/root/debs/"
-    # installed disabled by Debian; enabled and started as an operator would
-    in_ct sh -c 'apt-get install -y -q /root/debs/tayga_*.deb && systemctl enable --now tayga' >"$WORK/boot-tayga.log" 2>&1 \
+    # installed disabled by Debian; enabled and started as an operator would (dpkg -i: the container has
+    # no network, and apt would fetch the mirror's copy of the same version)
+    in_ct sh -c 'dpkg -i /root/debs/tayga_*.deb && systemctl enable --now tayga' >"$WORK/boot-tayga.log" 2>&1 \
         || { tail -30 "$WORK/boot-tayga.log"; die "installing and starting Debian's tayga in the container failed"; }
     check "Debian's tayga installed, running and holding nat64" in_ct timeout 20 sh -c \
         'until pidof tayga >/dev/null && ip link show nat64 >/dev/null 2>&1; do sleep 0.2; done'
