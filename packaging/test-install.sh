@@ -26,7 +26,8 @@
 #    tunxlat@lab with ping both ways, systemd-analyze security (below 2.5), reload, map list, stop within
 #    a second, restart on upgrade, purge (services stopped, user gone); the safe install: with nat64
 #    held by another process, and next to a running TAYGA, tunxlat.service is neither started nor
-#    enabled; the documented switch (systemctl disable --now tayga; systemctl enable --now tunxlat).
+#    enabled; the documented switch (systemctl stop tayga; systemctl disable tayga; systemctl enable
+#    --now tunxlat).
 #
 # Environment: MIRROR (default: the Debian mirror of /etc/apt/sources*), MVN_ARGS (default -B; "-o -B"
 # builds offline), BOOT_TEST=0 to skip step 5,
@@ -301,7 +302,7 @@ in_root sh -c "cd /tmp && apt-get install -y -q ./$D1" >"$WORK/install-next-to-t
 check "next to an enabled TAYGA: tunxlat.service not enabled" \
     test ! -L "$ROOT/etc/systemd/system/multi-user.target.wants/tunxlat.service"
 check "... and postinst says why and what to do" bash -c 'grep -q "tunxlat.service was NOT started and not enabled: TAYGA is enabled" "$1" \
-    && grep -q "systemctl disable --now tayga" "$1" && grep -q "systemctl enable --now tunxlat" "$1" || { cat "$1"; false; }' \
+    && grep -q "systemctl stop tayga; systemctl disable tayga" "$1" && grep -q "systemctl enable --now tunxlat" "$1" || { cat "$1"; false; }' \
     _ "$WORK/install-next-to-tayga.log"
 in_root sh -c "cd /tmp && apt-get install -y -q ./$D2" >"$WORK/upgrade-next-to-tayga.log" 2>&1 \
     || { tail -30 "$WORK/upgrade-next-to-tayga.log"; die "upgrade next to TAYGA failed"; }
@@ -443,8 +444,9 @@ EOF
 
     cp "$WORK"/tayga_*.deb "$ROOT/root/debs/"
     # installed disabled by Debian; enabled and started as an operator would (dpkg -i: the container has
-    # no network, and apt would fetch the mirror's copy of the same version)
-    in_ct sh -c 'dpkg -i /root/debs/tayga_*.deb && systemctl enable --now tayga' >"$WORK/boot-tayga.log" 2>&1 \
+    # no network, and apt would fetch the mirror's copy of the same version). Not "enable --now": for a
+    # SysV script systemd 252 enables without starting.
+    in_ct sh -c 'dpkg -i /root/debs/tayga_*.deb && systemctl enable tayga && systemctl start tayga' >"$WORK/boot-tayga.log" 2>&1 \
         || { tail -30 "$WORK/boot-tayga.log"; die "installing and starting Debian's tayga in the container failed"; }
     check "Debian's tayga installed, running and holding nat64" in_ct timeout 20 sh -c \
         'until pidof tayga >/dev/null && ip link show nat64 >/dev/null 2>&1; do sleep 0.2; done'
@@ -454,8 +456,8 @@ EOF
         'sleep 1; ! systemctl -q is-active tunxlat && ! systemctl -q is-enabled tunxlat && pidof tayga >/dev/null'
     check "... and postinst says so and what to do" bash -c 'grep -q "NOT started and not enabled: a tayga process is running" "$1" \
         && grep -q "systemctl enable --now tunxlat" "$1" || { cat "$1"; false; }' _ "$WORK/boot-install-tayga.log"
-    check "the documented switch (systemctl disable --now tayga; systemctl enable --now tunxlat): tunxlat on nat64" \
-        in_ct sh -c 'systemctl disable --now tayga >/dev/null 2>&1 && systemctl enable --now tunxlat >/dev/null 2>&1 &&
+    check "the documented switch (systemctl stop tayga; systemctl disable tayga; systemctl enable --now tunxlat): tunxlat on nat64" \
+        in_ct sh -c 'systemctl stop tayga && systemctl disable tayga >/dev/null 2>&1 && systemctl enable --now tunxlat >/dev/null 2>&1 &&
             timeout 20 sh -c "until systemctl -q is-active tunxlat && ip link show nat64 >/dev/null 2>&1; do sleep 0.2; done" && ! pidof tayga'
 
     in_ct systemctl poweroff >/dev/null 2>&1 || true
