@@ -302,7 +302,7 @@ in_root sh -c "cd /tmp && apt-get install -y -q ./$D1" >"$WORK/install-next-to-t
 check "next to an enabled TAYGA: tunxlat.service not enabled" \
     test ! -L "$ROOT/etc/systemd/system/multi-user.target.wants/tunxlat.service"
 check "... and postinst says why and what to do" bash -c 'grep -q "tunxlat.service was NOT started and not enabled: TAYGA is enabled" "$1" \
-    && grep -q "systemctl stop tayga; systemctl disable tayga" "$1" && grep -q "systemctl enable --now tunxlat" "$1" || { cat "$1"; false; }' \
+    && grep -q "systemctl stop tayga && systemctl disable tayga && systemctl enable --now tunxlat" "$1" && grep -q "systemctl enable --now tunxlat" "$1" || { cat "$1"; false; }' \
     _ "$WORK/install-next-to-tayga.log"
 in_root sh -c "cd /tmp && apt-get install -y -q ./$D2" >"$WORK/upgrade-next-to-tayga.log" 2>&1 \
     || { tail -30 "$WORK/upgrade-next-to-tayga.log"; die "upgrade next to TAYGA failed"; }
