@@ -14,8 +14,9 @@ import picocli.CommandLine.Option;
 
 /** {@code tunxlat run}: translate in the foreground until SIGTERM or SIGINT. */
 @Command(name = "run", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = {"Open the TUN device and translate in the foreground, logging to stderr,",
-                "until SIGTERM or SIGINT (stops within a second)."})
+        description = {"Open the TUN device and translate in the foreground until SIGTERM or SIGINT.",
+                "Logs to standard error; stops within a second of the signal. SIGHUP reloads the maps and the"
+                        + " map-file."})
 public final class RunCommand implements Callable<Integer> {
     static final String DEFAULT_CONFIG = "/etc/tunxlat/tunxlat.conf";
 

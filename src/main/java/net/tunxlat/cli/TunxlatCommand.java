@@ -14,8 +14,11 @@ import picocli.CommandLine.Option;
 @Command(name = "tunxlat", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Userspace NAT64/SIIT translator (RFC 7915, RFC 6052, RFC 7757) on a TUN device.",
                 "",
-                "Run without a subcommand but with TAYGA's options (-c FILE, -d, --mktun, --rmtun, ...) it behaves",
-                "like TAYGA: it always stays in the foreground (TAYGA's -d and -n are accepted and change nothing)."},
+                "Run without a subcommand but with TAYGA's options (-c FILE, -d, --mktun, --rmtun, ...) it behaves"
+                        + " like TAYGA, except that it always stays in the foreground (TAYGA's -d and -n are accepted"
+                        + " and change nothing).",
+                "",
+                "Commands: 'tunxlat help COMMAND' or 'tunxlat COMMAND --help' for each; tunxlat(8) for all."},
         subcommands = {RunCommand.class, CheckCommand.class, TranslateCommand.class, MapCommand.class,
                 MktunCommand.class, RmtunCommand.class, DoctorCommand.class, GaiConfCommand.class, CdsArchiveCommand.class,
                 CommandLine.HelpCommand.class},

@@ -183,6 +183,14 @@ public final class ConfigParser {
         return out.flip().toString();
     }
 
+    /**
+     * The name of every directive this parser accepts, in the order of the documentation (TAYGA's, then
+     * tunxlat's own). The shipped texts (tunxlat.conf(5), the packaged tunxlat.conf) are tested against it.
+     */
+    public static List<String> directiveNames() {
+        return Stream.of(Directive.values()).map(d -> d.text).toList();
+    }
+
     /** TAYGA's directives, in the order of its documentation. */
     private enum Directive {
         TUN_DEVICE("tun-device", 1, 1, false, "NAME"),
