@@ -1,0 +1,681 @@
+package net.tunxlat.xlat;
+
+import static net.tunxlat.xlat.DropReason.*;
+
+import io.netty.buffer.ByteBuf;
+import net.tunxlat.checksum.Checksum;
+import net.tunxlat.config.UdpCksumMode;
+import net.tunxlat.header.Ipv4Header;
+import net.tunxlat.header.Ipv6Header;
+import net.tunxlat.offload.OffloadState;
+
+/**
+ * RFC 7915 §4, translating from IPv4 to IPv6, one instance per worker. {@link #translate} runs the steps
+ * in the RFC's order: validate the IPv4 header and decide (§4.1, §4.4, everything that can drop), then
+ * rewrite (§4.5 transport checksums, §4.1 IPv6 header, or §4.2/§4.3 for an ICMPv4 error, whose inner
+ * packet runs through the same {@link #transportHeader} and {@link #ipv4HeaderToIpv6} steps in inner
+ * mode). A packet that is dropped is left untouched.
+ */
+final class Xlat46 {
+    private static final int PROTO_ICMP = 1;
+    private static final int PROTO_TCP = 6;
+    private static final int PROTO_UDP = 17;
+    private static final int PROTO_ICMPV6 = 58;
+    /** RFC 4884 §4: when extensions are present the original datagram field is at least 128 bytes. */
+    static final int RFC4884_MIN_ORIGINAL_DATAGRAM = 128;
+    /** RFC 1191 §7 plateau table, for Fragmentation Needed messages with an MTU of zero. */
+    private static final int[] PLATEAUS = {65535, 32000, 17914, 8166, 4352, 2002, 1492, 1006, 508, 296, 68};
+    private static final int IPV4_OPTION_END = 0;
+    private static final int IPV4_OPTION_NOP = 1;
+    private static final int IPV4_OPTION_LSRR = 131;
+    private static final int IPV4_OPTION_SSRR = 137;
+
+    private final Ipv4Header ip4 = new Ipv4Header();
+    private final Ipv6Header ip6 = new Ipv6Header();
+    private final AddressMapper mapper;
+    private final IcmpResponder responder;
+    private final PacketOutput output;
+    private final XlatCounters counters;
+    private final ByteBuf scratch;
+
+    Xlat46(AddressMapper mapper, IcmpResponder responder, PacketOutput output, XlatCounters counters, ByteBuf scratch) {
+        this.mapper = mapper;
+        this.responder = responder;
+        this.output = output;
+        this.counters = counters;
+        this.scratch = scratch;
+    }
+
+    /**
+     * RFC 7915 §4: translates the IPv4 packet of {@code c}. Returns {@link Verdict#SEGMENT} (with nothing
+     * written) for a super-packet that cannot stay whole, for the offload layer to cut into segments.
+     */
+    Verdict translate(XlatContext c) {
+        if (!ipv4Packet(c)) {
+            return Verdict.DONE;
+        }
+        XlatSnapshot snap = c.snap;
+        Ipv4Header h = ip4.wrap(c.buf, c.off);
+        int ihl = h.headerLength();
+        if (c.dst4 == snap.ownIpv4) {
+            responder.echoReply4(c, ihl, c.proto, c.fragmented);
+            return Verdict.DONE;
+        }
+        if (c.ttl <= 1) {
+            // RFC 7915 §4.1: "the translator (as any router) MUST check for zero and send the ICMPv4
+            // 'TTL Exceeded'" (RFC 792 type 11 code 0).
+            responder.icmp4Error(c, 11, 0, 0);
+            c.drop(TTL_EXCEEDED_46);
+            return Verdict.DONE;
+        }
+        if (ihl > Ipv4Header.MIN_LENGTH && hasUnexpiredSourceRoute(c.buf, c.off + Ipv4Header.MIN_LENGTH, c.off + ihl)) {
+            // RFC 7915 §4.1: "if an unexpired source route option is present, then the packet MUST
+            // instead be discarded, and an ICMPv4 'Destination Unreachable, Source Route Failed'
+            // (Type 3, Code 5) error message SHOULD be returned".
+            responder.icmp4Error(c, 3, 5, 0);
+            c.drop(SOURCE_ROUTE_46);
+            return Verdict.DONE;
+        }
+        boolean icmpError = c.proto == PROTO_ICMP && !c.fragmented && c.l4Length >= 1
+                && IcmpResponder.isIcmp4Error(c.buf.getUnsignedByte(c.l4));
+        if (!mapAddresses(c, icmpError)) {
+            return Verdict.DONE;
+        }
+        if (icmpError) {
+            DropReason why = icmpv4ErrorToIcmpv6(c);
+            if (why != null) {
+                c.drop(why); // never an ICMP error about an ICMP error
+            }
+            return Verdict.DONE;
+        }
+        int limit = fragmentLimit(c);
+        if (limit == MTU_DROPPED) {
+            return Verdict.DONE;
+        }
+        if (limit == MTU_SEGMENT) {
+            return Verdict.SEGMENT;
+        }
+        if (c.fragOffset == 0) {
+            // RFC 7915 §4.5: transport checksums include the pseudo-header, which changed; only the
+            // first fragment carries the transport header.
+            DropReason why = transportHeader(c);
+            if (why != null) {
+                c.drop(why);
+                return Verdict.DONE;
+            }
+        }
+        if (limit > 0) {
+            fragment(c, limit);
+            return Verdict.DONE;
+        }
+        // RFC 7915 §4.1 (and RFC 8021): a Fragment Header only when the IPv4 packet is a fragment.
+        int start = c.l4 - (c.fragmented ? Ipv6Header.LENGTH + 8 : Ipv6Header.LENGTH);
+        ipv4HeaderToIpv6(c, start);
+        int outLength = c.l4 - start + c.l4Length;
+        counters.translated(XlatCounters.DIR_46, c.proto, outLength);
+        if (c.offload.gso) {
+            output.emitSuperPacket(c.buf, start, outLength, c.l4, 6);
+        } else {
+            output.emit(c.buf, start, outLength);
+        }
+        return Verdict.DONE;
+    }
+
+    /**
+     * RFC 7915 §4.1 with RFC 791 §3.1 and RFC 1812 §5.2.2: the IPv4 header is whole, its lengths agree
+     * with what was read and its checksum verifies; the addresses pass {@link AddressFilter}. Fills the
+     * header facts of {@code c}; false (counted) if the packet is dropped.
+     */
+    private boolean ipv4Packet(XlatContext c) {
+        XlatSnapshot snap = c.snap;
+        if (!snap.nat64) {
+            c.drop(NO_TRANSLATION_46);
+            return false;
+        }
+        if (c.total < Ipv4Header.MIN_LENGTH) {
+            c.drop(TRUNCATED_46);
+            return false;
+        }
+        Ipv4Header h = ip4.wrap(c.buf, c.off);
+        int ihl = h.headerLength();
+        int total = h.totalLength();
+        if (ihl < Ipv4Header.MIN_LENGTH || total < ihl || total > c.total) {
+            c.drop(TRUNCATED_46);
+            return false;
+        }
+        c.total = total;
+        if (!h.headerChecksumValid()) {
+            c.drop(BAD_HEADER_CHECKSUM_46);
+            return false;
+        }
+        c.src4 = h.source();
+        c.dst4 = h.destination();
+        c.proto = h.protocol();
+        c.tos = h.typeOfService();
+        c.ttl = h.timeToLive();
+        c.identification = h.identification();
+        c.fragOffset = h.fragmentOffset();
+        c.moreFragments = h.moreFragments();
+        c.fragmented = c.moreFragments || c.fragOffset != 0;
+        if (c.fragmented) {
+            counters.increment(XlatCounters.FRAGMENTS_IN_46);
+        }
+        c.l4 = c.off + ihl;
+        c.l4Length = total - ihl;
+        c.l4Available = c.l4Length;
+        DropReason forbidden = AddressFilter.check46(snap, c.buf, c.off, ihl, total);
+        if (forbidden != null) {
+            c.drop(forbidden); // spoofed or unroutable: silently (AddressFilter)
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * RFC 7915 §4.1 Source and Destination Address, through RFC 6052 or the static map (EAM). An ICMPv4
+     * error from a router the mapping does not cover still reaches the IPv6 host, from the translator's
+     * own address (the IPv6 counterpart of RFC 6791). False (rejected, §4.4) if an address cannot be mapped.
+     */
+    private boolean mapAddresses(XlatContext c, boolean icmpError) {
+        DropReason why = mapper.map4to6(c.dst4, DST_UNMAPPABLE_46, WKPF_NON_GLOBAL_46);
+        if (why != null) {
+            reject(c, why);
+            return false;
+        }
+        c.dstHi = mapper.hi;
+        c.dstLo = mapper.lo;
+        why = mapper.map4to6(c.src4, SRC_UNMAPPABLE_46, WKPF_NON_GLOBAL_46);
+        if (why == null) {
+            c.srcHi = mapper.hi;
+            c.srcLo = mapper.lo;
+        } else if (icmpError) {
+            c.srcHi = c.snap.ownIpv6Hi;
+            c.srcLo = c.snap.ownIpv6Lo;
+        } else {
+            reject(c, why);
+            return false;
+        }
+        return true;
+    }
+
+    private static final int MTU_WHOLE = 0;
+    private static final int MTU_DROPPED = -1;
+    private static final int MTU_SEGMENT = -2;
+
+    /**
+     * RFC 7915 §4.1 / §1.4: the translator is a router. A DF packet that does not fit the IPv6 next hop
+     * gets Fragmentation Needed with the MTU the IPv4 sender must use; a DF=0 packet that does not fit the
+     * lowest IPv6 MTU ({@code offlink-mtu}) is fragmented. Returns the fragment size limit when it must be
+     * fragmented, {@link #MTU_WHOLE} when it fits, {@link #MTU_DROPPED} or, for a super-packet whose
+     * segments would not fit as they are, {@link #MTU_SEGMENT}.
+     */
+    private int fragmentLimit(XlatContext c) {
+        XlatSnapshot snap = c.snap;
+        OffloadState o = c.offload;
+        boolean dontFragment = ip4.wrap(c.buf, c.off).dontFragment();
+        int ipv6Length = Ipv6Header.LENGTH + (c.fragmented ? 8 : 0) + c.l4Length;
+        if (dontFragment && !o.gso && snap.ipv6EgressMtu > 0 && ipv6Length > snap.ipv6EgressMtu) {
+            responder.icmp4Error(c, 3, 4, snap.ipv6EgressMtu - 20);
+            c.drop(PACKET_TOO_BIG_46);
+            return MTU_DROPPED;
+        }
+        int limit = snap.ipv6EgressMtu > 0 ? Math.min(snap.offlinkMtu, snap.ipv6EgressMtu) : snap.offlinkMtu;
+        if (o.gso) {
+            // A super-packet stays whole only if each of its segments fits the IPv6 side as it is.
+            int segment = Ipv6Header.LENGTH + o.l4HeaderLength(c.buf, c.l4) + o.gsoSize;
+            boolean fits = dontFragment ? snap.ipv6EgressMtu <= 0 || segment <= snap.ipv6EgressMtu : segment <= limit;
+            return fits ? MTU_WHOLE : MTU_SEGMENT;
+        }
+        if (dontFragment || ipv6Length <= limit) {
+            return MTU_WHOLE;
+        }
+        o.completePartial(c.buf, c.off); // fragments need the checksum complete before they are cut
+        return limit;
+    }
+
+    /**
+     * RFC 7915 §4.5 (and §4.2 for ICMP): the transport checksum for the new pseudo-header, in the outer
+     * packet or, in inner mode (§4.3), in the packet quoted by an ICMP error, of which only
+     * {@code l4Available} bytes may be there: a header too short to hold its checksum is then left as it
+     * is instead of dropped. "Other transport protocols ... MUST be forwarded" unchanged. The drop
+     * reason, or null.
+     */
+    DropReason transportHeader(XlatContext c) {
+        ByteBuf b = c.pkt;
+        int l4 = c.l4;
+        switch (c.proto) {
+            case PROTO_TCP: {
+                if (c.l4Available < 18) {
+                    return c.inner ? null : TOO_SHORT_L4_46;
+                }
+                int sum = b.getUnsignedShort(l4 + 16);
+                b.setShort(l4 + 16, c.inner ? Checksum.update(sum, oldPseudoSum(c), newPseudoSum(c))
+                        : c.offload.updateChecksum(sum, oldPseudoSum(c), newPseudoSum(c)));
+                return null;
+            }
+            case PROTO_UDP: {
+                if (c.l4Available < 8) {
+                    return c.inner ? null : TOO_SHORT_L4_46;
+                }
+                boolean partial = c.offload.partial && !c.inner;
+                int sum = b.getUnsignedShort(l4 + 6);
+                if (sum == 0 && !partial) {
+                    return c.inner ? null : udpZeroChecksum(c);
+                }
+                sum = partial ? c.offload.updateChecksum(sum, oldPseudoSum(c), newPseudoSum(c))
+                        : Checksum.update(sum, oldPseudoSum(c), newPseudoSum(c));
+                b.setShort(l4 + 6, sum == 0 && !partial ? 0xffff : sum); // RFC 768: a computed zero is sent as all ones
+                return null;
+            }
+            case PROTO_ICMP:
+                return icmpv4ToIcmpv6(c);
+            case PROTO_ICMPV6:
+                return c.inner ? null : ICMP_WRONG_VERSION_46; // would reach IPv6 as an ICMPv6 message nobody validated
+            default:
+                return null;
+        }
+    }
+
+    private static int oldPseudoSum(XlatContext c) {
+        return Checksum.sumIpv4(c.src4) + Checksum.sumIpv4(c.dst4);
+    }
+
+    private static int newPseudoSum(XlatContext c) {
+        return Checksum.sumIpv6(c.srcHi, c.srcLo) + Checksum.sumIpv6(c.dstHi, c.dstLo);
+    }
+
+    /**
+     * RFC 7915 §4.5: "a stateless translator cannot compute the UDP checksum of fragmented packets, so
+     * when a stateless translator receives the first fragment of a fragmented UDP IPv4 packet and the
+     * checksum field is zero, the translator SHOULD drop the packet"; unfragmented ones are dropped
+     * or get a computed checksum as configured ({@code udp-cksum-mode}). Dropped ones get ICMPv4 3/13
+     * (§4.4).
+     */
+    private DropReason udpZeroChecksum(XlatContext c) {
+        UdpCksumMode mode = c.snap.udpCksumMode;
+        if (mode == UdpCksumMode.FWD) {
+            return null;
+        }
+        if (mode == UdpCksumMode.CALC && !c.fragmented) {
+            int sum = Ipv6Header.pseudoHeaderSum(c.srcHi, c.srcLo, c.dstHi, c.dstLo, c.l4Length, PROTO_UDP);
+            int sum2 = Checksum.finish(Checksum.add(c.buf, c.l4, c.l4Length, Checksum.fold(sum)));
+            c.buf.setShort(c.l4 + 6, sum2 == 0 ? 0xffff : sum2);
+            return null;
+        }
+        responder.icmp4Error(c, 3, 13, 0);
+        return c.fragmented ? UDP_ZERO_CHECKSUM_FRAGMENT_46 : UDP_ZERO_CHECKSUM_46;
+    }
+
+    /**
+     * RFC 7915 §4.2, ICMPv4 query messages: Echo Request and Echo Reply (types 8 and 0) become types 128
+     * and 129 "and the ICMPv6 checksum MUST be recomputed (to include the pseudo-header)"; other
+     * informational messages are silently dropped. Inside an ICMP error (§4.3) only an echo may be quoted.
+     */
+    private DropReason icmpv4ToIcmpv6(XlatContext c) {
+        if (c.inner) {
+            if (c.l4Available < 4) {
+                return null;
+            }
+        } else if (c.fragmented) {
+            return ICMP_FRAGMENTED_46;
+        } else if (c.l4Available < 8) {
+            return TOO_SHORT_L4_46;
+        }
+        int newType = echoType46(c.pkt.getUnsignedByte(c.l4));
+        if (newType < 0) {
+            return c.inner ? ICMP_ERROR_INNER_46 : ICMP_UNTRANSLATABLE_46;
+        }
+        rewriteEcho(c.pkt, c.l4, newType,
+                Ipv6Header.pseudoHeaderSum(c.srcHi, c.srcLo, c.dstHi, c.dstLo, c.l4Length, PROTO_ICMPV6), true);
+        return null;
+    }
+
+    /**
+     * RFC 7915 §4.1: the IPv6 header at {@code at} in {@code c.pkt}: Traffic Class = TOS, Flow Label 0,
+     * Payload Length = Total Length - IHL (+8 with a Fragment Header), Next Header = Protocol (1 → 58),
+     * Hop Limit = TTL - 1 (kept in inner mode, §4.3), and for a fragment the Fragment Header: Next Header
+     * = Protocol, Fragment Offset and M copied, Identification = the IPv4 Identification in the low 16 bits.
+     */
+    void ipv4HeaderToIpv6(XlatContext c, int at) {
+        int nextHeader = c.proto == PROTO_ICMP ? PROTO_ICMPV6 : c.proto;
+        ip6.wrap(c.pkt, at).write(c.tos, c.l4Length + (c.fragmented ? 8 : 0),
+                c.fragmented ? Ipv6Header.NEXT_HEADER_FRAGMENT : nextHeader, c.inner ? c.ttl : c.ttl - 1,
+                c.srcHi, c.srcLo, c.dstHi, c.dstLo);
+        if (c.fragmented) {
+            writeFragmentHeader(c.pkt, at + Ipv6Header.LENGTH, nextHeader, c.fragOffset, c.moreFragments,
+                    c.identification);
+            if (!c.inner) {
+                counters.increment(XlatCounters.FRAGMENTS_46);
+            }
+        }
+    }
+
+    /** RFC 8200 §4.5: the Fragment Header at {@code at}. */
+    static void writeFragmentHeader(ByteBuf buf, int at, int nextHeader, int offset8, boolean more, int id) {
+        buf.setByte(at, nextHeader);
+        buf.setByte(at + 1, 0);
+        buf.setShort(at + 2, (offset8 << 3) | (more ? 1 : 0));
+        buf.setInt(at + 4, id);
+    }
+
+    /**
+     * RFC 7915 §4.1: "the translator MUST ensure that the packet does not exceed the path MTU on the IPv6
+     * side" for IPv4 packets without DF: the payload is cut into pieces of at most {@code limit - 48}
+     * bytes (a multiple of 8), each with a Fragment header carrying the IPv4 Identification. Fragments are
+     * emitted in order, each header written over the tail of the piece before it, which has already been
+     * emitted, so the packet is never copied.
+     */
+    private void fragment(XlatContext c, int limit) {
+        int piece = (limit - Ipv6Header.LENGTH - 8) & ~7;
+        int payloadStart = c.l4;
+        int payloadLength = c.l4Length;
+        int firstOffset = c.fragOffset;
+        boolean moreAfter = c.moreFragments;
+        int nextHeader = c.proto == PROTO_ICMP ? PROTO_ICMPV6 : c.proto;
+        for (int done = 0; done < payloadLength; done += piece) {
+            int size = Math.min(piece, payloadLength - done);
+            int start = payloadStart + done - Ipv6Header.LENGTH - 8;
+            c.fragmented = true;
+            c.l4Length = size;
+            c.fragOffset = firstOffset + done / 8;
+            c.moreFragments = done + size < payloadLength || moreAfter;
+            ipv4HeaderToIpv6(c, start);
+            counters.translated(XlatCounters.DIR_46, nextHeader, Ipv6Header.LENGTH + 8 + size);
+            output.emit(c.buf, start, Ipv6Header.LENGTH + 8 + size);
+        }
+    }
+
+    // ---------------------------------------------------------------- ICMPv4 errors (§4.2, §4.3)
+
+    /**
+     * RFC 7915 §4.2 and §4.3: the ICMPv4 error of {@code c} (outer header validated, addresses mapped)
+     * becomes an ICMPv6 error, built in the error scratch buffer (its inner packet moves relative to the
+     * outer headers) and emitted. Type and code "MUST" be translated as §4.2 lists them (others are
+     * silently dropped); the quoted packet is translated by the same steps in inner mode (§4.3: "the
+     * translator MUST translate the IP header of the packet included in the ICMP error"), never an
+     * error inside an error; RFC 4884 extensions are kept when they fit. The drop reason, or null.
+     */
+    private DropReason icmpv4ErrorToIcmpv6(XlatContext c) {
+        ByteBuf buf = c.buf;
+        int l4 = c.l4;
+        int icmpLength = c.l4Length;
+        int end = l4 + icmpLength;
+        if (icmpLength < 8 + Ipv4Header.MIN_LENGTH) {
+            return ICMP_ERROR_INNER_46;
+        }
+        if (!Checksum.verifies(Checksum.add(buf, l4, icmpLength, 0))) {
+            return ICMP_BAD_CHECKSUM_46;
+        }
+        int type = buf.getUnsignedByte(l4);
+        int code = buf.getUnsignedByte(l4 + 1);
+        int newType;
+        int newCode;
+        long parameter = 0;
+        switch (type) {
+            case 3: // Destination Unreachable
+                newType = 1;
+                switch (code) {
+                    case 0, 1, 5, 6, 7, 8, 11, 12 -> newCode = 0; // no route to destination
+                    case 9, 10, 13, 15 -> newCode = 1; // communication administratively prohibited
+                    case 3 -> newCode = 4; // port unreachable
+                    case 2 -> { // protocol unreachable: Parameter Problem, pointer to Next Header
+                        newType = 4;
+                        newCode = 1;
+                        parameter = 6;
+                    }
+                    case 4 -> { // fragmentation needed: Packet Too Big
+                        newType = 2;
+                        newCode = 0;
+                    }
+                    default -> {
+                        return ICMP_UNTRANSLATABLE_46; // code 14 (precedence cutoff) and unknown codes
+                    }
+                }
+                break;
+            case 11: // Time Exceeded: type 3, code unchanged
+                newType = 3;
+                newCode = code;
+                break;
+            case 12: // Parameter Problem: codes 0 and 2 with the pointer mapped (Figure 3), else drop
+                if (code != 0 && code != 2) {
+                    return ICMP_UNTRANSLATABLE_46;
+                }
+                int pointer = pointer46(buf.getUnsignedByte(l4 + 4));
+                if (pointer < 0) {
+                    return ICMP_UNTRANSLATABLE_46;
+                }
+                newType = 4;
+                newCode = 0;
+                parameter = pointer;
+                break;
+            default:
+                return ICMP_UNTRANSLATABLE_46; // Source Quench, Redirect, ...: "silently drop"
+        }
+
+        // The inner packet (§4.3) and, with a non-zero RFC 4884 length, the extension after it.
+        int ip = l4 + 8;
+        Ipv4Header q = ip4.wrap(buf, ip);
+        if (q.version() != 4) {
+            return ICMP_ERROR_INNER_46;
+        }
+        int ihl = q.headerLength();
+        if (ihl < Ipv4Header.MIN_LENGTH || ip + ihl > end) {
+            return ICMP_ERROR_INNER_46;
+        }
+        int originalLength = end - ip;
+        int extensionStart = end;
+        int rfc4884Words = buf.getUnsignedByte(l4 + 5);
+        if (rfc4884Words != 0 && 8 + rfc4884Words * 4 <= icmpLength) {
+            originalLength = rfc4884Words * 4;
+            extensionStart = ip + originalLength;
+        }
+        int extensionLength = end - extensionStart;
+        int innerTotal = q.totalLength();
+        int innerAvailable = innerTotal >= ihl ? Math.min(originalLength, innerTotal) : originalLength;
+        if (innerAvailable < ihl) {
+            return ICMP_ERROR_INNER_46; // not even the inner header is quoted
+        }
+        int innerSrc = q.source();
+        int innerDst = q.destination();
+        if (mapper.map4to6(innerSrc, ICMP_ERROR_INNER_46, ICMP_ERROR_INNER_46) != null) {
+            return ICMP_ERROR_INNER_46;
+        }
+        long innerSrcHi = mapper.hi;
+        long innerSrcLo = mapper.lo;
+        if (innerSrcHi != c.dstHi || innerSrcLo != c.dstLo) {
+            // RFC 792 / RFC 1812 §4.3.2.3: an error goes to the source of the datagram it quotes. One that
+            // does not was forged (or misrouted): its destination never sent that packet.
+            return ICMP_ERROR_MISMATCH_46;
+        }
+        if (mapper.map4to6(innerDst, ICMP_ERROR_INNER_46, ICMP_ERROR_INNER_46) != null) {
+            return ICMP_ERROR_INNER_46;
+        }
+        long innerDstHi = mapper.hi;
+        long innerDstLo = mapper.lo;
+        boolean innerFragment = q.moreFragments() || q.fragmentOffset() != 0;
+        int innerHeader6 = innerFragment ? Ipv6Header.LENGTH + 8 : Ipv6Header.LENGTH;
+        int translatedInner = innerHeader6 + innerAvailable - ihl;
+
+        if (newType == 2) {
+            parameter = packetTooBigMtu(c.snap, buf.getUnsignedShort(l4 + 6), innerTotal);
+        }
+
+        // Sizes (RFC 4443 §2.4(c): at most 1280 bytes; RFC 4884 §4: extension kept when it fits).
+        int maxBody = IcmpResponder.ICMP6_ERROR_MAX - Ipv6Header.LENGTH - 8;
+        boolean withExtension = extensionLength > 0 && (newType == 1 || newType == 3)
+                && RFC4884_MIN_ORIGINAL_DATAGRAM + extensionLength <= maxBody;
+        int originalOut;
+        int body;
+        if (withExtension) {
+            originalOut = Math.max(RFC4884_MIN_ORIGINAL_DATAGRAM, Math.min(translatedInner, maxBody - extensionLength) & ~7);
+            body = originalOut + extensionLength;
+        } else {
+            originalOut = Math.min(translatedInner, maxBody);
+            body = originalOut;
+        }
+        int innerCopy = Math.max(0, Math.min(translatedInner, originalOut) - innerHeader6);
+
+        int s = Translator.HEADROOM;
+        int icmp = s + Ipv6Header.LENGTH;
+        int inner = icmp + 8;
+        ByteBuf out = scratch;
+        out.setBytes(inner + innerHeader6, buf, ip + ihl, innerCopy);
+        // §4.3: the same steps as for the outer packet, in inner mode, on the copy in the scratch buffer.
+        c.becomeInner(out);
+        c.l4 = inner + innerHeader6;
+        c.l4Length = innerTotal - ihl;
+        c.l4Available = innerCopy;
+        c.proto = q.protocol();
+        c.src4 = innerSrc;
+        c.dst4 = innerDst;
+        c.srcHi = innerSrcHi;
+        c.srcLo = innerSrcLo;
+        c.dstHi = innerDstHi;
+        c.dstLo = innerDstLo;
+        c.tos = q.typeOfService();
+        c.ttl = q.timeToLive();
+        c.identification = q.identification();
+        c.fragOffset = q.fragmentOffset();
+        c.moreFragments = q.moreFragments();
+        c.fragmented = innerFragment;
+        DropReason why = c.fragOffset == 0 ? transportHeader(c) : null;
+        if (why == null) {
+            ipv4HeaderToIpv6(c, inner);
+        }
+        c.restoreOuter();
+        if (why != null) {
+            return why;
+        }
+        int written = innerHeader6 + innerCopy;
+        if (originalOut > written) {
+            out.setZero(inner + written, originalOut - written); // RFC 4884 §4: zero padding
+        }
+        if (withExtension) {
+            out.setBytes(inner + originalOut, buf, extensionStart, extensionLength);
+        }
+        int icmpLength6 = 8 + body;
+        out.setByte(icmp, newType);
+        out.setByte(icmp + 1, newCode);
+        out.setShort(icmp + 2, 0);
+        if (newType == 1 || newType == 3) {
+            // RFC 4884 §4.1 / RFC 7915 §4.2: the length attribute counts 64-bit words in ICMPv6.
+            out.setInt(icmp + 4, withExtension ? (originalOut / 8) << 24 : 0);
+        } else {
+            out.setInt(icmp + 4, (int) parameter);
+        }
+        ip6.wrap(out, s).write(c.tos, icmpLength6, PROTO_ICMPV6, c.ttl - 1, c.srcHi, c.srcLo, c.dstHi, c.dstLo);
+        int sum = Ipv6Header.pseudoHeaderSum(c.srcHi, c.srcLo, c.dstHi, c.dstLo, icmpLength6, PROTO_ICMPV6);
+        out.setShort(icmp + 2, Checksum.finish(Checksum.add(out, icmp, icmpLength6, Checksum.fold(sum))));
+        int outLength = Ipv6Header.LENGTH + icmpLength6;
+        counters.translated(XlatCounters.DIR_46, PROTO_ICMP, outLength);
+        output.emit(out, s, outLength);
+        return null;
+    }
+
+    /** RFC 7915 §4.2 Figure 3: IPv4 Parameter Problem pointer to IPv6, or -1 ("n/a": drop). */
+    static int pointer46(int p) {
+        if (p == 0 || p == 1) {
+            return p;
+        }
+        if (p == 2 || p == 3) {
+            return 4; // Total Length -> Payload Length
+        }
+        if (p == 8) {
+            return 7; // TTL -> Hop Limit
+        }
+        if (p == 9) {
+            return 6; // Protocol -> Next Header
+        }
+        if (p >= 12 && p <= 15) {
+            return 8; // Source Address
+        }
+        if (p >= 16 && p <= 19) {
+            return 24; // Destination Address
+        }
+        return -1;
+    }
+
+    /**
+     * RFC 7915 §4.2: the Packet Too Big MTU is {@code min(advertised MTU + 20, MTU of the IPv6 next hop,
+     * MTU of the IPv4 next hop + 20)}; an advertised MTU of zero is replaced by the RFC 1191 §7 plateau
+     * below the quoted Total Length; the result is never below 1280 (§5 and RFC 8200 §5).
+     */
+    static int packetTooBigMtu(XlatSnapshot snap, int mtu4, int quotedTotalLength) {
+        if (mtu4 == 0) {
+            mtu4 = 68;
+            for (int p : PLATEAUS) {
+                if (p < quotedTotalLength) {
+                    mtu4 = p;
+                    break;
+                }
+            }
+        }
+        int mtu6 = mtu4 + 20;
+        if (snap.ipv6NextHopMtu() > 0) {
+            mtu6 = Math.min(mtu6, snap.ipv6NextHopMtu());
+        }
+        if (snap.ipv4NextHopMtu() > 0) {
+            mtu6 = Math.min(mtu6, snap.ipv4NextHopMtu() + 20);
+        }
+        return Math.max(Xlat64.IPV6_MIN_MTU, mtu6);
+    }
+
+    /** RFC 7915 §4.4: a dropped IPv4 packet gets ICMPv4 3/13 back, except for {@link DropReason#silent} drops. */
+    void reject(XlatContext c, DropReason why) {
+        if (!why.silent()) {
+            responder.icmp4Error(c, 3, 13, 0);
+        }
+        c.drop(why);
+    }
+
+    /** RFC 7915 §4.1: looks for an LSRR (131) or SSRR (137) option whose pointer is not past its end. */
+    private static boolean hasUnexpiredSourceRoute(ByteBuf buf, int p, int end) {
+        while (p < end) {
+            int type = buf.getUnsignedByte(p);
+            if (type == IPV4_OPTION_END) {
+                return false;
+            }
+            if (type == IPV4_OPTION_NOP) {
+                p++;
+                continue;
+            }
+            if (p + 1 >= end) {
+                return false;
+            }
+            int optLen = buf.getUnsignedByte(p + 1);
+            if (optLen < 2) {
+                return false;
+            }
+            if ((type == IPV4_OPTION_LSRR || type == IPV4_OPTION_SSRR) && optLen >= 3 && p + 2 < end) {
+                int pointer = buf.getUnsignedByte(p + 2);
+                if (pointer <= optLen) {
+                    return true;
+                }
+            }
+            p += optLen;
+        }
+        return false;
+    }
+
+    /** Echo Request 8 → 128 and Echo Reply 0 → 129; -1 for anything else. */
+    static int echoType46(int type) {
+        return type == 8 ? 128 : type == 0 ? 129 : -1;
+    }
+
+    /**
+     * Rewrites the echo header at {@code l4} to {@code newType} and updates its checksum incrementally
+     * (RFC 1624): the ICMPv6 checksum covers the pseudo-header ({@code pseudoSum}), the ICMPv4 one does
+     * not, so it is added going to IPv6 and removed going to IPv4.
+     */
+    static void rewriteEcho(ByteBuf buf, int l4, int newType, int pseudoSum, boolean toIpv6) {
+        int type = buf.getUnsignedByte(l4);
+        int code = buf.getUnsignedByte(l4 + 1);
+        int oldWord = (type << 8) | code;
+        int newWord = (newType << 8) | code;
+        int c = buf.getUnsignedShort(l4 + 2);
+        c = toIpv6 ? Checksum.update(c, oldWord, Checksum.fold(pseudoSum) + newWord)
+                : Checksum.update(c, Checksum.fold(pseudoSum) + oldWord, newWord);
+        buf.setByte(l4, newType);
+        buf.setShort(l4 + 2, c);
+    }
+}

@@ -1,0 +1,668 @@
+package net.tunxlat.xlat;
+
+import static net.tunxlat.xlat.DropReason.*;
+
+import io.netty.buffer.ByteBuf;
+import net.tunxlat.checksum.Checksum;
+import net.tunxlat.header.Ipv4Header;
+import net.tunxlat.header.Ipv6Header;
+import net.tunxlat.offload.OffloadState;
+
+/**
+ * RFC 7915 §5, translating from IPv6 to IPv4, one instance per worker. {@link #translate} runs the steps
+ * in the RFC's order: walk the extension headers and decide (§5.1, §5.4, everything that can drop), then
+ * rewrite (§5.5 transport checksums, §5.1 IPv4 header, or §5.2/§5.3 for an ICMPv6 error, whose inner
+ * packet runs through the same {@link #transportHeader} and {@link #ipv6HeaderToIpv4} steps in inner
+ * mode). A packet that is dropped is left untouched.
+ */
+final class Xlat64 {
+    /** RFC 7915 §5.1: "If the size of the translated IPv4 packet is less than or equal to 1260 bytes" DF is 0. */
+    static final int DF_THRESHOLD = 1260;
+    /** RFC 8200 §5: the minimum IPv6 link MTU. */
+    static final int IPV6_MIN_MTU = 1280;
+    /** RFC 4884 §4: when extensions are present the original datagram field is at least 128 bytes. */
+    private static final int RFC4884_MIN_ORIGINAL_DATAGRAM = Xlat46.RFC4884_MIN_ORIGINAL_DATAGRAM;
+    private static final int PROTO_ICMP = 1;
+    private static final int PROTO_TCP = 6;
+    private static final int PROTO_UDP = 17;
+    private static final int PROTO_ICMPV6 = 58;
+
+    private final Ipv4Header ip4 = new Ipv4Header();
+    private final Ipv6Header ip6 = new Ipv6Header();
+    private final AddressMapper mapper;
+    private final IcmpResponder responder;
+    private final PacketOutput output;
+    private final XlatCounters counters;
+    private final Ipv4Identification identifications;
+    private final ByteBuf scratch;
+
+    Xlat64(AddressMapper mapper, IcmpResponder responder, PacketOutput output, XlatCounters counters,
+            Ipv4Identification identifications, ByteBuf scratch) {
+        this.mapper = mapper;
+        this.responder = responder;
+        this.output = output;
+        this.counters = counters;
+        this.identifications = identifications;
+        this.scratch = scratch;
+    }
+
+    /**
+     * RFC 8200 §3: the IPv6 header is whole and its Payload Length agrees with what was read (no RFC 2675
+     * jumbogram, which has no IPv4 equivalent); the addresses pass {@link AddressFilter}. Shared by NAT64
+     * and NPTv6; fills the addresses of {@code c}; false (counted) if the packet is dropped.
+     */
+    boolean ipv6Packet(XlatContext c) {
+        if (c.total < Ipv6Header.LENGTH) {
+            c.drop(TRUNCATED_64);
+            return false;
+        }
+        Ipv6Header h = ip6.wrap(c.buf, c.off);
+        int payloadLength = h.payloadLength();
+        if (payloadLength == 0 && h.nextHeader() == Ipv6Header.NEXT_HEADER_HOP_BY_HOP) {
+            c.drop(JUMBOGRAM_64);
+            return false;
+        }
+        if (Ipv6Header.LENGTH + payloadLength > c.total) {
+            c.drop(TRUNCATED_64);
+            return false;
+        }
+        c.total = Ipv6Header.LENGTH + payloadLength;
+        c.srcHi = h.sourceHi();
+        c.srcLo = h.sourceLo();
+        c.dstHi = h.destinationHi();
+        c.dstLo = h.destinationLo();
+        DropReason forbidden = AddressFilter.check64(c.snap, c.buf, c.off, c.total, c.srcHi, c.srcLo, c.dstHi, c.dstLo);
+        if (forbidden != null) {
+            c.drop(forbidden); // spoofed or unroutable: silently (AddressFilter)
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * RFC 7915 §5: translates the IPv6 packet of {@code c}, already past {@link #ipv6Packet}. Returns
+     * {@link Verdict#SEGMENT} (with nothing written) for a super-packet that cannot stay whole, for the
+     * offload layer to cut into segments.
+     */
+    Verdict translate(XlatContext c) {
+        XlatSnapshot snap = c.snap;
+        if (!snap.nat64) {
+            c.drop(NO_TRANSLATION_64); // e.g. the kernel's own MLD and RS on the device
+            return Verdict.DONE;
+        }
+        if (c.dstHi == snap.ownIpv6Hi && c.dstLo == snap.ownIpv6Lo && (c.dstHi | c.dstLo) != 0) {
+            responder.echoReply6(c);
+            return Verdict.DONE;
+        }
+        if (!extensionHeaders(c)) {
+            return Verdict.DONE;
+        }
+        Ipv6Header h = ip6.wrap(c.buf, c.off);
+        c.ttl = h.hopLimit();
+        c.tos = h.trafficClass();
+        if (c.ttl <= 1) {
+            // RFC 7915 §5.1: the translator "MUST check for zero and send the ... ICMPv6 'Hop Limit
+            // Exceeded' error" (RFC 4443 type 3 code 0).
+            responder.icmp6Error(c, 3, 0, 0);
+            c.drop(HOP_LIMIT_EXCEEDED_64);
+            return Verdict.DONE;
+        }
+        boolean icmpError = c.proto == PROTO_ICMPV6 && !c.fragmented && c.l4Length >= 1
+                && c.buf.getUnsignedByte(c.l4) < 128;
+        if (!mapAddresses(c, icmpError)) {
+            return Verdict.DONE;
+        }
+        boolean hairpin = !c.dstViaStaticMap && mapper.isIpv6Host4(c.dst4);
+        if (hairpin && c.offload.gso) {
+            return Verdict.SEGMENT; // hairpinned segments are plain packets
+        }
+        if (hairpin && !icmpError) {
+            c.offload.completePartial(c.buf, c.off);
+            hairpin(c);
+            return Verdict.DONE;
+        }
+        if (icmpError) {
+            DropReason why = icmpv6ErrorToIcmpv4(c);
+            if (why != null) {
+                c.drop(why);
+            }
+            return Verdict.DONE;
+        }
+        OffloadState o = c.offload;
+        int totalLength = Ipv4Header.MIN_LENGTH + c.l4Length;
+        // For a super-packet, what goes on the wire is one segment: decide DF and the MTU on its size.
+        int wireLength = o.gso ? Ipv4Header.MIN_LENGTH + o.l4HeaderLength(c.buf, c.l4) + o.gsoSize : totalLength;
+        int mtu = snap.ipv4EgressMtu;
+        if (o.gso && mtu > 0 && wireLength > mtu) {
+            return Verdict.SEGMENT;
+        }
+        if (!o.gso && mtu > 0 && totalLength > mtu && totalLength > DF_THRESHOLD) {
+            // RFC 7915 §1.4 / §5: too big for the IPv4 next hop, and IPv6 senders expect Packet Too Big
+            // (the MTU includes the 20 bytes the IPv6 header adds).
+            responder.icmp6Error(c, 2, 0, Math.max(IPV6_MIN_MTU, mtu + 20));
+            c.drop(PACKET_TOO_BIG_64);
+            return Verdict.DONE;
+        }
+        if (c.fragOffset == 0) {
+            DropReason why = transportHeader(c);
+            if (why != null) {
+                c.drop(why);
+                return Verdict.DONE;
+            }
+        }
+        int start = c.l4 - Ipv4Header.MIN_LENGTH;
+        ipv6HeaderToIpv4(c, start, wireLength);
+        counters.translated(XlatCounters.DIR_64, c.proto, totalLength);
+        if (o.gso) {
+            output.emitSuperPacket(c.buf, start, totalLength, c.l4, 4);
+        } else {
+            output.emit(c.buf, start, totalLength);
+        }
+        return Verdict.DONE;
+    }
+
+    /**
+     * RFC 7915 §5.1: Hop-by-Hop, Destination Options and Routing headers with Segments Left 0 "MUST be
+     * ignored" (the Protocol and Total Length skip them); with Segments Left non-zero the packet "MUST NOT
+     * be translated" and a Parameter Problem pointing at it "SHOULD" be returned; an extension header after
+     * the Fragment Header "SHOULD be dropped" (§5.4: with ICMPv6 1/1). Fills the upper-layer and fragment
+     * facts of {@code c}; false (counted) if the packet is dropped.
+     */
+    private boolean extensionHeaders(XlatContext c) {
+        ByteBuf buf = c.buf;
+        int nh = ip6.wrap(buf, c.off).nextHeader();
+        int p = c.off + Ipv6Header.LENGTH;
+        int end = c.off + c.total;
+        boolean fragment = false;
+        while (true) {
+            switch (nh) {
+                case Ipv6Header.NEXT_HEADER_HOP_BY_HOP:
+                case Ipv6Header.NEXT_HEADER_DESTINATION_OPTIONS:
+                case Ipv6Header.NEXT_HEADER_ROUTING: {
+                    if (fragment) {
+                        reject(c, EXT_HEADER_AFTER_FRAGMENT_64);
+                        return false;
+                    }
+                    if (p + 8 > end) {
+                        c.drop(TRUNCATED_64);
+                        return false;
+                    }
+                    int extLength = (buf.getUnsignedByte(p + 1) + 1) << 3;
+                    if (p + extLength > end) {
+                        c.drop(TRUNCATED_64);
+                        return false;
+                    }
+                    if (nh == Ipv6Header.NEXT_HEADER_ROUTING && buf.getUnsignedByte(p + 3) != 0) {
+                        responder.icmp6Error(c, 4, 0, p + 3 - c.off);
+                        c.drop(ROUTING_HEADER_64);
+                        return false;
+                    }
+                    nh = buf.getUnsignedByte(p);
+                    p += extLength;
+                    continue;
+                }
+                case Ipv6Header.NEXT_HEADER_FRAGMENT: {
+                    if (fragment) {
+                        reject(c, EXT_HEADER_AFTER_FRAGMENT_64);
+                        return false;
+                    }
+                    if (p + 8 > end) {
+                        c.drop(TRUNCATED_64);
+                        return false;
+                    }
+                    int fo = buf.getUnsignedShort(p + 2);
+                    c.fragOffset = fo >>> 3;
+                    c.moreFragments = (fo & 1) != 0;
+                    c.identification = buf.getInt(p + 4);
+                    fragment = true;
+                    counters.increment(XlatCounters.FRAGMENTS_IN_64);
+                    nh = buf.getUnsignedByte(p);
+                    p += 8;
+                    continue;
+                }
+                default:
+                    break;
+            }
+            break;
+        }
+        c.fragmentHeader = fragment;
+        c.fragmented = fragment && (c.moreFragments || c.fragOffset != 0);
+        c.proto = nh;
+        c.l4 = p;
+        c.l4Length = end - p;
+        c.l4Available = c.l4Length;
+        return true;
+    }
+
+    /**
+     * RFC 7915 §5.1 Source and Destination Address, through RFC 6052, the static map (EAM) or the dynamic
+     * pool. An ICMPv6 error from an IPv6 router the mapping does not cover gets an RFC 6791 source. False
+     * (rejected, §5.4) if an address cannot be mapped.
+     */
+    private boolean mapAddresses(XlatContext c, boolean icmpError) {
+        DropReason why = mapper.map6to4(c.dstHi, c.dstLo, DST_UNMAPPABLE_64, WKPF_NON_GLOBAL_64);
+        if (why != null) {
+            reject(c, why);
+            return false;
+        }
+        c.dst4 = mapper.v4;
+        c.dstViaStaticMap = mapper.viaStaticMap;
+        why = icmpError ? mapper.map6to4(c.srcHi, c.srcLo, SRC_UNMAPPABLE_64, WKPF_NON_GLOBAL_64)
+                : mapper.mapSource6to4(c.srcHi, c.srcLo);
+        if (why == null) {
+            c.src4 = mapper.v4;
+        } else if (icmpError) {
+            c.src4 = mapper.rfc6791Source(c.srcHi, c.srcLo); // RFC 6791: errors from untranslatable IPv6 routers
+        } else {
+            reject(c, why);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * RFC 7915 §5.5 (and §5.2 for ICMPv6): the transport checksum for the new pseudo-header, in the outer
+     * packet or, in inner mode (§5.3), in the packet quoted by an ICMPv6 error, of which only
+     * {@code l4Available} bytes may be there: a header too short to hold its checksum is then left as it
+     * is instead of dropped. A zero IPv6 UDP checksum (RFC 6935) stays zero: "no checksum" in IPv4. The
+     * drop reason, or null.
+     */
+    DropReason transportHeader(XlatContext c) {
+        ByteBuf b = c.pkt;
+        int l4 = c.l4;
+        boolean partial = c.offload.partial && !c.inner;
+        switch (c.proto) {
+            case PROTO_TCP: {
+                if (c.l4Available < 18) {
+                    return c.inner ? null : TOO_SHORT_L4_64;
+                }
+                int sum = b.getUnsignedShort(l4 + 16);
+                b.setShort(l4 + 16, partial ? c.offload.updateChecksum(sum, oldPseudoSum(c), newPseudoSum(c))
+                        : Checksum.update(sum, oldPseudoSum(c), newPseudoSum(c)));
+                return null;
+            }
+            case PROTO_UDP: {
+                if (c.l4Available < 8) {
+                    return c.inner ? null : TOO_SHORT_L4_64;
+                }
+                int sum = b.getUnsignedShort(l4 + 6);
+                if (sum != 0 || partial) {
+                    sum = partial ? c.offload.updateChecksum(sum, oldPseudoSum(c), newPseudoSum(c))
+                            : Checksum.update(sum, oldPseudoSum(c), newPseudoSum(c));
+                    b.setShort(l4 + 6, sum == 0 && !partial ? 0xffff : sum);
+                }
+                return null;
+            }
+            case PROTO_ICMPV6:
+                return icmpv6ToIcmpv4(c);
+            case PROTO_ICMP:
+                return c.inner ? null : ICMP_WRONG_VERSION_64; // would reach IPv4 as an ICMPv4 message nobody validated
+            default:
+                return null;
+        }
+    }
+
+    private static int oldPseudoSum(XlatContext c) {
+        return Checksum.sumIpv6(c.srcHi, c.srcLo) + Checksum.sumIpv6(c.dstHi, c.dstLo);
+    }
+
+    private static int newPseudoSum(XlatContext c) {
+        return Checksum.sumIpv4(c.src4) + Checksum.sumIpv4(c.dst4);
+    }
+
+    /**
+     * RFC 7915 §5.2: Echo Request and Echo Reply (types 128 and 129) become types 8 and 0 "and the ICMP
+     * checksum MUST be recomputed (removing the pseudo-header)". MLD, Neighbor Discovery and unknown
+     * informational types are "single-hop" or untranslatable and are silently dropped. Inside an ICMPv6
+     * error (§5.3) only an echo may be quoted.
+     */
+    private DropReason icmpv6ToIcmpv4(XlatContext c) {
+        if (c.inner) {
+            if (c.l4Available < 4) {
+                return null;
+            }
+        } else if (c.fragmented) {
+            return ICMP_FRAGMENTED_64;
+        } else if (c.l4Available < 8) {
+            return TOO_SHORT_L4_64;
+        }
+        int newType = echoType64(c.pkt.getUnsignedByte(c.l4));
+        if (newType < 0) {
+            return c.inner ? ICMP_ERROR_INNER_64 : ICMP_UNTRANSLATABLE_64;
+        }
+        Xlat46.rewriteEcho(c.pkt, c.l4, newType,
+                Ipv6Header.pseudoHeaderSum(c.srcHi, c.srcLo, c.dstHi, c.dstLo, c.l4Length, PROTO_ICMPV6), false);
+        return null;
+    }
+
+    /** Echo Request 128 → 8 and Echo Reply 129 → 0; -1 for anything else. */
+    static int echoType64(int type) {
+        return type == 128 ? 8 : type == 129 ? 0 : -1;
+    }
+
+    /**
+     * RFC 7915 §5.1: the IPv4 header at {@code at} in {@code c.pkt}: TOS = Traffic Class, Total Length =
+     * Payload Length minus the extension headers + 20, TTL = Hop Limit - 1 (kept in inner mode, §5.3),
+     * Protocol = the upper-layer Next Header (58 → 1), no options, header checksum computed. §5.1.1: with a
+     * Fragment Header, Identification = its low-order 16 bits, MF and Fragment Offset copied, DF clear;
+     * without, DF = 0 and an Identification generated here for packets whose {@code wireLength} is at most
+     * 1260 bytes (none inside an error), else DF = 1.
+     */
+    void ipv6HeaderToIpv4(XlatContext c, int at, int wireLength) {
+        int identification;
+        int flags;
+        if (c.fragmentHeader) {
+            identification = c.identification & 0xffff;
+            flags = (c.moreFragments ? Ipv4Header.FLAG_MF : 0) | c.fragOffset;
+            if (!c.inner) {
+                counters.increment(XlatCounters.FRAGMENTS_64);
+            }
+        } else if (wireLength <= DF_THRESHOLD) {
+            identification = c.inner ? 0 : identifications.next();
+            flags = 0;
+        } else {
+            identification = 0;
+            flags = Ipv4Header.FLAG_DF;
+        }
+        ip4.wrap(c.pkt, at).write(c.tos, Ipv4Header.MIN_LENGTH + c.l4Length, identification, flags,
+                c.inner ? c.ttl : c.ttl - 1, c.proto == PROTO_ICMPV6 ? PROTO_ICMP : c.proto, c.src4, c.dst4);
+    }
+
+    /**
+     * RFC 7757 §4.2.2 ("intrinsic" hairpinning) and RFC 6146 §3.8: an IPv6 packet whose destination
+     * maps, through the RFC 6052 prefix, to an IPv4 address that the static map gives to another IPv6
+     * host goes straight back to IPv6: destination through the static map, source through the RFC 6052
+     * prefix, hop limit decremented once. Addresses are rewritten in place and the transport checksum
+     * updated for the IPv6 pseudo-header change.
+     */
+    private void hairpin(XlatContext c) {
+        DropReason why = mapper.map4to6(c.dst4, DST_UNMAPPABLE_64, WKPF_NON_GLOBAL_64);
+        if (why != null) {
+            reject(c, why);
+            return;
+        }
+        long newDstHi = mapper.hi;
+        long newDstLo = mapper.lo;
+        why = mapper.embed(c.src4, SRC_UNMAPPABLE_64, WKPF_NON_GLOBAL_64);
+        if (why != null) {
+            reject(c, why);
+            return;
+        }
+        long newSrcHi = mapper.hi;
+        long newSrcLo = mapper.lo;
+        ByteBuf buf = c.buf;
+        int l4 = c.l4;
+        int length = c.l4Length;
+        int nh = c.proto;
+        int checksumAt = c.fragOffset != 0 ? -1
+                : nh == PROTO_TCP && length >= 18 ? l4 + 16
+                : nh == PROTO_UDP && length >= 8 && buf.getUnsignedShort(l4 + 6) != 0 ? l4 + 6
+                : nh == PROTO_ICMPV6 && length >= 4 ? l4 + 2 : -1;
+        if (checksumAt >= 0) {
+            int sum = Checksum.update(buf.getUnsignedShort(checksumAt),
+                    Checksum.sumIpv6(c.srcHi, c.srcLo) + Checksum.sumIpv6(c.dstHi, c.dstLo),
+                    Checksum.sumIpv6(newSrcHi, newSrcLo) + Checksum.sumIpv6(newDstHi, newDstLo));
+            buf.setShort(checksumAt, nh == PROTO_UDP && sum == 0 ? 0xffff : sum);
+        }
+        Ipv6Header h = ip6.wrap(buf, c.off);
+        h.setHopLimit(c.ttl - 1);
+        h.setSource(newSrcHi, newSrcLo);
+        h.setDestination(newDstHi, newDstLo);
+        counters.translated(XlatCounters.DIR_64, nh, c.total); // hairpinned: one translation
+        output.emit(buf, c.off, c.total);
+    }
+
+    // ---------------------------------------------------------------- ICMPv6 errors (§5.2, §5.3)
+
+    /**
+     * RFC 7915 §5.2 and §5.3: the ICMPv6 error of {@code c} (outer header validated, addresses mapped)
+     * becomes an ICMPv4 error, built in the error scratch buffer and emitted. Type and code "MUST" be
+     * translated as §5.2 lists them (others are silently dropped), after the ICMPv6 checksum is verified;
+     * the quoted packet is translated by the same steps in inner mode (§5.3), never an error inside an
+     * error; RFC 4884 extensions are kept when they fit in 576 bytes. The drop reason, or null.
+     */
+    private DropReason icmpv6ErrorToIcmpv4(XlatContext c) {
+        int generated = identifications.next(); // taken for every error, as it always was
+        ByteBuf buf = c.buf;
+        int l4 = c.l4;
+        int icmpLength = c.l4Length;
+        int end = l4 + icmpLength;
+        if (icmpLength < 8 + Ipv6Header.LENGTH) {
+            return ICMP_ERROR_INNER_64;
+        }
+        int check = Ipv6Header.pseudoHeaderSum(c.srcHi, c.srcLo, c.dstHi, c.dstLo, icmpLength, PROTO_ICMPV6);
+        if (!Checksum.verifies(Checksum.add(buf, l4, icmpLength, Checksum.fold(check)))) {
+            return ICMP_BAD_CHECKSUM_64;
+        }
+        int type = buf.getUnsignedByte(l4);
+        int code = buf.getUnsignedByte(l4 + 1);
+        int newType;
+        int newCode;
+        int parameter = 0;
+        switch (type) {
+            case 1: // Destination Unreachable
+                newType = 3;
+                switch (code) {
+                    case 0, 2, 3 -> newCode = 1; // host unreachable
+                    case 1 -> newCode = 10; // communication with destination host administratively prohibited
+                    case 4 -> newCode = 3; // port unreachable
+                    default -> {
+                        return ICMP_UNTRANSLATABLE_64;
+                    }
+                }
+                break;
+            case 2: { // Packet Too Big: Fragmentation Needed, MTU adjusted
+                newType = 3;
+                newCode = 4;
+                long mtu = buf.getUnsignedInt(l4 + 4) - 20;
+                if (c.snap.ipv4NextHopMtu() > 0) {
+                    mtu = Math.min(mtu, c.snap.ipv4NextHopMtu());
+                }
+                if (c.snap.ipv6NextHopMtu() > 0) {
+                    mtu = Math.min(mtu, c.snap.ipv6NextHopMtu() - 20);
+                }
+                parameter = (int) Math.max(0, Math.min(0xffff, mtu));
+                break;
+            }
+            case 3: // Time Exceeded: type 11, code unchanged
+                newType = 11;
+                newCode = code;
+                break;
+            case 4: // Parameter Problem
+                if (code == 1) { // unrecognized Next Header: Protocol Unreachable
+                    newType = 3;
+                    newCode = 2;
+                } else if (code == 0) {
+                    int pointer = pointer64(buf.getUnsignedInt(l4 + 4));
+                    if (pointer < 0) {
+                        return ICMP_UNTRANSLATABLE_64;
+                    }
+                    newType = 12;
+                    newCode = 0;
+                    parameter = pointer;
+                } else {
+                    return ICMP_UNTRANSLATABLE_64;
+                }
+                break;
+            default:
+                return ICMP_UNTRANSLATABLE_64;
+        }
+
+        int ip = l4 + 8;
+        Ipv6Header q = ip6.wrap(buf, ip);
+        if (q.version() != 6 || ip + Ipv6Header.LENGTH > end) {
+            return ICMP_ERROR_INNER_64;
+        }
+        int originalLength = end - ip;
+        int extensionStart = end;
+        if (type == 1 || type == 3) {
+            int words = buf.getUnsignedByte(l4 + 4);
+            if (words != 0 && 8 + words * 8 <= icmpLength) {
+                originalLength = words * 8;
+                extensionStart = ip + originalLength;
+            }
+        }
+        int extensionLength = end - extensionStart;
+        int innerPayloadLength = q.payloadLength();
+        int innerEnd = ip + Math.min(originalLength, Ipv6Header.LENGTH + innerPayloadLength);
+        if (innerEnd < ip + Ipv6Header.LENGTH) {
+            return ICMP_ERROR_INNER_64; // not even the inner header is quoted
+        }
+        // Skip the inner extension headers as §5.1 does for the outer ones.
+        int nh = q.nextHeader();
+        int p = ip + Ipv6Header.LENGTH;
+        boolean innerFragment = false;
+        int innerOffset = 0;
+        boolean innerMore = false;
+        int innerIdentification = 0;
+        while (nh == Ipv6Header.NEXT_HEADER_HOP_BY_HOP || nh == Ipv6Header.NEXT_HEADER_DESTINATION_OPTIONS
+                || nh == Ipv6Header.NEXT_HEADER_ROUTING || nh == Ipv6Header.NEXT_HEADER_FRAGMENT) {
+            if (p + 8 > innerEnd || innerFragment) {
+                return ICMP_ERROR_INNER_64;
+            }
+            if (nh == Ipv6Header.NEXT_HEADER_FRAGMENT) {
+                int fo = buf.getUnsignedShort(p + 2);
+                innerOffset = fo >>> 3;
+                innerMore = (fo & 1) != 0;
+                innerIdentification = buf.getInt(p + 4);
+                innerFragment = true;
+                nh = buf.getUnsignedByte(p);
+                p += 8;
+            } else {
+                int len = (buf.getUnsignedByte(p + 1) + 1) << 3;
+                if (p + len > innerEnd) {
+                    return ICMP_ERROR_INNER_64;
+                }
+                nh = buf.getUnsignedByte(p);
+                p += len;
+            }
+        }
+        int headersLength = p - ip - Ipv6Header.LENGTH;
+        long innerSrcHi = q.sourceHi();
+        long innerSrcLo = q.sourceLo();
+        long innerDstHi = q.destinationHi();
+        long innerDstLo = q.destinationLo();
+        if (innerSrcHi != c.dstHi || innerSrcLo != c.dstLo) {
+            return ICMP_ERROR_MISMATCH_64; // RFC 4443 §2.4(c): an error goes to the source of the quoted packet
+        }
+        if (mapper.map6to4(innerSrcHi, innerSrcLo, ICMP_ERROR_INNER_64, ICMP_ERROR_INNER_64) != null) {
+            return ICMP_ERROR_INNER_64;
+        }
+        int innerSrc = mapper.v4;
+        if (mapper.map6to4(innerDstHi, innerDstLo, ICMP_ERROR_INNER_64, ICMP_ERROR_INNER_64) != null) {
+            return ICMP_ERROR_INNER_64;
+        }
+        int innerDst = mapper.v4;
+        int translatedInner = Ipv4Header.MIN_LENGTH + innerEnd - p;
+
+        // Sizes (RFC 1812 §4.3.2.3: at most 576 bytes; RFC 4884 §4 for the extension).
+        int maxBody = IcmpResponder.ICMP4_ERROR_MAX - Ipv4Header.MIN_LENGTH - 8;
+        boolean withExtension = extensionLength > 0 && (newType == 3 || newType == 11) && newCode != 4
+                && RFC4884_MIN_ORIGINAL_DATAGRAM + extensionLength <= maxBody;
+        int originalOut;
+        int body;
+        if (withExtension) {
+            originalOut = Math.max(RFC4884_MIN_ORIGINAL_DATAGRAM,
+                    Math.min(translatedInner, maxBody - extensionLength) & ~3);
+            body = originalOut + extensionLength;
+        } else {
+            originalOut = Math.min(translatedInner, maxBody);
+            body = originalOut;
+        }
+        int upperCopy = Math.max(0, Math.min(translatedInner, originalOut) - Ipv4Header.MIN_LENGTH);
+
+        int s = Translator.HEADROOM;
+        int icmp = s + Ipv4Header.MIN_LENGTH;
+        int inner = icmp + 8;
+        ByteBuf out = scratch;
+        out.setBytes(inner + Ipv4Header.MIN_LENGTH, buf, p, upperCopy);
+        // §5.3: the same steps as for the outer packet, in inner mode, on the copy in the scratch buffer.
+        int outerTos = c.tos;
+        int outerTtl = c.ttl;
+        int outerSrc = c.src4;
+        int outerDst = c.dst4;
+        int outerIdentification = c.fragmentHeader ? c.identification & 0xffff : generated;
+        c.becomeInner(out);
+        c.l4 = inner + Ipv4Header.MIN_LENGTH;
+        c.l4Length = innerPayloadLength - headersLength;
+        c.l4Available = upperCopy;
+        c.proto = nh;
+        c.src4 = innerSrc;
+        c.dst4 = innerDst;
+        c.srcHi = innerSrcHi;
+        c.srcLo = innerSrcLo;
+        c.dstHi = innerDstHi;
+        c.dstLo = innerDstLo;
+        c.tos = q.trafficClass();
+        c.ttl = q.hopLimit();
+        c.fragmentHeader = innerFragment;
+        c.identification = innerIdentification;
+        c.fragOffset = innerOffset;
+        c.moreFragments = innerMore;
+        c.fragmented = innerFragment && (innerMore || innerOffset != 0);
+        DropReason why = innerOffset == 0 ? transportHeader(c) : null;
+        if (why == null) {
+            ipv6HeaderToIpv4(c, inner, Ipv4Header.MIN_LENGTH + c.l4Length);
+        }
+        c.restoreOuter();
+        if (why != null) {
+            return why;
+        }
+        int written = Ipv4Header.MIN_LENGTH + upperCopy;
+        if (originalOut > written) {
+            out.setZero(inner + written, originalOut - written);
+        }
+        if (withExtension) {
+            out.setBytes(inner + originalOut, buf, extensionStart, extensionLength);
+        }
+        int icmpLength4 = 8 + body;
+        out.setByte(icmp, newType);
+        out.setByte(icmp + 1, newCode);
+        out.setShort(icmp + 2, 0);
+        if (newType == 12) {
+            out.setInt(icmp + 4, parameter << 24); // pointer in the first byte
+        } else if (newType == 3 && newCode == 4) {
+            out.setInt(icmp + 4, parameter); // next-hop MTU in the low 16 bits (RFC 1191)
+        } else {
+            // RFC 4884 §4.1: the length attribute (32-bit words) is the second byte.
+            out.setInt(icmp + 4, withExtension ? (originalOut / 4) << 16 : 0);
+        }
+        out.setShort(icmp + 2, Checksum.finish(Checksum.add(out, icmp, icmpLength4, 0)));
+        int total = Ipv4Header.MIN_LENGTH + icmpLength4;
+        ip4.wrap(out, s).write(outerTos, total, outerIdentification, 0, outerTtl - 1, PROTO_ICMP, outerSrc, outerDst);
+        counters.translated(XlatCounters.DIR_64, PROTO_ICMP, total);
+        output.emit(out, s, total);
+        return null;
+    }
+
+    /** RFC 7915 §5.2 Figure 6: IPv6 Parameter Problem pointer to IPv4, or -1 ("n/a": drop). */
+    static int pointer64(long p) {
+        if (p == 0 || p == 1) {
+            return (int) p;
+        }
+        if (p == 4 || p == 5) {
+            return 2; // Payload Length -> Total Length
+        }
+        if (p == 6) {
+            return 9; // Next Header -> Protocol
+        }
+        if (p == 7) {
+            return 8; // Hop Limit -> TTL
+        }
+        if (p >= 8 && p <= 23) {
+            return 12; // Source Address
+        }
+        if (p >= 24 && p <= 39) {
+            return 16; // Destination Address
+        }
+        return -1;
+    }
+
+    /** RFC 7915 §5.4: a dropped IPv6 packet gets ICMPv6 1/1 back, except for {@link DropReason#silent} drops. */
+    void reject(XlatContext c, DropReason why) {
+        if (!why.silent()) {
+            responder.icmp6Error(c, 1, 1, 0);
+        }
+        c.drop(why);
+    }
+}
