@@ -1,0 +1,165 @@
+package net.tunxlat.header;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Flyweight view of a TCP header (RFC 9293 §3.1) at an offset of a {@link ByteBuf}. The view does not
+ * check bounds: the caller validates the length before wrapping.
+ *
+ * <pre>
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |          Source Port          |       Destination Port        |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                        Sequence Number                        |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                    Acknowledgment Number                      |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |  Data |       |C|E|U|A|P|R|S|F|                               |
+ * | Offset| Rsrvd |W|C|R|C|S|S|Y|I|            Window             |
+ * |       |       |R|E|G|K|H|T|N|N|                               |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |           Checksum            |         Urgent Pointer        |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                           [Options]                           |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * </pre>
+ */
+public final class TcpHeader {
+    public static final int SOURCE_PORT = 0;
+    public static final int DESTINATION_PORT = 2;
+    public static final int SEQUENCE_NUMBER = 4;
+    public static final int ACKNOWLEDGMENT_NUMBER = 8;
+    /** Data Offset (high 4 bits, in 32-bit words) and the reserved bits. */
+    public static final int DATA_OFFSET = 12;
+    /** The control bits (CWR ... FIN). */
+    public static final int FLAGS = 13;
+    public static final int WINDOW = 14;
+    public static final int CHECKSUM = 16;
+    public static final int URGENT_POINTER = 18;
+    /** A header without options (Data Offset 5). */
+    public static final int MIN_LENGTH = 20;
+
+    // Control bits (RFC 9293 §3.1; ECE and CWR from RFC 3168 §6.1)
+    public static final int FIN = 0x01;
+    public static final int SYN = 0x02;
+    public static final int RST = 0x04;
+    public static final int PSH = 0x08;
+    public static final int ACK = 0x10;
+    public static final int URG = 0x20;
+    public static final int ECE = 0x40;
+    public static final int CWR = 0x80;
+
+    private ByteBuf buf;
+    private int at;
+
+    public TcpHeader wrap(ByteBuf buf, int offset) {
+        this.buf = buf;
+        this.at = offset;
+        return this;
+    }
+
+    public int offset() {
+        return at;
+    }
+
+    public ByteBuf buffer() {
+        return buf;
+    }
+
+    public int sourcePort() {
+        return buf.getUnsignedShort(at + SOURCE_PORT);
+    }
+
+    public void setSourcePort(int port) {
+        buf.setShort(at + SOURCE_PORT, port);
+    }
+
+    /** Sets the Source Port and updates the Checksum incrementally (RFC 1624 §3). */
+    public void setSourcePortWithChecksumUpdate(int port) {
+        ChecksumFields.setShort(buf, at + SOURCE_PORT, port, at + CHECKSUM, false);
+    }
+
+    public int destinationPort() {
+        return buf.getUnsignedShort(at + DESTINATION_PORT);
+    }
+
+    public void setDestinationPort(int port) {
+        buf.setShort(at + DESTINATION_PORT, port);
+    }
+
+    /** Sets the Destination Port and updates the Checksum incrementally (RFC 1624 §3). */
+    public void setDestinationPortWithChecksumUpdate(int port) {
+        ChecksumFields.setShort(buf, at + DESTINATION_PORT, port, at + CHECKSUM, false);
+    }
+
+    /** The Sequence Number (32 bits, as a signed int). */
+    public int sequenceNumber() {
+        return buf.getInt(at + SEQUENCE_NUMBER);
+    }
+
+    public void setSequenceNumber(int sequenceNumber) {
+        buf.setInt(at + SEQUENCE_NUMBER, sequenceNumber);
+    }
+
+    /** The Acknowledgment Number (32 bits, as a signed int). */
+    public int acknowledgmentNumber() {
+        return buf.getInt(at + ACKNOWLEDGMENT_NUMBER);
+    }
+
+    public void setAcknowledgmentNumber(int acknowledgmentNumber) {
+        buf.setInt(at + ACKNOWLEDGMENT_NUMBER, acknowledgmentNumber);
+    }
+
+    /** Data Offset in bytes (the field counts 32-bit words). */
+    public int dataOffset() {
+        return (buf.getUnsignedByte(at + DATA_OFFSET) >>> 4) << 2;
+    }
+
+    /** Sets the Data Offset from a header length in bytes (a multiple of 4, 20 to 60); clears the reserved bits. */
+    public void setDataOffset(int bytes) {
+        buf.setByte(at + DATA_OFFSET, (bytes >>> 2) << 4);
+    }
+
+    /** The control bits: test with {@link #SYN}, {@link #ACK} and the others. */
+    public int flags() {
+        return buf.getUnsignedByte(at + FLAGS);
+    }
+
+    public void setFlags(int flags) {
+        buf.setByte(at + FLAGS, flags);
+    }
+
+    public int window() {
+        return buf.getUnsignedShort(at + WINDOW);
+    }
+
+    public void setWindow(int window) {
+        buf.setShort(at + WINDOW, window);
+    }
+
+    public int checksum() {
+        return buf.getUnsignedShort(at + CHECKSUM);
+    }
+
+    public void setChecksum(int checksum) {
+        buf.setShort(at + CHECKSUM, checksum);
+    }
+
+    /**
+     * Updates the Checksum for covered words (pseudo-header addresses, say) whose folded sum went from
+     * {@code oldSum} to {@code newSum} (RFC 1624 §3).
+     */
+    public void updateChecksum(int oldSum, int newSum) {
+        ChecksumFields.adjust(buf, at + CHECKSUM, oldSum, newSum, false);
+    }
+
+    public int urgentPointer() {
+        return buf.getUnsignedShort(at + URGENT_POINTER);
+    }
+
+    public void setUrgentPointer(int urgentPointer) {
+        buf.setShort(at + URGENT_POINTER, urgentPointer);
+    }
+}
