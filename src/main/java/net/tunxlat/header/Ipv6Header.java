@@ -139,20 +139,6 @@ public final class Ipv6Header {
         buf.setLong(at + DESTINATION + 8, lo);
     }
 
-    public void setHopLimit(int hopLimit) {
-        buf.setByte(at + 7, hopLimit);
-    }
-
-    public void setSource(long hi, long lo) {
-        buf.setLong(at + 8, hi);
-        buf.setLong(at + 16, lo);
-    }
-
-    public void setDestination(long hi, long lo) {
-        buf.setLong(at + 24, hi);
-        buf.setLong(at + 32, lo);
-    }
-
     /** Writes a complete header (flow label zero, RFC 7915 §4.1). */
     public void write(int trafficClass, int payloadLength, int nextHeader, int hopLimit,
             long srcHi, long srcLo, long dstHi, long dstLo) {
