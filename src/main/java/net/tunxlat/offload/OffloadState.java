@@ -2,8 +2,12 @@ package net.tunxlat.offload;
 
 import io.netty.buffer.ByteBuf;
 import net.tunxlat.checksum.Checksum;
+import net.tunxlat.header.IpProtocol;
 import net.tunxlat.header.Ipv4Header;
 import net.tunxlat.header.Ipv6Header;
+import net.tunxlat.header.TcpHeader;
+import net.tunxlat.header.UdpHeader;
+import net.tunxlat.header.VirtioNetHeader;
 
 /**
  * The offload facts of the packet being translated, read from its virtio_net_hdr (virtio 1.x §5.1.6, as
@@ -17,6 +21,9 @@ import net.tunxlat.header.Ipv6Header;
  * handed back to the offload layer, which cuts it into plain segments ({@link Segmenter}).
  */
 public final class OffloadState {
+    private final Ipv4Header ip4 = new Ipv4Header();
+    private final Ipv6Header ip6 = new Ipv6Header();
+    private final TcpHeader tcp = new TcpHeader();
     /** The packet is a GSO super-packet (its L4 checksum is partial too). */
     public boolean gso;
     /**
@@ -44,8 +51,8 @@ public final class OffloadState {
     public void superPacket(int type, int size) {
         gso = true;
         partial = true;
-        gsoType = type & ~Vnet.GSO_ECN;
-        gsoEcn = type & Vnet.GSO_ECN;
+        gsoType = type & ~VirtioNetHeader.GSO_ECN;
+        gsoEcn = type & VirtioNetHeader.GSO_ECN;
         gsoSize = size;
     }
 
@@ -60,12 +67,12 @@ public final class OffloadState {
 
     /** Whether the super-packet carries TCP (else UDP). */
     public boolean tcp() {
-        return gsoType != Vnet.GSO_UDP_L4;
+        return gsoType != VirtioNetHeader.GSO_UDP_L4;
     }
 
     /** TCP data offset or the UDP header length, for the L4 header at {@code l4} of a super-packet. */
     public int l4HeaderLength(ByteBuf buf, int l4) {
-        return gsoType == Vnet.GSO_UDP_L4 ? 8 : (buf.getUnsignedByte(l4 + 12) >>> 4) << 2;
+        return gsoType == VirtioNetHeader.GSO_UDP_L4 ? UdpHeader.LENGTH : tcp.wrap(buf, l4).dataOffset();
     }
 
     /** Segments a super-packet of {@code payload} bytes after its headers carries. */
@@ -95,7 +102,7 @@ public final class OffloadState {
             return;
         }
         partial = false;
-        int l4 = (buf.getUnsignedByte(off) >>> 4) == 4 ? (buf.getUnsignedByte(off) & 0x0f) << 2 : Ipv6Header.LENGTH;
+        int l4 = ip4.wrap(buf, off).version() == 4 ? ip4.headerLength() : Ipv6Header.LENGTH;
         finishChecksum(buf, off, partialLen, l4, partialCsumOffset);
     }
 
@@ -106,47 +113,48 @@ public final class OffloadState {
      * right after an IPv4 header (not a fragment) or a bare IPv6 header, the checksum where that protocol
      * has it, and lengths that agree. Anything else is finished in software first.
      */
-    public static boolean keepsPartial(ByteBuf buf, int off, int len, int csumStart, int csumOffset) {
-        int l4 = len < 28 ? -1 : wholePacketL4(buf, off, len);
+    public boolean keepsPartial(ByteBuf buf, int off, int len, int csumStart, int csumOffset) {
+        int l4 = len < Ipv4Header.MIN_LENGTH + UdpHeader.LENGTH ? -1 : wholePacketL4(buf, off, len);
         if (l4 < 0) {
             return false;
         }
         int proto = protocolAfterHeader(buf, off);
-        int field = proto == PROTO_TCP ? 16 : proto == PROTO_UDP ? 6 : -1;
+        int field = proto == IpProtocol.TCP ? TcpHeader.CHECKSUM : proto == IpProtocol.UDP ? UdpHeader.CHECKSUM : -1;
         return csumStart == l4 && csumOffset == field && l4 + field + 2 <= len;
     }
 
     /** A super-packet the kernel could have built: TCP or UDP right after the IP header, checksum partial. */
-    public static boolean validGso(ByteBuf buf, int off, int len, int type, int size, int flags, int csumStart,
+    public boolean validGso(ByteBuf buf, int off, int len, int type, int size, int flags, int csumStart,
             int csumOffset) {
-        if (size == 0 || (flags & Vnet.F_NEEDS_CSUM) == 0 || len < 28) {
+        if (size == 0 || (flags & VirtioNetHeader.F_NEEDS_CSUM) == 0 || len < Ipv4Header.MIN_LENGTH + UdpHeader.LENGTH) {
             return false;
         }
         // The kernel sets the IP length of a super-packet to all of it; one that says otherwise lies (fuzz finding:
         // an IPv6 payload length of 0 made the segmentation emit nothing and count nothing).
         int l4 = wholePacketL4(buf, off, len);
-        boolean v6 = (buf.getUnsignedByte(off) >>> 4) == 6;
-        if (l4 < 0 || type == (v6 ? Vnet.GSO_TCPV4 : Vnet.GSO_TCPV6)) {
+        boolean v6 = ip4.wrap(buf, off).version() == 6;
+        if (l4 < 0 || type == (v6 ? VirtioNetHeader.GSO_TCPV4 : VirtioNetHeader.GSO_TCPV6)) {
             return false;
         }
         int proto = protocolAfterHeader(buf, off);
-        boolean tcp = type == Vnet.GSO_TCPV4 || type == Vnet.GSO_TCPV6;
-        if (tcp ? proto != PROTO_TCP || csumOffset != 16 : type != Vnet.GSO_UDP_L4 || proto != PROTO_UDP || csumOffset != 6) {
+        boolean tcp = type == VirtioNetHeader.GSO_TCPV4 || type == VirtioNetHeader.GSO_TCPV6;
+        if (tcp ? proto != IpProtocol.TCP || csumOffset != TcpHeader.CHECKSUM
+                : type != VirtioNetHeader.GSO_UDP_L4 || proto != IpProtocol.UDP || csumOffset != UdpHeader.CHECKSUM) {
             return false;
         }
-        if (tcp && csumStart + 20 > len) {
+        if (tcp && csumStart + TcpHeader.MIN_LENGTH > len) {
             return false; // not even the fixed TCP header (fuzz finding: it was taken for an 8-byte one)
         }
-        int hdr = tcp ? (buf.getUnsignedByte(off + csumStart + 12) >>> 4) << 2 : 8;
-        return csumStart == l4 && hdr >= (tcp ? 20 : 8) && csumStart + hdr < len;
+        int hdr = tcp ? this.tcp.wrap(buf, off + csumStart).dataOffset() : UdpHeader.LENGTH;
+        return csumStart == l4 && hdr >= (tcp ? TcpHeader.MIN_LENGTH : UdpHeader.LENGTH) && csumStart + hdr < len;
     }
 
     /**
      * Completes a partial checksum (VIRTIO_NET_HDR_F_NEEDS_CSUM on a non-GSO packet): the field holds the
      * pseudo-header sum; the checksum covers {@code [csumStart, end)}. False if the header lies.
      */
-    public static boolean finishChecksum(ByteBuf buf, int off, int len, int csumStart, int csumOffset) {
-        int minHeader = (buf.getUnsignedByte(off) >>> 4) == 6 ? Ipv6Header.LENGTH : Ipv4Header.MIN_LENGTH;
+    public boolean finishChecksum(ByteBuf buf, int off, int len, int csumStart, int csumOffset) {
+        int minHeader = ip4.wrap(buf, off).version() == 6 ? Ipv6Header.LENGTH : Ipv4Header.MIN_LENGTH;
         if (csumStart < minHeader || csumStart + csumOffset + 2 > len) {
             return false; // never write into the IP header on the word of a header that lies
         }
@@ -160,26 +168,24 @@ public final class OffloadState {
      * Where the L4 header of an IPv4 packet that is not a fragment, or of an IPv6 packet taken as having
      * no extension header, starts, if its IP length is {@code len} (the whole of what was read); -1 if not.
      */
-    private static int wholePacketL4(ByteBuf buf, int off, int len) {
-        int version = buf.getUnsignedByte(off) >>> 4;
+    private int wholePacketL4(ByteBuf buf, int off, int len) {
+        Ipv4Header h = ip4.wrap(buf, off);
+        int version = h.version();
         if (version == 4) {
-            int ihl = (buf.getUnsignedByte(off) & 0x0f) << 2;
+            int ihl = h.headerLength();
             // The kernel never builds a super-packet out of a fragment (fuzz finding).
-            boolean whole = ihl >= Ipv4Header.MIN_LENGTH && buf.getUnsignedShort(off + 2) == len
-                    && (buf.getUnsignedShort(off + 6) & 0x3fff) == 0;
+            boolean whole = ihl >= Ipv4Header.MIN_LENGTH && h.totalLength() == len && !h.moreFragments()
+                    && h.fragmentOffset() == 0;
             return whole ? ihl : -1;
         }
         if (version == 6) {
-            return Ipv6Header.LENGTH + buf.getUnsignedShort(off + 4) == len ? Ipv6Header.LENGTH : -1;
+            return Ipv6Header.LENGTH + ip6.wrap(buf, off).payloadLength() == len ? Ipv6Header.LENGTH : -1;
         }
         return -1;
     }
 
     /** The IPv4 Protocol or the IPv6 Next Header field. */
-    private static int protocolAfterHeader(ByteBuf buf, int off) {
-        return buf.getUnsignedByte(off + ((buf.getUnsignedByte(off) >>> 4) == 4 ? 9 : 6));
+    private int protocolAfterHeader(ByteBuf buf, int off) {
+        return ip4.wrap(buf, off).version() == 4 ? ip4.protocol() : ip6.wrap(buf, off).nextHeader();
     }
-
-    private static final int PROTO_TCP = 6;
-    private static final int PROTO_UDP = 17;
 }

@@ -2,7 +2,11 @@ package net.tunxlat.offload;
 
 import io.netty.buffer.ByteBuf;
 import net.tunxlat.checksum.Checksum;
+import net.tunxlat.header.IpProtocol;
+import net.tunxlat.header.Ipv4Header;
 import net.tunxlat.header.Ipv6Header;
+import net.tunxlat.header.TcpHeader;
+import net.tunxlat.header.UdpHeader;
 
 /**
  * Software segmentation of a GSO super-packet that cannot stay whole through translation (an MTU it
@@ -16,6 +20,10 @@ import net.tunxlat.header.Ipv6Header;
  */
 public final class Segmenter {
     private final ByteBuf seg;
+    private final Ipv4Header ip4 = new Ipv4Header();
+    private final Ipv6Header ip6 = new Ipv6Header();
+    private final TcpHeader tcpHeader = new TcpHeader();
+    private final UdpHeader udpHeader = new UdpHeader();
     private final int s;
     private ByteBuf buf;
     private int off;
@@ -48,10 +56,11 @@ public final class Segmenter {
         this.l4Rel = l4 - off;
         this.headers = l4Rel + l4Header;
         this.payload = total - headers;
-        this.version = buf.getUnsignedByte(off) >>> 4;
-        this.seq = tcp ? buf.getUnsignedInt(l4 + 4) : 0;
-        this.tcpFlags = tcp ? buf.getUnsignedByte(l4 + 13) : 0;
-        this.id = version == 4 ? buf.getUnsignedShort(off + 4) : 0;
+        Ipv4Header h = ip4.wrap(buf, off);
+        this.version = h.version();
+        this.id = version == 4 ? h.identification() : 0;
+        this.seq = tcp ? tcpHeader.wrap(buf, l4).sequenceNumber() & 0xffffffffL : 0;
+        this.tcpFlags = tcp ? tcpHeader.flags() : 0;
         this.done = 0;
         this.index = 0;
     }
@@ -80,36 +89,42 @@ public final class Segmenter {
         int segLen = headers + chunk;
         int sl4 = s + l4Rel;
         if (tcp) {
-            seg.setInt(sl4 + 4, (int) (seq + done));
+            TcpHeader t = tcpHeader.wrap(seg, sl4);
+            t.setSequenceNumber((int) (seq + done));
             int f = tcpFlags;
             if (!last) {
-                f &= ~0x09; // FIN and PSH only on the last segment
+                f &= ~(TcpHeader.FIN | TcpHeader.PSH); // only on the last segment
             }
             if (index > 0) {
-                f &= ~0x80; // CWR only on the first
+                f &= ~TcpHeader.CWR; // only on the first
             }
-            seg.setByte(sl4 + 13, f);
+            t.setFlags(f);
         } else {
-            seg.setShort(sl4 + 4, headers - l4Rel + chunk);
+            udpHeader.wrap(seg, sl4).setLength(headers - l4Rel + chunk);
         }
-        int proto = tcp ? 6 : 17;
+        int proto = tcp ? IpProtocol.TCP : IpProtocol.UDP;
         int sum;
         if (version == 4) {
-            seg.setShort(s + 2, segLen);
-            seg.setShort(s + 4, (id + index) & 0xffff);
-            seg.setShort(s + 10, 0);
-            seg.setShort(s + 10, Checksum.finish(Checksum.add(seg, s, l4Rel, 0)));
-            sum = Checksum.sumIpv4(seg.getInt(s + 12)) + Checksum.sumIpv4(seg.getInt(s + 16)) + proto
-                    + (segLen - l4Rel);
+            Ipv4Header h = ip4.wrap(seg, s);
+            h.setTotalLength(segLen);
+            h.setIdentification((id + index) & 0xffff);
+            h.updateHeaderChecksum();
+            sum = Ipv4Header.pseudoHeaderSum(h.source(), h.destination(), segLen - l4Rel, proto);
         } else {
-            seg.setShort(s + 4, segLen - Ipv6Header.LENGTH);
-            sum = Ipv6Header.pseudoHeaderSum(seg.getLong(s + 8), seg.getLong(s + 16), seg.getLong(s + 24),
-                    seg.getLong(s + 32), segLen - l4Rel, proto);
+            Ipv6Header h = ip6.wrap(seg, s);
+            h.setPayloadLength(segLen - Ipv6Header.LENGTH);
+            sum = h.pseudoHeaderSum(segLen - l4Rel, proto);
         }
-        int co = sl4 + (tcp ? 16 : 6);
-        seg.setShort(co, 0);
-        int c = Checksum.finish(Checksum.add(seg, sl4, segLen - l4Rel, Checksum.fold(sum)));
-        seg.setShort(co, !tcp && c == 0 ? 0xffff : c);
+        int c;
+        if (tcp) {
+            tcpHeader.setChecksum(0);
+            c = Checksum.finish(Checksum.add(seg, sl4, segLen - l4Rel, Checksum.fold(sum)));
+            tcpHeader.setChecksum(c);
+        } else {
+            udpHeader.setChecksum(0);
+            c = Checksum.finish(Checksum.add(seg, sl4, segLen - l4Rel, Checksum.fold(sum)));
+            udpHeader.setChecksum(c == 0 ? 0xffff : c);
+        }
         segLength = segLen;
         done += gsoSize;
         index++;

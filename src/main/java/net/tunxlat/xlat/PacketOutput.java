@@ -3,8 +3,10 @@ package net.tunxlat.xlat;
 import io.netty.buffer.ByteBuf;
 import net.tunxlat.header.Ipv4Header;
 import net.tunxlat.header.Ipv6Header;
+import net.tunxlat.header.TcpHeader;
+import net.tunxlat.header.UdpHeader;
+import net.tunxlat.header.VirtioNetHeader;
 import net.tunxlat.offload.OffloadState;
-import net.tunxlat.offload.Vnet;
 
 /**
  * Where every packet the translator writes goes: to the {@link PacketSink}, behind a virtio_net_hdr when
@@ -15,6 +17,8 @@ public final class PacketOutput {
     private final PacketSink sink;
     private final OffloadState offload;
     private final XlatCounters counters;
+    private final VirtioNetHeader header = new VirtioNetHeader();
+    private final Ipv4Header ip4 = new Ipv4Header();
     /** Bytes of virtio_net_hdr in front of every packet on the TUN device (0: none). */
     int vnet;
 
@@ -34,10 +38,11 @@ public final class PacketOutput {
         if (offload.partial && !offload.gso) {
             // A plain packet kept partial: the kernel finishes its checksum, which starts right after the
             // output's IP header (20 bytes: tunxlat writes no IPv4 options; 40: no IPv6 extension headers).
-            int csumStart = (b.getUnsignedByte(start) >>> 4) == 4 ? Ipv4Header.MIN_LENGTH : Ipv6Header.LENGTH;
-            Vnet.write(b, v, vnet, Vnet.F_NEEDS_CSUM, Vnet.GSO_NONE, 0, 0, csumStart, offload.partialCsumOffset);
+            int csumStart = ip4.wrap(b, start).version() == 4 ? Ipv4Header.MIN_LENGTH : Ipv6Header.LENGTH;
+            header.wrap(b, v).write(vnet, VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_NONE, 0, 0, csumStart,
+                    offload.partialCsumOffset);
         } else {
-            Vnet.write(b, v, vnet, 0, Vnet.GSO_NONE, 0, 0, 0, 0);
+            header.wrap(b, v).write(vnet, 0, VirtioNetHeader.GSO_NONE, 0, 0, 0, 0);
         }
         sink.emit(b, v, length + vnet);
     }
@@ -52,11 +57,12 @@ public final class PacketOutput {
         int l4Header = offload.l4HeaderLength(b, l4);
         counters.increment(XlatCounters.GSO_PACKETS);
         counters.add(XlatCounters.GSO_SEGMENTS, offload.segments(length - (l4 - start) - l4Header));
-        int gsoType = (tcp ? (ipVersionOut == 6 ? Vnet.GSO_TCPV6 : Vnet.GSO_TCPV4) : Vnet.GSO_UDP_L4) | offload.gsoEcn;
+        int gsoType = (tcp ? (ipVersionOut == 6 ? VirtioNetHeader.GSO_TCPV6 : VirtioNetHeader.GSO_TCPV4)
+                : VirtioNetHeader.GSO_UDP_L4) | offload.gsoEcn;
         int csumStart = l4 - start;
         int v = start - vnet;
-        Vnet.write(b, v, vnet, Vnet.F_NEEDS_CSUM, gsoType, csumStart + l4Header, offload.gsoSize, csumStart,
-                tcp ? 16 : 6);
+        header.wrap(b, v).write(vnet, VirtioNetHeader.F_NEEDS_CSUM, gsoType, csumStart + l4Header, offload.gsoSize,
+                csumStart, tcp ? TcpHeader.CHECKSUM : UdpHeader.CHECKSUM);
         sink.emit(b, v, length + vnet);
     }
 }

@@ -4,10 +4,11 @@ import static net.tunxlat.xlat.DropReason.*;
 
 import io.netty.buffer.ByteBuf;
 import java.util.function.LongSupplier;
+import net.tunxlat.header.Ipv4Header;
+import net.tunxlat.header.VirtioNetHeader;
 import net.tunxlat.nptv6.Nptv6Translator;
 import net.tunxlat.offload.OffloadState;
 import net.tunxlat.offload.Segmenter;
-import net.tunxlat.offload.Vnet;
 
 /**
  * The translator of one worker thread: the face of the packet path. It dispatches each packet by IP
@@ -33,14 +34,16 @@ public final class Translator {
     /** RFC 4443 §2.4(c): an ICMPv6 error "MUST NOT" exceed the minimum IPv6 MTU, 1280 bytes. */
     static final int ICMP6_ERROR_MAX = IcmpResponder.ICMP6_ERROR_MAX;
 
-    static final int GSO_NONE = Vnet.GSO_NONE;
-    static final int GSO_TCPV4 = Vnet.GSO_TCPV4;
-    static final int GSO_TCPV6 = Vnet.GSO_TCPV6;
-    static final int GSO_UDP_L4 = Vnet.GSO_UDP_L4;
-    static final int GSO_ECN = Vnet.GSO_ECN;
+    static final int GSO_NONE = VirtioNetHeader.GSO_NONE;
+    static final int GSO_TCPV4 = VirtioNetHeader.GSO_TCPV4;
+    static final int GSO_TCPV6 = VirtioNetHeader.GSO_TCPV6;
+    static final int GSO_UDP_L4 = VirtioNetHeader.GSO_UDP_L4;
+    static final int GSO_ECN = VirtioNetHeader.GSO_ECN;
 
     private final XlatCounters counters;
     private final XlatContext ctx;
+    private final VirtioNetHeader vnetHeader = new VirtioNetHeader();
+    private final Ipv4Header version = new Ipv4Header();
     private final AddressMapper mapper = new AddressMapper();
     private final Ipv4Identification identifications;
     private final PacketOutput output;
@@ -94,11 +97,11 @@ public final class Translator {
         }
         XlatContext c = ctx;
         c.start(snapshot, buf, offset, length);
-        int version = length >= 1 ? buf.getUnsignedByte(offset) >>> 4 : 0;
-        if (version == 4) {
+        int ipVersion = length >= 1 ? version.wrap(buf, offset).version() : 0;
+        if (ipVersion == 4) {
             return xlat46.translate(c);
         }
-        if (version == 6) {
+        if (ipVersion == 6) {
             if (!xlat64.ipv6Packet(c)) {
                 return Verdict.DONE;
             }
@@ -118,7 +121,7 @@ public final class Translator {
      * super-packets that cannot stay whole are cut into segments.
      */
     public void useVnetHeader(int vnetHeaderLength, ByteBuf segmentScratch) {
-        if (vnetHeaderLength != 0 && (vnetHeaderLength < Vnet.LENGTH || vnetHeaderLength > HEADROOM - 48
+        if (vnetHeaderLength != 0 && (vnetHeaderLength < VirtioNetHeader.MIN_LENGTH || vnetHeaderLength > HEADROOM - 48
                 || segmentScratch.capacity() < HEADROOM + MAX_PACKET)) {
             throw new IllegalArgumentException("bad vnet header length or segment buffer");
         }
@@ -138,19 +141,19 @@ public final class Translator {
      * holds per segment.
      */
     public void translateVnet(XlatSnapshot snapshot, ByteBuf buf, int offset, int length) {
-        int v = offset - vnet;
-        int flags = buf.getUnsignedByte(v + Vnet.FLAGS);
-        int type = buf.getUnsignedByte(v + Vnet.GSO_TYPE);
-        int size = buf.getUnsignedShortLE(v + Vnet.GSO_SIZE);
-        int csumStart = buf.getUnsignedShortLE(v + Vnet.CSUM_START);
-        int csumOffset = buf.getUnsignedShortLE(v + Vnet.CSUM_OFFSET);
+        VirtioNetHeader h = vnetHeader.wrap(buf, offset - vnet);
+        int flags = h.flags();
+        int type = h.gsoType();
+        int size = h.gsoSize();
+        int csumStart = h.csumStart();
+        int csumOffset = h.csumOffset();
         OffloadState o = ctx.offload;
         o.plain();
-        if ((type & ~Vnet.GSO_ECN) == Vnet.GSO_NONE) {
-            if ((flags & Vnet.F_NEEDS_CSUM) != 0) {
-                if (OffloadState.keepsPartial(buf, offset, length, csumStart, csumOffset)) {
+        if ((type & ~VirtioNetHeader.GSO_ECN) == VirtioNetHeader.GSO_NONE) {
+            if ((flags & VirtioNetHeader.F_NEEDS_CSUM) != 0) {
+                if (o.keepsPartial(buf, offset, length, csumStart, csumOffset)) {
                     o.partialPacket(offset, length, csumOffset);
-                } else if (!OffloadState.finishChecksum(buf, offset, length, csumStart, csumOffset)) {
+                } else if (!o.finishChecksum(buf, offset, length, csumStart, csumOffset)) {
                     counters.increment(XlatCounters.GSO_INVALID);
                     invalid(buf, offset, length, TRUNCATED_64);
                     return;
@@ -160,9 +163,9 @@ public final class Translator {
             o.plain();
             return;
         }
-        if (!OffloadState.validGso(buf, offset, length, type & ~Vnet.GSO_ECN, size, flags, csumStart, csumOffset)) {
+        if (!o.validGso(buf, offset, length, type & ~VirtioNetHeader.GSO_ECN, size, flags, csumStart, csumOffset)) {
             counters.increment(XlatCounters.GSO_INVALID);
-            invalid(buf, offset, length, (buf.getUnsignedByte(offset) >>> 4) == 4 ? TRUNCATED_46 : TRUNCATED_64);
+            invalid(buf, offset, length, version.wrap(buf, offset).version() == 4 ? TRUNCATED_46 : TRUNCATED_64);
             return;
         }
         o.superPacket(type, size);
