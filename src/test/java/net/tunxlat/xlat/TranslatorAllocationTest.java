@@ -58,10 +58,10 @@ class TranslatorAllocationTest {
             counters.publish();
             assertTrue(counters.get(XlatCounters.PACKETS_46) > 300_000 && counters.get(XlatCounters.PACKETS_64) > 300_000);
             // what was counted: per protocol, ICMP errors by type, drops by reason, batches
-            assertEquals(sent(0, packets.length), counters.translatedPackets(XlatCounters.DIR_64, XlatCounters.PROTO_UDP));
-            assertEquals(sent(1, packets.length), counters.translatedPackets(XlatCounters.DIR_46, XlatCounters.PROTO_TCP));
-            assertEquals(sent(2, packets.length), counters.translatedPackets(XlatCounters.DIR_64, XlatCounters.PROTO_ICMP));
-            assertEquals(sent(3, packets.length), counters.translatedPackets(XlatCounters.DIR_46, XlatCounters.PROTO_ICMP));
+            assertEquals(sent(0, packets.length), counters.translatedPackets(XlatCounters.DIR_64, XlatCounters.CLASS_UDP));
+            assertEquals(sent(1, packets.length), counters.translatedPackets(XlatCounters.DIR_46, XlatCounters.CLASS_TCP));
+            assertEquals(sent(2, packets.length), counters.translatedPackets(XlatCounters.DIR_64, XlatCounters.CLASS_ICMP));
+            assertEquals(sent(3, packets.length), counters.translatedPackets(XlatCounters.DIR_46, XlatCounters.CLASS_ICMP));
             assertEquals(sent(4, packets.length), counters.drops(DropReason.HOP_LIMIT_EXCEEDED_64));
             assertEquals(sent(5, packets.length), counters.drops(DropReason.SRC_UNMAPPABLE_64));
             assertTrue(counters.icmpErrorsSent(6, XlatCounters.ICMP_TIME_EXCEEDED) > 0, "errors up to the rate limit");
