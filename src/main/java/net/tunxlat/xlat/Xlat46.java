@@ -5,8 +5,16 @@ import static net.tunxlat.xlat.DropReason.*;
 import io.netty.buffer.ByteBuf;
 import net.tunxlat.checksum.Checksum;
 import net.tunxlat.config.UdpCksumMode;
+import net.tunxlat.header.Icmpv4Header;
+import net.tunxlat.header.Icmpv4Type;
+import net.tunxlat.header.Icmpv6Header;
+import net.tunxlat.header.Icmpv6Type;
+import net.tunxlat.header.IpProtocol;
 import net.tunxlat.header.Ipv4Header;
+import net.tunxlat.header.Ipv6FragmentHeader;
 import net.tunxlat.header.Ipv6Header;
+import net.tunxlat.header.TcpHeader;
+import net.tunxlat.header.UdpHeader;
 import net.tunxlat.offload.OffloadState;
 
 /**
@@ -17,21 +25,36 @@ import net.tunxlat.offload.OffloadState;
  * mode). A packet that is dropped is left untouched.
  */
 final class Xlat46 {
-    private static final int PROTO_ICMP = 1;
-    private static final int PROTO_TCP = 6;
-    private static final int PROTO_UDP = 17;
-    private static final int PROTO_ICMPV6 = 58;
+    private static final int PROTO_ICMP = IpProtocol.ICMP;
+    private static final int PROTO_TCP = IpProtocol.TCP;
+    private static final int PROTO_UDP = IpProtocol.UDP;
+    private static final int PROTO_ICMPV6 = IpProtocol.ICMPV6;
+    /** Bytes of a TCP header up to and including its Checksum. */
+    static final int TCP_CHECKSUM_END = TcpHeader.CHECKSUM + 2;
+    /** Bytes of an ICMP header up to and including its Checksum (type, code, checksum). */
+    static final int ICMP_CHECKSUM_END = Icmpv4Header.CHECKSUM + 2;
     /** RFC 4884 §4: when extensions are present the original datagram field is at least 128 bytes. */
     static final int RFC4884_MIN_ORIGINAL_DATAGRAM = 128;
     /** RFC 1191 §7 plateau table, for Fragmentation Needed messages with an MTU of zero. */
+    /** How many bytes longer an IPv6 header is than an IPv4 one without options. */
+    static final int IPV6_GROWTH = Ipv6Header.LENGTH - Ipv4Header.MIN_LENGTH;
     private static final int[] PLATEAUS = {65535, 32000, 17914, 8166, 4352, 2002, 1492, 1006, 508, 296, 68};
+    /** RFC 791 §3.1 options: End of Option List, No Operation, Loose and Strict Source and Record Route. */
     private static final int IPV4_OPTION_END = 0;
     private static final int IPV4_OPTION_NOP = 1;
     private static final int IPV4_OPTION_LSRR = 131;
     private static final int IPV4_OPTION_SSRR = 137;
+    /** RFC 791 §3.1: an option's octets after its type: length, then (source routes) pointer. */
+    private static final int IPV4_OPTION_LENGTH = 1;
+    private static final int IPV4_OPTION_POINTER = 2;
 
     private final Ipv4Header ip4 = new Ipv4Header();
     private final Ipv6Header ip6 = new Ipv6Header();
+    private final Ipv6FragmentHeader frag = new Ipv6FragmentHeader();
+    private final TcpHeader tcp = new TcpHeader();
+    private final UdpHeader udp = new UdpHeader();
+    private final Icmpv4Header icmp4 = new Icmpv4Header();
+    private final Icmpv6Header icmp6 = new Icmpv6Header();
     private final AddressMapper mapper;
     private final IcmpResponder responder;
     private final PacketOutput output;
@@ -64,7 +87,7 @@ final class Xlat46 {
         if (c.ttl <= 1) {
             // RFC 7915 §4.1: "the translator (as any router) MUST check for zero and send the ICMPv4
             // 'TTL Exceeded'" (RFC 792 type 11 code 0).
-            responder.icmp4Error(c, 11, 0, 0);
+            responder.icmp4Error(c, Icmpv4Type.TIME_EXCEEDED, Icmpv4Type.TTL_EXCEEDED, 0);
             c.drop(TTL_EXCEEDED_46);
             return Verdict.DONE;
         }
@@ -72,12 +95,12 @@ final class Xlat46 {
             // RFC 7915 §4.1: "if an unexpired source route option is present, then the packet MUST
             // instead be discarded, and an ICMPv4 'Destination Unreachable, Source Route Failed'
             // (Type 3, Code 5) error message SHOULD be returned".
-            responder.icmp4Error(c, 3, 5, 0);
+            responder.icmp4Error(c, Icmpv4Type.DEST_UNREACHABLE, Icmpv4Type.SOURCE_ROUTE_FAILED, 0);
             c.drop(SOURCE_ROUTE_46);
             return Verdict.DONE;
         }
         boolean icmpError = c.proto == PROTO_ICMP && !c.fragmented && c.l4Length >= 1
-                && IcmpResponder.isIcmp4Error(c.buf.getUnsignedByte(c.l4));
+                && Icmpv4Type.isError(icmp4.wrap(c.buf, c.l4).type());
         if (!mapAddresses(c, icmpError)) {
             return Verdict.DONE;
         }
@@ -213,9 +236,10 @@ final class Xlat46 {
         XlatSnapshot snap = c.snap;
         OffloadState o = c.offload;
         boolean dontFragment = ip4.wrap(c.buf, c.off).dontFragment();
-        int ipv6Length = Ipv6Header.LENGTH + (c.fragmented ? 8 : 0) + c.l4Length;
+        int ipv6Length = Ipv6Header.LENGTH + (c.fragmented ? Ipv6FragmentHeader.LENGTH : 0) + c.l4Length;
         if (dontFragment && !o.gso && snap.ipv6EgressMtu > 0 && ipv6Length > snap.ipv6EgressMtu) {
-            responder.icmp4Error(c, 3, 4, snap.ipv6EgressMtu - 20);
+            responder.icmp4Error(c, Icmpv4Type.DEST_UNREACHABLE, Icmpv4Type.FRAG_NEEDED,
+                    snap.ipv6EgressMtu - IPV6_GROWTH);
             c.drop(PACKET_TOO_BIG_46);
             return MTU_DROPPED;
         }
@@ -245,26 +269,27 @@ final class Xlat46 {
         int l4 = c.l4;
         switch (c.proto) {
             case PROTO_TCP: {
-                if (c.l4Available < 18) {
+                if (c.l4Available < TCP_CHECKSUM_END) {
                     return c.inner ? null : TOO_SHORT_L4_46;
                 }
-                int sum = b.getUnsignedShort(l4 + 16);
-                b.setShort(l4 + 16, c.inner ? Checksum.update(sum, oldPseudoSum(c), newPseudoSum(c))
-                        : c.offload.updateChecksum(sum, oldPseudoSum(c), newPseudoSum(c)));
+                TcpHeader t = tcp.wrap(b, l4);
+                t.setChecksum(c.inner ? Checksum.update(t.checksum(), oldPseudoSum(c), newPseudoSum(c))
+                        : c.offload.updateChecksum(t.checksum(), oldPseudoSum(c), newPseudoSum(c)));
                 return null;
             }
             case PROTO_UDP: {
-                if (c.l4Available < 8) {
+                if (c.l4Available < UdpHeader.LENGTH) {
                     return c.inner ? null : TOO_SHORT_L4_46;
                 }
                 boolean partial = c.offload.partial && !c.inner;
-                int sum = b.getUnsignedShort(l4 + 6);
+                UdpHeader u = udp.wrap(b, l4);
+                int sum = u.checksum();
                 if (sum == 0 && !partial) {
                     return c.inner ? null : udpZeroChecksum(c);
                 }
                 sum = partial ? c.offload.updateChecksum(sum, oldPseudoSum(c), newPseudoSum(c))
                         : Checksum.update(sum, oldPseudoSum(c), newPseudoSum(c));
-                b.setShort(l4 + 6, sum == 0 && !partial ? 0xffff : sum); // RFC 768: a computed zero is sent as all ones
+                u.setChecksum(sum == 0 && !partial ? 0xffff : sum); // RFC 768: a computed zero is sent as all ones
                 return null;
             }
             case PROTO_ICMP:
@@ -299,10 +324,10 @@ final class Xlat46 {
         if (mode == UdpCksumMode.CALC && !c.fragmented) {
             int sum = Ipv6Header.pseudoHeaderSum(c.srcHi, c.srcLo, c.dstHi, c.dstLo, c.l4Length, PROTO_UDP);
             int sum2 = Checksum.finish(Checksum.add(c.buf, c.l4, c.l4Length, Checksum.fold(sum)));
-            c.buf.setShort(c.l4 + 6, sum2 == 0 ? 0xffff : sum2);
+            udp.wrap(c.buf, c.l4).setChecksum(sum2 == 0 ? 0xffff : sum2);
             return null;
         }
-        responder.icmp4Error(c, 3, 13, 0);
+        responder.icmp4Error(c, Icmpv4Type.DEST_UNREACHABLE, Icmpv4Type.ADMIN_PROHIBITED, 0);
         return c.fragmented ? UDP_ZERO_CHECKSUM_FRAGMENT_46 : UDP_ZERO_CHECKSUM_46;
     }
 
@@ -313,19 +338,20 @@ final class Xlat46 {
      */
     private DropReason icmpv4ToIcmpv6(XlatContext c) {
         if (c.inner) {
-            if (c.l4Available < 4) {
+            if (c.l4Available < ICMP_CHECKSUM_END) {
                 return null;
             }
         } else if (c.fragmented) {
             return ICMP_FRAGMENTED_46;
-        } else if (c.l4Available < 8) {
+        } else if (c.l4Available < Icmpv4Header.LENGTH) {
             return TOO_SHORT_L4_46;
         }
-        int newType = echoType46(c.pkt.getUnsignedByte(c.l4));
+        Icmpv4Header echo = icmp4.wrap(c.pkt, c.l4);
+        int newType = echoType46(echo.type());
         if (newType < 0) {
             return c.inner ? ICMP_ERROR_INNER_46 : ICMP_UNTRANSLATABLE_46;
         }
-        rewriteEcho(c.pkt, c.l4, newType,
+        rewriteEcho(echo, newType,
                 Ipv6Header.pseudoHeaderSum(c.srcHi, c.srcLo, c.dstHi, c.dstLo, c.l4Length, PROTO_ICMPV6), true);
         return null;
     }
@@ -338,24 +364,15 @@ final class Xlat46 {
      */
     void ipv4HeaderToIpv6(XlatContext c, int at) {
         int nextHeader = c.proto == PROTO_ICMP ? PROTO_ICMPV6 : c.proto;
-        ip6.wrap(c.pkt, at).write(c.tos, c.l4Length + (c.fragmented ? 8 : 0),
+        ip6.wrap(c.pkt, at).write(c.tos, c.l4Length + (c.fragmented ? Ipv6FragmentHeader.LENGTH : 0),
                 c.fragmented ? Ipv6Header.NEXT_HEADER_FRAGMENT : nextHeader, c.inner ? c.ttl : c.ttl - 1,
                 c.srcHi, c.srcLo, c.dstHi, c.dstLo);
         if (c.fragmented) {
-            writeFragmentHeader(c.pkt, at + Ipv6Header.LENGTH, nextHeader, c.fragOffset, c.moreFragments,
-                    c.identification);
+            frag.wrap(c.pkt, at + Ipv6Header.LENGTH).write(nextHeader, c.fragOffset, c.moreFragments, c.identification);
             if (!c.inner) {
                 counters.increment(XlatCounters.FRAGMENTS_46);
             }
         }
-    }
-
-    /** RFC 8200 §4.5: the Fragment Header at {@code at}. */
-    static void writeFragmentHeader(ByteBuf buf, int at, int nextHeader, int offset8, boolean more, int id) {
-        buf.setByte(at, nextHeader);
-        buf.setByte(at + 1, 0);
-        buf.setShort(at + 2, (offset8 << 3) | (more ? 1 : 0));
-        buf.setInt(at + 4, id);
     }
 
     /**
@@ -366,7 +383,7 @@ final class Xlat46 {
      * emitted, so the packet is never copied.
      */
     private void fragment(XlatContext c, int limit) {
-        int piece = (limit - Ipv6Header.LENGTH - 8) & ~7;
+        int piece = (limit - Ipv6Header.LENGTH - Ipv6FragmentHeader.LENGTH) & ~7;
         int payloadStart = c.l4;
         int payloadLength = c.l4Length;
         int firstOffset = c.fragOffset;
@@ -374,14 +391,15 @@ final class Xlat46 {
         int nextHeader = c.proto == PROTO_ICMP ? PROTO_ICMPV6 : c.proto;
         for (int done = 0; done < payloadLength; done += piece) {
             int size = Math.min(piece, payloadLength - done);
-            int start = payloadStart + done - Ipv6Header.LENGTH - 8;
+            int start = payloadStart + done - Ipv6Header.LENGTH - Ipv6FragmentHeader.LENGTH;
             c.fragmented = true;
             c.l4Length = size;
             c.fragOffset = firstOffset + done / 8;
             c.moreFragments = done + size < payloadLength || moreAfter;
             ipv4HeaderToIpv6(c, start);
-            counters.translated(XlatCounters.DIR_46, nextHeader, Ipv6Header.LENGTH + 8 + size);
-            output.emit(c.buf, start, Ipv6Header.LENGTH + 8 + size);
+            int length = Ipv6Header.LENGTH + Ipv6FragmentHeader.LENGTH + size;
+            counters.translated(XlatCounters.DIR_46, nextHeader, length);
+            output.emit(c.buf, start, length);
         }
     }
 
@@ -400,52 +418,57 @@ final class Xlat46 {
         int l4 = c.l4;
         int icmpLength = c.l4Length;
         int end = l4 + icmpLength;
-        if (icmpLength < 8 + Ipv4Header.MIN_LENGTH) {
+        if (icmpLength < Icmpv4Header.LENGTH + Ipv4Header.MIN_LENGTH) {
             return ICMP_ERROR_INNER_46;
         }
         if (!Checksum.verifies(Checksum.add(buf, l4, icmpLength, 0))) {
             return ICMP_BAD_CHECKSUM_46;
         }
-        int type = buf.getUnsignedByte(l4);
-        int code = buf.getUnsignedByte(l4 + 1);
+        Icmpv4Header e = icmp4.wrap(buf, l4);
+        int type = e.type();
+        int code = e.code();
         int newType;
         int newCode;
         long parameter = 0;
         switch (type) {
-            case 3: // Destination Unreachable
-                newType = 1;
+            case Icmpv4Type.DEST_UNREACHABLE:
+                newType = Icmpv6Type.DEST_UNREACHABLE;
                 switch (code) {
-                    case 0, 1, 5, 6, 7, 8, 11, 12 -> newCode = 0; // no route to destination
-                    case 9, 10, 13, 15 -> newCode = 1; // communication administratively prohibited
-                    case 3 -> newCode = 4; // port unreachable
-                    case 2 -> { // protocol unreachable: Parameter Problem, pointer to Next Header
-                        newType = 4;
-                        newCode = 1;
-                        parameter = 6;
+                    case Icmpv4Type.NET_UNREACHABLE, Icmpv4Type.HOST_UNREACHABLE, Icmpv4Type.SOURCE_ROUTE_FAILED,
+                            Icmpv4Type.DEST_NETWORK_UNKNOWN, Icmpv4Type.DEST_HOST_UNKNOWN,
+                            Icmpv4Type.SOURCE_HOST_ISOLATED, Icmpv4Type.NETWORK_TOS_UNREACHABLE,
+                            Icmpv4Type.HOST_TOS_UNREACHABLE -> newCode = Icmpv6Type.NO_ROUTE;
+                    case Icmpv4Type.NETWORK_PROHIBITED, Icmpv4Type.HOST_PROHIBITED, Icmpv4Type.ADMIN_PROHIBITED,
+                            Icmpv4Type.PRECEDENCE_CUTOFF -> newCode = Icmpv6Type.ADMIN_PROHIBITED;
+                    case Icmpv4Type.PORT_UNREACHABLE -> newCode = Icmpv6Type.PORT_UNREACHABLE;
+                    case Icmpv4Type.PROTOCOL_UNREACHABLE -> { // Parameter Problem, pointer to Next Header
+                        newType = Icmpv6Type.PARAMETER_PROBLEM;
+                        newCode = Icmpv6Type.UNRECOGNIZED_NEXT_HEADER;
+                        parameter = Ipv6Header.NEXT_HEADER;
                     }
-                    case 4 -> { // fragmentation needed: Packet Too Big
-                        newType = 2;
+                    case Icmpv4Type.FRAG_NEEDED -> { // Packet Too Big
+                        newType = Icmpv6Type.PACKET_TOO_BIG;
                         newCode = 0;
                     }
                     default -> {
-                        return ICMP_UNTRANSLATABLE_46; // code 14 (precedence cutoff) and unknown codes
+                        return ICMP_UNTRANSLATABLE_46; // code 14 (precedence violation) and unknown codes
                     }
                 }
                 break;
-            case 11: // Time Exceeded: type 3, code unchanged
-                newType = 3;
+            case Icmpv4Type.TIME_EXCEEDED: // code unchanged
+                newType = Icmpv6Type.TIME_EXCEEDED;
                 newCode = code;
                 break;
-            case 12: // Parameter Problem: codes 0 and 2 with the pointer mapped (Figure 3), else drop
-                if (code != 0 && code != 2) {
+            case Icmpv4Type.PARAMETER_PROBLEM: // codes 0 and 2 with the pointer mapped (Figure 3), else drop
+                if (code != Icmpv4Type.POINTER_INDICATES_ERROR && code != Icmpv4Type.BAD_LENGTH) {
                     return ICMP_UNTRANSLATABLE_46;
                 }
-                int pointer = pointer46(buf.getUnsignedByte(l4 + 4));
+                int pointer = pointer46(e.pointer());
                 if (pointer < 0) {
                     return ICMP_UNTRANSLATABLE_46;
                 }
-                newType = 4;
-                newCode = 0;
+                newType = Icmpv6Type.PARAMETER_PROBLEM;
+                newCode = Icmpv6Type.ERRONEOUS_HEADER_FIELD;
                 parameter = pointer;
                 break;
             default:
@@ -453,7 +476,7 @@ final class Xlat46 {
         }
 
         // The inner packet (§4.3) and, with a non-zero RFC 4884 length, the extension after it.
-        int ip = l4 + 8;
+        int ip = l4 + Icmpv4Header.LENGTH;
         Ipv4Header q = ip4.wrap(buf, ip);
         if (q.version() != 4) {
             return ICMP_ERROR_INNER_46;
@@ -464,8 +487,8 @@ final class Xlat46 {
         }
         int originalLength = end - ip;
         int extensionStart = end;
-        int rfc4884Words = buf.getUnsignedByte(l4 + 5);
-        if (rfc4884Words != 0 && 8 + rfc4884Words * 4 <= icmpLength) {
+        int rfc4884Words = e.length();
+        if (rfc4884Words != 0 && Icmpv4Header.LENGTH + rfc4884Words * 4 <= icmpLength) {
             originalLength = rfc4884Words * 4;
             extensionStart = ip + originalLength;
         }
@@ -493,16 +516,17 @@ final class Xlat46 {
         long innerDstHi = mapper.hi;
         long innerDstLo = mapper.lo;
         boolean innerFragment = q.moreFragments() || q.fragmentOffset() != 0;
-        int innerHeader6 = innerFragment ? Ipv6Header.LENGTH + 8 : Ipv6Header.LENGTH;
+        int innerHeader6 = innerFragment ? Ipv6Header.LENGTH + Ipv6FragmentHeader.LENGTH : Ipv6Header.LENGTH;
         int translatedInner = innerHeader6 + innerAvailable - ihl;
 
-        if (newType == 2) {
-            parameter = packetTooBigMtu(c.snap, buf.getUnsignedShort(l4 + 6), innerTotal);
+        if (newType == Icmpv6Type.PACKET_TOO_BIG) {
+            parameter = packetTooBigMtu(c.snap, e.nextHopMtu(), innerTotal);
         }
 
         // Sizes (RFC 4443 §2.4(c): at most 1280 bytes; RFC 4884 §4: extension kept when it fits).
-        int maxBody = IcmpResponder.ICMP6_ERROR_MAX - Ipv6Header.LENGTH - 8;
-        boolean withExtension = extensionLength > 0 && (newType == 1 || newType == 3)
+        int maxBody = IcmpResponder.ICMP6_ERROR_MAX - Ipv6Header.LENGTH - Icmpv6Header.LENGTH;
+        boolean withExtension = extensionLength > 0
+                && (newType == Icmpv6Type.DEST_UNREACHABLE || newType == Icmpv6Type.TIME_EXCEEDED)
                 && RFC4884_MIN_ORIGINAL_DATAGRAM + extensionLength <= maxBody;
         int originalOut;
         int body;
@@ -517,7 +541,7 @@ final class Xlat46 {
 
         int s = Translator.HEADROOM;
         int icmp = s + Ipv6Header.LENGTH;
-        int inner = icmp + 8;
+        int inner = icmp + Icmpv6Header.LENGTH;
         ByteBuf out = scratch;
         out.setBytes(inner + innerHeader6, buf, ip + ihl, innerCopy);
         // §4.3: the same steps as for the outer packet, in inner mode, on the copy in the scratch buffer.
@@ -553,19 +577,21 @@ final class Xlat46 {
         if (withExtension) {
             out.setBytes(inner + originalOut, buf, extensionStart, extensionLength);
         }
-        int icmpLength6 = 8 + body;
-        out.setByte(icmp, newType);
-        out.setByte(icmp + 1, newCode);
-        out.setShort(icmp + 2, 0);
-        if (newType == 1 || newType == 3) {
+        int icmpLength6 = Icmpv6Header.LENGTH + body;
+        Icmpv6Header o = icmp6.wrap(out, icmp);
+        o.setType(newType);
+        o.setCode(newCode);
+        o.setChecksum(0);
+        o.setRestOfHeader(0);
+        if (newType == Icmpv6Type.DEST_UNREACHABLE || newType == Icmpv6Type.TIME_EXCEEDED) {
             // RFC 4884 §4.1 / RFC 7915 §4.2: the length attribute counts 64-bit words in ICMPv6.
-            out.setInt(icmp + 4, withExtension ? (originalOut / 8) << 24 : 0);
+            o.setLength(withExtension ? originalOut / 8 : 0);
         } else {
-            out.setInt(icmp + 4, (int) parameter);
+            o.setRestOfHeader((int) parameter);
         }
         ip6.wrap(out, s).write(c.tos, icmpLength6, PROTO_ICMPV6, c.ttl - 1, c.srcHi, c.srcLo, c.dstHi, c.dstLo);
         int sum = Ipv6Header.pseudoHeaderSum(c.srcHi, c.srcLo, c.dstHi, c.dstLo, icmpLength6, PROTO_ICMPV6);
-        out.setShort(icmp + 2, Checksum.finish(Checksum.add(out, icmp, icmpLength6, Checksum.fold(sum))));
+        o.setChecksum(Checksum.finish(Checksum.add(out, icmp, icmpLength6, Checksum.fold(sum))));
         int outLength = Ipv6Header.LENGTH + icmpLength6;
         counters.translated(XlatCounters.DIR_46, PROTO_ICMP, outLength);
         output.emit(out, s, outLength);
@@ -574,23 +600,23 @@ final class Xlat46 {
 
     /** RFC 7915 §4.2 Figure 3: IPv4 Parameter Problem pointer to IPv6, or -1 ("n/a": drop). */
     static int pointer46(int p) {
-        if (p == 0 || p == 1) {
-            return p;
+        if (p == Ipv4Header.VERSION_IHL || p == Ipv4Header.TYPE_OF_SERVICE) {
+            return p; // Version/IHL -> Version/Traffic Class, Type of Service -> Traffic Class
         }
-        if (p == 2 || p == 3) {
-            return 4; // Total Length -> Payload Length
+        if (p == Ipv4Header.TOTAL_LENGTH || p == Ipv4Header.TOTAL_LENGTH + 1) {
+            return Ipv6Header.PAYLOAD_LENGTH;
         }
-        if (p == 8) {
-            return 7; // TTL -> Hop Limit
+        if (p == Ipv4Header.TIME_TO_LIVE) {
+            return Ipv6Header.HOP_LIMIT;
         }
-        if (p == 9) {
-            return 6; // Protocol -> Next Header
+        if (p == Ipv4Header.PROTOCOL) {
+            return Ipv6Header.NEXT_HEADER;
         }
-        if (p >= 12 && p <= 15) {
-            return 8; // Source Address
+        if (p >= Ipv4Header.SOURCE && p < Ipv4Header.SOURCE + 4) {
+            return Ipv6Header.SOURCE;
         }
-        if (p >= 16 && p <= 19) {
-            return 24; // Destination Address
+        if (p >= Ipv4Header.DESTINATION && p < Ipv4Header.DESTINATION + 4) {
+            return Ipv6Header.DESTINATION;
         }
         return -1;
     }
@@ -602,7 +628,7 @@ final class Xlat46 {
      */
     static int packetTooBigMtu(XlatSnapshot snap, int mtu4, int quotedTotalLength) {
         if (mtu4 == 0) {
-            mtu4 = 68;
+            mtu4 = PLATEAUS[PLATEAUS.length - 1];
             for (int p : PLATEAUS) {
                 if (p < quotedTotalLength) {
                     mtu4 = p;
@@ -610,12 +636,12 @@ final class Xlat46 {
                 }
             }
         }
-        int mtu6 = mtu4 + 20;
+        int mtu6 = mtu4 + IPV6_GROWTH;
         if (snap.ipv6NextHopMtu() > 0) {
             mtu6 = Math.min(mtu6, snap.ipv6NextHopMtu());
         }
         if (snap.ipv4NextHopMtu() > 0) {
-            mtu6 = Math.min(mtu6, snap.ipv4NextHopMtu() + 20);
+            mtu6 = Math.min(mtu6, snap.ipv4NextHopMtu() + IPV6_GROWTH);
         }
         return Math.max(Xlat64.IPV6_MIN_MTU, mtu6);
     }
@@ -623,7 +649,7 @@ final class Xlat46 {
     /** RFC 7915 §4.4: a dropped IPv4 packet gets ICMPv4 3/13 back, except for {@link DropReason#silent} drops. */
     void reject(XlatContext c, DropReason why) {
         if (!why.silent()) {
-            responder.icmp4Error(c, 3, 13, 0);
+            responder.icmp4Error(c, Icmpv4Type.DEST_UNREACHABLE, Icmpv4Type.ADMIN_PROHIBITED, 0);
         }
         c.drop(why);
     }
@@ -639,15 +665,16 @@ final class Xlat46 {
                 p++;
                 continue;
             }
-            if (p + 1 >= end) {
+            if (p + IPV4_OPTION_LENGTH >= end) {
                 return false;
             }
-            int optLen = buf.getUnsignedByte(p + 1);
+            int optLen = buf.getUnsignedByte(p + IPV4_OPTION_LENGTH);
             if (optLen < 2) {
                 return false;
             }
-            if ((type == IPV4_OPTION_LSRR || type == IPV4_OPTION_SSRR) && optLen >= 3 && p + 2 < end) {
-                int pointer = buf.getUnsignedByte(p + 2);
+            if ((type == IPV4_OPTION_LSRR || type == IPV4_OPTION_SSRR) && optLen > IPV4_OPTION_POINTER
+                    && p + IPV4_OPTION_POINTER < end) {
+                int pointer = buf.getUnsignedByte(p + IPV4_OPTION_POINTER);
                 if (pointer <= optLen) {
                     return true;
                 }
@@ -659,23 +686,24 @@ final class Xlat46 {
 
     /** Echo Request 8 → 128 and Echo Reply 0 → 129; -1 for anything else. */
     static int echoType46(int type) {
-        return type == 8 ? 128 : type == 0 ? 129 : -1;
+        return type == Icmpv4Type.ECHO_REQUEST ? Icmpv6Type.ECHO_REQUEST
+                : type == Icmpv4Type.ECHO_REPLY ? Icmpv6Type.ECHO_REPLY : -1;
     }
 
     /**
-     * Rewrites the echo header at {@code l4} to {@code newType} and updates its checksum incrementally
-     * (RFC 1624): the ICMPv6 checksum covers the pseudo-header ({@code pseudoSum}), the ICMPv4 one does
-     * not, so it is added going to IPv6 and removed going to IPv4.
+     * Rewrites the echo header {@code echo} points at to {@code newType} and updates its checksum
+     * incrementally (RFC 1624): the ICMPv6 checksum covers the pseudo-header ({@code pseudoSum}), the
+     * ICMPv4 one does not, so it is added going to IPv6 and removed going to IPv4. (An ICMPv6 echo has
+     * the ICMPv4 layout: type, code, checksum, identifier, sequence number.)
      */
-    static void rewriteEcho(ByteBuf buf, int l4, int newType, int pseudoSum, boolean toIpv6) {
-        int type = buf.getUnsignedByte(l4);
-        int code = buf.getUnsignedByte(l4 + 1);
-        int oldWord = (type << 8) | code;
+    static void rewriteEcho(Icmpv4Header echo, int newType, int pseudoSum, boolean toIpv6) {
+        int code = echo.code();
+        int oldWord = (echo.type() << 8) | code;
         int newWord = (newType << 8) | code;
-        int c = buf.getUnsignedShort(l4 + 2);
+        int c = echo.checksum();
         c = toIpv6 ? Checksum.update(c, oldWord, Checksum.fold(pseudoSum) + newWord)
                 : Checksum.update(c, Checksum.fold(pseudoSum) + oldWord, newWord);
-        buf.setByte(l4, newType);
-        buf.setShort(l4 + 2, c);
+        echo.setType(newType);
+        echo.setChecksum(c);
     }
 }

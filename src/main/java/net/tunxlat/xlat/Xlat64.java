@@ -4,8 +4,17 @@ import static net.tunxlat.xlat.DropReason.*;
 
 import io.netty.buffer.ByteBuf;
 import net.tunxlat.checksum.Checksum;
+import net.tunxlat.header.Icmpv4Header;
+import net.tunxlat.header.Icmpv4Type;
+import net.tunxlat.header.Icmpv6Header;
+import net.tunxlat.header.Icmpv6Type;
+import net.tunxlat.header.IpProtocol;
 import net.tunxlat.header.Ipv4Header;
+import net.tunxlat.header.Ipv6ExtensionHeaders;
+import net.tunxlat.header.Ipv6FragmentHeader;
 import net.tunxlat.header.Ipv6Header;
+import net.tunxlat.header.TcpHeader;
+import net.tunxlat.header.UdpHeader;
 import net.tunxlat.offload.OffloadState;
 
 /**
@@ -22,13 +31,19 @@ final class Xlat64 {
     static final int IPV6_MIN_MTU = 1280;
     /** RFC 4884 §4: when extensions are present the original datagram field is at least 128 bytes. */
     private static final int RFC4884_MIN_ORIGINAL_DATAGRAM = Xlat46.RFC4884_MIN_ORIGINAL_DATAGRAM;
-    private static final int PROTO_ICMP = 1;
-    private static final int PROTO_TCP = 6;
-    private static final int PROTO_UDP = 17;
-    private static final int PROTO_ICMPV6 = 58;
+    private static final int PROTO_ICMP = IpProtocol.ICMP;
+    private static final int PROTO_TCP = IpProtocol.TCP;
+    private static final int PROTO_UDP = IpProtocol.UDP;
+    private static final int PROTO_ICMPV6 = IpProtocol.ICMPV6;
 
     private final Ipv4Header ip4 = new Ipv4Header();
     private final Ipv6Header ip6 = new Ipv6Header();
+    private final Ipv6ExtensionHeaders ext = new Ipv6ExtensionHeaders();
+    private final Ipv6FragmentHeader frag = new Ipv6FragmentHeader();
+    private final TcpHeader tcp = new TcpHeader();
+    private final UdpHeader udp = new UdpHeader();
+    private final Icmpv4Header icmp4 = new Icmpv4Header();
+    private final Icmpv6Header icmp6 = new Icmpv6Header();
     private final AddressMapper mapper;
     private final IcmpResponder responder;
     private final PacketOutput output;
@@ -103,12 +118,12 @@ final class Xlat64 {
         if (c.ttl <= 1) {
             // RFC 7915 §5.1: the translator "MUST check for zero and send the ... ICMPv6 'Hop Limit
             // Exceeded' error" (RFC 4443 type 3 code 0).
-            responder.icmp6Error(c, 3, 0, 0);
+            responder.icmp6Error(c, Icmpv6Type.TIME_EXCEEDED, Icmpv6Type.HOP_LIMIT_EXCEEDED, 0);
             c.drop(HOP_LIMIT_EXCEEDED_64);
             return Verdict.DONE;
         }
         boolean icmpError = c.proto == PROTO_ICMPV6 && !c.fragmented && c.l4Length >= 1
-                && c.buf.getUnsignedByte(c.l4) < 128;
+                && Icmpv6Type.isError(icmp6.wrap(c.buf, c.l4).type());
         if (!mapAddresses(c, icmpError)) {
             return Verdict.DONE;
         }
@@ -139,7 +154,7 @@ final class Xlat64 {
         if (!o.gso && mtu > 0 && totalLength > mtu && totalLength > DF_THRESHOLD) {
             // RFC 7915 §1.4 / §5: too big for the IPv4 next hop, and IPv6 senders expect Packet Too Big
             // (the MTU includes the 20 bytes the IPv6 header adds).
-            responder.icmp6Error(c, 2, 0, Math.max(IPV6_MIN_MTU, mtu + 20));
+            responder.icmp6Error(c, Icmpv6Type.PACKET_TOO_BIG, 0, Math.max(IPV6_MIN_MTU, mtu + Xlat46.IPV6_GROWTH));
             c.drop(PACKET_TOO_BIG_64);
             return Verdict.DONE;
         }
@@ -170,66 +185,40 @@ final class Xlat64 {
      */
     private boolean extensionHeaders(XlatContext c) {
         ByteBuf buf = c.buf;
-        int nh = ip6.wrap(buf, c.off).nextHeader();
-        int p = c.off + Ipv6Header.LENGTH;
-        int end = c.off + c.total;
-        boolean fragment = false;
-        while (true) {
-            switch (nh) {
-                case Ipv6Header.NEXT_HEADER_HOP_BY_HOP:
-                case Ipv6Header.NEXT_HEADER_DESTINATION_OPTIONS:
-                case Ipv6Header.NEXT_HEADER_ROUTING: {
-                    if (fragment) {
-                        reject(c, EXT_HEADER_AFTER_FRAGMENT_64);
-                        return false;
-                    }
-                    if (p + 8 > end) {
-                        c.drop(TRUNCATED_64);
-                        return false;
-                    }
-                    int extLength = (buf.getUnsignedByte(p + 1) + 1) << 3;
-                    if (p + extLength > end) {
-                        c.drop(TRUNCATED_64);
-                        return false;
-                    }
-                    if (nh == Ipv6Header.NEXT_HEADER_ROUTING && buf.getUnsignedByte(p + 3) != 0) {
-                        responder.icmp6Error(c, 4, 0, p + 3 - c.off);
-                        c.drop(ROUTING_HEADER_64);
-                        return false;
-                    }
-                    nh = buf.getUnsignedByte(p);
-                    p += extLength;
-                    continue;
-                }
-                case Ipv6Header.NEXT_HEADER_FRAGMENT: {
-                    if (fragment) {
-                        reject(c, EXT_HEADER_AFTER_FRAGMENT_64);
-                        return false;
-                    }
-                    if (p + 8 > end) {
-                        c.drop(TRUNCATED_64);
-                        return false;
-                    }
-                    int fo = buf.getUnsignedShort(p + 2);
-                    c.fragOffset = fo >>> 3;
-                    c.moreFragments = (fo & 1) != 0;
-                    c.identification = buf.getInt(p + 4);
-                    fragment = true;
-                    counters.increment(XlatCounters.FRAGMENTS_IN_64);
-                    nh = buf.getUnsignedByte(p);
-                    p += 8;
-                    continue;
-                }
-                default:
-                    break;
+        Ipv6ExtensionHeaders e = ext.start(buf, c.off, c.off + c.total);
+        while (e.next()) {
+            int at = e.headerOffset();
+            if (e.headerType() == Ipv6Header.NEXT_HEADER_ROUTING
+                    && buf.getUnsignedByte(at + Ipv6ExtensionHeaders.SEGMENTS_LEFT) != 0) {
+                responder.icmp6Error(c, Icmpv6Type.PARAMETER_PROBLEM, Icmpv6Type.ERRONEOUS_HEADER_FIELD,
+                        at + Ipv6ExtensionHeaders.SEGMENTS_LEFT - c.off);
+                c.drop(ROUTING_HEADER_64);
+                return false;
             }
-            break;
+            if (e.headerType() == Ipv6Header.NEXT_HEADER_FRAGMENT) {
+                counters.increment(XlatCounters.FRAGMENTS_IN_64);
+            }
+        }
+        if (e.status() == Ipv6ExtensionHeaders.AFTER_FRAGMENT) {
+            reject(c, EXT_HEADER_AFTER_FRAGMENT_64);
+            return false;
+        }
+        if (e.truncated()) {
+            c.drop(TRUNCATED_64);
+            return false;
+        }
+        boolean fragment = e.fragmentHeaderOffset() >= 0;
+        if (fragment) {
+            Ipv6FragmentHeader f = frag.wrap(buf, e.fragmentHeaderOffset());
+            c.fragOffset = f.fragmentOffset();
+            c.moreFragments = f.moreFragments();
+            c.identification = f.identification();
         }
         c.fragmentHeader = fragment;
         c.fragmented = fragment && (c.moreFragments || c.fragOffset != 0);
-        c.proto = nh;
-        c.l4 = p;
-        c.l4Length = end - p;
+        c.proto = e.upperLayerProtocol();
+        c.l4 = e.upperLayerOffset();
+        c.l4Length = c.off + c.total - c.l4;
         c.l4Available = c.l4Length;
         return true;
     }
@@ -273,23 +262,25 @@ final class Xlat64 {
         boolean partial = c.offload.partial && !c.inner;
         switch (c.proto) {
             case PROTO_TCP: {
-                if (c.l4Available < 18) {
+                if (c.l4Available < Xlat46.TCP_CHECKSUM_END) {
                     return c.inner ? null : TOO_SHORT_L4_64;
                 }
-                int sum = b.getUnsignedShort(l4 + 16);
-                b.setShort(l4 + 16, partial ? c.offload.updateChecksum(sum, oldPseudoSum(c), newPseudoSum(c))
+                TcpHeader t = tcp.wrap(b, l4);
+                int sum = t.checksum();
+                t.setChecksum(partial ? c.offload.updateChecksum(sum, oldPseudoSum(c), newPseudoSum(c))
                         : Checksum.update(sum, oldPseudoSum(c), newPseudoSum(c)));
                 return null;
             }
             case PROTO_UDP: {
-                if (c.l4Available < 8) {
+                if (c.l4Available < UdpHeader.LENGTH) {
                     return c.inner ? null : TOO_SHORT_L4_64;
                 }
-                int sum = b.getUnsignedShort(l4 + 6);
+                UdpHeader u = udp.wrap(b, l4);
+                int sum = u.checksum();
                 if (sum != 0 || partial) {
                     sum = partial ? c.offload.updateChecksum(sum, oldPseudoSum(c), newPseudoSum(c))
                             : Checksum.update(sum, oldPseudoSum(c), newPseudoSum(c));
-                    b.setShort(l4 + 6, sum == 0 && !partial ? 0xffff : sum);
+                    u.setChecksum(sum == 0 && !partial ? 0xffff : sum);
                 }
                 return null;
             }
@@ -318,26 +309,28 @@ final class Xlat64 {
      */
     private DropReason icmpv6ToIcmpv4(XlatContext c) {
         if (c.inner) {
-            if (c.l4Available < 4) {
+            if (c.l4Available < Xlat46.ICMP_CHECKSUM_END) {
                 return null;
             }
         } else if (c.fragmented) {
             return ICMP_FRAGMENTED_64;
-        } else if (c.l4Available < 8) {
+        } else if (c.l4Available < Icmpv6Header.LENGTH) {
             return TOO_SHORT_L4_64;
         }
-        int newType = echoType64(c.pkt.getUnsignedByte(c.l4));
+        Icmpv4Header echo = icmp4.wrap(c.pkt, c.l4); // an ICMPv6 echo has the ICMPv4 echo's layout
+        int newType = echoType64(echo.type());
         if (newType < 0) {
             return c.inner ? ICMP_ERROR_INNER_64 : ICMP_UNTRANSLATABLE_64;
         }
-        Xlat46.rewriteEcho(c.pkt, c.l4, newType,
+        Xlat46.rewriteEcho(echo, newType,
                 Ipv6Header.pseudoHeaderSum(c.srcHi, c.srcLo, c.dstHi, c.dstLo, c.l4Length, PROTO_ICMPV6), false);
         return null;
     }
 
     /** Echo Request 128 → 8 and Echo Reply 129 → 0; -1 for anything else. */
     static int echoType64(int type) {
-        return type == 128 ? 8 : type == 129 ? 0 : -1;
+        return type == Icmpv6Type.ECHO_REQUEST ? Icmpv4Type.ECHO_REQUEST
+                : type == Icmpv6Type.ECHO_REPLY ? Icmpv4Type.ECHO_REPLY : -1;
     }
 
     /**
@@ -394,15 +387,17 @@ final class Xlat64 {
         int l4 = c.l4;
         int length = c.l4Length;
         int nh = c.proto;
-        int checksumAt = c.fragOffset != 0 ? -1
-                : nh == PROTO_TCP && length >= 18 ? l4 + 16
-                : nh == PROTO_UDP && length >= 8 && buf.getUnsignedShort(l4 + 6) != 0 ? l4 + 6
-                : nh == PROTO_ICMPV6 && length >= 4 ? l4 + 2 : -1;
-        if (checksumAt >= 0) {
-            int sum = Checksum.update(buf.getUnsignedShort(checksumAt),
-                    Checksum.sumIpv6(c.srcHi, c.srcLo) + Checksum.sumIpv6(c.dstHi, c.dstLo),
-                    Checksum.sumIpv6(newSrcHi, newSrcLo) + Checksum.sumIpv6(newDstHi, newDstLo));
-            buf.setShort(checksumAt, nh == PROTO_UDP && sum == 0 ? 0xffff : sum);
+        int oldSum = Checksum.sumIpv6(c.srcHi, c.srcLo) + Checksum.sumIpv6(c.dstHi, c.dstLo);
+        int newSum = Checksum.sumIpv6(newSrcHi, newSrcLo) + Checksum.sumIpv6(newDstHi, newDstLo);
+        if (c.fragOffset == 0) {
+            if (nh == PROTO_TCP && length >= Xlat46.TCP_CHECKSUM_END) {
+                tcp.wrap(buf, l4).updateChecksum(oldSum, newSum);
+            } else if (nh == PROTO_UDP && length >= UdpHeader.LENGTH && udp.wrap(buf, l4).checksum() != 0) {
+                int sum = Checksum.update(udp.checksum(), oldSum, newSum);
+                udp.setChecksum(sum == 0 ? 0xffff : sum);
+            } else if (nh == PROTO_ICMPV6 && length >= Xlat46.ICMP_CHECKSUM_END) {
+                icmp6.wrap(buf, l4).updateChecksum(oldSum, newSum);
+            }
         }
         Ipv6Header h = ip6.wrap(buf, c.off);
         h.setHopLimit(c.ttl - 1);
@@ -427,58 +422,60 @@ final class Xlat64 {
         int l4 = c.l4;
         int icmpLength = c.l4Length;
         int end = l4 + icmpLength;
-        if (icmpLength < 8 + Ipv6Header.LENGTH) {
+        if (icmpLength < Icmpv6Header.LENGTH + Ipv6Header.LENGTH) {
             return ICMP_ERROR_INNER_64;
         }
         int check = Ipv6Header.pseudoHeaderSum(c.srcHi, c.srcLo, c.dstHi, c.dstLo, icmpLength, PROTO_ICMPV6);
         if (!Checksum.verifies(Checksum.add(buf, l4, icmpLength, Checksum.fold(check)))) {
             return ICMP_BAD_CHECKSUM_64;
         }
-        int type = buf.getUnsignedByte(l4);
-        int code = buf.getUnsignedByte(l4 + 1);
+        Icmpv6Header e = icmp6.wrap(buf, l4);
+        int type = e.type();
+        int code = e.code();
         int newType;
         int newCode;
         int parameter = 0;
         switch (type) {
-            case 1: // Destination Unreachable
-                newType = 3;
+            case Icmpv6Type.DEST_UNREACHABLE:
+                newType = Icmpv4Type.DEST_UNREACHABLE;
                 switch (code) {
-                    case 0, 2, 3 -> newCode = 1; // host unreachable
-                    case 1 -> newCode = 10; // communication with destination host administratively prohibited
-                    case 4 -> newCode = 3; // port unreachable
+                    case Icmpv6Type.NO_ROUTE, Icmpv6Type.BEYOND_SCOPE, Icmpv6Type.ADDRESS_UNREACHABLE ->
+                            newCode = Icmpv4Type.HOST_UNREACHABLE;
+                    case Icmpv6Type.ADMIN_PROHIBITED -> newCode = Icmpv4Type.HOST_PROHIBITED;
+                    case Icmpv6Type.PORT_UNREACHABLE -> newCode = Icmpv4Type.PORT_UNREACHABLE;
                     default -> {
                         return ICMP_UNTRANSLATABLE_64;
                     }
                 }
                 break;
-            case 2: { // Packet Too Big: Fragmentation Needed, MTU adjusted
-                newType = 3;
-                newCode = 4;
-                long mtu = buf.getUnsignedInt(l4 + 4) - 20;
+            case Icmpv6Type.PACKET_TOO_BIG: { // Fragmentation Needed, MTU adjusted
+                newType = Icmpv4Type.DEST_UNREACHABLE;
+                newCode = Icmpv4Type.FRAG_NEEDED;
+                long mtu = (e.mtu() & 0xffffffffL) - Xlat46.IPV6_GROWTH;
                 if (c.snap.ipv4NextHopMtu() > 0) {
                     mtu = Math.min(mtu, c.snap.ipv4NextHopMtu());
                 }
                 if (c.snap.ipv6NextHopMtu() > 0) {
-                    mtu = Math.min(mtu, c.snap.ipv6NextHopMtu() - 20);
+                    mtu = Math.min(mtu, c.snap.ipv6NextHopMtu() - Xlat46.IPV6_GROWTH);
                 }
                 parameter = (int) Math.max(0, Math.min(0xffff, mtu));
                 break;
             }
-            case 3: // Time Exceeded: type 11, code unchanged
-                newType = 11;
+            case Icmpv6Type.TIME_EXCEEDED: // code unchanged
+                newType = Icmpv4Type.TIME_EXCEEDED;
                 newCode = code;
                 break;
-            case 4: // Parameter Problem
-                if (code == 1) { // unrecognized Next Header: Protocol Unreachable
-                    newType = 3;
-                    newCode = 2;
-                } else if (code == 0) {
-                    int pointer = pointer64(buf.getUnsignedInt(l4 + 4));
+            case Icmpv6Type.PARAMETER_PROBLEM:
+                if (code == Icmpv6Type.UNRECOGNIZED_NEXT_HEADER) { // Protocol Unreachable
+                    newType = Icmpv4Type.DEST_UNREACHABLE;
+                    newCode = Icmpv4Type.PROTOCOL_UNREACHABLE;
+                } else if (code == Icmpv6Type.ERRONEOUS_HEADER_FIELD) {
+                    int pointer = pointer64(e.pointer() & 0xffffffffL);
                     if (pointer < 0) {
                         return ICMP_UNTRANSLATABLE_64;
                     }
-                    newType = 12;
-                    newCode = 0;
+                    newType = Icmpv4Type.PARAMETER_PROBLEM;
+                    newCode = Icmpv4Type.POINTER_INDICATES_ERROR;
                     parameter = pointer;
                 } else {
                     return ICMP_UNTRANSLATABLE_64;
@@ -488,16 +485,16 @@ final class Xlat64 {
                 return ICMP_UNTRANSLATABLE_64;
         }
 
-        int ip = l4 + 8;
+        int ip = l4 + Icmpv6Header.LENGTH;
         Ipv6Header q = ip6.wrap(buf, ip);
         if (q.version() != 6 || ip + Ipv6Header.LENGTH > end) {
             return ICMP_ERROR_INNER_64;
         }
         int originalLength = end - ip;
         int extensionStart = end;
-        if (type == 1 || type == 3) {
-            int words = buf.getUnsignedByte(l4 + 4);
-            if (words != 0 && 8 + words * 8 <= icmpLength) {
+        if (type == Icmpv6Type.DEST_UNREACHABLE || type == Icmpv6Type.TIME_EXCEEDED) {
+            int words = e.length();
+            if (words != 0 && Icmpv6Header.LENGTH + words * 8 <= icmpLength) {
                 originalLength = words * 8;
                 extensionStart = ip + originalLength;
             }
@@ -509,33 +506,21 @@ final class Xlat64 {
             return ICMP_ERROR_INNER_64; // not even the inner header is quoted
         }
         // Skip the inner extension headers as §5.1 does for the outer ones.
-        int nh = q.nextHeader();
-        int p = ip + Ipv6Header.LENGTH;
-        boolean innerFragment = false;
+        Ipv6ExtensionHeaders w = ext.walk(buf, ip, innerEnd);
+        if (w.malformed()) {
+            return ICMP_ERROR_INNER_64;
+        }
+        int nh = w.upperLayerProtocol();
+        int p = w.upperLayerOffset();
+        boolean innerFragment = w.fragmentHeaderOffset() >= 0;
         int innerOffset = 0;
         boolean innerMore = false;
         int innerIdentification = 0;
-        while (nh == Ipv6Header.NEXT_HEADER_HOP_BY_HOP || nh == Ipv6Header.NEXT_HEADER_DESTINATION_OPTIONS
-                || nh == Ipv6Header.NEXT_HEADER_ROUTING || nh == Ipv6Header.NEXT_HEADER_FRAGMENT) {
-            if (p + 8 > innerEnd || innerFragment) {
-                return ICMP_ERROR_INNER_64;
-            }
-            if (nh == Ipv6Header.NEXT_HEADER_FRAGMENT) {
-                int fo = buf.getUnsignedShort(p + 2);
-                innerOffset = fo >>> 3;
-                innerMore = (fo & 1) != 0;
-                innerIdentification = buf.getInt(p + 4);
-                innerFragment = true;
-                nh = buf.getUnsignedByte(p);
-                p += 8;
-            } else {
-                int len = (buf.getUnsignedByte(p + 1) + 1) << 3;
-                if (p + len > innerEnd) {
-                    return ICMP_ERROR_INNER_64;
-                }
-                nh = buf.getUnsignedByte(p);
-                p += len;
-            }
+        if (innerFragment) {
+            Ipv6FragmentHeader f = frag.wrap(buf, w.fragmentHeaderOffset());
+            innerOffset = f.fragmentOffset();
+            innerMore = f.moreFragments();
+            innerIdentification = f.identification();
         }
         int headersLength = p - ip - Ipv6Header.LENGTH;
         long innerSrcHi = q.sourceHi();
@@ -556,8 +541,10 @@ final class Xlat64 {
         int translatedInner = Ipv4Header.MIN_LENGTH + innerEnd - p;
 
         // Sizes (RFC 1812 §4.3.2.3: at most 576 bytes; RFC 4884 §4 for the extension).
-        int maxBody = IcmpResponder.ICMP4_ERROR_MAX - Ipv4Header.MIN_LENGTH - 8;
-        boolean withExtension = extensionLength > 0 && (newType == 3 || newType == 11) && newCode != 4
+        int maxBody = IcmpResponder.ICMP4_ERROR_MAX - Ipv4Header.MIN_LENGTH - Icmpv4Header.LENGTH;
+        boolean withExtension = extensionLength > 0
+                && (newType == Icmpv4Type.DEST_UNREACHABLE || newType == Icmpv4Type.TIME_EXCEEDED)
+                && newCode != Icmpv4Type.FRAG_NEEDED
                 && RFC4884_MIN_ORIGINAL_DATAGRAM + extensionLength <= maxBody;
         int originalOut;
         int body;
@@ -573,7 +560,7 @@ final class Xlat64 {
 
         int s = Translator.HEADROOM;
         int icmp = s + Ipv4Header.MIN_LENGTH;
-        int inner = icmp + 8;
+        int inner = icmp + Icmpv4Header.LENGTH;
         ByteBuf out = scratch;
         out.setBytes(inner + Ipv4Header.MIN_LENGTH, buf, p, upperCopy);
         // §5.3: the same steps as for the outer packet, in inner mode, on the copy in the scratch buffer.
@@ -615,19 +602,20 @@ final class Xlat64 {
         if (withExtension) {
             out.setBytes(inner + originalOut, buf, extensionStart, extensionLength);
         }
-        int icmpLength4 = 8 + body;
-        out.setByte(icmp, newType);
-        out.setByte(icmp + 1, newCode);
-        out.setShort(icmp + 2, 0);
-        if (newType == 12) {
-            out.setInt(icmp + 4, parameter << 24); // pointer in the first byte
-        } else if (newType == 3 && newCode == 4) {
-            out.setInt(icmp + 4, parameter); // next-hop MTU in the low 16 bits (RFC 1191)
+        int icmpLength4 = Icmpv4Header.LENGTH + body;
+        Icmpv4Header o = icmp4.wrap(out, icmp);
+        o.setType(newType);
+        o.setCode(newCode);
+        o.setChecksum(0);
+        o.setRestOfHeader(0);
+        if (newType == Icmpv4Type.PARAMETER_PROBLEM) {
+            o.setPointer(parameter);
+        } else if (newType == Icmpv4Type.DEST_UNREACHABLE && newCode == Icmpv4Type.FRAG_NEEDED) {
+            o.setNextHopMtu(parameter); // RFC 1191
         } else {
-            // RFC 4884 §4.1: the length attribute (32-bit words) is the second byte.
-            out.setInt(icmp + 4, withExtension ? (originalOut / 4) << 16 : 0);
+            o.setLength(withExtension ? originalOut / 4 : 0); // RFC 4884 §4.1: 32-bit words
         }
-        out.setShort(icmp + 2, Checksum.finish(Checksum.add(out, icmp, icmpLength4, 0)));
+        o.setChecksum(Checksum.finish(Checksum.add(out, icmp, icmpLength4, 0)));
         int total = Ipv4Header.MIN_LENGTH + icmpLength4;
         ip4.wrap(out, s).write(outerTos, total, outerIdentification, 0, outerTtl - 1, PROTO_ICMP, outerSrc, outerDst);
         counters.translated(XlatCounters.DIR_64, PROTO_ICMP, total);
@@ -638,22 +626,22 @@ final class Xlat64 {
     /** RFC 7915 §5.2 Figure 6: IPv6 Parameter Problem pointer to IPv4, or -1 ("n/a": drop). */
     static int pointer64(long p) {
         if (p == 0 || p == 1) {
-            return (int) p;
+            return (int) p; // Version/Traffic Class -> Version/IHL, Type of Service
         }
-        if (p == 4 || p == 5) {
-            return 2; // Payload Length -> Total Length
+        if (p == Ipv6Header.PAYLOAD_LENGTH || p == Ipv6Header.PAYLOAD_LENGTH + 1) {
+            return Ipv4Header.TOTAL_LENGTH;
         }
-        if (p == 6) {
-            return 9; // Next Header -> Protocol
+        if (p == Ipv6Header.NEXT_HEADER) {
+            return Ipv4Header.PROTOCOL;
         }
-        if (p == 7) {
-            return 8; // Hop Limit -> TTL
+        if (p == Ipv6Header.HOP_LIMIT) {
+            return Ipv4Header.TIME_TO_LIVE;
         }
-        if (p >= 8 && p <= 23) {
-            return 12; // Source Address
+        if (p >= Ipv6Header.SOURCE && p < Ipv6Header.SOURCE + 16) {
+            return Ipv4Header.SOURCE;
         }
-        if (p >= 24 && p <= 39) {
-            return 16; // Destination Address
+        if (p >= Ipv6Header.DESTINATION && p < Ipv6Header.DESTINATION + 16) {
+            return Ipv4Header.DESTINATION;
         }
         return -1;
     }
@@ -661,7 +649,7 @@ final class Xlat64 {
     /** RFC 7915 §5.4: a dropped IPv6 packet gets ICMPv6 1/1 back, except for {@link DropReason#silent} drops. */
     void reject(XlatContext c, DropReason why) {
         if (!why.silent()) {
-            responder.icmp6Error(c, 1, 1, 0);
+            responder.icmp6Error(c, Icmpv6Type.DEST_UNREACHABLE, Icmpv6Type.ADMIN_PROHIBITED, 0);
         }
         c.drop(why);
     }
