@@ -4,6 +4,10 @@ import static net.tunxlat.xlat.DropReason.*;
 
 import io.netty.buffer.ByteBuf;
 import net.tunxlat.checksum.Checksum;
+import net.tunxlat.header.Icmpv6Header;
+import net.tunxlat.header.Icmpv6Type;
+import net.tunxlat.header.IpProtocol;
+import net.tunxlat.header.Ipv6ExtensionHeaders;
 import net.tunxlat.header.Ipv6Header;
 import net.tunxlat.xlat.IcmpResponder;
 import net.tunxlat.xlat.PacketOutput;
@@ -20,12 +24,18 @@ import net.tunxlat.xlat.XlatCounters;
  * rewritten too (draft-bctb-6man-rfc6296-bis "ICMPv6 error forwarding").
  */
 public final class Nptv6Translator {
-    private static final int PROTO_ICMPV6 = 58;
+    private static final int PROTO_ICMPV6 = IpProtocol.ICMPV6;
+    /** RFC 8200 §3: where the Source and Destination Address are in an IPv6 header. */
+    private static final int SOURCE = Ipv6Header.SOURCE;
+    private static final int DESTINATION = Ipv6Header.DESTINATION;
     private static final int NOT_AN_ERROR = -1;
     private static final int BAD_ERROR = -2;
 
     private final IcmpResponder responder;
     private final PacketOutput output;
+    private final Ipv6Header ip6 = new Ipv6Header();
+    private final Icmpv6Header icmp6 = new Icmpv6Header();
+    private final Ipv6ExtensionHeaders ext = new Ipv6ExtensionHeaders();
 
     public Nptv6Translator(IcmpResponder responder, PacketOutput output) {
         this.responder = responder;
@@ -44,10 +54,10 @@ public final class Nptv6Translator {
         }
         if (in == -2) {
             c.drop(NPTV6_UNKNOWN_OWNER_IN);
-            responder.icmp6Error(c, 1, 3, 0);
+            responder.icmp6Error(c, Icmpv6Type.DEST_UNREACHABLE, Icmpv6Type.ADDRESS_UNREACHABLE, 0);
             return true;
         }
-        int icmpAt = icmpError(c.buf, c.off, c.total);
+        int icmpAt = icmpError(c);
         if (icmpAt == BAD_ERROR) {
             c.drop(out >= 0 ? NPTV6_ICMP_ERROR_OUT : NPTV6_ICMP_ERROR_IN);
             return true;
@@ -71,20 +81,22 @@ public final class Nptv6Translator {
         // §3.2: "If the internal subnet number has no mapping ... discard the datagram" (ICMPv6 1/3 SHOULD).
         if (!m.insideMatches(c.srcHi, c.srcLo) || m.rewriteOutbound(buf, c.off + SOURCE) != Nptv6Mapping.OK) {
             c.drop(NPTV6_UNMAPPABLE_OUT);
-            responder.icmp6Error(c, 1, 3, 0);
+            responder.icmp6Error(c, Icmpv6Type.DEST_UNREACHABLE, Icmpv6Type.ADDRESS_UNREACHABLE, 0);
             return false;
         }
         if (icmpAt >= 0) {
-            int inner = icmpAt + 8;
-            long ih = buf.getLong(inner + DESTINATION);
-            long il = buf.getLong(inner + DESTINATION + 8);
+            int inner = icmpAt + Icmpv6Header.LENGTH;
+            Ipv6Header q = ip6.wrap(buf, inner);
+            long ih = q.destinationHi();
+            long il = q.destinationLo();
             if (!m.insideMatches(ih, il) || m.rewriteOutbound(buf, inner + DESTINATION) != Nptv6Mapping.OK) {
                 c.drop(NPTV6_ICMP_ERROR_OUT); // bis draft: "MUST be silently dropped"
                 return false;
             }
         }
         if (t.learns(out)) {
-            t.learned().record(buf.getLong(c.off + SOURCE), buf.getLong(c.off + SOURCE + 8), out, t.now());
+            Ipv6Header h = ip6.wrap(buf, c.off);
+            t.learned().record(h.sourceHi(), h.sourceLo(), out, t.now());
         }
         // §4.3: hairpinning, an inside host talking to the site's outside address of another.
         int back = t.findInbound(c.dstHi, c.dstLo);
@@ -108,9 +120,10 @@ public final class Nptv6Translator {
             return false;
         }
         if (icmpAt >= 0) {
-            int inner = icmpAt + 8;
-            long ih = buf.getLong(inner + SOURCE);
-            long il = buf.getLong(inner + SOURCE + 8);
+            int inner = icmpAt + Icmpv6Header.LENGTH;
+            Ipv6Header q = ip6.wrap(buf, inner);
+            long ih = q.sourceHi();
+            long il = q.sourceLo();
             if (!m.outsideMatches(ih, il) || m.rewriteInbound(buf, inner + SOURCE) != Nptv6Mapping.OK) {
                 c.drop(NPTV6_ICMP_ERROR_IN); // bis draft: "MUST be silently dropped"
                 return false;
@@ -128,30 +141,21 @@ public final class Nptv6Translator {
      * embedded packet is long enough to contain the whole IPv6 header" and "SHOULD silently drop" on a
      * bad checksum).
      */
-    private static int icmpError(ByteBuf buf, int off, int total) {
-        int nh = buf.getUnsignedByte(off + 6);
-        int p = off + Ipv6Header.LENGTH;
-        int end = off + total;
-        while ((nh == 0 || nh == 60 || nh == 43) && p + 8 <= end) {
-            nh = buf.getUnsignedByte(p);
-            p += (buf.getUnsignedByte(p + 1) + 1) << 3;
-        }
-        if (nh != PROTO_ICMPV6 || p + 8 > end) {
+    private int icmpError(XlatContext c) {
+        ByteBuf buf = c.buf;
+        int end = c.off + c.total;
+        int p = IcmpResponder.icmpv6Message(ext, buf, c.off, end);
+        if (p < 0 || p + Icmpv6Header.LENGTH > end) {
             return NOT_AN_ERROR;
         }
-        int type = buf.getUnsignedByte(p);
-        if (type < 1 || type > 4) {
+        int type = icmp6.wrap(buf, p).type();
+        if (type < Icmpv6Type.DEST_UNREACHABLE || type > Icmpv6Type.PARAMETER_PROBLEM) {
             return NOT_AN_ERROR;
         }
-        if (p + 8 + Ipv6Header.LENGTH > end) {
+        if (p + Icmpv6Header.LENGTH + Ipv6Header.LENGTH > end) {
             return BAD_ERROR;
         }
-        int sum = Ipv6Header.pseudoHeaderSum(buf.getLong(off + 8), buf.getLong(off + 16), buf.getLong(off + 24),
-                buf.getLong(off + 32), end - p, PROTO_ICMPV6);
+        int sum = ip6.wrap(buf, c.off).pseudoHeaderSum(end - p, PROTO_ICMPV6);
         return Checksum.verifies(Checksum.add(buf, p, end - p, Checksum.fold(sum))) ? p : BAD_ERROR;
     }
-
-    /** RFC 8200 §3: where the Source and Destination Address are in an IPv6 header. */
-    private static final int SOURCE = 8;
-    private static final int DESTINATION = 24;
 }

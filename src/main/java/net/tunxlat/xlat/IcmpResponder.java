@@ -2,7 +2,13 @@ package net.tunxlat.xlat;
 
 import io.netty.buffer.ByteBuf;
 import net.tunxlat.checksum.Checksum;
+import net.tunxlat.header.Icmpv4Header;
+import net.tunxlat.header.Icmpv4Type;
+import net.tunxlat.header.Icmpv6Header;
+import net.tunxlat.header.Icmpv6Type;
+import net.tunxlat.header.IpProtocol;
 import net.tunxlat.header.Ipv4Header;
+import net.tunxlat.header.Ipv6ExtensionHeaders;
 import net.tunxlat.header.Ipv6Header;
 
 /**
@@ -17,13 +23,16 @@ public final class IcmpResponder {
     /** RFC 4443 §2.4(c): an ICMPv6 error "MUST NOT" exceed the minimum IPv6 MTU, 1280 bytes. */
     static final int ICMP6_ERROR_MAX = 1280;
     static final int DEFAULT_TTL = 64;
-    private static final int PROTO_ICMP = 1;
-    private static final int PROTO_ICMPV6 = 58;
+    private static final int PROTO_ICMP = IpProtocol.ICMP;
+    private static final int PROTO_ICMPV6 = IpProtocol.ICMPV6;
 
     private final Ipv4Header ip4 = new Ipv4Header();
     private final Ipv6Header ip6 = new Ipv6Header();
     private final Ipv4Header err4 = new Ipv4Header();
     private final Ipv6Header err6 = new Ipv6Header();
+    private final Icmpv4Header icmp4 = new Icmpv4Header();
+    private final Icmpv6Header icmp6 = new Icmpv6Header();
+    private final Ipv6ExtensionHeaders ext = new Ipv6ExtensionHeaders();
     private final ByteBuf errorBuf;
     private final int start;
     private final XlatCounters counters;
@@ -60,22 +69,23 @@ public final class IcmpResponder {
         if ((h.flagsAndOffset() & Ipv4Header.OFFSET_MASK) != 0 || !isUnicast4(src) || dst >>> 28 == 0xe || dst == -1) {
             return; // RFC 1812 §4.3.2.7: not about non-first fragments, non-unicast sources, multicast or broadcast
         }
-        if (h.protocol() == PROTO_ICMP && total >= ihl + 1 && isIcmp4Error(buf.getUnsignedByte(off + ihl))) {
-            return;
+        if (h.protocol() == PROTO_ICMP && total >= ihl + 1 && Icmpv4Type.isError(icmp4.wrap(buf, off + ihl).type())) {
+            return; // RFC 1812 §4.3.2.7: never an error about an ICMP error
         }
         if (!takeToken(c)) {
             return;
         }
-        int quote = Math.min(total, ICMP4_ERROR_MAX - Ipv4Header.MIN_LENGTH - 8);
+        int quote = Math.min(total, ICMP4_ERROR_MAX - Ipv4Header.MIN_LENGTH - Icmpv4Header.LENGTH);
         int icmp = start + Ipv4Header.MIN_LENGTH;
         ByteBuf e = errorBuf;
-        e.setByte(icmp, type);
-        e.setByte(icmp + 1, code);
-        e.setShort(icmp + 2, 0);
-        e.setInt(icmp + 4, rest);
-        e.setBytes(icmp + 8, buf, off, quote);
-        e.setShort(icmp + 2, Checksum.finish(Checksum.add(e, icmp, 8 + quote, 0)));
-        int length = Ipv4Header.MIN_LENGTH + 8 + quote;
+        Icmpv4Header m = icmp4.wrap(e, icmp);
+        m.setType(type);
+        m.setCode(code);
+        m.setChecksum(0);
+        m.setRestOfHeader(rest);
+        e.setBytes(icmp + Icmpv4Header.LENGTH, buf, off, quote);
+        m.setChecksum(Checksum.finish(Checksum.add(e, icmp, Icmpv4Header.LENGTH + quote, 0)));
+        int length = Ipv4Header.MIN_LENGTH + Icmpv4Header.LENGTH + quote;
         err4.wrap(e, start).write(0, length, identification.next(), 0, DEFAULT_TTL, PROTO_ICMP, c.snap.ownIpv4, src);
         counters.icmpErrorSent(4, type, code);
         if (log.enabled() && (c.snap.logIcmp || c.snap.logReject)) {
@@ -107,17 +117,18 @@ public final class IcmpResponder {
         if (!takeToken(c)) {
             return;
         }
-        int quote = Math.min(total, ICMP6_ERROR_MAX - Ipv6Header.LENGTH - 8);
+        int quote = Math.min(total, ICMP6_ERROR_MAX - Ipv6Header.LENGTH - Icmpv6Header.LENGTH);
         int icmp = start + Ipv6Header.LENGTH;
         ByteBuf e = errorBuf;
-        int length = 8 + quote;
-        e.setByte(icmp, type);
-        e.setByte(icmp + 1, code);
-        e.setShort(icmp + 2, 0);
-        e.setInt(icmp + 4, parameter);
-        e.setBytes(icmp + 8, buf, off, quote);
+        int length = Icmpv6Header.LENGTH + quote;
+        Icmpv6Header m = icmp6.wrap(e, icmp);
+        m.setType(type);
+        m.setCode(code);
+        m.setChecksum(0);
+        m.setRestOfHeader(parameter);
+        e.setBytes(icmp + Icmpv6Header.LENGTH, buf, off, quote);
         int sum = Ipv6Header.pseudoHeaderSum(snap.ownIpv6Hi, snap.ownIpv6Lo, srcHi, srcLo, length, PROTO_ICMPV6);
-        e.setShort(icmp + 2, Checksum.finish(Checksum.add(e, icmp, length, Checksum.fold(sum))));
+        m.setChecksum(Checksum.finish(Checksum.add(e, icmp, length, Checksum.fold(sum))));
         err6.wrap(e, start).write(0, length, PROTO_ICMPV6, DEFAULT_TTL, snap.ownIpv6Hi, snap.ownIpv6Lo, srcHi, srcLo);
         counters.icmpErrorSent(6, type, code);
         if (log.enabled() && (snap.logIcmp || snap.logReject)) {
@@ -135,14 +146,12 @@ public final class IcmpResponder {
         ByteBuf buf = c.buf;
         int l4 = c.off + ihl;
         int length = c.total - ihl;
-        if (proto != PROTO_ICMP || fragmented || length < 8 || buf.getUnsignedByte(l4) != 8) {
+        if (proto != PROTO_ICMP || fragmented || length < Icmpv4Header.LENGTH
+                || icmp4.wrap(buf, l4).type() != Icmpv4Type.ECHO_REQUEST) {
             c.drop(DropReason.TO_SELF_46);
             return;
         }
-        int code = buf.getUnsignedByte(l4 + 1);
-        int sum = buf.getUnsignedShort(l4 + 2);
-        buf.setByte(l4, 0);
-        buf.setShort(l4 + 2, Checksum.update(sum, (8 << 8) | code, code));
+        icmp4.setTypeAndCodeWithChecksumUpdate(Icmpv4Type.ECHO_REPLY, icmp4.code());
         int at = l4 - Ipv4Header.MIN_LENGTH;
         ip4.wrap(buf, at).write(0, Ipv4Header.MIN_LENGTH + length, identification.next(), 0, DEFAULT_TTL,
                 PROTO_ICMP, c.snap.ownIpv4, c.src4);
@@ -159,14 +168,12 @@ public final class IcmpResponder {
         Ipv6Header h = ip6.wrap(buf, c.off);
         int l4 = c.off + Ipv6Header.LENGTH;
         int length = c.total - Ipv6Header.LENGTH;
-        if (h.nextHeader() != PROTO_ICMPV6 || length < 8 || buf.getUnsignedByte(l4) != 128) {
+        if (h.nextHeader() != PROTO_ICMPV6 || length < Icmpv6Header.LENGTH
+                || icmp6.wrap(buf, l4).type() != Icmpv6Type.ECHO_REQUEST) {
             c.drop(DropReason.TO_SELF_64);
             return;
         }
-        int code = buf.getUnsignedByte(l4 + 1);
-        int sum = buf.getUnsignedShort(l4 + 2);
-        buf.setByte(l4, 129);
-        buf.setShort(l4 + 2, Checksum.update(sum, (128 << 8) | code, (129 << 8) | code));
+        icmp6.setTypeAndCodeWithChecksumUpdate(Icmpv6Type.ECHO_REPLY, icmp6.code());
         h.write(0, length, PROTO_ICMPV6, DEFAULT_TTL, c.dstHi, c.dstLo, c.srcHi, c.srcLo);
         counters.increment(XlatCounters.ECHO_REPLIES_SENT);
         output.emit(buf, c.off, c.total);
@@ -181,20 +188,26 @@ public final class IcmpResponder {
     }
 
     /** RFC 4443 §2.4(e): true if the packet is itself an ICMPv6 error (after any HBH/DST/Routing headers). */
-    private static boolean quotesIcmp6Error(ByteBuf buf, int off, int total) {
-        int nh = buf.getUnsignedByte(off + 6);
-        int p = off + Ipv6Header.LENGTH;
-        int end = off + total;
-        while ((nh == 0 || nh == 60 || nh == 43) && p + 8 <= end) {
-            nh = buf.getUnsignedByte(p);
-            p += (buf.getUnsignedByte(p + 1) + 1) << 3;
-        }
-        return nh == PROTO_ICMPV6 && p < end && buf.getUnsignedByte(p) < 128;
+    private boolean quotesIcmp6Error(ByteBuf buf, int off, int total) {
+        return isIcmpv6Error(ext, icmp6, buf, off, total);
     }
 
-    /** ICMPv4 error types: Destination Unreachable, Source Quench, Redirect, Time Exceeded, Parameter Problem. */
-    static boolean isIcmp4Error(int type) {
-        return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
+    /** Whether the IPv6 packet at {@code buf[off, off + total)} is an ICMPv6 error (see {@link #icmpv6Message}). */
+    static boolean isIcmpv6Error(Ipv6ExtensionHeaders ext, Icmpv6Header icmp6, ByteBuf buf, int off, int total) {
+        int at = icmpv6Message(ext, buf, off, off + total);
+        return at >= 0 && at < off + total && Icmpv6Type.isError(icmp6.wrap(buf, at).type());
+    }
+
+    /**
+     * Where the ICMPv6 message of the IPv6 packet at {@code buf[off, end)} starts, after any Hop-by-Hop,
+     * Destination Options and Routing headers; -1 if it carries none, has a Fragment header, or a header
+     * reaches past {@code end}. Reads no byte past {@code end}.
+     */
+    public static int icmpv6Message(Ipv6ExtensionHeaders ext, ByteBuf buf, int off, int end) {
+        Ipv6ExtensionHeaders e = ext.walk(buf, off, end);
+        boolean icmp = e.status() == Ipv6ExtensionHeaders.COMPLETE && e.fragmentHeaderOffset() < 0
+                && e.upperLayerProtocol() == PROTO_ICMPV6;
+        return icmp ? e.upperLayerOffset() : -1;
     }
 
     private static boolean isUnicast4(int a) {

@@ -55,6 +55,7 @@ final class Xlat46 {
     private final UdpHeader udp = new UdpHeader();
     private final Icmpv4Header icmp4 = new Icmpv4Header();
     private final Icmpv6Header icmp6 = new Icmpv6Header();
+    private final AddressFilter filter = new AddressFilter();
     private final AddressMapper mapper;
     private final IcmpResponder responder;
     private final PacketOutput output;
@@ -186,7 +187,7 @@ final class Xlat46 {
         c.l4 = c.off + ihl;
         c.l4Length = total - ihl;
         c.l4Available = c.l4Length;
-        DropReason forbidden = AddressFilter.check46(snap, c.buf, c.off, ihl, total);
+        DropReason forbidden = filter.check46(c, ihl);
         if (forbidden != null) {
             c.drop(forbidden); // spoofed or unroutable: silently (AddressFilter)
             return false;

@@ -44,6 +44,7 @@ final class Xlat64 {
     private final UdpHeader udp = new UdpHeader();
     private final Icmpv4Header icmp4 = new Icmpv4Header();
     private final Icmpv6Header icmp6 = new Icmpv6Header();
+    private final AddressFilter filter = new AddressFilter();
     private final AddressMapper mapper;
     private final IcmpResponder responder;
     private final PacketOutput output;
@@ -86,7 +87,7 @@ final class Xlat64 {
         c.srcLo = h.sourceLo();
         c.dstHi = h.destinationHi();
         c.dstLo = h.destinationLo();
-        DropReason forbidden = AddressFilter.check64(c.snap, c.buf, c.off, c.total, c.srcHi, c.srcLo, c.dstHi, c.dstLo);
+        DropReason forbidden = filter.check64(c);
         if (forbidden != null) {
             c.drop(forbidden); // spoofed or unroutable: silently (AddressFilter)
             return false;
