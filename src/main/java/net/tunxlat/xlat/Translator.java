@@ -27,18 +27,10 @@ public final class Translator {
     public static final int HEADROOM = 64;
     /** Largest packet the translator handles (the IPv4/IPv6 maximum without jumbograms). */
     public static final int MAX_PACKET = 65535;
-    /** RFC 7915 §5.1: "If the size of the translated IPv4 packet is less than or equal to 1260 bytes" DF is 0. */
-    static final int DF_THRESHOLD = Xlat64.DF_THRESHOLD;
     /** RFC 1812 §4.3.2.3: an ICMPv4 error "SHOULD" not exceed 576 bytes. */
     static final int ICMP4_ERROR_MAX = IcmpResponder.ICMP4_ERROR_MAX;
     /** RFC 4443 §2.4(c): an ICMPv6 error "MUST NOT" exceed the minimum IPv6 MTU, 1280 bytes. */
     static final int ICMP6_ERROR_MAX = IcmpResponder.ICMP6_ERROR_MAX;
-
-    static final int GSO_NONE = VirtioNetHeader.GSO_NONE;
-    static final int GSO_TCPV4 = VirtioNetHeader.GSO_TCPV4;
-    static final int GSO_TCPV6 = VirtioNetHeader.GSO_TCPV6;
-    static final int GSO_UDP_L4 = VirtioNetHeader.GSO_UDP_L4;
-    static final int GSO_ECN = VirtioNetHeader.GSO_ECN;
 
     private final XlatCounters counters;
     private final XlatContext ctx;
