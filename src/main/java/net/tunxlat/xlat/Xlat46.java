@@ -348,11 +348,11 @@ final class Xlat46 {
             return TOO_SHORT_L4_46;
         }
         Icmpv4Header echo = icmp4.wrap(c.pkt, c.l4);
-        int newType = echoType46(echo.type());
+        int newType = IcmpTables.echoType46(echo.type());
         if (newType < 0) {
             return c.inner ? ICMP_ERROR_INNER_46 : ICMP_UNTRANSLATABLE_46;
         }
-        rewriteEcho(echo, newType,
+        IcmpTables.rewriteEcho(echo, newType,
                 Ipv6Header.pseudoHeaderSum(c.srcHi, c.srcLo, c.dstHi, c.dstLo, c.l4Length, PROTO_ICMPV6), true);
         return null;
     }
@@ -426,55 +426,13 @@ final class Xlat46 {
             return ICMP_BAD_CHECKSUM_46;
         }
         Icmpv4Header e = icmp4.wrap(buf, l4);
-        int type = e.type();
-        int code = e.code();
-        int newType;
-        int newCode;
-        long parameter = 0;
-        switch (type) {
-            case Icmpv4Type.DEST_UNREACHABLE:
-                newType = Icmpv6Type.DEST_UNREACHABLE;
-                switch (code) {
-                    case Icmpv4Type.NET_UNREACHABLE, Icmpv4Type.HOST_UNREACHABLE, Icmpv4Type.SOURCE_ROUTE_FAILED,
-                            Icmpv4Type.DEST_NETWORK_UNKNOWN, Icmpv4Type.DEST_HOST_UNKNOWN,
-                            Icmpv4Type.SOURCE_HOST_ISOLATED, Icmpv4Type.NETWORK_TOS_UNREACHABLE,
-                            Icmpv4Type.HOST_TOS_UNREACHABLE -> newCode = Icmpv6Type.NO_ROUTE;
-                    case Icmpv4Type.NETWORK_PROHIBITED, Icmpv4Type.HOST_PROHIBITED, Icmpv4Type.ADMIN_PROHIBITED,
-                            Icmpv4Type.PRECEDENCE_CUTOFF -> newCode = Icmpv6Type.ADMIN_PROHIBITED;
-                    case Icmpv4Type.PORT_UNREACHABLE -> newCode = Icmpv6Type.PORT_UNREACHABLE;
-                    case Icmpv4Type.PROTOCOL_UNREACHABLE -> { // Parameter Problem, pointer to Next Header
-                        newType = Icmpv6Type.PARAMETER_PROBLEM;
-                        newCode = Icmpv6Type.UNRECOGNIZED_NEXT_HEADER;
-                        parameter = Ipv6Header.NEXT_HEADER;
-                    }
-                    case Icmpv4Type.FRAG_NEEDED -> { // Packet Too Big
-                        newType = Icmpv6Type.PACKET_TOO_BIG;
-                        newCode = 0;
-                    }
-                    default -> {
-                        return ICMP_UNTRANSLATABLE_46; // code 14 (precedence violation) and unknown codes
-                    }
-                }
-                break;
-            case Icmpv4Type.TIME_EXCEEDED: // code unchanged
-                newType = Icmpv6Type.TIME_EXCEEDED;
-                newCode = code;
-                break;
-            case Icmpv4Type.PARAMETER_PROBLEM: // codes 0 and 2 with the pointer mapped (Figure 3), else drop
-                if (code != Icmpv4Type.POINTER_INDICATES_ERROR && code != Icmpv4Type.BAD_LENGTH) {
-                    return ICMP_UNTRANSLATABLE_46;
-                }
-                int pointer = pointer46(e.pointer());
-                if (pointer < 0) {
-                    return ICMP_UNTRANSLATABLE_46;
-                }
-                newType = Icmpv6Type.PARAMETER_PROBLEM;
-                newCode = Icmpv6Type.ERRONEOUS_HEADER_FIELD;
-                parameter = pointer;
-                break;
-            default:
-                return ICMP_UNTRANSLATABLE_46; // Source Quench, Redirect, ...: "silently drop"
+        DropReason untranslatable = icmpv4TypeToIcmpv6(c, e);
+        if (untranslatable != null) {
+            return untranslatable;
         }
+        int newType = c.icmpType;
+        int newCode = c.icmpCode;
+        long parameter = c.icmpParameter;
 
         // The inner packet (§4.3) and, with a non-zero RFC 4884 length, the extension after it.
         int ip = l4 + Icmpv4Header.LENGTH;
@@ -521,7 +479,7 @@ final class Xlat46 {
         int translatedInner = innerHeader6 + innerAvailable - ihl;
 
         if (newType == Icmpv6Type.PACKET_TOO_BIG) {
-            parameter = packetTooBigMtu(c.snap, e.nextHopMtu(), innerTotal);
+            parameter = IcmpTables.packetTooBigMtu(c.snap, e.nextHopMtu(), innerTotal);
         }
 
         // Sizes (RFC 4443 §2.4(c): at most 1280 bytes; RFC 4884 §4: extension kept when it fits).
@@ -599,52 +557,67 @@ final class Xlat46 {
         return null;
     }
 
-    /** RFC 7915 §4.2 Figure 3: IPv4 Parameter Problem pointer to IPv6, or -1 ("n/a": drop). */
-    static int pointer46(int p) {
-        if (p == Ipv4Header.VERSION_IHL || p == Ipv4Header.TYPE_OF_SERVICE) {
-            return p; // Version/IHL -> Version/Traffic Class, Type of Service -> Traffic Class
-        }
-        if (p == Ipv4Header.TOTAL_LENGTH || p == Ipv4Header.TOTAL_LENGTH + 1) {
-            return Ipv6Header.PAYLOAD_LENGTH;
-        }
-        if (p == Ipv4Header.TIME_TO_LIVE) {
-            return Ipv6Header.HOP_LIMIT;
-        }
-        if (p == Ipv4Header.PROTOCOL) {
-            return Ipv6Header.NEXT_HEADER;
-        }
-        if (p >= Ipv4Header.SOURCE && p < Ipv4Header.SOURCE + 4) {
-            return Ipv6Header.SOURCE;
-        }
-        if (p >= Ipv4Header.DESTINATION && p < Ipv4Header.DESTINATION + 4) {
-            return Ipv6Header.DESTINATION;
-        }
-        return -1;
-    }
-
     /**
-     * RFC 7915 §4.2: the Packet Too Big MTU is {@code min(advertised MTU + 20, MTU of the IPv6 next hop,
-     * MTU of the IPv4 next hop + 20)}; an advertised MTU of zero is replaced by the RFC 1191 §7 plateau
-     * below the quoted Total Length; the result is never below 1280 (§5 and RFC 8200 §5).
+     * RFC 7915 §4.2, ICMPv4 error messages: the type and code "MUST" be translated as the RFC lists them
+     * (Destination Unreachable to Destination Unreachable, Packet Too Big or Parameter Problem; Time
+     * Exceeded; Parameter Problem with the pointer of Figure 3); Source Quench, Redirect and the codes the
+     * RFC leaves out are silently dropped. Sets {@code c.icmpType}, {@code icmpCode}, {@code icmpParameter};
+     * the drop reason, or null.
      */
-    static int packetTooBigMtu(XlatSnapshot snap, int mtu4, int quotedTotalLength) {
-        if (mtu4 == 0) {
-            mtu4 = PLATEAUS[PLATEAUS.length - 1];
-            for (int p : PLATEAUS) {
-                if (p < quotedTotalLength) {
-                    mtu4 = p;
-                    break;
+    private DropReason icmpv4TypeToIcmpv6(XlatContext c, Icmpv4Header e) {
+        int type = e.type();
+        int code = e.code();
+        int newType;
+        int newCode;
+        int parameter = 0;
+        switch (type) {
+            case Icmpv4Type.DEST_UNREACHABLE:
+                newType = Icmpv6Type.DEST_UNREACHABLE;
+                switch (code) {
+                    case Icmpv4Type.NET_UNREACHABLE, Icmpv4Type.HOST_UNREACHABLE, Icmpv4Type.SOURCE_ROUTE_FAILED,
+                            Icmpv4Type.DEST_NETWORK_UNKNOWN, Icmpv4Type.DEST_HOST_UNKNOWN,
+                            Icmpv4Type.SOURCE_HOST_ISOLATED, Icmpv4Type.NETWORK_TOS_UNREACHABLE,
+                            Icmpv4Type.HOST_TOS_UNREACHABLE -> newCode = Icmpv6Type.NO_ROUTE;
+                    case Icmpv4Type.NETWORK_PROHIBITED, Icmpv4Type.HOST_PROHIBITED, Icmpv4Type.ADMIN_PROHIBITED,
+                            Icmpv4Type.PRECEDENCE_CUTOFF -> newCode = Icmpv6Type.ADMIN_PROHIBITED;
+                    case Icmpv4Type.PORT_UNREACHABLE -> newCode = Icmpv6Type.PORT_UNREACHABLE;
+                    case Icmpv4Type.PROTOCOL_UNREACHABLE -> { // Parameter Problem, pointer to Next Header
+                        newType = Icmpv6Type.PARAMETER_PROBLEM;
+                        newCode = Icmpv6Type.UNRECOGNIZED_NEXT_HEADER;
+                        parameter = Ipv6Header.NEXT_HEADER;
+                    }
+                    case Icmpv4Type.FRAG_NEEDED -> { // Packet Too Big
+                        newType = Icmpv6Type.PACKET_TOO_BIG;
+                        newCode = 0;
+                    }
+                    default -> {
+                        return ICMP_UNTRANSLATABLE_46; // code 14 (precedence violation) and unknown codes
+                    }
                 }
-            }
+                break;
+            case Icmpv4Type.TIME_EXCEEDED: // code unchanged
+                newType = Icmpv6Type.TIME_EXCEEDED;
+                newCode = code;
+                break;
+            case Icmpv4Type.PARAMETER_PROBLEM: // codes 0 and 2 with the pointer mapped (Figure 3), else drop
+                if (code != Icmpv4Type.POINTER_INDICATES_ERROR && code != Icmpv4Type.BAD_LENGTH) {
+                    return ICMP_UNTRANSLATABLE_46;
+                }
+                int pointer = IcmpTables.pointer46(e.pointer());
+                if (pointer < 0) {
+                    return ICMP_UNTRANSLATABLE_46;
+                }
+                newType = Icmpv6Type.PARAMETER_PROBLEM;
+                newCode = Icmpv6Type.ERRONEOUS_HEADER_FIELD;
+                parameter = pointer;
+                break;
+            default:
+                return ICMP_UNTRANSLATABLE_46; // Source Quench, Redirect, ...: "silently drop"
         }
-        int mtu6 = mtu4 + IPV6_GROWTH;
-        if (snap.ipv6NextHopMtu() > 0) {
-            mtu6 = Math.min(mtu6, snap.ipv6NextHopMtu());
-        }
-        if (snap.ipv4NextHopMtu() > 0) {
-            mtu6 = Math.min(mtu6, snap.ipv4NextHopMtu() + IPV6_GROWTH);
-        }
-        return Math.max(Xlat64.IPV6_MIN_MTU, mtu6);
+        c.icmpType = newType;
+        c.icmpCode = newCode;
+        c.icmpParameter = parameter;
+        return null;
     }
 
     /** RFC 7915 §4.4: a dropped IPv4 packet gets ICMPv4 3/13 back, except for {@link DropReason#silent} drops. */
@@ -683,28 +656,5 @@ final class Xlat46 {
             p += optLen;
         }
         return false;
-    }
-
-    /** Echo Request 8 → 128 and Echo Reply 0 → 129; -1 for anything else. */
-    static int echoType46(int type) {
-        return type == Icmpv4Type.ECHO_REQUEST ? Icmpv6Type.ECHO_REQUEST
-                : type == Icmpv4Type.ECHO_REPLY ? Icmpv6Type.ECHO_REPLY : -1;
-    }
-
-    /**
-     * Rewrites the echo header {@code echo} points at to {@code newType} and updates its checksum
-     * incrementally (RFC 1624): the ICMPv6 checksum covers the pseudo-header ({@code pseudoSum}), the
-     * ICMPv4 one does not, so it is added going to IPv6 and removed going to IPv4. (An ICMPv6 echo has
-     * the ICMPv4 layout: type, code, checksum, identifier, sequence number.)
-     */
-    static void rewriteEcho(Icmpv4Header echo, int newType, int pseudoSum, boolean toIpv6) {
-        int code = echo.code();
-        int oldWord = (echo.type() << 8) | code;
-        int newWord = (newType << 8) | code;
-        int c = echo.checksum();
-        c = toIpv6 ? Checksum.update(c, oldWord, Checksum.fold(pseudoSum) + newWord)
-                : Checksum.update(c, Checksum.fold(pseudoSum) + oldWord, newWord);
-        echo.setType(newType);
-        echo.setChecksum(c);
     }
 }

@@ -61,6 +61,10 @@ public final class XlatContext {
     int identification;
     /** The IPv6 destination mapped through the static map (6→4), not the RFC 6052 prefix. */
     boolean dstViaStaticMap;
+    /** The translated ICMP error's type, code and parameter (pointer, MTU), RFC 7915 §4.2 / §5.2. */
+    int icmpType;
+    int icmpCode;
+    int icmpParameter;
     /** Inner mode: the header being translated is the packet inside an ICMP error (RFC 7915 §4.3 / §5.3). */
     boolean inner;
 
