@@ -24,12 +24,12 @@
  * Fragment headers. How each hand-written loop (as of the commit this package was written against) maps
  * onto it, keeping its behaviour:
  * <ul>
- * <li>RFC 7915 §5.1 (the IPv6-to-IPv4 path): {@code walk(buf, off, end)}; count a fragment
- *     ({@code fragmentHeaderOffset() >= 0}) first, as the loop did on meeting the header; then
- *     {@code segmentsLeft() != 0}: Parameter Problem pointing at {@code routingHeaderOffset() + SEGMENTS_LEFT};
- *     then {@code AFTER_FRAGMENT}: reject; then {@code TRUNCATED}: drop. Checked in that order this gives
- *     the loop's answer whatever the chain (the walker stops where the loop stopped and keeps what came
- *     before).</li>
+ * <li>RFC 7915 §5.1 (the IPv6-to-IPv4 path): {@code walk(buf, off, end)}; then
+ *     {@code segmentsLeft() != 0}: Parameter Problem pointing at {@code routingHeaderOffset() + SEGMENTS_LEFT}
+ *     (a Fragment header, if any, came after that Routing header, and the loop never reached it: not
+ *     counted); then count a fragment ({@code fragmentHeaderOffset() >= 0}), as the loop did on meeting the
+ *     header; then {@code AFTER_FRAGMENT}: reject; then {@code TRUNCATED}: drop. In that order this gives
+ *     the loop's answer and counts whatever the chain (Ipv6ExtensionHeadersLegacyTest).</li>
  * <li>The inner packet of an ICMPv6 error: {@code walk(buf, ip, innerEnd)}; {@code malformed()} is the
  *     loop's failure; the headers' length is {@code upperLayerOffset() - ip - Ipv6Header.LENGTH}.</li>
  * <li>"Is this an ICMPv6 error" checks (NPTv6's, the address filter's, RFC 4443 §2.4(e)'s): those loops
