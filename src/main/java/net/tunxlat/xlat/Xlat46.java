@@ -33,8 +33,6 @@ final class Xlat46 {
     static final int TCP_CHECKSUM_END = TcpHeader.CHECKSUM + 2;
     /** Bytes of an ICMP header up to and including its Checksum (type, code, checksum). */
     static final int ICMP_CHECKSUM_END = Icmpv4Header.CHECKSUM + 2;
-    /** RFC 4884 §4: when extensions are present the original datagram field is at least 128 bytes. */
-    static final int RFC4884_MIN_ORIGINAL_DATAGRAM = 128;
     /** RFC 1191 §7 plateau table, for Fragmentation Needed messages with an MTU of zero. */
     /** How many bytes longer an IPv6 header is than an IPv4 one without options. */
     static final int IPV6_GROWTH = Ipv6Header.LENGTH - Ipv4Header.MIN_LENGTH;
@@ -61,6 +59,7 @@ final class Xlat46 {
     private final PacketOutput output;
     private final XlatCounters counters;
     private final ByteBuf scratch;
+    private final Rfc4884 rfc4884 = new Rfc4884();
 
     Xlat46(AddressMapper mapper, IcmpResponder responder, PacketOutput output, XlatCounters counters, ByteBuf scratch) {
         this.mapper = mapper;
@@ -444,16 +443,10 @@ final class Xlat46 {
         if (ihl < Ipv4Header.MIN_LENGTH || ip + ihl > end) {
             return ICMP_ERROR_INNER_46;
         }
-        int originalLength = end - ip;
-        int extensionStart = end;
-        int rfc4884Words = e.length();
-        if (rfc4884Words != 0 && Icmpv4Header.LENGTH + rfc4884Words * 4 <= icmpLength) {
-            originalLength = rfc4884Words * 4;
-            extensionStart = ip + originalLength;
-        }
-        int extensionLength = end - extensionStart;
+        Rfc4884 x = rfc4884;
+        x.read(ip, end, e.length() * 4);
         int innerTotal = q.totalLength();
-        int innerAvailable = innerTotal >= ihl ? Math.min(originalLength, innerTotal) : originalLength;
+        int innerAvailable = innerTotal >= ihl ? Math.min(x.originalLength, innerTotal) : x.originalLength;
         if (innerAvailable < ihl) {
             return ICMP_ERROR_INNER_46; // not even the inner header is quoted
         }
@@ -484,19 +477,8 @@ final class Xlat46 {
 
         // Sizes (RFC 4443 §2.4(c): at most 1280 bytes; RFC 4884 §4: extension kept when it fits).
         int maxBody = IcmpResponder.ICMP6_ERROR_MAX - Ipv6Header.LENGTH - Icmpv6Header.LENGTH;
-        boolean withExtension = extensionLength > 0
-                && (newType == Icmpv6Type.DEST_UNREACHABLE || newType == Icmpv6Type.TIME_EXCEEDED)
-                && RFC4884_MIN_ORIGINAL_DATAGRAM + extensionLength <= maxBody;
-        int originalOut;
-        int body;
-        if (withExtension) {
-            originalOut = Math.max(RFC4884_MIN_ORIGINAL_DATAGRAM, Math.min(translatedInner, maxBody - extensionLength) & ~7);
-            body = originalOut + extensionLength;
-        } else {
-            originalOut = Math.min(translatedInner, maxBody);
-            body = originalOut;
-        }
-        int innerCopy = Math.max(0, Math.min(translatedInner, originalOut) - innerHeader6);
+        x.layout(translatedInner, maxBody, newType == Icmpv6Type.DEST_UNREACHABLE || newType == Icmpv6Type.TIME_EXCEEDED, 8);
+        int innerCopy = Math.max(0, Math.min(translatedInner, x.originalOut) - innerHeader6);
 
         int s = Translator.HEADROOM;
         int icmp = s + Ipv6Header.LENGTH;
@@ -529,14 +511,8 @@ final class Xlat46 {
         if (why != null) {
             return why;
         }
-        int written = innerHeader6 + innerCopy;
-        if (originalOut > written) {
-            out.setZero(inner + written, originalOut - written); // RFC 4884 §4: zero padding
-        }
-        if (withExtension) {
-            out.setBytes(inner + originalOut, buf, extensionStart, extensionLength);
-        }
-        int icmpLength6 = Icmpv6Header.LENGTH + body;
+        x.finish(out, inner, innerHeader6 + innerCopy, buf);
+        int icmpLength6 = Icmpv6Header.LENGTH + x.body;
         Icmpv6Header o = icmp6.wrap(out, icmp);
         o.setType(newType);
         o.setCode(newCode);
@@ -544,7 +520,7 @@ final class Xlat46 {
         o.setRestOfHeader(0);
         if (newType == Icmpv6Type.DEST_UNREACHABLE || newType == Icmpv6Type.TIME_EXCEEDED) {
             // RFC 4884 §4.1 / RFC 7915 §4.2: the length attribute counts 64-bit words in ICMPv6.
-            o.setLength(withExtension ? originalOut / 8 : 0);
+            o.setLength(x.withExtension ? x.originalOut / 8 : 0);
         } else {
             o.setRestOfHeader((int) parameter);
         }

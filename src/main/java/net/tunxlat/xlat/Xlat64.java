@@ -29,8 +29,6 @@ final class Xlat64 {
     static final int DF_THRESHOLD = 1260;
     /** RFC 8200 §5: the minimum IPv6 link MTU. */
     static final int IPV6_MIN_MTU = 1280;
-    /** RFC 4884 §4: when extensions are present the original datagram field is at least 128 bytes. */
-    private static final int RFC4884_MIN_ORIGINAL_DATAGRAM = Xlat46.RFC4884_MIN_ORIGINAL_DATAGRAM;
     private static final int PROTO_ICMP = IpProtocol.ICMP;
     private static final int PROTO_TCP = IpProtocol.TCP;
     private static final int PROTO_UDP = IpProtocol.UDP;
@@ -51,6 +49,7 @@ final class Xlat64 {
     private final XlatCounters counters;
     private final Ipv4Identification identifications;
     private final ByteBuf scratch;
+    private final Rfc4884 rfc4884 = new Rfc4884();
 
     Xlat64(AddressMapper mapper, IcmpResponder responder, PacketOutput output, XlatCounters counters,
             Ipv4Identification identifications, ByteBuf scratch) {
@@ -439,18 +438,10 @@ final class Xlat64 {
         if (q.version() != 6 || ip + Ipv6Header.LENGTH > end) {
             return ICMP_ERROR_INNER_64;
         }
-        int originalLength = end - ip;
-        int extensionStart = end;
-        if (type == Icmpv6Type.DEST_UNREACHABLE || type == Icmpv6Type.TIME_EXCEEDED) {
-            int words = e.length();
-            if (words != 0 && Icmpv6Header.LENGTH + words * 8 <= icmpLength) {
-                originalLength = words * 8;
-                extensionStart = ip + originalLength;
-            }
-        }
-        int extensionLength = end - extensionStart;
+        Rfc4884 x = rfc4884;
+        x.read(ip, end, type == Icmpv6Type.DEST_UNREACHABLE || type == Icmpv6Type.TIME_EXCEEDED ? e.length() * 8 : 0);
         int innerPayloadLength = q.payloadLength();
-        int innerEnd = ip + Math.min(originalLength, Ipv6Header.LENGTH + innerPayloadLength);
+        int innerEnd = ip + Math.min(x.originalLength, Ipv6Header.LENGTH + innerPayloadLength);
         if (innerEnd < ip + Ipv6Header.LENGTH) {
             return ICMP_ERROR_INNER_64; // not even the inner header is quoted
         }
@@ -491,21 +482,9 @@ final class Xlat64 {
 
         // Sizes (RFC 1812 §4.3.2.3: at most 576 bytes; RFC 4884 §4 for the extension).
         int maxBody = IcmpResponder.ICMP4_ERROR_MAX - Ipv4Header.MIN_LENGTH - Icmpv4Header.LENGTH;
-        boolean withExtension = extensionLength > 0
-                && (newType == Icmpv4Type.DEST_UNREACHABLE || newType == Icmpv4Type.TIME_EXCEEDED)
-                && newCode != Icmpv4Type.FRAG_NEEDED
-                && RFC4884_MIN_ORIGINAL_DATAGRAM + extensionLength <= maxBody;
-        int originalOut;
-        int body;
-        if (withExtension) {
-            originalOut = Math.max(RFC4884_MIN_ORIGINAL_DATAGRAM,
-                    Math.min(translatedInner, maxBody - extensionLength) & ~3);
-            body = originalOut + extensionLength;
-        } else {
-            originalOut = Math.min(translatedInner, maxBody);
-            body = originalOut;
-        }
-        int upperCopy = Math.max(0, Math.min(translatedInner, originalOut) - Ipv4Header.MIN_LENGTH);
+        x.layout(translatedInner, maxBody, (newType == Icmpv4Type.DEST_UNREACHABLE || newType == Icmpv4Type.TIME_EXCEEDED)
+                && newCode != Icmpv4Type.FRAG_NEEDED, 4);
+        int upperCopy = Math.max(0, Math.min(translatedInner, x.originalOut) - Ipv4Header.MIN_LENGTH);
 
         int s = Translator.HEADROOM;
         int icmp = s + Ipv4Header.MIN_LENGTH;
@@ -544,14 +523,8 @@ final class Xlat64 {
         if (why != null) {
             return why;
         }
-        int written = Ipv4Header.MIN_LENGTH + upperCopy;
-        if (originalOut > written) {
-            out.setZero(inner + written, originalOut - written);
-        }
-        if (withExtension) {
-            out.setBytes(inner + originalOut, buf, extensionStart, extensionLength);
-        }
-        int icmpLength4 = Icmpv4Header.LENGTH + body;
+        x.finish(out, inner, Ipv4Header.MIN_LENGTH + upperCopy, buf);
+        int icmpLength4 = Icmpv4Header.LENGTH + x.body;
         Icmpv4Header o = icmp4.wrap(out, icmp);
         o.setType(newType);
         o.setCode(newCode);
@@ -562,7 +535,7 @@ final class Xlat64 {
         } else if (newType == Icmpv4Type.DEST_UNREACHABLE && newCode == Icmpv4Type.FRAG_NEEDED) {
             o.setNextHopMtu(parameter); // RFC 1191
         } else {
-            o.setLength(withExtension ? originalOut / 4 : 0); // RFC 4884 §4.1: 32-bit words
+            o.setLength(x.withExtension ? x.originalOut / 4 : 0); // RFC 4884 §4.1: 32-bit words
         }
         o.setChecksum(Checksum.finish(Checksum.add(out, icmp, icmpLength4, 0)));
         int total = Ipv4Header.MIN_LENGTH + icmpLength4;
