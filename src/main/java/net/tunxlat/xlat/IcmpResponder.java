@@ -41,10 +41,11 @@ public final class IcmpResponder {
     private final IcmpRateLimiter rateLimiter;
     private final Ipv4Identification identification;
 
-    IcmpResponder(ByteBuf errorBuf, int headroom, XlatCounters counters, PacketLog log, PacketOutput output,
+    /** Errors are built at {@link Translator#HEADROOM} in {@code errorBuf}. */
+    IcmpResponder(ByteBuf errorBuf, XlatCounters counters, PacketLog log, PacketOutput output,
             IcmpRateLimiter rateLimiter, Ipv4Identification identification) {
         this.errorBuf = errorBuf;
-        this.start = headroom;
+        this.start = Translator.HEADROOM;
         this.counters = counters;
         this.log = log;
         this.output = output;

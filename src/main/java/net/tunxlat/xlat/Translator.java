@@ -61,8 +61,7 @@ public final class Translator {
         this.identifications = new Ipv4Identification(nanoClock.getAsLong());
         IcmpRateLimiter rateLimiter = new IcmpRateLimiter(nanoClock);
         this.output = new PacketOutput(sink, ctx.offload, counters);
-        IcmpResponder responder = new IcmpResponder(errorBuf, HEADROOM, counters, log, output, rateLimiter,
-                identifications);
+        IcmpResponder responder = new IcmpResponder(errorBuf, counters, log, output, rateLimiter, identifications);
         this.xlat46 = new Xlat46(mapper, responder, output, counters, errorBuf);
         this.xlat64 = new Xlat64(mapper, responder, output, counters, identifications, errorBuf);
         this.nptv6 = new Nptv6Translator(responder, output);
@@ -134,18 +133,14 @@ public final class Translator {
      */
     public void translateVnet(XlatSnapshot snapshot, ByteBuf buf, int offset, int length) {
         VirtioNetHeader h = vnetHeader.wrap(buf, offset - vnet);
-        int flags = h.flags();
         int type = h.gsoType();
-        int size = h.gsoSize();
-        int csumStart = h.csumStart();
-        int csumOffset = h.csumOffset();
         OffloadState o = ctx.offload;
         o.plain();
         if ((type & ~VirtioNetHeader.GSO_ECN) == VirtioNetHeader.GSO_NONE) {
-            if ((flags & VirtioNetHeader.F_NEEDS_CSUM) != 0) {
-                if (o.keepsPartial(buf, offset, length, csumStart, csumOffset)) {
-                    o.partialPacket(offset, length, csumOffset);
-                } else if (!o.finishChecksum(buf, offset, length, csumStart, csumOffset)) {
+            if ((h.flags() & VirtioNetHeader.F_NEEDS_CSUM) != 0) {
+                if (o.keepsPartial(buf, offset, length, h)) {
+                    o.partialPacket(offset, length, h.csumOffset());
+                } else if (!o.finishChecksum(buf, offset, length, h.csumStart(), h.csumOffset())) {
                     counters.increment(XlatCounters.GSO_INVALID);
                     invalid(buf, offset, length, TRUNCATED_64);
                     return;
@@ -155,12 +150,12 @@ public final class Translator {
             o.plain();
             return;
         }
-        if (!o.validGso(buf, offset, length, type & ~VirtioNetHeader.GSO_ECN, size, flags, csumStart, csumOffset)) {
+        if (!o.validGso(buf, offset, length, h)) {
             counters.increment(XlatCounters.GSO_INVALID);
             invalid(buf, offset, length, version.wrap(buf, offset).version() == 4 ? TRUNCATED_46 : TRUNCATED_64);
             return;
         }
-        o.superPacket(type, size);
+        o.superPacket(type, h.gsoSize());
         if (dispatch(snapshot, buf, offset, length) == Verdict.SEGMENT) {
             segment(snapshot, buf, offset, length);
         }
