@@ -207,13 +207,16 @@ final class Xlat46 {
         }
         c.dstHi = mapper.hi;
         c.dstLo = mapper.lo;
+        c.rules.destination(mapper);
         why = mapper.map4to6(c.src4, SRC_UNMAPPABLE_46, WKPF_NON_GLOBAL_46);
         if (why == null) {
             c.srcHi = mapper.hi;
             c.srcLo = mapper.lo;
+            c.rules.source(mapper);
         } else if (icmpError) {
             c.srcHi = c.snap.ownIpv6Hi;
             c.srcLo = c.snap.ownIpv6Lo;
+            c.rules.ownSource();
         } else {
             reject(c, why);
             return false;
