@@ -226,6 +226,11 @@ public final class OfflineTranslator implements AutoCloseable {
 
     // ---------------------------------------------------------------- descriptions
 
+    /** An ICMP type and code for people: "Destination Unreachable (1/4, port unreachable)" (ICMPv6 if {@code v6}). */
+    public static String icmpName(boolean v6, int type, int code) {
+        return RuleExplainer.icmp(v6, type, code);
+    }
+
     /**
      * A one-line description of an IP packet for people: version, addresses, protocol (with ICMP type/code
      * or ports), fragment fields and length, e.g. {@code IPv4 192.0.2.1 -> 198.51.100.2 UDP 1000 -> 53 len 60}.
