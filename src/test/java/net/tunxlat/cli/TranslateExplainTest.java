@@ -149,6 +149,17 @@ class TranslateExplainTest {
     }
 
     @Test
+    void hairpinNamesTheRulesOfTheFinalIpv6Addresses() throws IOException {
+        Path c = conf("tun-device nat64\nipv4-addr 192.168.255.1\nprefix 2001:db8:64::/96\n"
+                + "map 192.168.255.2 2001:db8:6::2\nmap 192.168.255.3 2001:db8:6::3\n");
+        String[] lines = explain(c, pcap(ipv6Udp("2001:db8:6::3", "2001:db8:64::c0a8:ff02", 0, 64))).out().split("\n");
+        assertTrue(lines[0].contains(": translated 6->4"), lines[0]);
+        assertEquals("    source: RFC 6052 prefix 2001:db8:64::/96", lines[1]);
+        assertEquals("    destination: static map 192.168.255.2 2001:db8:6::2 (" + c + ":4)", lines[2]);
+        assertEquals("    > IPv6 2001:db8:64::c0a8:ff03 -> 2001:db8:6::2 UDP 5000 -> 53 len 61", lines[3]);
+    }
+
+    @Test
     void icmpNamesForPeople() {
         assertEquals("Destination Unreachable (1/4, port unreachable)",
                 net.tunxlat.pipeline.OfflineTranslator.icmpName(true, 1, 4));
