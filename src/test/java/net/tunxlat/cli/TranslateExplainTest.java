@@ -149,6 +149,17 @@ class TranslateExplainTest {
     }
 
     @Test
+    void aMapFileEntryIsNamedWithItsFileAndLine() throws IOException {
+        Path map = Files.writeString(dir.resolve("hosts.map"), "# hosts\nmap 192.168.255.7 2001:db8:6::7\n");
+        Path c = conf("tun-device nat64\nipv4-addr 192.168.255.1\nprefix 2001:db8:64::/96\n"
+                + "map 192.168.255.2 2001:db8:6::2\nmap-file " + map + "\n");
+        String[] lines = explain(c, pcap(ipv4Udp("203.0.113.2", "192.168.255.7", 64))).out().split("\n");
+        assertEquals("    source: RFC 6052 prefix 2001:db8:64::/96", lines[1]);
+        assertEquals("    destination: static map 192.168.255.7 2001:db8:6::7 (" + map + ":2)", lines[2]);
+        assertEquals("    > IPv6 2001:db8:64::cb00:7102 -> 2001:db8:6::7 UDP 5000 -> 53 len 61", lines[3]);
+    }
+
+    @Test
     void hairpinNamesTheRulesOfTheFinalIpv6Addresses() throws IOException {
         Path c = conf("tun-device nat64\nipv4-addr 192.168.255.1\nprefix 2001:db8:64::/96\n"
                 + "map 192.168.255.2 2001:db8:6::2\nmap 192.168.255.3 2001:db8:6::3\n");
