@@ -61,7 +61,7 @@ final class RuleExplainer {
             case RFC6791_POOL:
                 return "RFC 6791 pool " + cfg.rfc6791Pool() + " (rfc6791-pool; the IPv6 router has no mapping)";
             case OWN_ADDRESS:
-                return inputIpv4 ? "the translator's own address (ipv6-addr " + cfg.effectiveIpv6Addr()
+                return inputIpv4 ? "the translator's own address (ipv6-addr " + prefix6(cfg.effectiveIpv6Addr())
                         + "; the IPv4 router has no mapping)"
                         : "the translator's own address (ipv4-addr " + Addresses.formatIpv4(cfg.ipv4Addr())
                         + "; no rfc6791-pool, the IPv6 router has no mapping)";

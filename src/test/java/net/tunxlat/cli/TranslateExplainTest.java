@@ -129,6 +129,38 @@ class TranslateExplainTest {
         assertTrue(lines[3].startsWith("    > IPv4 192.168.255.1 -> 203.0.113.2 ICMP Time Exceeded"), lines[3]);
     }
 
+    /** ICMPv4 Time Exceeded from {@code router} to {@code dst}, quoting {@code quoted} (RFC 792). */
+    static byte[] ipv4TimeExceeded(String router, String dst, byte[] quoted) {
+        byte[] l4 = ByteBuffer.allocate(8 + quoted.length).put((byte) 11).put((byte) 0).putShort((short) 0).putInt(0)
+                .put(quoted).array();
+        int c = ~naiveSum(l4, 0, l4.length, 0) & 0xffff;
+        l4[2] = (byte) (c >>> 8);
+        l4[3] = (byte) c;
+        byte[] p = ByteBuffer.allocate(20 + l4.length).put((byte) 0x45).put((byte) 0).putShort((short) (20 + l4.length))
+                .putShort((short) 7).putShort((short) 0).put((byte) 64).put((byte) 1).putShort((short) 0)
+                .put(TranslateCommandTest.a4(router)).put(TranslateCommandTest.a4(dst)).put(l4).array();
+        int h = ~naiveSum(p, 0, 20, 0) & 0xffff;
+        p[10] = (byte) (h >>> 8);
+        p[11] = (byte) h;
+        return p;
+    }
+
+    @Test
+    void icmpv4ErrorFromARouterTheWellKnownPrefixCannotCarryComesFromIpv6Addr() throws IOException {
+        Path c = conf("tun-device nat64\nipv4-addr 192.168.255.1\nipv6-addr 2001:db8:ffff::1\nprefix 64:ff9b::/96\n"
+                + "map 192.168.255.2 2001:db8:6::2\n");
+        byte[] error = ipv4TimeExceeded("10.1.1.1", "192.168.255.2", ipv4Udp("192.168.255.2", "8.8.8.8", 1));
+        String[] lines = explain(c, pcap(error)).out().split("\n");
+        assertTrue(lines[0].startsWith("1 IPv4 10.1.1.1 -> 192.168.255.2 ICMP Time Exceeded (11/0, TTL exceeded in"
+                + " transit) len "), lines[0]);
+        assertTrue(lines[0].contains(": translated 4->6"), lines[0]);
+        assertEquals("    source: the translator's own address (ipv6-addr 2001:db8:ffff::1; the IPv4 router has no"
+                + " mapping)", lines[1]);
+        assertEquals("    destination: static map 192.168.255.2 2001:db8:6::2 (" + c + ":5)", lines[2]);
+        assertTrue(lines[3].startsWith("    > IPv6 2001:db8:ffff::1 -> 2001:db8:6::2 ICMPv6 Time Exceeded (3/0, hop limit"
+                + " exceeded in transit)"), lines[3]);
+    }
+
     @Test
     void aDropNamesOnlyTheRulesThatMappedAndNothingOfTheLastPacket() throws IOException {
         Path c = conf("tun-device nat64\nipv4-addr 192.168.255.1\nprefix 2001:db8:64::/96\n"
