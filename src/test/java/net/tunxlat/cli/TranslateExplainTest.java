@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * an NPTv6 line, the RFC 6791 pool or ipv4-addr for an ICMPv6 error from a router without a mapping; and
  * ICMP types and codes by name.
  */
-class TranslateExplainTest {
+public class TranslateExplainTest {
     @TempDir
     Path dir;
 
@@ -127,6 +127,11 @@ class TranslateExplainTest {
         assertEquals("    source: the translator's own address (ipv4-addr 192.168.255.1; no rfc6791-pool, the IPv6 router"
                 + " has no mapping)", lines[1]);
         assertTrue(lines[3].startsWith("    > IPv4 192.168.255.1 -> 203.0.113.2 ICMP Time Exceeded"), lines[3]);
+    }
+
+    /** A UDP datagram over IPv6 (for tests in other packages). */
+    public static byte[] ipv6UdpFrom(String src, String dst) {
+        return ipv6Udp(src, dst, 0, 64);
     }
 
     /** ICMPv4 Time Exceeded from {@code router} to {@code dst}, quoting {@code quoted} (RFC 792). */
