@@ -28,6 +28,7 @@ import net.tunxlat.xlat.DropReason;
 import net.tunxlat.xlat.PacketLog;
 import net.tunxlat.xlat.XlatCounters;
 import net.tunxlat.xlat.XlatSnapshot;
+import net.tunxlat.xlat.XlatState;
 
 /**
  * The running translator: opens the TUN device, optionally configures it (TAYGA's tun-up / tun-ip /
@@ -45,6 +46,9 @@ public final class Daemon {
     /** Counted down once the main thread has stopped the workers and closed the device. */
     private final CountDownLatch cleanedUp = new CountDownLatch(1);
 
+    /** What the translator learns while it runs: made once, kept across reloads, handed to every snapshot. */
+    private final XlatState state;
+    /** The state's dynamic pool, or null. */
     private final DynamicPool pool;
     /** The TUN device's MTU, read at start (0 if unknown). */
     private volatile int linkMtu;
@@ -52,8 +56,9 @@ public final class Daemon {
     public Daemon(TunxlatConfig config, Options options) {
         this.config = config;
         this.options = options;
-        this.pool = DynamicPool.forConfig(config, DynamicPool::systemSeconds);
-        this.snapshot = new XlatSnapshot(config, pool);
+        this.state = XlatState.forConfig(config, DynamicPool::systemSeconds);
+        this.pool = state.pool();
+        this.snapshot = state.install(new XlatSnapshot(config, state));
     }
 
     /** Runs until SIGTERM/SIGINT (or a worker dies); returns the process exit status. */
@@ -77,7 +82,7 @@ public final class Daemon {
             Log.warn("TUN device " + tun.name() + ": " + tun.notes());
         }
         linkMtu = readMtu(tun.name());
-        snapshot = new XlatSnapshot(config, pool, linkMtu);
+        snapshot = state.install(new XlatSnapshot(config, state, linkMtu));
         List<Worker> workers = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         TunxlatMetrics metrics = null;
@@ -198,7 +203,7 @@ public final class Daemon {
     /** From now on SIGHUP reloads the configuration's maps (the JVM's default would stop the process). */
     void reloadOnHangup() {
         if (config.source() != null) {
-            Reloader reloader = new Reloader(config.source(), pool, () -> snapshot, s -> snapshot = s);
+            Reloader reloader = new Reloader(config.source(), state, () -> snapshot, s -> snapshot = s);
             sun.misc.SignalHandler before = sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> reloader.reload());
             if (before == sun.misc.SignalHandler.SIG_IGN) {
                 // The JVM keeps an ignored SIGHUP ignored (nohup, some supervisors): reload could never happen.
@@ -217,6 +222,11 @@ public final class Daemon {
     /** The dynamic pool, or null. */
     DynamicPool pool() {
         return pool;
+    }
+
+    /** The state every snapshot of this daemon is built over. */
+    XlatState state() {
+        return state;
     }
 
     private void logTotals(List<Worker> workers) {

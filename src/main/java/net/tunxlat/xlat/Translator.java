@@ -1044,7 +1044,7 @@ public final class Translator {
                 }
             }
             if (t.learns(out)) {
-                t.learned().record(buf.getLong(off + 8), buf.getLong(off + 16), out, t.now());
+                t.learn(buf.getLong(off + 8), buf.getLong(off + 16), out);
             }
             // §4.3: hairpinning, an inside host talking to the site's outside address of another.
             int back = t.findInbound(dstHi, dstLo);
