@@ -56,10 +56,10 @@ public final class Translator {
     private final AddressMapper mapper = new AddressMapper();
     private final IcmpErrorTranslator errors;
     private XlatSnapshot snap;
-    /** IPv4 Identification for unfragmented 6→4 packets of at most 1260 bytes. */
-    private int nextIdentification;
-    private long icmpTokens;
-    private long icmpRefillAt;
+    /** IPv4 Identification for unfragmented 6→4 packets of at most 1260 bytes (this worker's, from the state). */
+    private final Ipv4Identification identification;
+    /** This worker's ICMP error rate limiter (from the state). */
+    private final IcmpRateLimiter icmpErrors;
 
     // ---- virtio_net_hdr / GSO state (only with a TUN device opened with IFF_VNET_HDR) ----
     /** Bytes of virtio_net_hdr in front of every packet on the TUN device (0: none). */
@@ -103,6 +103,12 @@ public final class Translator {
      * @param nanoClock {@link System#nanoTime} or a test clock (ICMP rate limiting)
      */
     public Translator(XlatCounters counters, PacketSink sink, ByteBuf errorBuf, LongSupplier nanoClock, PacketLog log) {
+        this(counters, sink, errorBuf, nanoClock, log, XlatState.PerWorker.fresh(nanoClock.getAsLong()));
+    }
+
+    /** @param worker this worker's own state ({@link XlatState#newWorker}), kept across reloads */
+    public Translator(XlatCounters counters, PacketSink sink, ByteBuf errorBuf, LongSupplier nanoClock, PacketLog log,
+            XlatState.PerWorker worker) {
         if (errorBuf.capacity() < HEADROOM + ICMP6_ERROR_MAX) {
             throw new IllegalArgumentException("error buffer too small");
         }
@@ -112,9 +118,8 @@ public final class Translator {
         this.nanoClock = nanoClock;
         this.log = log;
         this.errors = new IcmpErrorTranslator(mapper, errorBuf);
-        this.nextIdentification = (int) (nanoClock.getAsLong() & 0xffff);
-        this.icmpRefillAt = nanoClock.getAsLong();
-        this.icmpTokens = -1; // filled to the burst size on first use
+        this.identification = worker.identification();
+        this.icmpErrors = worker.icmpErrors();
     }
 
     public XlatCounters counters() {
@@ -1343,20 +1348,7 @@ public final class Translator {
 
     /** Token bucket: {@code icmpErrorsPerSecond} tokens per second, as many in a burst. */
     private boolean takeIcmpToken() {
-        long now = nanoClock.getAsLong();
-        int rate = snap.icmpErrorsPerSecond;
-        if (icmpTokens < 0) {
-            icmpTokens = rate;
-        }
-        if (now - icmpRefillAt >= 1_000_000_000L / Math.max(1, rate)) {
-            // a full bucket after a second: cap the elapsed time so the product cannot overflow
-            long elapsed = Math.min(now - icmpRefillAt, 1_000_000_000L);
-            long add = elapsed * rate / 1_000_000_000L;
-            icmpTokens = Math.min(rate, icmpTokens + add);
-            icmpRefillAt = now;
-        }
-        if (icmpTokens > 0) {
-            icmpTokens--;
+        if (icmpErrors.tryTake(nanoClock.getAsLong(), snap.icmpErrorsPerSecond)) {
             return true;
         }
         counters.increment(XlatCounters.ICMP_ERRORS_RATE_LIMITED);
@@ -1364,8 +1356,7 @@ public final class Translator {
     }
 
     private int nextIdentification() {
-        int id = nextIdentification = (nextIdentification + 1) & 0xffff;
-        return id;
+        return identification.next();
     }
 
     /**
@@ -1374,9 +1365,7 @@ public final class Translator {
      * For datagrams written as one UDP super-packet, which the kernel numbers first, first + 1, ...
      */
     public int reserveIdentifications(int count) {
-        int first = (nextIdentification + 1) & 0xffff;
-        nextIdentification = (nextIdentification + count) & 0xffff;
-        return first;
+        return identification.reserve(count);
     }
 
     private void drop(DropReason reason, ByteBuf buf, int offset, int length) {

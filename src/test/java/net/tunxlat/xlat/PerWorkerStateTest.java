@@ -1,0 +1,57 @@
+package net.tunxlat.xlat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.util.List;
+import net.tunxlat.config.TunxlatConfig;
+import net.tunxlat.mapping.Addresses;
+import org.junit.jupiter.api.Test;
+
+/** Each worker's ICMP error rate limiter and IPv4 Identification source, handed out by the state. */
+class PerWorkerStateTest {
+    static final long SECOND = 1_000_000_000L;
+
+    @Test
+    void tokenBucketGivesABurstThenRefillsAtTheRate() {
+        IcmpRateLimiter l = new IcmpRateLimiter(0);
+        for (int i = 0; i < 10; i++) {
+            assertTrue(l.tryTake(0, 10), "the burst: " + i);
+        }
+        assertFalse(l.tryTake(0, 10), "empty");
+        assertFalse(l.tryTake(SECOND / 20, 10), "half a token's time later: still empty");
+        assertTrue(l.tryTake(SECOND / 10, 10), "one token per 1/rate seconds");
+        assertFalse(l.tryTake(SECOND / 10, 10));
+        for (int i = 0; i < 10; i++) {
+            assertTrue(l.tryTake(100 * SECOND, 10), "a long pause refills at most the burst: " + i);
+        }
+        assertFalse(l.tryTake(100 * SECOND, 10));
+        assertTrue(l.tryTake(100 * SECOND + SECOND / 100, 100), "the rate is the caller's (a reload changes it)");
+    }
+
+    @Test
+    void identificationsCountUpAndWrapAt16Bits() {
+        Ipv4Identification id = new Ipv4Identification(0x1fffd);
+        assertEquals(0xfffe, id.next(), "starts after the low 16 bits of the seed");
+        assertEquals(0xffff, id.reserve(3), "a run of three: 0xffff, 0, 1");
+        assertEquals(2, id.next());
+    }
+
+    @Test
+    void aTranslatorUsesTheWorkerStateItIsGiven() {
+        XlatState state = XlatState.forConfig(TunxlatConfig.builder().ipv4Addr(Addresses.parseIpv4("192.0.2.1")).build());
+        XlatState.PerWorker w = state.newWorker(41);
+        ByteBuf scratch = PooledByteBufAllocator.DEFAULT.directBuffer(Translator.HEADROOM + 1536);
+        try {
+            Translator t = new Translator(new XlatCounters(), (b, off, len) -> { }, scratch, () -> 0, PacketLog.OFF, w);
+            assertEquals(42, t.reserveIdentifications(3));
+            assertEquals(45, w.identification().next(), "the translator took them from the state's source");
+            assertEquals(List.of(w), state.workers(), "the state keeps what it handed out");
+        } finally {
+            scratch.release();
+        }
+    }
+}
