@@ -106,7 +106,8 @@ public final class OfflineTranslator implements AutoCloseable {
         this.packetBuf = p;
         this.errorBuf = e;
         this.packetView = Buffers.hotPathView(p);
-        this.translator = new Translator(counters, this::emit, Buffers.hotPathView(e), () -> now, PacketLog.OFF);
+        this.translator = new Translator(counters, this::emit, Buffers.hotPathView(e), () -> now, PacketLog.OFF,
+                snapshot.state().newWorker(now));
     }
 
     private void emit(ByteBuf buf, int offset, int length) {
