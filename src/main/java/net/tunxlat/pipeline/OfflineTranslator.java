@@ -107,7 +107,7 @@ public final class OfflineTranslator implements AutoCloseable {
         this.errorBuf = e;
         this.packetView = Buffers.hotPathView(p);
         this.translator = new Translator(counters, this::emit, Buffers.hotPathView(e), () -> now, PacketLog.OFF,
-                snapshot.state().newWorker(now));
+                snapshot.state().newWorker(() -> now));
     }
 
     private void emit(ByteBuf buf, int offset, int length) {

@@ -74,7 +74,7 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
         }
         // This worker's rate limiter and Identification source belong to the daemon's state (kept across reloads).
         this.translator = new Translator(counters, coalescer != null ? coalescer : this, Buffers.hotPathView(e),
-                System::nanoTime, log, snapshots.get().state().newWorker(System.nanoTime()));
+                System::nanoTime, log, snapshots.get().state().newWorker(System::nanoTime));
         if (coalescer != null) {
             coalescer.useIdentifications(translator);
         }

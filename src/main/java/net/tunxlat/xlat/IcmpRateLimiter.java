@@ -1,31 +1,33 @@
 package net.tunxlat.xlat;
 
+import java.util.function.LongSupplier;
+
 /**
- * One worker's limit on the ICMP errors the translator itself sends (RFC 4443 §2.4(f): a node MUST limit
- * the rate of the ICMPv6 error messages it originates). A token bucket of {@code rate} tokens per second
- * and as many in a burst; the rate is configuration ({@code icmp-rate-limit}, read from the
- * snapshot at each use), the tokens are state (kept across reloads). Used by one worker thread only.
+ * The limit on the ICMP errors the translator sends (RFC 4443 §2.4(f), RFC 1812 §4.3.2.8): a token
+ * bucket of {@code icmp-errors-per-second} tokens per second, as many in a burst. One per worker.
  */
-public final class IcmpRateLimiter {
+final class IcmpRateLimiter {
+    private final LongSupplier nanoClock;
     private long tokens = -1; // filled to the burst size on first use
     private long refillAt;
 
-    /** @param nanoNow the time the bucket starts filling ({@link System#nanoTime}, or a test clock) */
-    public IcmpRateLimiter(long nanoNow) {
-        this.refillAt = nanoNow;
+    IcmpRateLimiter(LongSupplier nanoClock) {
+        this.nanoClock = nanoClock;
+        this.refillAt = nanoClock.getAsLong();
     }
 
-    /** Takes a token at {@code nanoNow} with {@code rate} tokens per second; false when none is left. */
-    public boolean tryTake(long nanoNow, int rate) {
+    /** Takes a token at {@code rate} per second; false when the bucket is empty. */
+    boolean take(int rate) {
+        long now = nanoClock.getAsLong();
         if (tokens < 0) {
             tokens = rate;
         }
-        if (nanoNow - refillAt >= 1_000_000_000L / Math.max(1, rate)) {
+        if (now - refillAt >= 1_000_000_000L / Math.max(1, rate)) {
             // a full bucket after a second: cap the elapsed time so the product cannot overflow
-            long elapsed = Math.min(nanoNow - refillAt, 1_000_000_000L);
+            long elapsed = Math.min(now - refillAt, 1_000_000_000L);
             long add = elapsed * rate / 1_000_000_000L;
             tokens = Math.min(rate, tokens + add);
-            refillAt = nanoNow;
+            refillAt = now;
         }
         if (tokens > 0) {
             tokens--;

@@ -103,10 +103,10 @@ public final class Translator {
      * @param nanoClock {@link System#nanoTime} or a test clock (ICMP rate limiting)
      */
     public Translator(XlatCounters counters, PacketSink sink, ByteBuf errorBuf, LongSupplier nanoClock, PacketLog log) {
-        this(counters, sink, errorBuf, nanoClock, log, XlatState.PerWorker.fresh(nanoClock.getAsLong()));
+        this(counters, sink, errorBuf, nanoClock, log, XlatState.PerWorker.fresh(nanoClock));
     }
 
-    /** @param worker this worker's own state ({@link XlatState#newWorker}), kept across reloads */
+    /** @param worker this worker's own state ({@link XlatState#newWorker}, on {@code nanoClock}), kept across reloads */
     public Translator(XlatCounters counters, PacketSink sink, ByteBuf errorBuf, LongSupplier nanoClock, PacketLog log,
             XlatState.PerWorker worker) {
         if (errorBuf.capacity() < HEADROOM + ICMP6_ERROR_MAX) {
@@ -1348,7 +1348,7 @@ public final class Translator {
 
     /** Token bucket: {@code icmpErrorsPerSecond} tokens per second, as many in a burst. */
     private boolean takeIcmpToken() {
-        if (icmpErrors.tryTake(nanoClock.getAsLong(), snap.icmpErrorsPerSecond)) {
+        if (icmpErrors.take(snap.icmpErrorsPerSecond)) {
             return true;
         }
         counters.increment(XlatCounters.ICMP_ERRORS_RATE_LIMITED);

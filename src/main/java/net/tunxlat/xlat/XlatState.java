@@ -44,9 +44,9 @@ public final class XlatState {
      * §5.1).
      */
     public record PerWorker(IcmpRateLimiter icmpErrors, Ipv4Identification identification) {
-        /** A fresh worker state at {@code nanoNow} ({@link System#nanoTime}, or a test clock). */
-        public static PerWorker fresh(long nanoNow) {
-            return new PerWorker(new IcmpRateLimiter(nanoNow), new Ipv4Identification((int) (nanoNow & 0xffff)));
+        /** A fresh worker state on {@code nanoClock} ({@link System#nanoTime}, or a test clock), which seeds both. */
+        public static PerWorker fresh(LongSupplier nanoClock) {
+            return new PerWorker(new IcmpRateLimiter(nanoClock), new Ipv4Identification(nanoClock.getAsLong()));
         }
     }
 
@@ -128,9 +128,9 @@ public final class XlatState {
         return clockSeconds;
     }
 
-    /** A new worker's own state, kept here for the daemon's lifetime (a reload does not touch it). */
-    public PerWorker newWorker(long nanoNow) {
-        PerWorker w = PerWorker.fresh(nanoNow);
+    /** A new worker's own state on its clock, kept here for the daemon's lifetime (a reload does not touch it). */
+    public PerWorker newWorker(LongSupplier nanoClock) {
+        PerWorker w = PerWorker.fresh(nanoClock);
         workers.add(w);
         return w;
     }

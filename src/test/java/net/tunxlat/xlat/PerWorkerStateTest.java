@@ -17,19 +17,24 @@ class PerWorkerStateTest {
 
     @Test
     void tokenBucketGivesABurstThenRefillsAtTheRate() {
-        IcmpRateLimiter l = new IcmpRateLimiter(0);
+        long[] now = {0};
+        IcmpRateLimiter l = new IcmpRateLimiter(() -> now[0]);
         for (int i = 0; i < 10; i++) {
-            assertTrue(l.tryTake(0, 10), "the burst: " + i);
+            assertTrue(l.take(10), "the burst: " + i);
         }
-        assertFalse(l.tryTake(0, 10), "empty");
-        assertFalse(l.tryTake(SECOND / 20, 10), "half a token's time later: still empty");
-        assertTrue(l.tryTake(SECOND / 10, 10), "one token per 1/rate seconds");
-        assertFalse(l.tryTake(SECOND / 10, 10));
+        assertFalse(l.take(10), "empty");
+        now[0] = SECOND / 20;
+        assertFalse(l.take(10), "half a token's time later: still empty");
+        now[0] = SECOND / 10;
+        assertTrue(l.take(10), "one token per 1/rate seconds");
+        assertFalse(l.take(10));
+        now[0] = 100 * SECOND;
         for (int i = 0; i < 10; i++) {
-            assertTrue(l.tryTake(100 * SECOND, 10), "a long pause refills at most the burst: " + i);
+            assertTrue(l.take(10), "a long pause refills at most the burst: " + i);
         }
-        assertFalse(l.tryTake(100 * SECOND, 10));
-        assertTrue(l.tryTake(100 * SECOND + SECOND / 100, 100), "the rate is the caller's (a reload changes it)");
+        assertFalse(l.take(10));
+        now[0] += SECOND / 100;
+        assertTrue(l.take(100), "the rate is the caller's (a reload changes it)");
     }
 
     @Test
@@ -43,7 +48,7 @@ class PerWorkerStateTest {
     @Test
     void aTranslatorUsesTheWorkerStateItIsGiven() {
         XlatState state = XlatState.forConfig(TunxlatConfig.builder().ipv4Addr(Addresses.parseIpv4("192.0.2.1")).build());
-        XlatState.PerWorker w = state.newWorker(41);
+        XlatState.PerWorker w = state.newWorker(() -> 41);
         ByteBuf scratch = PooledByteBufAllocator.DEFAULT.directBuffer(Translator.HEADROOM + 1536);
         try {
             Translator t = new Translator(new XlatCounters(), (b, off, len) -> { }, scratch, () -> 0, PacketLog.OFF, w);
