@@ -92,6 +92,11 @@ public final class XlatState {
      * forgotten (those of unchanged pairs stay). Called by the daemon only, one at a time (at start and on
      * each reload); idempotent. Returns {@code next}.
      *
+     * <p>The pool keeps the static map it is given here rather than its callers passing the snapshot's on each
+     * call: {@code PoolKeeper} restores {@code dynamic.map} against it at start, before any packet, and
+     * {@link DynamicPool#assign} and the persistence code stay as they were. A worker still on the old
+     * snapshot meanwhile sees the new exclusions, which only makes it skip addresses the new map takes.
+     *
      * @return {@code next}
      */
     public XlatSnapshot install(XlatSnapshot next) {
