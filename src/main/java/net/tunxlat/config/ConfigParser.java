@@ -38,7 +38,10 @@ import net.tunxlat.mapping.Rfc6052;
  * (booleans, {@code udp-cksum-mode}, {@code log} options) are accepted in any case, as TAYGA does.
  *
  * <p>Everything is validated here, so that a configuration that parses can be used: every problem is
- * reported as a {@link ConfigException} naming the file and line. Non-fatal remarks (a directive
+ * reported as a {@link ConfigException} naming the file and line. The parser goes on after an error, so the
+ * exception carries every error of the file ({@link ConfigException#errors()}, up to
+ * {@link ConfigException#MAX_ERRORS}); a check that depends on a directive whose own line was wrong is
+ * skipped, so that one mistake is reported once. Non-fatal remarks (a directive
  * accepted only for compatibility, for example) are returned as warnings by
  * {@link #parseWithWarnings(Path)}; the parser itself never logs. The {@code map-file} is not read
  * by {@link #parse}, only its path is resolved; {@link #withMapFile} reads it (at start and on SIGHUP).
@@ -66,11 +69,17 @@ public final class ConfigParser {
      *
      * @param config   the configuration
      * @param warnings non-fatal remarks, each formatted {@code FILE:LINE: text}, in file order
+     * @param lines    the line of each directive given (its first line for a repeated one), by name
      */
-    public record Parsed(TunxlatConfig config, List<String> warnings) {
+    public record Parsed(TunxlatConfig config, List<String> warnings, Map<String, Integer> lines) {
         public Parsed {
             Objects.requireNonNull(config, "config");
             warnings = List.copyOf(warnings);
+            lines = Map.copyOf(lines);
+        }
+
+        public Parsed(TunxlatConfig config, List<String> warnings) {
+            this(config, warnings, Map.of());
         }
     }
 
@@ -111,6 +120,7 @@ public final class ConfigParser {
     public static List<MapEntry> parseMapFile(String text, Path nameForMessages) throws ConfigException {
         Run run = new Run(nameForMessages, true);
         run.lines(text);
+        run.throwErrors();
         return run.maps.stream().map(MapAt::entry).toList();
     }
 
@@ -144,25 +154,30 @@ public final class ConfigParser {
             byV6.put(m.v6(), m);
         }
         List<MapEntry> all = new ArrayList<>(config.maps());
+        ErrorCollector errors = new ErrorCollector();
         for (MapEntry m : extra) {
             int line = lineOf(m);
             MapEntry other = byV4.putIfAbsent(m.v4(), m);
             if (other != null) {
-                throw new ConfigException(file, line, "'map' IPv4 side " + m.v4() + " is already mapped at "
-                        + other.origin() + " (each IPv4 prefix may appear in only one 'map')");
+                errors.add(new ConfigException(file, line, "'map' IPv4 side " + m.v4() + " is already mapped at "
+                        + other.origin() + " (each IPv4 prefix may appear in only one 'map')"));
+                continue;
             }
             other = byV6.putIfAbsent(m.v6(), m);
             if (other != null) {
-                throw new ConfigException(file, line, "'map' IPv6 side " + m.v6() + " is already mapped at "
-                        + other.origin() + " (each IPv6 prefix may appear in only one 'map')");
+                errors.add(new ConfigException(file, line, "'map' IPv6 side " + m.v6() + " is already mapped at "
+                        + other.origin() + " (each IPv6 prefix may appear in only one 'map')"));
+                continue;
             }
             if (config.prefix() != null && m.v6().overlaps(config.prefix())) {
-                throw new ConfigException(file, line, "'map' IPv6 side " + m.v6() + " overlaps 'prefix' "
+                errors.add(new ConfigException(file, line, "'map' IPv6 side " + m.v6() + " overlaps 'prefix' "
                         + config.prefix() + (config.source() == null ? "" : " (" + config.source() + ")")
-                        + "; mapped IPv6 addresses must lie outside the NAT64 prefix");
+                        + "; mapped IPv6 addresses must lie outside the NAT64 prefix"));
+                continue;
             }
             all.add(m);
         }
+        errors.throwIfAny();
         return config.withMaps(all);
     }
 
@@ -274,6 +289,11 @@ public final class ConfigParser {
         private final Path file;
         private final List<String> warnings = new ArrayList<>();
         private final Map<Directive, Integer> seenAt = new EnumMap<>(Directive.class);
+        private final ErrorCollector errors = new ErrorCollector();
+        /** Directives a line of which was wrong: whole-file checks that need their values are skipped. */
+        private final Set<Directive> failed = EnumSet.noneOf(Directive.class);
+        /** The directive of the line being read, or null before its name is known. */
+        private Directive current;
 
         private String tunDevice;
         private int ipv4Addr;
@@ -322,17 +342,47 @@ public final class ConfigParser {
 
         Parsed parse(String text) throws ConfigException {
             lines(text);
-            return new Parsed(finish(), warnings);
+            TunxlatConfig config = finish();
+            throwErrors();
+            Map<String, Integer> lines = new HashMap<>();
+            seenAt.forEach((d, ln) -> lines.put(d.text, ln));
+            if (!tunRoutes.isEmpty()) {
+                lines.put(Directive.TUN_ROUTE.text, tunRoutes.values().iterator().next());
+            }
+            return new Parsed(config, warnings, lines);
         }
 
-        void lines(String text) throws ConfigException {
+        /** Reads every line, collecting the errors (see {@link #throwErrors()}). */
+        void lines(String text) {
             if (text.startsWith("\uFEFF")) {
                 text = text.substring(1);
             }
             String[] lines = text.split("\n", -1);
             for (int i = 0; i < lines.length; i++) {
-                line(i + 1, lines[i]);
+                current = null;
+                try {
+                    line(i + 1, lines[i]);
+                } catch (ConfigException e) {
+                    errors.add(e);
+                    if (current != null) {
+                        failed.add(current);
+                    }
+                }
             }
+        }
+
+        void throwErrors() throws ConfigException {
+            errors.throwIfAny();
+        }
+
+        /** Whether no line of any of {@code ds} was wrong, so that their values can be checked together. */
+        private boolean valid(Directive... ds) {
+            for (Directive d : ds) {
+                if (failed.contains(d)) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         private ConfigException error(int line, String message) {
@@ -383,6 +433,7 @@ public final class ConfigParser {
                 }
                 throw error(ln, "unknown directive '" + name + "'; expected one of " + Directive.names());
             }
+            current = d;
             if (mapsOnly && d != Directive.MAP) {
                 throw error(ln, "only 'map' lines may appear in a map-file, got '" + d.text + "'");
             }
@@ -787,64 +838,75 @@ public final class ConfigParser {
 
         // ---- whole-file checks -----------------------------------------------------------------
 
-        private TunxlatConfig finish() throws ConfigException {
-            if (tunDevice == null) {
-                throw error(0, "missing mandatory directive 'tun-device' (the TUN interface name, e.g. 'tun-device"
-                        + " nat64')");
+        /**
+         * The checks that need the whole file; their errors are collected with the lines' ones. Returns the
+         * configuration, or null when an error was found (in a line or here).
+         */
+        private TunxlatConfig finish() {
+            if (tunDevice == null && valid(Directive.TUN_DEVICE)) {
+                errors.add(error(0, "missing mandatory directive 'tun-device' (the TUN interface name, e.g. 'tun-device"
+                        + " nat64')"));
             }
             if (ipv6Addr != null) {
                 for (int k = 0; k < nptv6.size(); k++) {
                     Nptv6Entry e = nptv6.get(k);
                     if (e.inside().contains(ipv6Addr.hi(), ipv6Addr.lo()) || e.outside().contains(ipv6Addr.hi(), ipv6Addr.lo())) {
-                        throw error(seenAt.get(Directive.IPV6_ADDR), "'ipv6-addr' " + ipv6Addr + " lies in the NPTv6 prefix"
-                                + " pair of line " + nptv6Lines.get(k) + ": packets to it would be rewritten, never"
-                                + " answered; choose an address outside " + e.inside() + " and " + e.outside());
+                        errors.add(error(seenAt.get(Directive.IPV6_ADDR), "'ipv6-addr' " + ipv6Addr + " lies in the NPTv6"
+                                + " prefix pair of line " + nptv6Lines.get(k) + ": packets to it would be rewritten, never"
+                                + " answered; choose an address outside " + e.inside() + " and " + e.outside()));
                     }
                 }
             }
-            boolean nat64 = prefix != null || !maps.isEmpty() || mapFile != null || dynamicPool != null;
+            boolean nat64 = prefix != null || !maps.isEmpty() || mapFile != null || dynamicPool != null
+                    || !valid(Directive.PREFIX, Directive.MAP, Directive.MAP_FILE, Directive.DYNAMIC_POOL);
             if (!nat64 && !nptv6.isEmpty()) {
                 // An NPTv6-only translator needs no IPv4 address; ipv6-addr (optional) sources its ICMPv6 errors.
-                return build(null);
+                return errors.isEmpty() ? build(null) : null;
             }
             if (!seenAt.containsKey(Directive.IPV4_ADDR)) {
-                throw error(0, "missing mandatory directive 'ipv4-addr' (the translator's own IPv4 address, e.g."
-                        + " 'ipv4-addr 192.168.255.1')");
+                errors.add(error(0, "missing mandatory directive 'ipv4-addr' (the translator's own IPv4 address, e.g."
+                        + " 'ipv4-addr 192.168.255.1')"));
             }
-            if (ipv6Addr == null && prefix == null) {
-                throw error(0, "missing directive 'ipv6-addr' (the translator's own IPv6 address), which is"
-                        + " mandatory when no 'prefix' is given");
+            if (ipv6Addr == null && prefix == null && valid(Directive.IPV6_ADDR, Directive.PREFIX)) {
+                errors.add(error(0, "missing directive 'ipv6-addr' (the translator's own IPv6 address), which is"
+                        + " mandatory when no 'prefix' is given"));
             }
-            if (ipv6Addr == null && wkpfStrict && new Rfc6052(prefix).isWellKnown()
-                    && Rfc6052.isNonGlobalIpv4(ipv4Addr)) {
-                throw error(0, "missing directive 'ipv6-addr': 'prefix' (line " + seenAt.get(Directive.PREFIX)
+            if (ipv6Addr == null && prefix != null && seenAt.containsKey(Directive.IPV4_ADDR) && wkpfStrict
+                    && valid(Directive.IPV6_ADDR, Directive.IPV4_ADDR, Directive.WKPF_STRICT)
+                    && new Rfc6052(prefix).isWellKnown() && Rfc6052.isNonGlobalIpv4(ipv4Addr)) {
+                errors.add(error(0, "missing directive 'ipv6-addr': 'prefix' (line " + seenAt.get(Directive.PREFIX)
                         + ") is the Well-Known Prefix 64:ff9b::/96 and 'ipv4-addr' "
                         + Addresses.formatIpv4(ipv4Addr) + " (line " + seenAt.get(Directive.IPV4_ADDR)
                         + ") is not a global address, so the translator's IPv6 address cannot be derived from them"
-                        + " (RFC 6052 §3.1); add 'ipv6-addr', use a network-specific prefix, or set 'wkpf-strict no'");
+                        + " (RFC 6052 §3.1); add 'ipv6-addr', use a network-specific prefix, or set 'wkpf-strict no'"));
             }
-            if (prefix == null && maps.isEmpty() && mapFile == null) {
-                throw error(0, "nothing to translate: give a 'prefix', 'map' directives, a 'map-file' or 'nptv6' prefix"
-                        + " pairs");
+            if (prefix == null && maps.isEmpty() && mapFile == null
+                    && valid(Directive.PREFIX, Directive.MAP, Directive.MAP_FILE)) {
+                errors.add(error(0, "nothing to translate: give a 'prefix', 'map' directives, a 'map-file' or 'nptv6'"
+                        + " prefix pairs"));
             }
             Path resolvedMapFile = mapFile;
             if (mapFile != null && !mapFile.isAbsolute()) {
                 if (dataDir == null) {
-                    throw error(seenAt.get(Directive.MAP_FILE), "'map-file' path '" + mapFile + "' is relative but no"
-                            + " 'data-dir' is given to resolve it against; use an absolute path or add 'data-dir'");
+                    if (valid(Directive.DATA_DIR)) {
+                        errors.add(error(seenAt.get(Directive.MAP_FILE), "'map-file' path '" + mapFile + "' is relative"
+                                + " but no 'data-dir' is given to resolve it against; use an absolute path or add"
+                                + " 'data-dir'"));
+                    }
+                } else {
+                    resolvedMapFile = dataDir.resolve(mapFile);
                 }
-                resolvedMapFile = dataDir.resolve(mapFile);
             }
             if (prefix != null) {
                 for (MapAt m : maps) {
                     if (m.entry().v6().overlaps(prefix)) {
-                        throw error(m.line(), "'map' IPv6 side " + m.entry().v6() + " overlaps 'prefix' " + prefix
+                        errors.add(error(m.line(), "'map' IPv6 side " + m.entry().v6() + " overlaps 'prefix' " + prefix
                                 + " (line " + seenAt.get(Directive.PREFIX) + "); mapped IPv6 addresses must lie"
-                                + " outside the NAT64 prefix");
+                                + " outside the NAT64 prefix"));
                     }
                 }
             }
-            return build(resolvedMapFile);
+            return errors.isEmpty() ? build(resolvedMapFile) : null;
         }
 
         private TunxlatConfig build(Path resolvedMapFile) {

@@ -98,7 +98,9 @@ public final class Reloader implements ReloadMetrics.Source {
         try {
             parsed = ConfigParser.withMapFile(ConfigParser.parse(configFile));
         } catch (ConfigException e) {
-            return failed(e.getMessage());
+            int more = e.errors().size() - 1;
+            return failed(e.getMessage() + (more == 0 ? "" : " (and " + more + (e.truncated() ? " or more" : "")
+                    + " other error" + (more == 1 ? "" : "s") + ": 'tunxlat check -c " + configFile + "' lists them)"));
         } catch (NoSuchFileException e) {
             return failed(e.getFile() + ": no such file");
         } catch (IOException e) {
