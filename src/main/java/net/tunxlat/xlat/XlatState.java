@@ -1,7 +1,5 @@
 package net.tunxlat.xlat;
 
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
 import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.mapping.BindingRateLimiter;
@@ -36,7 +34,6 @@ public final class XlatState {
     private final Nptv6Learned nptv6Owners;
     /** Seconds since the epoch: the pool's and the NPTv6 owners' clock. */
     private final LongSupplier clockSeconds;
-    private final List<PerWorker> workers = new CopyOnWriteArrayList<>();
 
     /**
      * One worker's own state (one per translator, never shared between threads, so no atomics): its ICMP
@@ -133,15 +130,11 @@ public final class XlatState {
         return clockSeconds;
     }
 
-    /** A new worker's own state on its clock, kept here for the daemon's lifetime (a reload does not touch it). */
+    /**
+     * A new worker's own state on its clock. The worker keeps it for its lifetime, which a reload does not end;
+     * the state keeps no list of them (a worker's clock may hold the worker: an offline translator's does).
+     */
     public PerWorker newWorker(LongSupplier nanoClock) {
-        PerWorker w = PerWorker.fresh(nanoClock);
-        workers.add(w);
-        return w;
-    }
-
-    /** The workers' states handed out so far (inspection). */
-    public List<PerWorker> workers() {
-        return List.copyOf(workers);
+        return PerWorker.fresh(nanoClock);
     }
 }
