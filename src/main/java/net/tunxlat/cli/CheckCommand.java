@@ -3,6 +3,7 @@ package net.tunxlat.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import net.tunxlat.config.MapEntry;
+import net.tunxlat.config.TaygaRules;
 import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.mapping.Addresses;
 import picocli.CommandLine;
@@ -35,6 +36,13 @@ public final class CheckCommand implements Callable<Integer> {
         TunxlatConfig c = loaded.config();
         if (c == null) {
             return 2;
+        }
+        String dataDir = TaygaRules.dataDirProblem(c);
+        if (dataDir != null) {
+            // A warning only: the service may run as another user, or the directory may be made before the start.
+            spec.commandLine().getErr().println("tunxlat: warning: " + config + ": " + dataDir
+                    + " (tunxlat will not start until it can use it)");
+            spec.commandLine().getErr().flush();
         }
         var out = spec.commandLine().getOut();
         out.println(config + ": OK");

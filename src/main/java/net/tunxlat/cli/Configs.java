@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import net.tunxlat.config.ConfigLint;
 import net.tunxlat.config.ConfigException;
 import net.tunxlat.config.ConfigParser;
+import net.tunxlat.config.MapFile;
 import net.tunxlat.config.TunxlatConfig;
 
 /** Loads a configuration file for a command, printing warnings and errors the same way everywhere. */
@@ -36,17 +38,23 @@ final class Configs {
     static Loaded load(Path file, PrintWriter err, boolean withMapFile) {
         try {
             ConfigParser.Parsed parsed = ConfigParser.parseWithWarnings(file);
-            for (String w : parsed.warnings()) {
+            List<String> warnings = new ArrayList<>(parsed.warnings());
+            TunxlatConfig config = parsed.config();
+            if (withMapFile) {
+                MapFile.Loaded loaded = MapFile.load(config);
+                warnings.addAll(loaded.notes());
+                config = loaded.config();
+            }
+            for (String w : warnings) {
                 err.println("tunxlat: warning: " + w);
             }
             err.flush();
-            TunxlatConfig config = withMapFile ? ConfigParser.withMapFile(parsed.config()) : parsed.config();
             List<String> lint = ConfigLint.warnings(config, parsed.lines());
             for (String w : lint) {
                 err.println("tunxlat: warning: " + w);
             }
             err.flush();
-            return new Loaded(config, parsed.warnings().size() + lint.size());
+            return new Loaded(config, warnings.size() + lint.size());
         } catch (ConfigException e) {
             printErrors(e, file, err);
         } catch (NoSuchFileException e) {

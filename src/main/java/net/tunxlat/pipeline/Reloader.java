@@ -15,6 +15,7 @@ import java.util.function.Supplier;
 import net.tunxlat.config.ConfigException;
 import net.tunxlat.config.ConfigParser;
 import net.tunxlat.config.MapEntry;
+import net.tunxlat.config.MapFile;
 import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.metrics.ReloadMetrics;
 import net.tunxlat.util.Log;
@@ -29,6 +30,9 @@ import net.tunxlat.xlat.XlatState;
  * Building the snapshot changes nothing; {@link XlatState#install} then makes the state follow the new
  * configuration (conflicting pool bindings dropped, owners of removed {@code nptv6} pairs forgotten) just
  * before the snapshot is published.
+ *
+ * <p>The {@code map-file} follows tayga.conf(5) ({@link MapFile}): each map-file entry ignored because it would
+ * modify a configuration-file entry, and each replaced by a later one, is logged with its file and line.
  *
  * <p>A file that does not parse changes nothing: the running configuration stays, the failure is logged
  * ({@code reload failed: FILE:LINE: why; keeping the running configuration}) and counted. Directives that
@@ -95,8 +99,11 @@ public final class Reloader implements ReloadMetrics.Source {
         long started = System.nanoTime();
         TunxlatConfig running = current.get().config();
         TunxlatConfig parsed;
+        List<String> notes;
         try {
-            parsed = ConfigParser.withMapFile(ConfigParser.parse(configFile));
+            MapFile.Loaded loaded = MapFile.load(ConfigParser.parse(configFile));
+            parsed = loaded.config();
+            notes = loaded.notes();
         } catch (ConfigException e) {
             int more = e.errors().size() - 1;
             return failed(e.getMessage() + (more == 0 ? "" : " (and " + more + (e.truncated() ? " or more" : "")
@@ -118,6 +125,7 @@ public final class Reloader implements ReloadMetrics.Source {
         lastSuccessMillis = System.currentTimeMillis();
         lastSuccessful = true;
         reloads.incrementAndGet();
+        notes.forEach(n -> Log.warn("reload: " + n));
         Set<MapEntryKey> before = keys(running.maps());
         Set<MapEntryKey> after = keys(next.maps());
         long added = after.stream().filter(k -> !before.contains(k)).count();
@@ -162,7 +170,7 @@ public final class Reloader implements ReloadMetrics.Source {
         }
         if (!Objects.equals(parsed.controlSocket(), running.controlSocket())) {
             changed.add("control-socket");
-            b.controlSocket(running.controlSocket());
+            b.controlSocket(running.controlSocket()).controlSocketDefaulted(running.controlSocketDefaulted());
         }
         if (parsed.tunOffload() != running.tunOffload()) {
             changed.add("tun-offload");
@@ -170,7 +178,7 @@ public final class Reloader implements ReloadMetrics.Source {
         }
         if (!Objects.equals(parsed.metricsListen(), running.metricsListen())) {
             changed.add("metrics-listen");
-            b.metricsListen(running.metricsListen());
+            b.metricsListen(running.metricsListen()).metricsListenDefaulted(running.metricsListenDefaulted());
         }
         if (parsed.tunUp() != running.tunUp()) {
             changed.add("tun-up");

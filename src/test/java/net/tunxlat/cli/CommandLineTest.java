@@ -119,6 +119,16 @@ class CommandLineTest {
         }
     }
 
+    /** --user is --owner's old name, hidden from the help: both at once is a command line error, before any device is made. */
+    @Test
+    void mktunTakesOwnerOrItsOldNameUserNotBoth() throws Exception {
+        Result r = run("mktun", "--dev", "tunxlat-none0", "--owner", "nobody", "--user", "nobody");
+        assertEquals(2, r.status(), r.out() + r.err());
+        assertTrue(r.err().contains("--owner and --user are the same option"), r.err());
+        CommandLine.ParseResult parsed = new CommandLine(new TunxlatCommand()).parseArgs("mktun", "--user", "nobody");
+        assertEquals("nobody", parsed.subcommand().matchedOptionValue("--user", null));
+    }
+
     @Test
     void taygaCommandLineIsAccepted() throws Exception {
         // TAYGA's options parse; a bad config then stops it before any system change.

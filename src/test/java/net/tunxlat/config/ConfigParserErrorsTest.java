@@ -98,27 +98,31 @@ class ConfigParserErrorsTest {
     @Test
     void aMapFileReportsEveryBadLine() {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigParser.parseMapFile(
-                "map 10.0.0.1 2001:db8::1\nprefix 64:ff9b::/96\nmap 10.0.0.1 2001:db8::2\nmap 10.0.0.300 2001:db8::3\n",
+                "map 10.0.0.1 2001:db8::1\nprefix 64:ff9b::/96\nmap 10.0.0.1 2001:db8::2\nmap 10.0.0.300 2001:db8::3\n"
+                        + "map 10.0.0.5 2001:db8::5 extra\n",
                 Path.of("m")));
-        assertEquals(List.of(2, 3, 4), e.errors().stream().map(ConfigException::line).toList());
+        // Line 3 is no error: within a map-file a later conflicting entry replaces the earlier (tayga.conf(5)).
+        assertEquals(List.of(2, 4, 5), e.errors().stream().map(ConfigException::line).toList());
         assertEquals("m:2: only 'map' lines may appear in a map-file, got 'prefix'", e.errors().get(0).getMessage());
     }
 
     @Test
     void everyMapFileEntryThatClashesWithTheConfigurationIsReported() throws Exception {
+        // tayga.conf(5): map-file entries cannot modify the configuration file's; each one ignored is reported.
         TunxlatConfig c = ConfigParser.parse("tun-device nat64\nipv4-addr 192.168.255.1\nprefix 2001:db8:64::/96\n"
                 + "map 10.0.0.1 2001:db8:6::1\n", NAME);
-        Path file = Path.of("hosts.map");
         List<MapEntry> extra = List.of(
                 new MapEntry(Ipv4Prefix.parse("10.0.0.1", 32), Ipv6Prefix.parse("2001:db8:6::9", 128), "hosts.map:1"),
                 new MapEntry(Ipv4Prefix.parse("10.0.0.2", 32), Ipv6Prefix.parse("2001:db8:6::1", 128), "hosts.map:2"),
                 new MapEntry(Ipv4Prefix.parse("10.0.0.3", 32), Ipv6Prefix.parse("2001:db8:64::3", 128), "hosts.map:3"),
                 new MapEntry(Ipv4Prefix.parse("10.0.0.4", 32), Ipv6Prefix.parse("2001:db8:6::4", 128), "hosts.map:4"));
-        ConfigException e = assertThrows(ConfigException.class, () -> ConfigParser.combineMaps(c, extra, file));
-        assertEquals(List.of(1, 2, 3), e.errors().stream().map(ConfigException::line).toList());
-        assertTrue(e.errors().get(0).getMessage().startsWith("hosts.map:1: 'map' IPv4 side 10.0.0.1/32 is already"
-                + " mapped at t.conf:4"), e.errors().get(0).getMessage());
-        assertTrue(e.errors().get(1).getMessage().contains("IPv6 side 2001:db8:6::1/128 is already mapped"));
-        assertTrue(e.errors().get(2).getMessage().contains("overlaps 'prefix' 2001:db8:64::/96"));
+        MapFile.Loaded loaded = MapFile.merge(c, new MapFile.Entries(extra, List.of()));
+        assertEquals(3, loaded.notes().size(), loaded.notes().toString());
+        assertTrue(loaded.notes().get(0).startsWith("hosts.map:1: 'map 10.0.0.1/32 2001:db8:6::9/128' ignored: its IPv4"
+                + " side overlaps 'map 10.0.0.1/32 2001:db8:6::1/128' of t.conf:4"), loaded.notes().get(0));
+        assertTrue(loaded.notes().get(1).startsWith("hosts.map:2:") && loaded.notes().get(1).contains("IPv6 side"));
+        assertTrue(loaded.notes().get(2).startsWith("hosts.map:3:")
+                && loaded.notes().get(2).contains("overlaps 'prefix 2001:db8:64::/96'"), loaded.notes().get(2));
+        assertEquals(List.of("10.0.0.1/32", "10.0.0.4/32"), loaded.config().maps().stream().map(m -> m.v4().toString()).toList());
     }
 }
