@@ -22,6 +22,7 @@ import net.tunxlat.metrics.Nptv6Metrics;
 import net.tunxlat.metrics.ReloadMetrics;
 import net.tunxlat.metrics.TunxlatMetrics;
 import net.tunxlat.nptv6.Nptv6Table;
+import net.tunxlat.tun.Privileges;
 import net.tunxlat.tun.TunDevice;
 import net.tunxlat.util.Log;
 import net.tunxlat.util.Version;

@@ -21,6 +21,7 @@ import net.tunxlat.mapping.Addresses;
 import net.tunxlat.metrics.MetricsServer;
 import net.tunxlat.metrics.TunxlatMetrics;
 import net.tunxlat.tun.LibC;
+import net.tunxlat.tun.Privileges;
 import net.tunxlat.tun.TunDevice;
 import net.tunxlat.tun.TunQueue;
 import net.tunxlat.xlat.XlatSnapshot;
