@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
                 "like TAYGA: it always stays in the foreground (TAYGA's -d and -n are accepted and change nothing)."},
         subcommands = {RunCommand.class, CheckCommand.class, TranslateCommand.class, MapCommand.class,
                 MktunCommand.class, RmtunCommand.class, DoctorCommand.class, GaiConfCommand.class, CdsArchiveCommand.class,
+                ImportTaygaCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit status: 0 success, 1 runtime failure, 2 bad command line or configuration."})
 public final class TunxlatCommand implements Callable<Integer> {
