@@ -392,6 +392,7 @@ EOF
     check "purge removed user, configuration, state and the tunxlat@lab enable link" in_ct sh -c \
         '! getent passwd tunxlat && ! test -e /etc/tunxlat && ! test -e /var/lib/tunxlat && ! ls /etc/systemd/system/*.wants/tunxlat@* 2>/dev/null'
 
+    source "$TOP/packaging/test-migrate.sh"   # the switch from Debian's tayga package (its own file)
     in_ct systemctl poweroff >/dev/null 2>&1 || true
     for i in $(seq 1 100); do kill -0 "$NSPAWN_PID" 2>/dev/null || break; sleep 0.1; done
     kill "$NSPAWN_PID" 2>/dev/null || true
