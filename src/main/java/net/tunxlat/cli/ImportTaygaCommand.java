@@ -104,7 +104,7 @@ public final class ImportTaygaCommand implements Callable<Integer> {
         TaygaImport.Result r = TaygaImport.convert(taygaText, taygaConf, defaults, dataDir, name, List.of(
                 "tunxlat configuration written by \"tunxlat import-tayga\" (tunxlat " + Version.version() + ")",
                 "from " + taygaConf + " and " + taygaDefault + ". Review it, then: tunxlat check -c FILE",
-                "Directives: tunxlat.conf(5). The procedure: /usr/share/doc/tunxlat/migrating-from-tayga.md"));
+                "Directives: tunxlat.conf(5). The procedure: /usr/share/doc/tunxlat/migrating-from-tayga.md.gz"));
         if (nat44Dropin != null && r.nat44Sources() == null) {
             err.println("tunxlat: --nat44-dropin: " + taygaDefault + " does not ask for NAT44 (CONFIGURE_NAT44=\"yes\""
                     + " with a dynamic-pool), so there is no drop-in to write");
