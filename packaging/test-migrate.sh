@@ -16,17 +16,20 @@ migrate_test() {
         systemctl daemon-reload; ip link del nat64' >"$WORK/migrate-clean.log" 2>&1 || true
     # the container has no network of its own: the host fetches the packages its apt asks for
     local uris rc=0
-    uris=$(in_ct apt-get install -y -q --print-uris tayga nftables iproute2 2>"$WORK/migrate-download.log" \
+    uris=$(in_ct apt-get install -y -q --print-uris tayga nftables iproute2 procps 2>"$WORK/migrate-download.log" \
         | sed -n "s/^'\(http[^']*\)' \([^ ]*\.deb\) .*/\1 \2/p") || rc=$?
     while read -r uri deb; do
         [[ -n $uri ]] || continue
         curl -sSf -o "$ROOT/var/cache/apt/archives/$deb" "$uri" 2>>"$WORK/migrate-download.log" || rc=1
     done <<<"$uris"
     ((rc == 0)) || { cat "$WORK/migrate-download.log"; bad "downloading tayga and nftables for the container"; return 0; }
-    in_ct apt-get install -y -q --no-download tayga nftables iproute2 >"$WORK/migrate-tayga.log" 2>&1 \
+    in_ct apt-get install -y -q --no-download tayga nftables iproute2 procps >"$WORK/migrate-tayga.log" 2>&1 \
         || { tail -20 "$WORK/migrate-tayga.log"; bad "installing Debian's tayga and nftables"; return 0; }
     # (the tunxlat@lab test above may have left them there)
     in_ct sh -c "ip addr replace $v4host/32 dev lo && ip addr replace $v6host/128 dev lo"
+    # Debian's package installs the init script disabled (update-rc.d defaults-disabled): a router
+    # that runs TAYGA has enabled it
+    in_ct systemctl enable --now tayga >"$WORK/migrate-start-tayga.log" 2>&1 || true
     check "Debian's tayga runs with its shipped configuration (nat64 up, pool and prefix routed)" in_ct timeout 20 sh -c \
         "until pidof tayga >/dev/null && ip -6 route | grep -q '^$prefix/96 dev nat64' && ip route | grep -q '^192.168.255.0/24 dev nat64'; do sleep 0.2; done"
     check "through TAYGA: ping $v6host -> ${prefix}$v4host" \
