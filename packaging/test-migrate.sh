@@ -29,14 +29,25 @@ migrate_test() {
     in_ct sh -c "ip addr replace $v4host/32 dev lo && ip addr replace $v6host/128 dev lo"
     # Debian's package installs the init script disabled (update-rc.d defaults-disabled): a router
     # that runs TAYGA has enabled it
-    in_ct systemctl enable --now tayga >"$WORK/migrate-start-tayga.log" 2>&1 || true
+    # ("enable --now" does not start an init script: systemctl hands "enable" to systemd-sysv-install)
+    in_ct sh -c 'systemctl enable tayga && systemctl start tayga' >"$WORK/migrate-start-tayga.log" 2>&1 || true
     check "Debian's tayga runs with its shipped configuration (nat64 up, pool and prefix routed)" in_ct timeout 20 sh -c \
         "until pidof tayga >/dev/null && ip -6 route | grep -q '^$prefix/96 dev nat64' && ip route | grep -q '^192.168.255.0/24 dev nat64'; do sleep 0.2; done"
     check "through TAYGA: ping $v6host -> ${prefix}$v4host" \
         in_ct timeout 20 sh -c "until ping -6 -c1 -W1 -I $v6host ${prefix}$v4host >/dev/null; do sleep 0.3; done"
 
     # 1. stop and disable TAYGA: it writes dynamic.map when it exits
+    # (what the README used to say, "systemctl disable --now tayga", probed on the init script first)
     in_ct systemctl disable --now tayga >"$WORK/migrate-stop-tayga.log" 2>&1 || true
+    if ! in_ct timeout 3 sh -c 'while pidof tayga >/dev/null; do sleep 0.2; done'; then
+        echo "  info: 'systemctl disable --now tayga' left TAYGA running (init script): stop it separately"
+    else
+        echo "  info: 'systemctl disable --now tayga' stopped TAYGA"
+    fi
+    in_ct sh -c 'systemctl stop tayga && systemctl disable tayga' >>"$WORK/migrate-stop-tayga.log" 2>&1 || true
+    # start-stop-daemon --stop does not wait: TAYGA writes the file, and the device goes, as it exits
+    in_ct timeout 10 sh -c "until ! pidof tayga && ! ip link show nat64 && grep -q '$v6host' /var/spool/tayga/dynamic.map; do sleep 0.2; done" \
+        >/dev/null 2>&1 || true
     bound=$(in_ct awk -v h="$v6host" '$2 == h { print $1 }' /var/spool/tayga/dynamic.map 2>/dev/null) || true
     check "TAYGA stopped, nat64 gone, and its dynamic.map binds $v6host to ${bound:-nothing}" in_ct sh -c \
         "! pidof tayga && ! ip link show nat64 2>/dev/null && { test -n '$bound' || { cat /var/spool/tayga/dynamic.map; false; }; }"
@@ -72,7 +83,7 @@ migrate_test() {
         "ping -6 -c2 -i0.2 -W2 -I $v6host ${prefix}$v4host >/dev/null && tunxlat map show $v6host -c /etc/tunxlat/tunxlat.conf | grep -q '$bound'"
     check "tunxlat doctor: no problem" in_ct tunxlat doctor -c /etc/tunxlat/tunxlat.conf
     # 7. roll back: tunxlat stopped (its masquerade removed with it), TAYGA again with its own state
-    in_ct sh -c 'systemctl disable --now tunxlat && systemctl enable --now tayga' >"$WORK/migrate-rollback.log" 2>&1 || true
+    in_ct sh -c 'systemctl disable --now tunxlat && systemctl enable tayga && systemctl start tayga' >"$WORK/migrate-rollback.log" 2>&1 || true
     check "roll-back: tunxlat stopped, its NAT44 table gone" in_ct sh -c \
         '! systemctl -q is-active tunxlat && ! nft list table ip tunxlat_nat >/dev/null 2>&1'
     check "roll-back: TAYGA translates again, $v6host still at $bound" in_ct timeout 20 sh -c \

@@ -41,7 +41,7 @@ public final class DynamicMapCopy {
         Long pid = runningTayga(proc);
         if (pid != null) {
             throw new IOException("TAYGA is running (pid " + pid + "); it writes " + fromDir.resolve(DynamicMapFile.NAME)
-                    + " when it exits: stop it first (systemctl disable --now tayga), then import again");
+                    + " when it exits: stop it first (systemctl stop tayga; systemctl disable tayga), then import again");
         }
         DynamicMapFile from = new DynamicMapFile(fromDir);
         DynamicMapFile to = new DynamicMapFile(toDir);
