@@ -27,11 +27,16 @@ import picocli.CommandLine.Option;
  * docs/migrating-from-tayga.md.
  */
 @Command(name = "import-tayga", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = {"Write a tunxlat configuration that does what Debian's tayga package did: tayga.conf's addresses"
-                + " and maps, data-dir moved to tunxlat's state directory, and the tun-up / tun-route / tun-ip lines"
-                + " that replace CONFIGURE_IFACE in /etc/default/tayga. For CONFIGURE_NAT44 it prints the nftables"
-                + " command (--nat44-dropin writes a tunxlat.service drop-in that runs it).",
-                "Prints the configuration, or writes it with -o; what to check or do by hand goes to standard error."})
+        description = {"Write a tunxlat configuration that does what Debian's tayga package did.",
+                "Keeps tayga.conf's lines (addresses, maps), moves data-dir to tunxlat's state directory, and adds the"
+                        + " tun-up / tun-route / tun-ip lines that replace CONFIGURE_IFACE in /etc/default/tayga. For"
+                        + " CONFIGURE_NAT44 it prints the nftables command (--nat44-dropin writes a tunxlat.service"
+                        + " drop-in that runs it).",
+                "Prints the configuration, or writes it with -o; what to check or do by hand goes to standard error."},
+        footer = {"", "Exit status: 0 written; 2 bad command line, missing or unimportable input, or an existing file"
+                + " without --force; 1 TAYGA still running, or a file that cannot be read or written.",
+                "The procedure: docs/migrating-from-tayga.md, installed as"
+                        + " /usr/share/doc/tunxlat/migrating-from-tayga.md.gz."})
 public final class ImportTaygaCommand implements Callable<Integer> {
     @Option(names = "--tayga-conf", paramLabel = "FILE", defaultValue = TaygaImport.TAYGA_CONF,
             description = "TAYGA's configuration (default: ${DEFAULT-VALUE})")
@@ -80,7 +85,8 @@ public final class ImportTaygaCommand implements Callable<Integer> {
             err.println("tunxlat: " + e.getFile() + ": no such file");
             return 2;
         } catch (FileAlreadyExistsException e) {
-            err.println("tunxlat: " + e.getFile() + " exists; --force replaces it");
+            err.println("tunxlat: " + e.getFile() + " exists" + (e.getReason() == null ? "" : ": " + e.getReason())
+                    + "; --force replaces it");
             return 2;
         } catch (IOException e) {
             err.println("tunxlat: " + e.getMessage());

@@ -2,6 +2,7 @@ package net.tunxlat.migrate;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributeView;
@@ -55,8 +56,8 @@ public final class DynamicMapCopy {
                     + " or create the directory for the service user");
         }
         if (Files.exists(to.path()) && !force) {
-            throw new IOException(to.path() + " exists: tunxlat has bindings of its own there; --force replaces them"
-                    + " with TAYGA's (stop tunxlat first)");
+            throw new FileAlreadyExistsException(to.path().toString(), null, "tunxlat has bindings of its own there;"
+                    + " --force replaces them with TAYGA's (stop tunxlat first)");
         }
         DynamicMapFile.Loaded loaded = from.load();
         notes.addAll(loaded.problems());
