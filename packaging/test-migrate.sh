@@ -88,7 +88,7 @@ migrate_test() {
         '! systemctl -q is-active tunxlat && ! nft list table ip tunxlat_nat >/dev/null 2>&1'
     check "roll-back: TAYGA translates again, $v6host still at $bound" in_ct timeout 20 sh -c \
         "until pidof tayga >/dev/null && ping -c1 -W1 -I $v4host $bound >/dev/null; do sleep 0.3; done"
-    in_ct sh -c 'systemctl disable --now tayga; apt-get purge -y -q tunxlat tayga nftables' >"$WORK/migrate-purge.log" 2>&1 || true
+    in_ct sh -c 'systemctl stop tayga; systemctl disable tayga; apt-get purge -y -q tunxlat tayga nftables' >"$WORK/migrate-purge.log" 2>&1 || true
     in_ct sh -c "ip addr del $v4host/32 dev lo; ip addr del $v6host/128 dev lo; rm -rf /var/spool/tayga /etc/systemd/system/tunxlat.service.d" || true
 }
 migrate_test

@@ -15,8 +15,10 @@ import java.util.function.Supplier;
 import net.tunxlat.config.ConfigException;
 import net.tunxlat.config.ConfigParser;
 import net.tunxlat.config.MapEntry;
+import net.tunxlat.config.MapFile;
 import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.mapping.DynamicPool;
+import net.tunxlat.metrics.ReloadMetrics;
 import net.tunxlat.util.Log;
 import net.tunxlat.xlat.XlatSnapshot;
 
@@ -25,12 +27,19 @@ import net.tunxlat.xlat.XlatSnapshot;
  * with one volatile write, so every packet is translated with the old maps or the new ones, never a mix.
  * The dynamic pool is the same object before and after, so every binding survives.
  *
+ * <p>The {@code map-file} follows tayga.conf(5) ({@link MapFile}): each map-file entry ignored because it would
+ * modify a configuration-file entry, and each replaced by a later one, is logged with its file and line.
+ *
  * <p>A file that does not parse changes nothing: the running configuration stays, the failure is logged
  * ({@code reload failed: FILE:LINE: why; keeping the running configuration}) and counted. Directives that
  * cannot change while running ({@link #RESTART_ONLY}) keep their running values and are named in the log
  * line as needing a restart. One log line per reload.
+ *
+ * <p>It is the source of the reload metrics ({@link ReloadMetrics}: successes, failures, the time of the last
+ * successful load and whether the last attempt succeeded); the load at start, just before this object is
+ * made, counts as the first success.
  */
-public final class Reloader {
+public final class Reloader implements ReloadMetrics.Source {
     /** Directives read only at start: a reload keeps their running values. */
     public static final List<String> RESTART_ONLY = List.of("tun-device", "workers", "dynamic-pool",
             "dynamic-pool-allow", "data-dir", "control-socket", "tun-up", "tun-ip", "tun-route",
@@ -42,6 +51,9 @@ public final class Reloader {
     private final Consumer<XlatSnapshot> publish;
     private final AtomicLong reloads = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
+    /** Unix milliseconds of the last successful load: the start's until a reload succeeds. */
+    private volatile long lastSuccessMillis = System.currentTimeMillis();
+    private volatile boolean lastSuccessful = true;
 
     /**
      * @param configFile the configuration file to re-read
@@ -57,13 +69,25 @@ public final class Reloader {
     }
 
     /** Successful reloads so far. */
+    @Override
     public long reloads() {
         return reloads.get();
     }
 
     /** Failed reloads so far (the running configuration was kept). */
+    @Override
     public long failures() {
         return failures.get();
+    }
+
+    @Override
+    public double lastSuccessSeconds() {
+        return lastSuccessMillis / 1000.0;
+    }
+
+    @Override
+    public boolean lastSuccessful() {
+        return lastSuccessful;
     }
 
     /** Reloads now; returns whether a new snapshot was published. Serialised: one reload at a time. */
@@ -71,10 +95,15 @@ public final class Reloader {
         long started = System.nanoTime();
         TunxlatConfig running = current.get().config();
         TunxlatConfig parsed;
+        List<String> notes;
         try {
-            parsed = ConfigParser.withMapFile(ConfigParser.parse(configFile));
+            MapFile.Loaded loaded = MapFile.load(ConfigParser.parse(configFile));
+            parsed = loaded.config();
+            notes = loaded.notes();
         } catch (ConfigException e) {
-            return failed(e.getMessage());
+            int more = e.errors().size() - 1;
+            return failed(e.getMessage() + (more == 0 ? "" : " (and " + more + (e.truncated() ? " or more" : "")
+                    + " other error" + (more == 1 ? "" : "s") + ": 'tunxlat check -c " + configFile + "' lists them)"));
         } catch (NoSuchFileException e) {
             return failed(e.getFile() + ": no such file");
         } catch (IOException e) {
@@ -89,7 +118,10 @@ public final class Reloader {
             return failed(configFile + ": " + e.getMessage());
         }
         publish.accept(snapshot);
+        lastSuccessMillis = System.currentTimeMillis();
+        lastSuccessful = true;
         reloads.incrementAndGet();
+        notes.forEach(n -> Log.warn("reload: " + n));
         Set<MapEntryKey> before = keys(running.maps());
         Set<MapEntryKey> after = keys(next.maps());
         long added = after.stream().filter(k -> !before.contains(k)).count();
@@ -103,6 +135,7 @@ public final class Reloader {
     }
 
     private boolean failed(String why) {
+        lastSuccessful = false;
         failures.incrementAndGet();
         Log.error("reload failed: " + why + "; keeping the running configuration");
         return false;
@@ -133,7 +166,7 @@ public final class Reloader {
         }
         if (!Objects.equals(parsed.controlSocket(), running.controlSocket())) {
             changed.add("control-socket");
-            b.controlSocket(running.controlSocket());
+            b.controlSocket(running.controlSocket()).controlSocketDefaulted(running.controlSocketDefaulted());
         }
         if (parsed.tunOffload() != running.tunOffload()) {
             changed.add("tun-offload");
@@ -141,7 +174,7 @@ public final class Reloader {
         }
         if (!Objects.equals(parsed.metricsListen(), running.metricsListen())) {
             changed.add("metrics-listen");
-            b.metricsListen(running.metricsListen());
+            b.metricsListen(running.metricsListen()).metricsListenDefaulted(running.metricsListenDefaulted());
         }
         if (parsed.tunUp() != running.tunUp()) {
             changed.add("tun-up");
