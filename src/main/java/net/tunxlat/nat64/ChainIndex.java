@@ -35,7 +35,15 @@ abstract class ChainIndex {
      * @param key0 first half of the hash key (random per table, so chain lengths cannot be chosen from outside)
      */
     ChainIndex(int capacity, long key0, long key1) {
-        int buckets = Integer.highestOneBit(Math.max(2, capacity) * 2 - 1);
+        this(capacity, capacity, key0, key1);
+    }
+
+    /**
+     * @param expected entries expected at most in normal use: the chains are the next power of two at or above
+     *     it (a load factor of at most one: a successful lookup walks 1.5 entries on average)
+     */
+    ChainIndex(int capacity, int expected, long key0, long key1) {
+        int buckets = Integer.highestOneBit(Math.max(2, expected) * 2 - 1);
         this.heads = new int[buckets];
         this.next = new int[capacity];
         this.mask = buckets - 1;

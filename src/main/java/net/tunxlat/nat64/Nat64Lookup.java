@@ -27,11 +27,11 @@ public final class Nat64Lookup {
         this.outcome = outcome;
         this.session = session;
         this.bib = b;
-        this.address = table.t4[b];
-        this.port = table.t[b];
-        this.hostHi = table.hi[b];
-        this.hostLo = table.lo[b];
-        this.hostPort = table.x[b];
+        this.address = table.t4(b);
+        this.port = table.t(b);
+        this.hostHi = table.hi(b);
+        this.hostLo = table.lo(b);
+        this.hostPort = table.x(b);
         this.tcpState = tcpState;
         return outcome;
     }

@@ -27,7 +27,8 @@ public final class Nat64Table {
         this.protocol = protocol;
         int statics = (int) settings.statics().stream().filter(s -> s.protocol() == protocol).count();
         int max = settings.maxSessions()[protocol];
-        this.bib = new Bib(max + max / 16 + 64 + statics, k0, k1);
+        // room for the duplicates of lost races and for entries waiting for their grace period
+        this.bib = new Bib(max + max / 16 + 64 + statics, max + statics, k0, k1);
         this.sessions = new Sessions(max, k1 ^ 0x2545F4914F6CDD1DL, k0);
         this.ports = new PortAllocator(protocol, settings.pool4(), deterministic, settings.maxIterations(), k0 + 1,
                 k1 - 1);
@@ -47,12 +48,9 @@ public final class Nat64Table {
     /** RFC 6146 §3.1: a static BIB entry, never expiring (its count holds one reference of its own). */
     private void addStatic(Nat64Settings.StaticBib s) {
         int e = bib.slab.pop();
-        bib.hi[e] = s.hostHi();
-        bib.lo[e] = s.hostLo();
-        bib.x[e] = (char) s.hostPort();
-        bib.subscriber[e] = -1;
+        bib.setHost(e, s.hostHi(), s.hostLo(), s.hostPort());
         bib.block[e] = -1;
-        bib.word[e] = Bib.CLAIMING << Bib.STATE_SHIFT | 1;
+        bib.setWord(e, Bib.CLAIMING << Bib.STATE_SHIFT | 1, -1);
         if (!bib.claimPort(e, s.address(), s.port())
                 || bib.by6.insertIfAbsent(bib.by6.bucketOf(e), e, s.hostHi(), s.hostLo(), s.hostPort(), 0) >= 0) {
             throw new IllegalArgumentException("static BIB entry " + s + " uses an IPv4 or IPv6 transport address"
@@ -112,7 +110,7 @@ public final class Nat64Table {
                 continue;
             }
             if (tcp && rc == Nat64Outcome.OK) {
-                r.heldSlot = hold.consume(bib.t4[b], bib.t[b], z4, z);
+                r.heldSlot = hold.consume(bib.t4(b), bib.t(b), z4, z);
             }
             return rc;
         }
@@ -179,7 +177,7 @@ public final class Nat64Table {
         if (!bib.retain(b)) {
             return RETRY;
         }
-        int s = bib.subscriber[b];
+        int s = bib.subscriber(b);
         if (s >= 0 && !subs.reserveSession(s)) {
             bib.release(b);
             return Nat64Outcome.SUBSCRIBER_SESSION_LIMIT;
@@ -188,7 +186,7 @@ public final class Nat64Table {
     }
 
     private void unreserve(int b) {
-        int s = bib.subscriber[b];
+        int s = bib.subscriber(b);
         if (s >= 0) {
             subs.releaseSession(s);
         }
@@ -211,14 +209,11 @@ public final class Nat64Table {
             subs.releaseBib(s);
             return -2 - Nat64Outcome.TABLE_FULL;
         }
-        bib.hi[e] = xHi;
-        bib.lo[e] = xLo;
-        bib.x[e] = (char) x;
-        bib.subscriber[e] = s;
-        ChainIndex.INT.setVolatile(bib.word, e, Bib.CLAIMING << Bib.STATE_SHIFT | 1);
+        bib.setHost(e, xHi, xLo, x);
+        bib.setWord(e, Bib.CLAIMING << Bib.STATE_SHIFT | 1, s);
         int block = ports.allocate(bib, e, s, subs, z4, z, now);
         if (block < -1) {
-            ChainIndex.INT.setVolatile(bib.word, e, Bib.FREE);
+            bib.setWord(e, Bib.FREE);
             bib.slab.push(e);
             subs.releaseSession(s);
             subs.releaseBib(s);
@@ -227,7 +222,7 @@ public final class Nat64Table {
         bib.block[e] = block;
         // linked by (T, t): from here the sweeper owns the entry's end (uncount block, release subscriber's BIB)
         if (bib.by6.insertIfAbsent(bib.by6.bucketOf(e), e, xHi, xLo, x, 0) >= 0) {
-            ChainIndex.INT.setVolatile(bib.word, e, Bib.DEAD << Bib.STATE_SHIFT);
+            bib.setWord(e, Bib.DEAD << Bib.STATE_SHIFT);
             subs.releaseSession(s);
             return RETRY;
         }
@@ -252,10 +247,8 @@ public final class Nat64Table {
             tcpState = TcpStates.state(next);
             expiry = now + lifetimeOf(TcpStates.timer(next));
         }
-        sessions.bib[s] = b;
-        sessions.z4[s] = z4;
-        sessions.z[s] = (char) z;
-        sessions.set(s, Sessions.live(tcpState, expiry));
+        sessions.setKey(s, b, z4);
+        sessions.set(s, Sessions.live(z, tcpState, expiry));
         int other = sessions.insertIfAbsent(sessions.bucketOf(b, z4), s, Sessions.key(b, z4), 0, z, Sessions.EXACT);
         if (other >= 0) {
             sessions.set(s, Sessions.FREE);
@@ -301,10 +294,10 @@ public final class Nat64Table {
                 tcpState = TcpStates.state(next);
                 int timer = TcpStates.timer(next);
                 long expiry = timer == TcpStates.KEEP ? Sessions.expiry(w) : (now + lifetimeOf(timer));
-                updated = Sessions.live(tcpState, expiry);
+                updated = Sessions.live(z, tcpState, expiry);
             } else {
                 long expiry = now + lifetime;
-                updated = Sessions.expiry(w) >= (expiry & Sessions.EXPIRY_MASK) ? w : Sessions.live(0, expiry);
+                updated = Sessions.expiry(w) >= (expiry & Sessions.EXPIRY_MASK) ? w : Sessions.live(z, 0, expiry);
             }
             if (updated == w || sessions.cas(s, w, updated)) {
                 return r.ok(Nat64Outcome.OK, s, bib, b, tcpState);
@@ -314,11 +307,11 @@ public final class Nat64Table {
 
     /** The remote (Z) of session {@code s}, for the translator's IPv4 → IPv6 source (Y' = prefix + Z). */
     public int remoteAddress(int s) {
-        return sessions.z4[s];
+        return sessions.z4(s);
     }
 
     public int remotePort(int s) {
-        return sessions.z[s];
+        return Sessions.z(sessions.word(s));
     }
 
     /** The expiry of session {@code s} in seconds of the caller's clock (for session listings). */

@@ -92,18 +92,18 @@ public final class Nat64Tables {
         Sessions s = t.sessions;
         boolean tcp = t.protocol == Nat64Protocol.TCP;
         long clock = now & Sessions.EXPIRY_MASK;
-        for (int i = 0; i < s.word.length; i++) {
+        for (int i = 0; i < s.capacity(); i++) {
             long w = s.word(i);
             long st = Sessions.state(w);
             if (st == Sessions.LIVE && Sessions.expiry(w) < clock) {
                 int next = tcp ? TcpStates.expire(Sessions.tcpState(w)) : TcpStates.result(TcpStates.CLOSED, 0);
                 if (TcpStates.state(next) == TcpStates.TRANS) {
-                    s.cas(i, w, Sessions.live(TcpStates.TRANS, now + t.settingsTransitory()));
+                    s.cas(i, w, Sessions.live(Sessions.z(w), TcpStates.TRANS, now + t.settingsTransitory()));
                 } else if (s.cas(i, w, Sessions.DEAD << Sessions.STATE_SHIFT)) {
-                    int b = s.bib[i];
-                    s.unlink(s.bucketOf(b, s.z4[i]), i);
+                    int b = s.bib(i);
+                    s.unlink(s.bucketOf(b, s.z4(i)), i);
                     s.set(i, Sessions.UNLINKED << Sessions.STATE_SHIFT | (epoch & Sessions.EXPIRY_MASK));
-                    int sub = t.bib.subscriber[b];
+                    int sub = t.bib.subscriber(b);
                     if (sub >= 0) {
                         subs.releaseSession(sub);
                     }
@@ -118,11 +118,11 @@ public final class Nat64Tables {
 
     private void sweepBib(Nat64Table t, long epoch, long safe) {
         Bib bib = t.bib;
-        for (int e = 0; e < bib.word.length; e++) {
+        for (int e = 0; e < bib.capacity(); e++) {
             int w = bib.word(e);
             int st = Bib.state(w);
             if (st == Bib.LIVE && Bib.count(w) == 0) {
-                if (!ChainIndex.INT.compareAndSet(bib.word, e, w, Bib.DEAD << Bib.STATE_SHIFT)) {
+                if (!bib.casWord(e, w, Bib.DEAD << Bib.STATE_SHIFT)) {
                     continue;
                 }
                 st = Bib.DEAD;
@@ -130,15 +130,15 @@ public final class Nat64Tables {
             if (st == Bib.DEAD) {
                 bib.by6.unlink(bib.by6.bucketOf(e), e);
                 bib.by4.unlink(bib.by4.bucketOf(e), e);
-                ChainIndex.INT.setVolatile(bib.word, e, Bib.UNLINKED << Bib.STATE_SHIFT | (int) (epoch & Bib.COUNT_MASK));
+                bib.setWord(e, Bib.UNLINKED << Bib.STATE_SHIFT | (int) (epoch & Bib.COUNT_MASK));
                 if (bib.block[e] >= 0 && t.ports.blockMode()) {
                     t.ports.uncount(bib.block[e]);
                 }
-                if (bib.subscriber[e] >= 0) {
-                    subs.releaseBib(bib.subscriber[e]);
+                if (bib.subscriber(e) >= 0) {
+                    subs.releaseBib(bib.subscriber(e));
                 }
             } else if (st == Bib.UNLINKED && Stamps.before(w & Bib.COUNT_MASK, safe, Bib.COUNT_MASK)) {
-                ChainIndex.INT.setVolatile(bib.word, e, Bib.FREE);
+                bib.setWord(e, Bib.FREE);
                 bib.slab.push(e);
             }
         }
@@ -179,7 +179,7 @@ public final class Nat64Tables {
     public int sessions(int protocol) {
         Sessions s = tables[protocol].sessions;
         int n = 0;
-        for (int i = 0; i < s.word.length; i++) {
+        for (int i = 0; i < s.capacity(); i++) {
             if (Sessions.state(s.word(i)) == Sessions.LIVE) {
                 n++;
             }
@@ -191,7 +191,7 @@ public final class Nat64Tables {
     public int bibEntries(int protocol) {
         Bib b = tables[protocol].bib;
         int n = 0;
-        for (int e = 0; e < b.word.length; e++) {
+        for (int e = 0; e < b.capacity(); e++) {
             if (Bib.state(b.word(e)) == Bib.LIVE) {
                 n++;
             }

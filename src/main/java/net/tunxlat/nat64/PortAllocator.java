@@ -26,6 +26,8 @@ final class PortAllocator {
     final long[] owner;
     final int[] since;
     private final int[] table = new int[TABLE];
+    /** Where {@link #takeFreeBlock} starts looking (plain: only a hint). */
+    private int cursor;
     private final int maxIterations;
     private final long k0;
     private final long k1;
@@ -56,15 +58,15 @@ final class PortAllocator {
      * the block used (-1 if none) or, below -1, minus 2 minus a {@link Nat64Outcome}.
      */
     int allocate(Bib bib, int e, int s, Subscribers subs, int z4, int z, long now) {
-        int x = bib.x[e];
-        long h = SipHash.hash(k0, k1, bib.hi[e], bib.lo[e], (long) x << 48 | (z4 & 0xffffffffL) << 16 | z);
+        int x = bib.x(e);
+        long h = SipHash.hash(k0, k1, bib.hi(e), bib.lo(e), (long) x << 48 | (z4 & 0xffffffffL) << 16 | z);
         int offset = (int) h & 0x7fffffff;
         int index = (int) (h >>> 40) & (TABLE - 1);
         boolean classes = Nat64Protocol.hasPortClasses(protocol);
         int parity = classes ? x & 1 : -1;
         int cls = Pool4.classOf(protocol, x);
         if (deterministic != null) {
-            int b = deterministic.blockOf(protocol, bib.hi[e], bib.lo[e]);
+            int b = deterministic.blockOf(protocol, bib.hi(e), bib.lo(e));
             if (b < 0) {
                 return -2 - Nat64Outcome.NO_DETERMINISTIC_BLOCK;
             }
@@ -124,13 +126,13 @@ final class PortAllocator {
             if (slot < 0) {
                 return -2 - Nat64Outcome.SUBSCRIBER_BLOCK_LIMIT;
             }
-            int b = takeFreeBlock(s, cls, offset, now);
+            int b = takeFreeBlock(s, cls, now);
             if (b < 0 && cls == Pool4.OTHER) {
                 subs.freeSlot(s, protocol, slot);
                 return -2 - Nat64Outcome.POOL_EXHAUSTED;
             }
             if (b < 0) {
-                b = takeFreeBlock(s, Pool4.OTHER, offset, now); // REQ-3 is a SHOULD
+                b = takeFreeBlock(s, Pool4.OTHER, now); // REQ-3 is a SHOULD
                 cls = Pool4.OTHER;
                 if (b < 0) {
                     subs.freeSlot(s, protocol, slot);
@@ -202,19 +204,22 @@ final class PortAllocator {
 
     /**
      * Takes a free block of class {@code cls} for {@code s}, with a count of one that the caller gives back: a
-     * scan from a hashed start, bounded.
+     * bounded scan.
      */
-    private int takeFreeBlock(int s, int cls, int offset, long now) {
+    private int takeFreeBlock(int s, int cls, long now) {
         int n = owner.length;
         if (n == 0) {
             return -1;
         }
-        int start = Integer.remainderUnsigned(offset * 0x9E3779B9, n);
+        // round robin from where the last block was found (a hashed start would walk the ever longer runs of
+        // taken blocks once most are taken); the cursor is a hint, a stale read only costs a longer scan
+        int start = Math.floorMod(cursor, n);
         for (int i = 0; i < n && i < maxIterations * 16; i++) {
             int b = start + i < n ? start + i : start + i - n;
             if (pool.blockClass(protocol, b) == cls && (long) LONG.getVolatile(owner, b) == 0) {
                 INT.setVolatile(since, b, (int) now); // before the CAS: the sweeper reads it once it sees the owner
                 if (LONG.compareAndSet(owner, b, 0L, (long) (s + 1) << 32 | 1)) {
+                    cursor = b + 1;
                     return b;
                 }
             }

@@ -7,8 +7,8 @@ package net.tunxlat.nat64;
  * only, so the sessions of one BIB entry with one remote address share a chain and address-dependent filtering
  * ("is there a session of this entry with Z?") is one chain walk.
  *
- * <p>{@code word[s]} packs: lifecycle state (bits 61-63: FREE, LIVE, DEAD, UNLINKED), the TCP state (bits
- * 32-34, {@link TcpStates}) and the expiry time in seconds (bits 0-31; the epoch stamp once UNLINKED). Every
+ * <p>A session's word packs: lifecycle state (bits 61-63: FREE, LIVE, DEAD, UNLINKED), z (bits 40-55), the TCP
+ * state (bits 32-34, {@link TcpStates}) and the expiry time in seconds (bits 0-31; the epoch stamp once UNLINKED). Every
  * change is a CAS on the word, so a refresh, a TCP transition and the sweeper's expiry cannot lose each other's
  * effect: the sweeper ends a session only by a CAS from the word it saw expired, which fails if a packet
  * refreshed it meanwhile.
@@ -21,10 +21,11 @@ final class Sessions extends ChainIndex {
     static final int STATE_SHIFT = 61;
     static final long EXPIRY_MASK = 0xffffffffL;
 
-    final int[] bib;
-    final int[] z4;
-    final char[] z;
-    final long[] word;
+    /**
+     * The sessions, two longs each (one cache line holds four): BIB entry << 32 | Z, and the word. The word
+     * carries z (bits 40-55) too, so a lookup reads one line.
+     */
+    private final long[] data;
     final Slab slab;
 
     private static final java.lang.invoke.VarHandle LONG =
@@ -32,11 +33,25 @@ final class Sessions extends ChainIndex {
 
     Sessions(int capacity, long key0, long key1) {
         super(capacity, key0, key1);
-        bib = new int[capacity];
-        z4 = new int[capacity];
-        z = new char[capacity];
-        word = new long[capacity];
+        data = new long[capacity * 2];
         slab = new Slab(next, capacity);
+    }
+
+    int capacity() {
+        return data.length / 2;
+    }
+
+    int bib(int s) {
+        return (int) (data[2 * s] >>> 32);
+    }
+
+    int z4(int s) {
+        return (int) data[2 * s];
+    }
+
+    /** Sets (BIB entry, Z) of a session not in use. */
+    void setKey(int s, int bibEntry, int remote) {
+        data[2 * s] = key(bibEntry, remote);
     }
 
     static long state(long w) {
@@ -51,20 +66,25 @@ final class Sessions extends ChainIndex {
         return w & EXPIRY_MASK;
     }
 
-    static long live(int tcpState, long expiry) {
-        return LIVE << STATE_SHIFT | (long) tcpState << 32 | (expiry & EXPIRY_MASK);
+    /** z, the remote port (valid while LIVE). */
+    static int z(long w) {
+        return (int) (w >>> 40) & 0xffff;
+    }
+
+    static long live(int remotePort, int tcpState, long expiry) {
+        return LIVE << STATE_SHIFT | (long) remotePort << 40 | (long) tcpState << 32 | (expiry & EXPIRY_MASK);
     }
 
     long word(int s) {
-        return (long) LONG.getVolatile(word, s);
+        return (long) LONG.getVolatile(data, 2 * s + 1);
     }
 
     boolean cas(int s, long expect, long value) {
-        return LONG.compareAndSet(word, s, expect, value);
+        return LONG.compareAndSet(data, 2 * s + 1, expect, value);
     }
 
     void set(int s, long value) {
-        LONG.setVolatile(word, s, value);
+        LONG.setVolatile(data, 2 * s + 1, value);
     }
 
     static long key(int bibEntry, int remote) {
@@ -80,6 +100,7 @@ final class Sessions extends ChainIndex {
 
     @Override
     boolean matches(int s, long a, long b, long c, int mode) {
-        return key(bib[s], z4[s]) == a && (mode == ANY_PORT || z[s] == c) && state(word(s)) == LIVE;
+        long w = word(s);
+        return data[2 * s] == a && state(w) == LIVE && (mode == ANY_PORT || z(w) == c);
     }
 }

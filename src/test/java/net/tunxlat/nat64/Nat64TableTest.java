@@ -107,20 +107,20 @@ class Nat64TableTest {
         assertEquals(Nat64Outcome.OK, tcp.inbound(r, T, port, Z1, 80, TcpStates.SYN | 0x10, 1));
         assertEquals(TcpStates.ESTABLISHED, r.tcpState());
         assertEquals(1 + 100, tcp.expiry(r.session()));
-        // an IPv4 SYN to a port without a binding is held (bounded: 2 here), a repeat takes the same slot
-        assertEquals(Nat64Outcome.SYN_HELD, tcp.inbound(r, T, 2000, Z2, 5555, TcpStates.SYN, 2));
+        // an IPv4 SYN to a port without a binding (outside the pool: the allocated port is random) is held (bounded: 2 here), a repeat takes the same slot
+        assertEquals(Nat64Outcome.SYN_HELD, tcp.inbound(r, T, 3000, Z2, 5555, TcpStates.SYN, 2));
         int slot = r.heldSlot();
-        assertEquals(Nat64Outcome.SYN_HELD, tcp.inbound(r, T, 2000, Z2, 5555, TcpStates.SYN, 3));
+        assertEquals(Nat64Outcome.SYN_HELD, tcp.inbound(r, T, 3000, Z2, 5555, TcpStates.SYN, 3));
         assertEquals(slot, r.heldSlot());
-        assertEquals(Nat64Outcome.SYN_HELD, tcp.inbound(r, T, 2001, Z2, 5555, TcpStates.SYN, 3));
-        assertEquals(Nat64Outcome.SYN_HOLD_FULL, tcp.inbound(r, T, 2002, Z2, 5555, TcpStates.SYN, 3));
-        assertEquals(Nat64Outcome.NO_BIB, tcp.inbound(r, T, 2002, Z2, 5555, 0x10, 3));
+        assertEquals(Nat64Outcome.SYN_HELD, tcp.inbound(r, T, 3001, Z2, 5555, TcpStates.SYN, 3));
+        assertEquals(Nat64Outcome.SYN_HOLD_FULL, tcp.inbound(r, T, 3002, Z2, 5555, TcpStates.SYN, 3));
+        assertEquals(Nat64Outcome.NO_BIB, tcp.inbound(r, T, 3002, Z2, 5555, 0x10, 3));
         // TCP_INCOMING_SYN (6 s) later the sweeper reports both for an ICMP port unreachable
         t.sweep(8);
         assertTrue(synTimeouts.isEmpty());
         t.sweep(10);
         assertEquals(2, synTimeouts.size());
-        assertEquals(2000, synTimeouts.get(0)[2]);
+        assertEquals(3000, synTimeouts.get(0)[2]);
         // a binding with an IPv4 SYN from another remote: session in V4 INIT, then the IPv6 SYN: ESTABLISHED
         assertEquals(Nat64Outcome.OK, tcp.inbound(r, T, port, Z2, 443, TcpStates.SYN, 10));
         assertEquals(TcpStates.V4_INIT, r.tcpState());
