@@ -135,7 +135,8 @@ class Nat64ConcurrencyTest {
                                 if (rc == Nat64Outcome.TABLE_FULL) {
                                     full[me]++;
                                 }
-                                assertTrue(rc == Nat64Outcome.TABLE_FULL || Nat64Outcome.TCP_NOT_SYN || rc == Nat64Outcome.SUBSCRIBER_BLOCK_LIMIT
+                                assertTrue(rc == Nat64Outcome.TABLE_FULL || rc == Nat64Outcome.TCP_NOT_SYN
+                                        || rc == Nat64Outcome.SUBSCRIBER_BLOCK_LIMIT
                                         || rc == Nat64Outcome.SUBSCRIBER_SESSION_LIMIT
                                         || rc == Nat64Outcome.POOL_EXHAUSTED, Nat64Outcome.name(rc));
                             }
