@@ -2,9 +2,8 @@ package net.tunxlat.nat64;
 
 /**
  * SipHash-2-4 (Aumasson and Bernstein, 2012) of three 64-bit words under a 128-bit key: the keyed
- * cryptographic hash that RFC 6056 §3.3.3 asks of port allocation ("F ... a cryptographic hash function"),
- * also used to spread the table chains so that an outside sender cannot choose keys that share a chain.
- * Allocation-free.
+ * cryptographic hash that RFC 6056 §3.3.3 asks of port allocation ("F ... a cryptographic hash function"), so
+ * that the next port of a host cannot be guessed from its previous ones. Allocation-free.
  */
 final class SipHash {
     private SipHash() {

@@ -281,4 +281,27 @@ class Nat64TableTest {
         assertEquals(Nat64Outcome.TABLE_FULL, udp.outbound(r, H, 1, 1024, Z2, 53, 0, 0));
         assertEquals(50, t.sessions(UDP));
     }
+
+    @Test
+    void sweeperThreadEndsExpiredSessions() throws Exception {
+        Nat64Tables t = tables(settings(pool(1024, 2047, 0), 100, 128, 100, 0, false, false, List.of()));
+        java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong();
+        int reader = t.epochs().register();
+        t.epochs().enter(reader);
+        for (int i = 0; i < 20; i++) {
+            assertEquals(Nat64Outcome.OK, t.table(UDP).outbound(r, H, i, 5000, Z1, 53, 0, clock.get()));
+        }
+        t.epochs().exit(reader);
+        try (Nat64Sweeper sweeper = new Nat64Sweeper(t, clock::get, 5).start()) {
+            Thread.sleep(50);
+            assertEquals(20, t.sessions(UDP), "nothing expired yet");
+            clock.set(31); // past the 30 s UDP lifetime
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while ((t.sessions(UDP) > 0 || t.bibEntries(UDP) > 0) && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+        }
+        assertEquals(0, t.sessions(UDP));
+        assertEquals(0, t.bibEntries(UDP));
+    }
 }
