@@ -172,6 +172,33 @@ public final class Nat64Table {
         return r.fail(Nat64Outcome.TABLE_FULL);
     }
 
+    /**
+     * A lookup that creates and refreshes nothing, for the inner packet of an ICMP error (RFC 6146 §3.4: the
+     * tuple comes from the inner packet; "if no ... session is found, the packet is discarded") and for
+     * listings: the binding of (X', x) and its session with (Z, z). OK with the session, OK_WITHOUT_SESSION with
+     * the binding only, or NO_BIB.
+     */
+    public int peekOutbound(Nat64Lookup r, long xHi, long xLo, int x, int z4, int z) {
+        return peek(r, bib.find6(xHi, xLo, x), z4, z);
+    }
+
+    /** As {@link #peekOutbound}, from the IPv4 side: the binding of (T, t) and its session with (Z, z). */
+    public int peekInbound(Nat64Lookup r, int t4, int t, int z4, int z) {
+        return peek(r, bib.find4(t4, t), z4, z);
+    }
+
+    private int peek(Nat64Lookup r, int b, int z4, int z) {
+        r.heldSlot = -1;
+        if (b < 0) {
+            return r.fail(Nat64Outcome.NO_BIB);
+        }
+        int s = sessions.find(sessions.bucketOf(b, z4), Sessions.key(b, z4), 0, z, Sessions.EXACT);
+        if (s < 0) {
+            return r.ok(Nat64Outcome.OK_WITHOUT_SESSION, -1, bib, b, TcpStates.CLOSED);
+        }
+        return r.ok(Nat64Outcome.OK, s, bib, b, Sessions.tcpState(sessions.word(s)));
+    }
+
     /** Takes a reference on BIB entry {@code b} and a session of its subscriber: OK, RETRY or a limit. */
     private int reserve(int b) {
         if (!bib.retain(b)) {

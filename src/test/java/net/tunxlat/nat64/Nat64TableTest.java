@@ -304,4 +304,42 @@ class Nat64TableTest {
         assertEquals(0, t.sessions(UDP));
         assertEquals(0, t.bibEntries(UDP));
     }
+
+    @Test
+    void peekCreatesAndRefreshesNothing() {
+        Nat64Tables t = tables(settings(pool(1024, 2047, 0), 100, 128, 100, 0, false, false, List.of()));
+        Nat64Table udp = t.table(UDP);
+        assertEquals(Nat64Outcome.NO_BIB, udp.peekOutbound(r, H, 1, 5000, Z1, 53));
+        udp.outbound(r, H, 1, 5000, Z1, 53, 0, 0);
+        int port = r.port();
+        int session = r.session();
+        assertEquals(Nat64Outcome.OK, udp.peekInbound(r, T, port, Z1, 53));
+        assertEquals(session, r.session());
+        assertEquals(5000, r.hostPort());
+        assertEquals(Nat64Outcome.OK_WITHOUT_SESSION, udp.peekOutbound(r, H, 1, 5000, Z2, 53));
+        assertEquals(Nat64Outcome.OK, udp.peekOutbound(r, H, 1, 5000, Z1, 53));
+        assertEquals(30, udp.expiry(session), "not refreshed");
+        assertEquals(1, t.sessions(UDP));
+    }
+
+    /**
+     * RFC 4787 REQ-3 and REQ-4 over many random source ports, without blocks and with: every allocated port has
+     * the source port's parity and range (the pool has both ranges).
+     */
+    @Test
+    void parityAndRangeKeptForRandomSources() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        for (int blockSize : new int[] {0, 32}) {
+            Nat64Tables t = tables(settings(pool(1, 65535, blockSize), 3000, 64, 3000, 20, false, false, List.of()));
+            for (int p : new int[] {TCP, UDP}) {
+                for (int i = 0; i < 1000; i++) {
+                    int x = random.nextInt(1, 65536);
+                    int rc = t.table(p).outbound(r, H + (i % 7), i, x, Z1, 80, TcpStates.SYN, 0);
+                    assertEquals(Nat64Outcome.OK, rc, "source port " + x);
+                    assertEquals(x & 1, r.port() & 1, "parity of " + x + " -> " + r.port());
+                    assertEquals(x < 1024, r.port() < 1024, "range of " + x + " -> " + r.port());
+                }
+            }
+        }
+    }
 }
