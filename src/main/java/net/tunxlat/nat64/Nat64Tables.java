@@ -72,8 +72,8 @@ public final class Nat64Tables {
      * without a session end (RFC 6146 §3.5.1: "the BIB entry is deleted when no session uses it"; static ones
      * never); empty blocks go back to the pool; subscribers with nothing left end; held SYNs time out. Each end
      * is a CAS on the entry's state word, so a packet that refreshes an entry at the same moment either wins
-     * (and the entry lives) or finds it ending and creates a new one. Unlinked entries are reused two passes
-     * later at the earliest, once every worker has left the epoch in which they were unlinked.
+     * (and the entry lives) or finds it ending and creates a new one. Unlinked entries are reused at a later pass
+     * at the earliest, once every worker has left the epoch in which they were unlinked.
      */
     public void sweep(long now) {
         long safe = epochs.safe();
