@@ -5,26 +5,57 @@ import net.tunxlat.checksum.Checksum;
 
 /**
  * Flyweight view of an IPv4 header (RFC 791 §3.1) at an offset of a {@link ByteBuf}. Reused: call
- * {@link #wrap} to point it at a packet; it never retains the buffer beyond the current packet.
+ * {@link #wrap} to point it at a packet; it never retains the buffer beyond the current packet. The view
+ * does not check bounds: the caller validates the length before wrapping.
+ *
+ * <pre>
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |Version|  IHL  |Type of Service|          Total Length         |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |         Identification        |Flags|      Fragment Offset    |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |  Time to Live |    Protocol   |         Header Checksum       |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                       Source Address                          |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                    Destination Address                        |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                    Options                    |    Padding    |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * </pre>
  */
-public final class Ipv4Header {
+public final class Ipv4Header extends HeaderView {
+    /** Version and IHL share the first byte. */
+    public static final int VERSION_IHL = 0;
+    public static final int TYPE_OF_SERVICE = 1;
+    public static final int TOTAL_LENGTH = 2;
+    public static final int IDENTIFICATION = 4;
+    /** Flags (3 bits) and Fragment Offset (13 bits) share one 16-bit word. */
+    public static final int FLAGS_FRAGMENT_OFFSET = 6;
+    public static final int TIME_TO_LIVE = 8;
+    public static final int PROTOCOL = 9;
+    public static final int HEADER_CHECKSUM = 10;
+    public static final int SOURCE = 12;
+    public static final int DESTINATION = 16;
+
+    /** A header without options (IHL 5, RFC 791 §3.1). */
     public static final int MIN_LENGTH = 20;
-    public static final int PROTOCOL_ICMP = 1;
+    /** The largest header (IHL 15). */
+    public static final int MAX_LENGTH = 60;
+    /** The same as {@link IpProtocol#ICMP} (kept for existing callers). */
+    public static final int PROTOCOL_ICMP = IpProtocol.ICMP;
+    /** "Don't Fragment" in the flags-and-offset word. */
     public static final int FLAG_DF = 0x4000;
+    /** "More Fragments" in the flags-and-offset word. */
     public static final int FLAG_MF = 0x2000;
+    /** The Fragment Offset bits (8-byte units) of the flags-and-offset word. */
     public static final int OFFSET_MASK = 0x1fff;
 
-    private ByteBuf buf;
-    private int at;
-
     public Ipv4Header wrap(ByteBuf buf, int offset) {
-        this.buf = buf;
-        this.at = offset;
+        point(buf, offset);
         return this;
-    }
-
-    public int offset() {
-        return at;
     }
 
     public int version() {
@@ -36,21 +67,48 @@ public final class Ipv4Header {
         return (buf.getUnsignedByte(at) & 0x0f) << 2;
     }
 
+    /** Sets Version 4 and the IHL for a header of {@code bytes} bytes (a multiple of 4, 20 to 60). */
+    public void setHeaderLength(int bytes) {
+        buf.setByte(at + VERSION_IHL, 0x40 | (bytes >>> 2));
+    }
+
     public int typeOfService() {
-        return buf.getUnsignedByte(at + 1);
+        return buf.getUnsignedByte(at + TYPE_OF_SERVICE);
+    }
+
+    public void setTypeOfService(int tos) {
+        buf.setByte(at + TYPE_OF_SERVICE, tos);
     }
 
     public int totalLength() {
-        return buf.getUnsignedShort(at + 2);
+        return buf.getUnsignedShort(at + TOTAL_LENGTH);
+    }
+
+    public void setTotalLength(int totalLength) {
+        buf.setShort(at + TOTAL_LENGTH, totalLength);
+    }
+
+    /** Sets the Total Length and updates the header checksum incrementally (RFC 1624 §3). */
+    public void setTotalLengthWithChecksumUpdate(int totalLength) {
+        setWordWithChecksumUpdate(TOTAL_LENGTH, totalLength);
     }
 
     public int identification() {
-        return buf.getUnsignedShort(at + 4);
+        return buf.getUnsignedShort(at + IDENTIFICATION);
+    }
+
+    public void setIdentification(int identification) {
+        buf.setShort(at + IDENTIFICATION, identification);
     }
 
     /** Flags and fragment offset (16 bits). */
     public int flagsAndOffset() {
-        return buf.getUnsignedShort(at + 6);
+        return buf.getUnsignedShort(at + FLAGS_FRAGMENT_OFFSET);
+    }
+
+    /** Sets the flags-and-offset word ({@link #FLAG_DF}, {@link #FLAG_MF}, offset in 8-byte units). */
+    public void setFlagsAndOffset(int flagsAndOffset) {
+        buf.setShort(at + FLAGS_FRAGMENT_OFFSET, flagsAndOffset);
     }
 
     public boolean dontFragment() {
@@ -67,23 +125,61 @@ public final class Ipv4Header {
     }
 
     public int timeToLive() {
-        return buf.getUnsignedByte(at + 8);
+        return buf.getUnsignedByte(at + TIME_TO_LIVE);
+    }
+
+    public void setTimeToLive(int ttl) {
+        buf.setByte(at + TIME_TO_LIVE, ttl);
+    }
+
+    /**
+     * Sets the Time to Live and updates the header checksum incrementally (RFC 1624 §3; RFC 1812 §5.3.1
+     * forwarding). TTL is the high byte of the 16-bit word it shares with Protocol.
+     */
+    public void setTimeToLiveWithChecksumUpdate(int ttl) {
+        setWordWithChecksumUpdate(TIME_TO_LIVE, (ttl << 8) | protocol());
     }
 
     public int protocol() {
-        return buf.getUnsignedByte(at + 9);
+        return buf.getUnsignedByte(at + PROTOCOL);
+    }
+
+    public void setProtocol(int protocol) {
+        buf.setByte(at + PROTOCOL, protocol);
     }
 
     public int headerChecksum() {
-        return buf.getUnsignedShort(at + 10);
+        return buf.getUnsignedShort(at + HEADER_CHECKSUM);
+    }
+
+    public void setHeaderChecksum(int checksum) {
+        buf.setShort(at + HEADER_CHECKSUM, checksum);
     }
 
     public int source() {
-        return buf.getInt(at + 12);
+        return buf.getInt(at + SOURCE);
+    }
+
+    public void setSource(int address) {
+        buf.setInt(at + SOURCE, address);
+    }
+
+    /** Sets the Source Address and updates the header checksum incrementally (RFC 1624 §3). */
+    public void setSourceWithChecksumUpdate(int address) {
+        setAddressWithChecksumUpdate(SOURCE, address);
     }
 
     public int destination() {
-        return buf.getInt(at + 16);
+        return buf.getInt(at + DESTINATION);
+    }
+
+    public void setDestination(int address) {
+        buf.setInt(at + DESTINATION, address);
+    }
+
+    /** Sets the Destination Address and updates the header checksum incrementally (RFC 1624 §3). */
+    public void setDestinationWithChecksumUpdate(int address) {
+        setAddressWithChecksumUpdate(DESTINATION, address);
     }
 
     /** True if the header checksum over {@link #headerLength()} bytes verifies (RFC 791, RFC 1812 §5.2.2). */
@@ -91,19 +187,43 @@ public final class Ipv4Header {
         return Checksum.verifies(Checksum.add(buf, at, headerLength(), 0));
     }
 
+    /** Recomputes the Header Checksum over {@link #headerLength()} bytes from scratch (RFC 791 §3.1, RFC 1071). */
+    public void updateHeaderChecksum() {
+        buf.setShort(at + HEADER_CHECKSUM, 0);
+        buf.setShort(at + HEADER_CHECKSUM, Checksum.finish(Checksum.add(buf, at, headerLength(), 0)));
+    }
+
     /** Writes a complete 20-byte header without options and computes its checksum. */
     public void write(int tos, int totalLength, int identification, int flagsAndOffset, int ttl, int protocol,
             int source, int destination) {
         buf.setByte(at, 0x45);
-        buf.setByte(at + 1, tos);
-        buf.setShort(at + 2, totalLength);
-        buf.setShort(at + 4, identification);
-        buf.setShort(at + 6, flagsAndOffset);
-        buf.setByte(at + 8, ttl);
-        buf.setByte(at + 9, protocol);
-        buf.setShort(at + 10, 0);
-        buf.setInt(at + 12, source);
-        buf.setInt(at + 16, destination);
-        buf.setShort(at + 10, Checksum.finish(Checksum.add(buf, at, MIN_LENGTH, 0)));
+        buf.setByte(at + TYPE_OF_SERVICE, tos);
+        buf.setShort(at + TOTAL_LENGTH, totalLength);
+        buf.setShort(at + IDENTIFICATION, identification);
+        buf.setShort(at + FLAGS_FRAGMENT_OFFSET, flagsAndOffset);
+        buf.setByte(at + TIME_TO_LIVE, ttl);
+        buf.setByte(at + PROTOCOL, protocol);
+        buf.setShort(at + HEADER_CHECKSUM, 0);
+        buf.setInt(at + SOURCE, source);
+        buf.setInt(at + DESTINATION, destination);
+        buf.setShort(at + HEADER_CHECKSUM, Checksum.finish(Checksum.add(buf, at, MIN_LENGTH, 0)));
+    }
+
+    /**
+     * Partial checksum sum of the IPv4 pseudo-header (RFC 768 "Fields", RFC 9293 §3.1): addresses,
+     * zero and Protocol, and the upper-layer length.
+     */
+    public static int pseudoHeaderSum(int source, int destination, int upperLength, int protocol) {
+        return Checksum.sumIpv4(source) + Checksum.sumIpv4(destination) + protocol + upperLength;
+    }
+
+    private void setWordWithChecksumUpdate(int field, int word) {
+        ChecksumFields.setShort(buf, at + field, word, at + HEADER_CHECKSUM, false);
+    }
+
+    private void setAddressWithChecksumUpdate(int field, int address) {
+        int old = buf.getInt(at + field);
+        buf.setInt(at + field, address);
+        ChecksumFields.adjust(buf, at + HEADER_CHECKSUM, Checksum.sumIpv4(old), Checksum.sumIpv4(address), false);
     }
 }

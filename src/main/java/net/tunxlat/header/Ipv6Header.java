@@ -1,29 +1,56 @@
 package net.tunxlat.header;
 
 import io.netty.buffer.ByteBuf;
+import net.tunxlat.checksum.Checksum;
 
-/** Flyweight view of an IPv6 header (RFC 8200 §3) at an offset of a {@link ByteBuf}. */
-public final class Ipv6Header {
+/**
+ * Flyweight view of an IPv6 header (RFC 8200 §3) at an offset of a {@link ByteBuf}. Reused: call
+ * {@link #wrap} to point it at a packet. The view does not check bounds: the caller validates the length
+ * before wrapping. Extension headers are walked by {@link Ipv6ExtensionHeaders}.
+ *
+ * <pre>
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |Version| Traffic Class |           Flow Label                  |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |         Payload Length        |  Next Header  |   Hop Limit   |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                                                               |
+ * +                         Source Address                        +
+ * |                          (128 bits)                           |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                                                               |
+ * +                      Destination Address                      +
+ * |                          (128 bits)                           |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * </pre>
+ */
+public final class Ipv6Header extends HeaderView {
+    /** Version (4 bits), Traffic Class (8) and Flow Label (20) share the first 32-bit word. */
+    public static final int VERSION_CLASS_FLOW = 0;
+    public static final int PAYLOAD_LENGTH = 4;
+    public static final int NEXT_HEADER = 6;
+    public static final int HOP_LIMIT = 7;
+    /** Source Address: high 64 bits here, low 64 bits at {@code SOURCE + 8}. */
+    public static final int SOURCE = 8;
+    /** Destination Address: high 64 bits here, low 64 bits at {@code DESTINATION + 8}. */
+    public static final int DESTINATION = 24;
+
+    /** The fixed header (RFC 8200 §3). */
     public static final int LENGTH = 40;
-    public static final int NEXT_HEADER_HOP_BY_HOP = 0;
-    public static final int NEXT_HEADER_ROUTING = 43;
-    public static final int NEXT_HEADER_FRAGMENT = 44;
-    public static final int NEXT_HEADER_ESP = 50;
-    public static final int NEXT_HEADER_ICMPV6 = 58;
-    public static final int NEXT_HEADER_NONE = 59;
-    public static final int NEXT_HEADER_DESTINATION_OPTIONS = 60;
-
-    private ByteBuf buf;
-    private int at;
+    /** RFC 8200 §5: "IPv6 requires that every link in the Internet have an MTU of 1280 octets or greater". */
+    public static final int MINIMUM_MTU = 1280;
+    // The Next Header values below are the same as those in IpProtocol (kept for existing callers).
+    public static final int NEXT_HEADER_HOP_BY_HOP = IpProtocol.HOP_BY_HOP;
+    public static final int NEXT_HEADER_ROUTING = IpProtocol.IPV6_ROUTING;
+    public static final int NEXT_HEADER_FRAGMENT = IpProtocol.IPV6_FRAGMENT;
+    public static final int NEXT_HEADER_ESP = IpProtocol.ESP;
+    public static final int NEXT_HEADER_ICMPV6 = IpProtocol.ICMPV6;
+    public static final int NEXT_HEADER_NONE = IpProtocol.NO_NEXT_HEADER;
+    public static final int NEXT_HEADER_DESTINATION_OPTIONS = IpProtocol.IPV6_DEST_OPTS;
 
     public Ipv6Header wrap(ByteBuf buf, int offset) {
-        this.buf = buf;
-        this.at = offset;
+        point(buf, offset);
         return this;
-    }
-
-    public int offset() {
-        return at;
     }
 
     public int version() {
@@ -34,54 +61,96 @@ public final class Ipv6Header {
         return (buf.getUnsignedShort(at) >>> 4) & 0xff;
     }
 
+    /** Sets the Traffic Class, keeping Version and Flow Label. */
+    public void setTrafficClass(int trafficClass) {
+        int word = buf.getInt(at);
+        buf.setInt(at, (word & 0xf00fffff) | ((trafficClass & 0xff) << 20));
+    }
+
     public int flowLabel() {
         return buf.getInt(at) & 0xfffff;
     }
 
+    /** Sets the Flow Label, keeping Version and Traffic Class. */
+    public void setFlowLabel(int flowLabel) {
+        int word = buf.getInt(at);
+        buf.setInt(at, (word & 0xfff00000) | (flowLabel & 0xfffff));
+    }
+
     public int payloadLength() {
-        return buf.getUnsignedShort(at + 4);
+        return buf.getUnsignedShort(at + PAYLOAD_LENGTH);
+    }
+
+    public void setPayloadLength(int payloadLength) {
+        buf.setShort(at + PAYLOAD_LENGTH, payloadLength);
     }
 
     public int nextHeader() {
-        return buf.getUnsignedByte(at + 6);
+        return buf.getUnsignedByte(at + NEXT_HEADER);
+    }
+
+    public void setNextHeader(int nextHeader) {
+        buf.setByte(at + NEXT_HEADER, nextHeader);
     }
 
     public int hopLimit() {
-        return buf.getUnsignedByte(at + 7);
+        return buf.getUnsignedByte(at + HOP_LIMIT);
+    }
+
+    public void setHopLimit(int hopLimit) {
+        buf.setByte(at + HOP_LIMIT, hopLimit);
     }
 
     public long sourceHi() {
-        return buf.getLong(at + 8);
+        return buf.getLong(at + SOURCE);
     }
 
     public long sourceLo() {
-        return buf.getLong(at + 16);
+        return buf.getLong(at + SOURCE + 8);
+    }
+
+    public void setSource(long hi, long lo) {
+        buf.setLong(at + SOURCE, hi);
+        buf.setLong(at + SOURCE + 8, lo);
     }
 
     public long destinationHi() {
-        return buf.getLong(at + 24);
+        return buf.getLong(at + DESTINATION);
     }
 
     public long destinationLo() {
-        return buf.getLong(at + 32);
+        return buf.getLong(at + DESTINATION + 8);
+    }
+
+    public void setDestination(long hi, long lo) {
+        buf.setLong(at + DESTINATION, hi);
+        buf.setLong(at + DESTINATION + 8, lo);
     }
 
     /** Writes a complete header (flow label zero, RFC 7915 §4.1). */
     public void write(int trafficClass, int payloadLength, int nextHeader, int hopLimit,
             long srcHi, long srcLo, long dstHi, long dstLo) {
         buf.setInt(at, 0x60000000 | (trafficClass << 20));
-        buf.setShort(at + 4, payloadLength);
-        buf.setByte(at + 6, nextHeader);
-        buf.setByte(at + 7, hopLimit);
-        buf.setLong(at + 8, srcHi);
-        buf.setLong(at + 16, srcLo);
-        buf.setLong(at + 24, dstHi);
-        buf.setLong(at + 32, dstLo);
+        buf.setShort(at + PAYLOAD_LENGTH, payloadLength);
+        buf.setByte(at + NEXT_HEADER, nextHeader);
+        buf.setByte(at + HOP_LIMIT, hopLimit);
+        buf.setLong(at + SOURCE, srcHi);
+        buf.setLong(at + SOURCE + 8, srcLo);
+        buf.setLong(at + DESTINATION, dstHi);
+        buf.setLong(at + DESTINATION + 8, dstLo);
+    }
+
+    /**
+     * Partial checksum sum of the RFC 8200 §8.1 pseudo-header of this packet: its addresses, the
+     * given upper-layer length and Next Header value.
+     */
+    public int pseudoHeaderSum(int upperLength, int nextHeader) {
+        return pseudoHeaderSum(sourceHi(), sourceLo(), destinationHi(), destinationLo(), upperLength, nextHeader);
     }
 
     /** Partial checksum sum of the RFC 8200 §8.1 pseudo-header for these addresses. */
     public static int pseudoHeaderSum(long srcHi, long srcLo, long dstHi, long dstLo, int upperLength, int nextHeader) {
-        return net.tunxlat.checksum.Checksum.sumIpv6(srcHi, srcLo) + net.tunxlat.checksum.Checksum.sumIpv6(dstHi, dstLo)
+        return Checksum.sumIpv6(srcHi, srcLo) + Checksum.sumIpv6(dstHi, dstLo)
                 + (upperLength >>> 16) + (upperLength & 0xffff) + nextHeader;
     }
 }

@@ -143,7 +143,7 @@ public final class TunxlatMetrics implements AutoCloseable {
         this.workers = ws;
         for (int d = 0; d < XlatCounters.DIRECTIONS; d++) {
             String dir = XlatCounters.directionLabel(d);
-            for (int p = 0; p < XlatCounters.PROTOCOLS; p++) {
+            for (int p = 0; p < XlatCounters.PROTOCOL_CLASSES; p++) {
                 int dd = d;
                 int pp = p;
                 String proto = XlatCounters.protocolLabel(p);

@@ -2,7 +2,11 @@ package net.tunxlat.pipeline;
 
 import io.netty.buffer.ByteBuf;
 import net.tunxlat.checksum.Checksum;
+import net.tunxlat.header.IpProtocol;
+import net.tunxlat.header.Ipv4Header;
 import net.tunxlat.header.Ipv6Header;
+import net.tunxlat.header.UdpHeader;
+import net.tunxlat.header.VirtioNetHeader;
 import net.tunxlat.xlat.PacketSink;
 import net.tunxlat.xlat.Translator;
 import net.tunxlat.xlat.XlatCounters;
@@ -38,9 +42,16 @@ public final class UdpCoalescer implements PacketSink {
     public static final int FLOWS = 8;
     /** Bytes of buffer each flow needs: its vnet header and up to 64 KiB of IP packet. */
     public static final int SLOT = 65536 + 64;
-    private static final int NEEDS_CSUM = 1;
-    private static final int GSO_UDP_L4 = 5;
-    private static final int PROTO_UDP = 17;
+    private static final int PROTO_UDP = IpProtocol.UDP;
+
+    /** Views of the packet being taken ({@code in*}) and of a slot's first datagram ({@code slot*}). */
+    private final VirtioNetHeader vnetHeader = new VirtioNetHeader();
+    private final Ipv4Header in4 = new Ipv4Header();
+    private final Ipv6Header in6 = new Ipv6Header();
+    private final UdpHeader inUdp = new UdpHeader();
+    private final Ipv4Header slot4 = new Ipv4Header();
+    private final Ipv6Header slot6 = new Ipv6Header();
+    private final UdpHeader slotUdp = new UdpHeader();
 
     private final ByteBuf batch;
     private final int vnet;
@@ -67,7 +78,7 @@ public final class UdpCoalescer implements PacketSink {
      * @param out   writes one packet (vnet header included) to the TUN queue
      */
     public UdpCoalescer(ByteBuf batch, int vnet, PacketSink out, XlatCounters counters) {
-        if (batch.capacity() < FLOWS * SLOT || vnet < 10 || vnet > 64) {
+        if (batch.capacity() < FLOWS * SLOT || vnet < VirtioNetHeader.MIN_LENGTH || vnet > 64) {
             throw new IllegalArgumentException("coalescing buffer too small or no vnet header");
         }
         this.batch = batch;
@@ -102,7 +113,7 @@ public final class UdpCoalescer implements PacketSink {
             }
             if (sameFlow(s, buf, ip)) {
                 if (joins(s, buf, ip, payload)) {
-                    batch.setBytes(s * SLOT + length[s], buf, ip + l4[s] + 8, payload);
+                    batch.setBytes(s * SLOT + length[s], buf, ip + l4[s] + UdpHeader.LENGTH, payload);
                     length[s] += payload;
                     closed[s] = payload < segment[s];
                     if (++count[s] == MAX_SEGMENTS) {
@@ -131,8 +142,8 @@ public final class UdpCoalescer implements PacketSink {
         count[s] = 1;
         active++;
         int ip = offset + vnet;
-        version[s] = buf.getUnsignedByte(ip) >>> 4;
-        l4[s] = version[s] == 4 ? 20 : Ipv6Header.LENGTH;
+        version[s] = in4.wrap(buf, ip).version();
+        l4[s] = version[s] == 4 ? Ipv4Header.MIN_LENGTH : Ipv6Header.LENGTH;
         segment[s] = payload;
         closed[s] = false;
         started[s] = starts++;
@@ -146,45 +157,52 @@ public final class UdpCoalescer implements PacketSink {
     private int candidate(ByteBuf buf, int offset, int len) {
         int ip = offset + vnet;
         int ipLength = len - vnet;
-        if (ipLength < 29 || buf.getUnsignedByte(offset) != NEEDS_CSUM || buf.getUnsignedByte(offset + 1) != 0
-                || buf.getUnsignedShortLE(offset + 8) != 6) {
+        VirtioNetHeader v = vnetHeader.wrap(buf, offset);
+        if (ipLength < Ipv4Header.MIN_LENGTH + UdpHeader.LENGTH + 1 || v.flags() != VirtioNetHeader.F_NEEDS_CSUM
+                || v.gsoType() != VirtioNetHeader.GSO_NONE || v.csumOffset() != UdpHeader.CHECKSUM) {
             return -1;
         }
-        int first = buf.getUnsignedByte(ip);
+        Ipv4Header h4 = in4.wrap(buf, ip);
         int udp;
-        if (first == 0x45) {
-            if (buf.getUnsignedByte(ip + 9) != PROTO_UDP || buf.getUnsignedShort(ip + 2) != ipLength
-                    || (buf.getUnsignedShort(ip + 6) & 0x3fff) != 0) {
+        if (h4.version() == 4 && h4.headerLength() == Ipv4Header.MIN_LENGTH) {
+            if (h4.protocol() != PROTO_UDP || h4.totalLength() != ipLength || h4.moreFragments() || h4.fragmentOffset() != 0) {
                 return -1;
             }
-            udp = 20;
-        } else if (first >>> 4 == 6) {
-            if (ipLength < 49 || buf.getUnsignedByte(ip + 6) != PROTO_UDP
-                    || buf.getUnsignedShort(ip + 4) != ipLength - Ipv6Header.LENGTH) {
+            udp = Ipv4Header.MIN_LENGTH;
+        } else if (h4.version() == 6) {
+            Ipv6Header h6 = in6.wrap(buf, ip);
+            if (ipLength < Ipv6Header.LENGTH + UdpHeader.LENGTH + 1 || h6.nextHeader() != PROTO_UDP
+                    || h6.payloadLength() != ipLength - Ipv6Header.LENGTH) {
                 return -1;
             }
             udp = Ipv6Header.LENGTH;
         } else {
             return -1;
         }
-        if (buf.getUnsignedShortLE(offset + 6) != udp || buf.getUnsignedShort(ip + udp + 4) != ipLength - udp) {
+        if (v.csumStart() != udp || inUdp.wrap(buf, ip + udp).length() != ipLength - udp) {
             return -1;
         }
-        return ipLength - udp - 8;
+        return ipLength - udp - UdpHeader.LENGTH;
     }
 
     /** Whether the datagram at {@code buf[ip, ...)} has slot {@code s}'s addresses and ports. */
     private boolean sameFlow(int s, ByteBuf buf, int ip) {
         int p = s * SLOT + vnet;
-        if ((buf.getUnsignedByte(ip) >>> 4) != version[s]) {
+        if (in4.wrap(buf, ip).version() != version[s]) {
             return false;
         }
+        UdpHeader a = inUdp.wrap(buf, ip + l4[s]);
+        UdpHeader b = slotUdp.wrap(batch, p + l4[s]);
+        boolean ports = a.sourcePort() == b.sourcePort() && a.destinationPort() == b.destinationPort();
         if (version[s] == 4) {
-            return buf.getLong(ip + 12) == batch.getLong(p + 12) && buf.getInt(ip + 20) == batch.getInt(p + 20);
+            Ipv4Header x = in4;
+            Ipv4Header y = slot4.wrap(batch, p);
+            return x.source() == y.source() && x.destination() == y.destination() && ports;
         }
-        return buf.getLong(ip + 8) == batch.getLong(p + 8) && buf.getLong(ip + 16) == batch.getLong(p + 16)
-                && buf.getLong(ip + 24) == batch.getLong(p + 24) && buf.getLong(ip + 32) == batch.getLong(p + 32)
-                && buf.getInt(ip + 40) == batch.getInt(p + 40);
+        Ipv6Header x = in6.wrap(buf, ip);
+        Ipv6Header y = slot6.wrap(batch, p);
+        return x.sourceHi() == y.sourceHi() && x.sourceLo() == y.sourceLo() && x.destinationHi() == y.destinationHi()
+                && x.destinationLo() == y.destinationLo() && ports;
     }
 
     /** Whether a datagram of slot {@code s}'s flow with {@code payload} bytes may join its super-packet. */
@@ -194,13 +212,17 @@ public final class UdpCoalescer implements PacketSink {
         }
         int p = s * SLOT + vnet;
         if (version[s] == 4) {
-            // TOS, DF (and the rest of that byte: no fragment), TTL and protocol equal.
-            return buf.getUnsignedByte(ip + 1) == batch.getUnsignedByte(p + 1)
-                    && buf.getUnsignedByte(ip + 6) == batch.getUnsignedByte(p + 6)
-                    && buf.getUnsignedShort(ip + 8) == batch.getUnsignedShort(p + 8);
+            // TOS, flags (DF: neither is a fragment), TTL and protocol equal.
+            Ipv4Header x = in4.wrap(buf, ip);
+            Ipv4Header y = slot4.wrap(batch, p);
+            return x.typeOfService() == y.typeOfService() && x.flagsAndOffset() >>> 8 == y.flagsAndOffset() >>> 8
+                    && x.timeToLive() == y.timeToLive() && x.protocol() == y.protocol();
         }
-        // Version, traffic class, flow label, next header and hop limit equal.
-        return buf.getInt(ip) == batch.getInt(p) && buf.getUnsignedShort(ip + 6) == batch.getUnsignedShort(p + 6);
+        // Traffic class, flow label, next header and hop limit equal (both are version 6).
+        Ipv6Header x = in6.wrap(buf, ip);
+        Ipv6Header y = slot6.wrap(batch, p);
+        return x.trafficClass() == y.trafficClass() && x.flowLabel() == y.flowLabel()
+                && x.nextHeader() == y.nextHeader() && x.hopLimit() == y.hopLimit();
     }
 
     /** Writes every flow's pending datagrams. */
@@ -222,28 +244,24 @@ public final class UdpCoalescer implements PacketSink {
             int udpLength = length[s] - vnet - at;
             int pseudo;
             if (version[s] == 4) {
-                batch.setShort(ip + 2, length[s] - vnet);
-                if ((batch.getUnsignedByte(ip + 6) & 0x40) == 0 && identifications != null) {
-                    batch.setShort(ip + 4, identifications.reserveIdentifications(n));
+                Ipv4Header h = slot4.wrap(batch, ip);
+                h.setTotalLength(length[s] - vnet);
+                if (!h.dontFragment() && identifications != null) {
+                    h.setIdentification(identifications.reserveIdentifications(n));
                 }
-                batch.setShort(ip + 10, 0);
-                batch.setShort(ip + 10, Checksum.finish(Checksum.add(batch, ip, 20, 0)));
-                pseudo = Checksum.sumIpv4(batch.getInt(ip + 12)) + Checksum.sumIpv4(batch.getInt(ip + 16)) + PROTO_UDP
-                        + udpLength;
+                h.updateHeaderChecksum();
+                pseudo = Ipv4Header.pseudoHeaderSum(h.source(), h.destination(), udpLength, PROTO_UDP);
             } else {
-                batch.setShort(ip + 4, udpLength);
-                pseudo = Ipv6Header.pseudoHeaderSum(batch.getLong(ip + 8), batch.getLong(ip + 16),
-                        batch.getLong(ip + 24), batch.getLong(ip + 32), udpLength, PROTO_UDP);
+                Ipv6Header h = slot6.wrap(batch, ip);
+                h.setPayloadLength(udpLength);
+                pseudo = h.pseudoHeaderSum(udpLength, PROTO_UDP);
             }
-            batch.setShort(ip + at + 4, udpLength);
+            UdpHeader u = slotUdp.wrap(batch, ip + at);
+            u.setLength(udpLength);
             // The partial checksum: the pseudo-header sum of the whole, which the kernel adjusts per segment.
-            batch.setShort(ip + at + 6, Checksum.fold(pseudo));
-            batch.setByte(base, NEEDS_CSUM);
-            batch.setByte(base + 1, GSO_UDP_L4);
-            batch.setShortLE(base + 2, at + 8);
-            batch.setShortLE(base + 4, segment[s]);
-            batch.setShortLE(base + 6, at);
-            batch.setShortLE(base + 8, 6);
+            u.setChecksum(Checksum.fold(pseudo));
+            vnetHeader.wrap(batch, base).write(VirtioNetHeader.MIN_LENGTH, VirtioNetHeader.F_NEEDS_CSUM,
+                    VirtioNetHeader.GSO_UDP_L4, at + UdpHeader.LENGTH, segment[s], at, UdpHeader.CHECKSUM);
             counters.increment(XlatCounters.UDP_COALESCED_WRITES);
             counters.add(XlatCounters.UDP_COALESCED_DATAGRAMS, n);
         }

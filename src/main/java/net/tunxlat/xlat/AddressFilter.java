@@ -1,6 +1,12 @@
 package net.tunxlat.xlat;
 
 import io.netty.buffer.ByteBuf;
+import net.tunxlat.header.Icmpv4Header;
+import net.tunxlat.header.Icmpv4Type;
+import net.tunxlat.header.Icmpv6Header;
+import net.tunxlat.header.IpProtocol;
+import net.tunxlat.header.Ipv4Header;
+import net.tunxlat.header.Ipv6ExtensionHeaders;
 import net.tunxlat.mapping.Rfc6052;
 
 /**
@@ -30,7 +36,10 @@ import net.tunxlat.mapping.Rfc6052;
  * come from the translator's own address are not exempt.
  */
 final class AddressFilter {
-    private AddressFilter() {}
+    private final Ipv4Header ip4 = new Ipv4Header();
+    private final Icmpv4Header icmp4 = new Icmpv4Header();
+    private final Icmpv6Header icmp6 = new Icmpv6Header();
+    private final Ipv6ExtensionHeaders ext = new Ipv6ExtensionHeaders();
 
     /**
      * RFC 1812 §5.3.7 / RFC 3927 §2.7: 0/8, 127/8, 169.254/16 and 224/3 (multicast, class E, broadcast).
@@ -46,19 +55,21 @@ final class AddressFilter {
     }
 
     /**
-     * The validation-stage check of an IPv4 packet whose header ({@code ihl} bytes) has been validated
-     * and whose datagram is {@code total} bytes: the drop reason, or null if it may be translated.
+     * The validation-stage check of the IPv4 packet of {@code c}, whose header ({@code ihl} bytes) has
+     * been validated: the drop reason, or null if it may be translated.
      */
-    static DropReason check46(XlatSnapshot snap, ByteBuf buf, int off, int ihl, int total) {
-        int src = buf.getInt(off + 12);
-        int dst = buf.getInt(off + 16);
+    DropReason check46(XlatContext c, int ihl) {
+        XlatSnapshot snap = c.snap;
+        Ipv4Header h = ip4.wrap(c.buf, c.off);
+        int src = h.source();
+        int dst = h.destination();
         if (martian4(dst)) {
             return DropReason.FORBIDDEN_DST_46;
         }
         if (src == snap.ownIpv4) {
             return DropReason.FORBIDDEN_SRC_46;
         }
-        if (martian4(src) && !isIcmp4Error(buf, off, ihl, total)) {
+        if (martian4(src) && !isIcmp4Error(h, ihl, c.total)) {
             return DropReason.FORBIDDEN_SRC_46;
         }
         return null;
@@ -69,13 +80,17 @@ final class AddressFilter {
      * RFC 6052 prefix are checked for the IPv4 address they stand for, so that nothing (not even a Time
      * Exceeded) is sent to a source that claims to be 127.0.0.1 or the translator.
      */
-    static DropReason check64(XlatSnapshot snap, ByteBuf buf, int off, int total, long srcHi, long srcLo, long dstHi,
-            long dstLo) {
+    DropReason check64(XlatContext c) {
+        XlatSnapshot snap = c.snap;
+        long srcHi = c.srcHi;
+        long srcLo = c.srcLo;
+        long dstHi = c.dstHi;
+        long dstLo = c.dstLo;
         Rfc6052 p = snap.rfc6052;
         if (martian6(dstHi, dstLo) || (p != null && p.matches(dstHi, dstLo) && martian4(p.extract(dstHi, dstLo)))) {
             return DropReason.FORBIDDEN_DST_64;
         }
-        if (martian6(srcHi, srcLo) && !(linkLocal6(srcHi) && isIcmp6Error(buf, off, total))) {
+        if (martian6(srcHi, srcLo) && !(linkLocal6(srcHi) && isIcmp6Error(c.buf, c.off, c.total))) {
             return DropReason.FORBIDDEN_SRC_64;
         }
         if (srcHi == snap.ownIpv6Hi && srcLo == snap.ownIpv6Lo && (srcHi | srcLo) != 0) {
@@ -95,23 +110,15 @@ final class AddressFilter {
     }
 
     /** An ICMPv6 error message (type below 128) after the IPv6 header and any Hop-by-Hop / Destination / Routing headers. */
-    private static boolean isIcmp6Error(ByteBuf buf, int off, int total) {
-        int nh = buf.getUnsignedByte(off + 6);
-        int q = off + 40;
-        int end = off + total;
-        while ((nh == 0 || nh == 60 || nh == 43) && q + 8 <= end) {
-            nh = buf.getUnsignedByte(q);
-            q += (buf.getUnsignedByte(q + 1) + 1) << 3;
-        }
-        return nh == 58 && q < end && buf.getUnsignedByte(q) < 128;
+    private boolean isIcmp6Error(ByteBuf buf, int off, int total) {
+        return IcmpResponder.isIcmpv6Error(ext, icmp6, buf, off, total);
     }
 
     /** An unfragmented ICMPv4 message of an error type (3, 4, 5, 11, 12). */
-    private static boolean isIcmp4Error(ByteBuf buf, int off, int ihl, int total) {
-        if (buf.getUnsignedByte(off + 9) != 1 || total < ihl + 1 || (buf.getUnsignedShort(off + 6) & 0x3fff) != 0) {
+    private boolean isIcmp4Error(Ipv4Header h, int ihl, int total) {
+        if (h.protocol() != IpProtocol.ICMP || total < ihl + 1 || h.moreFragments() || h.fragmentOffset() != 0) {
             return false;
         }
-        int type = buf.getUnsignedByte(off + ihl);
-        return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
+        return Icmpv4Type.isError(icmp4.wrap(h.buffer(), h.offset() + ihl).type());
     }
 }

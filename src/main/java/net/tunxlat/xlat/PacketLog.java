@@ -3,6 +3,8 @@ package net.tunxlat.xlat;
 import io.netty.buffer.ByteBuf;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import net.tunxlat.header.Ipv4Header;
+import net.tunxlat.header.Ipv6Header;
 import net.tunxlat.mapping.Addresses;
 
 /**
@@ -63,14 +65,16 @@ public final class PacketLog {
 
     /** "IPv4 a -> b proto p len n" or "IPv6 ..." from the first bytes, bounds checked. */
     static String describe(ByteBuf buf, int off, int len) {
-        if (len >= 20 && (buf.getUnsignedByte(off) >>> 4) == 4) {
-            return "IPv4 " + Addresses.formatIpv4(buf.getInt(off + 12)) + " -> " + Addresses.formatIpv4(buf.getInt(off + 16))
-                    + " proto " + buf.getUnsignedByte(off + 9) + " len " + len;
+        Ipv4Header v4 = new Ipv4Header().wrap(buf, off); // a log line allocates anyway
+        if (len >= Ipv4Header.MIN_LENGTH && v4.version() == 4) {
+            return "IPv4 " + Addresses.formatIpv4(v4.source()) + " -> " + Addresses.formatIpv4(v4.destination())
+                    + " proto " + v4.protocol() + " len " + len;
         }
-        if (len >= 40 && (buf.getUnsignedByte(off) >>> 4) == 6) {
-            return "IPv6 " + Addresses.formatIpv6(buf.getLong(off + 8), buf.getLong(off + 16)) + " -> "
-                    + Addresses.formatIpv6(buf.getLong(off + 24), buf.getLong(off + 32))
-                    + " next-header " + buf.getUnsignedByte(off + 6) + " len " + len;
+        Ipv6Header v6 = new Ipv6Header().wrap(buf, off);
+        if (len >= Ipv6Header.LENGTH && v6.version() == 6) {
+            return "IPv6 " + Addresses.formatIpv6(v6.sourceHi(), v6.sourceLo()) + " -> "
+                    + Addresses.formatIpv6(v6.destinationHi(), v6.destinationLo())
+                    + " next-header " + v6.nextHeader() + " len " + len;
         }
         return "packet of " + len + " bytes";
     }

@@ -1,6 +1,9 @@
 package net.tunxlat.xlat;
 
 import java.util.concurrent.atomic.AtomicLongArray;
+import net.tunxlat.header.Icmpv4Type;
+import net.tunxlat.header.Icmpv6Type;
+import net.tunxlat.header.IpProtocol;
 
 /**
  * Per-worker counters. The worker adds to plain {@code long}s and {@link #publish}es once per batch
@@ -70,11 +73,15 @@ public final class XlatCounters {
     /** The {@code direction} label values, by direction index. */
     private static final String[] DIRECTION_LABELS = {"46", "64"};
 
-    public static final int PROTO_TCP = 0;
-    public static final int PROTO_UDP = 1;
-    public static final int PROTO_ICMP = 2;
-    public static final int PROTO_OTHER = 3;
-    public static final int PROTOCOLS = 4;
+    /**
+     * Protocol classes, the index of the {@code protocol} label: not IP protocol numbers (those are in
+     * {@link IpProtocol}); {@link #protocolClass} maps one to the other.
+     */
+    public static final int CLASS_TCP = 0;
+    public static final int CLASS_UDP = 1;
+    public static final int CLASS_ICMP = 2;
+    public static final int CLASS_OTHER = 3;
+    public static final int PROTOCOL_CLASSES = 4;
     /** The {@code protocol} label values, by protocol class. */
     private static final String[] PROTOCOL_LABELS = {"tcp", "udp", "icmp", "other"};
 
@@ -97,7 +104,7 @@ public final class XlatCounters {
     public static final int BATCH_BUCKETS = BATCH_BOUNDS.length + 1;
 
     private static final int TRANSLATED = FIXED;
-    private static final int ICMP_ERRORS = TRANSLATED + DIRECTIONS * PROTOCOLS * 2;
+    private static final int ICMP_ERRORS = TRANSLATED + DIRECTIONS * PROTOCOL_CLASSES * 2;
     private static final int BATCH_BUCKET = ICMP_ERRORS + 2 * ICMP_ERROR_TYPES;
     private static final int DROPS = BATCH_BUCKET + BATCH_BUCKETS;
     public static final int SIZE = DROPS + DropReason.values().length;
@@ -126,7 +133,7 @@ public final class XlatCounters {
      * @param bytes     the length of the packet written
      */
     public void translated(int direction, int protocol, int bytes) {
-        int slot = TRANSLATED + ((direction * PROTOCOLS + protocolClass(protocol)) << 1);
+        int slot = TRANSLATED + ((direction * PROTOCOL_CLASSES + protocolClass(protocol)) << 1);
         local[slot]++;
         local[slot + 1] += bytes;
         int total = direction == DIR_46 ? PACKETS_46 : PACKETS_64;
@@ -164,25 +171,25 @@ public final class XlatCounters {
 
     static int protocolClass(int protocol) {
         switch (protocol) {
-            case 6:
-                return PROTO_TCP;
-            case 17:
-                return PROTO_UDP;
-            case 1:
-            case 58:
-                return PROTO_ICMP;
+            case IpProtocol.TCP:
+                return CLASS_TCP;
+            case IpProtocol.UDP:
+                return CLASS_UDP;
+            case IpProtocol.ICMP:
+            case IpProtocol.ICMPV6:
+                return CLASS_ICMP;
             default:
-                return PROTO_OTHER;
+                return CLASS_OTHER;
         }
     }
 
     static int icmp4Class(int type, int code) {
         switch (type) {
-            case 11:
+            case Icmpv4Type.TIME_EXCEEDED:
                 return ICMP_TIME_EXCEEDED;
-            case 3:
-                return code == 4 ? ICMP_TOO_BIG : ICMP_DEST_UNREACHABLE;
-            case 12:
+            case Icmpv4Type.DEST_UNREACHABLE:
+                return code == Icmpv4Type.FRAG_NEEDED ? ICMP_TOO_BIG : ICMP_DEST_UNREACHABLE;
+            case Icmpv4Type.PARAMETER_PROBLEM:
                 return ICMP_PARAM_PROBLEM;
             default:
                 return ICMP_OTHER;
@@ -191,13 +198,13 @@ public final class XlatCounters {
 
     static int icmp6Class(int type) {
         switch (type) {
-            case 3:
+            case Icmpv6Type.TIME_EXCEEDED:
                 return ICMP_TIME_EXCEEDED;
-            case 1:
+            case Icmpv6Type.DEST_UNREACHABLE:
                 return ICMP_DEST_UNREACHABLE;
-            case 2:
+            case Icmpv6Type.PACKET_TOO_BIG:
                 return ICMP_TOO_BIG;
-            case 4:
+            case Icmpv6Type.PARAMETER_PROBLEM:
                 return ICMP_PARAM_PROBLEM;
             default:
                 return ICMP_OTHER;
@@ -225,11 +232,11 @@ public final class XlatCounters {
     }
 
     public long translatedPackets(int direction, int protocolClass) {
-        return published.get(TRANSLATED + ((direction * PROTOCOLS + protocolClass) << 1));
+        return published.get(TRANSLATED + ((direction * PROTOCOL_CLASSES + protocolClass) << 1));
     }
 
     public long translatedBytes(int direction, int protocolClass) {
-        return published.get(TRANSLATED + ((direction * PROTOCOLS + protocolClass) << 1) + 1);
+        return published.get(TRANSLATED + ((direction * PROTOCOL_CLASSES + protocolClass) << 1) + 1);
     }
 
     /** ICMP errors sent of class {@code typeClass} ({@link #ICMP_TIME_EXCEEDED}...), ICMPv4 or ICMPv6. */
@@ -261,7 +268,7 @@ public final class XlatCounters {
 
     /** Unpublished per-protocol packets (worker thread or tests only). */
     public long localTranslatedPackets(int direction, int protocolClass) {
-        return local[TRANSLATED + ((direction * PROTOCOLS + protocolClass) << 1)];
+        return local[TRANSLATED + ((direction * PROTOCOL_CLASSES + protocolClass) << 1)];
     }
 
     /** Unpublished ICMP errors sent by class (worker thread or tests only). */

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.config.UdpCksumMode;
+import net.tunxlat.header.VirtioNetHeader;
 import net.tunxlat.mapping.Addresses;
 import net.tunxlat.mapping.Ipv6Prefix;
 import org.junit.jupiter.api.AfterEach;
@@ -72,11 +73,11 @@ class GsoTranslatorTest {
     void tcpSuperPacket64IsTranslatedWholeWithItsVnetHeader() {
         byte[] ip = superPacket(ipv6(TranslatorTest.H6, TranslatorTest.H4_AS6, 6, 6, 64, 0, new byte[0],
                 tcpHeaderAndData(40000, 80, new byte[14400])), 40, 6);
-        List<byte[]> o = run(ip, Translator.GSO_TCPV6 | Translator.GSO_ECN, 1440, 40, 16);
+        List<byte[]> o = run(ip, VirtioNetHeader.GSO_TCPV6 | VirtioNetHeader.GSO_ECN, 1440, 40, 16);
         assertEquals(1, o.size(), "one super-packet in, one out");
         byte[] w = o.get(0);
         assertEquals(1, w[0], "NEEDS_CSUM kept");
-        assertEquals(Translator.GSO_TCPV4 | Translator.GSO_ECN, w[1] & 0xff, "TCPV6 -> TCPV4, ECN bit kept");
+        assertEquals(VirtioNetHeader.GSO_TCPV4 | VirtioNetHeader.GSO_ECN, w[1] & 0xff, "TCPV6 -> TCPV4, ECN bit kept");
         assertEquals(40, le16(w, 2), "hdr_len recomputed: 20 + 20");
         assertEquals(1440, le16(w, 4), "gso_size kept");
         assertEquals(20, le16(w, 6), "csum_start");
@@ -101,10 +102,10 @@ class GsoTranslatorTest {
     void udpSuperPacket46IsTranslatedWhole() {
         byte[] ip = superPacket(ipv4(TranslatorTest.H4, TranslatorTest.H6_AS4, 17, 64, 0, 7, 0x4000,
                 udpHeaderAndData(53, 5000, new byte[5000])), 20, 17);
-        List<byte[]> o = run(ip, Translator.GSO_UDP_L4, 1000, 20, 6);
+        List<byte[]> o = run(ip, VirtioNetHeader.GSO_UDP_L4, 1000, 20, 6);
         assertEquals(1, o.size());
         byte[] w = o.get(0);
-        assertEquals(Translator.GSO_UDP_L4, w[1]);
+        assertEquals(VirtioNetHeader.GSO_UDP_L4, w[1]);
         assertEquals(48, le16(w, 2), "hdr_len: 40 + 8");
         assertEquals(40, le16(w, 6));
         byte[] p = Arrays.copyOfRange(w, V, w.length);
@@ -126,7 +127,7 @@ class GsoTranslatorTest {
         new java.util.Random(3).nextBytes(data);
         byte[] ip = superPacket(ipv4(TranslatorTest.H4, TranslatorTest.H6_AS4, 6, 64, 0, 100, 0,
                 tcpHeaderAndData(80, 40000, data)), 20, 6);
-        List<byte[]> o = run(ip, Translator.GSO_TCPV4, 1460, 20, 16);
+        List<byte[]> o = run(ip, VirtioNetHeader.GSO_TCPV4, 1460, 20, 16);
         assertEquals(1, counters.local(XlatCounters.GSO_SOFTWARE));
         assertEquals(6, o.size(), "3 segments, each in 2 IPv6 fragments");
         byte[] reassembled = new byte[0];
@@ -153,7 +154,7 @@ class GsoTranslatorTest {
                         TranslatorTest.H6))).ipv4EgressMtu(1400).build());
         byte[] ip = superPacket(ipv6(TranslatorTest.H6, TranslatorTest.H4_AS6, 6, 6, 64, 0, new byte[0],
                 tcpHeaderAndData(40000, 80, new byte[2880])), 40, 6);
-        List<byte[]> o = run(ip, Translator.GSO_TCPV6, 1440, 40, 16);
+        List<byte[]> o = run(ip, VirtioNetHeader.GSO_TCPV6, 1440, 40, 16);
         assertEquals(2, o.size());
         for (byte[] w : o) {
             byte[] p = Arrays.copyOfRange(w, V, w.length);
@@ -172,9 +173,9 @@ class GsoTranslatorTest {
         byte[] tcp = tcpHeaderAndData(40000, 80, new byte[12 + 2696]);
         tcp[12] = (byte) 0x80; // data offset 8 words: 32-byte header
         byte[] ip = superPacket(ipv6(TranslatorTest.H6, TranslatorTest.H4_AS6, 6, 6, 64, 0, new byte[0], tcp), 40, 6);
-        List<byte[]> o = run(ip, Translator.GSO_TCPV6, 1348, 40, 16);
+        List<byte[]> o = run(ip, VirtioNetHeader.GSO_TCPV6, 1348, 40, 16);
         assertEquals(1, o.size(), "translated whole, no Packet Too Big");
-        assertEquals(Translator.GSO_TCPV4, o.get(0)[1]);
+        assertEquals(VirtioNetHeader.GSO_TCPV4, o.get(0)[1]);
         assertEquals(52, le16(o.get(0), 2), "hdr_len 20 + 32");
         assertEquals(0, counters.localDrops(DropReason.PACKET_TOO_BIG_64));
     }
@@ -200,7 +201,7 @@ class GsoTranslatorTest {
     /** A plain packet as the kernel hands over a locally sent one: checksum field = pseudo-header sum. */
     List<byte[]> runPartial(byte[] complete, int l4, int proto) {
         byte[] ip = superPacket(complete, l4, proto);
-        return run(ip, Translator.GSO_NONE, 0, l4, proto == 6 ? 16 : 6);
+        return run(ip, VirtioNetHeader.GSO_NONE, 0, l4, proto == 6 ? 16 : 6);
     }
 
     @Test
@@ -293,12 +294,12 @@ class GsoTranslatorTest {
     @Test
     void gsoHeaderThatLiesIsDroppedAndCounted() {
         byte[] ip = ipv6(TranslatorTest.H6, TranslatorTest.H4_AS6, 17, 17, 64, 0, new byte[0], udpHeaderAndData(1, 2, new byte[100]));
-        assertTrue(run(ip, Translator.GSO_TCPV6, 1000, 40, 16).isEmpty(), "TCPV6 on a UDP packet");
-        assertTrue(run(ip, Translator.GSO_TCPV4, 1000, 40, 6).isEmpty(), "TCPV4 on an IPv6 packet");
-        assertTrue(run(ip, Translator.GSO_UDP_L4, 0, 40, 6).isEmpty(), "gso_size 0");
-        assertTrue(run(ip, Translator.GSO_NONE, 0, 4, 6).isEmpty(), "csum_start inside the IP header");
+        assertTrue(run(ip, VirtioNetHeader.GSO_TCPV6, 1000, 40, 16).isEmpty(), "TCPV6 on a UDP packet");
+        assertTrue(run(ip, VirtioNetHeader.GSO_TCPV4, 1000, 40, 6).isEmpty(), "TCPV4 on an IPv6 packet");
+        assertTrue(run(ip, VirtioNetHeader.GSO_UDP_L4, 0, 40, 6).isEmpty(), "gso_size 0");
+        assertTrue(run(ip, VirtioNetHeader.GSO_NONE, 0, 4, 6).isEmpty(), "csum_start inside the IP header");
         assertEquals(4, counters.local(XlatCounters.GSO_INVALID));
-        assertFalse(run(ip, Translator.GSO_NONE, 0, 0, 0).isEmpty(), "the next good packet passes");
+        assertFalse(run(ip, VirtioNetHeader.GSO_NONE, 0, 0, 0).isEmpty(), "the next good packet passes");
     }
 
     private static byte[] concat(byte[] a, byte[] b) {

@@ -7,6 +7,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.lang.management.ManagementFactory;
 import net.tunxlat.config.UdpCksumMode;
+import net.tunxlat.header.VirtioNetHeader;
 import net.tunxlat.pipeline.Buffers;
 import net.tunxlat.pipeline.UdpCoalescer;
 import org.junit.jupiter.api.Test;
@@ -58,10 +59,10 @@ class TranslatorAllocationTest {
             counters.publish();
             assertTrue(counters.get(XlatCounters.PACKETS_46) > 300_000 && counters.get(XlatCounters.PACKETS_64) > 300_000);
             // what was counted: per protocol, ICMP errors by type, drops by reason, batches
-            assertEquals(sent(0, packets.length), counters.translatedPackets(XlatCounters.DIR_64, XlatCounters.PROTO_UDP));
-            assertEquals(sent(1, packets.length), counters.translatedPackets(XlatCounters.DIR_46, XlatCounters.PROTO_TCP));
-            assertEquals(sent(2, packets.length), counters.translatedPackets(XlatCounters.DIR_64, XlatCounters.PROTO_ICMP));
-            assertEquals(sent(3, packets.length), counters.translatedPackets(XlatCounters.DIR_46, XlatCounters.PROTO_ICMP));
+            assertEquals(sent(0, packets.length), counters.translatedPackets(XlatCounters.DIR_64, XlatCounters.CLASS_UDP));
+            assertEquals(sent(1, packets.length), counters.translatedPackets(XlatCounters.DIR_46, XlatCounters.CLASS_TCP));
+            assertEquals(sent(2, packets.length), counters.translatedPackets(XlatCounters.DIR_64, XlatCounters.CLASS_ICMP));
+            assertEquals(sent(3, packets.length), counters.translatedPackets(XlatCounters.DIR_46, XlatCounters.CLASS_ICMP));
             assertEquals(sent(4, packets.length), counters.drops(DropReason.HOP_LIMIT_EXCEEDED_64));
             assertEquals(sent(5, packets.length), counters.drops(DropReason.SRC_UNMAPPABLE_64));
             assertTrue(counters.icmpErrorsSent(6, XlatCounters.ICMP_TIME_EXCEEDED) > 0, "errors up to the rate limit");
@@ -91,19 +92,19 @@ class TranslatorAllocationTest {
         // {packet, gso_type, gso_size, csum_start, csum_offset}
         Object[][] packets = {
             {superPacket(ipv6(TranslatorTest.H6, TranslatorTest.H4_AS6, 6, 6, 64, 0, new byte[0],
-                    tcpHeaderAndData(40000, 80, new byte[14400])), 40, 6), Translator.GSO_TCPV6, 1440, 40, 16},
+                    tcpHeaderAndData(40000, 80, new byte[14400])), 40, 6), VirtioNetHeader.GSO_TCPV6, 1440, 40, 16},
             {superPacket(ipv4(TranslatorTest.H4, TranslatorTest.H6_AS4, 17, 64, 0, 7, 0x4000,
-                    udpHeaderAndData(53, 5000, new byte[5000])), 20, 17), Translator.GSO_UDP_L4, 1000, 20, 6},
+                    udpHeaderAndData(53, 5000, new byte[5000])), 20, 17), VirtioNetHeader.GSO_UDP_L4, 1000, 20, 6},
             {superPacket(ipv4(TranslatorTest.H4, TranslatorTest.H6_AS4, 6, 64, 0, 100, 0,
-                    tcpHeaderAndData(80, 40000, new byte[4380])), 20, 6), Translator.GSO_TCPV4, 1460, 20, 16},
+                    tcpHeaderAndData(80, 40000, new byte[4380])), 20, 6), VirtioNetHeader.GSO_TCPV4, 1460, 20, 16},
             {superPacket(ipv6(TranslatorTest.H6, TranslatorTest.H4_AS6, 17, 17, 64, 0, new byte[0],
-                    udpHeaderAndData(1, 2, new byte[64])), 40, 17), Translator.GSO_NONE, 0, 40, 6},
+                    udpHeaderAndData(1, 2, new byte[64])), 40, 17), VirtioNetHeader.GSO_NONE, 0, 40, 6},
             {superPacket(ipv6(TranslatorTest.H6, TranslatorTest.H4_AS6, 17, 17, 64, 0, new byte[0],
-                    udpHeaderAndData(1, 2, new byte[64])), 40, 17), Translator.GSO_NONE, 0, 40, 6},
+                    udpHeaderAndData(1, 2, new byte[64])), 40, 17), VirtioNetHeader.GSO_NONE, 0, 40, 6},
             {superPacket(ipv4(TranslatorTest.H4, TranslatorTest.H6_AS4, 17, 64, 0, 1, 0x4000,
-                    udpHeaderAndData(53, 2, new byte[1400])), 20, 17), Translator.GSO_NONE, 0, 20, 6},
+                    udpHeaderAndData(53, 2, new byte[1400])), 20, 17), VirtioNetHeader.GSO_NONE, 0, 20, 6},
             {ipv4(TranslatorTest.H4, TranslatorTest.H6_AS4, 6, 64, 0, 1, 0x4000, tcpHeaderAndData(80, 9, new byte[1400])),
-                    Translator.GSO_NONE, 0, 0, 0},
+                    VirtioNetHeader.GSO_NONE, 0, 0, 0},
         };
         ByteBuf templates = PooledByteBufAllocator.DEFAULT.directBuffer(packets.length * 16384);
         ByteBuf packet = PooledByteBufAllocator.DEFAULT.directBuffer(Translator.HEADROOM + 65535);

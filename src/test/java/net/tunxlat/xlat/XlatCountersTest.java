@@ -46,14 +46,14 @@ class XlatCountersTest {
 
     @Test
     void protocolClasses() {
-        assertEquals(PROTO_TCP, protocolClass(6));
-        assertEquals(PROTO_UDP, protocolClass(17));
-        assertEquals(PROTO_ICMP, protocolClass(1));
-        assertEquals(PROTO_ICMP, protocolClass(58));
-        assertEquals(PROTO_OTHER, protocolClass(47));
-        assertEquals(PROTO_OTHER, protocolClass(0));
-        assertEquals("tcp", protocolLabel(PROTO_TCP));
-        assertEquals("other", protocolLabel(PROTO_OTHER));
+        assertEquals(CLASS_TCP, protocolClass(6));
+        assertEquals(CLASS_UDP, protocolClass(17));
+        assertEquals(CLASS_ICMP, protocolClass(1));
+        assertEquals(CLASS_ICMP, protocolClass(58));
+        assertEquals(CLASS_OTHER, protocolClass(47));
+        assertEquals(CLASS_OTHER, protocolClass(0));
+        assertEquals("tcp", protocolLabel(CLASS_TCP));
+        assertEquals("other", protocolLabel(CLASS_OTHER));
         assertEquals("46", directionLabel(DIR_46));
         assertEquals("64", directionLabel(DIR_64));
     }
@@ -105,14 +105,14 @@ class XlatCountersTest {
         assertNotNull(o3);
         assertNotNull(o4);
         counters.publish();
-        assertEquals(1, counters.translatedPackets(DIR_64, PROTO_UDP));
-        assertEquals(o1.length, counters.translatedBytes(DIR_64, PROTO_UDP));
-        assertEquals(1, counters.translatedPackets(DIR_46, PROTO_TCP));
-        assertEquals(o2.length, counters.translatedBytes(DIR_46, PROTO_TCP));
-        assertEquals(1, counters.translatedPackets(DIR_64, PROTO_ICMP));
-        assertEquals(o3.length, counters.translatedBytes(DIR_64, PROTO_ICMP));
-        assertEquals(1, counters.translatedPackets(DIR_46, PROTO_OTHER));
-        assertEquals(0, counters.translatedPackets(DIR_46, PROTO_UDP));
+        assertEquals(1, counters.translatedPackets(DIR_64, CLASS_UDP));
+        assertEquals(o1.length, counters.translatedBytes(DIR_64, CLASS_UDP));
+        assertEquals(1, counters.translatedPackets(DIR_46, CLASS_TCP));
+        assertEquals(o2.length, counters.translatedBytes(DIR_46, CLASS_TCP));
+        assertEquals(1, counters.translatedPackets(DIR_64, CLASS_ICMP));
+        assertEquals(o3.length, counters.translatedBytes(DIR_64, CLASS_ICMP));
+        assertEquals(1, counters.translatedPackets(DIR_46, CLASS_OTHER));
+        assertEquals(0, counters.translatedPackets(DIR_46, CLASS_UDP));
         assertEquals(2, counters.get(PACKETS_46));
         assertEquals(2, counters.get(PACKETS_64));
         assertEquals(o2.length + o4.length, counters.get(BYTES_46));
