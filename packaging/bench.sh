@@ -3,7 +3,7 @@
 # network-namespace bed, measured with iperf3. Run as root from a checkout:
 #
 #   sudo packaging/bench.sh                       # every mode, 10 s per test, one round
-#   sudo packaging/bench.sh --rounds 3            # three rounds, medians (what the README shows)
+#   sudo packaging/bench.sh --rounds 3            # three rounds, medians (what docs/performance.md shows)
 #   sudo packaging/bench.sh --quick               # 3 s per test, the NAT64 modes only
 #   sudo packaging/bench.sh --guard               # CI: offload vs no-offload, TCP 6->4, fails below 3x
 #   sudo packaging/bench.sh --modes tayga,tunxlat --tests tcp-fwd,udp-64 --seconds 5
@@ -33,7 +33,7 @@
 # (2001:db8:9::9/64); the router maps fd01:203:405::/48 <-> 2001:db8:1::/48, so the inside host is
 # 2001:db8:1:d550::1234 outside. Modes:
 #   tunxlat-nptv6      tunxlat with `nptv6 fd01:203:405::/48 2001:db8:1::/48` on a multi_queue TUN device,
-#                      routed as the README says (a policy rule for the inside prefix)
+#                      routed as docs/nptv6.md says (a policy rule for the inside prefix)
 #   ip6tables          Linux's own NPTv6: ip6tables SNPT/DNPT in the mangle table, NOTRACK in raw
 # Tests (client in the source namespace, iperf3 server in the destination; -O 1: the first second is not
 # counted, for every mode):

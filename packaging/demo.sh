@@ -2,11 +2,19 @@
 # tunxlat demo: builds tunxlat, then sends traffic from an IPv6-only host to an IPv4 host
 # (and back) through the translator, all inside throw-away network namespaces.
 #
-#   sudo ./packaging/demo.sh
-#   sudo TRANSLATOR_CMD='stdbuf -oL tayga -c {config} -d' ./packaging/demo.sh   # same, with TAYGA
+#   ./packaging/demo.sh
+#   TRANSLATOR_CMD='stdbuf -oL tayga -c {config} -d' ./packaging/demo.sh   # same, with TAYGA
 #
 # TRANSLATOR_CMD is split on spaces; {config} is replaced by the generated config file.
+# It needs root (network namespaces, TUN devices, apt-get): run by another user, it runs itself
+# again through sudo (keeping TRANSLATOR_CMD); run by root, it needs no sudo.
 set -euo pipefail
+
+if [[ $EUID -ne 0 ]]; then
+    command -v sudo >/dev/null 2>&1 \
+        || { echo "demo.sh: needs root (network namespaces and TUN devices) and sudo is not installed: run it as root" >&2; exit 1; }
+    exec sudo -- env ${TRANSLATOR_CMD+"TRANSLATOR_CMD=$TRANSLATOR_CMD"} "$(readlink -f "${BASH_SOURCE[0]}")" "$@"
+fi
 
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.."
 DEFAULT_CMD='java -jar target/tunxlat.jar run -c {config}'
@@ -17,8 +25,6 @@ MAPPED_V6HOST=192.168.255.2              # the IPv6 host 2001:db8:6::2 as the IP
 
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 die() { echo "demo.sh: $*" >&2; exit 1; }
-
-[[ $EUID -eq 0 ]] || die "run as root (network namespaces and TUN devices need it): sudo $0"
 
 # --- 1. packages (installed only when missing) ----------------------------------------------
 need=()

@@ -5,13 +5,16 @@
 //      types of its panel plugin; the TypeScript compiler type-checks the JSON as object literals, so a
 //      misspelt or unknown key, a wrong type or a missing required field is an error;
 //   2. the conventions: schemaVersion is the current one (@grafana/schema's defaultDashboard), a
-//      Prometheus data source variable and an instance variable, every query on ${datasource}, every
-//      range in rate()/irate()/increase() is $__rate_interval (increase() over $__range is allowed in
-//      instant queries), units, titles and descriptions on every panel, the rows the README promises;
-//   3. every metric any query uses: it must be in a real scrape of tunxlat (--scrape FILE) or on the
-//      reserved list (--reserved a,b,c: MetricCatalogue.RESERVED), and no reserved name may be in the
-//      scrape (the list would be stale). PromQL is parsed with Prometheus's own grammar
-//      (@prometheus-io/lezer-promql).
+//      Prometheus data source variable, a job and an instance variable (instances within the jobs), every
+//      query and annotation on ${datasource}, every selector of every query and annotation filtered by
+//      both job=~"$job" and instance=~"$instance", every range in rate()/irate()/increase() is
+//      $__rate_interval (increase() over $__range is allowed in instant queries), every division guarded
+//      against 0 / 0 (the divisor ends in "> 0", or is a number: no NaN panels), units, titles and
+//      descriptions on every panel, the rows the README promises, annotations for restarts and reloads;
+//   3. every metric any query uses: it must be in a real scrape of tunxlat (--scrape FILE), be one
+//      Prometheus writes itself for every target (up), or be on the reserved list (--reserved a,b,c:
+//      MetricCatalogue.RESERVED), and no reserved name may be in the scrape (the list would be stale).
+//      PromQL is parsed with Prometheus's own grammar (@prometheus-io/lezer-promql).
 //
 // usage: node check-dashboard.mjs DASHBOARD.json --scrape SCRAPE.txt --reserved NAME,NAME,...
 // Exit 0 and a summary on success; exit 1 and one line per problem otherwise.
@@ -70,12 +73,24 @@ if (!dsVar) {
   problem('templating', 'no data source variable of type prometheus');
 }
 const DS = dsVar ? `\${${dsVar.name}}` : '${datasource}';
+const jobVar = variables.find((v) => v.name === 'job');
+if (!jobVar || jobVar.type !== 'query' || jobVar.datasource?.uid !== DS
+    || !/^label_values\(tunxlat_build_info, *job\)$/.test(String(jobVar.query))) {
+  problem('templating', `no "job" query variable over ${DS} listing tunxlat_build_info's jobs`);
+}
 const instanceVar = variables.find((v) => v.name === 'instance');
 if (!instanceVar || instanceVar.type !== 'query' || instanceVar.datasource?.uid !== DS
-    || !String(instanceVar.query).includes('tunxlat_build_info')) {
-  problem('templating', `no "instance" query variable over ${DS} listing tunxlat_build_info's instances`);
+    || !/^label_values\(tunxlat_build_info\{job=~"\$job"\}, *instance\)$/.test(String(instanceVar.query))) {
+  problem('templating', `no "instance" query variable over ${DS} listing tunxlat_build_info's instances in $job`);
 }
-const wantedRows = ['Traffic', 'Drops', 'ICMP', 'Dynamic pool and mappings', 'NPTv6', 'JVM and process'];
+for (const v of [jobVar, instanceVar]) {
+  if (v?.allValue !== undefined) {
+    // ".*" would also take in every other job's process_* and jvm_* series
+    problem('templating', `variable ${v.name}: no allValue ("All" must mean the tunxlat instances listed)`);
+  }
+}
+const wantedRows = ['Health', 'Traffic', 'Drops', 'ICMP', 'Dynamic pool and mappings', 'NPTv6',
+  'Configuration and persistence', 'JVM and process'];
 for (const title of wantedRows) {
   if (!rows.some((r) => r.title === title)) {
     problem('rows', `no row "${title}"`);
@@ -103,7 +118,21 @@ for (const p of panels) {
   }
 }
 
+const annotations = (dashboard.annotations?.list ?? []).filter((a) => a.builtIn !== 1);
+for (const name of ['Restarts', 'Reloads', 'Failed reloads']) {
+  if (!annotations.some((a) => a.name === name)) {
+    problem('annotations', `no annotation "${name}"`);
+  }
+}
+for (const a of annotations) {
+  if (a.datasource?.uid !== DS) {
+    problem(`annotation "${a.name}"`, `data source must be ${DS}`);
+  }
+}
+
 // ---- 3. the queries and their metrics -----------------------------------------------------------
+// Series Prometheus writes itself for every target it scrapes.
+const SYNTHETIC = new Set(['up']);
 const RATE_INTERVAL = '7777s';
 const RANGE = '6666s';
 const scraped = new Set();
@@ -117,8 +146,61 @@ for (const name of reserved) {
     problem('reserved list', `${name} is exported now: take it off MetricCatalogue's reserved names`);
   }
 }
-const used = new Map(); // metric name -> panels using it
+const used = new Map(); // metric name -> panels (and annotations) using it
 let queries = 0;
+
+/** Checks one PromQL expression of a panel or an annotation; {@code instant}: an instant query. */
+function checkExpr(w, user, text, instant) {
+  if (typeof text !== 'string' || !text) {
+    problem(w, 'no expr');
+    return;
+  }
+  if (/\$__interval|\$__rate_interval_ms|\$interval/.test(text)) {
+    problem(w, 'use $__rate_interval, not $__interval');
+  }
+  const expr = text.replaceAll('$__rate_interval', RATE_INTERVAL).replaceAll('$__range', RANGE);
+  const tree = parser.parse(expr);
+  const cursor = tree.cursor();
+  do {
+    const node = cursor.node;
+    const source = expr.slice(node.from, node.to);
+    if (node.type.isError) {
+      problem(w, `PromQL does not parse near "${expr.slice(Math.max(0, node.from - 20), node.to + 20)}"`);
+    } else if (node.name === 'VectorSelector') {
+      const id = node.getChild('Identifier');
+      if (!id) {
+        problem(w, `selector without a metric name: ${source}`);
+        continue;
+      }
+      const name = expr.slice(id.from, id.to);
+      if (!used.has(name)) {
+        used.set(name, new Set());
+      }
+      used.get(name).add(user);
+      if (!/job=~"\$job"/.test(source) || !/instance=~"\$instance"/.test(source)) {
+        problem(w, `${name} is not filtered by job=~"$job" and instance=~"$instance"`);
+      }
+    } else if (node.name === 'MatrixSelector') {
+      const duration = node.getChild('DurationExpr');
+      const d = duration ? expr.slice(duration.from, duration.to) : '';
+      const fn = node.parent?.parent?.getChild('FunctionIdentifier');
+      const fnName = fn ? expr.slice(fn.from, fn.to) : '';
+      const rangeOk = d === RANGE && fnName === 'increase' && instant;
+      if (d !== RATE_INTERVAL && !rangeOk) {
+        problem(w, `range [${d.replace(RATE_INTERVAL, '$__rate_interval').replace(RANGE, '$__range')}] in ${fnName}():`
+            + ' use [$__rate_interval] (or increase(...[$__range]) in an instant query)');
+      }
+    } else if (node.name === 'BinaryExpr' && node.getChild('Div')) {
+      // x / 0 is +Inf and 0 / 0 is NaN: a panel without traffic (or without a pool) would show NaN
+      const divisor = node.lastChild;
+      const d = expr.slice(divisor.from, divisor.to).trim();
+      if (divisor.name !== 'NumberDurationLiteral' && !/>\s*0\s*\)*$/.test(d)) {
+        problem(w, `divisor "${d}" can be 0: filter it with "> 0" (no NaN panels)`);
+      }
+    }
+  } while (cursor.next());
+}
+
 for (const p of panels) {
   for (const t of p.targets ?? []) {
     queries++;
@@ -126,54 +208,18 @@ for (const p of panels) {
     if (t.datasource?.uid !== DS) {
       problem(w, `data source must be ${DS}`);
     }
-    if (typeof t.expr !== 'string' || !t.expr) {
-      problem(w, 'no expr');
-      continue;
-    }
-    if (/\$__interval|\$__rate_interval_ms|\$interval/.test(t.expr)) {
-      problem(w, 'use $__rate_interval, not $__interval');
-    }
-    const expr = t.expr.replaceAll('$__rate_interval', RATE_INTERVAL).replaceAll('$__range', RANGE);
-    const tree = parser.parse(expr);
-    const cursor = tree.cursor();
-    do {
-      const node = cursor.node;
-      const source = expr.slice(node.from, node.to);
-      if (node.type.isError) {
-        problem(w, `PromQL does not parse near "${expr.slice(Math.max(0, node.from - 20), node.to + 20)}"`);
-      } else if (node.name === 'VectorSelector') {
-        const id = node.getChild('Identifier');
-        if (!id) {
-          problem(w, `selector without a metric name: ${source}`);
-          continue;
-        }
-        const name = expr.slice(id.from, id.to);
-        if (!used.has(name)) {
-          used.set(name, new Set());
-        }
-        used.get(name).add(p.title);
-        if (!/instance=~"\$instance"/.test(source)) {
-          problem(w, `${name} is not filtered by instance=~"$instance"`);
-        }
-      } else if (node.name === 'MatrixSelector') {
-        const duration = node.getChild('DurationExpr');
-        const d = duration ? expr.slice(duration.from, duration.to) : '';
-        const fn = node.parent?.parent?.getChild('FunctionIdentifier');
-        const fnName = fn ? expr.slice(fn.from, fn.to) : '';
-        const rangeOk = d === RANGE && fnName === 'increase' && t.instant === true && t.range !== true;
-        if (d !== RATE_INTERVAL && !rangeOk) {
-          problem(w, `range [${d.replace(RATE_INTERVAL, '$__rate_interval').replace(RANGE, '$__range')}] in ${fnName}():`
-              + ' use [$__rate_interval] (or increase(...[$__range]) in an instant query)');
-        }
-      }
-    } while (cursor.next());
+    checkExpr(w, p.title, t.expr, t.instant === true && t.range !== true);
   }
+}
+for (const a of annotations) {
+  queries++;
+  checkExpr(`annotation "${a.name}"`, `annotation ${a.name}`, a.expr, false);
 }
 const reservedUsed = [];
 for (const [name, where] of used) {
   if (reserved.has(name)) {
     reservedUsed.push(name);
-  } else if (!scraped.has(name)) {
+  } else if (!scraped.has(name) && !SYNTHETIC.has(name)) {
     problem(`metric ${name}`, `used by ${[...where].join(', ')} but not in the scrape and not reserved`);
   }
 }
@@ -191,10 +237,17 @@ let source = `import type { Dashboard } from '@grafana/schema';\n`;
 for (const [type, [module]] of Object.entries(PANEL_TYPES)) {
   source += `import type * as ${type} from '@grafana/schema/dist/esm/raw/composable/${type}/panelcfg/x/${module}_types.gen';\n`;
 }
+// Annotations of the Prometheus data source keep their query in the fields its prepareAnnotation() reads
+// (Grafana's public/app/plugins/datasource/prometheus/annotations.ts), which the generic AnnotationQuery of
+// @grafana/schema does not list: they are declared here, every other key is checked as before.
 source += `
+import type { AnnotationQuery } from '@grafana/schema';
 type Json<T> = T extends string ? \`\${T}\` : T extends (infer U)[] ? Json<U>[]
   : T extends object ? { [K in keyof T]: Json<T[K]> } : T;
-export const dashboard: Json<Dashboard> = ${text};
+type PrometheusAnnotation = Json<AnnotationQuery> & { expr?: string; step?: string; titleFormat?: string;
+  textFormat?: string; tagKeys?: string; useValueForTime?: boolean };
+type TunxlatDashboard = Omit<Json<Dashboard>, 'annotations'> & { annotations?: { list?: PrometheusAnnotation[] } };
+export const dashboard: TunxlatDashboard = ${text};
 `;
 for (const p of panels) {
   const spec = PANEL_TYPES[p.type];

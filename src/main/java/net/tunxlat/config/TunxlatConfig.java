@@ -21,7 +21,7 @@ import net.tunxlat.mapping.Rfc6052;
  * @param dataDir       {@code data-dir}, or null
  * @param mapFile       {@code map-file} (resolved against data-dir when relative), or null
  * @param maps          {@code map} entries in file order
- * @param strictFragHdr {@code strict-frag-hdr} (accepted for compatibility; see README)
+ * @param strictFragHdr {@code strict-frag-hdr} (accepted for compatibility; see the README's "Switching from TAYGA")
  * @param udpCksumMode  {@code udp-cksum-mode} (default DROP)
  * @param offlinkMtu    {@code offlink-mtu} (default 1280)
  * @param log           {@code log} options (default none)

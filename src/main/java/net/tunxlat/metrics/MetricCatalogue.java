@@ -6,8 +6,9 @@ import java.util.Set;
 
 /**
  * Every {@code tunxlat_*} metric in one place: its Prometheus name, type, labels and meaning. The
- * README's metrics table, the Grafana dashboard and the exported scrape are all checked against this
- * list (MetricCatalogueTest, GrafanaDashboardTest), so a metric cannot be renamed in one of them only.
+ * metrics table of the documentation (docs/metrics.md), the Grafana dashboard, the Prometheus alert rules
+ * and the exported scrape are all checked against this list (MetricCatalogueTest, GrafanaDashboardTest,
+ * AlertRulesTest), so a metric cannot be renamed in one of them only.
  *
  * <p>Entries with {@link Entry#reservedFor} set are <em>reserved</em>: their names are fixed and the
  * dashboard already charts them, but nothing exports them until the component they measure exists
@@ -67,6 +68,11 @@ public final class MetricCatalogue {
     public static final String NPTV6_PACKETS = "tunxlat_nptv6_translated_packets_total";
     public static final String NPTV6_BYTES = "tunxlat_nptv6_translated_bytes_total";
     public static final String NPTV6_PREFIXES = "tunxlat_nptv6_prefixes";
+    public static final String NPTV6_LEARNED = "tunxlat_nptv6_learned_entries";
+    public static final String NPTV6_EVICTIONS = "tunxlat_nptv6_learned_evictions_total";
+    public static final String CONFIG_RELOADS = "tunxlat_config_reloads_total";
+    public static final String CONFIG_LAST_SUCCESS = "tunxlat_config_last_reload_success_timestamp_seconds";
+    public static final String CONFIG_LAST_SUCCESSFUL = "tunxlat_config_last_reload_successful";
 
     public static final List<Entry> ALL = List.of(
             new Entry(TRANSLATED_PACKETS, Type.COUNTER, List.of("direction", "protocol"),
@@ -75,8 +81,8 @@ public final class MetricCatalogue {
             new Entry(TRANSLATED_BYTES, Type.COUNTER, List.of("direction", "protocol"),
                     "Bytes of the translated packets written (IP headers included), by direction and protocol", null),
             new Entry(DROPPED_PACKETS, Type.COUNTER, List.of("reason"),
-                    "Packets dropped, by reason: every drop has exactly one reason (the drop reasons table in the"
-                            + " README; the suffix _46 or _64 is the direction)", null),
+                    "Packets dropped, by reason: every drop has exactly one reason (the drop reasons table in"
+                            + " docs/metrics.md; the suffix _46 or _64 is the direction)", null),
             new Entry(ICMP_ERRORS_SENT, Type.COUNTER, List.of("ip_version", "type"),
                     "ICMP errors the translator sent itself, by ICMP version (4, 6) and type (time_exceeded,"
                             + " dest_unreachable, frag_needed, packet_too_big, param_problem, other)", null),
@@ -126,7 +132,23 @@ public final class MetricCatalogue {
                             + " external to internal)", null),
             new Entry(NPTV6_BYTES, Type.COUNTER, List.of("direction"),
                     "Bytes of the packets rewritten by NPTv6, by direction", null),
-            new Entry(NPTV6_PREFIXES, Type.GAUGE, List.of(), "Configured NPTv6 prefix pairs", null));
+            new Entry(NPTV6_PREFIXES, Type.GAUGE, List.of(), "Configured NPTv6 prefix pairs", null),
+            new Entry(NPTV6_LEARNED, Type.GAUGE, List.of(),
+                    "Owners of shared NPTv6 outside addresses remembered now (not expired; at most nptv6-learn-max)",
+                    null),
+            new Entry(NPTV6_EVICTIONS, Type.COUNTER, List.of(),
+                    "Remembered owners pushed out before they expired because the learned table was full (raise"
+                            + " nptv6-learn-max); a reload starts a new table, which Prometheus sees as a counter reset",
+                    null),
+            new Entry(CONFIG_RELOADS, Type.COUNTER, List.of("result"),
+                    "Configuration reloads (SIGHUP), by result: success (the new configuration is running) or failure"
+                            + " (the file did not load; the running configuration was kept, the log says why)", null),
+            new Entry(CONFIG_LAST_SUCCESS, Type.GAUGE, List.of(),
+                    "When the configuration was last loaded successfully, at start or by a reload (Unix time in"
+                            + " seconds)", null),
+            new Entry(CONFIG_LAST_SUCCESSFUL, Type.GAUGE, List.of(),
+                    "1 when the last configuration load (at start or by a reload) succeeded, 0 when the last reload"
+                            + " failed and the running configuration is older than the file", null));
 
     /** The names reserved for components that do not exist yet: the only names that may be charted without being exported. */
     public static final Set<String> RESERVED;

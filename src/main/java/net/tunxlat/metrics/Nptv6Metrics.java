@@ -30,6 +30,16 @@ public final class Nptv6Metrics implements MeterBinder {
 
         /** Configured prefix pairs. */
         long prefixes();
+
+        /** Owners of shared outside addresses remembered now (not expired). */
+        default long learnedEntries() {
+            return 0;
+        }
+
+        /** Remembered owners pushed out before expiry because the table was full (grows; a reload starts anew). */
+        default long learnedEvictions() {
+            return 0;
+        }
     }
 
     private final Source nptv6;
@@ -48,5 +58,9 @@ public final class Nptv6Metrics implements MeterBinder {
         }
         Gauge.builder(meterName(NPTV6_PREFIXES), nptv6, Source::prefixes).description(help(NPTV6_PREFIXES))
                 .strongReference(true).register(registry);
+        Gauge.builder(meterName(NPTV6_LEARNED), nptv6, Source::learnedEntries).description(help(NPTV6_LEARNED))
+                .strongReference(true).register(registry);
+        FunctionCounter.builder(meterName(NPTV6_EVICTIONS), nptv6, Source::learnedEvictions)
+                .description(help(NPTV6_EVICTIONS)).register(registry);
     }
 }

@@ -35,8 +35,9 @@ import net.tunxlat.xlat.XlatCounters;
  * {@link Gauge}s whose functions sum the workers' published values when Prometheus scrapes. The batch
  * size histogram is a collector of its own ({@link BatchSizeCollector}) for the same reason.
  *
- * <p>Components that come later register through {@link #bind(MeterBinder)}: {@link DynamicPoolMetrics}
- * and {@link Nptv6Metrics} export the names {@link MetricCatalogue} reserves for them.
+ * <p>The dynamic pool, NPTv6 and the configuration reloads are always exported ({@link DynamicPoolMetrics},
+ * {@link Nptv6Metrics}, {@link ReloadMetrics}, zeros until the daemon says where to read them), so that
+ * dashboards and alerts never miss a name.
  */
 public final class TunxlatMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -47,6 +48,7 @@ public final class TunxlatMetrics implements AutoCloseable {
     /** Where the dynamic pool and NPTv6 meters read; zeros until the daemon says otherwise. */
     private volatile DynamicPoolMetrics.Source pool = ZERO_POOL;
     private volatile Nptv6Metrics.Source nptv6 = ZERO_NPTV6;
+    private volatile ReloadMetrics.Source reloads = NO_RELOADS;
 
     static final DynamicPoolMetrics.Source ZERO_POOL = new DynamicPoolMetrics.Source() {
         public long poolAddresses() { return 0; }
@@ -59,6 +61,13 @@ public final class TunxlatMetrics implements AutoCloseable {
         public long packets(String direction) { return 0; }
         public long bytes(String direction) { return 0; }
         public long prefixes() { return 0; }
+    };
+    /** No reloader (a configuration without a file, or before one exists): loaded once, when the process started. */
+    static final ReloadMetrics.Source NO_RELOADS = new ReloadMetrics.Source() {
+        public long reloads() { return 0; }
+        public long failures() { return 0; }
+        public double lastSuccessSeconds() { return ManagementFactory.getRuntimeMXBean().getStartTime() / 1000.0; }
+        public boolean lastSuccessful() { return true; }
     };
     private final OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
 
@@ -96,7 +105,20 @@ public final class TunxlatMetrics implements AutoCloseable {
             public long packets(String direction) { return nptv6.packets(direction); }
             public long bytes(String direction) { return nptv6.bytes(direction); }
             public long prefixes() { return nptv6.prefixes(); }
+            public long learnedEntries() { return nptv6.learnedEntries(); }
+            public long learnedEvictions() { return nptv6.learnedEvictions(); }
         }).bindTo(registry);
+        new ReloadMetrics(new ReloadMetrics.Source() {
+            public long reloads() { return reloads.reloads(); }
+            public long failures() { return reloads.failures(); }
+            public double lastSuccessSeconds() { return reloads.lastSuccessSeconds(); }
+            public boolean lastSuccessful() { return reloads.lastSuccessful(); }
+        }).bindTo(registry);
+    }
+
+    /** The configuration reloader's counts, read at scrape time. */
+    public void useReloads(ReloadMetrics.Source source) {
+        this.reloads = source;
     }
 
     /** The dynamic pool's state, read at scrape time. */

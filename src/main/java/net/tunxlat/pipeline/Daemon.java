@@ -19,9 +19,10 @@ import net.tunxlat.mapping.DynamicPool;
 import net.tunxlat.metrics.DynamicPoolMetrics;
 import net.tunxlat.metrics.MetricsServer;
 import net.tunxlat.metrics.Nptv6Metrics;
+import net.tunxlat.metrics.ReloadMetrics;
 import net.tunxlat.metrics.TunxlatMetrics;
+import net.tunxlat.nptv6.Nptv6Table;
 import net.tunxlat.tun.TunDevice;
-import net.tunxlat.tun.TunQueue;
 import net.tunxlat.util.Log;
 import net.tunxlat.util.Version;
 import net.tunxlat.xlat.DropReason;
@@ -44,8 +45,12 @@ public final class Daemon {
     private final CountDownLatch stopped = new CountDownLatch(1);
     /** Counted down once the main thread has stopped the workers and closed the device. */
     private final CountDownLatch cleanedUp = new CountDownLatch(1);
+    /** How long stopping waits in all for the worker threads (each notices within an idle poll or a batch). */
+    private static final long STOP_MILLIS = 1000;
 
     private final DynamicPool pool;
+    /** SIGHUP's reloader (the source of the reload metrics), or null without a configuration file. */
+    private volatile Reloader reloader;
     /** The TUN device's MTU, read at start (0 if unknown). */
     private volatile int linkMtu;
 
@@ -78,8 +83,7 @@ public final class Daemon {
         }
         linkMtu = readMtu(tun.name());
         snapshot = new XlatSnapshot(config, pool, linkMtu);
-        List<Worker> workers = new ArrayList<>();
-        List<Thread> threads = new ArrayList<>();
+        WorkerGroup group = null;
         TunxlatMetrics metrics = null;
         MetricsServer metricsServer = null;
         try {
@@ -104,21 +108,14 @@ public final class Daemon {
             }
             // Always a real log: the snapshot's 'log' options decide per packet, so a reload can turn them on.
             PacketLog packetLog = new PacketLog(Log::info, System::nanoTime, 10);
-            for (TunQueue q : tun.queues()) {
-                Worker w = new Worker(q, () -> snapshot, PooledByteBufAllocator.DEFAULT, packetLog);
-                workers.add(w);
-                Thread t = new Thread(() -> {
-                    try {
-                        w.run();
-                    } finally {
-                        stopped.countDown();
-                    }
-                }, "tunxlat-" + tun.name() + "-q" + q.index());
-                threads.add(t);
-            }
+            group = new WorkerGroup(tun.queues(),
+                    q -> new Worker(q, () -> snapshot, PooledByteBufAllocator.DEFAULT, System::nanoTime, packetLog),
+                    q -> "tunxlat-" + tun.name() + "-q" + q.index(), stopped::countDown, STOP_MILLIS);
+            List<Worker> workers = group.workers();
+            WorkerGroup running = group;
             Thread hook = new Thread(() -> {
                 Log.info("stopping");
-                workers.forEach(Worker::stop);
+                running.stop();
                 stopped.countDown();
                 try {
                     // The JVM halts when the hooks return: let run() finish its clean-up first.
@@ -128,11 +125,12 @@ public final class Daemon {
                 }
             }, "tunxlat-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
-            threads.forEach(Thread::start);
+            group.start();
             long forwarding = System.nanoTime();
             if (metricsServer != null) {
                 // The counters are the workers' own, read at each scrape: nothing counted before this is lost.
-                metrics = newMetrics(workers.stream().map(Worker::counters).toList(), pool, keeper, () -> snapshot);
+                metrics = newMetrics(workers.stream().map(Worker::counters).toList(), pool, keeper, reloader,
+                        () -> snapshot);
                 metricsServer.serve(metrics);
             }
             Log.info("forwarding on " + tun.name() + " (" + tun.queues().size() + " queue"
@@ -151,13 +149,16 @@ public final class Daemon {
                     + ", forwarding after " + TimeUnit.NANOSECONDS.toMillis(forwarding - started)
                     + " ms, ready in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms");
             stopped.await();
-            stopWorkers(workers, threads);
+            group.close();
             boolean failed = workers.stream().anyMatch(w -> w.failure() != null);
             logTotals(workers);
             return failed ? 1 : 0;
         } finally {
-            // Workers already running when the start failed (say, building the metrics) stop before the device closes.
-            stopWorkers(workers, threads);
+            // Workers already running when the start failed (say, building the metrics) stop before the pool's last
+            // write and before the device closes; one still running keeps its buffers and its queue's descriptor.
+            if (group != null) {
+                group.close();
+            }
             if (keeper != null) {
                 keeper.close(); // the last write: every binding survives a clean stop
             }
@@ -166,11 +167,6 @@ public final class Daemon {
             }
             if (metrics != null) {
                 metrics.close();
-            }
-            for (int i = 0; i < workers.size(); i++) {
-                if (!threads.get(i).isAlive()) {
-                    workers.get(i).close();
-                }
             }
             tun.close();
             if (control != null) {
@@ -199,6 +195,7 @@ public final class Daemon {
     void reloadOnHangup() {
         if (config.source() != null) {
             Reloader reloader = new Reloader(config.source(), pool, () -> snapshot, s -> snapshot = s);
+            this.reloader = reloader;
             sun.misc.SignalHandler before = sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> reloader.reload());
             if (before == sun.misc.SignalHandler.SIG_IGN) {
                 // The JVM keeps an ignored SIGHUP ignored (nohup, some supervisors): reload could never happen.
@@ -217,6 +214,11 @@ public final class Daemon {
     /** The dynamic pool, or null. */
     DynamicPool pool() {
         return pool;
+    }
+
+    /** SIGHUP's reloader once {@link #reloadOnHangup} has run with a configuration file, else null. */
+    Reloader reloader() {
+        return reloader;
     }
 
     private void logTotals(List<Worker> workers) {
@@ -254,15 +256,19 @@ public final class Daemon {
 
     /**
      * The registry over the workers' counters ({@code all}), the static maps, the dynamic pool ({@code pool} and
-     * {@code keeper}, its persistence; either may be null) and NPTv6, all read at scrape time.
+     * {@code keeper}, its persistence; either may be null), NPTv6 and the reloads ({@code reloads}, or null: loaded
+     * once at start), all read at scrape time.
      */
     static TunxlatMetrics newMetrics(List<XlatCounters> all, DynamicPool pool, PoolKeeper keeper,
-            Supplier<XlatSnapshot> snapshots) {
+            ReloadMetrics.Source reloads, Supplier<XlatSnapshot> snapshots) {
         TunxlatMetrics metrics = new TunxlatMetrics(Version.version());
         boolean bound = false;
         try {
             metrics.bindWorkers(all);
             metrics.bindStaticMappings(() -> snapshots.get().config().maps().size());
+            if (reloads != null) {
+                metrics.useReloads(reloads);
+            }
             metrics.usePool(new DynamicPoolMetrics.Source() {
                 public long poolAddresses() {
                     return pool == null ? 0 : pool.capacity();
@@ -302,6 +308,16 @@ public final class Daemon {
                 public long prefixes() {
                     return snapshots.get().config().nptv6().size();
                 }
+
+                public long learnedEntries() {
+                    Nptv6Table t = snapshots.get().nptv6();
+                    return t == null ? 0 : t.learned().size(t.now());
+                }
+
+                public long learnedEvictions() {
+                    Nptv6Table t = snapshots.get().nptv6();
+                    return t == null ? 0 : t.learned().evictedTotal();
+                }
             });
             bound = true;
             return metrics;
@@ -309,18 +325,6 @@ public final class Daemon {
             if (!bound) {
                 metrics.close();
             }
-        }
-    }
-
-    /** Tells the workers to stop and waits (up to a second each) for their threads; idempotent. */
-    private static void stopWorkers(List<Worker> workers, List<Thread> threads) {
-        workers.forEach(Worker::stop);
-        try {
-            for (Thread t : threads) {
-                t.join(1000);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

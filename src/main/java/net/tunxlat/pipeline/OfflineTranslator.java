@@ -1,12 +1,13 @@
 package net.tunxlat.pipeline;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.mapping.Addresses;
 import net.tunxlat.mapping.Ipv6Prefix;
+import net.tunxlat.tun.MemoryQueue;
 import net.tunxlat.xlat.DropReason;
 import net.tunxlat.xlat.PacketLog;
 import net.tunxlat.xlat.Translator;
@@ -18,7 +19,8 @@ import net.tunxlat.xlat.XlatSnapshot;
  * and a one-line account of what happened, read from the {@link XlatCounters} around the call. Used by
  * {@code tunxlat translate} and by the conformance tests, so both see exactly what a worker would do.
  *
- * <p>Not thread-safe; owns two buffers until {@link #close}. The translator's clock (ICMP error rate
+ * <p>Runs a {@link Worker} over a {@link MemoryQueue}: each packet is put on the queue and the worker drains
+ * it in the calling thread. Not thread-safe; owns the worker's buffers until {@link #close}. The translator's clock (ICMP error rate
  * limit, generated IPv4 Identification start) is whatever the caller passes with each packet, so a
  * capture is replayed with its own timing and the output does not depend on the wall clock.
  */
@@ -64,16 +66,13 @@ public final class OfflineTranslator implements AutoCloseable {
         }
     }
 
-    private final XlatSnapshot snapshot;
     private final int ownIpv4;
     private final long ownIpv6Hi;
     private final long ownIpv6Lo;
-    private final XlatCounters counters = new XlatCounters();
-    private final ByteBuf packetBuf;
-    private final ByteBuf errorBuf;
-    private final ByteBuf packetView;
-    private final Translator translator;
-    private final List<byte[]> emitted = new ArrayList<>();
+    /** Where the worker reads each input packet and writes what the translator emits. */
+    private final MemoryQueue queue = new MemoryQueue("offline", 0, 0, false);
+    private final Worker worker;
+    private final XlatCounters counters;
     private final long[] before = new long[XlatCounters.SIZE];
     private final long[] dropsBefore = new long[DropReason.values().length];
     private long now;
@@ -86,33 +85,14 @@ public final class OfflineTranslator implements AutoCloseable {
     /** A translator for {@code snapshot} (a daemon's, say, with its dynamic pool and link MTU). */
     OfflineTranslator(XlatSnapshot snapshot) {
         TunxlatConfig config = snapshot.config();
-        this.snapshot = snapshot;
         this.ownIpv4 = config.ipv4Addr();
         Ipv6Prefix own6 = config.effectiveIpv6Addr();
         this.ownIpv6Hi = own6.hi();
         this.ownIpv6Lo = own6.lo();
-        // The same buffers as a worker's (pooled, direct, hot-path views), so nothing differs but the TUN device.
-        ByteBuf p = PooledByteBufAllocator.DEFAULT.directBuffer(Translator.HEADROOM + Translator.MAX_PACKET);
-        ByteBuf e = null;
-        boolean success = false;
-        try {
-            e = PooledByteBufAllocator.DEFAULT.directBuffer(Translator.HEADROOM + 1536);
-            success = true;
-        } finally {
-            if (!success) {
-                p.release();
-            }
-        }
-        this.packetBuf = p;
-        this.errorBuf = e;
-        this.packetView = Buffers.hotPathView(p);
-        this.translator = new Translator(counters, this::emit, Buffers.hotPathView(e), () -> now, PacketLog.OFF);
-    }
-
-    private void emit(ByteBuf buf, int offset, int length) {
-        byte[] a = new byte[length];
-        buf.getBytes(offset, a);
-        emitted.add(a);
+        // A worker (its pooled direct buffers, its read-translate-write) over a queue in memory: nothing
+        // differs from the daemon but the TUN device.
+        this.worker = new Worker(queue, () -> snapshot, PooledByteBufAllocator.DEFAULT, () -> now, PacketLog.OFF);
+        this.counters = worker.counters();
     }
 
     /** Cumulative counters over every packet so far. */
@@ -134,18 +114,15 @@ public final class OfflineTranslator implements AutoCloseable {
                     + " bytes, the largest IP packet", List.of());
         }
         now = clockNanos;
-        emitted.clear();
         for (int i = 0; i < XlatCounters.SIZE; i++) {
             before[i] = counters.local(i);
         }
         for (DropReason r : DropReason.values()) {
             dropsBefore[r.ordinal()] = counters.localDrops(r);
         }
-        packetView.setBytes(Translator.HEADROOM, packet, offset, length);
-        translator.translate(snapshot, packetView, Translator.HEADROOM, length);
-        List<byte[]> out = List.copyOf(emitted);
-        emitted.clear();
-        return outcome(input, out);
+        queue.offer(Arrays.copyOfRange(packet, offset, offset + length));
+        worker.drain();
+        return outcome(input, queue.takeWritten());
     }
 
     /** Same, for a whole array. */
@@ -234,8 +211,8 @@ public final class OfflineTranslator implements AutoCloseable {
 
     @Override
     public void close() {
-        packetBuf.release();
-        errorBuf.release();
+        worker.close();
+        queue.close();
     }
 
     // ---------------------------------------------------------------- descriptions

@@ -17,6 +17,7 @@ import net.tunxlat.config.ConfigParser;
 import net.tunxlat.config.MapEntry;
 import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.mapping.DynamicPool;
+import net.tunxlat.metrics.ReloadMetrics;
 import net.tunxlat.util.Log;
 import net.tunxlat.xlat.XlatSnapshot;
 
@@ -29,8 +30,12 @@ import net.tunxlat.xlat.XlatSnapshot;
  * ({@code reload failed: FILE:LINE: why; keeping the running configuration}) and counted. Directives that
  * cannot change while running ({@link #RESTART_ONLY}) keep their running values and are named in the log
  * line as needing a restart. One log line per reload.
+ *
+ * <p>It is the source of the reload metrics ({@link ReloadMetrics}: successes, failures, the time of the last
+ * successful load and whether the last attempt succeeded); the load at start, just before this object is
+ * made, counts as the first success.
  */
-public final class Reloader {
+public final class Reloader implements ReloadMetrics.Source {
     /** Directives read only at start: a reload keeps their running values. */
     public static final List<String> RESTART_ONLY = List.of("tun-device", "workers", "dynamic-pool",
             "dynamic-pool-allow", "data-dir", "control-socket", "tun-up", "tun-ip", "tun-route",
@@ -42,6 +47,9 @@ public final class Reloader {
     private final Consumer<XlatSnapshot> publish;
     private final AtomicLong reloads = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
+    /** Unix milliseconds of the last successful load: the start's until a reload succeeds. */
+    private volatile long lastSuccessMillis = System.currentTimeMillis();
+    private volatile boolean lastSuccessful = true;
 
     /**
      * @param configFile the configuration file to re-read
@@ -57,13 +65,25 @@ public final class Reloader {
     }
 
     /** Successful reloads so far. */
+    @Override
     public long reloads() {
         return reloads.get();
     }
 
     /** Failed reloads so far (the running configuration was kept). */
+    @Override
     public long failures() {
         return failures.get();
+    }
+
+    @Override
+    public double lastSuccessSeconds() {
+        return lastSuccessMillis / 1000.0;
+    }
+
+    @Override
+    public boolean lastSuccessful() {
+        return lastSuccessful;
     }
 
     /** Reloads now; returns whether a new snapshot was published. Serialised: one reload at a time. */
@@ -89,6 +109,8 @@ public final class Reloader {
             return failed(configFile + ": " + e.getMessage());
         }
         publish.accept(snapshot);
+        lastSuccessMillis = System.currentTimeMillis();
+        lastSuccessful = true;
         reloads.incrementAndGet();
         Set<MapEntryKey> before = keys(running.maps());
         Set<MapEntryKey> after = keys(next.maps());
@@ -103,6 +125,7 @@ public final class Reloader {
     }
 
     private boolean failed(String why) {
+        lastSuccessful = false;
         failures.incrementAndGet();
         Log.error("reload failed: " + why + "; keeping the running configuration");
         return false;

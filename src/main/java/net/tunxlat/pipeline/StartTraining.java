@@ -83,7 +83,7 @@ public final class StartTraining {
             // What TunDevice.open and the workers load before their first packet, short of opening a device.
             LibC.getuid();
             new com.sun.jna.Memory(8).close();
-            List.of(TunDevice.class, TunQueue.class, Worker.class, Privileges.class); // loaded, not run
+            List.of(TunDevice.class, TunQueue.class, WorkerGroup.class, Privileges.class); // loaded, not run (a Worker runs below)
             XlatSnapshot snapshot = new XlatSnapshot(config, daemon.pool(), LINK_MTU);
             // The keeper's thread is not started: close() below writes the binding the translator makes. (Stopping
             // it while it writes would log a spurious persistence failure: its close() interrupts the write.)
@@ -94,7 +94,7 @@ public final class StartTraining {
                     emitted += xlat.translate(p, 0, p.length, clock).packets().size();
                 }
                 try (TunxlatMetrics metrics = Daemon.newMetrics(List.of(xlat.counters()), daemon.pool(), keeper,
-                        () -> snapshot)) {
+                        daemon.reloader(), () -> snapshot)) {
                     scrapeOnce(metrics, err);
                 }
             }

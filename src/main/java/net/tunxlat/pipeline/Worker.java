@@ -2,9 +2,10 @@ package net.tunxlat.pipeline;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import net.tunxlat.tun.LibC;
-import net.tunxlat.tun.TunQueue;
+import net.tunxlat.tun.PacketQueue;
 import net.tunxlat.util.Log;
 import net.tunxlat.xlat.PacketLog;
 import net.tunxlat.xlat.PacketSink;
@@ -14,7 +15,8 @@ import net.tunxlat.xlat.XlatSnapshot;
 
 /**
  * One worker per TUN queue, run to completion: read a packet into the worker's own buffer, translate
- * it in place, write the result back to the same queue. The worker owns its two direct buffers
+ * it in place, write the result back to the same queue ({@link PacketQueue}: a TUN queue, or a memory
+ * queue offline and in tests). The worker owns its two direct buffers
  * (allocated at start, released at close) and its counters; it shares only the snapshot reference.
  */
 public final class Worker implements Runnable, PacketSink, AutoCloseable {
@@ -22,9 +24,14 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
     static final int BATCH = 64;
     /** How long an idle worker waits in poll(2) before re-checking for shutdown. */
     static final int IDLE_POLL_MILLIS = 100;
+    /** Read errors that mean the device was deleted (ip link del). */
+    private static final int ENODEV = 19;
+    private static final int EBADFD = 77;
 
-    private final TunQueue queue;
+    private final PacketQueue queue;
     private final Supplier<XlatSnapshot> snapshots;
+    /** The translator's clock (ICMP error rate limit) and the batch timer's. */
+    private final LongSupplier clock;
     private final XlatCounters counters = new XlatCounters();
     private final ByteBuf packetBuf;
     private final ByteBuf errorBuf;
@@ -42,9 +49,17 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
     private volatile boolean running = true;
     private volatile Throwable failure;
 
-    public Worker(TunQueue queue, Supplier<XlatSnapshot> snapshots, ByteBufAllocator alloc, PacketLog log) {
+    /**
+     * A worker for {@code queue} (not yet attached: {@link #run} or {@link #drain} attach the calling thread).
+     *
+     * @param snapshots the configuration in force, read once per batch
+     * @param clock     {@link System#nanoTime}, or a test's or a capture's clock
+     */
+    public Worker(PacketQueue queue, Supplier<XlatSnapshot> snapshots, ByteBufAllocator alloc, LongSupplier clock,
+            PacketLog log) {
         this.queue = queue;
         this.snapshots = snapshots;
+        this.clock = clock;
         ByteBuf p = alloc.directBuffer(Translator.HEADROOM + Translator.MAX_PACKET, Translator.HEADROOM + Translator.MAX_PACKET);
         ByteBuf e = null;
         boolean success = false;
@@ -73,7 +88,7 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
             this.coalescer = null;
         }
         this.translator = new Translator(counters, coalescer != null ? coalescer : this, Buffers.hotPathView(e),
-                System::nanoTime, log);
+                clock, log);
         if (coalescer != null) {
             coalescer.useIdentifications(translator);
         }
@@ -99,10 +114,25 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
         return failure;
     }
 
+    /**
+     * The worker's loop, until {@link #stop}: batches while packets wait, {@code poll(2)} (at most
+     * {@link #IDLE_POLL_MILLIS}) when none does or a read failed. The calling thread is attached to the
+     * queue for the whole loop (see {@link PacketQueue}) and detaches last, after the final flush.
+     */
     @Override
     public void run() {
+        if (!queue.attach()) {
+            failure = new IllegalStateException("queue " + queue.index() + " of " + queue.deviceName()
+                    + " is closed or used by another thread");
+            Log.error("worker for " + queue.deviceName() + " queue " + queue.index() + " cannot start: " + failure.getMessage());
+            return;
+        }
         try {
-            loop();
+            while (running) {
+                if (batch() < 0) {
+                    queue.awaitReadable(IDLE_POLL_MILLIS);
+                }
+            }
         } catch (TunGoneException e) {
             failure = e;
             Log.error("TUN device " + queue.deviceName() + " is gone (queue " + queue.index() + ": " + e.getMessage()
@@ -113,6 +143,27 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
         } finally {
             flushCoalesced();
             counters.publish();
+            queue.detach();
+        }
+    }
+
+    /**
+     * Handles every packet waiting on the queue and returns, without waiting for more: the offline mode's
+     * loop. The calling thread attaches to the queue for the call.
+     *
+     * @throws IllegalStateException if the queue is closed or another thread (a running worker) uses it
+     */
+    public void drain() {
+        if (!queue.attach()) {
+            throw new IllegalStateException("queue " + queue.index() + " of " + queue.deviceName()
+                    + " is closed or used by another thread");
+        }
+        try {
+            while (batch() >= 0) {
+                // a full batch: there may be more
+            }
+        } finally {
+            queue.detach();
         }
     }
 
@@ -122,59 +173,50 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
         }
     }
 
-    private void loop() {
-        int inBatch = 0;
-        long batchStart = 0;
-        while (running) {
-            if (inBatch == 0) {
-                batchStart = System.nanoTime();
-            }
-            int n = queue.read(packetAddress + Translator.HEADROOM - vnet, Translator.MAX_PACKET + vnet);
-            if (n > 0) {
-                if (vnet == 0) {
-                    translator.translate(snapshots.get(), packetView, Translator.HEADROOM, n);
-                } else if (n > vnet) {
-                    translator.translateVnet(snapshots.get(), packetView, Translator.HEADROOM, n - vnet);
-                } else {
-                    counters.increment(XlatCounters.GSO_INVALID); // not even a whole virtio_net_hdr
-                }
-                if (++inBatch >= BATCH) {
-                    flushCoalesced(); // under a load that never empties the queue, nothing waits beyond a batch
-                    endBatch(inBatch, batchStart);
-                    inBatch = 0;
-                }
-            } else if (n == TunQueue.AGAIN) {
-                flushCoalesced(); // nothing more to read now: nothing waits for a packet that may not come
-                if (inBatch > 0) {
-                    endBatch(inBatch, batchStart);
-                    inBatch = 0;
-                }
-                queue.awaitReadable(IDLE_POLL_MILLIS);
-            } else {
-                flushCoalesced();
-                counters.increment(XlatCounters.TUN_READ_ERRORS);
-                if (inBatch > 0) {
-                    endBatch(inBatch, batchStart);
-                    inBatch = 0;
-                } else {
-                    counters.publish();
-                }
-                int errno = -n;
-                if (errno == LibC.EBADF || errno == 19 /* ENODEV */ || errno == 77 /* EBADFD: device gone */) {
-                    throw new TunGoneException("read failed: " + LibC.describe(errno));
-                }
-                queue.awaitReadable(IDLE_POLL_MILLIS);
-            }
-        }
-    }
-
     /**
-     * A batch ends when the queue is empty, when {@link #BATCH} packets were handled, or on a read error:
-     * counts its size and the time since it started (reads, translation, writes), then publishes.
+     * One batch: packets read and translated, all with the snapshot read once at its start, until
+     * {@link #BATCH} were handled, nothing is waiting or a read fails. Then the datagrams the coalescer
+     * holds are written (under a load that never empties the queue nothing waits beyond a batch; on an
+     * empty queue nothing waits for a packet that may not come), the batch's size and duration (reads,
+     * translation, writes) are counted and the counters published.
+     *
+     * @return the last read's result: a length after a full batch, else {@link PacketQueue#AGAIN} or a
+     *         negative errno (counted as a TUN read error)
+     * @throws TunGoneException if the read error says the device is gone
      */
-    private void endBatch(int packets, long startNanos) {
-        counters.batch(packets, System.nanoTime() - startNanos);
-        counters.publish();
+    int batch() {
+        XlatSnapshot snapshot = snapshots.get();
+        long start = clock.getAsLong();
+        int packets = 0;
+        int n;
+        do {
+            n = queue.read(packetAddress + Translator.HEADROOM - vnet, Translator.MAX_PACKET + vnet);
+            if (n < 0) {
+                break;
+            }
+            if (vnet == 0) {
+                translator.translate(snapshot, packetView, Translator.HEADROOM, n);
+            } else if (n > vnet) {
+                translator.translateVnet(snapshot, packetView, Translator.HEADROOM, n - vnet);
+            } else {
+                counters.increment(XlatCounters.GSO_INVALID); // not even a whole virtio_net_hdr
+            }
+        } while (++packets < BATCH);
+        flushCoalesced();
+        boolean failed = n < 0 && n != PacketQueue.AGAIN;
+        if (failed) {
+            counters.increment(XlatCounters.TUN_READ_ERRORS);
+        }
+        if (packets > 0) {
+            counters.batch(packets, clock.getAsLong() - start);
+        }
+        if (packets > 0 || failed) {
+            counters.publish();
+        }
+        if (failed && (n == -LibC.EBADF || n == -ENODEV || n == -EBADFD)) {
+            throw new TunGoneException("read failed: " + LibC.describe(-n));
+        }
+        return n;
     }
 
     /** Writes a translated or generated packet back to this worker's queue. */

@@ -260,14 +260,20 @@ public final class TunDevice implements AutoCloseable {
     }
 
     /**
-     * Closes every queue. Offloads are switched off first: they belong to the device, not to the fd, and
-     * a persistent device left with checksum offload would hand the next reader without a vnet header
-     * (TAYGA, for one) packets whose checksums were never computed.
+     * Closes every queue: at once, or for a queue a worker thread is still attached to, when that thread
+     * detaches ({@link TunQueue}). Offloads are switched off first, through any queue no thread is attached
+     * to: they belong to the device, not to the fd, and a persistent device left with checksum offload
+     * would hand the next reader without a vnet header (TAYGA, for one) packets whose checksums were never
+     * computed.
      */
     @Override
     public void close() {
-        if (offloads != 0 && !queues.isEmpty()) {
-            queues.get(0).resetOffloads(TUNSETOFFLOAD);
+        if (offloads != 0) {
+            for (TunQueue q : queues) {
+                if (q.resetOffloads(TUNSETOFFLOAD)) {
+                    break;
+                }
+            }
         }
         for (TunQueue q : queues) {
             q.close();

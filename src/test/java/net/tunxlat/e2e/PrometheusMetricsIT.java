@@ -14,6 +14,7 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,7 +35,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * package) runs inside the translator namespace and scrapes tunxlat's {@code metrics-listen
  * 127.0.0.1:9464} every second; known traffic crosses the translator; the counters read through
  * Prometheus's HTTP API must move by exactly the expected amounts (and agree with tunxlat's own
- * /metrics). {@code promtool check metrics} runs on the live scrape too.
+ * /metrics). {@code promtool check metrics} runs on the live scrape too. Then a host takes a dynamic pool
+ * address, the configuration is reloaded once successfully and once with an error, and the reload metrics
+ * say so; every query and annotation of the Grafana dashboard, its variables filled in as Grafana does for
+ * this one instance, returns data (and no NaN) from this Prometheus.
  *
  * <p>Needs root (network namespaces) and the prometheus package; skipped without them (failed under CI).
  */
@@ -47,12 +51,15 @@ class PrometheusMetricsIT {
     private static final int EXPIRED = 3;
     private static final int UDP_PAYLOAD = 100;
     private static final int PORT = 5002;
+    /** An IPv6 host without a static map: it takes an address of the dynamic pool. */
+    private static final String DYNAMIC_HOST = "2001:db8:6::77";
+    private static final String JOB = "tunxlat";
 
     private static final Translator TRANSLATOR = Translator.fromSystemProperties();
 
     @RegisterExtension
     final TestBedExtension env = new TestBedExtension(TRANSLATOR,
-            b -> isTunxlat() ? b.configLine("metrics-listen " + METRICS) : b);
+            b -> isTunxlat() ? b.configLine("metrics-listen " + METRICS).configLine("dynamic-pool " + TestBed.POOL) : b);
 
     private static boolean isTunxlat() {
         return TRANSLATOR.name().equals("tunxlat");
@@ -113,10 +120,10 @@ class PrometheusMetricsIT {
                   scrape_timeout: 1s
                   evaluation_interval: 1s
                 scrape_configs:
-                  - job_name: tunxlat
+                  - job_name: %s
                     static_configs:
                       - targets: ['%s']
-                """.formatted(METRICS), StandardCharsets.UTF_8);
+                """.formatted(JOB, METRICS), StandardCharsets.UTF_8);
         Process server = ns.spawn(log, List.of(prometheus.toString(), "--config.file=" + config,
                 "--storage.tsdb.path=" + data, "--web.listen-address=" + PROMETHEUS, "--log.level=warn"));
         try {
@@ -167,7 +174,8 @@ class PrometheusMetricsIT {
             assertTrue(batches != null && batches > 0, "batches counted: " + batches);
             assertEquals(0.0, query(ns, "sum(tunxlat_tun_write_errors_total)"));
 
-            dashboardQueriesRun(ns);
+            dynamicBindingAndReloads(bed, log);
+            dashboardQueriesRun(bed, ns);
 
             // promtool on the live exposition
             Process p = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true).start();
@@ -219,29 +227,77 @@ class PrometheusMetricsIT {
         assertTrue(expired.output().contains(EXPIRED + " packets transmitted, 0 received"), expired.describe());
     }
 
+    /**
+     * A host takes a dynamic pool address; one reload succeeds and one fails (a line that does not parse is
+     * added to the configuration), and Prometheus sees both, the failure last.
+     */
+    private static void dynamicBindingAndReloads(TestBed bed, Path log) throws Exception {
+        Netns ns = bed.translatorNs();
+        bed.addIpv6HostAddresses(List.of(DYNAMIC_HOST));
+        ExecResult ping = bed.ipv6Host().exec("ping", "-6", "-n", "-c", "2", "-i", "0.2", "-W", "2", "-I", DYNAMIC_HOST,
+                IPV4_HOST_VIA_PREFIX);
+        assertTrue(ping.ok(), ping.describe());
+        await("a dynamic binding", () -> query(ns, "tunxlat_dynamic_pool_used_addresses"), 1.0, log);
+        assertEquals(1.0, query(ns, "tunxlat_config_last_reload_successful"), "the start's load succeeded");
+
+        ReloadEndToEndIT.hup(bed);
+        await("a successful reload", () -> query(ns, "tunxlat_config_reloads_total{result=\"success\"}"), 1.0, log);
+        assertEquals(1.0, query(ns, "count(tunxlat_config_last_reload_success_timestamp_seconds"
+                + " > on (job, instance) process_start_time_seconds)"), "the reload is later than the start");
+
+        Files.writeString(bed.configFile(), "map 192.168.255.99 not-an-address\n", StandardOpenOption.APPEND);
+        ReloadEndToEndIT.hup(bed);
+        await("a failed reload", () -> query(ns, "tunxlat_config_reloads_total{result=\"failure\"}"), 1.0, log);
+        await("the failure is the last load", () -> query(ns, "tunxlat_config_last_reload_successful"), 0.0, log);
+        assertEquals(1.0, query(ns, "tunxlat_config_reloads_total{result=\"success\"}"));
+        // The JVM collects twice (the first pause may create the series, the second moves it), so that the GC
+        // pause panels, rates over the last minute, have pauses to show.
+        ExternalTool.require("jcmd", "apt-get install openjdk-17-jdk-headless");
+        for (int i = 0; i < 2; i++) {
+            ExecResult gc = Cmd.exec(Cmd.DEFAULT_TIMEOUT, List.of("jcmd", Long.toString(bed.translator().pid()), "GC.run"));
+            assertTrue(gc.ok(), gc.describe());
+            await("GC pause " + (i + 1) + " scraped", () -> query(ns, "sum(jvm_gc_pause_seconds_count)") != null ? 1.0 : 0.0,
+                    1.0, log);
+            Thread.sleep(1500);
+        }
+        await("GC pauses within the last minute", () -> query(ns, "sum(increase(jvm_gc_pause_seconds_count[1m])) > 0")
+                != null ? 1.0 : 0.0, 1.0, log);
+        // Fresh drops for the panels that show only reasons with drops in the last minute.
+        ExecResult expired = bed.ipv4Host().exec("ping", "-4", "-n", "-c", "2", "-i", "0.2", "-W", "1", "-t", "2",
+                IPV6_HOST_MAPPED);
+        assertTrue(expired.output().contains("2 packets transmitted, 0 received"), expired.describe());
+        await("fresh drops scraped", () -> query(ns, "sum(increase(tunxlat_dropped_packets_total[1m])) > 0") != null
+                ? 1.0 : 0.0, 1.0, log);
+    }
+
     private static final Pattern EXPR = Pattern.compile("\"expr\": \"((?:[^\"\\\\]|\\\\.)*)\"");
 
     /**
-     * Every query of the Grafana dashboard runs on this Prometheus (Grafana's variables filled in as
-     * Grafana would) without error, and those over metrics tunxlat exports today return data.
+     * Every query and annotation of the Grafana dashboard, with the variables filled in as Grafana fills them
+     * for this one selected instance (a regex-escaped value), runs on this Prometheus and returns data, and no
+     * value is NaN.
      */
-    private static void dashboardQueriesRun(Netns ns) throws IOException {
+    private static void dashboardQueriesRun(TestBed bed, Netns ns) throws IOException {
         String json = Files.readString(Path.of("grafana/tunxlat-dashboard.json"));
         Matcher m = EXPR.matcher(json);
         List<String> empty = new ArrayList<>();
+        List<String> nan = new ArrayList<>();
         int n = 0;
         while (m.find()) {
             String expr = m.group(1).replace("\\\"", "\"").replace("\\\\", "\\")
-                    .replace("$__rate_interval", "1m").replace("$__range", "5m").replace("$instance", ".*");
+                    .replace("$__rate_interval", "1m").replace("$__range", "5m").replace("$job", JOB)
+                    .replace("$instance", METRICS.replace(".", "\\\\."));
             n++;
-            boolean exportedOnly = net.tunxlat.metrics.MetricCatalogue.RESERVED.stream().noneMatch(expr::contains)
-                    && !expr.contains("jvm_gc_pause"); // only after a collection
-            if (query(ns, expr) == null && exportedOnly) {
+            List<Double> values = queryAll(ns, expr);
+            if (values.isEmpty()) {
                 empty.add(expr);
+            } else if (values.stream().anyMatch(v -> v.isNaN())) {
+                nan.add(expr + " = " + values);
             }
         }
-        assertTrue(n > 30, "dashboard queries found: " + n);
+        assertTrue(n > 50, "dashboard queries and annotations found: " + n);
         assertEquals(List.of(), empty, "dashboard queries without data");
+        assertEquals(List.of(), nan, "dashboard queries with NaN");
     }
 
     /** tunxlat's /metrics, read inside the namespace. */
@@ -255,17 +311,27 @@ class PrometheusMetricsIT {
 
     /** The value of an instant query through Prometheus's HTTP API, or null when it has no result. */
     static Double query(Netns ns, String promql) {
+        List<Double> values = queryAll(ns, promql);
+        return values.isEmpty() ? null : values.get(0);
+    }
+
+    /** Every value an instant query returns (empty when none, or when Prometheus could not be reached). */
+    static List<Double> queryAll(Netns ns, String promql) {
         ExecResult r = ns.exec("curl", "-sS", "--max-time", "5", "-G", "--data-urlencode", "query=" + promql,
                 "http://" + PROMETHEUS + "/api/v1/query");
         if (!r.ok()) {
-            return null;
+            return List.of();
         }
         String json = r.output();
         if (!json.contains("\"status\":\"success\"")) {
             throw new AssertionError("query " + promql + " failed: " + json);
         }
+        List<Double> values = new ArrayList<>();
         Matcher m = VALUE.matcher(json);
-        return m.find() ? Double.valueOf(m.group(1)) : null;
+        while (m.find()) {
+            values.add(Double.valueOf(m.group(1)));
+        }
+        return values;
     }
 
     private interface Probe {

@@ -194,7 +194,8 @@ class ReloadEndToEndIT {
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    private static void hup(TestBed bed) {
+    /** SIGHUP to the bed's translator (a reload). */
+    static void hup(TestBed bed) {
         ExecResult r = Cmd.exec(Cmd.DEFAULT_TIMEOUT, List.of("kill", "-HUP", Long.toString(bed.translator().pid())));
         assertTrue(r.ok(), r.describe());
     }

@@ -46,7 +46,11 @@ class GrafanaDashboardTest {
                 .replaceFirst("\\[\\$__rate_interval\\]", "[5m]")
                 .replace("tunxlat_echo_replies_sent_total", "tunxlat_echo_replies_total")
                 .replace("\"schemaVersion\": 42", "\"schemaVersion\": 41")
-                .replace("\"title\": \"NPTv6\"", "\"title\": \"NPT\"");
+                .replace("\"title\": \"NPTv6\"", "\"title\": \"NPT\"")
+                .replaceFirst("tunxlat_dropped_packets_total\\{job=~\\\\\"\\$job\\\\\",", "tunxlat_dropped_packets_total{")
+                .replace("(tunxlat_dynamic_pool_addresses{job=~\\\"$job\\\",instance=~\\\"$instance\\\"} > 0)",
+                        "tunxlat_dynamic_pool_addresses{job=~\\\"$job\\\",instance=~\\\"$instance\\\"}")
+                .replace("\"name\": \"Restarts\"", "\"name\": \"Restart\"");
         Path copy = Path.of("target/grafana-check/broken-dashboard.json");
         Files.createDirectories(copy.getParent());
         Files.writeString(copy, bad);
@@ -54,7 +58,9 @@ class GrafanaDashboardTest {
         assertEquals(1, r.status(), r.output());
         for (String expected : List.of("'\"fillOpacty\"' does not exist", "range [5m] in rate()",
                 "metric tunxlat_echo_replies_total: used by", "schemaVersion 41, the current one (@grafana/schema) is 42",
-                "no row \"NPTv6\"")) {
+                "no row \"NPTv6\"", "tunxlat_dropped_packets_total is not filtered by job=~\"$job\" and instance=~\"$instance\"",
+                "divisor \"tunxlat_dynamic_pool_addresses{job=~\"$job\",instance=~\"$instance\"}\" can be 0",
+                "no annotation \"Restarts\"")) {
             assertTrue(r.output().contains(expected), "expected '" + expected + "' in:\n" + r.output());
         }
     }

@@ -166,6 +166,7 @@ class TunxlatMetricsTest {
         Scrape zero = scrape();
         assertEquals(0, zero.value(MetricCatalogue.POOL_ADDRESSES), "zero without a pool");
         assertEquals(0, zero.value(MetricCatalogue.NPTV6_PACKETS, "direction", "out"));
+        assertEquals(0, zero.value(MetricCatalogue.NPTV6_EVICTIONS));
         metrics.usePool(new FakePool());
         metrics.useNptv6(new FakeNptv6());
         Scrape s = scrape();
@@ -174,6 +175,31 @@ class TunxlatMetricsTest {
         assertEquals(7, s.value(MetricCatalogue.DYNAMIC_MAPPINGS, "state", "dormant"));
         assertEquals(11, s.value(MetricCatalogue.NPTV6_PACKETS, "direction", "out"));
         assertEquals(2200, s.value(MetricCatalogue.NPTV6_BYTES, "direction", "in"));
+        assertEquals(9, s.value(MetricCatalogue.NPTV6_LEARNED));
+        assertEquals(4, s.value(MetricCatalogue.NPTV6_EVICTIONS));
+    }
+
+    @Test
+    void reloadMetricsAreAlwaysThereAndReadTheirSource() {
+        metrics.bindWorkers(List.of(w0));
+        Scrape start = scrape();
+        assertEquals(0, start.value(MetricCatalogue.CONFIG_RELOADS, "result", "success"));
+        assertEquals(0, start.value(MetricCatalogue.CONFIG_RELOADS, "result", "failure"));
+        assertEquals(1, start.value(MetricCatalogue.CONFIG_LAST_SUCCESSFUL), "the start's load succeeded");
+        double started = java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime() / 1000.0;
+        assertEquals(started, start.value(MetricCatalogue.CONFIG_LAST_SUCCESS), 0.001,
+                "without a reloader the configuration was loaded when the process started");
+        metrics.useReloads(new ReloadMetrics.Source() {
+            @Override public long reloads() { return 3; }
+            @Override public long failures() { return 2; }
+            @Override public double lastSuccessSeconds() { return 1_700_000_123.5; }
+            @Override public boolean lastSuccessful() { return false; }
+        });
+        Scrape s = scrape();
+        assertEquals(3, s.value(MetricCatalogue.CONFIG_RELOADS, "result", "success"));
+        assertEquals(2, s.value(MetricCatalogue.CONFIG_RELOADS, "result", "failure"));
+        assertEquals(1_700_000_123.5, s.value(MetricCatalogue.CONFIG_LAST_SUCCESS));
+        assertEquals(0, s.value(MetricCatalogue.CONFIG_LAST_SUCCESSFUL));
     }
 
     @Test
@@ -199,5 +225,7 @@ class TunxlatMetricsTest {
         @Override public long packets(String direction) { return direction.equals(Nptv6Metrics.OUT) ? 11 : 22; }
         @Override public long bytes(String direction) { return direction.equals(Nptv6Metrics.OUT) ? 1100 : 2200; }
         @Override public long prefixes() { return 1; }
+        @Override public long learnedEntries() { return 9; }
+        @Override public long learnedEvictions() { return 4; }
     }
 }

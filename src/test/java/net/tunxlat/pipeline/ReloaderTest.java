@@ -10,12 +10,17 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import net.tunxlat.config.ConfigParser;
 import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.mapping.Addresses;
 import net.tunxlat.mapping.DynamicPool;
+import net.tunxlat.metrics.MetricCatalogue;
+import net.tunxlat.metrics.Scrape;
+import net.tunxlat.metrics.TunxlatMetrics;
+import net.tunxlat.xlat.XlatCounters;
 import net.tunxlat.xlat.XlatSnapshot;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,7 +44,11 @@ class ReloaderTest {
         DynamicPool pool = DynamicPool.forConfig(c, clock::get);
         DynamicPool.Binding bound = pool.assign(0x20010db800060000L, 0x77, clock.get());
         AtomicReference<XlatSnapshot> current = new AtomicReference<>(new XlatSnapshot(c, pool));
+        long made = System.currentTimeMillis();
         Reloader r = new Reloader(conf, pool, current::get, current::set);
+        assertTrue(r.lastSuccessful(), "the start's load counts as a success");
+        assertEquals(made / 1000.0, r.lastSuccessSeconds(), 1.0);
+        Thread.sleep(20);
         String log = captureLog(() -> {
             Files.writeString(map, "map 192.168.255.51 2001:db8:6::50\nmap 192.168.255.60 2001:db8:6::60\n");
             assertTrue(r.reload());
@@ -51,6 +60,10 @@ class ReloaderTest {
         assertEquals(Addresses.parseIpv4("192.168.255.51") , s.staticMap().translate6to4(s.staticMap().lookup6(0x20010db800060000L, 0x50), 0x20010db800060000L, 0x50));
         assertTrue(log.matches("(?s).*reloaded " + java.util.regex.Pattern.quote(conf + " and " + map)
                 + " in \\d+ ms: 3 static maps \\(2 added, 1 removed\\)\n.*"), log);
+
+        double reloaded = r.lastSuccessSeconds();
+        assertTrue(reloaded > made / 1000.0, "a successful reload moves the time of the last success");
+        assertTrue(r.lastSuccessful());
 
         XlatSnapshot before = current.get();
         log = captureLog(() -> {
@@ -70,6 +83,23 @@ class ReloaderTest {
         assertSame(before, current.get());
         assertEquals(2, r.failures());
         assertEquals(1, r.reloads());
+        assertFalse(r.lastSuccessful());
+        assertEquals(reloaded, r.lastSuccessSeconds(), "a failure keeps the time of the last success");
+
+        // What Prometheus sees of it, through the daemon's own wiring.
+        try (TunxlatMetrics metrics = Daemon.newMetrics(List.of(new XlatCounters()), pool, null, r, current::get)) {
+            Scrape scrape = Scrape.parse(metrics.scrape());
+            assertEquals(1, scrape.value(MetricCatalogue.CONFIG_RELOADS, "result", "success"));
+            assertEquals(2, scrape.value(MetricCatalogue.CONFIG_RELOADS, "result", "failure"));
+            assertEquals(reloaded, scrape.value(MetricCatalogue.CONFIG_LAST_SUCCESS), 0.001);
+            assertEquals(0, scrape.value(MetricCatalogue.CONFIG_LAST_SUCCESSFUL));
+        }
+
+        Files.writeString(conf, conf(dir, "map 192.168.255.2 2001:db8:6::2\n"));
+        Files.writeString(map, "");
+        captureLog(() -> assertTrue(r.reload()));
+        assertTrue(r.lastSuccessful(), "a success after failures clears the failure state");
+        assertEquals(2, r.reloads());
     }
 
     @Test

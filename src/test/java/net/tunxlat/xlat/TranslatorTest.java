@@ -21,13 +21,13 @@ import net.tunxlat.mapping.Rfc6052;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class TranslatorTest {
-    static final String OWN4 = "192.168.255.1";
-    static final String OWN6 = "2001:db8:64::c0a8:ff01";
-    static final String H6 = "2001:db8:6::2";
-    static final String H6_AS4 = "192.168.255.2";
-    static final String H4 = "203.0.113.2";
-    static final String H4_AS6 = "2001:db8:64::cb00:7102";
+public class TranslatorTest {
+    public static final String OWN4 = "192.168.255.1";
+    public static final String OWN6 = "2001:db8:64::c0a8:ff01";
+    public static final String H6 = "2001:db8:6::2";
+    public static final String H6_AS4 = "192.168.255.2";
+    public static final String H4 = "203.0.113.2";
+    public static final String H4_AS6 = "2001:db8:64::cb00:7102";
 
     final List<byte[]> out = new ArrayList<>();
     final ByteBuf packet = PooledByteBufAllocator.DEFAULT.directBuffer(Translator.HEADROOM + 65535);
@@ -40,12 +40,12 @@ class TranslatorTest {
         out.add(a);
     }, scratch, () -> now, PacketLog.OFF);
 
-    static TunxlatConfig config(String prefix, UdpCksumMode mode, MapEntry... maps) {
+    public static TunxlatConfig config(String prefix, UdpCksumMode mode, MapEntry... maps) {
         return TunxlatConfig.builder().source(Path.of("test.conf")).ipv4Addr(Addresses.parseIpv4(OWN4))
                 .prefix(Ipv6Prefix.parse(prefix, -1)).maps(List.of(maps)).udpCksumMode(mode).build();
     }
 
-    static MapEntry map(String v4, String v6) {
+    public static MapEntry map(String v4, String v6) {
         return new MapEntry(Ipv4Prefix.parse(v4, 32), Ipv6Prefix.parse(v6, 128), "test");
     }
 

@@ -1,0 +1,144 @@
+package net.tunxlat.pipeline;
+
+import static net.tunxlat.xlat.TranslatorTest.H4;
+import static net.tunxlat.xlat.TranslatorTest.H4_AS6;
+import static net.tunxlat.xlat.TranslatorTest.H6;
+import static net.tunxlat.xlat.TranslatorTest.H6_AS4;
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.util.internal.PlatformDependent;
+import java.lang.management.ManagementFactory;
+import net.tunxlat.tun.LibC;
+import net.tunxlat.tun.PacketQueue;
+import net.tunxlat.xlat.PacketLog;
+import net.tunxlat.xlat.TestPackets;
+import net.tunxlat.xlat.XlatCounters;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The worker's own loop allocates nothing either: {@link Worker#batch} (the snapshot read, the reads, the
+ * translation, the writes, the coalescer flush, the batch counting and publication) over a queue that replays
+ * packets from native memory and drops what is written, measured with the JVM's per-thread allocation counter.
+ * ({@code TranslatorAllocationTest} measures the translator core alone.)
+ */
+class WorkerAllocationTest {
+    /** Replays its packets in turn, {@code limit} in all, then says nothing waits; writes are counted, not kept. */
+    static final class ReplayQueue implements PacketQueue {
+        private final byte[][] packets;
+        private final int vnet;
+        private Thread owner;
+        long limit;
+        long reads;
+        long written;
+
+        ReplayQueue(int vnet, byte[]... packets) {
+            this.vnet = vnet;
+            this.packets = packets;
+        }
+
+        @Override
+        public String deviceName() {
+            return "replay";
+        }
+
+        @Override
+        public int index() {
+            return 0;
+        }
+
+        @Override
+        public int vnetHeaderLength() {
+            return vnet;
+        }
+
+        @Override
+        public boolean writesUdpSuperPackets() {
+            return vnet > 0;
+        }
+
+        @Override
+        public boolean attach() {
+            owner = Thread.currentThread();
+            return true;
+        }
+
+        @Override
+        public void detach() {
+            owner = null;
+        }
+
+        @Override
+        public int read(long address, int capacity) {
+            if (owner != Thread.currentThread()) {
+                return -LibC.EBADF;
+            }
+            if (reads >= limit) {
+                return AGAIN;
+            }
+            byte[] p = packets[(int) (reads++ % packets.length)];
+            PlatformDependent.copyMemory(p, 0, address, p.length);
+            return p.length;
+        }
+
+        @Override
+        public int write(long address, int length) {
+            written++;
+            return length;
+        }
+
+        @Override
+        public boolean awaitReadable(int timeoutMillis) {
+            return reads < limit;
+        }
+
+        @Override
+        public void close() {
+            owner = null;
+        }
+
+        @Override
+        public boolean isClosed() {
+            return false;
+        }
+    }
+
+    @Test
+    void batchesAllocateNothing() {
+        byte[] udp46 = WorkerTest.udp46(1000);
+        byte[] tcp46 = TestPackets.ipv4(H4, H6_AS4, 6, 64, 0, 1, 0x4000, TestPackets.tcpHeaderAndData(80, 9, new byte[1400]));
+        byte[] echo64 = TestPackets.ipv6(H6, H4_AS6, 58, 58, 64, 0, new byte[0], TestPackets.icmpEcho(128, 1, 2, new byte[56]));
+        assertNoAllocation(new ReplayQueue(0, udp46, tcp46, echo64), XlatCounters.PACKETS_46);
+    }
+
+    @Test
+    void batchesWithOffloadsAndCoalescingAllocateNothing() {
+        ReplayQueue q = new ReplayQueue(12, WorkerTest.vnetUdp64(40000, 100), WorkerTest.vnetUdp64(40001, 100));
+        assertNoAllocation(q, XlatCounters.PACKETS_64);
+        assertTrue(q.written < q.reads / 10, "datagrams were coalesced: " + q.written + " writes for " + q.reads);
+    }
+
+    private static void assertNoAllocation(ReplayQueue q, int translated) {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        assertTrue(mx.isThreadAllocatedMemorySupported(), "per-thread allocation accounting");
+        try (Worker w = new Worker(q, () -> WorkerTest.SNAPSHOT, PooledByteBufAllocator.DEFAULT, System::nanoTime,
+                PacketLog.OFF)) {
+            q.attach();
+            q.limit = 200_000; // warm up: JIT, Netty's caches
+            while (w.batch() >= 0) {
+                // a full batch: more wait
+            }
+            long before = mx.getCurrentThreadAllocatedBytes();
+            q.limit += 1_000_000;
+            while (w.batch() >= 0) {
+                // a full batch: more wait
+            }
+            long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+            q.detach();
+            assertEquals(1_200_000, w.counters().get(XlatCounters.BATCH_PACKETS));
+            assertTrue(w.counters().get(translated) > 300_000, "packets were translated");
+            // "almost nothing": a few KiB of slack for JIT deoptimisation or the MXBean itself.
+            assertTrue(allocated < 16 * 1024, "allocated " + allocated + " bytes for 1,000,000 packets");
+        }
+    }
+}
