@@ -192,6 +192,12 @@ final class Xlat46 {
             c.drop(forbidden); // spoofed or unroutable: silently (AddressFilter)
             return false;
         }
+        if (IpProtocol.isIpv6ChainHeader(c.proto)) {
+            // RFC 7915 §4.1 copies Protocol into Next Header: the IPv6 side would parse the payload as an
+            // extension header nobody built (a forged chain). Dropped, as the maintained TAYGA does.
+            c.drop(IPV6_PROTOCOL_IN_IPV4_46);
+            return false;
+        }
         return true;
     }
 
@@ -202,6 +208,13 @@ final class Xlat46 {
      */
     private boolean mapAddresses(XlatContext c, boolean icmpError) {
         DropReason why = mapper.map4to6(c.dst4, DST_UNMAPPABLE_46, WKPF_NON_GLOBAL_46);
+        if (why == WKPF_NON_GLOBAL_46 || why == POOL_UNBOUND_46) {
+            // RFC 6052 §3.1 ("MUST drop") / no host holds the pool address: Host Unreachable (RFC 1812
+            // §5.2.7.1), as the maintained TAYGA answers both.
+            responder.icmp4Error(c, Icmpv4Type.DEST_UNREACHABLE, Icmpv4Type.HOST_UNREACHABLE, 0);
+            c.drop(why);
+            return false;
+        }
         if (why != null) {
             reject(c, why);
             return false;
@@ -215,6 +228,12 @@ final class Xlat46 {
         } else if (icmpError) {
             c.srcHi = c.snap.ownIpv6Hi;
             c.srcLo = c.snap.ownIpv6Lo;
+        } else if (why == WKPF_NON_GLOBAL_46) {
+            // RFC 6052 §3.1: a non-global source under the Well-Known Prefix; Host Administratively
+            // Prohibited (RFC 1812 §5.2.7.1), as the maintained TAYGA answers.
+            responder.icmp4Error(c, Icmpv4Type.DEST_UNREACHABLE, Icmpv4Type.HOST_PROHIBITED, 0);
+            c.drop(why);
+            return false;
         } else {
             reject(c, why);
             return false;
@@ -238,17 +257,17 @@ final class Xlat46 {
         OffloadState o = c.offload;
         boolean dontFragment = ip4.wrap(c.buf, c.off).dontFragment();
         int ipv6Length = Ipv6Header.LENGTH + (c.fragmented ? Ipv6FragmentHeader.LENGTH : 0) + c.l4Length;
-        if (dontFragment && !o.gso && snap.ipv6EgressMtu > 0 && ipv6Length > snap.ipv6EgressMtu) {
-            responder.icmp4Error(c, Icmpv4Type.DEST_UNREACHABLE, Icmpv4Type.FRAG_NEEDED,
-                    snap.ipv6EgressMtu - IPV6_GROWTH);
+        int nextHop = snap.ipv6NextHopMtu(); // ipv6-egress-mtu, else the TUN MTU (as TAYGA), else unknown
+        if (dontFragment && !o.gso && nextHop > 0 && ipv6Length > nextHop) {
+            responder.icmp4Error(c, Icmpv4Type.DEST_UNREACHABLE, Icmpv4Type.FRAG_NEEDED, nextHop - IPV6_GROWTH);
             c.drop(PACKET_TOO_BIG_46);
             return MTU_DROPPED;
         }
-        int limit = snap.ipv6EgressMtu > 0 ? Math.min(snap.offlinkMtu, snap.ipv6EgressMtu) : snap.offlinkMtu;
+        int limit = nextHop > 0 ? Math.min(snap.offlinkMtu, nextHop) : snap.offlinkMtu;
         if (o.gso) {
             // A super-packet stays whole only if each of its segments fits the IPv6 side as it is.
             int segment = Ipv6Header.LENGTH + o.l4HeaderLength(c.buf, c.l4) + o.gsoSize;
-            boolean fits = dontFragment ? snap.ipv6EgressMtu <= 0 || segment <= snap.ipv6EgressMtu : segment <= limit;
+            boolean fits = dontFragment ? nextHop <= 0 || segment <= nextHop : segment <= limit;
             return fits ? MTU_WHOLE : MTU_SEGMENT;
         }
         if (dontFragment || ipv6Length <= limit) {
@@ -499,8 +518,20 @@ final class Xlat46 {
         if (innerAvailable < ihl) {
             return ICMP_ERROR_INNER_46; // not even the inner header is quoted
         }
+        int innerProtocol = q.protocol();
+        if (innerProtocol == PROTO_ICMPV6) {
+            return ICMP_WRONG_VERSION_46; // as outside (§4.1): ICMPv6 in IPv4 would reach IPv6 unvalidated
+        }
+        if (IpProtocol.isIpv6ChainHeader(innerProtocol)) {
+            return IPV6_PROTOCOL_IN_IPV4_46;
+        }
         int innerSrc = q.source();
         int innerDst = q.destination();
+        if (AddressFilter.martian4(innerSrc) || AddressFilter.martian4(innerDst)) {
+            // §4.3: the inner addresses are translated like the outer ones; 127.0.0.1 and the like cannot be
+            // (and the IPv6 host cannot have sent such a packet). Dropped, as the maintained TAYGA does.
+            return ICMP_ERROR_INNER_46;
+        }
         if (mapper.map4to6(innerSrc, ICMP_ERROR_INNER_46, ICMP_ERROR_INNER_46) != null) {
             return ICMP_ERROR_INNER_46;
         }
@@ -550,7 +581,7 @@ final class Xlat46 {
         c.l4 = inner + innerHeader6;
         c.l4Length = innerTotal - ihl;
         c.l4Available = innerCopy;
-        c.proto = q.protocol();
+        c.proto = innerProtocol;
         c.src4 = innerSrc;
         c.dst4 = innerDst;
         c.srcHi = innerSrcHi;
