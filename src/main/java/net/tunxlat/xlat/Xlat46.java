@@ -39,14 +39,6 @@ final class Xlat46 {
     /** How many bytes longer an IPv6 header is than an IPv4 one without options. */
     static final int IPV6_GROWTH = Ipv6Header.LENGTH - Ipv4Header.MIN_LENGTH;
     private static final int[] PLATEAUS = {65535, 32000, 17914, 8166, 4352, 2002, 1492, 1006, 508, 296, 68};
-    /** RFC 791 §3.1 options: End of Option List, No Operation, Loose and Strict Source and Record Route. */
-    private static final int IPV4_OPTION_END = 0;
-    private static final int IPV4_OPTION_NOP = 1;
-    private static final int IPV4_OPTION_LSRR = 131;
-    private static final int IPV4_OPTION_SSRR = 137;
-    /** RFC 791 §3.1: an option's octets after its type: length, then (source routes) pointer. */
-    private static final int IPV4_OPTION_LENGTH = 1;
-    private static final int IPV4_OPTION_POINTER = 2;
 
     private final Ipv4Header ip4 = new Ipv4Header();
     private final Ipv6Header ip6 = new Ipv6Header();
@@ -92,7 +84,7 @@ final class Xlat46 {
             c.drop(TTL_EXCEEDED_46);
             return Verdict.DONE;
         }
-        if (ihl > Ipv4Header.MIN_LENGTH && hasUnexpiredSourceRoute(c.buf, c.off + Ipv4Header.MIN_LENGTH, c.off + ihl)) {
+        if (h.hasUnexpiredSourceRoute()) {
             // RFC 7915 §4.1: "if an unexpired source route option is present, then the packet MUST
             // instead be discarded, and an ICMPv4 'Destination Unreachable, Source Route Failed'
             // (Type 3, Code 5) error message SHOULD be returned".
@@ -684,36 +676,6 @@ final class Xlat46 {
             responder.icmp4Error(c, Icmpv4Type.DEST_UNREACHABLE, Icmpv4Type.ADMIN_PROHIBITED, 0);
         }
         c.drop(why);
-    }
-
-    /** RFC 7915 §4.1: looks for an LSRR (131) or SSRR (137) option whose pointer is not past its end. */
-    private static boolean hasUnexpiredSourceRoute(ByteBuf buf, int p, int end) {
-        while (p < end) {
-            int type = buf.getUnsignedByte(p);
-            if (type == IPV4_OPTION_END) {
-                return false;
-            }
-            if (type == IPV4_OPTION_NOP) {
-                p++;
-                continue;
-            }
-            if (p + IPV4_OPTION_LENGTH >= end) {
-                return false;
-            }
-            int optLen = buf.getUnsignedByte(p + IPV4_OPTION_LENGTH);
-            if (optLen < 2) {
-                return false;
-            }
-            if ((type == IPV4_OPTION_LSRR || type == IPV4_OPTION_SSRR) && optLen > IPV4_OPTION_POINTER
-                    && p + IPV4_OPTION_POINTER < end) {
-                int pointer = buf.getUnsignedByte(p + IPV4_OPTION_POINTER);
-                if (pointer <= optLen) {
-                    return true;
-                }
-            }
-            p += optLen;
-        }
-        return false;
     }
 
     /** Echo Request 8 → 128 and Echo Reply 0 → 129; -1 for anything else. */
