@@ -17,14 +17,20 @@
 #    CAP_NET_ADMIN and the JVM options of /etc/default/tunxlat (in a network namespace of its own);
 #    then an upgrade to the second package (a modified conffile and a file in /var/lib/tunxlat must
 #    survive; the archive is made for the new jar) and a purge (configuration, state, archive, user
-#    and group gone);
+#    and group gone); then the safe install next to Debian's tayga package (enabled with update-rc.d:
+#    Debian installs it disabled): tunxlat.service is
+#    not enabled, postinst says why and what to do, an upgrade keeps it so;
 # 5. if systemd-nspawn is there (package systemd-container): the same root booted with systemd as PID 1
 #    in a container with a network of its own: install (systemd-analyze verify of the installed units;
 #    the service starts, with the class-data sharing archive mapped), translation through
 #    tunxlat@lab with ping both ways, systemd-analyze security (below 2.5), reload, map list, stop within
-#    a second, restart on upgrade, purge (services stopped, user gone).
+#    a second, restart on upgrade, purge (services stopped, user gone); the safe install: with nat64
+#    held by another process, and next to a running TAYGA, tunxlat.service is neither started nor
+#    enabled; the documented switch (systemctl stop tayga; systemctl disable tayga; systemctl enable
+#    --now tunxlat).
 #
-# Environment: MIRROR (default: the Debian mirror of /etc/apt/sources*), BOOT_TEST=0 to skip step 5,
+# Environment: MIRROR (default: the Debian mirror of /etc/apt/sources*), MVN_ARGS (default -B; "-o -B"
+# builds offline), BOOT_TEST=0 to skip step 5,
 # KEEP=1 to leave the throw-away root in target/install-test/root. Downloaded packages are kept in
 # target/install-test/apt-archives. Ends with "test-install: N passed, M failed, K skipped"; exit
 # status 1 if anything failed. A machine where systemd-nspawn cannot boot skips step 5 and says so.
@@ -113,7 +119,7 @@ uses_cds() {
 say "Building the package (mvn package)"
 rm -f target/tunxlat_*_all.deb
 mkdir -p "$WORK"
-mvn -B -DskipTests package >"$WORK/build.log" 2>&1 || { tail -40 "$WORK/build.log"; die "mvn package failed (log: $WORK/build.log)"; }
+mvn ${MVN_ARGS:--B} -DskipTests package >"$WORK/build.log" 2>&1 || { tail -40 "$WORK/build.log"; die "mvn package failed (log: $WORK/build.log)"; }
 debs=(target/tunxlat_*_all.deb)
 [[ ${#debs[@]} -eq 1 && -f ${debs[0]} ]] || die "expected one target/tunxlat_*_all.deb, found: ${debs[*]}"
 DEB1=$TOP/${debs[0]}
@@ -128,7 +134,7 @@ if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 else
     tar --exclude=./target --exclude=./.git -cf - .
 fi | tar -xf - -C "$WORK/src-next"
-(cd "$WORK/src-next" && mvn -B -DskipTests -Drevision="$NEXT_REVISION" package) >"$WORK/build-next.log" 2>&1 \
+(cd "$WORK/src-next" && mvn ${MVN_ARGS:--B} -DskipTests -Drevision="$NEXT_REVISION" package) >"$WORK/build-next.log" 2>&1 \
     || { tail -40 "$WORK/build-next.log"; die "mvn -Drevision=$NEXT_REVISION package failed (log: $WORK/build-next.log)"; }
 debs=("$WORK"/src-next/target/tunxlat_*_all.deb)
 DEB2=${debs[0]}
@@ -217,9 +223,10 @@ check "Java runtime reinstalled: the dpkg trigger made the archive again" \
     bash -c '[[ $(chroot "$1" stat -c %i "$2") != "$3" ]] && grep -q "Processing triggers for tunxlat" "$4"' \
     _ "$ROOT" "$CDS_ARCHIVE" "$cds_inode" "$WORK/reinstall-jre.log"
 check "... and used" uses_cds
-check "man pages tunxlat(8), tunxlat.conf(5); copyright; changelog" \
+check "man pages tunxlat(8), tunxlat.conf(5); copyright; changelog; bash completion" \
     test -f "$ROOT/usr/share/man/man8/tunxlat.8.gz" -a -f "$ROOT/usr/share/man/man5/tunxlat.conf.5.gz" \
-    -a -f "$ROOT/usr/share/doc/tunxlat/copyright" -a -f "$ROOT/usr/share/doc/tunxlat/changelog.gz"
+    -a -f "$ROOT/usr/share/doc/tunxlat/copyright" -a -f "$ROOT/usr/share/doc/tunxlat/changelog.gz" \
+    -a -f "$ROOT/usr/share/bash-completion/completions/tunxlat"
 # What the unit does, without systemd: the service user, only CAP_NET_ADMIN, the JVM options of
 # /etc/default/tunxlat (JNA unpacks its native library to jna.tmpdir), /run/tunxlat for the control
 # socket, a network namespace of its own.
@@ -278,6 +285,31 @@ check "/etc/tunxlat, /etc/default/tunxlat, /var/lib/tunxlat, /var/cache/tunxlat 
     bash -c '! test -e "$1/etc/tunxlat" && ! test -e "$1/etc/default/tunxlat" && ! test -e "$1/var/lib/tunxlat" && ! test -e "$1/var/cache/tunxlat"' _ "$ROOT"
 check "program, units and enable link gone" \
     bash -c '! test -e "$1/usr/bin/tunxlat" && ! test -e "$1/usr/share/tunxlat" && ! test -e "$1/usr/lib/systemd/system/tunxlat.service" && ! test -L "$1/etc/systemd/system/multi-user.target.wants/tunxlat.service"' _ "$ROOT"
+
+say "Safe install in the chroot: next to an enabled TAYGA (Debian's tayga package)"
+# policy-rc.d: the chroot shares the host's network, so TAYGA's postinst must not start it here
+in_root sh -c 'printf "#!/bin/sh\nexit 101\n" >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d'
+in_root sh -c 'cd /tmp && apt-get download -q tayga' >"$WORK/tayga-download.log" 2>&1 \
+    || { tail -20 "$WORK/tayga-download.log"; die "apt-get download tayga failed"; }
+in_root sh -c 'apt-get install -y -q /tmp/tayga_*.deb' >"$WORK/tayga-install.log" 2>&1 \
+    || { tail -20 "$WORK/tayga-install.log"; die "installing tayga failed (log: $WORK/tayga-install.log)"; }
+# Debian's package installs the init script disabled (K01 links everywhere); the operator enables it,
+# which "systemctl enable tayga" does with update-rc.d.
+in_root update-rc.d tayga enable >/dev/null 2>&1
+check "tayga installed, its init script enabled (/etc/rc2.d/S..tayga)" bash -c 'ls "$1"/etc/rc2.d/S[0-9][0-9]tayga' _ "$ROOT"
+in_root sh -c "cd /tmp && apt-get install -y -q ./$D1" >"$WORK/install-next-to-tayga.log" 2>&1 \
+    || { tail -30 "$WORK/install-next-to-tayga.log"; die "install next to TAYGA failed (log: $WORK/install-next-to-tayga.log)"; }
+check "next to an enabled TAYGA: tunxlat.service not enabled" \
+    test ! -L "$ROOT/etc/systemd/system/multi-user.target.wants/tunxlat.service"
+check "... and postinst says why and what to do" bash -c 'grep -q "tunxlat.service was NOT started and not enabled: TAYGA is enabled" "$1" \
+    && grep -q "systemctl stop tayga && systemctl disable tayga && systemctl enable --now tunxlat" "$1" && grep -q "systemctl enable --now tunxlat" "$1" || { cat "$1"; false; }' \
+    _ "$WORK/install-next-to-tayga.log"
+in_root sh -c "cd /tmp && apt-get install -y -q ./$D2" >"$WORK/upgrade-next-to-tayga.log" 2>&1 \
+    || { tail -30 "$WORK/upgrade-next-to-tayga.log"; die "upgrade next to TAYGA failed"; }
+check "... an upgrade keeps it disabled" test ! -L "$ROOT/etc/systemd/system/multi-user.target.wants/tunxlat.service"
+cp "$ROOT"/tmp/tayga_*.deb "$WORK/"
+in_root apt-get purge -y -q tunxlat tayga >"$WORK/purge-tayga.log" 2>&1 || { tail -20 "$WORK/purge-tayga.log"; die "purging tunxlat and tayga failed"; }
+in_root rm -f /usr/sbin/policy-rc.d /tmp/tayga_*.deb
 
 # --- 5. the same root booted with systemd -------------------------------------------------------
 boot_test() {
@@ -391,6 +423,42 @@ EOF
         ! nsenter -t "$1" -a systemctl -q is-active tunxlat && ! nsenter -t "$1" -a systemctl -q is-active tunxlat@lab' _ "$ct"
     check "purge removed user, configuration, state and the tunxlat@lab enable link" in_ct sh -c \
         '! getent passwd tunxlat && ! test -e /etc/tunxlat && ! test -e /var/lib/tunxlat && ! ls /etc/systemd/system/*.wants/tunxlat@* 2>/dev/null'
+
+    say "Safe install in the booted container: a TUN device in use, then a running TAYGA"
+    # a process (perl's ioctl TUNSETIFF, IFF_TUN|IFF_NO_PI) holds nat64, the default tun-device
+    in_ct systemd-run -q --unit=tun-holder perl -e 'open(my $f, "+<", "/dev/net/tun") or die "$!";
+        my $r = pack("a16 s x22", "nat64", 0x1001); ioctl($f, 0x400454ca, $r) or die "$!"; sleep 600'
+    in_ct timeout 10 sh -c 'until ip link show nat64 >/dev/null 2>&1; do sleep 0.1; done' || true
+    in_ct sh -c "cd /root/debs && apt-get install -y -q ./$D1" >"$WORK/boot-install-busy.log" 2>&1 \
+        || { tail -30 "$WORK/boot-install-busy.log"; die "install next to a busy TUN device failed"; }
+    check "TUN device nat64 in use: tunxlat.service neither started nor enabled" in_ct sh -c \
+        'sleep 1; ! systemctl -q is-active tunxlat && ! systemctl -q is-enabled tunxlat'
+    check "... and postinst names the device and the process" grep -q \
+        "the TUN device nat64 (tun-device in /etc/tunxlat/tunxlat.conf) is in use by process [0-9]* (perl)" \
+        "$WORK/boot-install-busy.log"
+    in_ct systemctl stop tun-holder
+    check "... once it is free: systemctl enable --now tunxlat translates on nat64" in_ct sh -c \
+        'systemctl enable --now tunxlat && timeout 20 sh -c "until systemctl -q is-active tunxlat && ip link show nat64 >/dev/null 2>&1; do sleep 0.2; done"'
+    in_ct apt-get purge -y -q tunxlat >"$WORK/boot-purge-busy.log" 2>&1 \
+        || { tail -30 "$WORK/boot-purge-busy.log"; die "purge after the busy-device test failed"; }
+
+    cp "$WORK"/tayga_*.deb "$ROOT/root/debs/"
+    # installed disabled by Debian; enabled and started as an operator would (dpkg -i: the container has
+    # no network, and apt would fetch the mirror's copy of the same version). Not "enable --now": for a
+    # SysV script systemd 252 enables without starting.
+    in_ct sh -c 'dpkg -i /root/debs/tayga_*.deb && systemctl enable tayga && systemctl start tayga' >"$WORK/boot-tayga.log" 2>&1 \
+        || { tail -30 "$WORK/boot-tayga.log"; die "installing and starting Debian's tayga in the container failed"; }
+    check "Debian's tayga installed, running and holding nat64" in_ct timeout 20 sh -c \
+        'until pidof tayga >/dev/null && ip link show nat64 >/dev/null 2>&1; do sleep 0.2; done'
+    in_ct sh -c "cd /root/debs && apt-get install -y -q ./$D1" >"$WORK/boot-install-tayga.log" 2>&1 \
+        || { tail -30 "$WORK/boot-install-tayga.log"; die "install next to TAYGA failed"; }
+    check "next to a running TAYGA: tunxlat.service neither started nor enabled, TAYGA still running" in_ct sh -c \
+        'sleep 1; ! systemctl -q is-active tunxlat && ! systemctl -q is-enabled tunxlat && pidof tayga >/dev/null'
+    check "... and postinst says so and what to do" bash -c 'grep -q "NOT started and not enabled: a tayga process is running" "$1" \
+        && grep -q "systemctl enable --now tunxlat" "$1" || { cat "$1"; false; }' _ "$WORK/boot-install-tayga.log"
+    check "the documented switch (systemctl stop tayga; systemctl disable tayga; systemctl enable --now tunxlat): tunxlat on nat64" \
+        in_ct sh -c 'systemctl stop tayga && systemctl disable tayga >/dev/null 2>&1 && systemctl enable --now tunxlat >/dev/null 2>&1 &&
+            timeout 20 sh -c "until systemctl -q is-active tunxlat && ip link show nat64 >/dev/null 2>&1; do sleep 0.2; done" && ! pidof tayga'
 
     in_ct systemctl poweroff >/dev/null 2>&1 || true
     for i in $(seq 1 100); do kill -0 "$NSPAWN_PID" 2>/dev/null || break; sleep 0.1; done

@@ -36,10 +36,11 @@ import picocli.CommandLine.Parameters;
  * truncated one crashes JDK 17 at start-up).
  */
 @Command(name = "cds-archive", hidden = true, mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = {"Make a class-data sharing archive of the classes tunxlat loads at start, for the Java runtime",
-                "running this command, with a training run that needs no TUN device and no root. The Debian package",
-                "keeps one in /var/cache/tunxlat/tunxlat.jsa (see tunxlat(8)); use it with",
-                "java -XX:SharedArchiveFile=FILE -Xshare:auto -jar tunxlat.jar ... (the same jar, the same runtime)."},
+        description = {"Make a class-data sharing archive of the classes tunxlat loads at start.",
+                "For the Java runtime running this command, with a training run that needs no TUN device and no"
+                        + " root. The Debian package keeps one in /var/cache/tunxlat/tunxlat.jsa (see tunxlat(8));"
+                        + " use it with java -XX:SharedArchiveFile=FILE -Xshare:auto -jar tunxlat.jar ... (the same"
+                        + " jar, the same runtime)."},
         footer = {"", "Exit status: 0 written, 1 not written (FILE is left as it was), 2 bad command line."})
 public final class CdsArchiveCommand implements Callable<Integer> {
     /** How long the training run and the check may take before they are killed. */

@@ -3,6 +3,7 @@ package net.tunxlat.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import net.tunxlat.config.MapEntry;
+import net.tunxlat.config.TaygaRules;
 import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.mapping.Addresses;
 import picocli.CommandLine;
@@ -12,20 +13,36 @@ import picocli.CommandLine.Option;
 /** {@code tunxlat check}: validates a configuration without touching the system. */
 @Command(name = "check", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Validate a configuration file without touching the system.",
-                "Prints a summary and exits 0, or prints FILE:LINE: what is wrong and exits 2."})
+                "Prints every error (up to 20) as FILE:LINE: what is wrong and exits 2.",
+                "Otherwise warns about what cannot carry traffic (an address two",
+                "directives claim, translated addresses no tun-route covers), prints a",
+                "summary and exits 0."},
+        footer = {"", "Exit status: 0 valid (warnings allowed unless --strict), 1 warnings with --strict,"
+                + " 2 errors or bad command line."})
 public final class CheckCommand implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = RunCommand.DEFAULT_CONFIG,
             description = "configuration file (default: ${DEFAULT-VALUE})")
     Path config;
+
+    @Option(names = "--strict", description = "exit 1 when there are warnings (for scripts and CI)")
+    boolean strict;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
-        TunxlatConfig c = Configs.loadWithMapFile(config, spec.commandLine().getErr());
+        Configs.Loaded loaded = Configs.load(config, spec.commandLine().getErr(), true);
+        TunxlatConfig c = loaded.config();
         if (c == null) {
             return 2;
+        }
+        String dataDir = TaygaRules.dataDirProblem(c);
+        if (dataDir != null) {
+            // A warning only: the service may run as another user, or the directory may be made before the start.
+            spec.commandLine().getErr().println("tunxlat: warning: " + config + ": " + dataDir
+                    + " (tunxlat will not start until it can use it)");
+            spec.commandLine().getErr().flush();
         }
         var out = spec.commandLine().getOut();
         out.println(config + ": OK");
@@ -55,7 +72,10 @@ public final class CheckCommand implements Callable<Integer> {
                         + "  (" + n.origin() + ")");
             }
         }
+        if (loaded.warnings() > 0) {
+            out.println("  warnings      " + loaded.warnings() + (strict ? " (--strict: exit status 1)" : ""));
+        }
         out.flush();
-        return 0;
+        return strict && loaded.warnings() > 0 ? 1 : 0;
     }
 }

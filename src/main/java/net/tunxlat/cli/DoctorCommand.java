@@ -13,10 +13,16 @@ import picocli.CommandLine.Option;
 
 /** {@code tunxlat doctor}: does the running system match the configuration (device, forwarding, routes, rules)? */
 @Command(name = "doctor", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = {"Check that the running system matches the configuration: the TUN device exists, is up",
-                "and attached; forwarding is on; the NAT64 routes and the NPTv6 policy rules and routes send the",
-                "right packets into the TUN device. Prints one line per check and, for each problem, the command",
-                "that fixes it. Reads the system with 'ip -j' and /proc/sys; changes nothing."},
+        description = {"Check that the running system matches the configuration.",
+                "The TUN device exists, is up and attached; forwarding is on; the NAT64",
+                "routes and the NPTv6 policy rules and routes send the right packets into the",
+                "TUN device; private dynamic-pool and map addresses have NAT44 (masquerade or",
+                "snat); no forward chain with policy drop (nftables, iptables) drops the",
+                "translated packets; an uplink whose IPv6 default route comes from router",
+                "advertisements has accept_ra = 2. Prints one line per check and, for each",
+                "problem, the command that fixes it. Reads the system with 'ip -j',",
+                "'nft -j list ruleset' (or iptables-save) and /proc/sys, as root to see the",
+                "firewall; changes nothing."},
         footer = {"", "Exit status: 0 all checks OK, 1 at least one problem, 2 bad command line or configuration."})
 public final class DoctorCommand implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = RunCommand.DEFAULT_CONFIG,

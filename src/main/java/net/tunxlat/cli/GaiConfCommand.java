@@ -16,10 +16,11 @@ import picocli.CommandLine.Option;
  * NPTv6, so that getaddrinfo() prefers IPv6 over IPv4 for dual-stack names (RFC 6724 rules 5 and 6).
  */
 @Command(name = "gai-conf", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = {"Print an /etc/gai.conf for the LAN hosts behind NPTv6: their ULA prefix gets the label of",
-                "::/0, so that glibc's getaddrinfo() prefers IPv6 over IPv4 (RFC 6724 rule 5, then rule 6).",
-                "Without it, a host with only ULA addresses uses IPv4 for every name that also has an A record.",
-                "The output repeats glibc's whole default label table, because one 'label' line replaces it."},
+        description = {"Print an /etc/gai.conf that makes LAN hosts behind NPTv6 prefer IPv6.",
+                "Their ULA prefix gets the label of ::/0, so that glibc's getaddrinfo() prefers IPv6 over IPv4"
+                        + " (RFC 6724 rule 5, then rule 6). Without it, a host with only ULA addresses uses IPv4 for"
+                        + " every name that also has an A record. The output repeats glibc's whole default label"
+                        + " table, because one 'label' line replaces it."},
         footer = {"", "Example: tunxlat gai-conf --prefix fd00:11:22::/48 > /etc/gai.conf   (on each LAN host)",
                 "", "Exit status: 0 printed, 2 bad command line (a prefix outside fc00::/7) or configuration."})
 public final class GaiConfCommand implements Callable<Integer> {

@@ -36,7 +36,7 @@ public final class MapCommand implements Callable<Integer> {
         @Option(names = "--socket", paramLabel = "PATH", description = "the control socket itself (instead of -c)")
         Path socket;
 
-        @Option(names = "--json", description = "JSON output (schema 1, see docs/state.md)")
+        @Option(names = "--json", description = "JSON output (schema 1, see tunxlat(8))")
         boolean json;
 
         /** The socket path, or null after printing why there is none. */

@@ -21,8 +21,12 @@ public final class MktunCommand implements Callable<Integer> {
     @Option(names = "--dev", paramLabel = "NAME", description = "device name (instead of reading the configuration)")
     String dev;
 
-    @Option(names = {"--owner", "--user"}, paramLabel = "USER", description = "user allowed to attach to the device")
+    @Option(names = "--owner", paramLabel = "USER", description = "user allowed to attach to the device")
     String owner;
+
+    /** The old spelling of {@code --owner}, kept for scripts; hidden so that the help names one option. */
+    @Option(names = "--user", paramLabel = "USER", hidden = true, description = "the same as --owner")
+    String ownerOldName;
 
     @Option(names = "--group", paramLabel = "GROUP", description = "group allowed to attach to the device")
     String group;
@@ -36,7 +40,12 @@ public final class MktunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return make(config, dev, owner, group, multiQueue, spec.commandLine());
+        if (owner != null && ownerOldName != null) {
+            spec.commandLine().getErr().println("tunxlat: --owner and --user are the same option: give one");
+            spec.commandLine().getErr().flush();
+            return 2;
+        }
+        return make(config, dev, owner != null ? owner : ownerOldName, group, multiQueue, spec.commandLine());
     }
 
     static String deviceName(Path config, String dev, CommandLine cl) {

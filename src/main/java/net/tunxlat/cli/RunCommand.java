@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import net.tunxlat.config.ListenAddress;
+import net.tunxlat.config.TaygaRules;
 import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.pipeline.Daemon;
 import net.tunxlat.util.Log;
@@ -13,8 +14,9 @@ import picocli.CommandLine.Option;
 
 /** {@code tunxlat run}: translate in the foreground until SIGTERM or SIGINT. */
 @Command(name = "run", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = {"Open the TUN device and translate in the foreground, logging to stderr,",
-                "until SIGTERM or SIGINT (stops within a second)."})
+        description = {"Open the TUN device and translate in the foreground until SIGTERM or SIGINT.",
+                "Logs to standard error; stops within a second of the signal. SIGHUP reloads the maps and the"
+                        + " map-file."})
 public final class RunCommand implements Callable<Integer> {
     static final String DEFAULT_CONFIG = "/etc/tunxlat/tunxlat.conf";
 
@@ -36,7 +38,8 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--metrics-listen", paramLabel = "ADDRESS:PORT|off",
             description = {"where to serve Prometheus metrics at /metrics, e.g. 127.0.0.1:9464 or [::1]:9464,",
-                    "or off; overrides the metrics-listen directive (default 127.0.0.1:9464)"})
+                    "or off; overrides the metrics-listen directive (default 127.0.0.1:9464; when",
+                    "neither sets it and the default cannot be bound, tunxlat warns and runs without it)"})
     String metricsListen;
 
     @CommandLine.Spec
@@ -53,6 +56,13 @@ public final class RunCommand implements Callable<Integer> {
         Log.setDebug(debug);
         TunxlatConfig cfg = load(config, metricsListen, cl.getErr());
         if (cfg == null) {
+            return 2;
+        }
+        String dataDir = TaygaRules.dataDirProblem(cfg);
+        if (dataDir != null) {
+            // As the maintained TAYGA: a data-dir it cannot use stops the start (check only warns: other user).
+            cl.getErr().println("tunxlat: " + config + ": " + dataDir);
+            cl.getErr().flush();
             return 2;
         }
         Log.info("tunxlat " + VersionProvider.version() + " starting with " + config);

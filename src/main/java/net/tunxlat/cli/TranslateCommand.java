@@ -30,15 +30,15 @@ import picocli.CommandLine.Option;
  * device, and writes what it emits to another pcap file and/or explains each packet.
  */
 @Command(name = "translate", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = {"Run the packets of a pcap file through the translator (no TUN device, no root) and write",
-                "what it emits to a pcap file (link type RAW, one record per emitted packet, with the time of the",
-                "input packet), and/or explain what happened to each packet.",
+        description = {"Translate the packets of a pcap file offline (no TUN device, no root).",
+                "Writes what the translator emits to a pcap file (link type RAW, one record per emitted packet, with"
+                        + " the time of the input packet), and/or explains what happened to each packet.",
                 "",
-                "Input: classic pcap (either byte order, micro- or nanosecond timestamps) with raw IP (101, 12, 14),",
-                "IPv4 (228), IPv6 (229), Linux cooked (113, 276: 'tcpdump -i any') or Ethernet (1) frames; the link",
-                "header is stripped. Capture times drive the ICMP error rate limit, as on the wire."},
-        footer = {"", "Exit status: 0 success, 2 bad configuration or unreadable/garbled input (packets before the",
-                "damage are still translated and written).",
+                "Input: classic pcap (either byte order, micro- or nanosecond timestamps) with raw IP (101, 12, 14),"
+                        + " IPv4 (228), IPv6 (229), Linux cooked (113, 276: 'tcpdump -i any') or Ethernet (1) frames;"
+                        + " the link header is stripped. Capture times drive the ICMP error rate limit, as on the wire."},
+        footer = {"", "Exit status: 0 success, 2 bad configuration or unreadable/garbled input (packets before the"
+                        + " damage are still translated and written).",
                 "", "Example: tunxlat translate -c tayga.conf --in capture.pcap --out translated.pcap --explain"})
 public final class TranslateCommand implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = RunCommand.DEFAULT_CONFIG,

@@ -2,6 +2,7 @@ package net.tunxlat.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import net.tunxlat.pipeline.EndpointException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -13,8 +14,11 @@ import picocli.CommandLine.Option;
 @Command(name = "tunxlat", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Userspace NAT64/SIIT translator (RFC 7915, RFC 6052, RFC 7757) on a TUN device.",
                 "",
-                "Run without a subcommand but with TAYGA's options (-c FILE, -d, --mktun, --rmtun, ...) it behaves",
-                "like TAYGA: it always stays in the foreground (TAYGA's -d and -n are accepted and change nothing)."},
+                "Run without a subcommand but with TAYGA's options (-c FILE, -d, --mktun, --rmtun, ...) it behaves"
+                        + " like TAYGA, except that it always stays in the foreground (TAYGA's -d and -n are accepted"
+                        + " and change nothing).",
+                "",
+                "Commands: 'tunxlat help COMMAND' or 'tunxlat COMMAND --help' for each; tunxlat(8) for all."},
         subcommands = {RunCommand.class, CheckCommand.class, TranslateCommand.class, MapCommand.class,
                 MktunCommand.class, RmtunCommand.class, DoctorCommand.class, GaiConfCommand.class, CdsArchiveCommand.class,
                 CommandLine.HelpCommand.class},
@@ -55,7 +59,8 @@ public final class TunxlatCommand implements Callable<Integer> {
         CommandLine cl = new CommandLine(new TunxlatCommand());
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             commandLine.getErr().println("tunxlat: " + ex.getMessage());
-            return 1;
+            // An endpoint the configuration asks for that cannot be bound is a configuration error: 2, like the others.
+            return ex instanceof EndpointException ? 2 : 1;
         });
         return cl.execute(args);
     }

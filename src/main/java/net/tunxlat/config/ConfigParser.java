@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -34,14 +35,20 @@ import net.tunxlat.mapping.Rfc6052;
  *
  * <p>One directive per line, {@code name value...}, separated by spaces or tabs; {@code #} starts a
  * comment anywhere on a line; blank lines are ignored; CRLF line ends and a leading UTF-8 byte order
- * mark are tolerated. Directive names are lower case, as TAYGA documents them; keyword values
- * (booleans, {@code udp-cksum-mode}, {@code log} options) are accepted in any case, as TAYGA does.
+ * mark are tolerated. Directive names and keyword values (booleans, {@code udp-cksum-mode}, {@code log}
+ * options) are accepted in any case, as TAYGA's parser does ({@code strcasecmp}).
  *
  * <p>Everything is validated here, so that a configuration that parses can be used: every problem is
- * reported as a {@link ConfigException} naming the file and line. Non-fatal remarks (a directive
+ * reported as a {@link ConfigException} naming the file and line. The parser goes on after an error, so the
+ * exception carries every error of the file ({@link ConfigException#errors()}, up to
+ * {@link ConfigException#MAX_ERRORS}); a check that depends on a directive whose own line was wrong is
+ * skipped, so that one mistake is reported once. Non-fatal remarks (a directive
  * accepted only for compatibility, for example) are returned as warnings by
  * {@link #parseWithWarnings(Path)}; the parser itself never logs. The {@code map-file} is not read
- * by {@link #parse}, only its path is resolved; {@link #withMapFile} reads it (at start and on SIGHUP).
+ * by {@link #parse}, only its path is resolved; {@link MapFile#load} reads it (at start and on SIGHUP).
+ *
+ * <p>Without {@code data-dir}, systemd's {@code $STATE_DIRECTORY} (set by {@code StateDirectory=}; the first
+ * of a colon-separated list) is the data directory, as in the maintained TAYGA.
  */
 public final class ConfigParser {
     /** The largest {@code workers} value. */
@@ -54,6 +61,8 @@ public final class ConfigParser {
     public static final int MIN_IPV4_EGRESS_MTU = 68;
     /** Linux sun_path (108 bytes) less the terminating NUL. */
     public static final int MAX_UNIX_SOCKET_PATH_BYTES = 107;
+    /** The environment variable systemd's {@code StateDirectory=} sets: the default {@code data-dir}. */
+    public static final String STATE_DIRECTORY = "STATE_DIRECTORY";
     /** Where the control socket is when {@code control-socket} is not given: {@code /run/tunxlat/<tun-device>.sock}. */
     public static final String DEFAULT_CONTROL_SOCKET_DIR = "/run/tunxlat";
     /** Linux IFNAMSIZ (16) less the terminating NUL. */
@@ -66,11 +75,17 @@ public final class ConfigParser {
      *
      * @param config   the configuration
      * @param warnings non-fatal remarks, each formatted {@code FILE:LINE: text}, in file order
+     * @param lines    the line of each directive given (its first line for a repeated one), by name
      */
-    public record Parsed(TunxlatConfig config, List<String> warnings) {
+    public record Parsed(TunxlatConfig config, List<String> warnings, Map<String, Integer> lines) {
         public Parsed {
             Objects.requireNonNull(config, "config");
             warnings = List.copyOf(warnings);
+            lines = Map.copyOf(lines);
+        }
+
+        public Parsed(TunxlatConfig config, List<String> warnings) {
+            this(config, warnings, Map.of());
         }
     }
 
@@ -94,87 +109,55 @@ public final class ConfigParser {
 
     /** Validates configuration {@code text}, returning the configuration and any warnings. */
     public static Parsed parseWithWarnings(String text, Path nameForMessages) throws ConfigException {
+        return parseWithWarnings(text, nameForMessages, System::getenv);
+    }
+
+    /** {@link #parseWithWarnings(String, Path)} with {@code env} in place of the process environment. */
+    static Parsed parseWithWarnings(String text, Path nameForMessages, Function<String, String> env)
+            throws ConfigException {
         Objects.requireNonNull(text, "text");
         Objects.requireNonNull(nameForMessages, "nameForMessages");
-        return new Run(nameForMessages).parse(text);
+        Run run = new Run(nameForMessages);
+        run.env = env;
+        return run.parse(text);
     }
 
     /**
      * Reads a {@code map-file}: {@code map V4[/LEN] V6[/LEN]} lines, {@code #} comments and blank lines only,
-     * each map validated as in tayga.conf; errors are {@code FILE:LINE: what is wrong}.
+     * each map validated as in tayga.conf; errors are {@code FILE:LINE: what is wrong}. A later entry with the
+     * IPv4 or IPv6 prefix of an earlier one replaces it (tayga.conf(5)); see {@link #readMapFile(String, Path)}.
      */
     public static List<MapEntry> parseMapFile(Path file) throws ConfigException, IOException {
-        return parseMapFile(decode(Files.readAllBytes(file), file), file);
+        return readMapFile(file).maps();
     }
 
     /** {@link #parseMapFile(Path)} on text; {@code nameForMessages} names it in messages and origins. */
     public static List<MapEntry> parseMapFile(String text, Path nameForMessages) throws ConfigException {
-        Run run = new Run(nameForMessages, true);
-        run.lines(text);
-        return run.maps.stream().map(MapAt::entry).toList();
+        return readMapFile(text, nameForMessages).maps();
+    }
+
+    /** {@link #parseMapFile(Path)} with a note for every entry a later one replaced. */
+    public static MapFile.Entries readMapFile(Path file) throws ConfigException, IOException {
+        return readMapFile(decode(Files.readAllBytes(file), file), file);
     }
 
     /**
-     * {@code config} with the maps of its {@code map-file} (if it names one) added after its own. A map-file
-     * entry whose IPv4 or IPv6 prefix is already mapped in the configuration is an error naming both places,
-     * as is one inside the NAT64 {@code prefix}; a missing or unreadable map-file is an error too.
+     * The maps of map-file {@code text} in file order, with a note ({@code FILE:LINE: text}) for every entry a
+     * later one replaced; {@code nameForMessages} names it in messages and origins.
+     */
+    public static MapFile.Entries readMapFile(String text, Path nameForMessages) throws ConfigException {
+        Run run = new Run(nameForMessages, true);
+        run.lines(text);
+        run.throwErrors();
+        return new MapFile.Entries(run.maps.stream().map(MapAt::entry).toList(), run.warnings);
+    }
+
+    /**
+     * {@code config} with the maps of its {@code map-file} (if it names one) added after its own; entries TAYGA
+     * would ignore are dropped silently here: use {@link MapFile#load} to see them.
      */
     public static TunxlatConfig withMapFile(TunxlatConfig config) throws ConfigException, IOException {
-        Path file = config.mapFile();
-        if (file == null) {
-            return config;
-        }
-        List<MapEntry> extra;
-        try {
-            extra = parseMapFile(file);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new ConfigException(file, 0, "no such file (the 'map-file' of "
-                    + (config.source() == null ? "the configuration" : config.source()) + ")");
-        }
-        return combineMaps(config, extra, file);
-    }
-
-    /** {@code config} with {@code extra} maps (read from {@code file}) added; see {@link #withMapFile}. */
-    public static TunxlatConfig combineMaps(TunxlatConfig config, List<MapEntry> extra, Path file)
-            throws ConfigException {
-        Map<Ipv4Prefix, MapEntry> byV4 = new HashMap<>();
-        Map<Ipv6Prefix, MapEntry> byV6 = new HashMap<>();
-        for (MapEntry m : config.maps()) {
-            byV4.put(m.v4(), m);
-            byV6.put(m.v6(), m);
-        }
-        List<MapEntry> all = new ArrayList<>(config.maps());
-        for (MapEntry m : extra) {
-            int line = lineOf(m);
-            MapEntry other = byV4.putIfAbsent(m.v4(), m);
-            if (other != null) {
-                throw new ConfigException(file, line, "'map' IPv4 side " + m.v4() + " is already mapped at "
-                        + other.origin() + " (each IPv4 prefix may appear in only one 'map')");
-            }
-            other = byV6.putIfAbsent(m.v6(), m);
-            if (other != null) {
-                throw new ConfigException(file, line, "'map' IPv6 side " + m.v6() + " is already mapped at "
-                        + other.origin() + " (each IPv6 prefix may appear in only one 'map')");
-            }
-            if (config.prefix() != null && m.v6().overlaps(config.prefix())) {
-                throw new ConfigException(file, line, "'map' IPv6 side " + m.v6() + " overlaps 'prefix' "
-                        + config.prefix() + (config.source() == null ? "" : " (" + config.source() + ")")
-                        + "; mapped IPv6 addresses must lie outside the NAT64 prefix");
-            }
-            all.add(m);
-        }
-        return config.withMaps(all);
-    }
-
-    /** The line number at the end of a map's origin ("file:line"), or 0. */
-    private static int lineOf(MapEntry m) {
-        String o = m.origin();
-        int colon = o == null ? -1 : o.lastIndexOf(':');
-        try {
-            return colon < 0 ? 0 : Math.max(0, Integer.parseInt(o.substring(colon + 1)));
-        } catch (NumberFormatException e) {
-            return 0;
-        }
+        return MapFile.load(config).config();
     }
 
     /** Strict UTF-8 decoding, so that a mangled byte in a path is an error rather than a U+FFFD. */
@@ -198,6 +181,14 @@ public final class ConfigParser {
             throw new ConfigException(file, line, "not valid UTF-8 text (byte offset " + in.position() + ")");
         }
         return out.flip().toString();
+    }
+
+    /**
+     * The name of every directive this parser accepts, in the order of the documentation (TAYGA's, then
+     * tunxlat's own). The shipped texts (tunxlat.conf(5), the packaged tunxlat.conf) are tested against it.
+     */
+    public static List<String> directiveNames() {
+        return Stream.of(Directive.values()).map(d -> d.text).toList();
     }
 
     /** TAYGA's directives, in the order of its documentation. */
@@ -247,9 +238,10 @@ public final class ConfigParser {
             this.usage = usage;
         }
 
+        /** The directive named {@code name} in any case, as TAYGA matches names with {@code strcasecmp}. */
         static Directive byName(String name) {
             for (Directive d : values()) {
-                if (d.text.equals(name)) {
+                if (d.text.equalsIgnoreCase(name)) {
                     return d;
                 }
             }
@@ -274,6 +266,11 @@ public final class ConfigParser {
         private final Path file;
         private final List<String> warnings = new ArrayList<>();
         private final Map<Directive, Integer> seenAt = new EnumMap<>(Directive.class);
+        private final ErrorCollector errors = new ErrorCollector();
+        /** Directives a line of which was wrong: whole-file checks that need their values are skipped. */
+        private final Set<Directive> failed = EnumSet.noneOf(Directive.class);
+        /** The directive of the line being read, or null before its name is known. */
+        private Directive current;
 
         private String tunDevice;
         private int ipv4Addr;
@@ -310,6 +307,8 @@ public final class ConfigParser {
         /** A map-file: only {@code map} lines. */
         private final boolean mapsOnly;
         private int dynamicPoolRate = TunxlatConfig.DEFAULT_DYNAMIC_POOL_RATE;
+        /** The environment ({@code $STATE_DIRECTORY}). */
+        private Function<String, String> env = System::getenv;
 
         Run(Path file) {
             this(file, false);
@@ -322,17 +321,47 @@ public final class ConfigParser {
 
         Parsed parse(String text) throws ConfigException {
             lines(text);
-            return new Parsed(finish(), warnings);
+            TunxlatConfig config = finish();
+            throwErrors();
+            Map<String, Integer> lines = new HashMap<>();
+            seenAt.forEach((d, ln) -> lines.put(d.text, ln));
+            if (!tunRoutes.isEmpty()) {
+                lines.put(Directive.TUN_ROUTE.text, tunRoutes.values().iterator().next());
+            }
+            return new Parsed(config, warnings, lines);
         }
 
-        void lines(String text) throws ConfigException {
+        /** Reads every line, collecting the errors (see {@link #throwErrors()}). */
+        void lines(String text) {
             if (text.startsWith("\uFEFF")) {
                 text = text.substring(1);
             }
             String[] lines = text.split("\n", -1);
             for (int i = 0; i < lines.length; i++) {
-                line(i + 1, lines[i]);
+                current = null;
+                try {
+                    line(i + 1, lines[i]);
+                } catch (ConfigException e) {
+                    errors.add(e);
+                    if (current != null) {
+                        failed.add(current);
+                    }
+                }
             }
+        }
+
+        void throwErrors() throws ConfigException {
+            errors.throwIfAny();
+        }
+
+        /** Whether no line of any of {@code ds} was wrong, so that their values can be checked together. */
+        private boolean valid(Directive... ds) {
+            for (Directive d : ds) {
+                if (failed.contains(d)) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         private ConfigException error(int line, String message) {
@@ -376,13 +405,9 @@ public final class ConfigParser {
             String name = tokens.get(0);
             Directive d = Directive.byName(name);
             if (d == null) {
-                Directive lower = Directive.byName(name.toLowerCase(Locale.ROOT));
-                if (lower != null) {
-                    throw error(ln, "unknown directive '" + name + "' (directive names are lower case: did you mean '"
-                            + lower.text + "'?)");
-                }
                 throw error(ln, "unknown directive '" + name + "'; expected one of " + Directive.names());
             }
+            current = d;
             if (mapsOnly && d != Directive.MAP) {
                 throw error(ln, "only 'map' lines may appear in a map-file, got '" + d.text + "'");
             }
@@ -606,6 +631,9 @@ public final class ConfigParser {
                         + " has " + hostBits4 + "; the IPv6 side must have at least as many (RFC 7757), e.g. /"
                         + (128 - hostBits4) + " or shorter");
             }
+            if (mapsOnly && (mapV4Lines.containsKey(p4) || mapV6Lines.containsKey(p6))) {
+                replaceEarlier(ln, p4, p6);
+            }
             Integer other = mapV4Lines.putIfAbsent(p4, ln);
             if (other != null) {
                 throw error(ln, "'map' IPv4 side " + p4 + " is already mapped on line " + other
@@ -617,6 +645,23 @@ public final class ConfigParser {
                         + " (each IPv6 prefix may appear in only one 'map')");
             }
             maps.add(new MapAt(new MapEntry(p4, p6, file + ":" + ln), ln));
+        }
+
+        /**
+         * tayga.conf(5), {@code map-file}: within a map file a later entry replaces an earlier one with the same
+         * IPv4 or IPv6 prefix; each replaced entry is noted.
+         */
+        private void replaceEarlier(int ln, Ipv4Prefix p4, Ipv6Prefix p6) {
+            for (java.util.Iterator<MapAt> it = maps.iterator(); it.hasNext(); ) {
+                MapEntry old = it.next().entry();
+                if (old.v4().equals(p4) || old.v6().equals(p6)) {
+                    it.remove();
+                    mapV4Lines.remove(old.v4());
+                    mapV6Lines.remove(old.v6());
+                    warn(ln, "'map " + p4 + " " + p6 + "' replaces 'map " + old.v4() + " " + old.v6() + "' of "
+                            + old.origin() + " (a later map-file entry with the same IPv4 or IPv6 prefix wins)");
+                }
+            }
         }
 
         private Ipv4Prefix dynamicPool(int ln, String s) throws ConfigException {
@@ -787,64 +832,89 @@ public final class ConfigParser {
 
         // ---- whole-file checks -----------------------------------------------------------------
 
-        private TunxlatConfig finish() throws ConfigException {
-            if (tunDevice == null) {
-                throw error(0, "missing mandatory directive 'tun-device' (the TUN interface name, e.g. 'tun-device"
-                        + " nat64')");
+        /**
+         * The checks that need the whole file; their errors are collected with the lines' ones. Returns the
+         * configuration, or null when an error was found (in a line or here).
+         */
+        private TunxlatConfig finish() {
+            if (tunDevice == null && valid(Directive.TUN_DEVICE)) {
+                errors.add(error(0, "missing mandatory directive 'tun-device' (the TUN interface name, e.g. 'tun-device"
+                        + " nat64')"));
             }
             if (ipv6Addr != null) {
                 for (int k = 0; k < nptv6.size(); k++) {
                     Nptv6Entry e = nptv6.get(k);
                     if (e.inside().contains(ipv6Addr.hi(), ipv6Addr.lo()) || e.outside().contains(ipv6Addr.hi(), ipv6Addr.lo())) {
-                        throw error(seenAt.get(Directive.IPV6_ADDR), "'ipv6-addr' " + ipv6Addr + " lies in the NPTv6 prefix"
-                                + " pair of line " + nptv6Lines.get(k) + ": packets to it would be rewritten, never"
-                                + " answered; choose an address outside " + e.inside() + " and " + e.outside());
+                        errors.add(error(seenAt.get(Directive.IPV6_ADDR), "'ipv6-addr' " + ipv6Addr + " lies in the NPTv6"
+                                + " prefix pair of line " + nptv6Lines.get(k) + ": packets to it would be rewritten, never"
+                                + " answered; choose an address outside " + e.inside() + " and " + e.outside()));
                     }
                 }
             }
-            boolean nat64 = prefix != null || !maps.isEmpty() || mapFile != null || dynamicPool != null;
+            boolean nat64 = prefix != null || !maps.isEmpty() || mapFile != null || dynamicPool != null
+                    || !valid(Directive.PREFIX, Directive.MAP, Directive.MAP_FILE, Directive.DYNAMIC_POOL);
             if (!nat64 && !nptv6.isEmpty()) {
                 // An NPTv6-only translator needs no IPv4 address; ipv6-addr (optional) sources its ICMPv6 errors.
-                return build(null);
+                return errors.isEmpty() ? build(null) : null;
             }
             if (!seenAt.containsKey(Directive.IPV4_ADDR)) {
-                throw error(0, "missing mandatory directive 'ipv4-addr' (the translator's own IPv4 address, e.g."
-                        + " 'ipv4-addr 192.168.255.1')");
+                errors.add(error(0, "missing mandatory directive 'ipv4-addr' (the translator's own IPv4 address, e.g."
+                        + " 'ipv4-addr 192.168.255.1')"));
             }
-            if (ipv6Addr == null && prefix == null) {
-                throw error(0, "missing directive 'ipv6-addr' (the translator's own IPv6 address), which is"
-                        + " mandatory when no 'prefix' is given");
+            if (ipv6Addr == null && prefix == null && valid(Directive.IPV6_ADDR, Directive.PREFIX)) {
+                errors.add(error(0, "missing directive 'ipv6-addr' (the translator's own IPv6 address), which is"
+                        + " mandatory when no 'prefix' is given"));
             }
-            if (ipv6Addr == null && wkpfStrict && new Rfc6052(prefix).isWellKnown()
-                    && Rfc6052.isNonGlobalIpv4(ipv4Addr)) {
-                throw error(0, "missing directive 'ipv6-addr': 'prefix' (line " + seenAt.get(Directive.PREFIX)
+            if (ipv6Addr == null && prefix != null && seenAt.containsKey(Directive.IPV4_ADDR) && wkpfStrict
+                    && valid(Directive.IPV6_ADDR, Directive.IPV4_ADDR, Directive.WKPF_STRICT)
+                    && new Rfc6052(prefix).isWellKnown() && Rfc6052.isNonGlobalIpv4(ipv4Addr)) {
+                errors.add(error(0, "missing directive 'ipv6-addr': 'prefix' (line " + seenAt.get(Directive.PREFIX)
                         + ") is the Well-Known Prefix 64:ff9b::/96 and 'ipv4-addr' "
                         + Addresses.formatIpv4(ipv4Addr) + " (line " + seenAt.get(Directive.IPV4_ADDR)
                         + ") is not a global address, so the translator's IPv6 address cannot be derived from them"
-                        + " (RFC 6052 §3.1); add 'ipv6-addr', use a network-specific prefix, or set 'wkpf-strict no'");
+                        + " (RFC 6052 §3.1); add 'ipv6-addr', use a network-specific prefix, or set 'wkpf-strict no'"));
             }
-            if (prefix == null && maps.isEmpty() && mapFile == null) {
-                throw error(0, "nothing to translate: give a 'prefix', 'map' directives, a 'map-file' or 'nptv6' prefix"
-                        + " pairs");
+            if (prefix == null && maps.isEmpty() && mapFile == null
+                    && valid(Directive.PREFIX, Directive.MAP, Directive.MAP_FILE)) {
+                errors.add(error(0, "nothing to translate: give a 'prefix', 'map' directives, a 'map-file' or 'nptv6'"
+                        + " prefix pairs"));
+            }
+            try {
+                TaygaRules.checkOwnAddresses(file, ipv4Addr, seenAt.get(Directive.IPV4_ADDR), ipv6Addr,
+                        seenAt.get(Directive.IPV6_ADDR), wkpfStrict,
+                        maps.stream().map(MapAt::entry).toList(), maps.stream().map(MapAt::line).toList());
+            } catch (ConfigException e) {
+                errors.add(e);
+            }
+            if (dataDir == null && valid(Directive.DATA_DIR)) {
+                try {
+                    dataDir = TaygaRules.stateDirectory(file, env);
+                } catch (ConfigException e) {
+                    errors.add(e);
+                }
             }
             Path resolvedMapFile = mapFile;
             if (mapFile != null && !mapFile.isAbsolute()) {
                 if (dataDir == null) {
-                    throw error(seenAt.get(Directive.MAP_FILE), "'map-file' path '" + mapFile + "' is relative but no"
-                            + " 'data-dir' is given to resolve it against; use an absolute path or add 'data-dir'");
+                    if (valid(Directive.DATA_DIR)) {
+                        errors.add(error(seenAt.get(Directive.MAP_FILE), "'map-file' path '" + mapFile + "' is relative"
+                                + " but no 'data-dir' is given (nor $" + STATE_DIRECTORY + ") to resolve it against;"
+                                + " use an absolute path or add 'data-dir'"));
+                    }
+                } else {
+                    resolvedMapFile = dataDir.resolve(mapFile);
                 }
-                resolvedMapFile = dataDir.resolve(mapFile);
             }
             if (prefix != null) {
                 for (MapAt m : maps) {
                     if (m.entry().v6().overlaps(prefix)) {
-                        throw error(m.line(), "'map' IPv6 side " + m.entry().v6() + " overlaps 'prefix' " + prefix
+                        errors.add(error(m.line(), "'map' IPv6 side " + m.entry().v6() + " overlaps 'prefix' " + prefix
                                 + " (line " + seenAt.get(Directive.PREFIX) + "); mapped IPv6 addresses must lie"
-                                + " outside the NAT64 prefix");
+                                + " outside the NAT64 prefix"));
                     }
                 }
             }
-            return build(resolvedMapFile);
+            return errors.isEmpty() ? build(resolvedMapFile) : null;
         }
 
         private TunxlatConfig build(Path resolvedMapFile) {
@@ -855,7 +925,8 @@ public final class ConfigParser {
                     nptv6LearnTimeout, tunOffload, metricsListen,
                     controlSocketOff ? null : controlSocket != null ? controlSocket
                             : Path.of(DEFAULT_CONTROL_SOCKET_DIR, tunDevice + ".sock"),
-                    dynamicPoolRate);
+                    dynamicPoolRate, !seenAt.containsKey(Directive.METRICS_LISTEN),
+                    !controlSocketOff && controlSocket == null);
         }
     }
 }

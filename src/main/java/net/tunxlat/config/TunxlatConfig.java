@@ -49,6 +49,10 @@ import net.tunxlat.mapping.Rfc6052;
  *                      off (the parser's default is {@code /run/tunxlat/<tun-device>.sock}; the builder's is off)
  * @param dynamicPoolRate {@code dynamic-pool-rate}: new dynamic-pool bindings per second per source /64
  *                      (0: no limit; default {@link #DEFAULT_DYNAMIC_POOL_RATE})
+ * @param metricsListenDefaulted true when {@code metricsListen} is tunxlat's default, asked for neither by the
+ *                      configuration nor on the command line: failing to bind it then only warns (issue 14)
+ * @param controlSocketDefaulted true when {@code controlSocket} is the default path, not configured: failing to
+ *                      bind it then only warns
  */
 public record TunxlatConfig(
         Path source,
@@ -80,7 +84,9 @@ public record TunxlatConfig(
         boolean tunOffload,
         ListenAddress metricsListen,
         Path controlSocket,
-        int dynamicPoolRate) {
+        int dynamicPoolRate,
+        boolean metricsListenDefaulted,
+        boolean controlSocketDefaulted) {
 
     public static final int DEFAULT_OFFLINK_MTU = 1280;
     public static final int DEFAULT_ICMP_RATE_LIMIT = 100;
@@ -149,6 +155,8 @@ public record TunxlatConfig(
         private ListenAddress metricsListen = DEFAULT_METRICS_LISTEN;
         private Path controlSocket;
         private int dynamicPoolRate = DEFAULT_DYNAMIC_POOL_RATE;
+        private boolean metricsListenDefaulted = true;
+        private boolean controlSocketDefaulted;
 
         public Builder source(Path v) { source = v; return this; }
         public Builder tunDevice(String v) { tunDevice = v; return this; }
@@ -177,16 +185,20 @@ public record TunxlatConfig(
         public Builder nptv6LearnMax(int v) { nptv6LearnMax = v; return this; }
         public Builder nptv6LearnTimeout(long v) { nptv6LearnTimeout = v; return this; }
         public Builder tunOffload(boolean v) { tunOffload = v; return this; }
-        /** Null for {@code off}. */
-        public Builder metricsListen(ListenAddress v) { metricsListen = v; return this; }
-        public Builder controlSocket(Path v) { controlSocket = v; return this; }
+        /** Null for {@code off}; a value set here counts as asked for (see {@link #metricsListenDefaulted}). */
+        public Builder metricsListen(ListenAddress v) { metricsListen = v; metricsListenDefaulted = false; return this; }
+        /** A path set here counts as configured (see {@link #controlSocketDefaulted}). */
+        public Builder controlSocket(Path v) { controlSocket = v; controlSocketDefaulted = false; return this; }
+        public Builder metricsListenDefaulted(boolean v) { metricsListenDefaulted = v; return this; }
+        public Builder controlSocketDefaulted(boolean v) { controlSocketDefaulted = v; return this; }
         public Builder dynamicPoolRate(int v) { dynamicPoolRate = v; return this; }
 
         public TunxlatConfig build() {
             return new TunxlatConfig(source, tunDevice, ipv4Addr, ipv6Addr, prefix, wkpfStrict, dynamicPool, dataDir,
                     mapFile, maps, strictFragHdr, udpCksumMode, offlinkMtu, log, workers, tunUp, tunIps, tunRoutes,
                     rfc6791Pool, ipv4EgressMtu, ipv6EgressMtu, icmpRateLimit, dynamicPoolAllow, nptv6, nptv6LearnMax,
-                    nptv6LearnTimeout, tunOffload, metricsListen, controlSocket, dynamicPoolRate);
+                    nptv6LearnTimeout, tunOffload, metricsListen, controlSocket, dynamicPoolRate, metricsListenDefaulted,
+                    controlSocketDefaulted);
         }
     }
 
@@ -199,7 +211,8 @@ public record TunxlatConfig(
                 .ipv4EgressMtu(ipv4EgressMtu).ipv6EgressMtu(ipv6EgressMtu).icmpRateLimit(icmpRateLimit)
                 .dynamicPoolAllow(dynamicPoolAllow).nptv6(nptv6).nptv6LearnMax(nptv6LearnMax)
                 .nptv6LearnTimeout(nptv6LearnTimeout).tunOffload(tunOffload).metricsListen(metricsListen)
-                .controlSocket(controlSocket).dynamicPoolRate(dynamicPoolRate);
+                .controlSocket(controlSocket).dynamicPoolRate(dynamicPoolRate)
+                .metricsListenDefaulted(metricsListenDefaulted).controlSocketDefaulted(controlSocketDefaulted);
     }
 
     /**

@@ -73,9 +73,12 @@ public final class Doctor {
         d.checkReadable();
         d.checkDevice();
         d.checkForwarding();
+        d.checkAcceptRa();
         if (config.hasNat64()) {
             d.checkNat64Routes();
+            d.checkNat44();
         }
+        d.checkForwardPolicy();
         for (Nptv6Entry e : config.nptv6()) {
             d.checkNptv6(e);
         }
@@ -147,6 +150,34 @@ public final class Doctor {
         }
     }
 
+    /**
+     * Hosts take default routes from router advertisements (RFC 4861 §6.3.4), routers do not (§6.2.7); Linux
+     * treats an interface that forwards as a router and ignores advertisements there unless {@code accept_ra} is 2
+     * (ip-sysctl.rst), so a default route learned from them expires and is not renewed.
+     */
+    private void checkAcceptRa() {
+        for (Route r : s.raDefaultRoutes()) {
+            String dev = r.dev();
+            String key = "net.ipv6.conf." + dev + ".accept_ra";
+            String acceptRa = s.sysctls().get(key);
+            String fwd = s.sysctls().get("net.ipv6.conf." + dev + ".forwarding");
+            if (acceptRa == null) {
+                problem("the IPv6 default route via " + dev + " comes from router advertisements, but " + key
+                        + " cannot be read", null);
+            } else if (acceptRa.equals("2")) {
+                ok("the IPv6 default route via " + dev + " comes from router advertisements, and " + key
+                        + " = 2 keeps taking them while forwarding");
+            } else {
+                String now = "1".equals(fwd) ? "IPv6 forwarding is on for " + dev
+                        : "IPv6 forwarding, which the translator needs, will be on for " + dev;
+                problem(now + " and " + key + " = " + acceptRa + ": the kernel ignores router advertisements on a"
+                        + " forwarding interface unless accept_ra = 2, so the default route learned from them ('"
+                        + r.describe() + "') expires and is not renewed",
+                        "sysctl -w " + key + "=2   # and '" + key + " = 2' in /etc/sysctl.d/ to keep it");
+            }
+        }
+    }
+
     // ---- NAT64 ------------------------------------------------------------------------------------
 
     private void checkNat64Routes() {
@@ -165,6 +196,111 @@ public final class Doctor {
             routeIntoTun(of(config.ipv6Addr()), "ipv6-addr", done);
         }
         routeIntoTun(Prefix.ofIpv4(config.ipv4Addr(), 32), "ipv4-addr", done);
+    }
+
+    /** RFC 1918 private addresses and RFC 6598 shared address space: not routed on the Internet. */
+    private static final Prefix[] PRIVATE4 = {Prefix.ofIpv4(0x0a000000, 8), Prefix.ofIpv4(0xac100000, 12),
+        Prefix.ofIpv4(0xc0a80000, 16), Prefix.ofIpv4(0x64400000, 10)};
+
+    /**
+     * Private IPv4 addresses of the dynamic pool and the maps must be source-translated (NAT44) on their way to
+     * the Internet, as TAYGA's Debian init script does with {@code CONFIGURE_NAT44}.
+     */
+    private void checkNat44() {
+        Firewall fw = s.firewall();
+        if (fw == null) {
+            return;
+        }
+        List<Prefix> done = new ArrayList<>();
+        if (config.dynamicPool() != null) {
+            nat44(of(config.dynamicPool()), "the dynamic pool", fw, done);
+        }
+        for (MapEntry m : config.maps()) {
+            nat44(of(m.v4()), "map " + m.origin(), fw, done);
+        }
+    }
+
+    private void nat44(Prefix p, String what, Firewall fw, List<Prefix> done) {
+        Prefix priv = null;
+        for (Prefix x : PRIVATE4) {
+            if (x.contains(p)) {
+                priv = x;
+            }
+        }
+        if (priv == null || done.stream().anyMatch(d -> d.contains(p))) {
+            return; // public addresses need no NAT44; or already checked as part of a larger prefix
+        }
+        done.add(p);
+        for (Firewall.Nat44 n : fw.nat44()) {
+            if (n.covers(p)) {
+                ok("NAT44: " + what + " " + p + " (private) is source-translated by " + n.describe());
+                return;
+            }
+        }
+        Route def = s.covering("main", Prefix.ofIpv4(0, 0));
+        String uplink = def == null || def.dev() == null ? "UPLINK" : def.dev();
+        boolean iptables = !fw.tools().contains("nft") && fw.tools().contains("iptables");
+        String fix = iptables
+                ? "iptables -t nat -A POSTROUTING -s " + p + " -o " + uplink + " -j MASQUERADE"
+                        + "   # keep it with iptables-persistent"
+                : (fw.tools().isEmpty() ? "apt-get install nftables && " : "") + "nft add table ip nat && nft 'add chain"
+                        + " ip nat postrouting { type nat hook postrouting priority srcnat; }' && nft add rule ip nat"
+                        + " postrouting ip saddr " + p + " oifname " + uplink + " masquerade   # keep it in"
+                        + " /etc/nftables.conf";
+        problem("no NAT44 (masquerade or snat) for " + what + " " + p + ": its addresses are private (" + priv
+                + "), so hosts on the IPv4 Internet cannot answer them", fix);
+    }
+
+    /**
+     * A forward chain whose policy is drop must accept the translated packets: IPv4 packets coming out of the TUN
+     * device (NAT64) and IPv6 packets going into it; for NPTv6 both directions of IPv6.
+     */
+    private void checkForwardPolicy() {
+        Firewall fw = s.firewall();
+        if (fw == null) {
+            return;
+        }
+        boolean nat64 = config.hasNat64();
+        boolean npt = !config.nptv6().isEmpty();
+        for (Firewall.DropChain c : fw.forward()) {
+            boolean needFrom = (nat64 && c.carriesIpv4()) || (npt && c.carriesIpv6());
+            boolean needTo = (nat64 || npt) && c.carriesIpv6();
+            String where = c.nftables() ? "nftables chain " + c.name() : c.name() + " FORWARD chain";
+            List<String> missing = new ArrayList<>();
+            List<String> fixes = new ArrayList<>();
+            if (needFrom && !c.acceptsFrom(tun)) {
+                missing.add("packets from " + tun);
+                fixes.add(acceptCommand(c, true));
+            }
+            if (needTo && !c.acceptsTo(tun)) {
+                missing.add("packets into " + tun);
+                fixes.add(acceptCommand(c, false));
+            }
+            if (!needFrom && !needTo) {
+                continue;
+            }
+            if (missing.isEmpty()) {
+                ok(where + " has policy drop and accepts the translated packets of " + tun);
+            } else {
+                problem(where + " has policy drop and no accept rule for " + String.join(" or ", missing)
+                        + ": translated traffic is dropped", String.join(" && ", fixes));
+            }
+        }
+    }
+
+    /**
+     * The rule that accepts the TUN device's packets, inserted first in {@code c}: with iptables for iptables'
+     * chains, including the FORWARD chains iptables-nft keeps in nftables (a native nft rule there would make
+     * {@code iptables-save} refuse the table).
+     */
+    private String acceptCommand(Firewall.DropChain c, boolean from) {
+        String tool = !c.nftables() ? c.name()
+                : c.name().equals("ip filter FORWARD") ? "iptables"
+                : c.name().equals("ip6 filter FORWARD") ? "ip6tables" : null;
+        if (tool == null) {
+            return "nft insert rule " + c.name() + " " + (from ? "iifname" : "oifname") + " " + tun + " accept";
+        }
+        return tool + " -I FORWARD " + (from ? "-i " : "-o ") + tun + " -j ACCEPT";
     }
 
     private static Prefix of(Ipv6Prefix p) {

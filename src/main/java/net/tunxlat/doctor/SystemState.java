@@ -29,9 +29,15 @@ import net.tunxlat.util.Json;
  * @param ipv4Forwarding {@code net.ipv4.ip_forward}, null if it could not be read
  * @param ipv6Forwarding {@code net.ipv6.conf.all.forwarding}, null if it could not be read
  * @param errors         what could not be read, one line each
+ * @param firewall       the packet filter's NAT44 rules and drop-policy forward chains, or null when it was not
+ *                       inspected (then the checks that need it are skipped)
+ * @param sysctls        other sysctls read, by name ({@code net.ipv6.conf.eth0.accept_ra}): for each interface
+ *                       with a default route from router advertisements, its {@code accept_ra} and
+ *                       {@code forwarding}
  */
 public record SystemState(List<Link> links, List<Rule> rules6, List<Route> routes6, List<Route> routes4,
-                          Boolean ipv4Forwarding, Boolean ipv6Forwarding, List<String> errors) {
+                          Boolean ipv4Forwarding, Boolean ipv6Forwarding, List<String> errors, Firewall firewall,
+                          Map<String, String> sysctls) {
 
     public SystemState {
         links = List.copyOf(links);
@@ -39,6 +45,30 @@ public record SystemState(List<Link> links, List<Rule> rules6, List<Route> route
         routes6 = List.copyOf(routes6);
         routes4 = List.copyOf(routes4);
         errors = List.copyOf(errors);
+        sysctls = Map.copyOf(sysctls);
+    }
+
+    /** The routes, links and forwarding only: the firewall not inspected, no other sysctl read. */
+    public SystemState(List<Link> links, List<Rule> rules6, List<Route> routes6, List<Route> routes4,
+                       Boolean ipv4Forwarding, Boolean ipv6Forwarding, List<String> errors) {
+        this(links, rules6, routes6, routes4, ipv4Forwarding, ipv6Forwarding, errors, null, Map.of());
+    }
+
+    /** This state with {@code firewall} and {@code sysctls} (for tests built from canned output). */
+    public SystemState with(Firewall firewall, Map<String, String> sysctls) {
+        return new SystemState(links, rules6, routes6, routes4, ipv4Forwarding, ipv6Forwarding, errors, firewall,
+                sysctls);
+    }
+
+    /** The IPv6 default routes of the main table learned from router advertisements ({@code proto ra}). */
+    public List<Route> raDefaultRoutes() {
+        List<Route> r = new ArrayList<>();
+        for (Route x : routes6) {
+            if ("main".equals(x.table()) && x.dst().length() == 0 && "ra".equals(x.protocol()) && x.dev() != null) {
+                r.add(x);
+            }
+        }
+        return r;
     }
 
     /**
@@ -99,8 +129,9 @@ public record SystemState(List<Link> links, List<Rule> rules6, List<Route> route
      * @param dst     its destination (IPv4 routes as IPv4-mapped IPv6 prefixes)
      * @param text    the destination as {@code ip} printed it
      * @param dev     its output device, or null (multipath, blackhole)
+     * @param protocol who made it ("kernel", "ra", "static", "boot", ...), or null
      */
-    public record Route(String table, String type, Prefix dst, String text, String dev) {
+    public record Route(String table, String type, Prefix dst, String text, String dev, String protocol) {
         public boolean isUnicast() {
             return "unicast".equals(type);
         }
@@ -129,6 +160,11 @@ public record SystemState(List<Link> links, List<Rule> rules6, List<Route> route
         public boolean contains(Prefix p) {
             return p.length >= length && (p.hi & Addresses.maskHi(length)) == hi
                     && (p.lo & Addresses.maskLo(length)) == lo;
+        }
+
+        /** Whether {@code p} shares an address with this prefix. */
+        public boolean overlaps(Prefix p) {
+            return contains(p) || p.contains(this);
         }
 
         public boolean isIpv4() {
@@ -265,7 +301,7 @@ public record SystemState(List<Link> links, List<Rule> rules6, List<Route> route
                 String table = str(m, "table");
                 String type = str(m, "type");
                 routes.add(new Route(table == null ? "main" : table, type == null ? "unicast" : type, dst, text,
-                        str(m, "dev")));
+                        str(m, "dev"), str(m, "protocol")));
             } catch (IllegalArgumentException e) {
                 errors.add(what + ": cannot read destination '" + text + "': " + e.getMessage());
             }
@@ -365,16 +401,73 @@ public record SystemState(List<Link> links, List<Rule> rules6, List<Route> route
         SystemState s = parse(links, rules, routes6, routes4, f4, f6);
         List<String> all = new ArrayList<>(errors);
         all.addAll(s.errors());
-        return new SystemState(s.links(), s.rules6(), s.routes6(), s.routes4(), f4, f6, all);
+        Map<String, String> sysctls = new java.util.HashMap<>();
+        for (Route r : s.raDefaultRoutes()) {
+            for (String key : new String[] {"accept_ra", "forwarding"}) {
+                String name = "net.ipv6.conf." + r.dev() + "." + key;
+                String v = sysctlText(all, "/proc/sys/net/ipv6/conf/" + r.dev() + "/" + key);
+                if (v != null) {
+                    sysctls.put(name, v);
+                }
+            }
+        }
+        return new SystemState(s.links(), s.rules6(), s.routes6(), s.routes4(), f4, f6, all, readFirewall(all),
+                sysctls);
+    }
+
+    /**
+     * nftables (which shows iptables-nft's rules too) plus iptables-legacy's; when {@code nft} is not installed,
+     * whatever {@code iptables-save} and {@code ip6tables-save} show. A tool that is not installed is not an error.
+     */
+    static Firewall readFirewall(List<String> errors) {
+        Firewall fw;
+        int before = errors.size();
+        String nft = run(errors, true, "nft", "-j", "list", "ruleset");
+        if (errors.size() > before) {
+            return null; // installed but not readable (not root?): not inspected, rather than "no rules"
+        }
+        if (nft != null) {
+            fw = Firewall.parseNft(nft, errors);
+            String legacy4 = run(errors, true, "iptables-legacy-save");
+            String legacy6 = run(errors, true, "ip6tables-legacy-save");
+            if (legacy4 != null) {
+                fw = fw.plus(Firewall.parseIptablesSave(legacy4, false, "iptables-legacy"));
+            }
+            if (legacy6 != null) {
+                fw = fw.plus(Firewall.parseIptablesSave(legacy6, true, "ip6tables-legacy"));
+            }
+            return new Firewall(fw.nat44(), fw.forward(), List.of("nft"));
+        }
+        String v4 = run(errors, true, "iptables-save");
+        String v6 = run(errors, true, "ip6tables-save");
+        if (errors.size() > before) {
+            return null;
+        }
+        fw = Firewall.empty();
+        if (v4 != null) {
+            fw = fw.plus(Firewall.parseIptablesSave(v4, false, "iptables"));
+        }
+        if (v6 != null) {
+            fw = fw.plus(Firewall.parseIptablesSave(v6, true, "ip6tables"));
+        }
+        return fw;
     }
 
     private static String ip(List<String> errors, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add("ip");
         cmd.addAll(List.of(args));
+        return run(errors, false, cmd.toArray(new String[0]));
+    }
+
+    /**
+     * The output of {@code cmd}, or null after adding why to {@code errors}; with {@code optional}, a program that
+     * is not installed gives null and no error.
+     */
+    private static String run(List<String> errors, boolean optional, String... cmd) {
         String line = String.join(" ", cmd);
         try {
-            Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            Process p = new ProcessBuilder(List.of(cmd)).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .start();
             CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
             String out = readAll(p.getInputStream());
@@ -389,7 +482,9 @@ public record SystemState(List<Link> links, List<Rule> rules6, List<Route> route
             }
             return out;
         } catch (IOException e) {
-            errors.add(line + ": cannot run it (is iproute2 installed?): " + e.getMessage());
+            if (!optional) {
+                errors.add(line + ": cannot run it (is iproute2 installed?): " + e.getMessage());
+            }
             return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -406,12 +501,17 @@ public record SystemState(List<Link> links, List<Rule> rules6, List<Route> route
         }
     }
 
-    private static Boolean sysctl(List<String> errors, String path) {
+    private static String sysctlText(List<String> errors, String path) {
         try {
-            return !Files.readString(Path.of(path)).strip().equals("0");
+            return Files.readString(Path.of(path)).strip();
         } catch (IOException e) {
             errors.add(path + ": cannot read: " + e.getMessage());
             return null;
         }
+    }
+
+    private static Boolean sysctl(List<String> errors, String path) {
+        String v = sysctlText(errors, path);
+        return v == null ? null : !v.equals("0");
     }
 }

@@ -94,7 +94,8 @@ public final class Daemon {
                 configureDevice(tun.name());
             }
             if (config.metricsListen() != null) {
-                // Bound now, before dropping privileges (a port below 1024 can be used) and before forwarding
+                // A default address that cannot be bound (loopback down in a fresh namespace, a second instance on
+                // the port) only warns: bindMetricsServer returns null. Bound now, before dropping privileges (a port below 1024 can be used) and before forwarding
                 // starts (a port in use fails the start with nothing forwarded yet); served below, once the
                 // workers run: forwarding does not wait for the registry. Scrapes in between wait in the backlog.
                 metricsServer = bindMetricsServer();
@@ -145,7 +146,7 @@ public final class Daemon {
                     + (pool != null ? ", dynamic-pool " + pool.prefix() + " (" + pool.freeAddresses() + " of "
                             + pool.capacity() + " free)" : "")
                     + (metricsServer != null ? ", metrics at http://" + config.metricsListen() + MetricsServer.PATH
-                            : ", metrics off")
+                            : config.metricsListen() != null ? ", metrics not served" : ", metrics off")
                     + ", forwarding after " + TimeUnit.NANOSECONDS.toMillis(forwarding - started)
                     + " ms, ready in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms");
             stopped.await();
@@ -205,10 +206,26 @@ public final class Daemon {
         }
     }
 
-    /** The control socket answering {@code tunxlat map}, or null if {@code control-socket off}. */
+    /**
+     * The control socket answering {@code tunxlat map}, or null if {@code control-socket off}, or if the default
+     * path (not configured) cannot be bound: then one warning, and the translator runs without it (issue 14: a
+     * start that never trips on what the configuration did not ask for). A configured path that cannot be bound
+     * fails the start.
+     */
     ControlServer startControl() throws IOException {
-        return config.controlSocket() == null ? null : ControlServer.start(config.controlSocket(), options.user(),
-                options.group(), new MapQuery(() -> snapshot, DynamicPool::systemSeconds));
+        if (config.controlSocket() == null) {
+            return null;
+        }
+        try {
+            return ControlServer.start(config.controlSocket(), options.user(), options.group(),
+                    new MapQuery(() -> snapshot, DynamicPool::systemSeconds));
+        } catch (IOException e) {
+            if (!config.controlSocketDefaulted()) {
+                throw new EndpointException(e.getMessage(), e);
+            }
+            Log.warn("running without a control socket ('tunxlat map' cannot reach this process): " + e.getMessage());
+            return null;
+        }
     }
 
     /** The dynamic pool, or null. */
@@ -328,11 +345,21 @@ public final class Daemon {
         }
     }
 
-    private MetricsServer bindMetricsServer() throws IOException {
+    /**
+     * The bound metrics endpoint; null, after one warning, when the default address (asked for by neither the
+     * configuration nor the command line) cannot be bound. A configured address that cannot be bound fails the start.
+     */
+    MetricsServer bindMetricsServer() throws IOException {
         try {
             return MetricsServer.bind(config.metricsListen().socketAddress());
         } catch (IOException e) {
-            throw new IOException("metrics-listen " + config.metricsListen() + ": cannot listen (" + e.getMessage()
+            if (config.metricsListenDefaulted()) {
+                Log.warn("running without the metrics endpoint: the default metrics-listen " + config.metricsListen()
+                        + " cannot listen (" + e.getMessage() + "); set 'metrics-listen ADDRESS:PORT' to serve"
+                        + " metrics elsewhere, or 'metrics-listen off' to silence this");
+                return null;
+            }
+            throw new EndpointException("metrics-listen " + config.metricsListen() + ": cannot listen (" + e.getMessage()
                     + "); choose another ADDRESS:PORT with 'metrics-listen' or --metrics-listen, or 'off'", e);
         }
     }

@@ -15,6 +15,7 @@ import java.util.function.Supplier;
 import net.tunxlat.config.ConfigException;
 import net.tunxlat.config.ConfigParser;
 import net.tunxlat.config.MapEntry;
+import net.tunxlat.config.MapFile;
 import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.mapping.DynamicPool;
 import net.tunxlat.metrics.ReloadMetrics;
@@ -25,6 +26,9 @@ import net.tunxlat.xlat.XlatSnapshot;
  * SIGHUP: re-reads the configuration file and its {@code map-file}, and publishes a new {@link XlatSnapshot}
  * with one volatile write, so every packet is translated with the old maps or the new ones, never a mix.
  * The dynamic pool is the same object before and after, so every binding survives.
+ *
+ * <p>The {@code map-file} follows tayga.conf(5) ({@link MapFile}): each map-file entry ignored because it would
+ * modify a configuration-file entry, and each replaced by a later one, is logged with its file and line.
  *
  * <p>A file that does not parse changes nothing: the running configuration stays, the failure is logged
  * ({@code reload failed: FILE:LINE: why; keeping the running configuration}) and counted. Directives that
@@ -91,10 +95,15 @@ public final class Reloader implements ReloadMetrics.Source {
         long started = System.nanoTime();
         TunxlatConfig running = current.get().config();
         TunxlatConfig parsed;
+        List<String> notes;
         try {
-            parsed = ConfigParser.withMapFile(ConfigParser.parse(configFile));
+            MapFile.Loaded loaded = MapFile.load(ConfigParser.parse(configFile));
+            parsed = loaded.config();
+            notes = loaded.notes();
         } catch (ConfigException e) {
-            return failed(e.getMessage());
+            int more = e.errors().size() - 1;
+            return failed(e.getMessage() + (more == 0 ? "" : " (and " + more + (e.truncated() ? " or more" : "")
+                    + " other error" + (more == 1 ? "" : "s") + ": 'tunxlat check -c " + configFile + "' lists them)"));
         } catch (NoSuchFileException e) {
             return failed(e.getFile() + ": no such file");
         } catch (IOException e) {
@@ -112,6 +121,7 @@ public final class Reloader implements ReloadMetrics.Source {
         lastSuccessMillis = System.currentTimeMillis();
         lastSuccessful = true;
         reloads.incrementAndGet();
+        notes.forEach(n -> Log.warn("reload: " + n));
         Set<MapEntryKey> before = keys(running.maps());
         Set<MapEntryKey> after = keys(next.maps());
         long added = after.stream().filter(k -> !before.contains(k)).count();
@@ -156,7 +166,7 @@ public final class Reloader implements ReloadMetrics.Source {
         }
         if (!Objects.equals(parsed.controlSocket(), running.controlSocket())) {
             changed.add("control-socket");
-            b.controlSocket(running.controlSocket());
+            b.controlSocket(running.controlSocket()).controlSocketDefaulted(running.controlSocketDefaulted());
         }
         if (parsed.tunOffload() != running.tunOffload()) {
             changed.add("tun-offload");
@@ -164,7 +174,7 @@ public final class Reloader implements ReloadMetrics.Source {
         }
         if (!Objects.equals(parsed.metricsListen(), running.metricsListen())) {
             changed.add("metrics-listen");
-            b.metricsListen(running.metricsListen());
+            b.metricsListen(running.metricsListen()).metricsListenDefaulted(running.metricsListenDefaulted());
         }
         if (parsed.tunUp() != running.tunUp()) {
             changed.add("tun-up");

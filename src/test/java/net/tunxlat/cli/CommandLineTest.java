@@ -6,6 +6,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import net.tunxlat.config.ConfigException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -52,6 +54,53 @@ class CommandLineTest {
     }
 
     @Test
+    void checkPrintsEveryErrorThenHowMany() throws Exception {
+        Path f = write("bad.conf", "tun-device nat64\nipv4-addr 192.168.255.1\nprefix 2001:db8::/80\nworkers -1\n"
+                + "tun-up maybe\n");
+        Result r = run("check", "-c", f.toString());
+        assertEquals(2, r.status());
+        assertEquals(List.of("tunxlat: " + f + ":3: 'prefix' length must be 32, 40, 48, 56, 64 or 96, got 80",
+                "tunxlat: " + f + ":4: 'workers' must be an integer from 0 to 1024, got -1",
+                "tunxlat: " + f + ":5: 'tun-up' expects yes, no, on, off, true, false, 1 or 0, got 'maybe'",
+                "tunxlat: 3 errors"), r.err().lines().toList());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void checkSaysWhenItStoppedCollectingErrors() throws Exception {
+        Path f = write("many.conf", "tun-device nat64\n" + "frob\n".repeat(30));
+        Result r = run("check", "-c", f.toString());
+        assertEquals(2, r.status());
+        List<String> lines = r.err().lines().toList();
+        assertEquals(ConfigException.MAX_ERRORS + 1, lines.size(), r.err());
+        assertEquals("tunxlat: stopped after 20 errors; fix these and run 'tunxlat check -c " + f + "' again",
+                lines.get(lines.size() - 1));
+    }
+
+    @Test
+    void checkWarnsAboutTrafficItCannotCarryAndFailsOnlyWithStrict() throws Exception {
+        Path f = write("routes.conf", "tun-device nat64\nipv4-addr 192.168.255.1\nprefix 2001:db8:64::/96\n"
+                + "dynamic-pool 192.168.255.0/24\ntun-up yes\ntun-route 192.168.255.0/24\n");
+        String warning = "tunxlat: warning: " + f + ":3: no 'tun-route' covers the NAT64 'prefix' 2001:db8:64::/96:"
+                + " packets to it are not routed into nat64; add 'tun-route 2001:db8:64::/96' (or route it yourself)";
+        Result r = run("check", "-c", f.toString());
+        assertEquals(0, r.status(), r.err());
+        assertEquals(List.of(warning), r.err().lines().toList());
+        assertTrue(r.out().contains(": OK"), r.out());
+        assertTrue(r.out().contains("  warnings      1\n"), r.out());
+
+        r = run("check", "--strict", "-c", f.toString());
+        assertEquals(1, r.status(), r.err());
+        assertEquals(List.of(warning), r.err().lines().toList());
+        assertTrue(r.out().contains("  warnings      1 (--strict: exit status 1)"), r.out());
+
+        Path good = write("good.conf", "tun-device nat64\nipv4-addr 192.168.255.1\nprefix 2001:db8:64::/96\n");
+        r = run("check", "--strict", "-c", good.toString());
+        assertEquals(0, r.status(), r.err());
+        assertEquals("", r.err());
+    }
+
+    @Test
     void missingFileIsAClearError() {
         Result r = run("check", "-c", dir.resolve("nope.conf").toString());
         assertEquals(2, r.status());
@@ -68,6 +117,16 @@ class CommandLineTest {
             assertEquals(0, h.status(), cmd);
             assertTrue(h.out().contains("Usage: tunxlat " + cmd), h.out());
         }
+    }
+
+    /** --user is --owner's old name, hidden from the help: both at once is a command line error, before any device is made. */
+    @Test
+    void mktunTakesOwnerOrItsOldNameUserNotBoth() throws Exception {
+        Result r = run("mktun", "--dev", "tunxlat-none0", "--owner", "nobody", "--user", "nobody");
+        assertEquals(2, r.status(), r.out() + r.err());
+        assertTrue(r.err().contains("--owner and --user are the same option"), r.err());
+        CommandLine.ParseResult parsed = new CommandLine(new TunxlatCommand()).parseArgs("mktun", "--user", "nobody");
+        assertEquals("nobody", parsed.subcommand().matchedOptionValue("--user", null));
     }
 
     @Test

@@ -61,9 +61,13 @@ class ConfigParserFuzzTest {
                     lines++;
                 }
             }
-            assertTrue(e.line() >= 0 && e.line() <= lines, () -> "line " + e.line() + " of " + FILE + ": " + e.getMessage());
-            assertTrue(e.getMessage().startsWith(FILE + ":"), e.getMessage());
-            assertFalse(e.detail().isBlank());
+            assertTrue(e.errors().size() <= ConfigException.MAX_ERRORS);
+            for (ConfigException x : e.errors()) {
+                assertEquals(FILE, x.file());
+                assertTrue(x.line() >= 0 && x.line() <= lines, () -> "line " + x.line() + " of " + FILE + ": " + x.getMessage());
+                assertTrue(x.getMessage().startsWith(FILE + ":"), x.getMessage());
+                assertFalse(x.detail().isBlank());
+            }
             return;
         }
         // What parses can be used. (A pool larger than /16 is not built: its tables take hundreds of MiB.)

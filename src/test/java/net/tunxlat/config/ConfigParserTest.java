@@ -470,12 +470,6 @@ class ConfigParserTest {
         }
 
         @Test
-        void directiveNamesAreCaseSensitive() {
-            assertError(lines("tun-device nat64", "Prefix 64:ff9b::/96"), 2,
-                    "unknown directive 'Prefix' (directive names are lower case: did you mean 'prefix'?)");
-        }
-
-        @Test
         void missingTunDevice() {
             ConfigException e = assertError(lines("ipv4-addr 192.168.255.1", "prefix 2001:db8:1:ffff::/96"), 0,
                     "missing mandatory directive 'tun-device'");

@@ -62,6 +62,15 @@ public final class Netns implements AutoCloseable {
         return ns;
     }
 
+    /**
+     * Creates the namespace exactly as {@code ip netns add} leaves it: its loopback DOWN and without addresses
+     * (127.0.0.1 only appears once lo is brought up), as scripts written for TAYGA find it.
+     */
+    static Netns createFresh(String name) {
+        Cmd.run("ip", "netns", "add", name);
+        return new Netns(name);
+    }
+
     public String name() {
         return name;
     }
