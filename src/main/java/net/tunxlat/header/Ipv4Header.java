@@ -26,7 +26,7 @@ import net.tunxlat.checksum.Checksum;
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * </pre>
  */
-public final class Ipv4Header {
+public final class Ipv4Header extends HeaderView {
     /** Version and IHL share the first byte. */
     public static final int VERSION_IHL = 0;
     public static final int TYPE_OF_SERVICE = 1;
@@ -53,21 +53,9 @@ public final class Ipv4Header {
     /** The Fragment Offset bits (8-byte units) of the flags-and-offset word. */
     public static final int OFFSET_MASK = 0x1fff;
 
-    private ByteBuf buf;
-    private int at;
-
     public Ipv4Header wrap(ByteBuf buf, int offset) {
-        this.buf = buf;
-        this.at = offset;
+        point(buf, offset);
         return this;
-    }
-
-    public int offset() {
-        return at;
-    }
-
-    public ByteBuf buffer() {
-        return buf;
     }
 
     public int version() {

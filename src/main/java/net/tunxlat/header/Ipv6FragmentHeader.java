@@ -14,7 +14,7 @@ import io.netty.buffer.ByteBuf;
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * </pre>
  */
-public final class Ipv6FragmentHeader {
+public final class Ipv6FragmentHeader extends HeaderView {
     public static final int NEXT_HEADER = 0;
     public static final int RESERVED = 1;
     /** Fragment Offset (13 bits, 8-byte units), Res (2 bits) and the M flag share this 16-bit word. */
@@ -25,21 +25,9 @@ public final class Ipv6FragmentHeader {
     /** The M ("more fragments") bit of the offset word. */
     public static final int MORE_FRAGMENTS = 0x0001;
 
-    private ByteBuf buf;
-    private int at;
-
     public Ipv6FragmentHeader wrap(ByteBuf buf, int offset) {
-        this.buf = buf;
-        this.at = offset;
+        point(buf, offset);
         return this;
-    }
-
-    public int offset() {
-        return at;
-    }
-
-    public ByteBuf buffer() {
-        return buf;
     }
 
     public int nextHeader() {

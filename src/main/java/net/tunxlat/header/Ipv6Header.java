@@ -24,7 +24,7 @@ import net.tunxlat.checksum.Checksum;
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * </pre>
  */
-public final class Ipv6Header {
+public final class Ipv6Header extends HeaderView {
     /** Version (4 bits), Traffic Class (8) and Flow Label (20) share the first 32-bit word. */
     public static final int VERSION_CLASS_FLOW = 0;
     public static final int PAYLOAD_LENGTH = 4;
@@ -48,21 +48,9 @@ public final class Ipv6Header {
     public static final int NEXT_HEADER_NONE = IpProtocol.NO_NEXT_HEADER;
     public static final int NEXT_HEADER_DESTINATION_OPTIONS = IpProtocol.IPV6_DEST_OPTS;
 
-    private ByteBuf buf;
-    private int at;
-
     public Ipv6Header wrap(ByteBuf buf, int offset) {
-        this.buf = buf;
-        this.at = offset;
+        point(buf, offset);
         return this;
-    }
-
-    public int offset() {
-        return at;
-    }
-
-    public ByteBuf buffer() {
-        return buf;
     }
 
     public int version() {

@@ -25,10 +25,11 @@ import io.netty.buffer.ByteBuf;
  * |                           [Options]                           |
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * </pre>
+ *
+ * <p>Source Port ({@code SOURCE_PORT}), Destination Port ({@code DESTINATION_PORT}) and Checksum, with
+ * their {@code *WithChecksumUpdate} setters and {@code updateChecksum}, are shared with {@link UdpHeader}.
  */
-public final class TcpHeader {
-    public static final int SOURCE_PORT = 0;
-    public static final int DESTINATION_PORT = 2;
+public final class TcpHeader extends PortsHeaderView {
     public static final int SEQUENCE_NUMBER = 4;
     public static final int ACKNOWLEDGMENT_NUMBER = 8;
     /** Data Offset (high 4 bits, in 32-bit words) and the reserved bits. */
@@ -51,47 +52,13 @@ public final class TcpHeader {
     public static final int ECE = 0x40;
     public static final int CWR = 0x80;
 
-    private ByteBuf buf;
-    private int at;
+    public TcpHeader() {
+        super(CHECKSUM, false);
+    }
 
     public TcpHeader wrap(ByteBuf buf, int offset) {
-        this.buf = buf;
-        this.at = offset;
+        point(buf, offset);
         return this;
-    }
-
-    public int offset() {
-        return at;
-    }
-
-    public ByteBuf buffer() {
-        return buf;
-    }
-
-    public int sourcePort() {
-        return buf.getUnsignedShort(at + SOURCE_PORT);
-    }
-
-    public void setSourcePort(int port) {
-        buf.setShort(at + SOURCE_PORT, port);
-    }
-
-    /** Sets the Source Port and updates the Checksum incrementally (RFC 1624 §3). */
-    public void setSourcePortWithChecksumUpdate(int port) {
-        ChecksumFields.setShort(buf, at + SOURCE_PORT, port, at + CHECKSUM, false);
-    }
-
-    public int destinationPort() {
-        return buf.getUnsignedShort(at + DESTINATION_PORT);
-    }
-
-    public void setDestinationPort(int port) {
-        buf.setShort(at + DESTINATION_PORT, port);
-    }
-
-    /** Sets the Destination Port and updates the Checksum incrementally (RFC 1624 §3). */
-    public void setDestinationPortWithChecksumUpdate(int port) {
-        ChecksumFields.setShort(buf, at + DESTINATION_PORT, port, at + CHECKSUM, false);
     }
 
     /** The Sequence Number (32 bits, as a signed int). */
@@ -137,22 +104,6 @@ public final class TcpHeader {
 
     public void setWindow(int window) {
         buf.setShort(at + WINDOW, window);
-    }
-
-    public int checksum() {
-        return buf.getUnsignedShort(at + CHECKSUM);
-    }
-
-    public void setChecksum(int checksum) {
-        buf.setShort(at + CHECKSUM, checksum);
-    }
-
-    /**
-     * Updates the Checksum for covered words (pseudo-header addresses, say) whose folded sum went from
-     * {@code oldSum} to {@code newSum} (RFC 1624 §3).
-     */
-    public void updateChecksum(int oldSum, int newSum) {
-        ChecksumFields.adjust(buf, at + CHECKSUM, oldSum, newSum, false);
     }
 
     public int urgentPointer() {

@@ -19,7 +19,7 @@ import io.netty.buffer.ByteBuf;
  * };
  * </pre>
  */
-public final class VirtioNetHeader {
+public final class VirtioNetHeader extends HeaderView {
     public static final int FLAGS = 0;
     public static final int GSO_TYPE = 1;
     public static final int HDR_LEN = 2;
@@ -47,21 +47,9 @@ public final class VirtioNetHeader {
     /** Or-ed into {@code gso_type}: the TCP segments carry ECN CWR. */
     public static final int GSO_ECN = 0x80;
 
-    private ByteBuf buf;
-    private int at;
-
     public VirtioNetHeader wrap(ByteBuf buf, int offset) {
-        this.buf = buf;
-        this.at = offset;
+        point(buf, offset);
         return this;
-    }
-
-    public int offset() {
-        return at;
-    }
-
-    public ByteBuf buffer() {
-        return buf;
     }
 
     public int flags() {

@@ -1,7 +1,5 @@
 package net.tunxlat.nptv6;
 
-import static net.tunxlat.xlat.DropReason.*;
-
 import io.netty.buffer.ByteBuf;
 import net.tunxlat.checksum.Checksum;
 import net.tunxlat.header.Icmpv6Header;
@@ -9,10 +7,6 @@ import net.tunxlat.header.Icmpv6Type;
 import net.tunxlat.header.IpProtocol;
 import net.tunxlat.header.Ipv6ExtensionHeaders;
 import net.tunxlat.header.Ipv6Header;
-import net.tunxlat.xlat.IcmpResponder;
-import net.tunxlat.xlat.PacketOutput;
-import net.tunxlat.xlat.XlatContext;
-import net.tunxlat.xlat.XlatCounters;
 
 /**
  * RFC 6296 NPTv6 packet handling, one instance per worker: a sibling of NAT64 at the translator's
@@ -22,6 +16,9 @@ import net.tunxlat.xlat.XlatCounters;
  * checksums are never touched: the rewrite keeps the one's-complement sum of the address (§2.6), so a
  * super-packet and a partial checksum pass as they are. ICMPv6 errors get the embedded packet's address
  * rewritten too (draft-bctb-6man-rfc6296-bis "ICMPv6 error forwarding").
+ *
+ * <p>It only rewrites and says what it did ({@link #translate}'s result); the caller counts, drops,
+ * answers and emits, so this package depends on nothing of the translator's.
  */
 public final class Nptv6Translator {
     private static final int PROTO_ICMPV6 = IpProtocol.ICMPV6;
@@ -31,58 +28,64 @@ public final class Nptv6Translator {
     private static final int NOT_AN_ERROR = -1;
     private static final int BAD_ERROR = -2;
 
-    private final IcmpResponder responder;
-    private final PacketOutput output;
+    /** Not NPTv6 traffic: NAT64 has it. */
+    public static final int NOT_NPTV6 = 0;
+    /** Rewritten inside → outside (§3.2, and §4.3 when it hairpins). */
+    public static final int OUTBOUND = 1;
+    /** Rewritten outside → inside (§3.3). */
+    public static final int INBOUND = 2;
+    /** To an outside address no inside prefix has been seen to own (learned owners): drop, ICMPv6 1/3. */
+    public static final int UNKNOWN_OWNER_IN = 3;
+    /** §3.2: "If the internal subnet number has no mapping ... discard the datagram": drop, ICMPv6 1/3 SHOULD. */
+    public static final int UNMAPPABLE_OUT = 4;
+    /** §3.3: no mapping for the outside address (or the hairpinned destination): drop silently. */
+    public static final int UNMAPPABLE_IN = 5;
+    /** An ICMPv6 error to drop silently (bis draft: incomplete embedded header, bad checksum, unmappable quote). */
+    public static final int BAD_ICMP_ERROR_OUT = 6;
+    public static final int BAD_ICMP_ERROR_IN = 7;
+
     private final Ipv6Header ip6 = new Ipv6Header();
     private final Icmpv6Header icmp6 = new Icmpv6Header();
     private final Ipv6ExtensionHeaders ext = new Ipv6ExtensionHeaders();
 
-    public Nptv6Translator(IcmpResponder responder, PacketOutput output) {
-        this.responder = responder;
-        this.output = output;
-    }
-
     /**
-     * Handles the (validated) IPv6 packet of {@code c} if it is NPTv6 traffic of {@code t}: rewritten and
-     * emitted, or dropped and counted. False if it is not NPTv6 traffic (NAT64 then has it).
+     * Rewrites the (validated) IPv6 packet at {@code buf[off, off + total)} if it is NPTv6 traffic of
+     * {@code t}; what it did: {@link #NOT_NPTV6}, {@link #OUTBOUND}, {@link #INBOUND}, or why it must be
+     * dropped (nothing written then, except that an outbound packet that hairpins to an unmappable
+     * destination keeps its rewritten source, as it always did).
      */
-    public boolean translate(XlatContext c, Nptv6Table t) {
-        int out = t.findOutbound(c.srcHi, c.srcLo);
-        int in = out >= 0 ? -1 : t.findInbound(c.dstHi, c.dstLo);
+    public int translate(ByteBuf buf, int off, int total, Nptv6Table t) {
+        Ipv6Header h = ip6.wrap(buf, off);
+        long srcHi = h.sourceHi();
+        long srcLo = h.sourceLo();
+        long dstHi = h.destinationHi();
+        long dstLo = h.destinationLo();
+        int out = t.findOutbound(srcHi, srcLo);
+        int in = out >= 0 ? -1 : t.findInbound(dstHi, dstLo);
         if (out < 0 && in == -1) {
-            return false;
+            return NOT_NPTV6;
         }
         if (in == -2) {
-            c.drop(NPTV6_UNKNOWN_OWNER_IN);
-            responder.icmp6Error(c, Icmpv6Type.DEST_UNREACHABLE, Icmpv6Type.ADDRESS_UNREACHABLE, 0);
-            return true;
+            return UNKNOWN_OWNER_IN;
         }
-        int icmpAt = icmpError(c);
+        int icmpAt = icmpError(buf, off, total);
         if (icmpAt == BAD_ERROR) {
-            c.drop(out >= 0 ? NPTV6_ICMP_ERROR_OUT : NPTV6_ICMP_ERROR_IN);
-            return true;
+            return out >= 0 ? BAD_ICMP_ERROR_OUT : BAD_ICMP_ERROR_IN;
         }
-        if (!(out >= 0 ? outbound(c, t, out, icmpAt) : inbound(c, t.mapping(in), icmpAt))) {
-            return true;
+        if (out >= 0) {
+            return outbound(buf, off, t, out, icmpAt);
         }
-        if (c.offload.gso) {
-            // Checksum-neutral: the partial checksum and the whole super-packet stay as they are.
-            output.emitSuperPacket(c.buf, c.off, c.total, c.off + Ipv6Header.LENGTH, 6);
-        } else {
-            output.emit(c.buf, c.off, c.total);
-        }
-        return true;
+        return inbound(buf, off, t.mapping(in), icmpAt);
     }
 
-    /** RFC 6296 §3.2 (and §4.3 hairpinning): inside → outside; false if dropped. */
-    private boolean outbound(XlatContext c, Nptv6Table t, int out, int icmpAt) {
-        ByteBuf buf = c.buf;
+    /** RFC 6296 §3.2 (and §4.3 hairpinning): inside → outside. */
+    private int outbound(ByteBuf buf, int off, Nptv6Table t, int out, int icmpAt) {
+        Ipv6Header h = ip6.wrap(buf, off);
+        long dstHi = h.destinationHi();
+        long dstLo = h.destinationLo();
         Nptv6Mapping m = t.mapping(out);
-        // §3.2: "If the internal subnet number has no mapping ... discard the datagram" (ICMPv6 1/3 SHOULD).
-        if (!m.insideMatches(c.srcHi, c.srcLo) || m.rewriteOutbound(buf, c.off + SOURCE) != Nptv6Mapping.OK) {
-            c.drop(NPTV6_UNMAPPABLE_OUT);
-            responder.icmp6Error(c, Icmpv6Type.DEST_UNREACHABLE, Icmpv6Type.ADDRESS_UNREACHABLE, 0);
-            return false;
+        if (!m.insideMatches(h.sourceHi(), h.sourceLo()) || m.rewriteOutbound(buf, off + SOURCE) != Nptv6Mapping.OK) {
+            return UNMAPPABLE_OUT;
         }
         if (icmpAt >= 0) {
             int inner = icmpAt + Icmpv6Header.LENGTH;
@@ -90,34 +93,30 @@ public final class Nptv6Translator {
             long ih = q.destinationHi();
             long il = q.destinationLo();
             if (!m.insideMatches(ih, il) || m.rewriteOutbound(buf, inner + DESTINATION) != Nptv6Mapping.OK) {
-                c.drop(NPTV6_ICMP_ERROR_OUT); // bis draft: "MUST be silently dropped"
-                return false;
+                return BAD_ICMP_ERROR_OUT; // bis draft: "MUST be silently dropped"
             }
         }
         if (t.learns(out)) {
-            Ipv6Header h = ip6.wrap(buf, c.off);
-            t.learned().record(h.sourceHi(), h.sourceLo(), out, t.now());
+            Ipv6Header s = ip6.wrap(buf, off);
+            t.learned().record(s.sourceHi(), s.sourceLo(), out, t.now());
         }
         // §4.3: hairpinning, an inside host talking to the site's outside address of another.
-        int back = t.findInbound(c.dstHi, c.dstLo);
+        int back = t.findInbound(dstHi, dstLo);
         if (back >= 0) {
             Nptv6Mapping b = t.mapping(back);
-            if (!b.outsideMatches(c.dstHi, c.dstLo) || b.rewriteInbound(buf, c.off + DESTINATION) != Nptv6Mapping.OK) {
-                c.drop(NPTV6_UNMAPPABLE_IN);
-                return false;
+            if (!b.outsideMatches(dstHi, dstLo) || b.rewriteInbound(buf, off + DESTINATION) != Nptv6Mapping.OK) {
+                return UNMAPPABLE_IN;
             }
         }
-        c.counters().increment(XlatCounters.PACKETS_NPTV6_OUT);
-        c.counters().add(XlatCounters.BYTES_NPTV6_OUT, c.total);
-        return true;
+        return OUTBOUND;
     }
 
-    /** RFC 6296 §3.3: outside → inside; false if dropped. */
-    private boolean inbound(XlatContext c, Nptv6Mapping m, int icmpAt) {
-        ByteBuf buf = c.buf;
-        if (!m.outsideMatches(c.dstHi, c.dstLo) || m.rewriteInbound(buf, c.off + DESTINATION) != Nptv6Mapping.OK) {
-            c.drop(NPTV6_UNMAPPABLE_IN);
-            return false;
+    /** RFC 6296 §3.3: outside → inside. */
+    private int inbound(ByteBuf buf, int off, Nptv6Mapping m, int icmpAt) {
+        Ipv6Header h = ip6.wrap(buf, off);
+        if (!m.outsideMatches(h.destinationHi(), h.destinationLo())
+                || m.rewriteInbound(buf, off + DESTINATION) != Nptv6Mapping.OK) {
+            return UNMAPPABLE_IN;
         }
         if (icmpAt >= 0) {
             int inner = icmpAt + Icmpv6Header.LENGTH;
@@ -125,13 +124,10 @@ public final class Nptv6Translator {
             long ih = q.sourceHi();
             long il = q.sourceLo();
             if (!m.outsideMatches(ih, il) || m.rewriteInbound(buf, inner + SOURCE) != Nptv6Mapping.OK) {
-                c.drop(NPTV6_ICMP_ERROR_IN); // bis draft: "MUST be silently dropped"
-                return false;
+                return BAD_ICMP_ERROR_IN; // bis draft: "MUST be silently dropped"
             }
         }
-        c.counters().increment(XlatCounters.PACKETS_NPTV6_IN);
-        c.counters().add(XlatCounters.BYTES_NPTV6_IN, c.total);
-        return true;
+        return INBOUND;
     }
 
     /**
@@ -141,11 +137,13 @@ public final class Nptv6Translator {
      * embedded packet is long enough to contain the whole IPv6 header" and "SHOULD silently drop" on a
      * bad checksum).
      */
-    private int icmpError(XlatContext c) {
-        ByteBuf buf = c.buf;
-        int end = c.off + c.total;
-        int p = IcmpResponder.icmpv6Message(ext, buf, c.off, end);
-        if (p < 0 || p + Icmpv6Header.LENGTH > end) {
+    private int icmpError(ByteBuf buf, int off, int total) {
+        int end = off + total;
+        // Not past a Fragment header, nor a chain that runs past the end (never an error to rewrite).
+        Ipv6ExtensionHeaders e = ext.walk(buf, off, end);
+        int p = e.upperLayerOffset();
+        if (e.status() != Ipv6ExtensionHeaders.COMPLETE || e.fragmentHeaderOffset() >= 0
+                || e.upperLayerProtocol() != PROTO_ICMPV6 || p + Icmpv6Header.LENGTH > end) {
             return NOT_AN_ERROR;
         }
         int type = icmp6.wrap(buf, p).type();
@@ -155,7 +153,7 @@ public final class Nptv6Translator {
         if (p + Icmpv6Header.LENGTH + Ipv6Header.LENGTH > end) {
             return BAD_ERROR;
         }
-        int sum = ip6.wrap(buf, c.off).pseudoHeaderSum(end - p, PROTO_ICMPV6);
+        int sum = ip6.wrap(buf, off).pseudoHeaderSum(end - p, PROTO_ICMPV6);
         return Checksum.verifies(Checksum.add(buf, p, end - p, Checksum.fold(sum))) ? p : BAD_ERROR;
     }
 }

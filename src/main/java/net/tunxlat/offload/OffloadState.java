@@ -113,7 +113,9 @@ public final class OffloadState {
      * right after an IPv4 header (not a fragment) or a bare IPv6 header, the checksum where that protocol
      * has it, and lengths that agree. Anything else is finished in software first.
      */
-    public boolean keepsPartial(ByteBuf buf, int off, int len, int csumStart, int csumOffset) {
+    public boolean keepsPartial(ByteBuf buf, int off, int len, VirtioNetHeader vnet) {
+        int csumStart = vnet.csumStart();
+        int csumOffset = vnet.csumOffset();
         int l4 = len < Ipv4Header.MIN_LENGTH + UdpHeader.LENGTH ? -1 : wholePacketL4(buf, off, len);
         if (l4 < 0) {
             return false;
@@ -124,8 +126,12 @@ public final class OffloadState {
     }
 
     /** A super-packet the kernel could have built: TCP or UDP right after the IP header, checksum partial. */
-    public boolean validGso(ByteBuf buf, int off, int len, int type, int size, int flags, int csumStart,
-            int csumOffset) {
+    public boolean validGso(ByteBuf buf, int off, int len, VirtioNetHeader vnet) {
+        int type = vnet.gsoType() & ~VirtioNetHeader.GSO_ECN;
+        int size = vnet.gsoSize();
+        int flags = vnet.flags();
+        int csumStart = vnet.csumStart();
+        int csumOffset = vnet.csumOffset();
         if (size == 0 || (flags & VirtioNetHeader.F_NEEDS_CSUM) == 0 || len < Ipv4Header.MIN_LENGTH + UdpHeader.LENGTH) {
             return false;
         }

@@ -17,7 +17,7 @@ import net.tunxlat.header.Ipv6Header;
  * own addresses, as TAYGA does. Errors are built in the worker's error scratch buffer; echo replies in
  * place. Every method is about the packet of the {@link XlatContext} it is handed.
  */
-public final class IcmpResponder {
+final class IcmpResponder {
     /** RFC 1812 §4.3.2.3: an ICMPv4 error "SHOULD" not exceed 576 bytes. */
     static final int ICMP4_ERROR_MAX = 576;
     /** RFC 4443 §2.4(c): an ICMPv6 error "MUST NOT" exceed the minimum IPv6 MTU, 1280 bytes. */
@@ -41,10 +41,11 @@ public final class IcmpResponder {
     private final IcmpRateLimiter rateLimiter;
     private final Ipv4Identification identification;
 
-    IcmpResponder(ByteBuf errorBuf, int headroom, XlatCounters counters, PacketLog log, PacketOutput output,
+    /** Errors are built at {@link Translator#HEADROOM} in {@code errorBuf}. */
+    IcmpResponder(ByteBuf errorBuf, XlatCounters counters, PacketLog log, PacketOutput output,
             IcmpRateLimiter rateLimiter, Ipv4Identification identification) {
         this.errorBuf = errorBuf;
-        this.start = headroom;
+        this.start = Translator.HEADROOM;
         this.counters = counters;
         this.log = log;
         this.output = output;
@@ -57,7 +58,7 @@ public final class IcmpResponder {
      * IPv4 address (RFC 1812 §4.3.2.4), quoting as much of it as fits in 576 bytes. Not sent about ICMP
      * errors, non-first fragments, or non-unicast sources (RFC 1812 §4.3.2.7), nor beyond the rate limit.
      */
-    public void icmp4Error(XlatContext c, int type, int code, int rest) {
+    void icmp4Error(XlatContext c, int type, int code, int rest) {
         ByteBuf buf = c.buf;
         int off = c.off;
         int total = c.total;
@@ -99,7 +100,7 @@ public final class IcmpResponder {
      * IPv6 address, quoting as much as fits in 1280 bytes (RFC 4443 §2.4(c)). Not sent about ICMPv6
      * errors (§2.4(e.1)), to non-unicast sources, or beyond the rate limit (§2.4(f)).
      */
-    public void icmp6Error(XlatContext c, int type, int code, int parameter) {
+    void icmp6Error(XlatContext c, int type, int code, int parameter) {
         ByteBuf buf = c.buf;
         int off = c.off;
         int total = c.total;
@@ -223,7 +224,7 @@ public final class IcmpResponder {
      * Destination Options and Routing headers; -1 if it carries none, has a Fragment header, or a header
      * reaches past {@code end}. Reads no byte past {@code end}.
      */
-    public static int icmpv6Message(Ipv6ExtensionHeaders ext, ByteBuf buf, int off, int end) {
+    static int icmpv6Message(Ipv6ExtensionHeaders ext, ByteBuf buf, int off, int end) {
         Ipv6ExtensionHeaders e = ext.walk(buf, off, end);
         boolean icmp = e.status() == Ipv6ExtensionHeaders.COMPLETE && e.fragmentHeaderOffset() < 0
                 && e.upperLayerProtocol() == PROTO_ICMPV6;

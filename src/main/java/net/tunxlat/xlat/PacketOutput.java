@@ -13,7 +13,7 @@ import net.tunxlat.offload.OffloadState;
  * the TUN device uses one ({@link Translator#useVnetHeader}). The header says what the kernel must still
  * do: finish a partial checksum, or cut a super-packet into segments.
  */
-public final class PacketOutput {
+final class PacketOutput {
     private final PacketSink sink;
     private final OffloadState offload;
     private final XlatCounters counters;
@@ -29,7 +29,7 @@ public final class PacketOutput {
     }
 
     /** A plain packet (or one whose checksum stays partial) at {@code b[start, start + length)}. */
-    public void emit(ByteBuf b, int start, int length) {
+    void emit(ByteBuf b, int start, int length) {
         if (vnet == 0) {
             sink.emit(b, start, length);
             return;
@@ -52,7 +52,7 @@ public final class PacketOutput {
      * gso_type flips between TCPV4 and TCPV6, csum_start and hdr_len are recomputed (never trust hdr_len
      * from a read), gso_size is kept. Counted with the segments it carries.
      */
-    public void emitSuperPacket(ByteBuf b, int start, int length, int l4, int ipVersionOut) {
+    void emitSuperPacket(ByteBuf b, int start, int length, int l4, int ipVersionOut) {
         boolean tcp = offload.tcp();
         int l4Header = offload.l4HeaderLength(b, l4);
         counters.increment(XlatCounters.GSO_PACKETS);

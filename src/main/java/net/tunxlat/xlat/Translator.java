@@ -4,8 +4,11 @@ import static net.tunxlat.xlat.DropReason.*;
 
 import io.netty.buffer.ByteBuf;
 import java.util.function.LongSupplier;
+import net.tunxlat.header.Icmpv6Type;
 import net.tunxlat.header.Ipv4Header;
+import net.tunxlat.header.Ipv6Header;
 import net.tunxlat.header.VirtioNetHeader;
+import net.tunxlat.nptv6.Nptv6Table;
 import net.tunxlat.nptv6.Nptv6Translator;
 import net.tunxlat.offload.OffloadState;
 import net.tunxlat.offload.Segmenter;
@@ -42,6 +45,7 @@ public final class Translator {
     private final Xlat46 xlat46;
     private final Xlat64 xlat64;
     private final Nptv6Translator nptv6;
+    private final IcmpResponder responder;
     private XlatSnapshot snap;
     /** Bytes of virtio_net_hdr in front of every packet on the TUN device (0: none). */
     private int vnet;
@@ -61,11 +65,11 @@ public final class Translator {
         this.identifications = new Ipv4Identification(nanoClock.getAsLong());
         IcmpRateLimiter rateLimiter = new IcmpRateLimiter(nanoClock);
         this.output = new PacketOutput(sink, ctx.offload, counters);
-        IcmpResponder responder = new IcmpResponder(errorBuf, HEADROOM, counters, log, output, rateLimiter,
-                identifications);
+        IcmpResponder responder = new IcmpResponder(errorBuf, counters, log, output, rateLimiter, identifications);
         this.xlat46 = new Xlat46(mapper, responder, output, counters, errorBuf);
         this.xlat64 = new Xlat64(mapper, responder, output, counters, identifications, errorBuf);
-        this.nptv6 = new Nptv6Translator(responder, output);
+        this.responder = responder;
+        this.nptv6 = new Nptv6Translator();
     }
 
     public XlatCounters counters() {
@@ -97,13 +101,55 @@ public final class Translator {
             if (!xlat64.ipv6Packet(c)) {
                 return Verdict.DONE;
             }
-            if (snapshot.nptv6 != null && nptv6.translate(c, snapshot.nptv6)) {
+            if (snapshot.nptv6 != null && nptv6(c, snapshot.nptv6)) {
                 return Verdict.DONE;
             }
             return xlat64.translate(c);
         }
         c.drop(UNKNOWN_IP_VERSION);
         return Verdict.DONE;
+    }
+
+    /**
+     * NPTv6 (RFC 6296) for the IPv6 packet of {@code c}: {@link Nptv6Translator} rewrites it; here it is
+     * counted and emitted (a super-packet stays whole: the rewrite is checksum-neutral), or dropped, with
+     * ICMPv6 Address Unreachable where §3.2 asks for it. False if it is not NPTv6 traffic.
+     */
+    private boolean nptv6(XlatContext c, Nptv6Table table) {
+        int result = nptv6.translate(c.buf, c.off, c.total, table);
+        switch (result) {
+            case Nptv6Translator.NOT_NPTV6:
+                return false;
+            case Nptv6Translator.OUTBOUND:
+            case Nptv6Translator.INBOUND: {
+                boolean out = result == Nptv6Translator.OUTBOUND;
+                counters.increment(out ? XlatCounters.PACKETS_NPTV6_OUT : XlatCounters.PACKETS_NPTV6_IN);
+                counters.add(out ? XlatCounters.BYTES_NPTV6_OUT : XlatCounters.BYTES_NPTV6_IN, c.total);
+                if (c.offload.gso) {
+                    output.emitSuperPacket(c.buf, c.off, c.total, c.off + Ipv6Header.LENGTH, 6);
+                } else {
+                    output.emit(c.buf, c.off, c.total);
+                }
+                return true;
+            }
+            case Nptv6Translator.UNKNOWN_OWNER_IN:
+                c.drop(NPTV6_UNKNOWN_OWNER_IN);
+                responder.icmp6Error(c, Icmpv6Type.DEST_UNREACHABLE, Icmpv6Type.ADDRESS_UNREACHABLE, 0);
+                return true;
+            case Nptv6Translator.UNMAPPABLE_OUT:
+                c.drop(NPTV6_UNMAPPABLE_OUT);
+                responder.icmp6Error(c, Icmpv6Type.DEST_UNREACHABLE, Icmpv6Type.ADDRESS_UNREACHABLE, 0);
+                return true;
+            case Nptv6Translator.UNMAPPABLE_IN:
+                c.drop(NPTV6_UNMAPPABLE_IN);
+                return true;
+            case Nptv6Translator.BAD_ICMP_ERROR_OUT:
+                c.drop(NPTV6_ICMP_ERROR_OUT);
+                return true;
+            default:
+                c.drop(NPTV6_ICMP_ERROR_IN);
+                return true;
+        }
     }
 
     /**
@@ -134,18 +180,14 @@ public final class Translator {
      */
     public void translateVnet(XlatSnapshot snapshot, ByteBuf buf, int offset, int length) {
         VirtioNetHeader h = vnetHeader.wrap(buf, offset - vnet);
-        int flags = h.flags();
         int type = h.gsoType();
-        int size = h.gsoSize();
-        int csumStart = h.csumStart();
-        int csumOffset = h.csumOffset();
         OffloadState o = ctx.offload;
         o.plain();
         if ((type & ~VirtioNetHeader.GSO_ECN) == VirtioNetHeader.GSO_NONE) {
-            if ((flags & VirtioNetHeader.F_NEEDS_CSUM) != 0) {
-                if (o.keepsPartial(buf, offset, length, csumStart, csumOffset)) {
-                    o.partialPacket(offset, length, csumOffset);
-                } else if (!o.finishChecksum(buf, offset, length, csumStart, csumOffset)) {
+            if ((h.flags() & VirtioNetHeader.F_NEEDS_CSUM) != 0) {
+                if (o.keepsPartial(buf, offset, length, h)) {
+                    o.partialPacket(offset, length, h.csumOffset());
+                } else if (!o.finishChecksum(buf, offset, length, h.csumStart(), h.csumOffset())) {
                     counters.increment(XlatCounters.GSO_INVALID);
                     invalid(buf, offset, length, TRUNCATED_64);
                     return;
@@ -155,12 +197,12 @@ public final class Translator {
             o.plain();
             return;
         }
-        if (!o.validGso(buf, offset, length, type & ~VirtioNetHeader.GSO_ECN, size, flags, csumStart, csumOffset)) {
+        if (!o.validGso(buf, offset, length, h)) {
             counters.increment(XlatCounters.GSO_INVALID);
             invalid(buf, offset, length, version.wrap(buf, offset).version() == 4 ? TRUNCATED_46 : TRUNCATED_64);
             return;
         }
-        o.superPacket(type, size);
+        o.superPacket(type, h.gsoSize());
         if (dispatch(snapshot, buf, offset, length) == Verdict.SEGMENT) {
             segment(snapshot, buf, offset, length);
         }

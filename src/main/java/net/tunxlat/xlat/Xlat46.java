@@ -33,8 +33,6 @@ final class Xlat46 {
     static final int TCP_CHECKSUM_END = TcpHeader.CHECKSUM + 2;
     /** Bytes of an ICMP header up to and including its Checksum (type, code, checksum). */
     static final int ICMP_CHECKSUM_END = Icmpv4Header.CHECKSUM + 2;
-    /** RFC 4884 §4: when extensions are present the original datagram field is at least 128 bytes. */
-    static final int RFC4884_MIN_ORIGINAL_DATAGRAM = 128;
     /** RFC 1191 §7 plateau table, for Fragmentation Needed messages with an MTU of zero. */
     /** How many bytes longer an IPv6 header is than an IPv4 one without options. */
     static final int IPV6_GROWTH = Ipv6Header.LENGTH - Ipv4Header.MIN_LENGTH;
@@ -53,6 +51,7 @@ final class Xlat46 {
     private final PacketOutput output;
     private final XlatCounters counters;
     private final ByteBuf scratch;
+    private final Rfc4884 rfc4884 = new Rfc4884();
 
     Xlat46(AddressMapper mapper, IcmpResponder responder, PacketOutput output, XlatCounters counters, ByteBuf scratch) {
         this.mapper = mapper;
@@ -359,11 +358,11 @@ final class Xlat46 {
             return TOO_SHORT_L4_46;
         }
         Icmpv4Header echo = icmp4.wrap(c.pkt, c.l4);
-        int newType = echoType46(echo.type());
+        int newType = IcmpTables.echoType46(echo.type());
         if (newType < 0) {
             return c.inner ? ICMP_ERROR_INNER_46 : ICMP_UNTRANSLATABLE_46;
         }
-        rewriteEcho(echo, newType,
+        IcmpTables.rewriteEcho(echo, newType,
                 Ipv6Header.pseudoHeaderSum(c.srcHi, c.srcLo, c.dstHi, c.dstLo, c.l4Length, PROTO_ICMPV6), true);
         return null;
     }
@@ -437,55 +436,13 @@ final class Xlat46 {
             return ICMP_BAD_CHECKSUM_46;
         }
         Icmpv4Header e = icmp4.wrap(buf, l4);
-        int type = e.type();
-        int code = e.code();
-        int newType;
-        int newCode;
-        long parameter = 0;
-        switch (type) {
-            case Icmpv4Type.DEST_UNREACHABLE:
-                newType = Icmpv6Type.DEST_UNREACHABLE;
-                switch (code) {
-                    case Icmpv4Type.NET_UNREACHABLE, Icmpv4Type.HOST_UNREACHABLE, Icmpv4Type.SOURCE_ROUTE_FAILED,
-                            Icmpv4Type.DEST_NETWORK_UNKNOWN, Icmpv4Type.DEST_HOST_UNKNOWN,
-                            Icmpv4Type.SOURCE_HOST_ISOLATED, Icmpv4Type.NETWORK_TOS_UNREACHABLE,
-                            Icmpv4Type.HOST_TOS_UNREACHABLE -> newCode = Icmpv6Type.NO_ROUTE;
-                    case Icmpv4Type.NETWORK_PROHIBITED, Icmpv4Type.HOST_PROHIBITED, Icmpv4Type.ADMIN_PROHIBITED,
-                            Icmpv4Type.PRECEDENCE_CUTOFF -> newCode = Icmpv6Type.ADMIN_PROHIBITED;
-                    case Icmpv4Type.PORT_UNREACHABLE -> newCode = Icmpv6Type.PORT_UNREACHABLE;
-                    case Icmpv4Type.PROTOCOL_UNREACHABLE -> { // Parameter Problem, pointer to Next Header
-                        newType = Icmpv6Type.PARAMETER_PROBLEM;
-                        newCode = Icmpv6Type.UNRECOGNIZED_NEXT_HEADER;
-                        parameter = Ipv6Header.NEXT_HEADER;
-                    }
-                    case Icmpv4Type.FRAG_NEEDED -> { // Packet Too Big
-                        newType = Icmpv6Type.PACKET_TOO_BIG;
-                        newCode = 0;
-                    }
-                    default -> {
-                        return ICMP_UNTRANSLATABLE_46; // code 14 (precedence violation) and unknown codes
-                    }
-                }
-                break;
-            case Icmpv4Type.TIME_EXCEEDED: // code unchanged
-                newType = Icmpv6Type.TIME_EXCEEDED;
-                newCode = code;
-                break;
-            case Icmpv4Type.PARAMETER_PROBLEM: // codes 0 and 2 with the pointer mapped (Figure 3), else drop
-                if (code != Icmpv4Type.POINTER_INDICATES_ERROR && code != Icmpv4Type.BAD_LENGTH) {
-                    return ICMP_UNTRANSLATABLE_46;
-                }
-                int pointer = pointer46(e.pointer());
-                if (pointer < 0) {
-                    return ICMP_UNTRANSLATABLE_46;
-                }
-                newType = Icmpv6Type.PARAMETER_PROBLEM;
-                newCode = Icmpv6Type.ERRONEOUS_HEADER_FIELD;
-                parameter = pointer;
-                break;
-            default:
-                return ICMP_UNTRANSLATABLE_46; // Source Quench, Redirect, ...: "silently drop"
+        DropReason untranslatable = icmpv4TypeToIcmpv6(c, e);
+        if (untranslatable != null) {
+            return untranslatable;
         }
+        int newType = c.icmpType;
+        int newCode = c.icmpCode;
+        long parameter = c.icmpParameter;
 
         // The inner packet (§4.3) and, with a non-zero RFC 4884 length, the extension after it.
         int ip = l4 + Icmpv4Header.LENGTH;
@@ -497,16 +454,10 @@ final class Xlat46 {
         if (ihl < Ipv4Header.MIN_LENGTH || ip + ihl > end) {
             return ICMP_ERROR_INNER_46;
         }
-        int originalLength = end - ip;
-        int extensionStart = end;
-        int rfc4884Words = e.length();
-        if (rfc4884Words != 0 && Icmpv4Header.LENGTH + rfc4884Words * 4 <= icmpLength) {
-            originalLength = rfc4884Words * 4;
-            extensionStart = ip + originalLength;
-        }
-        int extensionLength = end - extensionStart;
+        Rfc4884 x = rfc4884;
+        x.read(ip, end, e.length() * 4);
         int innerTotal = q.totalLength();
-        int innerAvailable = innerTotal >= ihl ? Math.min(originalLength, innerTotal) : originalLength;
+        int innerAvailable = innerTotal >= ihl ? Math.min(x.originalLength, innerTotal) : x.originalLength;
         if (innerAvailable < ihl) {
             return ICMP_ERROR_INNER_46; // not even the inner header is quoted
         }
@@ -544,24 +495,13 @@ final class Xlat46 {
         int translatedInner = innerHeader6 + innerAvailable - ihl;
 
         if (newType == Icmpv6Type.PACKET_TOO_BIG) {
-            parameter = packetTooBigMtu(c.snap, e.nextHopMtu(), innerTotal);
+            parameter = IcmpTables.packetTooBigMtu(c.snap, e.nextHopMtu(), innerTotal);
         }
 
         // Sizes (RFC 4443 §2.4(c): at most 1280 bytes; RFC 4884 §4: extension kept when it fits).
         int maxBody = IcmpResponder.ICMP6_ERROR_MAX - Ipv6Header.LENGTH - Icmpv6Header.LENGTH;
-        boolean withExtension = extensionLength > 0
-                && (newType == Icmpv6Type.DEST_UNREACHABLE || newType == Icmpv6Type.TIME_EXCEEDED)
-                && RFC4884_MIN_ORIGINAL_DATAGRAM + extensionLength <= maxBody;
-        int originalOut;
-        int body;
-        if (withExtension) {
-            originalOut = Math.max(RFC4884_MIN_ORIGINAL_DATAGRAM, Math.min(translatedInner, maxBody - extensionLength) & ~7);
-            body = originalOut + extensionLength;
-        } else {
-            originalOut = Math.min(translatedInner, maxBody);
-            body = originalOut;
-        }
-        int innerCopy = Math.max(0, Math.min(translatedInner, originalOut) - innerHeader6);
+        x.layout(translatedInner, maxBody, newType == Icmpv6Type.DEST_UNREACHABLE || newType == Icmpv6Type.TIME_EXCEEDED, 8);
+        int innerCopy = Math.max(0, Math.min(translatedInner, x.originalOut) - innerHeader6);
 
         int s = Translator.HEADROOM;
         int icmp = s + Ipv6Header.LENGTH;
@@ -594,14 +534,8 @@ final class Xlat46 {
         if (why != null) {
             return why;
         }
-        int written = innerHeader6 + innerCopy;
-        if (originalOut > written) {
-            out.setZero(inner + written, originalOut - written); // RFC 4884 §4: zero padding
-        }
-        if (withExtension) {
-            out.setBytes(inner + originalOut, buf, extensionStart, extensionLength);
-        }
-        int icmpLength6 = Icmpv6Header.LENGTH + body;
+        x.finish(out, inner, innerHeader6 + innerCopy, buf);
+        int icmpLength6 = Icmpv6Header.LENGTH + x.body;
         Icmpv6Header o = icmp6.wrap(out, icmp);
         o.setType(newType);
         o.setCode(newCode);
@@ -609,7 +543,7 @@ final class Xlat46 {
         o.setRestOfHeader(0);
         if (newType == Icmpv6Type.DEST_UNREACHABLE || newType == Icmpv6Type.TIME_EXCEEDED) {
             // RFC 4884 §4.1 / RFC 7915 §4.2: the length attribute counts 64-bit words in ICMPv6.
-            o.setLength(withExtension ? originalOut / 8 : 0);
+            o.setLength(x.withExtension ? x.originalOut / 8 : 0);
         } else {
             o.setRestOfHeader((int) parameter);
         }
@@ -622,52 +556,67 @@ final class Xlat46 {
         return null;
     }
 
-    /** RFC 7915 §4.2 Figure 3: IPv4 Parameter Problem pointer to IPv6, or -1 ("n/a": drop). */
-    static int pointer46(int p) {
-        if (p == Ipv4Header.VERSION_IHL || p == Ipv4Header.TYPE_OF_SERVICE) {
-            return p; // Version/IHL -> Version/Traffic Class, Type of Service -> Traffic Class
-        }
-        if (p == Ipv4Header.TOTAL_LENGTH || p == Ipv4Header.TOTAL_LENGTH + 1) {
-            return Ipv6Header.PAYLOAD_LENGTH;
-        }
-        if (p == Ipv4Header.TIME_TO_LIVE) {
-            return Ipv6Header.HOP_LIMIT;
-        }
-        if (p == Ipv4Header.PROTOCOL) {
-            return Ipv6Header.NEXT_HEADER;
-        }
-        if (p >= Ipv4Header.SOURCE && p < Ipv4Header.SOURCE + 4) {
-            return Ipv6Header.SOURCE;
-        }
-        if (p >= Ipv4Header.DESTINATION && p < Ipv4Header.DESTINATION + 4) {
-            return Ipv6Header.DESTINATION;
-        }
-        return -1;
-    }
-
     /**
-     * RFC 7915 §4.2: the Packet Too Big MTU is {@code min(advertised MTU + 20, MTU of the IPv6 next hop,
-     * MTU of the IPv4 next hop + 20)}; an advertised MTU of zero is replaced by the RFC 1191 §7 plateau
-     * below the quoted Total Length; the result is never below 1280 (§5 and RFC 8200 §5).
+     * RFC 7915 §4.2, ICMPv4 error messages: the type and code "MUST" be translated as the RFC lists them
+     * (Destination Unreachable to Destination Unreachable, Packet Too Big or Parameter Problem; Time
+     * Exceeded; Parameter Problem with the pointer of Figure 3); Source Quench, Redirect and the codes the
+     * RFC leaves out are silently dropped. Sets {@code c.icmpType}, {@code icmpCode}, {@code icmpParameter};
+     * the drop reason, or null.
      */
-    static int packetTooBigMtu(XlatSnapshot snap, int mtu4, int quotedTotalLength) {
-        if (mtu4 == 0) {
-            mtu4 = PLATEAUS[PLATEAUS.length - 1];
-            for (int p : PLATEAUS) {
-                if (p < quotedTotalLength) {
-                    mtu4 = p;
-                    break;
+    private DropReason icmpv4TypeToIcmpv6(XlatContext c, Icmpv4Header e) {
+        int type = e.type();
+        int code = e.code();
+        int newType;
+        int newCode;
+        int parameter = 0;
+        switch (type) {
+            case Icmpv4Type.DEST_UNREACHABLE:
+                newType = Icmpv6Type.DEST_UNREACHABLE;
+                switch (code) {
+                    case Icmpv4Type.NET_UNREACHABLE, Icmpv4Type.HOST_UNREACHABLE, Icmpv4Type.SOURCE_ROUTE_FAILED,
+                            Icmpv4Type.DEST_NETWORK_UNKNOWN, Icmpv4Type.DEST_HOST_UNKNOWN,
+                            Icmpv4Type.SOURCE_HOST_ISOLATED, Icmpv4Type.NETWORK_TOS_UNREACHABLE,
+                            Icmpv4Type.HOST_TOS_UNREACHABLE -> newCode = Icmpv6Type.NO_ROUTE;
+                    case Icmpv4Type.NETWORK_PROHIBITED, Icmpv4Type.HOST_PROHIBITED, Icmpv4Type.ADMIN_PROHIBITED,
+                            Icmpv4Type.PRECEDENCE_CUTOFF -> newCode = Icmpv6Type.ADMIN_PROHIBITED;
+                    case Icmpv4Type.PORT_UNREACHABLE -> newCode = Icmpv6Type.PORT_UNREACHABLE;
+                    case Icmpv4Type.PROTOCOL_UNREACHABLE -> { // Parameter Problem, pointer to Next Header
+                        newType = Icmpv6Type.PARAMETER_PROBLEM;
+                        newCode = Icmpv6Type.UNRECOGNIZED_NEXT_HEADER;
+                        parameter = Ipv6Header.NEXT_HEADER;
+                    }
+                    case Icmpv4Type.FRAG_NEEDED -> { // Packet Too Big
+                        newType = Icmpv6Type.PACKET_TOO_BIG;
+                        newCode = 0;
+                    }
+                    default -> {
+                        return ICMP_UNTRANSLATABLE_46; // code 14 (precedence violation) and unknown codes
+                    }
                 }
-            }
+                break;
+            case Icmpv4Type.TIME_EXCEEDED: // code unchanged
+                newType = Icmpv6Type.TIME_EXCEEDED;
+                newCode = code;
+                break;
+            case Icmpv4Type.PARAMETER_PROBLEM: // codes 0 and 2 with the pointer mapped (Figure 3), else drop
+                if (code != Icmpv4Type.POINTER_INDICATES_ERROR && code != Icmpv4Type.BAD_LENGTH) {
+                    return ICMP_UNTRANSLATABLE_46;
+                }
+                int pointer = IcmpTables.pointer46(e.pointer());
+                if (pointer < 0) {
+                    return ICMP_UNTRANSLATABLE_46;
+                }
+                newType = Icmpv6Type.PARAMETER_PROBLEM;
+                newCode = Icmpv6Type.ERRONEOUS_HEADER_FIELD;
+                parameter = pointer;
+                break;
+            default:
+                return ICMP_UNTRANSLATABLE_46; // Source Quench, Redirect, ...: "silently drop"
         }
-        int mtu6 = mtu4 + IPV6_GROWTH;
-        if (snap.ipv6NextHopMtu() > 0) {
-            mtu6 = Math.min(mtu6, snap.ipv6NextHopMtu());
-        }
-        if (snap.ipv4NextHopMtu() > 0) {
-            mtu6 = Math.min(mtu6, snap.ipv4NextHopMtu() + IPV6_GROWTH);
-        }
-        return Math.max(Xlat64.IPV6_MIN_MTU, mtu6);
+        c.icmpType = newType;
+        c.icmpCode = newCode;
+        c.icmpParameter = parameter;
+        return null;
     }
 
     /** RFC 7915 §4.4: a dropped IPv4 packet gets ICMPv4 3/13 back, except for {@link DropReason#silent} drops. */
@@ -676,28 +625,5 @@ final class Xlat46 {
             responder.icmp4Error(c, Icmpv4Type.DEST_UNREACHABLE, Icmpv4Type.ADMIN_PROHIBITED, 0);
         }
         c.drop(why);
-    }
-
-    /** Echo Request 8 → 128 and Echo Reply 0 → 129; -1 for anything else. */
-    static int echoType46(int type) {
-        return type == Icmpv4Type.ECHO_REQUEST ? Icmpv6Type.ECHO_REQUEST
-                : type == Icmpv4Type.ECHO_REPLY ? Icmpv6Type.ECHO_REPLY : -1;
-    }
-
-    /**
-     * Rewrites the echo header {@code echo} points at to {@code newType} and updates its checksum
-     * incrementally (RFC 1624): the ICMPv6 checksum covers the pseudo-header ({@code pseudoSum}), the
-     * ICMPv4 one does not, so it is added going to IPv6 and removed going to IPv4. (An ICMPv6 echo has
-     * the ICMPv4 layout: type, code, checksum, identifier, sequence number.)
-     */
-    static void rewriteEcho(Icmpv4Header echo, int newType, int pseudoSum, boolean toIpv6) {
-        int code = echo.code();
-        int oldWord = (echo.type() << 8) | code;
-        int newWord = (newType << 8) | code;
-        int c = echo.checksum();
-        c = toIpv6 ? Checksum.update(c, oldWord, Checksum.fold(pseudoSum) + newWord)
-                : Checksum.update(c, Checksum.fold(pseudoSum) + oldWord, newWord);
-        echo.setType(newType);
-        echo.setChecksum(c);
     }
 }

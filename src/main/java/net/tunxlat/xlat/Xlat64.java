@@ -30,8 +30,6 @@ final class Xlat64 {
     static final int DF_THRESHOLD = 1260;
     /** RFC 8200 §5: the minimum IPv6 link MTU. */
     static final int IPV6_MIN_MTU = 1280;
-    /** RFC 4884 §4: when extensions are present the original datagram field is at least 128 bytes. */
-    private static final int RFC4884_MIN_ORIGINAL_DATAGRAM = Xlat46.RFC4884_MIN_ORIGINAL_DATAGRAM;
     private static final int PROTO_ICMP = IpProtocol.ICMP;
     private static final int PROTO_TCP = IpProtocol.TCP;
     private static final int PROTO_UDP = IpProtocol.UDP;
@@ -52,6 +50,7 @@ final class Xlat64 {
     private final XlatCounters counters;
     private final Ipv4Identification identifications;
     private final ByteBuf scratch;
+    private final Rfc4884 rfc4884 = new Rfc4884();
 
     Xlat64(AddressMapper mapper, IcmpResponder responder, PacketOutput output, XlatCounters counters,
             Ipv4Identification identifications, ByteBuf scratch) {
@@ -356,19 +355,13 @@ final class Xlat64 {
             return TOO_SHORT_L4_64;
         }
         Icmpv4Header echo = icmp4.wrap(c.pkt, c.l4); // an ICMPv6 echo has the ICMPv4 echo's layout
-        int newType = echoType64(echo.type());
+        int newType = IcmpTables.echoType64(echo.type());
         if (newType < 0) {
             return c.inner ? ICMP_ERROR_INNER_64 : ICMP_UNTRANSLATABLE_64;
         }
-        Xlat46.rewriteEcho(echo, newType,
+        IcmpTables.rewriteEcho(echo, newType,
                 Ipv6Header.pseudoHeaderSum(c.srcHi, c.srcLo, c.dstHi, c.dstLo, c.l4Length, PROTO_ICMPV6), false);
         return null;
-    }
-
-    /** Echo Request 128 → 8 and Echo Reply 129 → 0; -1 for anything else. */
-    static int echoType64(int type) {
-        return type == Icmpv6Type.ECHO_REQUEST ? Icmpv4Type.ECHO_REQUEST
-                : type == Icmpv6Type.ECHO_REPLY ? Icmpv4Type.ECHO_REPLY : -1;
     }
 
     /**
@@ -468,78 +461,24 @@ final class Xlat64 {
             return ICMP_BAD_CHECKSUM_64;
         }
         Icmpv6Header e = icmp6.wrap(buf, l4);
-        int type = e.type();
-        int code = e.code();
-        int newType;
-        int newCode;
-        int parameter = 0;
-        switch (type) {
-            case Icmpv6Type.DEST_UNREACHABLE:
-                newType = Icmpv4Type.DEST_UNREACHABLE;
-                switch (code) {
-                    case Icmpv6Type.NO_ROUTE, Icmpv6Type.BEYOND_SCOPE, Icmpv6Type.ADDRESS_UNREACHABLE ->
-                            newCode = Icmpv4Type.HOST_UNREACHABLE;
-                    case Icmpv6Type.ADMIN_PROHIBITED -> newCode = Icmpv4Type.HOST_PROHIBITED;
-                    case Icmpv6Type.PORT_UNREACHABLE -> newCode = Icmpv4Type.PORT_UNREACHABLE;
-                    default -> {
-                        return ICMP_UNTRANSLATABLE_64;
-                    }
-                }
-                break;
-            case Icmpv6Type.PACKET_TOO_BIG: { // Fragmentation Needed, MTU adjusted
-                newType = Icmpv4Type.DEST_UNREACHABLE;
-                newCode = Icmpv4Type.FRAG_NEEDED;
-                long mtu = (e.mtu() & 0xffffffffL) - Xlat46.IPV6_GROWTH;
-                if (c.snap.ipv4NextHopMtu() > 0) {
-                    mtu = Math.min(mtu, c.snap.ipv4NextHopMtu());
-                }
-                if (c.snap.ipv6NextHopMtu() > 0) {
-                    mtu = Math.min(mtu, c.snap.ipv6NextHopMtu() - Xlat46.IPV6_GROWTH);
-                }
-                parameter = (int) Math.max(0, Math.min(0xffff, mtu));
-                break;
-            }
-            case Icmpv6Type.TIME_EXCEEDED: // code unchanged
-                newType = Icmpv4Type.TIME_EXCEEDED;
-                newCode = code;
-                break;
-            case Icmpv6Type.PARAMETER_PROBLEM:
-                if (code == Icmpv6Type.UNRECOGNIZED_NEXT_HEADER) { // Protocol Unreachable
-                    newType = Icmpv4Type.DEST_UNREACHABLE;
-                    newCode = Icmpv4Type.PROTOCOL_UNREACHABLE;
-                } else if (code == Icmpv6Type.ERRONEOUS_HEADER_FIELD) {
-                    int pointer = pointer64(e.pointer() & 0xffffffffL);
-                    if (pointer < 0) {
-                        return ICMP_UNTRANSLATABLE_64;
-                    }
-                    newType = Icmpv4Type.PARAMETER_PROBLEM;
-                    newCode = Icmpv4Type.POINTER_INDICATES_ERROR;
-                    parameter = pointer;
-                } else {
-                    return ICMP_UNTRANSLATABLE_64;
-                }
-                break;
-            default:
-                return ICMP_UNTRANSLATABLE_64;
+        DropReason untranslatable = icmpv6TypeToIcmpv4(c, e);
+        if (untranslatable != null) {
+            return untranslatable;
         }
+        int type = e.type();
+        int newType = c.icmpType;
+        int newCode = c.icmpCode;
+        int parameter = c.icmpParameter;
 
         int ip = l4 + Icmpv6Header.LENGTH;
         Ipv6Header q = ip6.wrap(buf, ip);
         if (q.version() != 6 || ip + Ipv6Header.LENGTH > end) {
             return ICMP_ERROR_INNER_64;
         }
-        int originalLength = end - ip;
-        int extensionStart = end;
-        if (type == Icmpv6Type.DEST_UNREACHABLE || type == Icmpv6Type.TIME_EXCEEDED) {
-            int words = e.length();
-            if (words != 0 && Icmpv6Header.LENGTH + words * 8 <= icmpLength) {
-                originalLength = words * 8;
-                extensionStart = ip + originalLength;
-            }
-        }
-        int extensionLength = end - extensionStart;
+        Rfc4884 x = rfc4884;
+        x.read(ip, end, type == Icmpv6Type.DEST_UNREACHABLE || type == Icmpv6Type.TIME_EXCEEDED ? e.length() * 8 : 0);
         int innerPayloadLength = q.payloadLength();
-        int innerEnd = ip + Math.min(originalLength, Ipv6Header.LENGTH + innerPayloadLength);
+        int innerEnd = ip + Math.min(x.originalLength, Ipv6Header.LENGTH + innerPayloadLength);
         if (innerEnd < ip + Ipv6Header.LENGTH) {
             return ICMP_ERROR_INNER_64; // not even the inner header is quoted
         }
@@ -583,21 +522,9 @@ final class Xlat64 {
 
         // Sizes (RFC 1812 §4.3.2.3: at most 576 bytes; RFC 4884 §4 for the extension).
         int maxBody = IcmpResponder.ICMP4_ERROR_MAX - Ipv4Header.MIN_LENGTH - Icmpv4Header.LENGTH;
-        boolean withExtension = extensionLength > 0
-                && (newType == Icmpv4Type.DEST_UNREACHABLE || newType == Icmpv4Type.TIME_EXCEEDED)
-                && newCode != Icmpv4Type.FRAG_NEEDED
-                && RFC4884_MIN_ORIGINAL_DATAGRAM + extensionLength <= maxBody;
-        int originalOut;
-        int body;
-        if (withExtension) {
-            originalOut = Math.max(RFC4884_MIN_ORIGINAL_DATAGRAM,
-                    Math.min(translatedInner, maxBody - extensionLength) & ~3);
-            body = originalOut + extensionLength;
-        } else {
-            originalOut = Math.min(translatedInner, maxBody);
-            body = originalOut;
-        }
-        int upperCopy = Math.max(0, Math.min(translatedInner, originalOut) - Ipv4Header.MIN_LENGTH);
+        x.layout(translatedInner, maxBody, (newType == Icmpv4Type.DEST_UNREACHABLE || newType == Icmpv4Type.TIME_EXCEEDED)
+                && newCode != Icmpv4Type.FRAG_NEEDED, 4);
+        int upperCopy = Math.max(0, Math.min(translatedInner, x.originalOut) - Ipv4Header.MIN_LENGTH);
 
         int s = Translator.HEADROOM;
         int icmp = s + Ipv4Header.MIN_LENGTH;
@@ -636,14 +563,8 @@ final class Xlat64 {
         if (why != null) {
             return why;
         }
-        int written = Ipv4Header.MIN_LENGTH + upperCopy;
-        if (originalOut > written) {
-            out.setZero(inner + written, originalOut - written);
-        }
-        if (withExtension) {
-            out.setBytes(inner + originalOut, buf, extensionStart, extensionLength);
-        }
-        int icmpLength4 = Icmpv4Header.LENGTH + body;
+        x.finish(out, inner, Ipv4Header.MIN_LENGTH + upperCopy, buf);
+        int icmpLength4 = Icmpv4Header.LENGTH + x.body;
         Icmpv4Header o = icmp4.wrap(out, icmp);
         o.setType(newType);
         o.setCode(newCode);
@@ -654,7 +575,7 @@ final class Xlat64 {
         } else if (newType == Icmpv4Type.DEST_UNREACHABLE && newCode == Icmpv4Type.FRAG_NEEDED) {
             o.setNextHopMtu(parameter); // RFC 1191
         } else {
-            o.setLength(withExtension ? originalOut / 4 : 0); // RFC 4884 §4.1: 32-bit words
+            o.setLength(x.withExtension ? x.originalOut / 4 : 0); // RFC 4884 §4.1: 32-bit words
         }
         o.setChecksum(Checksum.finish(Checksum.add(out, icmp, icmpLength4, 0)));
         int total = Ipv4Header.MIN_LENGTH + icmpLength4;
@@ -664,27 +585,72 @@ final class Xlat64 {
         return null;
     }
 
-    /** RFC 7915 §5.2 Figure 6: IPv6 Parameter Problem pointer to IPv4, or -1 ("n/a": drop). */
-    static int pointer64(long p) {
-        if (p == 0 || p == 1) {
-            return (int) p; // Version/Traffic Class -> Version/IHL, Type of Service
+    /**
+     * RFC 7915 §5.2, ICMPv6 error messages: the type and code "MUST" be translated as the RFC lists them
+     * (Destination Unreachable; Packet Too Big to Fragmentation Needed with the MTU adjusted; Time
+     * Exceeded; Parameter Problem to Protocol Unreachable or Parameter Problem with the pointer of Figure
+     * 6); other types and codes are silently dropped. Sets {@code c.icmpType}, {@code icmpCode},
+     * {@code icmpParameter}; the drop reason, or null.
+     */
+    private DropReason icmpv6TypeToIcmpv4(XlatContext c, Icmpv6Header e) {
+        int type = e.type();
+        int code = e.code();
+        int newType;
+        int newCode;
+        int parameter = 0;
+        switch (type) {
+            case Icmpv6Type.DEST_UNREACHABLE:
+                newType = Icmpv4Type.DEST_UNREACHABLE;
+                switch (code) {
+                    case Icmpv6Type.NO_ROUTE, Icmpv6Type.BEYOND_SCOPE, Icmpv6Type.ADDRESS_UNREACHABLE ->
+                            newCode = Icmpv4Type.HOST_UNREACHABLE;
+                    case Icmpv6Type.ADMIN_PROHIBITED -> newCode = Icmpv4Type.HOST_PROHIBITED;
+                    case Icmpv6Type.PORT_UNREACHABLE -> newCode = Icmpv4Type.PORT_UNREACHABLE;
+                    default -> {
+                        return ICMP_UNTRANSLATABLE_64;
+                    }
+                }
+                break;
+            case Icmpv6Type.PACKET_TOO_BIG: { // Fragmentation Needed, MTU adjusted
+                newType = Icmpv4Type.DEST_UNREACHABLE;
+                newCode = Icmpv4Type.FRAG_NEEDED;
+                long mtu = (e.mtu() & 0xffffffffL) - Xlat46.IPV6_GROWTH;
+                if (c.snap.ipv4NextHopMtu() > 0) {
+                    mtu = Math.min(mtu, c.snap.ipv4NextHopMtu());
+                }
+                if (c.snap.ipv6NextHopMtu() > 0) {
+                    mtu = Math.min(mtu, c.snap.ipv6NextHopMtu() - Xlat46.IPV6_GROWTH);
+                }
+                parameter = (int) Math.max(0, Math.min(0xffff, mtu));
+                break;
+            }
+            case Icmpv6Type.TIME_EXCEEDED: // code unchanged
+                newType = Icmpv4Type.TIME_EXCEEDED;
+                newCode = code;
+                break;
+            case Icmpv6Type.PARAMETER_PROBLEM:
+                if (code == Icmpv6Type.UNRECOGNIZED_NEXT_HEADER) { // Protocol Unreachable
+                    newType = Icmpv4Type.DEST_UNREACHABLE;
+                    newCode = Icmpv4Type.PROTOCOL_UNREACHABLE;
+                } else if (code == Icmpv6Type.ERRONEOUS_HEADER_FIELD) {
+                    int pointer = IcmpTables.pointer64(e.pointer() & 0xffffffffL);
+                    if (pointer < 0) {
+                        return ICMP_UNTRANSLATABLE_64;
+                    }
+                    newType = Icmpv4Type.PARAMETER_PROBLEM;
+                    newCode = Icmpv4Type.POINTER_INDICATES_ERROR;
+                    parameter = pointer;
+                } else {
+                    return ICMP_UNTRANSLATABLE_64;
+                }
+                break;
+            default:
+                return ICMP_UNTRANSLATABLE_64;
         }
-        if (p == Ipv6Header.PAYLOAD_LENGTH || p == Ipv6Header.PAYLOAD_LENGTH + 1) {
-            return Ipv4Header.TOTAL_LENGTH;
-        }
-        if (p == Ipv6Header.NEXT_HEADER) {
-            return Ipv4Header.PROTOCOL;
-        }
-        if (p == Ipv6Header.HOP_LIMIT) {
-            return Ipv4Header.TIME_TO_LIVE;
-        }
-        if (p >= Ipv6Header.SOURCE && p < Ipv6Header.SOURCE + 16) {
-            return Ipv4Header.SOURCE;
-        }
-        if (p >= Ipv6Header.DESTINATION && p < Ipv6Header.DESTINATION + 16) {
-            return Ipv4Header.DESTINATION;
-        }
-        return -1;
+        c.icmpType = newType;
+        c.icmpCode = newCode;
+        c.icmpParameter = parameter;
+        return null;
     }
 
     /** RFC 7915 §5.4: a dropped IPv6 packet gets ICMPv6 1/1 back, except for {@link DropReason#silent} drops. */

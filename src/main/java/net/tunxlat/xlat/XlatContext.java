@@ -18,14 +18,14 @@ import net.tunxlat.offload.OffloadState;
  * <p>The offload facts (super-packet, partial checksum) of the packet are in {@link #offload}; the
  * offload layer sets them before the steps run and the steps only read them.
  */
-public final class XlatContext {
+final class XlatContext {
     // ---- the packet handed to the translator
     /** The buffer holding the packet. */
-    public ByteBuf buf;
+    ByteBuf buf;
     /** Where its IP header starts. */
-    public int off;
+    int off;
     /** Its length: what was read until the IP length is validated, then the IP length. */
-    public int total;
+    int total;
 
     // ---- the header being translated (the outer one, or in inner mode the quoted one)
     /** Where the L4 header being translated is: {@link #buf} for the outer packet, the error scratch inside. */
@@ -42,10 +42,10 @@ public final class XlatContext {
     int src4;
     int dst4;
     /** IPv6 addresses (after mapping 4→6, before mapping 6→4). */
-    public long srcHi;
-    public long srcLo;
-    public long dstHi;
-    public long dstLo;
+    long srcHi;
+    long srcLo;
+    long dstHi;
+    long dstLo;
     /** IPv4 Type of Service or IPv6 Traffic Class. */
     int tos;
     /** IPv4 TTL or IPv6 Hop Limit as received. */
@@ -61,11 +61,15 @@ public final class XlatContext {
     int identification;
     /** The IPv6 destination mapped through the static map (6→4), not the RFC 6052 prefix. */
     boolean dstViaStaticMap;
+    /** The translated ICMP error's type, code and parameter (pointer, MTU), RFC 7915 §4.2 / §5.2. */
+    int icmpType;
+    int icmpCode;
+    int icmpParameter;
     /** Inner mode: the header being translated is the packet inside an ICMP error (RFC 7915 §4.3 / §5.3). */
     boolean inner;
 
     /** The packet's offload facts (virtio_net_hdr): super-packet, partial checksum. */
-    public final OffloadState offload = new OffloadState();
+    final OffloadState offload = new OffloadState();
 
     private final XlatCounters counters;
     private final PacketLog log;
@@ -112,15 +116,11 @@ public final class XlatContext {
         this.dstViaStaticMap = false;
     }
 
-    public XlatCounters counters() {
-        return counters;
-    }
-
     /**
      * Drops the packet: counts it once under {@code reason} and logs it when {@code log drop} (or
      * {@code log self} for packets to the translator's own addresses) asks for it. Every drop goes here.
      */
-    public void drop(DropReason reason) {
+    void drop(DropReason reason) {
         counters.drop(reason);
         if (log.enabled() && snap != null && (snap.logDrop
                 || (snap.logSelf && (reason == DropReason.TO_SELF_46 || reason == DropReason.TO_SELF_64)))) {
