@@ -386,22 +386,10 @@ public final class DynamicPool {
     }
 
     /**
-     * The pool a configuration describes (null without {@code dynamic-pool}): the translator's own
-     * IPv4 address and statically mapped IPv4 addresses are never handed out (TAYGA does the same).
-     */
-    public static DynamicPool forConfig(net.tunxlat.config.TunxlatConfig config, LongSupplier clockSeconds) {
-        if (config.dynamicPool() == null) {
-            return null;
-        }
-        int own = config.ipv4Addr();
-        return new DynamicPool(config.dynamicPool(), a -> a == own, config.dynamicPoolAllow(), clockSeconds);
-    }
-
-    /**
      * Addresses the given static map covers are no longer handed out, and bindings that conflict with it (their
      * address, or their host, is statically mapped now) are dropped: the host gets another address on its next
-     * packet, as TAYGA drops such bindings when it loads dynamic.map. Called before a new snapshot is published
-     * (at start and on reload); returns the number of bindings dropped.
+     * packet, as TAYGA drops such bindings when it loads dynamic.map. Called when a new snapshot is installed, before
+     * it is published (at start and on reload: {@code XlatState.install}); returns the number of bindings dropped.
      */
     public int useStaticMap(StaticMap map) {
         this.staticMap = map;

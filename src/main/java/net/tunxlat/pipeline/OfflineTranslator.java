@@ -91,7 +91,8 @@ public final class OfflineTranslator implements AutoCloseable {
         this.ownIpv6Lo = own6.lo();
         // A worker (its pooled direct buffers, its read-translate-write) over a queue in memory: nothing
         // differs from the daemon but the TUN device.
-        this.worker = new Worker(queue, () -> snapshot, PooledByteBufAllocator.DEFAULT, () -> now, PacketLog.OFF);
+        this.worker = new Worker(queue, () -> snapshot, PooledByteBufAllocator.DEFAULT, () -> now, PacketLog.OFF,
+                snapshot.state().newWorker(() -> now));
         this.counters = worker.counters();
     }
 

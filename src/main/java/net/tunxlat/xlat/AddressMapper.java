@@ -86,7 +86,7 @@ final class AddressMapper {
         BindingRateLimiter limit = snap.poolRate;
         boolean limited = limit != null && pool.lookup6(aHi, aLo) == null; // a dormant binding comes back unlimited
         if (limited) {
-            int verdict = limit.tryAcquire(aHi, now, pool.available());
+            int verdict = limit.tryAcquire(aHi, now, pool.available(), snap.poolRatePerSecond);
             if (verdict != BindingRateLimiter.OK) {
                 return verdict == BindingRateLimiter.RATE ? DropReason.POOL_RATE_LIMITED_64 : DropReason.POOL_SHARE_64;
             }

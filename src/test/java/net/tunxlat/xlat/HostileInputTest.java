@@ -40,7 +40,7 @@ class HostileInputTest {
         TunxlatConfig c = TunxlatConfig.builder().source(Path.of("hostile.conf")).ipv4Addr(Addresses.parseIpv4(OWN4))
                 .prefix(Ipv6Prefix.parse("2001:db8:64::/96", -1))
                 .maps(List.of(new MapEntry(Ipv4Prefix.parse(H6_AS4, 32), Ipv6Prefix.parse(H6, 128), "test"))).build();
-        return new XlatSnapshot(c, null);
+        return new XlatSnapshot(c);
     }
 
     /** Leaks Netty had reported before these tests (another class's, on purpose: LeakWatchTest). */

@@ -373,7 +373,8 @@ public class TranslatorTest {
         TunxlatConfig cfg = TunxlatConfig.builder().ipv4Addr(Addresses.parseIpv4(OWN4))
                 .prefix(Ipv6Prefix.parse("2001:db8:64::/96", -1)).dynamicPool(Ipv4Prefix.parse("192.168.255.0/30", -1))
                 .build();
-        snap = new XlatSnapshot(cfg, net.tunxlat.mapping.DynamicPool.forConfig(cfg, () -> clock[0]));
+        XlatState state = XlatState.forConfig(cfg, () -> clock[0]);
+        snap = state.install(new XlatSnapshot(cfg, state));
         byte[] o = run(ipv6("2001:db8:6::77", H4_AS6, 17, 17, 64, 0, new byte[0], udpHeaderAndData(1, 2, new byte[4])));
         String bound = src4(o);
         assertTrue(bound.equals("192.168.255.2") || bound.equals("192.168.255.3"), bound);
