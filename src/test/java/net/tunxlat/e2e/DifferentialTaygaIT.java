@@ -56,9 +56,7 @@ class DifferentialTaygaIT {
      * report) but do not fail the test; once tunxlat is fixed, a listed case that passes fails the
      * test until it is removed from here. Keep this empty unless a fix is pending.
      */
-    static final Set<String> KNOWN_TUNXLAT_VIOLATIONS = Set.of(
-            // issue 14 (helper tayga14): pending until the reshaped core answers as the maintained TAYGA does
-            "v4_df_too_big_from_ipv4_addr", "v4_udp_to_translator", "v6_udp_to_translator", "v6_udp_zero_checksum");
+    static final Set<String> KNOWN_TUNXLAT_VIOLATIONS = Set.of();
 
     /** How long the probe listens after each case (raise with -Dtunxlat.e2e.windowMs on a slow machine). */
     private static final int WINDOW_MS = Integer.getInteger("tunxlat.e2e.windowMs", 300);
