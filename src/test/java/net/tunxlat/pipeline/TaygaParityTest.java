@@ -230,27 +230,20 @@ class TaygaParityTest {
     @Test
     void item5_anIcmpv4ErrorQuotingSuchAPacketIsDroppedToo() throws Exception {
         byte[] inner = ipv4(H6_AS4, G4, 43, 64, 0, 7, 0, new byte[16]);
-        byte[] err = ipv4(G4, H6_AS4, 1, 64, 0, 8, 0, icmpError4(3, 3, inner));
+        byte[] err = ipv4(G4, H6_AS4, 1, 64, 0, 8, 0, icmpError(3, 3, inner));
         assertDropped(run(NSP_CONF, err), "ipv6_protocol_in_ipv4_46");
         inner = ipv4(H6_AS4, G4, 58, 64, 0, 7, 0, new byte[16]);
-        err = ipv4(G4, H6_AS4, 1, 64, 0, 8, 0, icmpError4(3, 3, inner));
+        err = ipv4(G4, H6_AS4, 1, 64, 0, 8, 0, icmpError(3, 3, inner));
         assertDropped(run(NSP_CONF, err), "icmp_wrong_version_46");
     }
 
-    static byte[] icmpError4(int type, int code, byte[] inner) {
+    /** An ICMP error message (either version) quoting {@code inner}; ipv4() / ipv6() fill in the checksum. */
+    static byte[] icmpError(int type, int code, byte[] inner) {
         byte[] m = new byte[8 + inner.length];
         m[0] = (byte) type;
         m[1] = (byte) code;
         System.arraycopy(inner, 0, m, 8, inner.length);
-        return m; // the checksum is filled by ipv4() (protocol 1)
-    }
-
-    static byte[] icmpError6(int type, int code, byte[] inner) {
-        byte[] m = new byte[8 + inner.length];
-        m[0] = (byte) type;
-        m[1] = (byte) code;
-        System.arraycopy(inner, 0, m, 8, inner.length);
-        return m; // the checksum is filled by ipv6() (upper protocol 58)
+        return m;
     }
 
     // ------------------------------------------------------------------ item 6: inner addresses
@@ -258,21 +251,21 @@ class TaygaParityTest {
     @Test
     void item6_anIcmpv4ErrorQuotingALoopbackAddressIsDropped() throws Exception {
         byte[] inner = ipv4(H6_AS4, "127.0.0.1", 17, 64, 0, 7, 0, udpHeaderAndData(53, 1000, new byte[8]));
-        byte[] err = ipv4(G4, H6_AS4, 1, 64, 0, 8, 0, icmpError4(3, 3, inner));
+        byte[] err = ipv4(G4, H6_AS4, 1, 64, 0, 8, 0, icmpError(3, 3, inner));
         assertDropped(run(NSP_CONF, err), "icmp_error_inner_46");
     }
 
     @Test
     void item6_anIcmpv6ErrorQuotingAnAddressOutsideEveryPrefixAndMapIsDropped() throws Exception {
         byte[] inner = udp6(H6, "2001:db8:999::1");
-        byte[] err = ipv6("2001:db8:64::808:808", H6, 58, 58, 64, 0, new byte[0], icmpError6(1, 4, inner));
+        byte[] err = ipv6("2001:db8:64::808:808", H6, 58, 58, 64, 0, new byte[0], icmpError(1, 4, inner));
         assertDropped(run(NSP_CONF, err), "icmp_error_inner_64");
     }
 
     @Test
     void item6_anIcmpv6ErrorQuotingAnAddressStandingForLoopbackIsDropped() throws Exception {
         byte[] inner = udp6(H6, "2001:db8:64::7f00:1");
-        byte[] err = ipv6("2001:db8:64::808:808", H6, 58, 58, 64, 0, new byte[0], icmpError6(1, 4, inner));
+        byte[] err = ipv6("2001:db8:64::808:808", H6, 58, 58, 64, 0, new byte[0], icmpError(1, 4, inner));
         assertDropped(run(NSP_CONF, err), "icmp_error_inner_64");
     }
 
@@ -281,7 +274,7 @@ class TaygaParityTest {
     @Test
     void item7_anIcmpv4ErrorWhoseTtlRunsOutIsDroppedAndTheExplanationDoesNotClaimAnAnswer() throws Exception {
         byte[] inner = ipv4(H6_AS4, G4, 17, 64, 0, 7, 0, udpHeaderAndData(53, 1000, new byte[8]));
-        byte[] err = ipv4(G4, H6_AS4, 1, 1, 0, 8, 0, icmpError4(3, 3, inner));
+        byte[] err = ipv4(G4, H6_AS4, 1, 1, 0, 8, 0, icmpError(3, 3, inner));
         OfflineTranslator.Result r = run(NSP_CONF, err);
         assertDropped(r, "ttl_exceeded_46");
         assertFalse(r.outcome().contains("answered:") || r.outcome().contains("Time Exceeded sent"),
@@ -346,7 +339,7 @@ class TaygaParityTest {
     @Test
     void item9_anIcmpErrorToTheOwnAddressIsNotAnsweredWithAnError() throws Exception {
         byte[] inner = udp6(OWN6, H6);
-        byte[] err = ipv6(H6, OWN6, 58, 58, 64, 0, new byte[0], icmpError6(1, 4, inner));
+        byte[] err = ipv6(H6, OWN6, 58, 58, 64, 0, new byte[0], icmpError(1, 4, inner));
         OfflineTranslator.Result r = run(NSP_CONF, err);
         assertTrue(r.packets().isEmpty(), r.explain("", ""));
     }
