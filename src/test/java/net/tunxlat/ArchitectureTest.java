@@ -25,7 +25,7 @@ class ArchitectureTest {
     static final List<List<String>> LAYERS = List.of(
             List.of("cli"),
             List.of("offline"),
-            List.of("pipeline", "doctor"),
+            List.of("pipeline", "doctor", "migrate"),
             List.of("control", "metrics"),
             List.of("xlat"),
             List.of("nptv6", "offload", "nat64"),
