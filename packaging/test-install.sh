@@ -460,6 +460,7 @@ EOF
         in_ct sh -c 'systemctl stop tayga && systemctl disable tayga >/dev/null 2>&1 && systemctl enable --now tunxlat >/dev/null 2>&1 &&
             timeout 20 sh -c "until systemctl -q is-active tunxlat && ip link show nat64 >/dev/null 2>&1; do sleep 0.2; done" && ! pidof tayga'
 
+    source "$TOP/packaging/test-migrate.sh"   # the switch from Debian's tayga package (its own file)
     in_ct systemctl poweroff >/dev/null 2>&1 || true
     for i in $(seq 1 100); do kill -0 "$NSPAWN_PID" 2>/dev/null || break; sleep 0.1; done
     kill "$NSPAWN_PID" 2>/dev/null || true

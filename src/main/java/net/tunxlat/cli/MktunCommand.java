@@ -3,7 +3,7 @@ package net.tunxlat.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import net.tunxlat.config.TunxlatConfig;
-import net.tunxlat.pipeline.Privileges;
+import net.tunxlat.tun.Privileges;
 import net.tunxlat.tun.TunDevice;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -14,6 +14,7 @@ import net.tunxlat.mapping.DynamicPool;
 import net.tunxlat.mapping.Ipv6Prefix;
 import net.tunxlat.mapping.Rfc6052;
 import net.tunxlat.mapping.StaticMap;
+import net.tunxlat.util.Json;
 import net.tunxlat.xlat.XlatSnapshot;
 
 /**
@@ -82,7 +83,7 @@ public final class MapQuery implements ControlServer.Handler {
         }
         StringBuilder sb = new StringBuilder(1 << 16);
         if (json) {
-            Json j = new Json(sb).beginObject().field("schema", SCHEMA).field("now", iso(now)).field("now_epoch", now);
+            Json.Writer j = new Json.Writer(sb).beginObject().field("schema", SCHEMA).field("now", iso(now)).field("now_epoch", now);
             j.name("static").beginArray();
             for (MapEntry m : config.maps()) {
                 staticJson(j, m);
@@ -223,7 +224,7 @@ public final class MapQuery implements ControlServer.Handler {
         }
         StringBuilder sb = new StringBuilder();
         if (json) {
-            Json j = new Json(sb).beginObject().field("schema", SCHEMA).field("address", address).field("kind", kind)
+            Json.Writer j = new Json.Writer(sb).beginObject().field("schema", SCHEMA).field("address", address).field("kind", kind)
                     .field("translates_to", to);
             if (entry != null) {
                 j.name("static");
@@ -267,12 +268,12 @@ public final class MapQuery implements ControlServer.Handler {
 
     // ---- pieces -----------------------------------------------------------------------------
 
-    private static void staticJson(Json j, MapEntry m) {
+    private static void staticJson(Json.Writer j, MapEntry m) {
         j.beginObject().field("ipv4", m.v4().toString()).field("ipv6", m.v6().toString()).field("origin", m.origin())
                 .endObject();
     }
 
-    private static void bindingJson(Json j, DynamicPool.Binding b, long now) {
+    private static void bindingJson(Json.Writer j, DynamicPool.Binding b, long now) {
         j.beginObject().field("ipv4", Addresses.formatIpv4(b.address())).field("ipv6", Addresses.formatIpv6(b.hi(), b.lo()))
                 .field("state", DynamicPool.isActive(b, now) ? "active" : "dormant").field("last_use", iso(b.lastUse()))
                 .field("last_use_epoch", b.lastUse()).field("idle_seconds", Math.max(0, now - b.lastUse())).endObject();

@@ -46,6 +46,17 @@ public final class IpProtocol {
     public static final int EXPERIMENTAL_254 = 254;
 
     /**
+     * True for Hop-by-Hop Options, Routing, Fragment and Destination Options: the headers that live only
+     * inside an IPv6 extension-header chain (RFC 8200 §4) and that RFC 7915 §5.1 walks. An IPv4 packet
+     * (or the packet an ICMPv4 error quotes) carrying one of these numbers cannot be translated: its
+     * payload would reach IPv6 as a chain element nobody built (the maintained TAYGA drops it too).
+     */
+    public static boolean isIpv6ChainHeader(int protocol) {
+        return protocol == HOP_BY_HOP || protocol == IPV6_ROUTING || protocol == IPV6_FRAGMENT
+                || protocol == IPV6_DEST_OPTS;
+    }
+
+    /**
      * True for the numbers of the IANA "IPv6 Extension Header Types" registry (RFC 7045 §2, RFC 8200 §4):
      * Hop-by-Hop, Routing, Fragment, ESP, AH, Destination Options, Mobility, HIP, Shim6 and the two
      * experimental values. {@link Ipv6ExtensionHeaders} walks only the four that RFC 7915 §5.1 skips.

@@ -209,6 +209,49 @@ public final class Ipv4Header extends HeaderView {
         buf.setShort(at + HEADER_CHECKSUM, Checksum.finish(Checksum.add(buf, at, MIN_LENGTH, 0)));
     }
 
+    /** RFC 791 §3.1 options: End of Option List, No Operation, Loose and Strict Source and Record Route. */
+    private static final int OPTION_END = 0;
+    private static final int OPTION_NOP = 1;
+    private static final int OPTION_LSRR = 131;
+    private static final int OPTION_SSRR = 137;
+    /** RFC 791 §3.1: an option's octets after its type: length, then (source routes) pointer. */
+    private static final int OPTION_LENGTH = 1;
+    private static final int OPTION_POINTER = 2;
+
+    /**
+     * RFC 7915 §4.1 / RFC 791 §3.1: true if the options hold a Loose or Strict Source and Record Route
+     * (131, 137) whose pointer is not past its end (an unexpired source route). Reads only within the
+     * header length.
+     */
+    public boolean hasUnexpiredSourceRoute() {
+        int p = at + MIN_LENGTH;
+        int end = at + headerLength();
+        while (p < end) {
+            int type = buf.getUnsignedByte(p);
+            if (type == OPTION_END) {
+                return false;
+            }
+            if (type == OPTION_NOP) {
+                p++;
+                continue;
+            }
+            if (p + OPTION_LENGTH >= end) {
+                return false;
+            }
+            int optLen = buf.getUnsignedByte(p + OPTION_LENGTH);
+            if (optLen < 2) {
+                return false;
+            }
+            if ((type == OPTION_LSRR || type == OPTION_SSRR) && optLen > OPTION_POINTER && p + OPTION_POINTER < end) {
+                if (buf.getUnsignedByte(p + OPTION_POINTER) <= optLen) {
+                    return true;
+                }
+            }
+            p += optLen;
+        }
+        return false;
+    }
+
     /**
      * Partial checksum sum of the IPv4 pseudo-header (RFC 768 "Fields", RFC 9293 §3.1): addresses,
      * zero and Protocol, and the upper-layer length.

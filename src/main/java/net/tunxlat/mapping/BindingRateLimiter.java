@@ -39,28 +39,20 @@ public final class BindingRateLimiter {
     private static final long COUNT_MASK = (1L << 24) - 1;
     private static final long SHARE_MASK = (1L << 20) - 1;
 
-    private final int rate;
+    /** The highest {@code rate} {@link #tryAcquire} counts to. */
+    public static final int MAX_RATE = (int) COUNT_MASK;
+
     private final AtomicLongArray perSecond = new AtomicLongArray(SLOTS);
     private final AtomicLongArray perWindow = new AtomicLongArray(SLOTS);
 
-    /** @param rate new bindings per second per source /64, 1 to 2^24 - 1 */
-    public BindingRateLimiter(int rate) {
-        if (rate < 1 || rate > COUNT_MASK) {
-            throw new IllegalArgumentException("rate " + rate);
-        }
-        this.rate = rate;
-    }
-
-    public int rate() {
-        return rate;
-    }
-
     /**
      * Whether the /64 whose upper half is {@code hi} may bind one more address in second {@code now}, with
-     * {@code free} addresses left in the pool: {@link #OK} (and the second's count taken), {@link #RATE} or
-     * {@link #SHARE}. Call {@link #bound} once the binding is made.
+     * {@code free} addresses left in the pool and at most {@code rate} new bindings per second per /64
+     * ({@code dynamic-pool-rate}, 1 to {@link #MAX_RATE}: configuration, passed at each call so that a reload
+     * changes it while the counts, which are state, stay): {@link #OK} (and the second's count taken),
+     * {@link #RATE} or {@link #SHARE}. Call {@link #bound} once the binding is made.
      */
-    public int tryAcquire(long hi, long now, int free) {
+    public int tryAcquire(long hi, long now, int free, int rate) {
         int slot = slot(hi);
         if (recent(slot, now) >= Math.max(MIN_SHARE, free)) {
             return SHARE;

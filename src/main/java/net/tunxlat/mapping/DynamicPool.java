@@ -184,7 +184,8 @@ public final class DynamicPool {
 
     /**
      * The IPv6 source's binding, creating one if needed: reactivates a dormant one, else claims a free
-     * address (starting from a hash of the IPv6 address, so a host tends to get the same address), else
+     * address (starting from {@link #poolSlot}, TAYGA's fold of the IPv6 address, so a host tends to get the same
+     * address, also after a restart that lost its binding), else
      * takes over the least recently used dormant binding. Returns null when the pool is exhausted. The
      * caller checks {@link #allowed} first. Allocation happens only here, on a host's first packet.
      */
@@ -195,7 +196,7 @@ public final class DynamicPool {
             return b;
         }
         if (free.get() > 0) {
-            int start = (hash(hi, lo) >>> 1) & (size - 1);
+            int start = poolSlot(hi, lo, 32 - prefix.length());
             for (int n = 0; n < size; n++) {
                 int i = (start + n) & (size - 1);
                 if (excluded[i] || byIndex.get(i) != null || staticMap.lookup4(prefix.address() | i) >= 0) {
@@ -320,6 +321,35 @@ public final class DynamicPool {
         }
     }
 
+    /**
+     * The offset in the pool where the search for a new host's address starts: the same arithmetic as
+     * the maintained TAYGA's {@code assign_dynamic} on a little-endian machine (x86, arm64), so a host
+     * gets the address TAYGA would give it, again after its binding was lost, and an operator can
+     * predict it. The IPv6 address is read as four 32-bit words, each word's four bytes in
+     * little-endian order (the bytes on the wire {@code a b c d} make {@code d<<24 | c<<16 | b<<8 | a});
+     * the words are added with 32-bit wrap-around into a running sum that is folded to the pool's
+     * {@code hostBits} after every word by adding the part above the low bits back in (an end-around
+     * carry, so the sum is taken modulo {@code 2^hostBits - 1}). For a /24 pool this is the sum of the
+     * sixteen address bytes modulo 255 ({@code 2001:db8::1} starts at offset 231). When the slot is taken,
+     * reserved or statically mapped, the search moves up one address at a time, wrapping at the pool's end.
+     */
+    static int poolSlot(long hi, long lo, int hostBits) {
+        long base = foldWord(0, (int) (hi >>> 32), hostBits);
+        base = foldWord(base, (int) hi, hostBits);
+        base = foldWord(base, (int) (lo >>> 32), hostBits);
+        return (int) foldWord(base, (int) lo, hostBits);
+    }
+
+    /** One step of {@link #poolSlot}: adds a wire-order word read little-endian (32-bit wrap), then folds. */
+    private static long foldWord(long base, int wireWord, int hostBits) {
+        long max = (1L << hostBits) - 1;
+        long sum = (base + (Integer.reverseBytes(wireWord) & 0xFFFF_FFFFL)) & 0xFFFF_FFFFL;
+        while ((sum & ~max) != 0) {
+            sum = (sum & max) + (sum >>> hostBits);
+        }
+        return sum;
+    }
+
     private static int hash(long hi, long lo) {
         long h = hi * 0x9E3779B97F4A7C15L ^ Long.rotateLeft(lo * 0xC2B2AE3D27D4EB4FL, 31);
         h ^= h >>> 29;
@@ -356,22 +386,10 @@ public final class DynamicPool {
     }
 
     /**
-     * The pool a configuration describes (null without {@code dynamic-pool}): the translator's own
-     * IPv4 address and statically mapped IPv4 addresses are never handed out (TAYGA does the same).
-     */
-    public static DynamicPool forConfig(net.tunxlat.config.TunxlatConfig config, LongSupplier clockSeconds) {
-        if (config.dynamicPool() == null) {
-            return null;
-        }
-        int own = config.ipv4Addr();
-        return new DynamicPool(config.dynamicPool(), a -> a == own, config.dynamicPoolAllow(), clockSeconds);
-    }
-
-    /**
      * Addresses the given static map covers are no longer handed out, and bindings that conflict with it (their
      * address, or their host, is statically mapped now) are dropped: the host gets another address on its next
-     * packet, as TAYGA drops such bindings when it loads dynamic.map. Called before a new snapshot is published
-     * (at start and on reload); returns the number of bindings dropped.
+     * packet, as TAYGA drops such bindings when it loads dynamic.map. Called when a new snapshot is installed, before
+     * it is published (at start and on reload: {@code XlatState.install}); returns the number of bindings dropped.
      */
     public int useStaticMap(StaticMap map) {
         this.staticMap = map;

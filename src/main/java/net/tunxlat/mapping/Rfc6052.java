@@ -52,6 +52,15 @@ public final class Rfc6052 {
         return length == 96 || (lo >>> 56) == 0;
     }
 
+    /**
+     * RFC 6052 §2.2: true if the address lies in the prefix but its bits 64-71 (the "u" octet, which
+     * "MUST be set to zero") are not zero, so it is not an IPv4-embedded address (prefixes shorter than
+     * /96 only; a /96 prefix covers those bits itself).
+     */
+    public boolean matchesExceptUOctet(long hi, long lo) {
+        return length < 96 && prefix.contains(hi, lo) && (lo >>> 56) != 0;
+    }
+
     /** RFC 6052 §2.2: high 64 bits of the IPv6 address embedding {@code v4}. Suffix bits are zero. */
     public long embedHi(int v4) {
         long a = v4 & 0xffffffffL;

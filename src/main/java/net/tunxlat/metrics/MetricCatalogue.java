@@ -138,7 +138,7 @@ public final class MetricCatalogue {
                     null),
             new Entry(NPTV6_EVICTIONS, Type.COUNTER, List.of(),
                     "Remembered owners pushed out before they expired because the learned table was full (raise"
-                            + " nptv6-learn-max); a reload starts a new table, which Prometheus sees as a counter reset",
+                            + " nptv6-learn-max, which needs a restart); a reload keeps the table and this count",
                     null),
             new Entry(CONFIG_RELOADS, Type.COUNTER, List.of("result"),
                     "Configuration reloads (SIGHUP), by result: success (the new configuration is running) or failure"

@@ -108,9 +108,12 @@ public final class Nptv6Mapping {
         return rewrite(buf, at, inside, adjustmentIn);
     }
 
+    /** Where the low 64 bits of a 128-bit address start within it. */
+    private static final int LOW_HALF = Long.BYTES;
+
     private int rewrite(ByteBuf buf, int at, Ipv6Prefix to, int adjustment) {
         long hi = buf.getLong(at);
-        long lo = buf.getLong(at + 8);
+        long lo = buf.getLong(at + LOW_HALF);
         int word = adjustableWord(hi, lo);
         if (word < 0) {
             return UNMAPPABLE;
@@ -118,8 +121,8 @@ public final class Nptv6Mapping {
         hi = (hi & ~maskHi) | to.hi();
         lo = (lo & ~maskLo) | to.lo();
         buf.setLong(at, hi);
-        buf.setLong(at + 8, lo);
-        int off = at + word * 2;
+        buf.setLong(at + LOW_HALF, lo);
+        int off = at + word * Short.BYTES;
         int v = onesAdd(buf.getUnsignedShort(off), adjustment);
         buf.setShort(off, v == 0xffff ? 0 : v); // §3.2: "if the result is 0xFFFF, it is overwritten with 0x0000"
         return OK;

@@ -115,7 +115,7 @@ public final class Nptv6Translator {
         sourcePair = out;
         if (t.learns(out)) {
             Ipv6Header s = ip6.wrap(buf, off);
-            t.learned().record(s.sourceHi(), s.sourceLo(), out, t.now());
+            t.learn(s.sourceHi(), s.sourceLo(), out);
         }
         // §4.3: hairpinning, an inside host talking to the site's outside address of another.
         int back = t.findInbound(dstHi, dstLo);

@@ -22,6 +22,7 @@ import net.tunxlat.metrics.Nptv6Metrics;
 import net.tunxlat.metrics.ReloadMetrics;
 import net.tunxlat.metrics.TunxlatMetrics;
 import net.tunxlat.nptv6.Nptv6Table;
+import net.tunxlat.tun.Privileges;
 import net.tunxlat.tun.TunDevice;
 import net.tunxlat.util.Log;
 import net.tunxlat.util.Version;
@@ -29,6 +30,7 @@ import net.tunxlat.xlat.DropReason;
 import net.tunxlat.xlat.PacketLog;
 import net.tunxlat.xlat.XlatCounters;
 import net.tunxlat.xlat.XlatSnapshot;
+import net.tunxlat.xlat.XlatState;
 
 /**
  * The running translator: opens the TUN device, optionally configures it (TAYGA's tun-up / tun-ip /
@@ -48,6 +50,9 @@ public final class Daemon {
     /** How long stopping waits in all for the worker threads (each notices within an idle poll or a batch). */
     private static final long STOP_MILLIS = 1000;
 
+    /** What the translator learns while it runs: made once, kept across reloads, handed to every snapshot. */
+    private final XlatState state;
+    /** The state's dynamic pool, or null. */
     private final DynamicPool pool;
     /** SIGHUP's reloader (the source of the reload metrics), or null without a configuration file. */
     private volatile Reloader reloader;
@@ -57,8 +62,9 @@ public final class Daemon {
     public Daemon(TunxlatConfig config, Options options) {
         this.config = config;
         this.options = options;
-        this.pool = DynamicPool.forConfig(config, DynamicPool::systemSeconds);
-        this.snapshot = new XlatSnapshot(config, pool);
+        this.state = XlatState.forConfig(config, DynamicPool::systemSeconds);
+        this.pool = state.pool();
+        this.snapshot = state.install(new XlatSnapshot(config, state));
     }
 
     /** Runs until SIGTERM/SIGINT (or a worker dies); returns the process exit status. */
@@ -82,7 +88,7 @@ public final class Daemon {
             Log.warn("TUN device " + tun.name() + ": " + tun.notes());
         }
         linkMtu = readMtu(tun.name());
-        snapshot = new XlatSnapshot(config, pool, linkMtu);
+        snapshot = state.install(new XlatSnapshot(config, state, linkMtu));
         WorkerGroup group = null;
         TunxlatMetrics metrics = null;
         MetricsServer metricsServer = null;
@@ -110,7 +116,8 @@ public final class Daemon {
             // Always a real log: the snapshot's 'log' options decide per packet, so a reload can turn them on.
             PacketLog packetLog = new PacketLog(Log::info, System::nanoTime, 10);
             group = new WorkerGroup(tun.queues(),
-                    q -> new Worker(q, () -> snapshot, PooledByteBufAllocator.DEFAULT, System::nanoTime, packetLog),
+                    q -> new Worker(q, () -> snapshot, PooledByteBufAllocator.DEFAULT, System::nanoTime, packetLog,
+                            state.newWorker(System::nanoTime)),
                     q -> "tunxlat-" + tun.name() + "-q" + q.index(), stopped::countDown, STOP_MILLIS);
             List<Worker> workers = group.workers();
             WorkerGroup running = group;
@@ -195,7 +202,7 @@ public final class Daemon {
     /** From now on SIGHUP reloads the configuration's maps (the JVM's default would stop the process). */
     void reloadOnHangup() {
         if (config.source() != null) {
-            Reloader reloader = new Reloader(config.source(), pool, () -> snapshot, s -> snapshot = s);
+            Reloader reloader = new Reloader(config.source(), state, () -> snapshot, s -> snapshot = s);
             this.reloader = reloader;
             sun.misc.SignalHandler before = sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> reloader.reload());
             if (before == sun.misc.SignalHandler.SIG_IGN) {
@@ -231,6 +238,11 @@ public final class Daemon {
     /** The dynamic pool, or null. */
     DynamicPool pool() {
         return pool;
+    }
+
+    /** The state every snapshot of this daemon is built over. */
+    XlatState state() {
+        return state;
     }
 
     /** SIGHUP's reloader once {@link #reloadOnHangup} has run with a configuration file, else null. */
@@ -328,7 +340,7 @@ public final class Daemon {
 
                 public long learnedEntries() {
                     Nptv6Table t = snapshots.get().nptv6();
-                    return t == null ? 0 : t.learned().size(t.now());
+                    return t == null ? 0 : t.learnedOwners(t.now());
                 }
 
                 public long learnedEvictions() {

@@ -99,7 +99,8 @@ public final class OfflineTranslator implements AutoCloseable {
         this.ownIpv6Lo = own6.lo();
         // A worker (its pooled direct buffers, its read-translate-write) over a queue in memory: nothing
         // differs from the daemon but the TUN device.
-        this.worker = new Worker(queue, () -> snapshot, PooledByteBufAllocator.DEFAULT, () -> now, PacketLog.OFF);
+        this.worker = new Worker(queue, () -> snapshot, PooledByteBufAllocator.DEFAULT, () -> now, PacketLog.OFF,
+                snapshot.state().newWorker(() -> now));
         this.counters = worker.counters();
     }
 
@@ -175,13 +176,21 @@ public final class OfflineTranslator implements AutoCloseable {
         if (delta(XlatCounters.ICMP_ERRORS_RATE_LIMITED) > 0) {
             parts.add("ICMP error not sent (icmp-rate-limit)");
         }
+        boolean dropped = false;
         for (DropReason r : DropReason.values()) {
             if (counters.localDrops(r) > dropsBefore[r.ordinal()]) {
                 parts.add("dropped: " + r.label() + " (" + r.help() + ")");
+                dropped = true;
                 if (kind == Kind.NO_EFFECT) {
                     kind = Kind.DROPPED;
                 }
             }
+        }
+        if (dropped && errors == 0 && delta(XlatCounters.ICMP_ERRORS_RATE_LIMITED) == 0) {
+            // Say what happened: a reason's help names the answer it usually gets, but none went out here
+            // (an ICMP error, a non-first fragment or a non-unicast source is never answered, RFC 1812
+            // §4.3.2.7 / RFC 4443 §2.4(e); some drops are silent by design).
+            parts.add("no ICMP error sent");
         }
         if (parts.isEmpty()) {
             parts.add(out.isEmpty() ? "nothing emitted, nothing counted"

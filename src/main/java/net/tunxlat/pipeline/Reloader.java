@@ -17,15 +17,19 @@ import net.tunxlat.config.ConfigParser;
 import net.tunxlat.config.MapEntry;
 import net.tunxlat.config.MapFile;
 import net.tunxlat.config.TunxlatConfig;
-import net.tunxlat.mapping.DynamicPool;
 import net.tunxlat.metrics.ReloadMetrics;
 import net.tunxlat.util.Log;
 import net.tunxlat.xlat.XlatSnapshot;
+import net.tunxlat.xlat.XlatState;
 
 /**
  * SIGHUP: re-reads the configuration file and its {@code map-file}, and publishes a new {@link XlatSnapshot}
  * with one volatile write, so every packet is translated with the old maps or the new ones, never a mix.
- * The dynamic pool is the same object before and after, so every binding survives.
+ * The new snapshot is built over the running {@link XlatState} (the dynamic pool and its bindings, the NPTv6
+ * learned owners, the workers' rate limiters): a reload swaps the configuration and keeps the state.
+ * Building the snapshot changes nothing; {@link XlatState#install} then makes the state follow the new
+ * configuration (conflicting pool bindings dropped, owners of removed {@code nptv6} pairs forgotten) just
+ * before the snapshot is published.
  *
  * <p>The {@code map-file} follows tayga.conf(5) ({@link MapFile}): each map-file entry ignored because it would
  * modify a configuration-file entry, and each replaced by a later one, is logged with its file and line.
@@ -43,10 +47,10 @@ public final class Reloader implements ReloadMetrics.Source {
     /** Directives read only at start: a reload keeps their running values. */
     public static final List<String> RESTART_ONLY = List.of("tun-device", "workers", "dynamic-pool",
             "dynamic-pool-allow", "data-dir", "control-socket", "tun-up", "tun-ip", "tun-route",
-            "ipv4-addr (with a dynamic-pool)");
+            "ipv4-addr (with a dynamic-pool)", "nptv6-learn-max");
 
     private final Path configFile;
-    private final DynamicPool pool;
+    private final XlatState state;
     private final Supplier<XlatSnapshot> current;
     private final Consumer<XlatSnapshot> publish;
     private final AtomicLong reloads = new AtomicLong();
@@ -57,13 +61,13 @@ public final class Reloader implements ReloadMetrics.Source {
 
     /**
      * @param configFile the configuration file to re-read
-     * @param pool       the running dynamic pool (kept), or null
+     * @param state      the running state (kept: every snapshot is built over it)
      * @param current    the running snapshot
      * @param publish    publishes a new snapshot (one volatile write)
      */
-    public Reloader(Path configFile, DynamicPool pool, Supplier<XlatSnapshot> current, Consumer<XlatSnapshot> publish) {
+    public Reloader(Path configFile, XlatState state, Supplier<XlatSnapshot> current, Consumer<XlatSnapshot> publish) {
         this.configFile = Objects.requireNonNull(configFile, "configFile");
-        this.pool = pool;
+        this.state = Objects.requireNonNull(state, "state");
         this.current = current;
         this.publish = publish;
     }
@@ -113,11 +117,11 @@ public final class Reloader implements ReloadMetrics.Source {
         TunxlatConfig next = keepRestartOnly(parsed, running, needRestart);
         XlatSnapshot snapshot;
         try {
-            snapshot = new XlatSnapshot(next, pool, current.get().linkMtu());
+            snapshot = new XlatSnapshot(next, state, current.get().linkMtu());
         } catch (RuntimeException e) {
-            return failed(configFile + ": " + e.getMessage());
+            return failed(configFile + ": " + e.getMessage()); // the state is untouched: building changes nothing
         }
-        publish.accept(snapshot);
+        publish.accept(state.install(snapshot));
         lastSuccessMillis = System.currentTimeMillis();
         lastSuccessful = true;
         reloads.incrementAndGet();
@@ -187,6 +191,10 @@ public final class Reloader implements ReloadMetrics.Source {
         if (!parsed.tunRoutes().equals(running.tunRoutes())) {
             changed.add("tun-route");
             b.tunRoutes(running.tunRoutes());
+        }
+        if (parsed.nptv6LearnMax() != running.nptv6LearnMax()) {
+            changed.add("nptv6-learn-max");
+            b.nptv6LearnMax(running.nptv6LearnMax());
         }
         if (running.dynamicPool() != null && parsed.ipv4Addr() != running.ipv4Addr()) {
             changed.add("ipv4-addr (the dynamic pool excludes it)");

@@ -21,6 +21,7 @@ import net.tunxlat.mapping.Addresses;
 import net.tunxlat.metrics.MetricsServer;
 import net.tunxlat.metrics.TunxlatMetrics;
 import net.tunxlat.tun.LibC;
+import net.tunxlat.tun.Privileges;
 import net.tunxlat.tun.TunDevice;
 import net.tunxlat.tun.TunQueue;
 import net.tunxlat.xlat.XlatSnapshot;
@@ -84,7 +85,7 @@ public final class StartTraining {
             LibC.getuid();
             new com.sun.jna.Memory(8).close();
             List.of(TunDevice.class, TunQueue.class, WorkerGroup.class, Privileges.class); // loaded, not run (a Worker runs below)
-            XlatSnapshot snapshot = new XlatSnapshot(config, daemon.pool(), LINK_MTU);
+            XlatSnapshot snapshot = daemon.state().install(new XlatSnapshot(config, daemon.state(), LINK_MTU));
             // The keeper's thread is not started: close() below writes the binding the translator makes. (Stopping
             // it while it writes would log a spurious persistence failure: its close() interrupts the write.)
             try (OfflineTranslator xlat = new OfflineTranslator(snapshot)) {

@@ -12,6 +12,7 @@ import net.tunxlat.xlat.PacketSink;
 import net.tunxlat.xlat.Translator;
 import net.tunxlat.xlat.XlatCounters;
 import net.tunxlat.xlat.XlatSnapshot;
+import net.tunxlat.xlat.XlatState;
 
 /**
  * One worker per TUN queue, run to completion: read a packet into the worker's own buffer, translate
@@ -57,6 +58,15 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
      */
     public Worker(PacketQueue queue, Supplier<XlatSnapshot> snapshots, ByteBufAllocator alloc, LongSupplier clock,
             PacketLog log) {
+        this(queue, snapshots, alloc, clock, log, XlatState.PerWorker.fresh(clock));
+    }
+
+    /**
+     * A worker whose ICMP error rate limiter and IPv4 Identification source are {@code state}'s, the daemon's
+     * {@link XlatState#newWorker} (kept across reloads).
+     */
+    public Worker(PacketQueue queue, Supplier<XlatSnapshot> snapshots, ByteBufAllocator alloc, LongSupplier clock,
+            PacketLog log, XlatState.PerWorker state) {
         this.queue = queue;
         this.snapshots = snapshots;
         this.clock = clock;
@@ -88,7 +98,7 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
             this.coalescer = null;
         }
         this.translator = new Translator(counters, coalescer != null ? coalescer : this, Buffers.hotPathView(e),
-                clock, log);
+                clock, log, state);
         if (coalescer != null) {
             coalescer.useIdentifications(translator);
         }

@@ -6,9 +6,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A minimal JSON reader (RFC 8259, no extensions; used for {@code ip -j} output): objects become
+ * tunxlat's one JSON helper (RFC 8259, no extensions). {@link #parse} reads (used for {@code ip -j} and
+ * {@code nft -j} output): objects become
  * {@code LinkedHashMap<String, Object>} (key order kept), arrays {@code List<Object>}, strings
  * {@code String}, integers {@code Long}, other numbers {@code Double}, then {@code Boolean} and null.
+ * {@link Writer} writes (the control socket's answers).
  */
 public final class Json {
     private final String s;
@@ -232,4 +234,112 @@ public final class Json {
         }
         i++;
     }
+
+    /** Just enough JSON writing for the control socket's answers: objects, arrays, strings, numbers, null. */
+    public static final class Writer {
+        private final StringBuilder sb;
+        /** Whether the next value in the current object or array needs a comma in front. */
+        private boolean comma;
+
+        public Writer(StringBuilder sb) {
+            this.sb = sb;
+        }
+
+        public Writer beginObject() {
+            sep();
+            sb.append('{');
+            comma = false;
+            return this;
+        }
+
+        public Writer endObject() {
+            sb.append('}');
+            comma = true;
+            return this;
+        }
+
+        public Writer beginArray() {
+            sep();
+            sb.append('[');
+            comma = false;
+            return this;
+        }
+
+        public Writer endArray() {
+            sb.append(']');
+            comma = true;
+            return this;
+        }
+
+        /** A member name; the value follows. */
+        public Writer name(String name) {
+            sep();
+            quote(name);
+            sb.append(':');
+            comma = false;
+            return this;
+        }
+
+        public Writer value(String s) {
+            sep();
+            if (s == null) {
+                sb.append("null");
+            } else {
+                quote(s);
+            }
+            comma = true;
+            return this;
+        }
+
+        public Writer value(long n) {
+            sep();
+            sb.append(n);
+            comma = true;
+            return this;
+        }
+
+        public Writer nullValue() {
+            sep();
+            sb.append("null");
+            comma = true;
+            return this;
+        }
+
+        public Writer field(String name, String value) {
+            return name(name).value(value);
+        }
+
+        public Writer field(String name, long value) {
+            return name(name).value(value);
+        }
+
+        private void sep() {
+            if (comma) {
+                sb.append(',');
+                comma = false;
+            }
+        }
+
+        private void quote(String s) {
+            sb.append('"');
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                switch (c) {
+                    case '"' -> sb.append("\\\"");
+                    case '\\' -> sb.append("\\\\");
+                    case '\n' -> sb.append("\\n");
+                    case '\r' -> sb.append("\\r");
+                    case '\t' -> sb.append("\\t");
+                    default -> {
+                        if (c < 0x20) {
+                            sb.append(String.format("\\u%04x", (int) c));
+                        } else {
+                            sb.append(c);
+                        }
+                    }
+                }
+            }
+            sb.append('"');
+        }
+}
 }

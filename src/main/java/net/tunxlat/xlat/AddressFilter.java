@@ -18,9 +18,11 @@ import net.tunxlat.mapping.Rfc6052;
  *
  * <ul>
  *   <li>IPv4 (RFC 1812 §5.3.7 "martian" addresses, RFC 3927 §2.7): 0.0.0.0/8 ("this network"),
- *       127.0.0.0/8 (loopback), 169.254.0.0/16 (link-local), 224.0.0.0/3 (multicast, reserved class E and
- *       the limited broadcast 255.255.255.255), as source or destination; and the translator's own
- *       {@code ipv4-addr} as a source.
+ *       127.0.0.0/8 (loopback), 169.254.0.0/16 (link-local), 224.0.0.0/4 (multicast) and the limited
+ *       broadcast 255.255.255.255, as source or destination; and the translator's own {@code ipv4-addr} as
+ *       a source. The rest of 240.0.0.0/4 (reserved, "class E") is translated, as the maintained TAYGA
+ *       does: some networks number with it internally, and nothing in RFC 7915 forbids it (issue 14 item
+ *       2; under the Well-Known Prefix it is still non-global, RFC 6052 §3.1).
  *   <li>IPv6 (RFC 4291 §2.5.2, §2.5.3, §2.5.6, §2.7): :: (unspecified), ::1 (loopback), fe80::/10
  *       (link-local) and ff00::/8 (multicast), as source or destination; and the translator's own
  *       {@code ipv6-addr} as a source; and an address of the RFC 6052 prefix standing for a forbidden IPv4
@@ -42,11 +44,12 @@ final class AddressFilter {
     private final Ipv6ExtensionHeaders ext = new Ipv6ExtensionHeaders();
 
     /**
-     * RFC 1812 §5.3.7 / RFC 3927 §2.7: 0/8, 127/8, 169.254/16 and 224/3 (multicast, class E, broadcast).
+     * RFC 1812 §5.3.7 / RFC 3927 §2.7: 0/8, 127/8, 169.254/16, 224/4 (multicast) and 255.255.255.255
+     * (the limited broadcast); not the rest of 240/4 (see the class comment).
      */
     static boolean martian4(int a) {
         int o1 = a >>> 24;
-        return o1 == 0 || o1 == 127 || o1 >= 224 || (a >>> 16) == 0xa9fe;
+        return o1 == 0 || o1 == 127 || (o1 >= 224 && o1 < 240) || a == 0xffffffff || (a >>> 16) == 0xa9fe;
     }
 
     /** RFC 4291: ::, ::1, fe80::/10 and ff00::/8, which no router forwards between links. */

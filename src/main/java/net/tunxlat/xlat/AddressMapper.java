@@ -52,7 +52,8 @@ final class AddressMapper {
         if (pool != null && pool.contains(a)) {
             DynamicPool.Binding b = pool.lookup4(a, pool.now());
             if (b == null) {
-                return unmappable;
+                // No host holds it: TAYGA answers Host Unreachable for an outer destination (Xlat46).
+                return unmappable == DropReason.DST_UNMAPPABLE_46 ? DropReason.POOL_UNBOUND_46 : unmappable;
             }
             hi = b.hi();
             lo = b.lo();
@@ -99,7 +100,7 @@ final class AddressMapper {
         DynamicPool.Binding dormant = pool.lookup6(aHi, aLo); // a dormant binding comes back unlimited
         boolean limited = limit != null && dormant == null;
         if (limited) {
-            int verdict = limit.tryAcquire(aHi, now, pool.available());
+            int verdict = limit.tryAcquire(aHi, now, pool.available(), snap.poolRatePerSecond);
             if (verdict != BindingRateLimiter.OK) {
                 return verdict == BindingRateLimiter.RATE ? DropReason.POOL_RATE_LIMITED_64 : DropReason.POOL_SHARE_64;
             }
@@ -136,6 +137,12 @@ final class AddressMapper {
             return null;
         }
         Rfc6052 p = snap.rfc6052;
+        if (p != null && p.matchesExceptUOctet(aHi, aLo)) {
+            // RFC 6052 §2.2: bits 64-71 "MUST be set to zero"; with them set it is no IPv4-embedded address
+            // (dropped silently as the maintained TAYGA does; inside an ICMP error, the error is untranslatable).
+            boolean outer = unmappable == DropReason.SRC_UNMAPPABLE_64 || unmappable == DropReason.DST_UNMAPPABLE_64;
+            return outer ? DropReason.RFC6052_U_OCTET_64 : unmappable;
+        }
         if (p == null || !p.matches(aHi, aLo)) {
             DynamicPool pool = snap.pool;
             if (pool != null) {

@@ -12,44 +12,61 @@ public enum DropReason {
     NO_TRANSLATION_64("IPv6 packet that is not NPTv6 traffic on an NPTv6-only translator"),
     TRUNCATED_46("IPv4 packet shorter than its headers say, or IHL < 5"),
     BAD_HEADER_CHECKSUM_46("IPv4 header checksum does not verify (RFC 1812 §5.2.2)"),
-    TTL_EXCEEDED_46("TTL ran out (RFC 7915 §4.1); ICMPv4 Time Exceeded sent"),
+    TTL_EXCEEDED_46("TTL ran out (RFC 7915 §4.1); answered with ICMPv4 Time Exceeded, except about an ICMP error, a"
+            + " non-first fragment or a non-unicast source (RFC 1812 §4.3.2.7)"),
     SOURCE_ROUTE_46("unexpired IPv4 source route option (RFC 7915 §4.1)"),
     SRC_UNMAPPABLE_46("IPv4 source has no IPv6 mapping"),
     DST_UNMAPPABLE_46("IPv4 destination has no IPv6 mapping"),
-    WKPF_NON_GLOBAL_46("Well-Known Prefix with a non-global IPv4 address (RFC 6052 §3.1)"),
+    WKPF_NON_GLOBAL_46("Well-Known Prefix with a non-global IPv4 address (RFC 6052 §3.1); answered as TAYGA does:"
+            + " ICMPv4 3/10 for the source, 3/1 for the destination"),
     UDP_ZERO_CHECKSUM_46("IPv4 UDP datagram with checksum zero (udp-cksum-mode drop, RFC 7915 §4.5)"),
     UDP_ZERO_CHECKSUM_FRAGMENT_46("fragmented IPv4 UDP datagram with checksum zero cannot be fixed (RFC 7915 §4.5)"),
     ICMP_FRAGMENTED_46("fragmented ICMPv4 message: the ICMPv6 checksum cannot be computed"),
     ICMP_UNTRANSLATABLE_46("ICMPv4 type that RFC 7915 §4.2 says to drop"),
     ICMP_ERROR_INNER_46("ICMPv4 error whose inner packet cannot be translated (RFC 7915 §4.3)"),
     ICMP_BAD_CHECKSUM_46("ICMPv4 error with a wrong checksum"),
-    PACKET_TOO_BIG_46("DF set and too big for the IPv6 side (RFC 7915 §4.1); Fragmentation Needed sent"),
-    TO_SELF_46("IPv4 packet for the translator's own address that it does not answer"),
+    PACKET_TOO_BIG_46("DF set and too big for the IPv6 side (RFC 7915 §4.1); answered with Fragmentation Needed"
+            + " (rate limits and RFC 1812 §4.3.2.7 permitting)"),
+    TO_SELF_46("IPv4 packet for the translator's own address other than an Echo Request; a protocol other than ICMP"
+            + " is answered with Protocol Unreachable (3/2, RFC 1122 §3.2.2.1)"),
     TOO_SHORT_L4_46("IPv4 transport header truncated"),
-    FORBIDDEN_SRC_46("IPv4 source no router forwards (0/8, 127/8, 169.254/16, multicast, class E, broadcast; RFC 1812"
+    FORBIDDEN_SRC_46("IPv4 source no router forwards (0/8, 127/8, 169.254/16, multicast, the broadcast; RFC 1812"
             + " §5.3.7) or the translator's own ipv4-addr: spoofed, dropped silently"),
-    FORBIDDEN_DST_46("IPv4 destination no router forwards (0/8, 127/8, 169.254/16, multicast, class E, broadcast),"
+    FORBIDDEN_DST_46("IPv4 destination no router forwards (0/8, 127/8, 169.254/16, multicast, the broadcast),"
             + " dropped silently"),
     ICMP_WRONG_VERSION_46("IPv4 packet carrying ICMPv6 (protocol 58): it would reach IPv6 as an ICMPv6 message nobody"
             + " validated"),
+    IPV6_PROTOCOL_IN_IPV4_46("IPv4 packet, or the packet an ICMPv4 error quotes, whose protocol is an IPv6 extension"
+            + " header (0, 43, 44, 60): translated it would reach IPv6 as an extension-header chain nobody built"),
+    POOL_UNBOUND_46("IPv4 destination in the dynamic pool that no IPv6 host holds; answered with ICMPv4 Host"
+            + " Unreachable (3/1), as TAYGA does"),
     ICMP_ERROR_MISMATCH_46("ICMPv4 error quoting a packet its destination did not send (inner source is not the outer"
             + " destination): forged, dropped"),
     TRUNCATED_64("IPv6 packet shorter than its headers say"),
     JUMBOGRAM_64("IPv6 jumbogram (payload length zero) cannot be translated"),
-    HOP_LIMIT_EXCEEDED_64("hop limit ran out (RFC 7915 §5.1); ICMPv6 Time Exceeded sent"),
-    ROUTING_HEADER_64("routing header with segments left > 0 (RFC 7915 §5.1); Parameter Problem sent"),
+    HOP_LIMIT_EXCEEDED_64("hop limit ran out (RFC 7915 §5.1); answered with ICMPv6 Time Exceeded, except about an"
+            + " ICMPv6 error or a non-unicast source (RFC 4443 §2.4(e))"),
+    ROUTING_HEADER_64("routing header with segments left > 0 (RFC 7915 §5.1); answered with Parameter Problem"
+            + " (RFC 4443 §2.4(e) permitting)"),
     EXT_HEADER_AFTER_FRAGMENT_64("extension header after the Fragment header (RFC 7915 §5.1)"),
     SRC_UNMAPPABLE_64("IPv6 source has no IPv4 mapping"),
     SRC_NOT_ALLOWED_64("IPv6 source outside dynamic-pool-allow: no dynamic address for it"),
     POOL_EXHAUSTED_64("dynamic pool exhausted: no free or dormant address for a new IPv6 host"),
     DST_UNMAPPABLE_64("IPv6 destination has no IPv4 mapping"),
-    WKPF_NON_GLOBAL_64("Well-Known Prefix with a non-global IPv4 address (RFC 6052 §3.1)"),
+    WKPF_NON_GLOBAL_64("Well-Known Prefix with a non-global IPv4 address (RFC 6052 §3.1); answered as TAYGA does:"
+            + " ICMPv6 1/0 for the destination, 1/5 for the source"),
+    RFC6052_U_OCTET_64("IPv6 address of the RFC 6052 prefix whose bits 64-71 (the u octet) are not zero (RFC 6052"
+            + " §2.2: MUST be zero): not an IPv4-embedded address; dropped silently"),
+    UDP_ZERO_CHECKSUM_64("IPv6 UDP datagram with checksum zero (RFC 8200 §8.1: MUST discard; udp-cksum-mode drop, or"
+            + " calc on a fragment); dropped silently"),
     ICMP_FRAGMENTED_64("fragmented ICMPv6 message: the ICMPv4 checksum cannot be updated"),
     ICMP_UNTRANSLATABLE_64("ICMPv6 type that RFC 7915 §5.2 says to drop"),
     ICMP_ERROR_INNER_64("ICMPv6 error whose inner packet cannot be translated (RFC 7915 §5.3)"),
     ICMP_BAD_CHECKSUM_64("ICMPv6 error with a wrong checksum"),
-    PACKET_TOO_BIG_64("too big for the IPv4 side (RFC 7915 §5.1, §1.4); Packet Too Big sent"),
-    TO_SELF_64("IPv6 packet for the translator's own address that it does not answer"),
+    PACKET_TOO_BIG_64("too big for the IPv4 side (RFC 7915 §5.1, §1.4); answered with Packet Too Big (rate limit"
+            + " permitting)"),
+    TO_SELF_64("IPv6 packet for the translator's own address other than an Echo Request; an upper-layer protocol other"
+            + " than ICMPv6 is answered with Parameter Problem 4/1 at its Next Header field (RFC 4443 §3.4)"),
     TOO_SHORT_L4_64("IPv6 transport header truncated"),
     FORBIDDEN_SRC_64("IPv6 source no router forwards (::, ::1, fe80::/10, ff00::/8; RFC 4291), the translator's own"
             + " ipv6-addr, or one the prefix maps to a forbidden IPv4 source: spoofed, dropped silently"),
@@ -87,14 +104,13 @@ public enum DropReason {
     }
 
     /**
-     * Drops the translator never answers with an ICMP error: RFC 6052 §3.1 violations, forbidden (spoofed
-     * or unroutable) addresses, and new hosts over {@code dynamic-pool-rate} (silence lets them retransmit,
+     * Drops the translator never answers with an ICMP error: RFC 6052 §2.2 violations (a non-zero u octet),
+     * forbidden (spoofed or unroutable) addresses, and new hosts over {@code dynamic-pool-rate} (silence lets them retransmit,
      * where Destination Unreachable would make TCP give up; and an error to a spoofed source is reflection).
      */
     boolean silent() {
         switch (this) {
-            case WKPF_NON_GLOBAL_46:
-            case WKPF_NON_GLOBAL_64:
+            case RFC6052_U_OCTET_64:
             case FORBIDDEN_SRC_46:
             case FORBIDDEN_DST_46:
             case FORBIDDEN_SRC_64:

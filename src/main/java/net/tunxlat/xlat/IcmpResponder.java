@@ -141,14 +141,20 @@ final class IcmpResponder {
     /**
      * A packet for the translator's own IPv4 address (header {@code ihl} bytes, protocol {@code proto}):
      * an Echo Request is answered (RFC 792: same identifier, sequence and data; type 0; addresses
-     * swapped; options not echoed), anything else dropped.
+     * swapped; options not echoed); another protocol gets Protocol Unreachable (3/2: RFC 1122 §3.2.2.1,
+     * RFC 1812 §5.2.7.1; the translator serves only ICMP there, as the maintained TAYGA answers); other
+     * ICMP messages are dropped without an answer.
      */
     void echoReply4(XlatContext c, int ihl, int proto, boolean fragmented) {
         ByteBuf buf = c.buf;
         int l4 = c.off + ihl;
         int length = c.total - ihl;
-        if (proto != PROTO_ICMP || fragmented || length < Icmpv4Header.LENGTH
-                || icmp4.wrap(buf, l4).type() != Icmpv4Type.ECHO_REQUEST) {
+        if (proto != PROTO_ICMP) {
+            icmp4Error(c, Icmpv4Type.DEST_UNREACHABLE, Icmpv4Type.PROTOCOL_UNREACHABLE, 0);
+            c.drop(DropReason.TO_SELF_46);
+            return;
+        }
+        if (fragmented || length < Icmpv4Header.LENGTH || icmp4.wrap(buf, l4).type() != Icmpv4Type.ECHO_REQUEST) {
             c.drop(DropReason.TO_SELF_46);
             return;
         }
@@ -162,15 +168,29 @@ final class IcmpResponder {
 
     /**
      * A packet for the translator's own IPv6 address: an Echo Request right after the IPv6 header is
-     * answered (RFC 4443 §4.2; swapping the addresses keeps the pseudo-header sum), anything else dropped.
+     * answered (RFC 4443 §4.2; swapping the addresses keeps the pseudo-header sum). An upper-layer protocol
+     * other than ICMPv6 gets Parameter Problem code 1, "unrecognized Next Header type encountered", pointing
+     * at the Next Header field that names it (RFC 4443 §3.4: 6 without extension headers, as the maintained
+     * TAYGA answers); other ICMPv6 messages and malformed chains are dropped without an answer.
      */
     void echoReply6(XlatContext c) {
         ByteBuf buf = c.buf;
         Ipv6Header h = ip6.wrap(buf, c.off);
         int l4 = c.off + Ipv6Header.LENGTH;
         int length = c.total - Ipv6Header.LENGTH;
-        if (h.nextHeader() != PROTO_ICMPV6 || length < Icmpv6Header.LENGTH
-                || icmp6.wrap(buf, l4).type() != Icmpv6Type.ECHO_REQUEST) {
+        if (h.nextHeader() != PROTO_ICMPV6) {
+            Ipv6ExtensionHeaders e = ext.start(buf, c.off, c.off + c.total);
+            int field = Ipv6Header.NEXT_HEADER;
+            while (e.next()) {
+                field = e.headerOffset() - c.off; // an extension header's Next Header is its first octet
+            }
+            if (!e.malformed() && e.upperLayerProtocol() != PROTO_ICMPV6) {
+                icmp6Error(c, Icmpv6Type.PARAMETER_PROBLEM, Icmpv6Type.UNRECOGNIZED_NEXT_HEADER, field);
+            }
+            c.drop(DropReason.TO_SELF_64);
+            return;
+        }
+        if (length < Icmpv6Header.LENGTH || icmp6.wrap(buf, l4).type() != Icmpv6Type.ECHO_REQUEST) {
             c.drop(DropReason.TO_SELF_64);
             return;
         }

@@ -57,13 +57,22 @@ public final class Translator {
      * @param nanoClock {@link System#nanoTime} or a test clock (ICMP rate limiting)
      */
     public Translator(XlatCounters counters, PacketSink sink, ByteBuf errorBuf, LongSupplier nanoClock, PacketLog log) {
+        this(counters, sink, errorBuf, nanoClock, log, XlatState.PerWorker.fresh(nanoClock));
+    }
+
+    /**
+     * @param worker this worker's ICMP error rate limiter and IPv4 Identification source ({@link XlatState#newWorker},
+     *               on {@code nanoClock}): state, kept across reloads
+     */
+    public Translator(XlatCounters counters, PacketSink sink, ByteBuf errorBuf, LongSupplier nanoClock, PacketLog log,
+            XlatState.PerWorker worker) {
         if (errorBuf.capacity() < HEADROOM + ICMP6_ERROR_MAX) {
             throw new IllegalArgumentException("error buffer too small");
         }
         this.counters = counters;
         this.ctx = new XlatContext(counters, log);
-        this.identifications = new Ipv4Identification(nanoClock.getAsLong());
-        IcmpRateLimiter rateLimiter = new IcmpRateLimiter(nanoClock);
+        this.identifications = worker.identification();
+        IcmpRateLimiter rateLimiter = worker.icmpErrors();
         this.output = new PacketOutput(sink, ctx.offload, counters);
         IcmpResponder responder = new IcmpResponder(errorBuf, counters, log, output, rateLimiter, identifications);
         this.xlat46 = new Xlat46(mapper, responder, output, counters, errorBuf);

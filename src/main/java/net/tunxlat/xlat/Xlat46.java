@@ -37,14 +37,6 @@ final class Xlat46 {
     /** How many bytes longer an IPv6 header is than an IPv4 one without options. */
     static final int IPV6_GROWTH = Ipv6Header.LENGTH - Ipv4Header.MIN_LENGTH;
     private static final int[] PLATEAUS = {65535, 32000, 17914, 8166, 4352, 2002, 1492, 1006, 508, 296, 68};
-    /** RFC 791 §3.1 options: End of Option List, No Operation, Loose and Strict Source and Record Route. */
-    private static final int IPV4_OPTION_END = 0;
-    private static final int IPV4_OPTION_NOP = 1;
-    private static final int IPV4_OPTION_LSRR = 131;
-    private static final int IPV4_OPTION_SSRR = 137;
-    /** RFC 791 §3.1: an option's octets after its type: length, then (source routes) pointer. */
-    private static final int IPV4_OPTION_LENGTH = 1;
-    private static final int IPV4_OPTION_POINTER = 2;
 
     private final Ipv4Header ip4 = new Ipv4Header();
     private final Ipv6Header ip6 = new Ipv6Header();
@@ -91,7 +83,7 @@ final class Xlat46 {
             c.drop(TTL_EXCEEDED_46);
             return Verdict.DONE;
         }
-        if (ihl > Ipv4Header.MIN_LENGTH && hasUnexpiredSourceRoute(c.buf, c.off + Ipv4Header.MIN_LENGTH, c.off + ihl)) {
+        if (h.hasUnexpiredSourceRoute()) {
             // RFC 7915 §4.1: "if an unexpired source route option is present, then the packet MUST
             // instead be discarded, and an ICMPv4 'Destination Unreachable, Source Route Failed'
             // (Type 3, Code 5) error message SHOULD be returned".
@@ -191,6 +183,12 @@ final class Xlat46 {
             c.drop(forbidden); // spoofed or unroutable: silently (AddressFilter)
             return false;
         }
+        if (IpProtocol.isIpv6ChainHeader(c.proto)) {
+            // RFC 7915 §4.1 copies Protocol into Next Header: the IPv6 side would parse the payload as an
+            // extension header nobody built (a forged chain). Dropped, as the maintained TAYGA does.
+            c.drop(IPV6_PROTOCOL_IN_IPV4_46);
+            return false;
+        }
         return true;
     }
 
@@ -201,6 +199,13 @@ final class Xlat46 {
      */
     private boolean mapAddresses(XlatContext c, boolean icmpError) {
         DropReason why = mapper.map4to6(c.dst4, DST_UNMAPPABLE_46, WKPF_NON_GLOBAL_46);
+        if (why == WKPF_NON_GLOBAL_46 || why == POOL_UNBOUND_46) {
+            // RFC 6052 §3.1 ("MUST drop") / no host holds the pool address: Host Unreachable (RFC 1812
+            // §5.2.7.1), as the maintained TAYGA answers both.
+            responder.icmp4Error(c, Icmpv4Type.DEST_UNREACHABLE, Icmpv4Type.HOST_UNREACHABLE, 0);
+            c.drop(why);
+            return false;
+        }
         if (why != null) {
             reject(c, why);
             return false;
@@ -217,6 +222,12 @@ final class Xlat46 {
             c.srcHi = c.snap.ownIpv6Hi;
             c.srcLo = c.snap.ownIpv6Lo;
             c.rules.ownSource();
+        } else if (why == WKPF_NON_GLOBAL_46) {
+            // RFC 6052 §3.1: a non-global source under the Well-Known Prefix; Host Administratively
+            // Prohibited (RFC 1812 §5.2.7.1), as the maintained TAYGA answers.
+            responder.icmp4Error(c, Icmpv4Type.DEST_UNREACHABLE, Icmpv4Type.HOST_PROHIBITED, 0);
+            c.drop(why);
+            return false;
         } else {
             reject(c, why);
             return false;
@@ -240,17 +251,17 @@ final class Xlat46 {
         OffloadState o = c.offload;
         boolean dontFragment = ip4.wrap(c.buf, c.off).dontFragment();
         int ipv6Length = Ipv6Header.LENGTH + (c.fragmented ? Ipv6FragmentHeader.LENGTH : 0) + c.l4Length;
-        if (dontFragment && !o.gso && snap.ipv6EgressMtu > 0 && ipv6Length > snap.ipv6EgressMtu) {
-            responder.icmp4Error(c, Icmpv4Type.DEST_UNREACHABLE, Icmpv4Type.FRAG_NEEDED,
-                    snap.ipv6EgressMtu - IPV6_GROWTH);
+        int nextHop = snap.ipv6NextHopMtu(); // ipv6-egress-mtu, else the TUN MTU (as TAYGA), else unknown
+        if (dontFragment && !o.gso && nextHop > 0 && ipv6Length > nextHop) {
+            responder.icmp4Error(c, Icmpv4Type.DEST_UNREACHABLE, Icmpv4Type.FRAG_NEEDED, nextHop - IPV6_GROWTH);
             c.drop(PACKET_TOO_BIG_46);
             return MTU_DROPPED;
         }
-        int limit = snap.ipv6EgressMtu > 0 ? Math.min(snap.offlinkMtu, snap.ipv6EgressMtu) : snap.offlinkMtu;
+        int limit = nextHop > 0 ? Math.min(snap.offlinkMtu, nextHop) : snap.offlinkMtu;
         if (o.gso) {
             // A super-packet stays whole only if each of its segments fits the IPv6 side as it is.
             int segment = Ipv6Header.LENGTH + o.l4HeaderLength(c.buf, c.l4) + o.gsoSize;
-            boolean fits = dontFragment ? snap.ipv6EgressMtu <= 0 || segment <= snap.ipv6EgressMtu : segment <= limit;
+            boolean fits = dontFragment ? nextHop <= 0 || segment <= nextHop : segment <= limit;
             return fits ? MTU_WHOLE : MTU_SEGMENT;
         }
         if (dontFragment || ipv6Length <= limit) {
@@ -453,8 +464,20 @@ final class Xlat46 {
         if (innerAvailable < ihl) {
             return ICMP_ERROR_INNER_46; // not even the inner header is quoted
         }
+        int innerProtocol = q.protocol();
+        if (innerProtocol == PROTO_ICMPV6) {
+            return ICMP_WRONG_VERSION_46; // as outside (§4.1): ICMPv6 in IPv4 would reach IPv6 unvalidated
+        }
+        if (IpProtocol.isIpv6ChainHeader(innerProtocol)) {
+            return IPV6_PROTOCOL_IN_IPV4_46;
+        }
         int innerSrc = q.source();
         int innerDst = q.destination();
+        if (AddressFilter.martian4(innerSrc) || AddressFilter.martian4(innerDst)) {
+            // §4.3: the inner addresses are translated like the outer ones; 127.0.0.1 and the like cannot be
+            // (and the IPv6 host cannot have sent such a packet). Dropped, as the maintained TAYGA does.
+            return ICMP_ERROR_INNER_46;
+        }
         if (mapper.map4to6(innerSrc, ICMP_ERROR_INNER_46, ICMP_ERROR_INNER_46) != null) {
             return ICMP_ERROR_INNER_46;
         }
@@ -493,7 +516,7 @@ final class Xlat46 {
         c.l4 = inner + innerHeader6;
         c.l4Length = innerTotal - ihl;
         c.l4Available = innerCopy;
-        c.proto = q.protocol();
+        c.proto = innerProtocol;
         c.src4 = innerSrc;
         c.dst4 = innerDst;
         c.srcHi = innerSrcHi;
@@ -605,35 +628,5 @@ final class Xlat46 {
             responder.icmp4Error(c, Icmpv4Type.DEST_UNREACHABLE, Icmpv4Type.ADMIN_PROHIBITED, 0);
         }
         c.drop(why);
-    }
-
-    /** RFC 7915 §4.1: looks for an LSRR (131) or SSRR (137) option whose pointer is not past its end. */
-    private static boolean hasUnexpiredSourceRoute(ByteBuf buf, int p, int end) {
-        while (p < end) {
-            int type = buf.getUnsignedByte(p);
-            if (type == IPV4_OPTION_END) {
-                return false;
-            }
-            if (type == IPV4_OPTION_NOP) {
-                p++;
-                continue;
-            }
-            if (p + IPV4_OPTION_LENGTH >= end) {
-                return false;
-            }
-            int optLen = buf.getUnsignedByte(p + IPV4_OPTION_LENGTH);
-            if (optLen < 2) {
-                return false;
-            }
-            if ((type == IPV4_OPTION_LSRR || type == IPV4_OPTION_SSRR) && optLen > IPV4_OPTION_POINTER
-                    && p + IPV4_OPTION_POINTER < end) {
-                int pointer = buf.getUnsignedByte(p + IPV4_OPTION_POINTER);
-                if (pointer <= optLen) {
-                    return true;
-                }
-            }
-            p += optLen;
-        }
-        return false;
     }
 }

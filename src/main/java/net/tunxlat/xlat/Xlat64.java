@@ -4,6 +4,7 @@ import static net.tunxlat.xlat.DropReason.*;
 
 import io.netty.buffer.ByteBuf;
 import net.tunxlat.checksum.Checksum;
+import net.tunxlat.config.UdpCksumMode;
 import net.tunxlat.header.Icmpv4Header;
 import net.tunxlat.header.Icmpv4Type;
 import net.tunxlat.header.Icmpv6Header;
@@ -230,6 +231,12 @@ final class Xlat64 {
      */
     private boolean mapAddresses(XlatContext c, boolean icmpError) {
         DropReason why = mapper.map6to4(c.dstHi, c.dstLo, DST_UNMAPPABLE_64, WKPF_NON_GLOBAL_64);
+        if (why == WKPF_NON_GLOBAL_64) {
+            // RFC 6052 §3.1 ("MUST drop"); No Route to Destination (RFC 4443 §3.1), as the maintained TAYGA.
+            responder.icmp6Error(c, Icmpv6Type.DEST_UNREACHABLE, Icmpv6Type.NO_ROUTE, 0);
+            c.drop(why);
+            return false;
+        }
         if (why != null) {
             reject(c, why);
             return false;
@@ -245,6 +252,11 @@ final class Xlat64 {
         } else if (icmpError) {
             c.src4 = mapper.rfc6791Source(c.srcHi, c.srcLo); // RFC 6791: errors from untranslatable IPv6 routers
             c.rules.source(mapper);
+        } else if (why == WKPF_NON_GLOBAL_64) {
+            // RFC 6052 §3.1; Source Address Failed Ingress/Egress Policy (RFC 4443 §3.1), as the maintained TAYGA.
+            responder.icmp6Error(c, Icmpv6Type.DEST_UNREACHABLE, Icmpv6Type.SOURCE_POLICY_FAILED, 0);
+            c.drop(why);
+            return false;
         } else {
             reject(c, why);
             return false;
@@ -256,8 +268,8 @@ final class Xlat64 {
      * RFC 7915 §5.5 (and §5.2 for ICMPv6): the transport checksum for the new pseudo-header, in the outer
      * packet or, in inner mode (§5.3), in the packet quoted by an ICMPv6 error, of which only
      * {@code l4Available} bytes may be there: a header too short to hold its checksum is then left as it
-     * is instead of dropped. A zero IPv6 UDP checksum (RFC 6935) stays zero: "no checksum" in IPv4. The
-     * drop reason, or null.
+     * is instead of dropped. A zero IPv6 UDP checksum goes to {@link #udpZeroChecksum} (in inner mode it
+     * stays zero: "no checksum" in IPv4). The drop reason, or null.
      */
     DropReason transportHeader(XlatContext c) {
         ByteBuf b = c.pkt;
@@ -280,6 +292,9 @@ final class Xlat64 {
                 }
                 UdpHeader u = udp.wrap(b, l4);
                 int sum = u.checksum();
+                if (sum == 0 && !partial && !c.inner) {
+                    return udpZeroChecksum(c);
+                }
                 if (sum != 0 || partial) {
                     sum = partial ? c.offload.updateChecksum(sum, oldPseudoSum(c), newPseudoSum(c))
                             : Checksum.update(sum, oldPseudoSum(c), newPseudoSum(c));
@@ -294,6 +309,28 @@ final class Xlat64 {
             default:
                 return null;
         }
+    }
+
+    /**
+     * RFC 8200 §8.1: an IPv6 UDP datagram with checksum zero "MUST" be discarded by an IPv6 receiver (RFC 6935
+     * allows zero only for tunnel protocols). As the maintained TAYGA, {@code udp-cksum-mode} decides in this
+     * direction too: {@code drop} discards it silently (§8.1 asks for a log, not an ICMP error); {@code fwd}
+     * forwards checksum zero ("no checksum" in IPv4, RFC 768); {@code calc} writes the RFC 768 checksum over
+     * the IPv4 pseudo-header, except for a fragment, whose other pieces it cannot see (dropped). The drop
+     * reason, or null.
+     */
+    private DropReason udpZeroChecksum(XlatContext c) {
+        UdpCksumMode mode = c.snap.udpCksumMode;
+        if (mode == UdpCksumMode.FWD) {
+            return null;
+        }
+        if (mode == UdpCksumMode.CALC && !c.fragmented) {
+            int sum = Ipv4Header.pseudoHeaderSum(c.src4, c.dst4, c.l4Length, PROTO_UDP);
+            int computed = Checksum.finish(Checksum.add(c.pkt, c.l4, c.l4Length, Checksum.fold(sum)));
+            udp.wrap(c.pkt, c.l4).setChecksum(computed == 0 ? 0xffff : computed); // RFC 768: zero is sent as all ones
+            return null;
+        }
+        return UDP_ZERO_CHECKSUM_64;
     }
 
     private static int oldPseudoSum(XlatContext c) {
@@ -456,6 +493,9 @@ final class Xlat64 {
             return ICMP_ERROR_INNER_64;
         }
         int nh = w.upperLayerProtocol();
+        if (nh == PROTO_ICMP) {
+            return ICMP_WRONG_VERSION_64; // as outside (§5.1): ICMPv4 in IPv6 would reach IPv4 unvalidated
+        }
         int p = w.upperLayerOffset();
         boolean innerFragment = w.fragmentHeaderOffset() >= 0;
         int innerOffset = 0;

@@ -14,7 +14,6 @@ import net.tunxlat.mapping.Ipv4Prefix;
 import net.tunxlat.mapping.Ipv6Prefix;
 import net.tunxlat.mapping.Rfc6052;
 import net.tunxlat.mapping.StaticMap;
-import net.tunxlat.nptv6.Nptv6Learned;
 import net.tunxlat.nptv6.Nptv6Mapping;
 import net.tunxlat.nptv6.Nptv6Table;
 
@@ -22,6 +21,11 @@ import net.tunxlat.nptv6.Nptv6Table;
  * Everything a worker needs to translate, frozen: the translator's addresses, the RFC 6052 prefix, the
  * static map and the options. Published to workers through one volatile reference, so a packet sees
  * either the old or the new snapshot, never a mix.
+ *
+ * <p>A snapshot is configuration only. What the translator learns while it runs (dynamic-pool bindings,
+ * NPTv6 learned owners, rate limiters) is the {@link XlatState} it is built over, the same for every
+ * snapshot of a daemon: a reload builds a new snapshot over the running state. Building one reads the state
+ * and changes nothing; {@link XlatState#install} applies what the new configuration means for the state.
  */
 public final class XlatSnapshot {
     final int ownIpv4;
@@ -47,32 +51,46 @@ public final class XlatSnapshot {
     /** The TUN device's MTU (0: unknown), the next-hop MTU when the egress MTUs are not configured. */
     final int linkMtu;
     final TunxlatConfig config;
-    /** The dynamic pool (outlives snapshots: a reload keeps it), or null. */
+    /** What the translator learns while it runs: shared with the snapshots before and after this one. */
+    final XlatState state;
+    /** The state's dynamic pool (outlives snapshots: a reload keeps it), or null. */
     final DynamicPool pool;
-    /** {@code dynamic-pool-rate}: new bindings per second per source /64; null without a pool or limit. */
+    /** The state's per-/64 binding limiter; null without a pool or with {@code dynamic-pool-rate 0}. */
     final BindingRateLimiter poolRate;
-    /** NPTv6 prefix pairs (RFC 6296), or null. */
+    /** {@code dynamic-pool-rate}: new bindings per second per source /64 (with {@link #poolRate}). */
+    final int poolRatePerSecond;
+    /** NPTv6 prefix pairs (RFC 6296) over the state's learned owners, or null. */
     final Nptv6Table nptv6;
     /** Whether NAT64/SIIT is configured (not an NPTv6-only translator). */
     final boolean nat64;
 
-    /** A snapshot with a fresh dynamic pool (if the configuration has one) on the system clock. */
+    /**
+     * A snapshot with a state of its own (a fresh dynamic pool, if the configuration has one, on the system
+     * clock), already {@linkplain XlatState#install installed} in it: for tests and offline translation,
+     * where nothing else shares the state.
+     */
     public XlatSnapshot(TunxlatConfig config) {
-        this(config, DynamicPool.forConfig(config, DynamicPool::systemSeconds));
+        this(config, XlatState.forConfig(config), 0);
+        state.install(this);
     }
 
-    public XlatSnapshot(TunxlatConfig config, DynamicPool pool) {
-        this(config, pool, 0);
+    public XlatSnapshot(TunxlatConfig config, XlatState state) {
+        this(config, state, 0);
     }
 
     /**
+     * Builds the snapshot of {@code config} over {@code state}. Reads the state and changes nothing in it:
+     * what the new configuration does to the state is {@link XlatState#install}'s, called before the
+     * snapshot is published.
+     *
      * @param linkMtu the TUN device's MTU, standing for the next-hop MTU on either side when
      *                {@code ipv4-egress-mtu} / {@code ipv6-egress-mtu} are not configured (0: unknown)
      */
-    public XlatSnapshot(TunxlatConfig config, DynamicPool pool, int linkMtu) {
-        this.pool = pool;
-        this.poolRate = pool == null || config.dynamicPoolRate() == 0 ? null
-                : new BindingRateLimiter(config.dynamicPoolRate());
+    public XlatSnapshot(TunxlatConfig config, XlatState state, int linkMtu) {
+        this.state = state;
+        this.pool = state.pool();
+        this.poolRate = pool == null || config.dynamicPoolRate() == 0 ? null : state.poolRate();
+        this.poolRatePerSecond = config.dynamicPoolRate();
         this.linkMtu = linkMtu;
         this.nat64 = config.hasNat64();
         this.config = config;
@@ -89,9 +107,6 @@ public final class XlatSnapshot {
             v6.add(e.v6());
         }
         this.staticMap = new StaticMap(v4, v6);
-        if (pool != null) {
-            pool.useStaticMap(staticMap);
-        }
         if (config.nptv6().isEmpty()) {
             this.nptv6 = null;
         } else {
@@ -100,8 +115,7 @@ public final class XlatSnapshot {
                 pairs.add(new Nptv6Mapping(e.inside(), e.outside(),
                         Nptv6Mapping.Direction.valueOf(e.direction().name()), e.origin()));
             }
-            this.nptv6 = new Nptv6Table(pairs, new Nptv6Learned(config.nptv6LearnMax(), config.nptv6LearnTimeout()),
-                    DynamicPool::systemSeconds);
+            this.nptv6 = new Nptv6Table(pairs, state.nptv6Owners(), config.nptv6LearnTimeout(), state.clockSeconds());
         }
         this.udpCksumMode = config.udpCksumMode();
         this.offlinkMtu = config.offlinkMtu();
@@ -121,6 +135,11 @@ public final class XlatSnapshot {
 
     public DynamicPool pool() {
         return pool;
+    }
+
+    /** The state this snapshot reads (the same before and after a reload). */
+    public XlatState state() {
+        return state;
     }
 
     public int linkMtu() {

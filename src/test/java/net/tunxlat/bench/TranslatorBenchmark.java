@@ -22,6 +22,7 @@ import net.tunxlat.xlat.PacketLog;
 import net.tunxlat.xlat.Translator;
 import net.tunxlat.xlat.XlatCounters;
 import net.tunxlat.xlat.XlatSnapshot;
+import net.tunxlat.xlat.XlatState;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -138,12 +139,12 @@ public class TranslatorBenchmark {
         TunxlatConfig c = TunxlatConfig.builder().source(Path.of("bench.conf")).ipv4Addr(Addresses.parseIpv4(OWN4))
                 .prefix(Ipv6Prefix.parse("2001:db8:64::/96", -1)).udpCksumMode(UdpCksumMode.CALC)
                 .maps(List.of(new MapEntry(Ipv4Prefix.parse(H6_AS4, 32), Ipv6Prefix.parse(H6, 128), "bench"))).build();
-        nat64Snap = new XlatSnapshot(c, null, 1500);
+        nat64Snap = new XlatSnapshot(c, XlatState.forConfig(c), 1500);
         TunxlatConfig n = TunxlatConfig.builder().source(Path.of("bench.conf"))
                 .ipv6Addr(Ipv6Prefix.parse("2001:db8:ffff::1", 128))
                 .nptv6(List.of(new Nptv6Entry(Ipv6Prefix.parse("fd01:203:405::/48", -1),
                         Ipv6Prefix.parse("2001:db8:1::/48", -1), Nptv6Entry.Direction.BOTH, "bench"))).build();
-        nptSnap = new XlatSnapshot(n, null, 1500);
+        nptSnap = new XlatSnapshot(n, XlatState.forConfig(n), 1500);
         counters = new XlatCounters();
         vnetCounters = new XlatCounters();
         ByteBuf error = Buffers.hotPathView(errorOwned);

@@ -19,6 +19,7 @@ import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.mapping.Addresses;
 import net.tunxlat.mapping.DynamicPool;
 import net.tunxlat.xlat.XlatSnapshot;
+import net.tunxlat.xlat.XlatState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,8 +31,9 @@ class ControlServerTest {
     XlatSnapshot snapshot() throws Exception {
         TunxlatConfig c = ConfigParser.parse("tun-device nat64\nipv4-addr 192.168.255.1\nprefix 2001:db8:64::/96\n"
                 + "map 192.168.255.2 2001:db8:6::2\ndynamic-pool 192.168.255.0/24\n", Path.of("/etc/tayga.conf"));
-        DynamicPool pool = DynamicPool.forConfig(c, clock::get);
-        XlatSnapshot s = new XlatSnapshot(c, pool);
+        XlatState state = XlatState.forConfig(c, clock::get);
+        DynamicPool pool = state.pool();
+        XlatSnapshot s = state.install(new XlatSnapshot(c, state));
         pool.restore(Addresses.parseIpv4("192.168.255.10"), 0x20010db800060000L, 0x100, NOW - 5);
         pool.restore(Addresses.parseIpv4("192.168.255.11"), 0x20010db800060000L, 0x101, NOW - DynamicPool.ACTIVE_SECONDS - 60);
         return s;

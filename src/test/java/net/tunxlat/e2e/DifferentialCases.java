@@ -59,6 +59,7 @@ final class DifferentialCases {
         c.icmpv4Errors();
         c.fromIpv6Side();
         c.icmpv6Errors();
+        c.taygaParity();
         return List.copyOf(c.cases);
     }
 
@@ -364,9 +365,9 @@ final class DifferentialCases {
                 "atomic Fragment Header followed by a Destination Options header", V6,
                 ip6(H6, P6H4, udp(40111, 5000, 100), "id", 0x6111, "atomic", true, "after_frag", true),
                 Expect.that().none(V4).anyNumber(V6, where().eq("icmp6.type", 1).eq("icmp6.code", 1)));
-        add("v6_udp_zero_checksum", "none in RFC 7915 (RFC 6935: zero UDP checksums only for tunnels)",
-                "UDP over IPv6 with checksum 0", V6, ip6(H6, P6H4, udp(40112, 5000, 64, "cksum", 0)),
-                Expect.unconstrained("RFC 7915 says nothing about IPv6 UDP with a zero checksum"));
+        add("v6_udp_zero_checksum", "RFC 8200 §8.1 (an IPv6 receiver MUST discard a zero UDP checksum; RFC 6935"
+                        + " allows it only for tunnels); udp-cksum-mode drop, the default, as the maintained TAYGA",
+                "UDP over IPv6 with checksum 0", V6, ip6(H6, P6H4, udp(40112, 5000, 64, "cksum", 0)), nothing());
         add("v6_unknown_informational", "§5.2 (unknown informational type: silently drop)", "ICMPv6 type 200", V6,
                 ip6(H6, P6H4, icmpInfo(200, 0, 16)), nothing());
     }
@@ -420,6 +421,33 @@ final class DifferentialCases {
                 ip6(H6, P6H4, icmp(3, 0, 0, quoted6(40218, 20), "rfc4884", true)),
                 only(V4, err4(M4, 11, 0).atLeast("icmp.len4884", 32).eq("ext.ver", 2).eq("ext.len", 12)
                         .eq("ext.cksum_ok", "yes")));
+    }
+
+    // ---- issue 14: as the maintained TAYGA answers (Debian's 0.9.2 answers these the same way) ----
+
+    private void taygaParity() {
+        add("v4_df_too_big_from_ipv4_addr", "§4.1, RFC 1812 §4.3.2.4 (the translator is the router that cannot"
+                        + " forward it: Fragmentation Needed from its own ipv4-addr, MTU = TUN MTU - 20)",
+                "UDP, total 1500, DF=1 (1520 as IPv6, TUN MTU 1500)", V4,
+                ip4(H4, M4, udp(40040, 5000, 1472), "id", 0x4040, "df", true),
+                only(V4, where().eq("ip.v", 4).eq("ip.src", X4).eq("ip.dst", H4).eq("ip.hcs_ok", "yes")
+                        // TTL 64 less the translator namespace's one hop: sent by the translator itself, not an
+                        // IPv6 router's Packet Too Big translated back (that one arrives with 62)
+                        .eq("ip.ttl", 63)
+                        .eq("icmp.type", 3).eq("icmp.code", 4).eq("icmp.mtu", 1480).eq("icmp.cksum_ok", "yes")
+                        .eq("in.ip.src", H4).eq("in.ip.dst", M4).eq("in.udp.sport", 40040)));
+        add("v4_udp_to_translator", "RFC 1122 §3.2.2.1, RFC 1812 §5.2.7.1 (a protocol the translator's own"
+                        + " address does not serve: Protocol Unreachable)",
+                "UDP to ipv4-addr", V4, ip4(H4, X4, udp(40041, 5000, 32)),
+                only(V4, where().eq("ip.v", 4).eq("ip.src", X4).eq("ip.dst", H4).eq("ip.hcs_ok", "yes")
+                        .eq("icmp.type", 3).eq("icmp.code", 2).eq("icmp.cksum_ok", "yes").eq("in.ip.src", H4)
+                        .eq("in.ip.dst", X4).eq("in.udp.sport", 40041)));
+        add("v6_udp_to_translator", "RFC 4443 §3.4 (unrecognized Next Header at the translator's own address:"
+                        + " Parameter Problem code 1, pointer 6)",
+                "UDP to ipv6-addr", V6, ip6(H6, X6, udp(40141, 5000, 32)),
+                only(V6, where().eq("ip.v", 6).eq("ip.src", X6).eq("ip.dst", H6).eq("icmp6.type", 4)
+                        .eq("icmp6.code", 1).eq("icmp6.ptr", 6).eq("icmp6.cksum_ok", "yes").eq("in.ip.src", H6)
+                        .eq("in.ip.dst", X6).eq("in.udp.sport", 40141)));
     }
 
     /** A copy of {@code f}'s constraints to extend differently (Fields is mutable). */

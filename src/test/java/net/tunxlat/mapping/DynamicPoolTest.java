@@ -46,6 +46,60 @@ class DynamicPoolTest {
         assertFalse(p.takeDirty());
     }
 
+    /** Item 11 of issue 14: TAYGA's slot, so a host gets the address TAYGA would have given it. */
+    @Test
+    void aNewHostStartsAtTaygasFoldOfItsIpv6Address() {
+        DynamicPool p = pool("192.168.255.0/24", List.of());
+        long[] h = v6("2001:db8::1");
+        // a /24 pool: the sum of the sixteen bytes modulo 255 = 0x20+0x01+0x0d+0xb8+0x01 = 231
+        assertEquals(Addresses.parseIpv4("192.168.255.231"), p.assign(h[0], h[1], clock.get()).address());
+        // a /22 pool: little-endian words 0xb80d0120 + 0x01000000 = 0xb90d0120, modulo 1023 = 1011
+        DynamicPool q = pool("10.0.0.0/22", List.of());
+        assertEquals(Addresses.parseIpv4("10.0.3.243"), q.assign(h[0], h[1], clock.get()).address());
+    }
+
+    @Test
+    void aHostWhoseBindingWasLostGetsTheSameAddressAfterARestart() {
+        long[] h = v6("2001:db8:6::1234:5678");
+        int first = pool("192.168.255.0/24", List.of()).assign(h[0], h[1], clock.get()).address();
+        clock.addAndGet(30 * 86400L); // no state file: a fresh pool, a month later
+        DynamicPool restarted = pool("192.168.255.0/24", List.of());
+        assertEquals(first, restarted.assign(h[0], h[1], clock.get()).address());
+    }
+
+    @Test
+    void aTakenSlotProbesUpwardsAndWrapsPastTheReservedFirstAddress() {
+        DynamicPool p = pool("192.168.255.0/24", List.of());
+        long[] a = v6("2001:db8::1");
+        long[] b = v6("2001:db8::100"); // the same byte sum: the same slot 231
+        assertEquals(Addresses.parseIpv4("192.168.255.231"), p.assign(a[0], a[1], clock.get()).address());
+        assertEquals(Addresses.parseIpv4("192.168.255.232"), p.assign(b[0], b[1], clock.get()).address());
+        DynamicPool small = pool("192.168.255.0/30", List.of()); // .0 reserved, .1 own: .2 and .3
+        long[] c = v6("::3"); // byte sum 3, modulo 3 with an end-around carry: slot 3
+        long[] d = v6("::6"); // byte sum 6: slot 3 again, taken: wraps over .0 and .1 to .2
+        assertEquals(Addresses.parseIpv4("192.168.255.3"), small.assign(c[0], c[1], clock.get()).address());
+        assertEquals(Addresses.parseIpv4("192.168.255.2"), small.assign(d[0], d[1], clock.get()).address());
+        long[] e = v6("::103"); // byte sum 4: slot 1, the translator's own address: nothing left
+        assertNull(small.assign(e[0], e[1], clock.get()));
+    }
+
+    @Test
+    void consecutiveHostsAreSpreadAsTaygaSpreadsThem() {
+        DynamicPool p = pool("10.1.2.0/24", List.of());
+        Set<Integer> seen = new HashSet<>();
+        for (int n = 1; n <= 100; n++) {
+            DynamicPool.Binding b = p.assign(0x20010db800060000L, ((long) n) << 56, clock.get());
+            // the last byte (n) is the only one that varies: slot = (0x20+1+0xd+0xb8+6+n) % 255
+            int slot = (0x20 + 0x01 + 0x0d + 0xb8 + 0x06 + n) % 255;
+            assertEquals(Addresses.parseIpv4("10.1.2.0") | (slot == 0 ? 255 : slot), b.address(), "host " + n);
+            assertTrue(seen.add(b.address()));
+        }
+    }
+
+    static long[] v6(String s) {
+        return Addresses.parseIpv6(s);
+    }
+
     @Test
     void staticallyMappedAddressesAreNotHandedOut() {
         DynamicPool p = pool("192.168.255.0/30", List.of()); // .1 own, .2 and .3 usable

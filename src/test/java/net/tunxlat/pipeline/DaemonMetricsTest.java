@@ -29,9 +29,8 @@ class DaemonMetricsTest {
                 """, Path.of("npt.conf")));
         Nptv6Table table = snapshot.nptv6();
         Nptv6Learned learned = table.learned();
-        long now = table.now();
         for (int i = 0; i < 100; i++) {
-            learned.record(0x20010db800020000L, 0x1000 + i, i % 2, now); // more live owners than the table holds
+            table.learn(0x20010db800020000L, 0x1000 + i, i % 2); // more live owners than the table holds
         }
         assertTrue(learned.evictedTotal() > 0, "the table overflowed");
         ReloadMetrics.Source reloads = new ReloadMetrics.Source() {
@@ -42,7 +41,7 @@ class DaemonMetricsTest {
         };
         try (TunxlatMetrics metrics = Daemon.newMetrics(List.of(new XlatCounters()), null, null, reloads, () -> snapshot)) {
             Scrape s = Scrape.parse(metrics.scrape());
-            assertEquals(learned.size(table.now()), s.value(MetricCatalogue.NPTV6_LEARNED));
+            assertEquals(table.learnedOwners(table.now()), s.value(MetricCatalogue.NPTV6_LEARNED));
             assertTrue(s.value(MetricCatalogue.NPTV6_LEARNED) > 0);
             assertEquals(learned.evictedTotal(), s.value(MetricCatalogue.NPTV6_EVICTIONS));
             assertEquals(2, s.value(MetricCatalogue.NPTV6_PREFIXES));

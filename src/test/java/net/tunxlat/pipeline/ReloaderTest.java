@@ -22,6 +22,7 @@ import net.tunxlat.metrics.Scrape;
 import net.tunxlat.metrics.TunxlatMetrics;
 import net.tunxlat.xlat.XlatCounters;
 import net.tunxlat.xlat.XlatSnapshot;
+import net.tunxlat.xlat.XlatState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,11 +42,12 @@ class ReloaderTest {
         Files.writeString(conf, conf(dir, "map 192.168.255.2 2001:db8:6::2\n"));
         Files.writeString(map, "map 192.168.255.50 2001:db8:6::50\n");
         TunxlatConfig c = ConfigParser.withMapFile(ConfigParser.parse(conf));
-        DynamicPool pool = DynamicPool.forConfig(c, clock::get);
+        XlatState state = XlatState.forConfig(c, clock::get);
+        DynamicPool pool = state.pool();
         DynamicPool.Binding bound = pool.assign(0x20010db800060000L, 0x77, clock.get());
-        AtomicReference<XlatSnapshot> current = new AtomicReference<>(new XlatSnapshot(c, pool));
+        AtomicReference<XlatSnapshot> current = new AtomicReference<>(state.install(new XlatSnapshot(c, state)));
         long made = System.currentTimeMillis();
-        Reloader r = new Reloader(conf, pool, current::get, current::set);
+        Reloader r = new Reloader(conf, state, current::get, current::set);
         assertTrue(r.lastSuccessful(), "the start's load counts as a success");
         assertEquals(made / 1000.0, r.lastSuccessSeconds(), 1.0);
         Thread.sleep(20);
@@ -108,9 +110,9 @@ class ReloaderTest {
         Files.writeString(dir.resolve("hosts.map"), "");
         Files.writeString(conf, conf(dir, ""));
         TunxlatConfig c = ConfigParser.withMapFile(ConfigParser.parse(conf));
-        DynamicPool pool = DynamicPool.forConfig(c, clock::get);
-        AtomicReference<XlatSnapshot> current = new AtomicReference<>(new XlatSnapshot(c, pool));
-        Reloader r = new Reloader(conf, pool, current::get, current::set);
+        XlatState state = XlatState.forConfig(c, clock::get);
+        AtomicReference<XlatSnapshot> current = new AtomicReference<>(state.install(new XlatSnapshot(c, state)));
+        Reloader r = new Reloader(conf, state, current::get, current::set);
         String log = captureLog(() -> {
             Files.writeString(conf, conf(dir, "workers 4\nudp-cksum-mode calc\n").replace("tun-device nat64", "tun-device nat65")
                     .replace("192.168.255.0/24", "10.0.0.0/16"));
@@ -123,6 +125,16 @@ class ReloaderTest {
         assertEquals(c.dynamicPool(), s.config().dynamicPool());
         assertEquals(net.tunxlat.config.UdpCksumMode.CALC, s.config().udpCksumMode(), "live directives change");
         assertTrue(log.contains("changed but needs a restart, running value kept: tun-device, workers, dynamic-pool"), log);
+        assertSame(state, s.state(), "a reload swaps the configuration and keeps the state");
+
+        log = captureLog(() -> {
+            Files.writeString(conf, conf(dir, "nptv6-learn-max 1024\nnptv6-learn-timeout 60\n"));
+            assertTrue(r.reload());
+        });
+        s = current.get();
+        assertEquals(c.nptv6LearnMax(), s.config().nptv6LearnMax(), "the learned-owner table's size is fixed at start");
+        assertEquals(60, s.config().nptv6LearnTimeout(), "how long an owner lives changes live");
+        assertTrue(log.contains("changed but needs a restart, running value kept: nptv6-learn-max"), log);
     }
 
     interface Action {

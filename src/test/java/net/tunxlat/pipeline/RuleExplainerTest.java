@@ -12,6 +12,7 @@ import net.tunxlat.config.ConfigParser;
 import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.mapping.DynamicPool;
 import net.tunxlat.xlat.XlatSnapshot;
+import net.tunxlat.xlat.XlatState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,9 +30,9 @@ class RuleExplainerTest {
                 + "prefix 2001:db8:64::/96\ndynamic-pool 192.168.255.0/24\n");
         TunxlatConfig config = ConfigParser.parse(conf);
         AtomicLong seconds = new AtomicLong(1_000_000);
-        DynamicPool pool = DynamicPool.forConfig(config, seconds::get);
+        XlatState state = XlatState.forConfig(config, seconds::get);
         byte[] p = TranslateExplainTest.ipv6UdpFrom("2001:db8:5::5", "2001:db8:64::cb00:7102");
-        try (OfflineTranslator xlat = new OfflineTranslator(new XlatSnapshot(config, pool, 1500))) {
+        try (OfflineTranslator xlat = new OfflineTranslator(state.install(new XlatSnapshot(config, state, 1500)))) {
             List<String> first = xlat.translate(p, 0).rules();
             assertTrue(first.get(0).startsWith("source: new binding 192.168.255."), first.toString());
             String bound = first.get(0).split(" ")[3];

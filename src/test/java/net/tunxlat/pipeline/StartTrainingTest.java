@@ -14,6 +14,7 @@ import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.mapping.DynamicPool;
 import net.tunxlat.xlat.XlatCounters;
 import net.tunxlat.xlat.XlatSnapshot;
+import net.tunxlat.xlat.XlatState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,13 +30,14 @@ class StartTrainingTest {
     @Test
     void everyPacketTakesItsPath() throws Exception {
         TunxlatConfig config = ConfigParser.parse(StartTraining.writeConfig(dir));
-        DynamicPool pool = DynamicPool.forConfig(config, DynamicPool::systemSeconds);
+        XlatState state = XlatState.forConfig(config, DynamicPool::systemSeconds);
+        DynamicPool pool = state.pool();
         assertNotNull(pool, "the training configuration has a dynamic pool");
         assertFalse(config.nptv6().isEmpty(), "and NPTv6");
         List<OfflineTranslator.Kind> kinds = new ArrayList<>();
         List<String> outcomes = new ArrayList<>();
         long nptv6 = -1;
-        try (OfflineTranslator xlat = new OfflineTranslator(new XlatSnapshot(config, pool, 1500))) {
+        try (OfflineTranslator xlat = new OfflineTranslator(state.install(new XlatSnapshot(config, state, 1500)))) {
             long clock = 0;
             for (byte[] p : StartTraining.packets()) {
                 clock += 1_000_000;

@@ -126,7 +126,7 @@ class Nptv6TranslatorTest {
         assertEquals("fd00:b::1", dst(toB));
         assertNotNull(run(ipv6("2001:db8:9::9", "2001:db8:1::77", 17, 17, 64, 0, new byte[0], udpHeaderAndData(2, 1, new byte[4]))));
         assertEquals(1, counters.localDrops(DropReason.NPTV6_UNKNOWN_OWNER_IN), "never used from inside: no owner");
-        assertEquals(2, snap.nptv6().learned().size(0));
+        assertEquals(2, snap.nptv6().learnedOwners(0));
     }
 
     @Test

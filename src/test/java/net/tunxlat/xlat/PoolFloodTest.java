@@ -30,7 +30,8 @@ class PoolFloodTest {
                 .prefix(Ipv6Prefix.parse("2001:db8:64::/96", -1)).dynamicPool(Ipv4Prefix.parse("192.168.0.0/22", -1))
                 .dynamicPoolAllow(java.util.Arrays.stream(allow).map(a -> Ipv6Prefix.parse(a, -1)).toList())
                 .dynamicPoolRate(rate).build();
-        x = new XlatHarness(new XlatSnapshot(c, DynamicPool.forConfig(c, () -> seconds[0])));
+        XlatState state = XlatState.forConfig(c, () -> seconds[0]);
+        x = new XlatHarness(state.install(new XlatSnapshot(c, state)));
         return x;
     }
 
@@ -169,13 +170,13 @@ class PoolFloodTest {
 
     @Test
     void theLimiterIsSharedByWorkersWithoutLocks() throws Exception {
-        BindingRateLimiter limiter = new BindingRateLimiter(1000);
+        BindingRateLimiter limiter = new BindingRateLimiter();
         AtomicInteger granted = new AtomicInteger();
         Thread[] threads = new Thread[4];
         for (int t = 0; t < threads.length; t++) {
             threads[t] = new Thread(() -> {
                 for (int i = 0; i < 100_000; i++) {
-                    if (limiter.tryAcquire(42, 7, 1 << 20) == BindingRateLimiter.OK) {
+                    if (limiter.tryAcquire(42, 7, 1 << 20, 1000) == BindingRateLimiter.OK) {
                         granted.incrementAndGet();
                     }
                 }
@@ -186,6 +187,6 @@ class PoolFloodTest {
             t.join();
         }
         assertEquals(1000, granted.get(), "exactly the rate, however many threads race for it");
-        assertEquals(BindingRateLimiter.OK, limiter.tryAcquire(42, 8, 1 << 20), "a new second");
+        assertEquals(BindingRateLimiter.OK, limiter.tryAcquire(42, 8, 1 << 20, 1000), "a new second");
     }
 }

@@ -262,6 +262,8 @@ public class TranslatorTest {
         fh[3] = 1; // offset 0, M=1
         ByteBuffer.wrap(fh).putInt(4, 0x12345678);
         byte[] in = ipv6(H6, H4_AS6, 44, -1, 64, 0, fh, udpHeaderAndData(1, 2, new byte[16]));
+        in[54] = 0x12; // a first fragment's UDP checksum (over the whole datagram): any value but zero, which
+        in[55] = 0x34; // RFC 8200 §8.1 discards (udp-cksum-mode drop, issue 14 item 4)
         byte[] o = run(in);
         assertIpv4HeaderValid(o);
         assertEquals(0x5678, u16(o, 4), "RFC 7915 §5.1.1: low 16 bits of the identification");
@@ -338,11 +340,17 @@ public class TranslatorTest {
     }
 
     @Test
-    void wellKnownPrefixRefusesNonGlobalAddressesSilently() {
+    void wellKnownPrefixRefusesNonGlobalAddressesWithDestinationUnreachable() {
+        // Issue 14 item 1: refused (RFC 6052 §3.1) and answered from ipv6-addr, as the maintained TAYGA does;
+        // this test asserted a silent drop before.
         snap = new XlatSnapshot(TunxlatConfig.builder().ipv4Addr(Addresses.parseIpv4(OWN4))
                 .ipv6Addr(Ipv6Prefix.parse("2001:db8::1", 128)).prefix(Rfc6052.WELL_KNOWN_PREFIX)
                 .maps(List.of(map(H6_AS4, H6))).build());
-        assertNull(run(ipv6(H6, "64:ff9b::10.1.1.1", 17, 17, 64, 0, new byte[0], udpHeaderAndData(1, 2, new byte[4]))));
+        byte[] o = run(ipv6(H6, "64:ff9b::10.1.1.1", 17, 17, 64, 0, new byte[0], udpHeaderAndData(1, 2, new byte[4])));
+        assertEquals(58, o[6], "ICMPv6");
+        assertEquals("2001:db8::1", src6(o), "from ipv6-addr");
+        assertEquals(1, o[40], "Destination Unreachable");
+        assertEquals(0, o[41], "no route to destination");
         assertEquals(1, counters.localDrops(DropReason.WKPF_NON_GLOBAL_64));
         assertNotNull(run(ipv6(H6, "64:ff9b::8.8.8.8", 17, 17, 64, 0, new byte[0], udpHeaderAndData(1, 2, new byte[4]))));
     }
@@ -365,7 +373,8 @@ public class TranslatorTest {
         TunxlatConfig cfg = TunxlatConfig.builder().ipv4Addr(Addresses.parseIpv4(OWN4))
                 .prefix(Ipv6Prefix.parse("2001:db8:64::/96", -1)).dynamicPool(Ipv4Prefix.parse("192.168.255.0/30", -1))
                 .build();
-        snap = new XlatSnapshot(cfg, net.tunxlat.mapping.DynamicPool.forConfig(cfg, () -> clock[0]));
+        XlatState state = XlatState.forConfig(cfg, () -> clock[0]);
+        snap = state.install(new XlatSnapshot(cfg, state));
         byte[] o = run(ipv6("2001:db8:6::77", H4_AS6, 17, 17, 64, 0, new byte[0], udpHeaderAndData(1, 2, new byte[4])));
         String bound = src4(o);
         assertTrue(bound.equals("192.168.255.2") || bound.equals("192.168.255.3"), bound);

@@ -1,10 +1,9 @@
-package net.tunxlat.pipeline;
+package net.tunxlat.tun;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import net.tunxlat.tun.LibC;
 
 /**
  * TAYGA's {@code -u USER} / {@code -g GROUP}: after the TUN device is open, the process gives up root.

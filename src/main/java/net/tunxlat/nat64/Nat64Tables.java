@@ -1,0 +1,218 @@
+package net.tunxlat.nat64;
+
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.function.LongSupplier;
+import net.tunxlat.mapping.Ipv6Prefix;
+
+/**
+ * The stateful NAT64 state (RFC 6146 §3): the subscribers, the three protocol tables ({@link Nat64Table}), the
+ * port blocks, the epochs of the workers that read them, and the sweeper that ends what expired. State, not
+ * configuration: built once from {@link Nat64Settings}, shared by all workers, surviving reloads.
+ *
+ * <p>Workers: {@link Epochs#register} once, then per batch {@code epochs().enter(r)}, any number of
+ * {@link Nat64Table#outbound} / {@link Nat64Table#inbound}, {@code epochs().exit(r)}. One thread (the
+ * {@link Nat64Sweeper}) calls {@link #sweep}.
+ */
+public final class Nat64Tables {
+    private final Nat64Settings settings;
+    private final Subscribers subs;
+    private final Nat64Table[] tables = new Nat64Table[Nat64Protocol.COUNT];
+    private final Epochs epochs;
+    private final Deterministic deterministic;
+    private final Nat64Listener listener;
+    private final LongSupplier wallSeconds;
+    /** Sweeper-private: the owner of each block at the last sweep, per protocol (for the block events). */
+    private final int[][] seenOwner = new int[Nat64Protocol.COUNT][];
+
+    /**
+     * @param maxWorkers how many worker threads may {@link Epochs#register}
+     * @param wallSeconds UTC seconds now (the block events' clock); the tables themselves take the caller's
+     *     monotonic seconds as {@code now}
+     */
+    public Nat64Tables(Nat64Settings settings, int maxWorkers, Nat64Listener listener, LongSupplier wallSeconds) {
+        this.settings = settings;
+        this.listener = listener;
+        this.wallSeconds = wallSeconds;
+        SecureRandom random = new SecureRandom();
+        this.deterministic = settings.deterministicRange() == null ? null
+                : new Deterministic(settings.deterministicRange(), settings.subscriberLength(), settings.pool4());
+        boolean blocks = settings.pool4().blockSize() > 0 && deterministic == null;
+        this.subs = new Subscribers(settings.maxSubscribers(), settings.subscriberLength(),
+                settings.sessionsPerSubscriber(), blocks ? settings.blocksPerSubscriber() : 0, random.nextLong(),
+                random.nextLong());
+        for (int p = 0; p < Nat64Protocol.COUNT; p++) {
+            tables[p] = new Nat64Table(p, settings, subs, deterministic, random.nextLong(), random.nextLong());
+            seenOwner[p] = new int[settings.pool4().blocks(p)];
+            java.util.Arrays.fill(seenOwner[p], -1);
+        }
+        this.epochs = new Epochs(maxWorkers + 1);
+    }
+
+    public Nat64Table table(int protocol) {
+        return tables[protocol];
+    }
+
+    public Epochs epochs() {
+        return epochs;
+    }
+
+    public Nat64Settings settings() {
+        return settings;
+    }
+
+    /** The deterministic rule (RFC 7422), or null outside that mode. */
+    public Deterministic deterministic() {
+        return deterministic;
+    }
+
+    /**
+     * One pass of the sweeper over every table, at {@code now} (the workers' clock, seconds). RFC 6146 §3.5.2.2
+     * and §4: sessions past their lifetime end (an ESTABLISHED TCP session moves to TRANS first); BIB entries
+     * without a session end (RFC 6146 §3.5.1: "the BIB entry is deleted when no session uses it"; static ones
+     * never); empty blocks go back to the pool; subscribers with nothing left end; held SYNs time out. Each end
+     * is a CAS on the entry's state word, so a packet that refreshes an entry at the same moment either wins
+     * (and the entry lives) or finds it ending and creates a new one. Unlinked entries are reused at a later pass
+     * at the earliest, once every worker has left the epoch in which they were unlinked.
+     */
+    public void sweep(long now) {
+        long safe = epochs.safe();
+        long epoch = epochs.current();
+        for (Nat64Table t : tables) {
+            sweepSessions(t, now, epoch, safe);
+            sweepBib(t, epoch, safe);
+            sweepBlocks(t, now);
+            t.hold.expire(now, listener);
+        }
+        subs.sweep(epoch, safe, 0, subs.word.length);
+        epochs.advance();
+    }
+
+    private void sweepSessions(Nat64Table t, long now, long epoch, long safe) {
+        Sessions s = t.sessions;
+        boolean tcp = t.protocol == Nat64Protocol.TCP;
+        long clock = now & Sessions.EXPIRY_MASK;
+        for (int i = 0; i < s.capacity(); i++) {
+            long w = s.word(i);
+            long st = Sessions.state(w);
+            if (st == Sessions.LIVE && Sessions.expiry(w) < clock) {
+                int next = tcp ? TcpStates.expire(Sessions.tcpState(w)) : TcpStates.result(TcpStates.CLOSED, 0);
+                if (TcpStates.state(next) == TcpStates.TRANS) {
+                    s.cas(i, w, Sessions.live(Sessions.z(w), TcpStates.TRANS, now + t.settingsTransitory()));
+                } else if (s.cas(i, w, Sessions.DEAD << Sessions.STATE_SHIFT)) {
+                    int b = s.bib(i);
+                    s.unlink(s.bucketOf(b, s.z4(i)), i);
+                    s.set(i, Sessions.UNLINKED << Sessions.STATE_SHIFT | (epoch & Sessions.EXPIRY_MASK));
+                    int sub = t.bib.subscriber(b);
+                    if (sub >= 0) {
+                        subs.releaseSession(sub);
+                    }
+                    t.bib.release(b);
+                }
+            } else if (st == Sessions.UNLINKED && Stamps.before(w & Sessions.EXPIRY_MASK, safe, Sessions.EXPIRY_MASK)) {
+                s.set(i, Sessions.FREE);
+                s.slab.push(i);
+            }
+        }
+    }
+
+    private void sweepBib(Nat64Table t, long epoch, long safe) {
+        Bib bib = t.bib;
+        for (int e = 0; e < bib.capacity(); e++) {
+            int w = bib.word(e);
+            int st = Bib.state(w);
+            if (st == Bib.LIVE && Bib.count(w) == 0) {
+                if (!bib.casWord(e, w, Bib.DEAD << Bib.STATE_SHIFT)) {
+                    continue;
+                }
+                st = Bib.DEAD;
+            }
+            if (st == Bib.DEAD) {
+                bib.by6.unlink(bib.by6.bucketOf(e), e);
+                bib.by4.unlink(bib.by4.bucketOf(e), e);
+                bib.setWord(e, Bib.UNLINKED << Bib.STATE_SHIFT | (int) (epoch & Bib.COUNT_MASK));
+                if (bib.block[e] >= 0 && t.ports.blockMode()) {
+                    t.ports.uncount(bib.block[e]);
+                }
+                if (bib.subscriber(e) >= 0) {
+                    subs.releaseBib(bib.subscriber(e));
+                }
+            } else if (st == Bib.UNLINKED && Stamps.before(w & Bib.COUNT_MASK, safe, Bib.COUNT_MASK)) {
+                bib.setWord(e, Bib.FREE);
+                bib.slab.push(e);
+            }
+        }
+    }
+
+    /** Block events: an owner seen for the first time is an allocation; an empty block is released. */
+    private void sweepBlocks(Nat64Table t, long now) {
+        PortAllocator ports = t.ports;
+        if (!ports.blockMode()) {
+            return;
+        }
+        int[] seen = seenOwner[t.protocol];
+        for (int b = 0; b < seen.length; b++) {
+            int owner = ports.ownerOf(b);
+            if (owner != seen[b] && owner >= 0) {
+                long at = (int) ChainIndex.INT.getVolatile(ports.since, b);
+                emit(true, t.protocol, owner, b, wallSeconds.getAsLong() - ((int) now - (int) at));
+                seen[b] = owner;
+            }
+            int released = ports.releaseIfEmpty(b);
+            if (released >= 0) {
+                subs.unlistBlock(released, t.protocol, b);
+                emit(false, t.protocol, released, b, wallSeconds.getAsLong());
+                seen[b] = -1;
+            }
+        }
+    }
+
+    private void emit(boolean allocated, int protocol, int subscriber, int b, long utc) {
+        Pool4 pool = settings.pool4();
+        int first = pool.blockFirstPort(protocol, b);
+        listener.onBlock(new BlockEvent(Instant.ofEpochSecond(utc), allocated, protocol,
+                new Ipv6Prefix(subs.hi[subscriber], subs.lo[subscriber], subs.prefixLength),
+                pool.blockAddress(protocol, b), first, first + pool.blockSize() - 1));
+    }
+
+    /** Live sessions of {@code protocol} (a scan; for tests, listings and metrics, not per packet). */
+    public int sessions(int protocol) {
+        Sessions s = tables[protocol].sessions;
+        int n = 0;
+        for (int i = 0; i < s.capacity(); i++) {
+            if (Sessions.state(s.word(i)) == Sessions.LIVE) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Live BIB entries of {@code protocol} (a scan). */
+    public int bibEntries(int protocol) {
+        Bib b = tables[protocol].bib;
+        int n = 0;
+        for (int e = 0; e < b.capacity(); e++) {
+            if (Bib.state(b.word(e)) == Bib.LIVE) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Blocks of {@code protocol} owned by a subscriber (a scan). */
+    public int blocksInUse(int protocol) {
+        PortAllocator p = tables[protocol].ports;
+        int n = 0;
+        for (int b = 0; b < p.owner.length; b++) {
+            if (p.ownerOf(b) >= 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Live subscribers (a scan). */
+    public int subscribers() {
+        return subs.live();
+    }
+}

@@ -1,0 +1,243 @@
+package net.tunxlat.nat64;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * Chooses and claims the IPv4 transport address (T, t) of a new BIB entry of one protocol: RFC 6056 algorithm 3
+ * over the subscriber's port blocks (block mode), over the subscriber's fixed block (deterministic mode, RFC
+ * 7422) or over the whole pool4 (no blocks), keeping the source port's parity and range (RFC 4787 REQ-3,
+ * REQ-4) and giving up after a bounded number of tries.
+ *
+ * <p>Block ownership: {@code owner[b]} packs (subscriber id + 1) << 32 | the number of BIB entries whose port
+ * is in block b. A worker takes a port in a block only after a CAS that adds one while the owner is its
+ * subscriber; the sweeper releases a block with a CAS from (owner, 0) to 0; so a block is never released under
+ * an entry and never handed to two subscribers. {@code since[b]} is when it was taken (seconds), for the log.
+ */
+final class PortAllocator {
+    private static final VarHandle LONG = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle INT = MethodHandles.arrayElementVarHandle(int[].class);
+    /** RFC 6056 §3.3.3's table of increments ("TABLE_LENGTH"). */
+    static final int TABLE = 1 << 12;
+
+    final int protocol;
+    final Pool4 pool;
+    final Deterministic deterministic;
+    final long[] owner;
+    final int[] since;
+    private final int[] table = new int[TABLE];
+    /** Where {@link #takeFreeBlock} starts looking (plain: only a hint). */
+    private int cursor;
+    private final int maxIterations;
+    private final long k0;
+    private final long k1;
+
+    PortAllocator(int protocol, Pool4 pool, Deterministic deterministic, int maxIterations, long key0, long key1) {
+        this.protocol = protocol;
+        this.pool = pool;
+        this.deterministic = deterministic;
+        this.owner = new long[pool.blocks(protocol)];
+        this.since = new int[pool.blocks(protocol)];
+        this.maxIterations = maxIterations;
+        this.k0 = key0;
+        this.k1 = key1;
+    }
+
+    boolean blockMode() {
+        return pool.blockSize() > 0 && deterministic == null;
+    }
+
+    /**
+     * RFC 6056 §3.3.3 (algorithm 3, "Simple Hash-Based Port Selection"): offset = F(X', x, Z, z, secret);
+     * index = G(...) picks a counter in a table; port = min + (offset + table[index]++) % count, tried until a
+     * free one is found or the tries are used up. F is SipHash under a random key; G takes other bits of the
+     * same output. The endpoint (Z, z) enters only the choice of the first port: once bound, (X', x) keeps its
+     * (T, t) for every destination (endpoint-independent mapping, RFC 6146 §3.5.1).
+     *
+     * <p>Claims a port for BIB entry {@code e} (state CLAIMING, (X', x) written) of subscriber {@code s}. Returns
+     * the block used (-1 if none) or, below -1, minus 2 minus a {@link Nat64Outcome}.
+     */
+    int allocate(Bib bib, int e, int s, Subscribers subs, int z4, int z, long now) {
+        int x = bib.x(e);
+        long h = SipHash.hash(k0, k1, bib.hi(e), bib.lo(e), (long) x << 48 | (z4 & 0xffffffffL) << 16 | z);
+        int offset = (int) h & 0x7fffffff;
+        int index = (int) (h >>> 40) & (TABLE - 1);
+        boolean classes = Nat64Protocol.hasPortClasses(protocol);
+        int parity = classes ? x & 1 : -1;
+        int cls = Pool4.classOf(protocol, x);
+        if (deterministic != null) {
+            int b = deterministic.blockOf(protocol, bib.hi(e), bib.lo(e));
+            if (b < 0) {
+                return -2 - Nat64Outcome.NO_DETERMINISTIC_BLOCK;
+            }
+            return tryBlock(bib, e, -1, b, offset, index, parity) ? b : -2 - Nat64Outcome.POOL_EXHAUSTED;
+        }
+        if (!blockMode()) {
+            if (pool.ports(protocol, cls) == 0) {
+                cls = 1 - cls; // RFC 4787 REQ-3 is a SHOULD: with no port of the source's range, use the other
+            }
+            long size = pool.ports(protocol, cls);
+            for (int i = 0; i < maxIterations && i < size; i++) {
+                long k = Integer.toUnsignedLong(offset + next(index)) % size;
+                long at = pool.portAt(protocol, cls, k);
+                if (parity >= 0 && (at & 1) != parity) {
+                    // RFC 4787 REQ-4: the neighbour has the source's parity, unless a segment ends in between
+                    at = pool.portAt(protocol, cls, k + 1 < size ? k + 1 : k - 1);
+                    if (size == 1 || (at & 1) != parity) {
+                        continue;
+                    }
+                }
+                if (bib.claimPort(e, (int) (at >>> 16), (int) at & 0xffff)) {
+                    return -1;
+                }
+            }
+            return -2 - Nat64Outcome.POOL_EXHAUSTED;
+        }
+        // block mode: first the subscriber's blocks of the source's class, then a new block. A new block is
+        // taken with a count of one (held) so that the sweeper cannot release it before its first port is claimed.
+        int held = -1;
+        for (int round = 0; round < 2; round++) {
+            int owned = 0;
+            for (int i = 0; i < subs.maxBlocks; i++) {
+                int b = subs.block(s, protocol, i);
+                if (b >= 0 && pool.blockClass(protocol, b) == cls) {
+                    owned++;
+                }
+            }
+            if (owned > 0) {
+                int pick = Integer.remainderUnsigned(offset, owned);
+                for (int i = 0, seen = 0; i < subs.maxBlocks && seen < owned; i++) {
+                    int b = subs.block(s, protocol, (i + pick) % subs.maxBlocks);
+                    if (b >= 0 && pool.blockClass(protocol, b) == cls) {
+                        seen++;
+                        if (tryBlock(bib, e, s, b, offset, index, parity)) {
+                            if (held >= 0) {
+                                uncount(held);
+                            }
+                            return b;
+                        }
+                    }
+                }
+            }
+            if (round == 1) {
+                break;
+            }
+            int slot = subs.reserveSlot(s, protocol);
+            if (slot < 0) {
+                return -2 - Nat64Outcome.SUBSCRIBER_BLOCK_LIMIT;
+            }
+            int b = takeFreeBlock(s, cls, now);
+            if (b < 0 && cls == Pool4.OTHER) {
+                subs.freeSlot(s, protocol, slot);
+                return -2 - Nat64Outcome.POOL_EXHAUSTED;
+            }
+            if (b < 0) {
+                b = takeFreeBlock(s, Pool4.OTHER, now); // REQ-3 is a SHOULD
+                cls = Pool4.OTHER;
+                if (b < 0) {
+                    subs.freeSlot(s, protocol, slot);
+                    return -2 - Nat64Outcome.POOL_EXHAUSTED;
+                }
+            }
+            subs.fillSlot(s, protocol, slot, b);
+            held = b;
+        }
+        if (held >= 0) {
+            uncount(held);
+        }
+        return -2 - Nat64Outcome.POOL_EXHAUSTED;
+    }
+
+    private int next(int index) {
+        return (int) INT.getAndAdd(table, index, 1);
+    }
+
+    /** Algorithm 3 inside block {@code b}: claims a port for {@code e}, counting it on the block. */
+    private boolean tryBlock(Bib bib, int e, int s, int b, int offset, int index, int parity) {
+        int size = pool.blockSize();
+        int first = pool.blockFirstPort(protocol, b);
+        int address = pool.blockAddress(protocol, b);
+        int tries = Math.min(maxIterations, size);
+        for (int i = 0; i < tries; i++) {
+            int k = Integer.remainderUnsigned(offset + next(index), size);
+            if (parity >= 0 && ((first + k) & 1) != parity) {
+                k = k + 1 < size ? k + 1 : k - 1;
+                if (k < 0) {
+                    continue;
+                }
+            }
+            if (s >= 0 && !countIn(b, s)) {
+                return false;
+            }
+            if (bib.claimPort(e, address, first + k)) {
+                return true;
+            }
+            if (s >= 0) {
+                uncount(b);
+            }
+        }
+        return false;
+    }
+
+    /** Adds one entry to block {@code b} if subscriber {@code s} still owns it. */
+    private boolean countIn(int b, int s) {
+        for (;;) {
+            long w = (long) LONG.getVolatile(owner, b);
+            if ((int) (w >>> 32) != s + 1) {
+                return false;
+            }
+            if (LONG.compareAndSet(owner, b, w, w + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** One entry of block {@code b} is gone (its port no longer claimed). */
+    void uncount(int b) {
+        for (;;) {
+            long w = (long) LONG.getVolatile(owner, b);
+            if (LONG.compareAndSet(owner, b, w, w - 1)) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Takes a free block of class {@code cls} for {@code s}, with a count of one that the caller gives back: a
+     * bounded scan.
+     */
+    private int takeFreeBlock(int s, int cls, long now) {
+        int n = owner.length;
+        if (n == 0) {
+            return -1;
+        }
+        // round robin from where the last block was found (a hashed start would walk the ever longer runs of
+        // taken blocks once most are taken); the cursor is a hint, a stale read only costs a longer scan
+        int start = Math.floorMod(cursor, n);
+        for (int i = 0; i < n && i < maxIterations * 16; i++) {
+            int b = start + i < n ? start + i : start + i - n;
+            if (pool.blockClass(protocol, b) == cls && (long) LONG.getVolatile(owner, b) == 0) {
+                INT.setVolatile(since, b, (int) now); // before the CAS: the sweeper reads it once it sees the owner
+                if (LONG.compareAndSet(owner, b, 0L, (long) (s + 1) << 32 | 1)) {
+                    cursor = b + 1;
+                    return b;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** Sweeper: releases block {@code b} if it is owned and empty; returns the former owner or -1. */
+    int releaseIfEmpty(int b) {
+        long w = (long) LONG.getVolatile(owner, b);
+        if (w != 0 && (int) w == 0 && LONG.compareAndSet(owner, b, w, 0L)) {
+            return (int) (w >>> 32) - 1;
+        }
+        return -1;
+    }
+
+    /** The owner of block {@code b} (subscriber id) or -1. */
+    int ownerOf(int b) {
+        return (int) ((long) LONG.getVolatile(owner, b) >>> 32) - 1;
+    }
+}

@@ -1,0 +1,54 @@
+package net.tunxlat.nat64;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The free entry ids of a table: a Treiber stack threaded through a links array that the table also uses for
+ * something else while an entry is in use (a chain's {@code next}: a free entry is in no chain). The head
+ * carries a tag incremented by every change, so a pop that read a stale link fails its CAS (no ABA).
+ * Pops come from any worker (creating an entry); pushes from the sweeper (an entry past its grace period) or
+ * from a worker giving back an entry it never published.
+ */
+final class Slab {
+    private final AtomicLong head = new AtomicLong();
+    private final int[] links;
+    private final int capacity;
+
+    Slab(int[] links, int capacity) {
+        this.links = links;
+        this.capacity = capacity;
+        for (int i = 0; i < capacity; i++) {
+            links[i] = i + 1 < capacity ? i + 2 : 0;
+        }
+        head.set(capacity > 0 ? 1 : 0);
+    }
+
+    /** A free id, or -1 when all {@link #capacity} ids are in use. */
+    int pop() {
+        for (;;) {
+            long h = head.get();
+            int id = (int) h - 1;
+            if (id < 0) {
+                return -1;
+            }
+            int after = (int) ChainIndex.INT.getVolatile(links, id);
+            if (head.compareAndSet(h, (((h >>> 32) + 1) << 32) | (after & 0xffffffffL))) {
+                return id;
+            }
+        }
+    }
+
+    void push(int id) {
+        for (;;) {
+            long h = head.get();
+            ChainIndex.INT.setVolatile(links, id, (int) h);
+            if (head.compareAndSet(h, (((h >>> 32) + 1) << 32) | (id + 1))) {
+                return;
+            }
+        }
+    }
+
+    int capacity() {
+        return capacity;
+    }
+}

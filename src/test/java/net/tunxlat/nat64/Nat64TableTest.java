@@ -1,0 +1,345 @@
+package net.tunxlat.nat64;
+
+import static net.tunxlat.nat64.Nat64Protocol.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import net.tunxlat.mapping.Addresses;
+import net.tunxlat.mapping.Ipv6Prefix;
+import org.junit.jupiter.api.Test;
+
+class Nat64TableTest {
+    static final int T = Addresses.parseIpv4("192.0.2.2");
+    static final int Z1 = Addresses.parseIpv4("198.51.100.1");
+    static final int Z2 = Addresses.parseIpv4("203.0.113.9");
+    static final long H = 0x20010db800010000L;
+    static final Timeouts FAST = new Timeouts(30, 100, 20, 6, 10);
+
+    final List<BlockEvent> events = new ArrayList<>();
+    final List<int[]> synTimeouts = new ArrayList<>();
+    final Nat64Listener listener = new Nat64Listener() {
+        @Override
+        public void onBlock(BlockEvent event) {
+            events.add(event);
+        }
+
+        @Override
+        public void onSynTimeout(int slot, int address, int port, int remoteAddress, int remotePort) {
+            synTimeouts.add(new int[] {slot, address, port, remoteAddress, remotePort});
+        }
+    };
+    final Nat64Lookup r = new Nat64Lookup();
+
+    static Pool4 pool(int first, int last, int blockSize) {
+        List<Pool4.Range> ranges = new ArrayList<>();
+        for (int p = 0; p < COUNT; p++) {
+            ranges.add(new Pool4.Range(p, T, first, last));
+        }
+        return new Pool4(ranges, blockSize);
+    }
+
+    static Nat64Settings settings(Pool4 pool, int max, int subscriberLength, int perSubscriber, int blocks,
+            boolean adf, boolean dropExternal, List<Nat64Settings.StaticBib> statics) {
+        return new Nat64Settings(pool, new int[] {max, max, max}, 64, subscriberLength, perSubscriber, blocks, null,
+                1024, FAST, adf, dropExternal, 2, statics);
+    }
+
+    Nat64Tables tables(Nat64Settings s) {
+        return new Nat64Tables(s, 1, listener, () -> 1_800_000_000L);
+    }
+
+    @Test
+    void endpointIndependentMappingWithParityAndRange() {
+        Nat64Tables t = tables(settings(pool(1, 65535, 0), 100, 128, 100, 0, false, false, List.of()));
+        Nat64Table udp = t.table(UDP);
+        assertEquals(Nat64Outcome.OK, udp.outbound(r, H, 1, 40001, Z1, 53, 0, 0));
+        int port = r.port();
+        assertEquals(T, r.address());
+        assertEquals(1, port & 1, "RFC 4787 REQ-4: parity kept");
+        assertTrue(port >= 1024, "REQ-3: range kept");
+        int first = r.session();
+        // same (X', x) to another destination: same (T, t), another session (RFC 4787 REQ-1)
+        assertEquals(Nat64Outcome.OK, udp.outbound(r, H, 1, 40001, Z2, 123, 0, 1));
+        assertEquals(port, r.port());
+        assertNotEquals(first, r.session());
+        assertEquals(2, t.sessions(UDP));
+        assertEquals(1, t.bibEntries(UDP));
+        // a well-known even source port gets a well-known even port
+        assertEquals(Nat64Outcome.OK, udp.outbound(r, H, 1, 500, Z1, 53, 0, 1));
+        assertTrue(r.port() < 1024 && (r.port() & 1) == 0, "port " + r.port());
+        // back from IPv4: found by (T, t), host and port restored
+        assertEquals(Nat64Outcome.OK, udp.inbound(r, T, port, Z1, 53, 0, 2));
+        assertEquals(first, r.session());
+        assertEquals(H, r.hostHi());
+        assertEquals(1, r.hostLo());
+        assertEquals(40001, r.hostPort());
+        // ICMP: identifiers, no parity rule
+        assertEquals(Nat64Outcome.OK, t.table(ICMP).outbound(r, H, 1, 7, Z1, 7, 0, 2));
+        assertEquals(Nat64Outcome.NO_BIB, udp.inbound(r, T, port ^ 2, Z1, 53, 0, 2));
+    }
+
+    @Test
+    void filteringEndpointIndependentOrAddressDependent() {
+        for (boolean adf : new boolean[] {false, true}) {
+            Nat64Tables t = tables(settings(pool(1024, 2047, 0), 100, 128, 100, 0, adf, false, List.of()));
+            Nat64Table udp = t.table(UDP);
+            udp.outbound(r, H, 1, 5000, Z1, 53, 0, 0);
+            int port = r.port();
+            // another port of the same remote address: both modes let it in
+            assertEquals(Nat64Outcome.OK, udp.inbound(r, T, port, Z1, 54, 0, 0));
+            // another remote address: only endpoint-independent filtering does
+            assertEquals(adf ? Nat64Outcome.FILTERED : Nat64Outcome.OK, udp.inbound(r, T, port, Z2, 53, 0, 0));
+            assertEquals(adf ? 2 : 3, t.sessions(UDP));
+        }
+    }
+
+    @Test
+    void tcpStatesAndSimultaneousOpen() {
+        Nat64Tables t = tables(settings(pool(1024, 2047, 0), 100, 128, 100, 0, false, false, List.of()));
+        Nat64Table tcp = t.table(TCP);
+        assertEquals(Nat64Outcome.TCP_NOT_SYN, tcp.outbound(r, H, 1, 40000, Z1, 80, 0x10, 0));
+        assertEquals(Nat64Outcome.OK, tcp.outbound(r, H, 1, 40000, Z1, 80, TcpStates.SYN, 0));
+        assertEquals(TcpStates.V6_INIT, r.tcpState());
+        int port = r.port();
+        assertEquals(Nat64Outcome.OK, tcp.inbound(r, T, port, Z1, 80, TcpStates.SYN | 0x10, 1));
+        assertEquals(TcpStates.ESTABLISHED, r.tcpState());
+        assertEquals(1 + 100, tcp.expiry(r.session()));
+        // an IPv4 SYN to a port without a binding (outside the pool: the allocated port is random) is held (bounded: 2 here), a repeat takes the same slot
+        assertEquals(Nat64Outcome.SYN_HELD, tcp.inbound(r, T, 3000, Z2, 5555, TcpStates.SYN, 2));
+        int slot = r.heldSlot();
+        assertEquals(Nat64Outcome.SYN_HELD, tcp.inbound(r, T, 3000, Z2, 5555, TcpStates.SYN, 3));
+        assertEquals(slot, r.heldSlot());
+        assertEquals(Nat64Outcome.SYN_HELD, tcp.inbound(r, T, 3001, Z2, 5555, TcpStates.SYN, 3));
+        assertEquals(Nat64Outcome.SYN_HOLD_FULL, tcp.inbound(r, T, 3002, Z2, 5555, TcpStates.SYN, 3));
+        assertEquals(Nat64Outcome.NO_BIB, tcp.inbound(r, T, 3002, Z2, 5555, 0x10, 3));
+        // TCP_INCOMING_SYN (6 s) later the sweeper reports both for an ICMP port unreachable
+        t.sweep(8);
+        assertTrue(synTimeouts.isEmpty());
+        t.sweep(10);
+        assertEquals(2, synTimeouts.size());
+        assertEquals(3000, synTimeouts.get(0)[2]);
+        // a binding with an IPv4 SYN from another remote: session in V4 INIT, then the IPv6 SYN: ESTABLISHED
+        assertEquals(Nat64Outcome.OK, tcp.inbound(r, T, port, Z2, 443, TcpStates.SYN, 10));
+        assertEquals(TcpStates.V4_INIT, r.tcpState());
+        assertEquals(Nat64Outcome.OK, tcp.outbound(r, H, 1, 40000, Z2, 443, TcpStates.SYN, 11));
+        assertEquals(TcpStates.ESTABLISHED, r.tcpState());
+        // a non-SYN from a remote without a session passes without one (RFC 6146 §3.5.2.2 CLOSED, EIF)
+        assertEquals(Nat64Outcome.OK_WITHOUT_SESSION, tcp.inbound(r, T, port, Z2, 444, 0x10, 11));
+    }
+
+    @Test
+    void dropExternallyInitiatedTcp() {
+        Nat64Tables t = tables(settings(pool(1024, 2047, 0), 100, 128, 100, 0, false, true, List.of()));
+        Nat64Table tcp = t.table(TCP);
+        assertEquals(Nat64Outcome.EXTERNALLY_INITIATED_TCP, tcp.inbound(r, T, 2000, Z2, 5555, TcpStates.SYN, 0));
+        tcp.outbound(r, H, 1, 40000, Z1, 80, TcpStates.SYN, 0);
+        assertEquals(Nat64Outcome.EXTERNALLY_INITIATED_TCP, tcp.inbound(r, T, r.port(), Z2, 80, TcpStates.SYN, 0));
+        assertEquals(Nat64Outcome.OK, tcp.inbound(r, T, r.port(), Z1, 80, TcpStates.SYN | 0x10, 0));
+    }
+
+    @Test
+    void staticBibServesTheIpv4Side() {
+        Nat64Settings.StaticBib web = new Nat64Settings.StaticBib(TCP, H, 0x80, 8080, T, 80);
+        Nat64Tables t = tables(settings(pool(1, 2047, 0), 100, 128, 100, 0, false, true, List.of(web)));
+        // 50 hosts (64 subscribers at most here) from port 80: even well-known ports other than 80
+        Nat64Table tcp = t.table(TCP);
+        // drop-externally-initiated-tcp refuses SYNs that create a session, also to a static entry (as Jool)
+        assertEquals(Nat64Outcome.EXTERNALLY_INITIATED_TCP, tcp.inbound(r, T, 80, Z1, 50000, TcpStates.SYN, 0));
+        t = tables(settings(pool(1, 2047, 0), 100, 128, 100, 0, false, false, List.of(web)));
+        tcp = t.table(TCP);
+        assertEquals(Nat64Outcome.OK, tcp.inbound(r, T, 80, Z1, 50000, TcpStates.SYN, 0));
+        assertEquals(0x80, r.hostLo());
+        assertEquals(8080, r.hostPort());
+        // the host's own outbound from 8080 uses its static binding
+        assertEquals(Nat64Outcome.OK, tcp.outbound(r, H, 0x80, 8080, Z1, 50000, TcpStates.SYN | 0x10, 1));
+        assertEquals(80, r.port());
+        // no allocation ever takes port 80, and the entry outlives its sessions
+        for (int i = 0; i < 50; i++) {
+            assertEquals(Nat64Outcome.OK, tcp.outbound(r, H, 2 + i, 80, Z1, 80, TcpStates.SYN, 1));
+            assertNotEquals(80, r.port());
+        }
+        t.sweep(1000); // the static entry's ESTABLISHED session moves to TRANS, the others end
+        assertEquals(1, t.sessions(TCP));
+        t.sweep(2000);
+        assertEquals(0, t.sessions(TCP));
+        t.sweep(2001);
+        assertEquals(1, t.bibEntries(TCP));
+        assertEquals(Nat64Outcome.OK, tcp.inbound(r, T, 80, Z2, 1, TcpStates.SYN, 2002));
+    }
+
+    @Test
+    void tenPortPoolRefusesTheEleventhFlow() {
+        Nat64Tables t = tables(settings(pool(2000, 2009, 0), 100, 128, 100, 0, false, false, List.of()));
+        Nat64Table udp = t.table(UDP);
+        Set<Integer> ports = new HashSet<>();
+        for (int i = 0; i < 10; i++) {
+            // source ports of both parities, so all 10 ports can be used
+            assertEquals(Nat64Outcome.OK, udp.outbound(r, H, i, 3000 + i, Z1, 53, 0, 0), "flow " + i);
+            assertTrue(ports.add(r.port()));
+        }
+        assertEquals(Nat64Outcome.POOL_EXHAUSTED, udp.outbound(r, H, 10, 3010, Z1, 53, 0, 0));
+        // once they expire, the ports come back
+        t.sweep(100);
+        t.sweep(101);
+        assertEquals(0, t.bibEntries(UDP));
+        assertEquals(Nat64Outcome.OK, udp.outbound(r, H, 10, 3010, Z1, 53, 0, 102));
+    }
+
+    @Test
+    void subscriberLimitsAndBlocksWithEvents() {
+        // /64 subscribers, blocks of 16 ports, at most 2 blocks and 20 sessions per subscriber
+        Nat64Tables t = tables(settings(pool(1024, 1024 + 16 * 8 - 1, 16), 200, 64, 20, 2, false, false, List.of()));
+        Nat64Table udp = t.table(UDP);
+        Set<Integer> blocks = new HashSet<>();
+        for (int i = 0; i < 16; i++) {
+            // two hosts of the same /64, even source ports: 8 per block
+            assertEquals(Nat64Outcome.OK, udp.outbound(r, H, i & 1, 4000 + 2 * i, Z1, 53, 0, 0), "flow " + i);
+            assertEquals(0, r.port() & 1);
+            blocks.add((r.port() - 1024) / 16);
+        }
+        assertEquals(2, blocks.size(), "16 even ports: two blocks");
+        assertEquals(Nat64Outcome.SUBSCRIBER_BLOCK_LIMIT, udp.outbound(r, H, 5, 5000, Z1, 53, 0, 0));
+        // odd ports still fit in its blocks
+        for (int i = 0; i < 4; i++) {
+            assertEquals(Nat64Outcome.OK, udp.outbound(r, H, 5, 5001 + 2 * i, Z1, 53, 0, 0));
+            assertTrue(blocks.contains((r.port() - 1024) / 16));
+        }
+        assertEquals(Nat64Outcome.SUBSCRIBER_SESSION_LIMIT, udp.outbound(r, H, 5, 5011, Z1, 53, 0, 0));
+        // another subscriber is not affected
+        assertEquals(Nat64Outcome.OK, udp.outbound(r, H + 1, 5, 5011, Z1, 53, 0, 0));
+        assertFalse(blocks.contains((r.port() - 1024) / 16));
+        assertEquals(3, t.blocksInUse(UDP));
+        t.sweep(1);
+        assertEquals(3, events.size());
+        assertTrue(events.stream().allMatch(BlockEvent::allocated));
+        BlockEvent e = events.stream().filter(x -> x.subscriber().hi() == H).findFirst().orElseThrow();
+        assertEquals(new Ipv6Prefix(H, 0, 64), e.subscriber());
+        assertEquals(T, e.address());
+        assertEquals(15, e.lastPort() - e.firstPort());
+        assertEquals(1_800_000_000L - 1, e.time().getEpochSecond(), "allocated one second before the sweep");
+        // all expire: three releases, the subscribers end, nothing is left
+        t.sweep(100);
+        t.sweep(101);
+        assertEquals(6, events.size());
+        assertEquals(3, events.stream().filter(x -> !x.allocated()).count());
+        assertEquals(0, t.blocksInUse(UDP));
+        assertEquals(0, t.subscribers());
+        assertEquals(0, t.sessions(UDP));
+    }
+
+    @Test
+    void deterministicBlocks() {
+        Pool4 pool = pool(1024, 1024 + 64 * 4 - 1, 64);
+        Nat64Settings s = new Nat64Settings(pool, new int[] {100, 100, 100}, 64, 64, 100, 1,
+                Ipv6Prefix.parse("2001:db8:1::/62", -1), 1024, FAST, false, false, 2, List.of());
+        Nat64Tables t = tables(s);
+        for (int sub = 0; sub < 4; sub++) {
+            for (int i = 0; i < 10; i++) {
+                assertEquals(Nat64Outcome.OK, t.table(UDP).outbound(r, H | sub, i, 6000 + i, Z1, 53, 0, 0));
+                assertEquals(new Ipv6Prefix(H | sub, 0, 64), t.deterministic().subscriberOf(UDP, r.address(), r.port()));
+            }
+        }
+        assertEquals(Nat64Outcome.NO_DETERMINISTIC_BLOCK, t.table(UDP).outbound(r, H | 4, 0, 6000, Z1, 53, 0, 0));
+        t.sweep(1);
+        assertTrue(events.isEmpty(), "no logging in the deterministic mode");
+    }
+
+    @Test
+    void expiryAndTcpTransitory() {
+        Nat64Tables t = tables(settings(pool(1024, 2047, 0), 100, 128, 100, 0, false, false, List.of()));
+        Nat64Table udp = t.table(UDP);
+        udp.outbound(r, H, 1, 5000, Z1, 53, 0, 0);
+        udp.outbound(r, H, 1, 5000, Z1, 53, 0, 20); // refreshed: expires at 50
+        t.sweep(45);
+        assertEquals(1, t.sessions(UDP));
+        t.sweep(51);
+        assertEquals(0, t.sessions(UDP));
+        Nat64Table tcp = t.table(TCP);
+        tcp.outbound(r, H, 1, 5000, Z1, 80, TcpStates.SYN, 0);
+        tcp.inbound(r, T, r.port(), Z1, 80, TcpStates.SYN | 0x10, 0);
+        t.sweep(101);
+        assertEquals(1, t.sessions(TCP), "ESTABLISHED expired moves to TRANS");
+        assertEquals(Nat64Outcome.OK, tcp.outbound(r, H, 1, 5000, Z1, 80, TcpStates.RST, 102));
+        assertEquals(TcpStates.TRANS, r.tcpState());
+        t.sweep(121);
+        assertEquals(1, t.sessions(TCP));
+        t.sweep(123);
+        assertEquals(0, t.sessions(TCP));
+    }
+
+    @Test
+    void boundedTables() {
+        Nat64Tables t = tables(settings(pool(1024, 65535, 0), 50, 128, 1000, 0, false, false, List.of()));
+        Nat64Table udp = t.table(UDP);
+        for (int i = 0; i < 50; i++) {
+            assertEquals(Nat64Outcome.OK, udp.outbound(r, H, 1, 1024 + i, Z1, 53, 0, 0));
+        }
+        assertEquals(Nat64Outcome.TABLE_FULL, udp.outbound(r, H, 1, 2000, Z1, 53, 0, 0));
+        assertEquals(Nat64Outcome.TABLE_FULL, udp.outbound(r, H, 1, 1024, Z2, 53, 0, 0));
+        assertEquals(50, t.sessions(UDP));
+    }
+
+    @Test
+    void sweeperThreadEndsExpiredSessions() throws Exception {
+        Nat64Tables t = tables(settings(pool(1024, 2047, 0), 100, 128, 100, 0, false, false, List.of()));
+        java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong();
+        int reader = t.epochs().register();
+        t.epochs().enter(reader);
+        for (int i = 0; i < 20; i++) {
+            assertEquals(Nat64Outcome.OK, t.table(UDP).outbound(r, H, i, 5000, Z1, 53, 0, clock.get()));
+        }
+        t.epochs().exit(reader);
+        try (Nat64Sweeper sweeper = new Nat64Sweeper(t, clock::get, 5).start()) {
+            Thread.sleep(50);
+            assertEquals(20, t.sessions(UDP), "nothing expired yet");
+            clock.set(31); // past the 30 s UDP lifetime
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while ((t.sessions(UDP) > 0 || t.bibEntries(UDP) > 0) && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+        }
+        assertEquals(0, t.sessions(UDP));
+        assertEquals(0, t.bibEntries(UDP));
+    }
+
+    @Test
+    void peekCreatesAndRefreshesNothing() {
+        Nat64Tables t = tables(settings(pool(1024, 2047, 0), 100, 128, 100, 0, false, false, List.of()));
+        Nat64Table udp = t.table(UDP);
+        assertEquals(Nat64Outcome.NO_BIB, udp.peekOutbound(r, H, 1, 5000, Z1, 53));
+        udp.outbound(r, H, 1, 5000, Z1, 53, 0, 0);
+        int port = r.port();
+        int session = r.session();
+        assertEquals(Nat64Outcome.OK, udp.peekInbound(r, T, port, Z1, 53));
+        assertEquals(session, r.session());
+        assertEquals(5000, r.hostPort());
+        assertEquals(Nat64Outcome.OK_WITHOUT_SESSION, udp.peekOutbound(r, H, 1, 5000, Z2, 53));
+        assertEquals(Nat64Outcome.OK, udp.peekOutbound(r, H, 1, 5000, Z1, 53));
+        assertEquals(30, udp.expiry(session), "not refreshed");
+        assertEquals(1, t.sessions(UDP));
+    }
+
+    /**
+     * RFC 4787 REQ-3 and REQ-4 over many random source ports, without blocks and with: every allocated port has
+     * the source port's parity and range (the pool has both ranges).
+     */
+    @Test
+    void parityAndRangeKeptForRandomSources() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        for (int blockSize : new int[] {0, 32}) {
+            Nat64Tables t = tables(settings(pool(1, 65535, blockSize), 3000, 64, 3000, 20, false, false, List.of()));
+            for (int p : new int[] {TCP, UDP}) {
+                for (int i = 0; i < 1000; i++) {
+                    int x = random.nextInt(1, 65536);
+                    int rc = t.table(p).outbound(r, H + (i % 7), i, x, Z1, 80, TcpStates.SYN, 0);
+                    assertEquals(Nat64Outcome.OK, rc, "source port " + x);
+                    assertEquals(x & 1, r.port() & 1, "parity of " + x + " -> " + r.port());
+                    assertEquals(x < 1024, r.port() < 1024, "range of " + x + " -> " + r.port());
+                }
+            }
+        }
+    }
+}
