@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
 
 /** Sends one request to a running daemon's control socket and copies the answer. */
 public final class ControlClient {
@@ -98,7 +99,7 @@ public final class ControlClient {
 
     private static String group(Path socket) {
         try {
-            return " (" + Files.readAttributes(socket, java.nio.file.attribute.PosixFileAttributes.class,
+            return " (" + Files.readAttributes(socket, PosixFileAttributes.class,
                     LinkOption.NOFOLLOW_LINKS).group().getName() + ")";
         } catch (IOException | RuntimeException e) {
             return "";

@@ -1,5 +1,8 @@
 package net.tunxlat.nat64;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
  * The session table of one protocol (RFC 6146 §3.2): sessions (BIB entry, Z, z) in parallel primitive arrays,
  * (Z, z) being the IPv4 remote (Y' is Z under the translation prefix, so it is not stored). One
@@ -28,8 +31,8 @@ final class Sessions extends ChainIndex {
     private final long[] data;
     final Slab slab;
 
-    private static final java.lang.invoke.VarHandle LONG =
-            java.lang.invoke.MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle LONG =
+            MethodHandles.arrayElementVarHandle(long[].class);
 
     Sessions(int capacity, long key0, long key1) {
         super(capacity, key0, key1);

@@ -379,7 +379,7 @@ public final class Daemon {
     /** The interface's MTU from sysfs, or 0. */
     static int readMtu(String dev) {
         try {
-            return Integer.parseInt(Files.readString(java.nio.file.Path.of("/sys/class/net", dev, "mtu")).trim());
+            return Integer.parseInt(Files.readString(Path.of("/sys/class/net", dev, "mtu")).trim());
         } catch (IOException | RuntimeException e) {
             return 0;
         }

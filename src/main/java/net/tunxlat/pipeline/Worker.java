@@ -13,6 +13,7 @@ import net.tunxlat.xlat.Translator;
 import net.tunxlat.xlat.XlatCounters;
 import net.tunxlat.xlat.XlatSnapshot;
 import net.tunxlat.xlat.XlatState;
+import net.tunxlat.xlat.AddressRules;
 
 /**
  * One worker per TUN queue, run to completion: read a packet into the worker's own buffer, translate
@@ -112,7 +113,7 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
     }
 
     /** Which rules mapped the addresses of the last packet translated ({@code translate --explain}). */
-    public net.tunxlat.xlat.AddressRules addressRules() {
+    public AddressRules addressRules() {
         return translator.addressRules();
     }
 

@@ -1,6 +1,5 @@
 package net.tunxlat.bench;
 
-import java.lang.management.ManagementFactory;
 import java.lang.ref.Reference;
 import net.tunxlat.nat64.Nat64Protocol;
 import net.tunxlat.nat64.Nat64Tables;

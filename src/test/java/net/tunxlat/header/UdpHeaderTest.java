@@ -11,6 +11,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import io.netty.buffer.Unpooled;
 
 class UdpHeaderTest {
     @Test
@@ -98,6 +99,6 @@ class UdpHeaderTest {
     static ByteBuf random(Random r, int length) {
         byte[] d = new byte[length];
         r.nextBytes(d);
-        return io.netty.buffer.Unpooled.wrappedBuffer(d);
+        return Unpooled.wrappedBuffer(d);
     }
 }
