@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -27,7 +26,9 @@ import org.junit.jupiter.api.TestInfo;
 /**
  * Issue 14: answers the maintained TAYGA gives, seen by a real host's {@code ping} through real TUN
  * devices (the namespaces of {@link TestBed}). Runs against tunxlat, or against TAYGA with
- * {@code -Dtunxlat.e2e.translator=tayga} (Debian's 0.9.2 answers these the same way). The crafted
+ * {@code -Dtunxlat.e2e.translator=tayga} (Debian's 0.9.2 answers these the same way; it has no
+ * {@code udp-cksum-mode}, so that case is skipped for it). Item 1 needs a bed numbered for the
+ * Well-Known Prefix ({@link TestBed.Builder#wellKnownPrefix()}). The crafted
  * cases for items 4 ({@code udp-cksum-mode drop}), 8 and 9 are in {@link DifferentialCases} ({@code v6_udp_zero_checksum},
  * {@code v4_df_too_big_from_ipv4_addr}, {@code v4_udp_to_translator}, {@code v6_udp_to_translator});
  * docs/tayga-differences.md has the table.
@@ -44,6 +45,15 @@ class TaygaParityEndToEndIT {
 
     TaygaParityEndToEndIT(TestInfo info) {
         this.label = "tayga-parity-" + info.getTestMethod().map(m -> m.getName()).orElse("test");
+    }
+
+    /**
+     * The strict Well-Known Prefix bed: {@code wkpf-strict yes} written out for tunxlat; Debian's TAYGA
+     * 0.9.2 knows no such directive (it refuses the file) and is always strict.
+     */
+    private TestBed startStrictWkp() throws Exception {
+        boolean tayga = Translator.fromSystemProperties().name().equals("tayga");
+        return start(b -> tayga ? b.wellKnownPrefix() : b.wellKnownPrefix().configLine("wkpf-strict yes"));
     }
 
     private TestBed start(UnaryOperator<TestBed.Builder> options) throws Exception {
@@ -90,7 +100,7 @@ class TaygaParityEndToEndIT {
      */
     @Test
     void pingToTheStrictWkpWithANonGlobalIpv4GetsNoRouteFromIpv6Addr() throws Exception {
-        try (TestBed bed = start(b -> b.wellKnownPrefix().configLine("wkpf-strict yes"))) {
+        try (TestBed bed = startStrictWkp()) {
             ExecResult global = bed.ipv6Host().exec("ping", "-6", "-n", "-c", "1", "-W", "2", GLOBAL_IPV4_HOST_VIA_WKP);
             assertTrue(global.output().contains("1 received"), "a global IPv4 address under the WKP must be translated: "
                     + global.describe());
@@ -109,7 +119,7 @@ class TaygaParityEndToEndIT {
      */
     @Test
     void pingFromANonGlobalSourceUnderTheStrictWkpGetsHostProhibitedFromIpv4Addr() throws Exception {
-        try (TestBed bed = start(b -> b.wellKnownPrefix().configLine("wkpf-strict yes"))) {
+        try (TestBed bed = startStrictWkp()) {
             ExecResult global = bed.ipv4Host().exec("ping", "-4", "-n", "-c", "1", "-W", "2", "-I", GLOBAL_IPV4_HOST,
                     IPV6_HOST_MAPPED);
             assertTrue(global.output().contains("1 received"), "a ping from a global source must be translated: "
@@ -129,6 +139,8 @@ class TaygaParityEndToEndIT {
      */
     @Test
     void zeroChecksumIpv6UdpGetsItsChecksumComputedWithCalc() throws Exception {
+        Assumptions.assumeFalse(Translator.fromSystemProperties().name().equals("tayga"),
+                "Debian's TAYGA 0.9.2 has no udp-cksum-mode (the maintained TAYGA's directive)");
         String python = Probe.python();
         Assumptions.assumeTrue(python != null, "needs python3 with scapy (apt-get install python3-scapy)");
         try (TestBed bed = start(b -> b.configLine("udp-cksum-mode calc"))) {
