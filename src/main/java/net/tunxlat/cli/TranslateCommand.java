@@ -66,7 +66,7 @@ public final class TranslateCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         boolean pcapToStdout = "-".equals(out);
         PrintWriter text = pcapToStdout ? err : spec.commandLine().getOut();
-        TunxlatConfig cfg = Configs.load(config, err);
+        TunxlatConfig cfg = Configs.loadWithMapFile(config, err); // the maps run translates with
         if (cfg == null) {
             return 2;
         }

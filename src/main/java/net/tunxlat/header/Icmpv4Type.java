@@ -85,4 +85,39 @@ public final class Icmpv4Type {
             default: return "type " + type;
         }
     }
+
+    /** The code's name for printing ("port unreachable"), or null when the type has no named codes; not for the hot path. */
+    public static String codeName(int type, int code) {
+        if (type == DEST_UNREACHABLE) {
+            switch (code) {
+                case NET_UNREACHABLE: return "net unreachable";
+                case HOST_UNREACHABLE: return "host unreachable";
+                case PROTOCOL_UNREACHABLE: return "protocol unreachable";
+                case PORT_UNREACHABLE: return "port unreachable";
+                case FRAG_NEEDED: return "fragmentation needed and DF set";
+                case SOURCE_ROUTE_FAILED: return "source route failed";
+                case DEST_NETWORK_UNKNOWN: return "destination network unknown";
+                case DEST_HOST_UNKNOWN: return "destination host unknown";
+                case SOURCE_HOST_ISOLATED: return "source host isolated";
+                case NETWORK_PROHIBITED: return "network administratively prohibited";
+                case HOST_PROHIBITED: return "host administratively prohibited";
+                case NETWORK_TOS_UNREACHABLE: return "network unreachable for TOS";
+                case HOST_TOS_UNREACHABLE: return "host unreachable for TOS";
+                case ADMIN_PROHIBITED: return "communication administratively prohibited";
+                case HOST_PRECEDENCE_VIOLATION: return "host precedence violation";
+                case PRECEDENCE_CUTOFF: return "precedence cutoff in effect";
+                default: return "code " + code;
+            }
+        }
+        if (type == TIME_EXCEEDED) {
+            return code == TTL_EXCEEDED ? "TTL exceeded in transit"
+                    : code == FRAGMENT_REASSEMBLY_TIME_EXCEEDED ? "fragment reassembly time exceeded" : "code " + code;
+        }
+        if (type == PARAMETER_PROBLEM) {
+            return code == POINTER_INDICATES_ERROR ? "pointer indicates the error"
+                    : code == MISSING_REQUIRED_OPTION ? "missing a required option"
+                    : code == BAD_LENGTH ? "bad length" : "code " + code;
+        }
+        return null;
+    }
 }

@@ -69,4 +69,30 @@ public final class Icmpv6Type {
             default: return "type " + type;
         }
     }
+
+    /** The code's name for printing ("port unreachable"), or null when the type has no named codes; not for the hot path. */
+    public static String codeName(int type, int code) {
+        if (type == DEST_UNREACHABLE) {
+            switch (code) {
+                case NO_ROUTE: return "no route to destination";
+                case ADMIN_PROHIBITED: return "administratively prohibited";
+                case BEYOND_SCOPE: return "beyond scope of source address";
+                case ADDRESS_UNREACHABLE: return "address unreachable";
+                case PORT_UNREACHABLE: return "port unreachable";
+                case SOURCE_POLICY_FAILED: return "source address failed ingress/egress policy";
+                case REJECT_ROUTE: return "reject route to destination";
+                default: return "code " + code;
+            }
+        }
+        if (type == TIME_EXCEEDED) {
+            return code == HOP_LIMIT_EXCEEDED ? "hop limit exceeded in transit"
+                    : code == FRAGMENT_REASSEMBLY_TIME_EXCEEDED ? "fragment reassembly time exceeded" : "code " + code;
+        }
+        if (type == PARAMETER_PROBLEM) {
+            return code == ERRONEOUS_HEADER_FIELD ? "erroneous header field"
+                    : code == UNRECOGNIZED_NEXT_HEADER ? "unrecognized next header"
+                    : code == UNRECOGNIZED_OPTION ? "unrecognized IPv6 option" : "code " + code;
+        }
+        return null;
+    }
 }

@@ -47,6 +47,19 @@ public final class Nptv6Translator {
     private final Ipv6Header ip6 = new Ipv6Header();
     private final Icmpv6Header icmp6 = new Icmpv6Header();
     private final Ipv6ExtensionHeaders ext = new Ipv6ExtensionHeaders();
+    /** The table index of the pair that rewrote the source / destination of the last packet, -1 for none. */
+    private int sourcePair = -1;
+    private int destinationPair = -1;
+
+    /** The pair (index in the table) that rewrote the last packet's source, -1 if none did. For explanations. */
+    public int sourcePair() {
+        return sourcePair;
+    }
+
+    /** The pair (index in the table) that rewrote the last packet's destination, -1 if none did. */
+    public int destinationPair() {
+        return destinationPair;
+    }
 
     /**
      * Rewrites the (validated) IPv6 packet at {@code buf[off, off + total)} if it is NPTv6 traffic of
@@ -60,6 +73,8 @@ public final class Nptv6Translator {
         long srcLo = h.sourceLo();
         long dstHi = h.destinationHi();
         long dstLo = h.destinationLo();
+        sourcePair = -1;
+        destinationPair = -1;
         int out = t.findOutbound(srcHi, srcLo);
         int in = out >= 0 ? -1 : t.findInbound(dstHi, dstLo);
         if (out < 0 && in == -1) {
@@ -75,6 +90,7 @@ public final class Nptv6Translator {
         if (out >= 0) {
             return outbound(buf, off, t, out, icmpAt);
         }
+        destinationPair = in;
         return inbound(buf, off, t.mapping(in), icmpAt);
     }
 
@@ -96,6 +112,7 @@ public final class Nptv6Translator {
                 return BAD_ICMP_ERROR_OUT; // bis draft: "MUST be silently dropped"
             }
         }
+        sourcePair = out;
         if (t.learns(out)) {
             Ipv6Header s = ip6.wrap(buf, off);
             t.learn(s.sourceHi(), s.sourceLo(), out);
@@ -107,6 +124,7 @@ public final class Nptv6Translator {
             if (!b.outsideMatches(dstHi, dstLo) || b.rewriteInbound(buf, off + DESTINATION) != Nptv6Mapping.OK) {
                 return UNMAPPABLE_IN;
             }
+            destinationPair = back;
         }
         return OUTBOUND;
     }

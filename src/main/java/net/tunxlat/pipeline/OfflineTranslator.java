@@ -47,18 +47,24 @@ public final class OfflineTranslator implements AutoCloseable {
      * @param input   a short description of the input packet
      * @param kind    the category, for summaries
      * @param outcome what happened, e.g. "translated 4->6 (120 bytes)" or
-     *                "answered: ICMPv4 error 11/0 sent; dropped: ttl_exceeded_46 (...)"
+     *                "answered: ICMPv4 Time Exceeded (11/0, TTL exceeded in transit) sent; dropped: ttl_exceeded_46 (...)"
+     * @param rules   which rule mapped the source and the destination, e.g. "source: new binding
+     *                192.168.255.7 <-> 2001:db8::5 (dynamic-pool 192.168.255.0/24)" (empty if none did)
      * @param packets the emitted packets, in order
      */
-    public record Result(String input, Kind kind, String outcome, List<byte[]> packets) {
+    public record Result(String input, Kind kind, String outcome, List<String> rules, List<byte[]> packets) {
         /**
-         * "{@code prefix}input{@code note}: outcome" followed by one indented line per emitted packet.
+         * "{@code prefix}input{@code note}: outcome" followed by one indented line per address rule, then
+         * one per emitted packet.
          *
          * @param prefix for example the packet number and a space
          * @param note   appended to the input description (empty for none)
          */
         public String explain(String prefix, String note) {
             StringBuilder sb = new StringBuilder(prefix).append(input).append(note).append(": ").append(outcome);
+            for (String rule : rules) {
+                sb.append('\n').append(" ".repeat(prefix.length())).append("  ").append(rule);
+            }
             for (byte[] p : packets) {
                 sb.append('\n').append(" ".repeat(prefix.length())).append("  > ").append(describe(p, 0, p.length));
             }
@@ -72,6 +78,7 @@ public final class OfflineTranslator implements AutoCloseable {
     /** Where the worker reads each input packet and writes what the translator emits. */
     private final MemoryQueue queue = new MemoryQueue("offline", 0, 0, false);
     private final Worker worker;
+    private final XlatSnapshot snapshot;
     private final XlatCounters counters;
     private final long[] before = new long[XlatCounters.SIZE];
     private final long[] dropsBefore = new long[DropReason.values().length];
@@ -85,6 +92,7 @@ public final class OfflineTranslator implements AutoCloseable {
     /** A translator for {@code snapshot} (a daemon's, say, with its dynamic pool and link MTU). */
     OfflineTranslator(XlatSnapshot snapshot) {
         TunxlatConfig config = snapshot.config();
+        this.snapshot = snapshot;
         this.ownIpv4 = config.ipv4Addr();
         Ipv6Prefix own6 = config.effectiveIpv6Addr();
         this.ownIpv6Hi = own6.hi();
@@ -112,7 +120,7 @@ public final class OfflineTranslator implements AutoCloseable {
         String input = describe(packet, offset, length);
         if (length > Translator.MAX_PACKET) {
             return new Result(input, Kind.SKIPPED, "skipped: longer than " + Translator.MAX_PACKET
-                    + " bytes, the largest IP packet", List.of());
+                    + " bytes, the largest IP packet", List.of(), List.of());
         }
         now = clockNanos;
         for (int i = 0; i < XlatCounters.SIZE; i++) {
@@ -123,7 +131,8 @@ public final class OfflineTranslator implements AutoCloseable {
         }
         queue.offer(Arrays.copyOfRange(packet, offset, offset + length));
         worker.drain();
-        return outcome(input, queue.takeWritten());
+        boolean ipv4 = length > 0 && (packet[offset] & 0xf0) == 0x40;
+        return outcome(input, RuleExplainer.lines(worker.addressRules(), snapshot, ipv4), queue.takeWritten());
     }
 
     /** Same, for a whole array. */
@@ -135,7 +144,7 @@ public final class OfflineTranslator implements AutoCloseable {
         return counters.local(counter) - before[counter];
     }
 
-    private Result outcome(String input, List<byte[]> out) {
+    private Result outcome(String input, List<String> rules, List<byte[]> out) {
         List<String> parts = new ArrayList<>();
         Kind kind = Kind.NO_EFFECT;
         if (translated(parts, "translated 4->6", XlatCounters.PACKETS_46, XlatCounters.BYTES_46)
@@ -187,7 +196,7 @@ public final class OfflineTranslator implements AutoCloseable {
             parts.add(out.isEmpty() ? "nothing emitted, nothing counted"
                     : out.size() + " packet(s) emitted, nothing counted");
         }
-        return new Result(input, kind, String.join("; ", parts), out);
+        return new Result(input, kind, String.join("; ", parts), rules, out);
     }
 
     /** Adds "{@code what} (N bytes)" if the packet counter moved; whether it did. */
@@ -203,17 +212,17 @@ public final class OfflineTranslator implements AutoCloseable {
         return packets == 1 ? bytes + " bytes" : packets + " packets, " + bytes + " bytes";
     }
 
-    /** "ICMPv4 error 3/13" if {@code p} is an ICMP error from the translator's own address, else null. */
+    /** "ICMPv4 Destination Unreachable (3/13, communication administratively prohibited)" if {@code p} is an ICMP error from the translator's own address, else null. */
     private String ownIcmpError(byte[] p) {
         if (p.length >= 28 && (p[0] & 0xf0) == 0x40 && p[9] == 1 && getInt(p, 12) == ownIpv4) {
             int ihl = (p[0] & 0x0f) * 4;
             if (p.length >= ihl + 8) {
-                return "ICMPv4 error " + (p[ihl] & 0xff) + "/" + (p[ihl + 1] & 0xff);
+                return "ICMPv4 " + RuleExplainer.icmp(false, p[ihl] & 0xff, p[ihl + 1] & 0xff);
             }
         }
         if (p.length >= 48 && (p[0] & 0xf0) == 0x60 && (p[6] & 0xff) == 58 && getLong(p, 8) == ownIpv6Hi
                 && getLong(p, 16) == ownIpv6Lo && (p[40] & 0xff) < 128) {
-            return "ICMPv6 error " + (p[40] & 0xff) + "/" + (p[41] & 0xff);
+            return "ICMPv6 " + RuleExplainer.icmp(true, p[40] & 0xff, p[41] & 0xff);
         }
         return null;
     }
@@ -225,6 +234,11 @@ public final class OfflineTranslator implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- descriptions
+
+    /** An ICMP type and code for people: "Destination Unreachable (1/4, port unreachable)" (ICMPv6 if {@code v6}). */
+    public static String icmpName(boolean v6, int type, int code) {
+        return RuleExplainer.icmp(v6, type, code);
+    }
 
     /**
      * A one-line description of an IP packet for people: version, addresses, protocol (with ICMP type/code
@@ -299,7 +313,7 @@ public final class OfflineTranslator implements AutoCloseable {
             case 1, 58 -> {
                 sb.append(proto == 1 ? "ICMP" : "ICMPv6");
                 if (first && l4 + 2 <= end) {
-                    sb.append(' ').append(p[l4] & 0xff).append('/').append(p[l4 + 1] & 0xff);
+                    sb.append(' ').append(RuleExplainer.icmp(proto == 58, p[l4] & 0xff, p[l4 + 1] & 0xff));
                 }
             }
             default -> sb.append(v6 ? "next-header " : "proto ").append(proto);

@@ -111,6 +111,11 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
         }
     }
 
+    /** Which rules mapped the addresses of the last packet translated ({@code translate --explain}). */
+    public net.tunxlat.xlat.AddressRules addressRules() {
+        return translator.addressRules();
+    }
+
     public XlatCounters counters() {
         return counters;
     }

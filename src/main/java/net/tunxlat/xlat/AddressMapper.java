@@ -19,6 +19,14 @@ final class AddressMapper {
     int v4;
     /** Whether the last successful mapping came from the static map (as opposed to the RFC 6052 prefix). */
     boolean viaStaticMap;
+    /**
+     * Which rule the last successful mapping used, the static map entry index for {@link AddressRule#STATIC_MAP}
+     * and the binding for the binding rules: plain field writes, read by {@link AddressRules} for
+     * {@code translate --explain}.
+     */
+    AddressRule rule = AddressRule.NONE;
+    int ruleIndex;
+    DynamicPool.Binding ruleBinding;
 
     void use(XlatSnapshot snapshot) {
         this.snap = snapshot;
@@ -36,6 +44,8 @@ final class AddressMapper {
             hi = m.translate4to6Hi(i, a);
             lo = m.translate4to6Lo(i, a);
             viaStaticMap = true;
+            rule = AddressRule.STATIC_MAP;
+            ruleIndex = i;
             return null;
         }
         DynamicPool pool = snap.pool;
@@ -48,6 +58,8 @@ final class AddressMapper {
             hi = b.hi();
             lo = b.lo();
             viaStaticMap = true;
+            rule = AddressRule.BINDING;
+            ruleBinding = b;
             return null;
         }
         return embed(a, unmappable, wkpf);
@@ -65,6 +77,7 @@ final class AddressMapper {
         hi = p.embedHi(a);
         lo = p.embedLo(a);
         viaStaticMap = false;
+        rule = AddressRule.RFC6052;
         return null;
     }
 
@@ -84,7 +97,8 @@ final class AddressMapper {
         }
         long now = pool.now();
         BindingRateLimiter limit = snap.poolRate;
-        boolean limited = limit != null && pool.lookup6(aHi, aLo) == null; // a dormant binding comes back unlimited
+        DynamicPool.Binding dormant = pool.lookup6(aHi, aLo); // a dormant binding comes back unlimited
+        boolean limited = limit != null && dormant == null;
         if (limited) {
             int verdict = limit.tryAcquire(aHi, now, pool.available(), snap.poolRatePerSecond);
             if (verdict != BindingRateLimiter.OK) {
@@ -100,6 +114,8 @@ final class AddressMapper {
         }
         v4 = b.address();
         viaStaticMap = true;
+        rule = b == dormant ? AddressRule.REACTIVATED_BINDING : AddressRule.NEW_BINDING;
+        ruleBinding = b;
         return null;
     }
 
@@ -116,6 +132,8 @@ final class AddressMapper {
         if (i >= 0) {
             v4 = m.translate6to4(i, aHi, aLo);
             viaStaticMap = true;
+            rule = AddressRule.STATIC_MAP;
+            ruleIndex = i;
             return null;
         }
         Rfc6052 p = snap.rfc6052;
@@ -134,6 +152,8 @@ final class AddressMapper {
                     b.touch(now);
                     v4 = b.address();
                     viaStaticMap = true;
+                    rule = AddressRule.BINDING;
+                    ruleBinding = b;
                     return null;
                 }
             }
@@ -150,6 +170,7 @@ final class AddressMapper {
         }
         v4 = a;
         viaStaticMap = false;
+        rule = AddressRule.RFC6052;
         return null;
     }
 
@@ -173,8 +194,10 @@ final class AddressMapper {
     int rfc6791Source(long srcHi, long srcLo) {
         Ipv4Prefix pool = snap.rfc6791Pool;
         if (pool == null) {
+            rule = AddressRule.OWN_ADDRESS;
             return snap.ownIpv4;
         }
+        rule = AddressRule.RFC6791_POOL;
         if (pool.length() == 32) {
             return pool.address();
         }

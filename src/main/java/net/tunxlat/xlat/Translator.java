@@ -85,6 +85,11 @@ public final class Translator {
         return counters;
     }
 
+    /** Which rules mapped the last packet's addresses (read by {@code translate --explain}, after the packet). */
+    public AddressRules addressRules() {
+        return ctx.rules;
+    }
+
     /** Translates the packet at {@code buf[offset, offset + length)}; {@code offset >= HEADROOM}. */
     public void translate(XlatSnapshot snapshot, ByteBuf buf, int offset, int length) {
         ctx.offload.plain();
@@ -132,6 +137,7 @@ public final class Translator {
             case Nptv6Translator.OUTBOUND:
             case Nptv6Translator.INBOUND: {
                 boolean out = result == Nptv6Translator.OUTBOUND;
+                c.rules.nptv6(nptv6.sourcePair(), nptv6.destinationPair());
                 counters.increment(out ? XlatCounters.PACKETS_NPTV6_OUT : XlatCounters.PACKETS_NPTV6_IN);
                 counters.add(out ? XlatCounters.BYTES_NPTV6_OUT : XlatCounters.BYTES_NPTV6_IN, c.total);
                 if (c.offload.gso) {

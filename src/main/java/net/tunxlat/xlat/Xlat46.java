@@ -212,13 +212,16 @@ final class Xlat46 {
         }
         c.dstHi = mapper.hi;
         c.dstLo = mapper.lo;
+        c.rules.destination(mapper);
         why = mapper.map4to6(c.src4, SRC_UNMAPPABLE_46, WKPF_NON_GLOBAL_46);
         if (why == null) {
             c.srcHi = mapper.hi;
             c.srcLo = mapper.lo;
+            c.rules.source(mapper);
         } else if (icmpError) {
             c.srcHi = c.snap.ownIpv6Hi;
             c.srcLo = c.snap.ownIpv6Lo;
+            c.rules.ownSource();
         } else if (why == WKPF_NON_GLOBAL_46) {
             // RFC 6052 §3.1: a non-global source under the Well-Known Prefix; Host Administratively
             // Prohibited (RFC 1812 §5.2.7.1), as the maintained TAYGA answers.

@@ -243,12 +243,15 @@ final class Xlat64 {
         }
         c.dst4 = mapper.v4;
         c.dstViaStaticMap = mapper.viaStaticMap;
+        c.rules.destination(mapper);
         why = icmpError ? mapper.map6to4(c.srcHi, c.srcLo, SRC_UNMAPPABLE_64, WKPF_NON_GLOBAL_64)
                 : mapper.mapSource6to4(c.srcHi, c.srcLo);
         if (why == null) {
             c.src4 = mapper.v4;
+            c.rules.source(mapper);
         } else if (icmpError) {
             c.src4 = mapper.rfc6791Source(c.srcHi, c.srcLo); // RFC 6791: errors from untranslatable IPv6 routers
+            c.rules.source(mapper);
         } else if (why == WKPF_NON_GLOBAL_64) {
             // RFC 6052 §3.1; Source Address Failed Ingress/Egress Policy (RFC 4443 §3.1), as the maintained TAYGA.
             responder.icmp6Error(c, Icmpv6Type.DEST_UNREACHABLE, Icmpv6Type.SOURCE_POLICY_FAILED, 0);
@@ -407,6 +410,7 @@ final class Xlat64 {
         }
         long newDstHi = mapper.hi;
         long newDstLo = mapper.lo;
+        c.rules.destination(mapper);
         why = mapper.embed(c.src4, SRC_UNMAPPABLE_64, WKPF_NON_GLOBAL_64);
         if (why != null) {
             reject(c, why);
@@ -414,6 +418,7 @@ final class Xlat64 {
         }
         long newSrcHi = mapper.hi;
         long newSrcLo = mapper.lo;
+        c.rules.source(mapper);
         ByteBuf buf = c.buf;
         int l4 = c.l4;
         int length = c.l4Length;

@@ -68,6 +68,9 @@ final class XlatContext {
     /** Inner mode: the header being translated is the packet inside an ICMP error (RFC 7915 §4.3 / §5.3). */
     boolean inner;
 
+    /** Which rules mapped the outer source and destination ({@code translate --explain}). */
+    final AddressRules rules = new AddressRules();
+
     /** The packet's offload facts (virtio_net_hdr): super-packet, partial checksum. */
     final OffloadState offload = new OffloadState();
 
@@ -114,6 +117,7 @@ final class XlatContext {
         this.fragOffset = 0;
         this.identification = 0;
         this.dstViaStaticMap = false;
+        this.rules.clear();
     }
 
     /**

@@ -168,17 +168,22 @@ class TranslateCommandTest {
 
         String[] lines = r.out().split("\n");
         assertEquals("1 IPv4 203.0.113.2 -> 192.168.255.2 UDP 5000 -> 53 DF len 41: translated 4->6 (61 bytes)", lines[0]);
-        assertEquals("    > IPv6 2001:db8:64::cb00:7102 -> 2001:db8:6::2 UDP 5000 -> 53 len 61", lines[1]);
-        assertEquals("2 IPv6 2001:db8:6::2 -> 2001:db8:64::c0a8:ff01 ICMPv6 128/0 len 52: echo reply", lines[2]);
-        assertEquals("    > IPv6 2001:db8:64::c0a8:ff01 -> 2001:db8:6::2 ICMPv6 129/0 len 52", lines[3]);
-        assertEquals("3 IPv4 203.0.113.2 -> 192.168.255.2 UDP 5000 -> 53 DF len 41: answered: ICMPv4 error 11/0 sent;"
-                + " dropped: ttl_exceeded_46 (" + net.tunxlat.xlat.DropReason.TTL_EXCEEDED_46.help() + ")", lines[4]);
-        assertEquals("    > IPv4 192.168.255.1 -> 203.0.113.2 ICMP 11/0 len 69", lines[5]);
-        assertEquals("4 not IP (version 1), 3 bytes: dropped: unknown_ip_version (the packet is neither IPv4 nor IPv6);"
-                + " no ICMP error sent", lines[6]);
-        assertEquals(in + ": 4 packets, 1 translated, 1 echo reply, 1 answered, 1 dropped; 3 packets written to " + out,
+        assertEquals("    source: RFC 6052 prefix 2001:db8:64::/96", lines[1]);
+        assertEquals("    destination: static map 192.168.255.2 2001:db8:6::2 (" + conf + ":4)", lines[2]);
+        assertEquals("    > IPv6 2001:db8:64::cb00:7102 -> 2001:db8:6::2 UDP 5000 -> 53 len 61", lines[3]);
+        assertEquals("2 IPv6 2001:db8:6::2 -> 2001:db8:64::c0a8:ff01 ICMPv6 Echo Request (128/0) len 52: echo reply",
+                lines[4]);
+        assertEquals("    > IPv6 2001:db8:64::c0a8:ff01 -> 2001:db8:6::2 ICMPv6 Echo Reply (129/0) len 52", lines[5]);
+        assertEquals("3 IPv4 203.0.113.2 -> 192.168.255.2 UDP 5000 -> 53 DF len 41: answered: ICMPv4 Time Exceeded"
+                + " (11/0, TTL exceeded in transit) sent;"
+                + " dropped: ttl_exceeded_46 (" + net.tunxlat.xlat.DropReason.TTL_EXCEEDED_46.help() + ")", lines[6]);
+        assertEquals("    > IPv4 192.168.255.1 -> 203.0.113.2 ICMP Time Exceeded (11/0, TTL exceeded in transit) len 69",
                 lines[7]);
-        assertEquals(8, lines.length);
+        assertEquals("4 not IP (version 1), 3 bytes: dropped: unknown_ip_version (the packet is neither IPv4 nor IPv6);"
+                + " no ICMP error sent", lines[8]);
+        assertEquals(in + ": 4 packets, 1 translated, 1 echo reply, 1 answered, 1 dropped; 3 packets written to " + out,
+                lines[9]);
+        assertEquals(10, lines.length);
     }
 
     @Test
