@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import net.tunxlat.config.TunxlatConfig;
-import net.tunxlat.pipeline.StartTraining;
+import net.tunxlat.offline.StartTraining;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -9,7 +9,6 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -22,7 +21,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import net.tunxlat.mapping.Addresses;
@@ -47,6 +45,9 @@ import net.tunxlat.mapping.Rfc6052;
  * {@link #parseWithWarnings(Path)}; the parser itself never logs. The {@code map-file} is not read
  * by {@link #parse}, only its path is resolved; {@link MapFile#load} reads it (at start and on SIGHUP).
  *
+ * <p>The directives are listed in {@link Directive}; the argument of each is read by {@link ConfigValues}, and
+ * the checks that relate lines to one another (duplicates, overlaps, whole-file rules) are made here.
+ *
  * <p>Without {@code data-dir}, systemd's {@code $STATE_DIRECTORY} (set by {@code StateDirectory=}; the first
  * of a colon-separated list) is the data directory, as in the maintained TAYGA.
  */
@@ -65,8 +66,6 @@ public final class ConfigParser {
     public static final String STATE_DIRECTORY = "STATE_DIRECTORY";
     /** Where the control socket is when {@code control-socket} is not given: {@code /run/tunxlat/<tun-device>.sock}. */
     public static final String DEFAULT_CONTROL_SOCKET_DIR = "/run/tunxlat";
-    /** Linux IFNAMSIZ (16) less the terminating NUL. */
-    private static final int MAX_IFNAME_BYTES = 15;
 
     private ConfigParser() {}
 
@@ -191,79 +190,14 @@ public final class ConfigParser {
         return Stream.of(Directive.values()).map(d -> d.text).toList();
     }
 
-    /** TAYGA's directives, in the order of its documentation. */
-    private enum Directive {
-        TUN_DEVICE("tun-device", 1, 1, false, "NAME"),
-        IPV4_ADDR("ipv4-addr", 1, 1, false, "IPV4-ADDRESS"),
-        IPV6_ADDR("ipv6-addr", 1, 1, false, "IPV6-ADDRESS"),
-        PREFIX("prefix", 1, 1, false, "IPV6-PREFIX/LEN"),
-        WKPF_STRICT("wkpf-strict", 1, 1, false, "yes|no"),
-        MAP("map", 2, 2, true, "IPV4[/LEN] IPV6[/LEN]"),
-        DYNAMIC_POOL("dynamic-pool", 1, 1, false, "IPV4-PREFIX/LEN"),
-        DATA_DIR("data-dir", 1, 1, false, "/ABSOLUTE/PATH"),
-        MAP_FILE("map-file", 1, 1, false, "PATH"),
-        STRICT_FRAG_HDR("strict-frag-hdr", 1, 1, false, "on|off"),
-        UDP_CKSUM_MODE("udp-cksum-mode", 1, 1, false, "drop|fwd|calc"),
-        LOG("log", 1, Integer.MAX_VALUE, false, "drop|reject|icmp|self..."),
-        OFFLINK_MTU("offlink-mtu", 1, 1, false, "BYTES"),
-        WORKERS("workers", 1, 1, false, "N"),
-        TUN_UP("tun-up", 1, 1, false, "yes|no"),
-        TUN_IP("tun-ip", 1, 1, true, "ADDRESS[/LEN]"),
-        TUN_ROUTE("tun-route", 1, 1, true, "PREFIX[/LEN]"),
-        // tunxlat's own directives
-        RFC6791_POOL("rfc6791-pool", 1, 1, false, "IPV4[/LEN]"),
-        IPV4_EGRESS_MTU("ipv4-egress-mtu", 1, 1, false, "BYTES"),
-        IPV6_EGRESS_MTU("ipv6-egress-mtu", 1, 1, false, "BYTES"),
-        ICMP_RATE_LIMIT("icmp-rate-limit", 1, 1, false, "ERRORS-PER-SECOND"),
-        DYNAMIC_POOL_ALLOW("dynamic-pool-allow", 1, Integer.MAX_VALUE, false, "IPV6-PREFIX/LEN..."),
-        NPTV6("nptv6", 2, 3, true, "INSIDE-PREFIX/LEN OUTSIDE-PREFIX/LEN [both|outbound|inbound]"),
-        NPTV6_LEARN_MAX("nptv6-learn-max", 1, 1, false, "ENTRIES"),
-        NPTV6_LEARN_TIMEOUT("nptv6-learn-timeout", 1, 1, false, "SECONDS"),
-        TUN_OFFLOAD("tun-offload", 1, 1, false, "yes|no"),
-        METRICS_LISTEN("metrics-listen", 1, 1, false, "ADDRESS:PORT|off"),
-        CONTROL_SOCKET("control-socket", 1, 1, false, "/ABSOLUTE/PATH|off"),
-        DYNAMIC_POOL_RATE("dynamic-pool-rate", 1, 1, false, "NEW-BINDINGS-PER-SECOND");
-
-        final String text;
-        final int minArgs;
-        final int maxArgs;
-        final boolean repeatable;
-        final String usage;
-
-        Directive(String text, int minArgs, int maxArgs, boolean repeatable, String usage) {
-            this.text = text;
-            this.minArgs = minArgs;
-            this.maxArgs = maxArgs;
-            this.repeatable = repeatable;
-            this.usage = usage;
-        }
-
-        /** The directive named {@code name} in any case, as TAYGA matches names with {@code strcasecmp}. */
-        static Directive byName(String name) {
-            for (Directive d : values()) {
-                if (d.text.equalsIgnoreCase(name)) {
-                    return d;
-                }
-            }
-            return null;
-        }
-
-        static String names() {
-            return Stream.of(values()).map(d -> d.text).collect(Collectors.joining(", "));
-        }
-
-        static String repeatableNames() {
-            List<String> names = Stream.of(values()).filter(d -> d.repeatable).map(d -> "'" + d.text + "'").toList();
-            return String.join(", ", names.subList(0, names.size() - 1)) + " and " + names.get(names.size() - 1);
-        }
-    }
-
     /** A {@code map} directive and where it was. */
     private record MapAt(MapEntry entry, int line) {}
 
     /** The state of one parse. */
     private static final class Run {
         private final Path file;
+        /** The parsers of single values, naming {@link #file} in their errors. */
+        private final ConfigValues values;
         private final List<String> warnings = new ArrayList<>();
         private final Map<Directive, Integer> seenAt = new EnumMap<>(Directive.class);
         private final ErrorCollector errors = new ErrorCollector();
@@ -316,6 +250,7 @@ public final class ConfigParser {
 
         Run(Path file, boolean mapsOnly) {
             this.file = file;
+            this.values = new ConfigValues(file);
             this.mapsOnly = mapsOnly;
         }
 
@@ -431,33 +366,34 @@ public final class ConfigParser {
             }
             String arg = args.get(0);
             switch (d) {
-                case TUN_DEVICE -> tunDevice = interfaceName(ln, arg);
-                case IPV4_ADDR -> ipv4Addr = ownIpv4(ln, arg);
-                case IPV6_ADDR -> ipv6Addr = ownIpv6(ln, arg);
-                case PREFIX -> prefix = nat64Prefix(ln, arg);
-                case WKPF_STRICT -> wkpfStrict = bool(ln, d, arg);
+                case TUN_DEVICE -> tunDevice = values.interfaceName(ln, arg);
+                case IPV4_ADDR -> ipv4Addr = values.ownIpv4(ln, arg);
+                case IPV6_ADDR -> ipv6Addr = values.ownIpv6(ln, arg);
+                case PREFIX -> prefix = values.nat64Prefix(ln, arg);
+                case WKPF_STRICT -> wkpfStrict = values.bool(ln, d, arg);
                 case MAP -> map(ln, arg, args.get(1));
-                case DYNAMIC_POOL -> dynamicPool = dynamicPool(ln, arg);
-                case DATA_DIR -> dataDir = dataDir(ln, arg);
-                case MAP_FILE -> mapFile = path(ln, d, arg);
+                case DYNAMIC_POOL -> dynamicPool = values.dynamicPool(ln, arg);
+                case DATA_DIR -> dataDir = values.dataDir(ln, arg);
+                case MAP_FILE -> mapFile = values.path(ln, d, arg);
                 case STRICT_FRAG_HDR -> {
-                    strictFragHdr = bool(ln, d, arg);
+                    strictFragHdr = values.bool(ln, d, arg);
                     warn(ln, "'strict-frag-hdr' is accepted for compatibility and has no effect: tunxlat never adds"
                             + " a Fragment Header to unfragmented packets (RFC 7915 §4.1 / RFC 8021)");
                 }
-                case UDP_CKSUM_MODE -> udpCksumMode = udpCksumMode(ln, arg);
+                case UDP_CKSUM_MODE -> udpCksumMode = values.udpCksumMode(ln, arg);
                 case LOG -> {
                     for (String option : args) {
-                        log.add(logOption(ln, option));
+                        log.add(values.logOption(ln, option));
                     }
                 }
-                case OFFLINK_MTU -> offlinkMtu = integer(ln, d, arg, MIN_OFFLINK_MTU, MAX_OFFLINK_MTU);
-                case WORKERS -> workers = integer(ln, d, arg, 0, MAX_WORKERS);
-                case TUN_UP -> tunUp = bool(ln, d, arg);
-                case TUN_IP -> addOnce(ln, d, tunIps, tunAddress(ln, d, arg, false));
-                case TUN_ROUTE -> addOnce(ln, d, tunRoutes, tunAddress(ln, d, arg, true));
+                case OFFLINK_MTU -> offlinkMtu = values.integer(ln, d, arg, MIN_OFFLINK_MTU, MAX_OFFLINK_MTU);
+                case WORKERS -> workers = values.integer(ln, d, arg, 0, MAX_WORKERS);
+                case TUN_UP -> tunUp = values.bool(ln, d, arg);
+                case TUN_IP -> addOnce(ln, d, tunIps, values.tunAddress(ln, d, arg, false));
+                case TUN_ROUTE -> addOnce(ln, d, tunRoutes, values.tunAddress(ln, d, arg, true));
                 case RFC6791_POOL -> {
-                    rfc6791Pool = toPrefix(ln, "'rfc6791-pool'", v4(ln, "'rfc6791-pool'", arg, 32, "an IPv4 address or prefix"));
+                    rfc6791Pool = values.toPrefix(ln, "'rfc6791-pool'",
+                            values.v4(ln, "'rfc6791-pool'", arg, 32, "an IPv4 address or prefix"));
                     int first = rfc6791Pool.address() >>> 24;
                     int last = (rfc6791Pool.address() | ~rfc6791Pool.mask()) >>> 24;
                     if (first == 0 || first == 127 || last >= 224 || (first <= 127 && last >= 127)) {
@@ -465,25 +401,25 @@ public final class ConfigParser {
                                 + " 127/8, multicast or reserved space): they become the source of ICMP errors");
                     }
                 }
-                case IPV4_EGRESS_MTU -> ipv4EgressMtu = integer(ln, d, arg, MIN_IPV4_EGRESS_MTU, MAX_OFFLINK_MTU);
-                case IPV6_EGRESS_MTU -> ipv6EgressMtu = integer(ln, d, arg, MIN_OFFLINK_MTU, MAX_OFFLINK_MTU);
-                case ICMP_RATE_LIMIT -> icmpRateLimit = integer(ln, d, arg, 0, 1_000_000);
+                case IPV4_EGRESS_MTU -> ipv4EgressMtu = values.integer(ln, d, arg, MIN_IPV4_EGRESS_MTU, MAX_OFFLINK_MTU);
+                case IPV6_EGRESS_MTU -> ipv6EgressMtu = values.integer(ln, d, arg, MIN_OFFLINK_MTU, MAX_OFFLINK_MTU);
+                case ICMP_RATE_LIMIT -> icmpRateLimit = values.integer(ln, d, arg, 0, 1_000_000);
                 case NPTV6 -> nptv6(ln, args);
-                case TUN_OFFLOAD -> tunOffload = bool(ln, d, arg);
-                case NPTV6_LEARN_MAX -> nptv6LearnMax = integer(ln, d, arg, 16, 16_777_216);
-                case NPTV6_LEARN_TIMEOUT -> nptv6LearnTimeout = integer(ln, d, arg, 1, 30 * 86400);
+                case TUN_OFFLOAD -> tunOffload = values.bool(ln, d, arg);
+                case NPTV6_LEARN_MAX -> nptv6LearnMax = values.integer(ln, d, arg, 16, 16_777_216);
+                case NPTV6_LEARN_TIMEOUT -> nptv6LearnTimeout = values.integer(ln, d, arg, 1, 30 * 86400);
                 case DYNAMIC_POOL_ALLOW -> {
                     for (String a : args) {
-                        dynamicPoolAllow.add(toPrefix(ln, "'dynamic-pool-allow'",
-                                v6(ln, "'dynamic-pool-allow'", a, -1, "IPv6 prefixes ADDR/LEN")));
+                        dynamicPoolAllow.add(values.toPrefix(ln, "'dynamic-pool-allow'",
+                                values.v6(ln, "'dynamic-pool-allow'", a, -1, "IPv6 prefixes ADDR/LEN")));
                     }
                 }
-                case METRICS_LISTEN -> metricsListen = listen(ln, d, arg);
+                case METRICS_LISTEN -> metricsListen = values.listen(ln, d, arg);
                 case CONTROL_SOCKET -> {
                     if (arg.equals("off")) {
                         controlSocketOff = true;
                     } else {
-                        controlSocket = path(ln, d, arg);
+                        controlSocket = values.path(ln, d, arg);
                         if (!controlSocket.isAbsolute()) {
                             throw error(ln, "'control-socket' must be an absolute path or 'off', got '" + arg + "'");
                         }
@@ -493,7 +429,8 @@ public final class ConfigParser {
                         }
                     }
                 }
-                case DYNAMIC_POOL_RATE -> dynamicPoolRate = integer(ln, d, arg, 0, TunxlatConfig.MAX_DYNAMIC_POOL_RATE);
+                case DYNAMIC_POOL_RATE ->
+                        dynamicPoolRate = values.integer(ln, d, arg, 0, TunxlatConfig.MAX_DYNAMIC_POOL_RATE);
                 default -> throw new IllegalStateException(d.toString());
             }
         }
@@ -506,8 +443,10 @@ public final class ConfigParser {
          * inside prefix may overlap an outside one.
          */
         private void nptv6(int ln, List<String> args) throws ConfigException {
-            Ipv6Prefix in = toPrefix(ln, "'nptv6' inside prefix", v6(ln, "'nptv6'", args.get(0), -1, "INSIDE-PREFIX/LEN"));
-            Ipv6Prefix out = toPrefix(ln, "'nptv6' outside prefix", v6(ln, "'nptv6'", args.get(1), -1, "OUTSIDE-PREFIX/LEN"));
+            Ipv6Prefix in = values.toPrefix(ln, "'nptv6' inside prefix",
+                    values.v6(ln, "'nptv6'", args.get(0), -1, "INSIDE-PREFIX/LEN"));
+            Ipv6Prefix out = values.toPrefix(ln, "'nptv6' outside prefix",
+                    values.v6(ln, "'nptv6'", args.get(1), -1, "OUTSIDE-PREFIX/LEN"));
             for (Ipv6Prefix p : new Ipv6Prefix[] {in, out}) {
                 if (p.length() > 64) {
                     throw error(ln, "'nptv6' prefix " + p + " is longer than /64 (RFC 6296 §3.5 translates prefixes up"
@@ -546,84 +485,13 @@ public final class ConfigParser {
             nptv6Lines.add(ln);
         }
 
-        private String interfaceName(int ln, String name) throws ConfigException {
-            int bytes = name.getBytes(UTF_8).length;
-            if (bytes > MAX_IFNAME_BYTES) {
-                throw error(ln, "'tun-device' name '" + name + "' is " + bytes + " bytes long; Linux interface names"
-                        + " are 1 to " + MAX_IFNAME_BYTES + " bytes");
-            }
-            if (name.equals(".") || name.equals("..")) {
-                throw error(ln, "'tun-device' name cannot be '" + name + "'");
-            }
-            for (int i = 0; i < name.length(); ) {
-                int c = name.codePointAt(i);
-                if (c == '/' || c == ':' || Character.isWhitespace(c) || Character.isSpaceChar(c)
-                        || Character.isISOControl(c)) {
-                    String what = c == '/' || c == ':' ? "'" + (char) c + "'" : String.format("U+%04X", c);
-                    throw error(ln, "'tun-device' name '" + name + "' contains " + what + "; Linux interface names"
-                            + " cannot contain '/', ':', whitespace or control characters");
-                }
-                i += Character.charCount(c);
-            }
-            return name;
-        }
-
-        private int ownIpv4(int ln, String s) throws ConfigException {
-            if (!Addresses.isIpv4Literal(s)) {
-                throw error(ln, "'ipv4-addr' expects an IPv4 address such as 192.168.255.1, got '" + s + "'");
-            }
-            int a = Addresses.parseIpv4(s);
-            int o1 = a >>> 24;
-            String why = o1 == 0 ? "in 0.0.0.0/8 (\"this network\")"
-                    : o1 == 127 ? "a loopback address"
-                    : (o1 & 0xf0) == 0xe0 ? "a multicast address"
-                    : a == -1 ? "the limited broadcast address"
-                    : null;
-            if (why != null) {
-                throw error(ln, "'ipv4-addr' " + s + " is " + why + "; the translator needs a unicast address");
-            }
-            return a;
-        }
-
-        private Ipv6Prefix ownIpv6(int ln, String s) throws ConfigException {
-            if (s.indexOf('/') >= 0) {
-                throw error(ln, "'ipv6-addr' expects an address without a prefix length, such as 2001:db8:1::2, got '"
-                        + s + "'");
-            }
-            if (!Addresses.isIpv6Literal(s)) {
-                throw error(ln, "'ipv6-addr' expects an IPv6 address such as 2001:db8:1::2, got '" + s + "'");
-            }
-            long[] a = Addresses.parseIpv6(s);
-            String why = a[0] == 0 && a[1] == 0 ? "the unspecified address"
-                    : a[0] == 0 && a[1] == 1 ? "the loopback address"
-                    : (a[0] >>> 56) == 0xff ? "a multicast address"
-                    : null;
-            if (why != null) {
-                throw error(ln, "'ipv6-addr' " + s + " is " + why + "; the translator needs a unicast address");
-            }
-            return new Ipv6Prefix(a[0], a[1], 128);
-        }
-
-        private Ipv6Prefix nat64Prefix(int ln, String s) throws ConfigException {
-            V6 p = v6(ln, "'prefix'", s, -1, "an IPv6 prefix such as 64:ff9b::/96 or 2001:db8:1:ffff::/96");
-            switch (p.length) {
-                case 32, 40, 48, 56, 64, 96 -> { }
-                default -> throw error(ln, "'prefix' length must be 32, 40, 48, 56, 64 or 96, got " + p.length);
-            }
-            Ipv6Prefix result = toPrefix(ln, "'prefix'", p);
-            try {
-                Rfc6052.validatePrefix(result);
-            } catch (IllegalArgumentException e) {
-                throw error(ln, "'prefix' " + result + ": bits 64 to 71 (the \"u\" octet) must be zero (RFC 6052 §2.2)");
-            }
-            return result;
-        }
-
         private void map(int ln, String v4Text, String v6Text) throws ConfigException {
-            V4 a4 = v4(ln, "'map'", v4Text, 32, "an IPv4 address or prefix (a.b.c.d[/LEN]) as its first argument");
-            V6 a6 = v6(ln, "'map'", v6Text, 128, "an IPv6 address or prefix (ADDR[/LEN]) as its second argument");
-            Ipv4Prefix p4 = toPrefix(ln, "'map'", a4);
-            Ipv6Prefix p6 = toPrefix(ln, "'map'", a6);
+            ConfigValues.V4 a4 = values.v4(ln, "'map'", v4Text, 32,
+                    "an IPv4 address or prefix (a.b.c.d[/LEN]) as its first argument");
+            ConfigValues.V6 a6 = values.v6(ln, "'map'", v6Text, 128,
+                    "an IPv6 address or prefix (ADDR[/LEN]) as its second argument");
+            Ipv4Prefix p4 = values.toPrefix(ln, "'map'", a4);
+            Ipv6Prefix p6 = values.toPrefix(ln, "'map'", a6);
             int hostBits4 = 32 - p4.length();
             int hostBits6 = 128 - p6.length();
             if (hostBits6 < hostBits4) {
@@ -664,170 +532,11 @@ public final class ConfigParser {
             }
         }
 
-        private Ipv4Prefix dynamicPool(int ln, String s) throws ConfigException {
-            V4 p = v4(ln, "'dynamic-pool'", s, -1, "an IPv4 prefix such as 192.168.255.0/24");
-            if (p.length > 31) {
-                throw error(ln, "'dynamic-pool' length must be 31 or less (the lowest address of the pool is"
-                        + " reserved), got " + p.length);
-            }
-            if (p.length < 8) {
-                throw error(ln, "'dynamic-pool' length must be 8 or more (tunxlat keeps a slot per pool address;"
-                        + " a /8 already holds 16,777,214 hosts), got " + p.length);
-            }
-            return toPrefix(ln, "'dynamic-pool'", p);
-        }
-
-        private Path dataDir(int ln, String s) throws ConfigException {
-            Path p = path(ln, Directive.DATA_DIR, s);
-            if (!p.isAbsolute()) {
-                throw error(ln, "'data-dir' must be an absolute path, got '" + s + "'");
-            }
-            return p;
-        }
-
-        private Path path(int ln, Directive d, String s) throws ConfigException {
-            try {
-                return Path.of(s);
-            } catch (InvalidPathException e) {
-                throw error(ln, "'" + d.text + "' path '" + s + "' is not valid: " + e.getReason());
-            }
-        }
-
-        private boolean bool(int ln, Directive d, String s) throws ConfigException {
-            switch (s.toLowerCase(Locale.ROOT)) {
-                case "yes", "on", "true", "1" -> {
-                    return true;
-                }
-                case "no", "off", "false", "0" -> {
-                    return false;
-                }
-                default -> throw error(ln, "'" + d.text + "' expects yes, no, on, off, true, false, 1 or 0, got '"
-                        + s + "'");
-            }
-        }
-
-        private UdpCksumMode udpCksumMode(int ln, String s) throws ConfigException {
-            return switch (s.toLowerCase(Locale.ROOT)) {
-                case "drop" -> UdpCksumMode.DROP;
-                case "fwd" -> UdpCksumMode.FWD;
-                case "calc" -> UdpCksumMode.CALC;
-                default -> throw error(ln, "'udp-cksum-mode' expects drop, fwd or calc, got '" + s + "'");
-            };
-        }
-
-        private LogOption logOption(int ln, String s) throws ConfigException {
-            return switch (s.toLowerCase(Locale.ROOT)) {
-                case "drop" -> LogOption.DROP;
-                case "reject" -> LogOption.REJECT;
-                case "icmp" -> LogOption.ICMP;
-                case "self" -> LogOption.SELF;
-                default -> throw error(ln, "'log' option '" + s + "' is not one of drop, reject, icmp, self");
-            };
-        }
-
-        private ListenAddress listen(int ln, Directive d, String s) throws ConfigException {
-            try {
-                return ListenAddress.parseOrOff(s);
-            } catch (IllegalArgumentException e) {
-                throw error(ln, "'" + d.text + "' " + e.getMessage());
-            }
-        }
-
-        private int integer(int ln, Directive d, String s, int min, int max) throws ConfigException {
-            String expected = "'" + d.text + "' must be an integer from " + min + " to " + max + ", got " + s;
-            if (s.isEmpty() || s.length() > 10 || !s.chars().allMatch(c -> c >= '0' && c <= '9')) {
-                throw error(ln, expected);
-            }
-            long value = Long.parseLong(s);
-            if (value < min || value > max) {
-                throw error(ln, expected);
-            }
-            return (int) value;
-        }
-
-        /** {@code tun-ip} (host bits allowed) or {@code tun-route} (host bits must be zero), canonical text. */
-        private String tunAddress(int ln, Directive d, String s, boolean route) throws ConfigException {
-            String what = "'" + d.text + "'";
-            String expected = route
-                    ? "an IPv4 or IPv6 prefix such as 192.168.255.0/24 or 2001:db8:1:ffff::/96"
-                    : "an IPv4 or IPv6 address with optional prefix length such as 192.168.0.1/24 or 2001:db8:1::1/64";
-            if (s.indexOf(':') >= 0) {
-                V6 a = v6(ln, what, s, 128, expected);
-                if (route) {
-                    toPrefix(ln, what, a);
-                }
-                return Addresses.formatIpv6(a.hi, a.lo) + "/" + a.length;
-            }
-            V4 a = v4(ln, what, s, 32, expected);
-            if (route) {
-                toPrefix(ln, what, a);
-            }
-            return Addresses.formatIpv4(a.address) + "/" + a.length;
-        }
-
         private void addOnce(int ln, Directive d, Map<String, Integer> seen, String value) throws ConfigException {
             Integer first = seen.putIfAbsent(value, ln);
             if (first != null) {
                 throw error(ln, "'" + d.text + "' " + value + " is already given on line " + first);
             }
-        }
-
-        // ---- addresses with lengths ----------------------------------------------------------
-
-        /** An IPv4 address and length as written (host bits not yet checked). */
-        private record V4(int address, int length) {}
-
-        /** An IPv6 address and length as written (host bits not yet checked). */
-        private record V6(long hi, long lo, int length) {}
-
-        private V4 v4(int ln, String what, String s, int defaultLength, String expected) throws ConfigException {
-            int slash = s.indexOf('/');
-            String addr = slash >= 0 ? s.substring(0, slash) : s;
-            if ((slash < 0 && defaultLength < 0) || !Addresses.isIpv4Literal(addr)) {
-                throw error(ln, what + " expects " + expected + ", got '" + s + "'");
-            }
-            int length = slash >= 0 ? length(ln, what, s, s.substring(slash + 1), 32) : defaultLength;
-            return new V4(Addresses.parseIpv4(addr), length);
-        }
-
-        private V6 v6(int ln, String what, String s, int defaultLength, String expected) throws ConfigException {
-            int slash = s.indexOf('/');
-            String addr = slash >= 0 ? s.substring(0, slash) : s;
-            if ((slash < 0 && defaultLength < 0) || !Addresses.isIpv6Literal(addr)) {
-                throw error(ln, what + " expects " + expected + ", got '" + s + "'");
-            }
-            int length = slash >= 0 ? length(ln, what, s, s.substring(slash + 1), 128) : defaultLength;
-            long[] a = Addresses.parseIpv6(addr);
-            return new V6(a[0], a[1], length);
-        }
-
-        private int length(int ln, String what, String whole, String s, int max) throws ConfigException {
-            if (s.isEmpty() || s.length() > 3 || !s.chars().allMatch(c -> c >= '0' && c <= '9')
-                    || Integer.parseInt(s) > max) {
-                throw error(ln, what + ": the prefix length in '" + whole + "' must be a number from 0 to " + max);
-            }
-            return Integer.parseInt(s);
-        }
-
-        private Ipv4Prefix toPrefix(int ln, String what, V4 a) throws ConfigException {
-            int mask = Addresses.mask4(a.length);
-            if ((a.address & ~mask) != 0) {
-                Ipv4Prefix fixed = new Ipv4Prefix(a.address & mask, a.length);
-                throw error(ln, what + " " + Addresses.formatIpv4(a.address) + "/" + a.length + " has host bits set"
-                        + " (the bits after /" + a.length + " must be zero: did you mean " + fixed + "?)");
-            }
-            return new Ipv4Prefix(a.address, a.length);
-        }
-
-        private Ipv6Prefix toPrefix(int ln, String what, V6 a) throws ConfigException {
-            long mh = Addresses.maskHi(a.length);
-            long ml = Addresses.maskLo(a.length);
-            if ((a.hi & ~mh) != 0 || (a.lo & ~ml) != 0) {
-                Ipv6Prefix fixed = new Ipv6Prefix(a.hi & mh, a.lo & ml, a.length);
-                throw error(ln, what + " " + Addresses.formatIpv6(a.hi, a.lo) + "/" + a.length + " has host bits set"
-                        + " (the bits after /" + a.length + " must be zero: did you mean " + fixed + "?)");
-            }
-            return new Ipv6Prefix(a.hi, a.lo, a.length);
         }
 
         // ---- whole-file checks -----------------------------------------------------------------

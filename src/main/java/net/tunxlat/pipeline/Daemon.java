@@ -190,7 +190,7 @@ public final class Daemon {
     // The steps of run() that need neither the TUN device nor root, also walked by StartTraining.
 
     /** The dynamic pool's keeper with the bindings of data-dir restored, or null without a pool. */
-    PoolKeeper loadPool() throws IOException {
+    public PoolKeeper loadPool() throws IOException {
         if (pool == null) {
             return null;
         }
@@ -200,7 +200,7 @@ public final class Daemon {
     }
 
     /** From now on SIGHUP reloads the configuration's maps (the JVM's default would stop the process). */
-    void reloadOnHangup() {
+    public void reloadOnHangup() {
         if (config.source() != null) {
             Reloader reloader = new Reloader(config.source(), state, () -> snapshot, s -> snapshot = s);
             this.reloader = reloader;
@@ -219,7 +219,7 @@ public final class Daemon {
      * start that never trips on what the configuration did not ask for). A configured path that cannot be bound
      * fails the start.
      */
-    ControlServer startControl() throws IOException {
+    public ControlServer startControl() throws IOException {
         if (config.controlSocket() == null) {
             return null;
         }
@@ -236,17 +236,17 @@ public final class Daemon {
     }
 
     /** The dynamic pool, or null. */
-    DynamicPool pool() {
+    public DynamicPool pool() {
         return pool;
     }
 
     /** The state every snapshot of this daemon is built over. */
-    XlatState state() {
+    public XlatState state() {
         return state;
     }
 
     /** SIGHUP's reloader once {@link #reloadOnHangup} has run with a configuration file, else null. */
-    Reloader reloader() {
+    public Reloader reloader() {
         return reloader;
     }
 
@@ -288,7 +288,7 @@ public final class Daemon {
      * {@code keeper}, its persistence; either may be null), NPTv6 and the reloads ({@code reloads}, or null: loaded
      * once at start), all read at scrape time.
      */
-    static TunxlatMetrics newMetrics(List<XlatCounters> all, DynamicPool pool, PoolKeeper keeper,
+    public static TunxlatMetrics newMetrics(List<XlatCounters> all, DynamicPool pool, PoolKeeper keeper,
             ReloadMetrics.Source reloads, Supplier<XlatSnapshot> snapshots) {
         TunxlatMetrics metrics = new TunxlatMetrics(Version.version());
         boolean bound = false;

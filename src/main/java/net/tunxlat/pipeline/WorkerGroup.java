@@ -14,7 +14,7 @@ import net.tunxlat.util.Log;
  * stays attached to its queue, so closing the device afterwards leaves that queue's descriptor open until
  * the worker detaches ({@link PacketQueue}), and this is logged as an error.
  */
-final class WorkerGroup implements AutoCloseable {
+public final class WorkerGroup implements AutoCloseable {
     private final List<Worker> workers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final long stopMillis;

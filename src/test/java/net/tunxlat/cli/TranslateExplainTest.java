@@ -211,10 +211,10 @@ public class TranslateExplainTest {
     @Test
     void icmpNamesForPeople() {
         assertEquals("Destination Unreachable (1/4, port unreachable)",
-                net.tunxlat.pipeline.OfflineTranslator.icmpName(true, 1, 4));
-        assertEquals("Echo Request (8/0)", net.tunxlat.pipeline.OfflineTranslator.icmpName(false, 8, 0));
+                net.tunxlat.offline.OfflineTranslator.icmpName(true, 1, 4));
+        assertEquals("Echo Request (8/0)", net.tunxlat.offline.OfflineTranslator.icmpName(false, 8, 0));
         assertEquals("Destination Unreachable (3/4, fragmentation needed and DF set)",
-                net.tunxlat.pipeline.OfflineTranslator.icmpName(false, 3, 4));
-        assertEquals("200/0", net.tunxlat.pipeline.OfflineTranslator.icmpName(true, 200, 0));
+                net.tunxlat.offline.OfflineTranslator.icmpName(false, 3, 4));
+        assertEquals("200/0", net.tunxlat.offline.OfflineTranslator.icmpName(true, 200, 0));
     }
 }

@@ -21,7 +21,7 @@ import net.tunxlat.config.UdpCksumMode;
 import net.tunxlat.mapping.Addresses;
 import net.tunxlat.mapping.Ipv4Prefix;
 import net.tunxlat.mapping.Ipv6Prefix;
-import net.tunxlat.pipeline.OfflineTranslator;
+import net.tunxlat.offline.OfflineTranslator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;

@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import net.tunxlat.config.ConfigParser;
 import net.tunxlat.config.TunxlatConfig;
-import net.tunxlat.pipeline.OfflineTranslator;
+import net.tunxlat.offline.OfflineTranslator;
 import org.junit.jupiter.api.AfterAll;
 
 /**

@@ -222,8 +222,8 @@ class TranslatorFuzzTest {
                     () -> "every emitted packet is counted: " + o);
             for (byte[] out : o.emitted()) {
                 String wrong = PacketInvariants.check(out, inputValid, o.nptv6() > 0);
-                assertNull(wrong, () -> wrong + " in " + net.tunxlat.pipeline.OfflineTranslator.describe(out, 0, out.length)
-                        + " (input " + net.tunxlat.pipeline.OfflineTranslator.describe(p, 0, p.length) + ")");
+                assertNull(wrong, () -> wrong + " in " + net.tunxlat.offline.OfflineTranslator.describe(out, 0, out.length)
+                        + " (input " + net.tunxlat.offline.OfflineTranslator.describe(p, 0, p.length) + ")");
             }
         }
     }
@@ -265,7 +265,7 @@ class TranslatorFuzzTest {
             for (byte[] o : out) {
                 // A super-packet's L4 checksum is partial (the kernel finishes it): check the IP layer only.
                 String wrong = PacketInvariants.check(o, false);
-                assertNull(wrong, () -> wrong + " in " + net.tunxlat.pipeline.OfflineTranslator.describe(o, 0, o.length));
+                assertNull(wrong, () -> wrong + " in " + net.tunxlat.offline.OfflineTranslator.describe(o, 0, o.length));
             }
             assertEquals(1, packet.refCnt());
             assertEquals(1, segments.refCnt());

@@ -1,4 +1,4 @@
-package net.tunxlat.pipeline;
+package net.tunxlat.offline;
 
 import io.netty.buffer.PooledByteBufAllocator;
 import java.util.ArrayList;
@@ -7,6 +7,7 @@ import java.util.List;
 import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.mapping.Addresses;
 import net.tunxlat.mapping.Ipv6Prefix;
+import net.tunxlat.pipeline.Worker;
 import net.tunxlat.tun.MemoryQueue;
 import net.tunxlat.xlat.DropReason;
 import net.tunxlat.xlat.PacketLog;

@@ -1,4 +1,4 @@
-package net.tunxlat.pipeline;
+package net.tunxlat.offline;
 
 import static net.tunxlat.xlat.TestPackets.icmpEcho;
 import static net.tunxlat.xlat.TestPackets.ipv4;

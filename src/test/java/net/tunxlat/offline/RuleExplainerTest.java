@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package net.tunxlat.pipeline;
+package net.tunxlat.offline;
 
 import static org.junit.jupiter.api.Assertions.*;
 

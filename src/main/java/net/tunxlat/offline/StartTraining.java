@@ -1,4 +1,4 @@
-package net.tunxlat.pipeline;
+package net.tunxlat.offline;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -20,6 +20,9 @@ import net.tunxlat.control.ControlServer;
 import net.tunxlat.mapping.Addresses;
 import net.tunxlat.metrics.MetricsServer;
 import net.tunxlat.metrics.TunxlatMetrics;
+import net.tunxlat.pipeline.Daemon;
+import net.tunxlat.pipeline.PoolKeeper;
+import net.tunxlat.pipeline.WorkerGroup;
 import net.tunxlat.tun.LibC;
 import net.tunxlat.tun.Privileges;
 import net.tunxlat.tun.TunDevice;

@@ -1,4 +1,4 @@
-package net.tunxlat.pipeline;
+package net.tunxlat.offline;
 
 import static org.junit.jupiter.api.Assertions.*;
 
