@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.cli;
 
 import java.nio.file.Path;
@@ -9,6 +10,8 @@ import net.tunxlat.mapping.Addresses;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import java.util.Locale;
+import net.tunxlat.config.Nptv6Entry;
 
 /** {@code tunxlat check}: validates a configuration without touching the system. */
 @Command(name = "check", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
@@ -56,7 +59,7 @@ public final class CheckCommand implements Callable<Integer> {
         out.println("  data-dir      " + (c.dataDir() == null ? "none" : c.dataDir()));
         out.println("  map-file      " + (c.mapFile() == null ? "none" : c.mapFile()));
         out.println("  control-socket " + (c.controlSocket() == null ? "off" : c.controlSocket()));
-        out.println("  udp-cksum-mode " + c.udpCksumMode().name().toLowerCase(java.util.Locale.ROOT)
+        out.println("  udp-cksum-mode " + c.udpCksumMode().name().toLowerCase(Locale.ROOT)
                 + ", offlink-mtu " + c.offlinkMtu());
         out.println("  metrics       " + (c.metricsListen() == null ? "off"
                 : "http://" + c.metricsListen() + "/metrics"));
@@ -68,7 +71,7 @@ public final class CheckCommand implements Callable<Integer> {
             out.println("  nptv6         " + c.nptv6().size() + " prefix pair" + (c.nptv6().size() == 1 ? "" : "s"));
             for (var n : c.nptv6()) {
                 out.println("    " + n.inside() + " <-> " + n.outside()
-                        + (n.direction() == net.tunxlat.config.Nptv6Entry.Direction.BOTH ? "" : " (" + n.direction().name().toLowerCase(java.util.Locale.ROOT) + " only)")
+                        + (n.direction() == Nptv6Entry.Direction.BOTH ? "" : " (" + n.direction().name().toLowerCase(Locale.ROOT) + " only)")
                         + "  (" + n.origin() + ")");
             }
         }

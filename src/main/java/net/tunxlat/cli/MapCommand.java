@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.cli;
 
 import java.io.PrintWriter;
@@ -11,6 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import java.io.IOException;
 
 /** {@code tunxlat map list|show}: the running daemon's mappings, asked over its control socket. */
 @Command(name = "map", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
@@ -68,7 +70,7 @@ public final class MapCommand implements Callable<Integer> {
             return 0;
         } catch (ControlClient.Refused e) {
             err.println("tunxlat: the daemon at " + socket + " refused: " + e.getMessage());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             err.println("tunxlat: " + e.getMessage());
         }
         err.flush();

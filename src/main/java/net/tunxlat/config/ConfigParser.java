@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.config;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
@@ -27,6 +28,7 @@ import net.tunxlat.mapping.Addresses;
 import net.tunxlat.mapping.Ipv4Prefix;
 import net.tunxlat.mapping.Ipv6Prefix;
 import net.tunxlat.mapping.Rfc6052;
+import java.util.Iterator;
 
 /**
  * Reads TAYGA's configuration format (tayga.conf(5)) into a {@link TunxlatConfig}.
@@ -520,7 +522,7 @@ public final class ConfigParser {
          * IPv4 or IPv6 prefix; each replaced entry is noted.
          */
         private void replaceEarlier(int ln, Ipv4Prefix p4, Ipv6Prefix p6) {
-            for (java.util.Iterator<MapAt> it = maps.iterator(); it.hasNext(); ) {
+            for (Iterator<MapAt> it = maps.iterator(); it.hasNext(); ) {
                 MapEntry old = it.next().entry();
                 if (old.v4().equals(p4) || old.v6().equals(p6)) {
                     it.remove();

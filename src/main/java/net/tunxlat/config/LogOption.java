@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.config;
 
 /** TAYGA's {@code log} directive options: which per-packet events are logged (rate limited). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.config;
 
 /** TAYGA's {@code udp-cksum-mode}: what to do with IPv4 UDP datagrams whose checksum is zero (RFC 7915 §4.5). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.control;
 
 import java.io.BufferedReader;
@@ -14,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
 
 /** Sends one request to a running daemon's control socket and copies the answer. */
 public final class ControlClient {
@@ -98,7 +100,7 @@ public final class ControlClient {
 
     private static String group(Path socket) {
         try {
-            return " (" + Files.readAttributes(socket, java.nio.file.attribute.PosixFileAttributes.class,
+            return " (" + Files.readAttributes(socket, PosixFileAttributes.class,
                     LinkOption.NOFOLLOW_LINKS).group().getName() + ")";
         } catch (IOException | RuntimeException e) {
             return "";

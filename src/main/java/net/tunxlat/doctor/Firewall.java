@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.doctor;
 
 import java.util.ArrayList;
@@ -8,6 +9,7 @@ import java.util.Set;
 
 import net.tunxlat.doctor.SystemState.Prefix;
 import net.tunxlat.util.Json;
+import java.util.HashMap;
 
 /**
  * What {@code tunxlat doctor} needs of the packet filter: the NAT44 rules (source NAT of IPv4 packets, which
@@ -121,14 +123,14 @@ public record Firewall(List<Nat44> nat44, List<DropChain> forward, List<String> 
             return empty("nft");
         }
         // Chains by "family table name": their hook, type and policy.
-        Map<String, Map<?, ?>> chains = new java.util.HashMap<>();
+        Map<String, Map<?, ?>> chains = new HashMap<>();
         for (Object o : items) {
             if (o instanceof Map<?, ?> item && item.get("chain") instanceof Map<?, ?> c) {
                 chains.put(key(c, "name"), c);
             }
         }
-        Map<String, Set<String>> iif = new java.util.HashMap<>();
-        Map<String, Set<String>> oif = new java.util.HashMap<>();
+        Map<String, Set<String>> iif = new HashMap<>();
+        Map<String, Set<String>> oif = new HashMap<>();
         List<Nat44> nat = new ArrayList<>();
         for (Object o : items) {
             if (!(o instanceof Map<?, ?> item) || !(item.get("rule") instanceof Map<?, ?> r)

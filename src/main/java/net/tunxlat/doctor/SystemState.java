@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.doctor;
 
 import java.io.IOException;
@@ -14,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 import net.tunxlat.mapping.Addresses;
 import net.tunxlat.util.Json;
+import java.io.File;
+import java.util.HashMap;
 
 /**
  * What {@code tunxlat doctor} looks at: links, IPv6 policy rules, IPv4 and IPv6 routes of every table,
@@ -401,7 +404,7 @@ public record SystemState(List<Link> links, List<Rule> rules6, List<Route> route
         SystemState s = parse(links, rules, routes6, routes4, f4, f6);
         List<String> all = new ArrayList<>(errors);
         all.addAll(s.errors());
-        Map<String, String> sysctls = new java.util.HashMap<>();
+        Map<String, String> sysctls = new HashMap<>();
         for (Route r : s.raDefaultRoutes()) {
             for (String key : new String[] {"accept_ra", "forwarding"}) {
                 String name = "net.ipv6.conf." + r.dev() + "." + key;
@@ -467,7 +470,7 @@ public record SystemState(List<Link> links, List<Rule> rules6, List<Route> route
     private static String run(List<String> errors, boolean optional, String... cmd) {
         String line = String.join(" ", cmd);
         try {
-            Process p = new ProcessBuilder(List.of(cmd)).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            Process p = new ProcessBuilder(List.of(cmd)).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .start();
             CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
             String out = readAll(p.getInputStream());

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.header;
 
 /** ICMPv4 types and codes (RFC 792, RFC 1191, RFC 1812 §5.2.7.1, RFC 950), and the names for printing. */

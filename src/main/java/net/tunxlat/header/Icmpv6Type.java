@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.header;
 
 /** ICMPv6 types and codes (RFC 4443, RFC 4861, RFC 2710, RFC 3810), and the names for printing. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Header views: one reusable, allocation-free flyweight per protocol header over a Netty
  * {@link io.netty.buffer.ByteBuf} and an offset, in the shape of gVisor's {@code pkg/tcpip/header}.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.mapping;
 
 import java.util.ArrayList;
@@ -9,6 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.IntPredicate;
 import java.util.function.LongSupplier;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * TAYGA's dynamic pool: an IPv6 host without a static mapping gets an IPv4 address from
@@ -82,7 +84,7 @@ public final class DynamicPool {
     private final LongSupplier clock;
     private final AtomicInteger free;
     private final AtomicBoolean dirty = new AtomicBoolean();
-    private final java.util.concurrent.atomic.AtomicLong allocations = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong allocations = new AtomicLong();
     /** The current static map: addresses it covers are not handed out (swapped on reload). */
     private volatile StaticMap staticMap = StaticMap.EMPTY;
     /** Dormant bindings, oldest first, rebuilt by {@link #maintain}; consumed through {@link #dormantCursor}. */
@@ -245,7 +247,7 @@ public final class DynamicPool {
         return null;
     }
 
-    private final java.util.concurrent.atomic.AtomicLong refusals = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong refusals = new AtomicLong();
 
     /** New hosts refused because no address was free or dormant, since start. */
     public long refusals() {

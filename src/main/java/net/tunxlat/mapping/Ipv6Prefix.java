@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.mapping;
 
 /** An IPv6 prefix {@code address/length}; host bits of the address ({@code hi}, {@code lo}) are zero. */

@@ -1,8 +1,10 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.mapping;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.Arrays;
 
 /**
  * The explicit address mapping table (RFC 7757 §3): IPv4 prefix ↔ IPv6 prefix, longest-prefix match
@@ -55,7 +57,7 @@ public final class StaticMap {
             int cap = capacityFor(members.size());
             keys4[li] = new int[cap];
             values4[li] = new int[cap];
-            java.util.Arrays.fill(values4[li], -1);
+            Arrays.fill(values4[li], -1);
             for (int i : members) {
                 int slot = hash4(v4[i].address()) & (cap - 1);
                 while (values4[li][slot] >= 0) {
@@ -82,7 +84,7 @@ public final class StaticMap {
             keysHi6[li] = new long[cap];
             keysLo6[li] = new long[cap];
             values6[li] = new int[cap];
-            java.util.Arrays.fill(values6[li], -1);
+            Arrays.fill(values6[li], -1);
             for (int i : members) {
                 int slot = hash6(v6[i].hi(), v6[i].lo()) & (cap - 1);
                 while (values6[li][slot] >= 0) {

@@ -1,8 +1,10 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.metrics;
 
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.Locale;
 
 /**
  * Every {@code tunxlat_*} metric in one place: its Prometheus name, type, labels and meaning. The
@@ -22,7 +24,7 @@ public final class MetricCatalogue {
         COUNTER, GAUGE, HISTOGRAM;
 
         public String prometheusType() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 

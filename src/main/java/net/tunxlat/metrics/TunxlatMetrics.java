@@ -1,7 +1,9 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.metrics;
 
 import static net.tunxlat.metrics.MetricCatalogue.*;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -19,7 +21,6 @@ import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.prometheus.client.exporter.common.TextFormat;
 import java.lang.management.ManagementFactory;
-import java.lang.management.OperatingSystemMXBean;
 import java.util.List;
 import java.util.function.IntSupplier;
 import java.util.function.ToLongFunction;
@@ -69,7 +70,6 @@ public final class TunxlatMetrics implements AutoCloseable {
         public double lastSuccessSeconds() { return ManagementFactory.getRuntimeMXBean().getStartTime() / 1000.0; }
         public boolean lastSuccessful() { return true; }
     };
-    private final OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
 
     /** A registry with build info ({@code version}) and the JVM and process binders. */
     public TunxlatMetrics(String version) {
@@ -77,7 +77,8 @@ public final class TunxlatMetrics implements AutoCloseable {
         // "_count suffix"): process CPU time goes out as the conventional process_cpu_seconds_total instead.
         registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")
                 || id.getName().equals("system.cpu.count")));
-        if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+        // The JDK's own extension of the platform bean has the process CPU time (HotSpot and OpenJ9 have it).
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean sun) {
             FunctionCounter.builder("process.cpu.seconds", sun, b -> b.getProcessCpuTime() / 1e9)
                     .description("CPU time used by the process").register(registry);
         }

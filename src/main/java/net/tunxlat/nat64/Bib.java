@@ -1,4 +1,8 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.nat64;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * The Binding Information Base of one protocol (RFC 6146 §3.1): entries (X', x) ↔ (T, t) in parallel primitive
@@ -26,8 +30,8 @@ final class Bib {
     static final int STATE_SHIFT = 29;
     static final int COUNT_MASK = (1 << STATE_SHIFT) - 1;
 
-    private static final java.lang.invoke.VarHandle LONG =
-            java.lang.invoke.MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle LONG =
+            MethodHandles.arrayElementVarHandle(long[].class);
     /**
      * The entries, four longs each so that one lookup touches one or two cache lines, not one per field:
      * X' high, X' low, x << 48 | t << 32 | T, word << 32 | subscriber. The subscriber (whose session count and

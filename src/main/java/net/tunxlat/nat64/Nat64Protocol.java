@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.nat64;
 
 /** The three tables of RFC 6146: TCP, UDP, ICMP queries (the identifier plays the port). */

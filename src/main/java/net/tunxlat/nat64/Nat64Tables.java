@@ -1,9 +1,11 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.nat64;
 
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.function.LongSupplier;
 import net.tunxlat.mapping.Ipv6Prefix;
+import java.util.Arrays;
 
 /**
  * The stateful NAT64 state (RFC 6146 §3): the subscribers, the three protocol tables ({@link Nat64Table}), the
@@ -44,7 +46,7 @@ public final class Nat64Tables {
         for (int p = 0; p < Nat64Protocol.COUNT; p++) {
             tables[p] = new Nat64Table(p, settings, subs, deterministic, random.nextLong(), random.nextLong());
             seenOwner[p] = new int[settings.pool4().blocks(p)];
-            java.util.Arrays.fill(seenOwner[p], -1);
+            Arrays.fill(seenOwner[p], -1);
         }
         this.epochs = new Epochs(maxWorkers + 1);
     }

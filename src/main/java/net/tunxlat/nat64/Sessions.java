@@ -1,4 +1,8 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.nat64;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * The session table of one protocol (RFC 6146 §3.2): sessions (BIB entry, Z, z) in parallel primitive arrays,
@@ -28,8 +32,8 @@ final class Sessions extends ChainIndex {
     private final long[] data;
     final Slab slab;
 
-    private static final java.lang.invoke.VarHandle LONG =
-            java.lang.invoke.MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle LONG =
+            MethodHandles.arrayElementVarHandle(long[].class);
 
     Sessions(int capacity, long key0, long key1) {
         super(capacity, key0, key1);

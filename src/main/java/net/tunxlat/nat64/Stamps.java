@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.nat64;
 
 /** Epoch stamps truncated to a field of a state word, compared modulo the field's width. */

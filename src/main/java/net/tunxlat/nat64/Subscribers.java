@@ -1,6 +1,9 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.nat64;
 
 import net.tunxlat.mapping.Addresses;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * Subscribers (an IPv6 /128 or a shorter prefix, such as a home's /64) with their session count, their port
@@ -24,8 +27,8 @@ final class Subscribers extends ChainIndex {
     private static final int SESSIONS_MASK = (1 << 24) - 1;
     private static final int RESERVED = -1;
     private static final long STAMP_MASK = (1L << 48) - 1;
-    private static final java.lang.invoke.VarHandle LONG =
-            java.lang.invoke.MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle LONG =
+            MethodHandles.arrayElementVarHandle(long[].class);
 
     final int prefixLength;
     private final long maskHi;

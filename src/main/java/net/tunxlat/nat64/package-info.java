@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Stateful NAT64 (RFC 6146) state: the foundation, NOT yet used by the translator, the configuration or the
  * command line (issue 16). Nothing in tunxlat translates statefully yet; {@code tunxlat run} does not read any

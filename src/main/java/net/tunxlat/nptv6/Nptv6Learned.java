@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.nptv6;
 
 import java.lang.invoke.MethodHandles;

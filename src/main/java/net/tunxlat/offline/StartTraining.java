@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.offline;
 
 import io.netty.buffer.ByteBuf;
@@ -28,6 +29,7 @@ import net.tunxlat.tun.Privileges;
 import net.tunxlat.tun.TunDevice;
 import net.tunxlat.tun.TunQueue;
 import net.tunxlat.xlat.XlatSnapshot;
+import com.sun.jna.Memory;
 
 /**
  * The training run of the class-data sharing archive ({@code tunxlat cds-archive}): walks the daemon's start
@@ -86,7 +88,7 @@ public final class StartTraining {
         try (ControlServer control = daemon.startControl()) {
             // What TunDevice.open and the workers load before their first packet, short of opening a device.
             LibC.getuid();
-            new com.sun.jna.Memory(8).close();
+            new Memory(8).close();
             List.of(TunDevice.class, TunQueue.class, WorkerGroup.class, Privileges.class); // loaded, not run (a Worker runs below)
             XlatSnapshot snapshot = daemon.state().install(new XlatSnapshot(config, daemon.state(), LINK_MTU));
             // The keeper's thread is not started: close() below writes the binding the translator makes. (Stopping

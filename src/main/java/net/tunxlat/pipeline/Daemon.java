@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.pipeline;
 
 import io.netty.buffer.PooledByteBufAllocator;
@@ -379,7 +380,7 @@ public final class Daemon {
     /** The interface's MTU from sysfs, or 0. */
     static int readMtu(String dev) {
         try {
-            return Integer.parseInt(Files.readString(java.nio.file.Path.of("/sys/class/net", dev, "mtu")).trim());
+            return Integer.parseInt(Files.readString(Path.of("/sys/class/net", dev, "mtu")).trim());
         } catch (IOException | RuntimeException e) {
             return 0;
         }

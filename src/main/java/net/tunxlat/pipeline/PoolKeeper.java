@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.pipeline;
 
 import java.io.IOException;
@@ -7,6 +8,7 @@ import java.util.List;
 import net.tunxlat.mapping.DynamicMapFile;
 import net.tunxlat.mapping.DynamicPool;
 import net.tunxlat.util.Log;
+import net.tunxlat.mapping.Addresses;
 
 /**
  * Keeps the dynamic pool's state: loads {@code data-dir/dynamic.map} at start, and from one maintenance
@@ -47,7 +49,7 @@ public final class PoolKeeper implements AutoCloseable {
             if (pool.restore(e.address(), e.hi(), e.lo(), e.lastUse())) {
                 restored++;
             } else {
-                Log.warn(file.path() + ": ignoring the binding of " + net.tunxlat.mapping.Addresses.formatIpv4(e.address())
+                Log.warn(file.path() + ": ignoring the binding of " + Addresses.formatIpv4(e.address())
                         + " (outside the pool, reserved, statically mapped, or a duplicate)");
             }
         }

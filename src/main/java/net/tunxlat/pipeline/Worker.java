@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.pipeline;
 
 import io.netty.buffer.ByteBuf;
@@ -13,6 +14,7 @@ import net.tunxlat.xlat.Translator;
 import net.tunxlat.xlat.XlatCounters;
 import net.tunxlat.xlat.XlatSnapshot;
 import net.tunxlat.xlat.XlatState;
+import net.tunxlat.xlat.AddressRules;
 
 /**
  * One worker per TUN queue, run to completion: read a packet into the worker's own buffer, translate
@@ -112,7 +114,7 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
     }
 
     /** Which rules mapped the addresses of the last packet translated ({@code translate --explain}). */
-    public net.tunxlat.xlat.AddressRules addressRules() {
+    public AddressRules addressRules() {
         return translator.addressRules();
     }
 

@@ -1,9 +1,11 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.tun;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import com.sun.jna.Native;
 
 /**
  * TAYGA's {@code -u USER} / {@code -g GROUP}: after the TUN device is open, the process gives up root.
@@ -59,16 +61,16 @@ public final class Privileges {
         }
         if (gid >= 0) {
             if (LibC.setgroups(0, 0) != 0) {
-                throw new IOException("setgroups: " + LibC.describe(com.sun.jna.Native.getLastError()));
+                throw new IOException("setgroups: " + LibC.describe(Native.getLastError()));
             }
             if (LibC.setgid(gid) != 0) {
-                throw new IOException("setgid(" + gid + "): " + LibC.describe(com.sun.jna.Native.getLastError()));
+                throw new IOException("setgid(" + gid + "): " + LibC.describe(Native.getLastError()));
             }
         }
         if (user != null) {
             int uid = resolveUser(user);
             if (LibC.setuid(uid) != 0) {
-                throw new IOException("setuid(" + uid + "): " + LibC.describe(com.sun.jna.Native.getLastError()));
+                throw new IOException("setuid(" + uid + "): " + LibC.describe(Native.getLastError()));
             }
         }
     }

@@ -1,8 +1,10 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.tun;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import com.sun.jna.Native;
 
 /**
  * A Linux TUN device opened through {@code /dev/net/tun} ({@code Documentation/networking/tuntap.rst}).
@@ -147,13 +149,13 @@ public final class TunDevice implements AutoCloseable {
         int fd = openQueue(name, IFF_TUN | IFF_NO_PI | (multiQueue ? IFF_MULTI_QUEUE : 0));
         try {
             if (ownerUid >= 0 && LibC.ioctl(fd, TUNSETOWNER, ownerUid) < 0) {
-                throw new TunException("TUNSETOWNER " + name, com.sun.jna.Native.getLastError());
+                throw new TunException("TUNSETOWNER " + name, Native.getLastError());
             }
             if (ownerGid >= 0 && LibC.ioctl(fd, TUNSETGROUP, ownerGid) < 0) {
-                throw new TunException("TUNSETGROUP " + name, com.sun.jna.Native.getLastError());
+                throw new TunException("TUNSETGROUP " + name, Native.getLastError());
             }
             if (LibC.ioctl(fd, TUNSETPERSIST, 1) < 0) {
-                throw new TunException("TUNSETPERSIST " + name, com.sun.jna.Native.getLastError());
+                throw new TunException("TUNSETPERSIST " + name, Native.getLastError());
             }
         } finally {
             LibC.close(fd);
@@ -173,7 +175,7 @@ public final class TunDevice implements AutoCloseable {
         }
         try {
             if (LibC.ioctl(fd, TUNSETPERSIST, 0) < 0) {
-                throw new TunException("TUNSETPERSIST 0 " + name, com.sun.jna.Native.getLastError());
+                throw new TunException("TUNSETPERSIST 0 " + name, Native.getLastError());
             }
         } finally {
             LibC.close(fd);
@@ -187,7 +189,7 @@ public final class TunDevice implements AutoCloseable {
         }
         int fd = LibC.open(CLONE_DEVICE, LibC.O_RDWR | LibC.O_CLOEXEC);
         if (fd < 0) {
-            throw new TunException("cannot open " + CLONE_DEVICE, com.sun.jna.Native.getLastError());
+            throw new TunException("cannot open " + CLONE_DEVICE, Native.getLastError());
         }
         byte[] ifr = new byte[IFREQ_SIZE];
         System.arraycopy(nameBytes, 0, ifr, 0, nameBytes.length);
@@ -195,7 +197,7 @@ public final class TunDevice implements AutoCloseable {
         ifr[IFNAMSIZ] = (byte) flags;
         ifr[IFNAMSIZ + 1] = (byte) (flags >>> 8);
         if (LibC.ioctl(fd, TUNSETIFF, ifr) < 0) {
-            int errno = com.sun.jna.Native.getLastError();
+            int errno = Native.getLastError();
             LibC.close(fd);
             String hint = errno == LibC.EPERM ? " (needs CAP_NET_ADMIN, or a persistent device owned by this user)"
                     : errno == LibC.EINVAL ? " (is '" + name + "' a TAP device, or opened with other flags?)"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.xlat;
 
 import io.netty.buffer.ByteBuf;

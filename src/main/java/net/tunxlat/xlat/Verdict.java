@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.xlat;
 
 /** What a translation step tells the layer that called it, beyond "done" (translated, answered or dropped). */

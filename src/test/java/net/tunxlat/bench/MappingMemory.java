@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.bench;
 
 import java.lang.management.ManagementFactory;
@@ -13,6 +14,7 @@ import net.tunxlat.mapping.DynamicPool;
 import net.tunxlat.mapping.Ipv4Prefix;
 import net.tunxlat.mapping.Ipv6Prefix;
 import net.tunxlat.mapping.StaticMap;
+import com.sun.management.HotSpotDiagnosticMXBean;
 
 /**
  * Memory per mapping with 1,000,000 mappings: heap in use after a full GC, before and after building
@@ -28,7 +30,7 @@ public final class MappingMemory {
     public static void main(String[] args) throws Exception {
         System.out.println("JVM " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version")
                 + ", max heap " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB, compressed oops "
-                + ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+                + ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
                         .getVMOption("UseCompressedOops").getValue());
         long base = used();
         DynamicPool pool = new DynamicPool(new Ipv4Prefix(0x0a000000, 12), a -> false, List.of(), () -> 1_700_000_000L);

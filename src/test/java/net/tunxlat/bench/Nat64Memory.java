@@ -1,6 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.bench;
 
-import java.lang.management.ManagementFactory;
 import java.lang.ref.Reference;
 import net.tunxlat.nat64.Nat64Protocol;
 import net.tunxlat.nat64.Nat64Tables;

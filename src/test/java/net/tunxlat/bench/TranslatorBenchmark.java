@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.bench;
 
 import static net.tunxlat.bench.BenchPackets.*;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.checksum;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -6,6 +7,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import java.util.Arrays;
 
 class ChecksumTest {
     /** The reference: RFC 1071 §4.1's loop, word by word, with the odd byte padded. */
@@ -27,7 +29,7 @@ class ChecksumTest {
         for (int round = 0; round < 50; round++) {
             r.nextBytes(d);
             if (round % 5 == 0) {
-                java.util.Arrays.fill(d, (byte) 0xff); // carries everywhere
+                Arrays.fill(d, (byte) 0xff); // carries everywhere
             }
             ByteBuf b = Unpooled.wrappedBuffer(d);
             for (int from = 0; from < 9; from++) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.cli;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -14,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.io.UncheckedIOException;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * {@code tunxlat cds-archive} on the packaged jar (no root needed): the archive it makes holds tunxlat's
@@ -43,7 +46,7 @@ class CdsArchiveIT {
                     .filter(l -> l.startsWith("CDS_OPTS=\"")).findFirst().orElseThrow();
             return List.of(line.substring("CDS_OPTS=\"".length(), line.length() - 1).split(" "));
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -76,7 +79,7 @@ class CdsArchiveIT {
         assertEquals(0, made.status(), made.output());
         assertTrue(made.output().startsWith(archive + ": "), made.output());
         assertTrue(Files.size(archive) > 1_000_000, "an archive of some size: " + Files.size(archive));
-        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(
+        assertEquals("rw-r--r--", PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(archive)), "readable by the service user");
         try (var files = Files.list(dir)) {
             assertEquals(List.of("t.conf", "tunxlat.jsa"), files.map(p -> p.getFileName().toString())

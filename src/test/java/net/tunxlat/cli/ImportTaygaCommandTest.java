@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.Arrays;
 
 class ImportTaygaCommandTest {
     @TempDir
@@ -51,7 +52,7 @@ class ImportTaygaCommandTest {
         assertTrue(again.err().contains(out + " exists; --force replaces it"), again.err());
         assertEquals("# mine\n", Files.readString(out));
 
-        String[] forced = java.util.Arrays.copyOf(args, args.length + 1);
+        String[] forced = Arrays.copyOf(args, args.length + 1);
         forced[args.length] = "--force";
         assertEquals(0, CommandLineTest.run(forced).status());
         assertTrue(Files.readString(out).contains("tun-up yes"));

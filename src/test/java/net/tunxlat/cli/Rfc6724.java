@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.cli;
 
 import java.math.BigInteger;
@@ -8,6 +9,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import net.tunxlat.mapping.Addresses;
+import java.nio.ByteBuffer;
 
 /**
  * RFC 6724 §6 destination address selection, as glibc's getaddrinfo() applies it, over a policy table
@@ -113,7 +115,7 @@ final class Rfc6724 {
             return BigInteger.valueOf(0xffffL).shiftLeft(32).or(BigInteger.valueOf(Addresses.parseIpv4(s) & 0xffffffffL));
         }
         long[] a = Addresses.parseIpv6(s);
-        return new BigInteger(1, java.nio.ByteBuffer.allocate(16).putLong(a[0]).putLong(a[1]).array());
+        return new BigInteger(1, ByteBuffer.allocate(16).putLong(a[0]).putLong(a[1]).array());
     }
 
     private static int lookup(List<Row> table, BigInteger a) {

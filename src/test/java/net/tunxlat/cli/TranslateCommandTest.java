@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.cli;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import net.tunxlat.xlat.DropReason;
 
 class TranslateCommandTest {
     static final long T0 = 1_700_000_000_000_000_000L;
@@ -176,7 +178,7 @@ class TranslateCommandTest {
         assertEquals("    > IPv6 2001:db8:64::c0a8:ff01 -> 2001:db8:6::2 ICMPv6 Echo Reply (129/0) len 52", lines[5]);
         assertEquals("3 IPv4 203.0.113.2 -> 192.168.255.2 UDP 5000 -> 53 DF len 41: answered: ICMPv4 Time Exceeded"
                 + " (11/0, TTL exceeded in transit) sent;"
-                + " dropped: ttl_exceeded_46 (" + net.tunxlat.xlat.DropReason.TTL_EXCEEDED_46.help() + ")", lines[6]);
+                + " dropped: ttl_exceeded_46 (" + DropReason.TTL_EXCEEDED_46.help() + ")", lines[6]);
         assertEquals("    > IPv4 192.168.255.1 -> 203.0.113.2 ICMP Time Exceeded (11/0, TTL exceeded in transit) len 69",
                 lines[7]);
         assertEquals("4 not IP (version 1), 3 bytes: dropped: unknown_ip_version (the packet is neither IPv4 nor IPv6);"

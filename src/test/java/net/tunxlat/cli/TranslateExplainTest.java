@@ -18,6 +18,7 @@ import net.tunxlat.cli.TranslateCommandTest.Result;
 import net.tunxlat.pcap.PcapWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import net.tunxlat.offline.OfflineTranslator;
 
 /**
  * {@code translate --explain} names the rule that mapped each address: the RFC 6052 prefix, a static map
@@ -211,10 +212,10 @@ public class TranslateExplainTest {
     @Test
     void icmpNamesForPeople() {
         assertEquals("Destination Unreachable (1/4, port unreachable)",
-                net.tunxlat.offline.OfflineTranslator.icmpName(true, 1, 4));
-        assertEquals("Echo Request (8/0)", net.tunxlat.offline.OfflineTranslator.icmpName(false, 8, 0));
+                OfflineTranslator.icmpName(true, 1, 4));
+        assertEquals("Echo Request (8/0)", OfflineTranslator.icmpName(false, 8, 0));
         assertEquals("Destination Unreachable (3/4, fragmentation needed and DF set)",
-                net.tunxlat.offline.OfflineTranslator.icmpName(false, 3, 4));
-        assertEquals("200/0", net.tunxlat.offline.OfflineTranslator.icmpName(true, 200, 0));
+                OfflineTranslator.icmpName(false, 3, 4));
+        assertEquals("200/0", OfflineTranslator.icmpName(true, 200, 0));
     }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,6 +10,8 @@ import java.util.List;
 import net.tunxlat.mapping.Ipv4Prefix;
 import net.tunxlat.mapping.Ipv6Prefix;
 import org.junit.jupiter.api.Test;
+import java.util.ArrayList;
+import java.util.Map;
 
 /** Warnings about configurations that load but cannot carry some traffic (issue 15 item 5). */
 class ConfigLintTest {
@@ -74,10 +77,10 @@ class ConfigLintTest {
     void aMapFileMapIsNamedByItsOwnFileAndLine() throws ConfigException {
         // Built by hand: MapFile.merge ignores a map-file entry nested in a configuration-file map (tayga.conf(5)).
         TunxlatConfig base = ConfigParser.parse(BASE + "map 10.0.0.0/24 2001:db8:6::/120\n", NAME);
-        List<MapEntry> maps = new java.util.ArrayList<>(base.maps());
+        List<MapEntry> maps = new ArrayList<>(base.maps());
         maps.add(new MapEntry(Ipv4Prefix.parse("10.0.0.7", 32), Ipv6Prefix.parse("2001:db8:9::7", 128), "hosts.map:3"));
         TunxlatConfig c = base.withMaps(maps);
-        assertWarnings(ConfigLint.warnings(c, java.util.Map.of()),
+        assertWarnings(ConfigLint.warnings(c, Map.of()),
                 "hosts.map:3: 'map' IPv4 side 10.0.0.7/32 overlaps the map 10.0.0.0/24 of t.conf:4");
     }
 

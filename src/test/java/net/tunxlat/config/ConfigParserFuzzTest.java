@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.config;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import net.tunxlat.cli.TunxlatCommand;
 import net.tunxlat.xlat.XlatSnapshot;
 import picocli.CommandLine;
+import net.tunxlat.LeakWatch;
 
 /**
  * Fuzz test of the configuration parser (issue 9): any bytes as a configuration file. The parser either
@@ -34,11 +36,11 @@ class ConfigParserFuzzTest {
     }
 
     /** Leaks Netty had reported before these tests (another class's, on purpose: LeakWatchTest). */
-    static final int LEAK_MARK = net.tunxlat.LeakWatch.mark();
+    static final int LEAK_MARK = LeakWatch.mark();
 
     @org.junit.jupiter.api.AfterAll
     static void noBufferLeaked() {
-        net.tunxlat.LeakWatch.assertNoLeaks(LEAK_MARK);
+        LeakWatch.assertNoLeaks(LEAK_MARK);
     }
 
     @FuzzTest(maxDuration = "5m")
@@ -84,7 +86,7 @@ class ConfigParserFuzzTest {
             throw ex;
         });
         int status = cl.execute("check", "-c", FILE.toString());
-        if (c.mapFile() != null && !java.nio.file.Files.isReadable(c.mapFile())) {
+        if (c.mapFile() != null && !Files.isReadable(c.mapFile())) {
             // check also reads the map-file: a missing one is a clear error naming it, not a crash.
             assertEquals(2, status, () -> "tunxlat check with a missing map-file: " + err);
             assertTrue(err.toString().contains(c.mapFile().toString()), err::toString);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.control;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,6 +23,7 @@ import net.tunxlat.xlat.XlatSnapshot;
 import net.tunxlat.xlat.XlatState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.io.IOException;
 
 /** The control socket and the answers of {@code map list} / {@code map show}. */
 class ControlServerTest {
@@ -100,14 +102,14 @@ class ControlServerTest {
         XlatSnapshot snap = snapshot();
         try (ControlServer first = ControlServer.start(sock, null, null, new MapQuery(() -> snap, clock::get))) {
             assertEquals("pong\n", ask(sock, "ping"));
-            java.io.IOException e = assertThrows(java.io.IOException.class,
+            IOException e = assertThrows(IOException.class,
                     () -> ControlServer.start(sock, null, null, new MapQuery(() -> snap, clock::get)));
             assertTrue(e.getMessage().startsWith("another tunxlat is already running: it answers on control socket " + sock),
                     e.getMessage());
             assertEquals("pong\n", ask(sock, "ping"), "the running daemon keeps its socket");
         }
         Files.writeString(sock, "not a socket");
-        java.io.IOException e = assertThrows(java.io.IOException.class,
+        IOException e = assertThrows(IOException.class,
                 () -> ControlServer.start(sock, null, null, (r, o) -> { }));
         assertTrue(e.getMessage().contains("exists and is not a socket"), e.getMessage());
     }

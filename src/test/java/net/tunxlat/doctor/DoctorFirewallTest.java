@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.doctor;
 
 import static net.tunxlat.doctor.DoctorTest.CONF_NAT64;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.doctor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,6 +14,12 @@ import net.tunxlat.config.ConfigParser;
 import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.doctor.Doctor.Check;
 import org.junit.jupiter.api.Test;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import net.tunxlat.cli.TunxlatCommand;
+import picocli.CommandLine;
 
 /**
  * The doctor's analysis on canned {@code ip -j} output. The JSON objects below were printed by iproute2
@@ -102,7 +109,7 @@ class DoctorTest {
 
     static TunxlatConfig config(String text) {
         try {
-            return ConfigParser.parse(text, java.nio.file.Path.of("test.conf"));
+            return ConfigParser.parse(text, Path.of("test.conf"));
         } catch (Exception e) {
             throw new AssertionError(e);
         }
@@ -390,14 +397,14 @@ class DoctorTest {
     }
 
     @Test
-    void commandReportsAMissingDeviceOnThisSystem(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+    void commandReportsAMissingDeviceOnThisSystem(@org.junit.jupiter.api.io.TempDir Path dir)
             throws Exception {
-        java.nio.file.Path conf = dir.resolve("t.conf");
-        java.nio.file.Files.writeString(conf, "tun-device tx-nodev-9\nnptv6 fd01:203:405::/48 2001:db8:1::/48\n");
-        var out = new java.io.StringWriter();
-        var cl = new picocli.CommandLine(new net.tunxlat.cli.TunxlatCommand());
-        cl.setOut(new java.io.PrintWriter(out, true));
-        cl.setErr(new java.io.PrintWriter(out, true));
+        Path conf = dir.resolve("t.conf");
+        Files.writeString(conf, "tun-device tx-nodev-9\nnptv6 fd01:203:405::/48 2001:db8:1::/48\n");
+        var out = new StringWriter();
+        var cl = new CommandLine(new TunxlatCommand());
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(out, true));
         assertEquals(1, cl.execute("doctor", "-c", conf.toString()), out.toString());
         assertTrue(out.toString().startsWith("tunxlat doctor: " + conf + "\n"), out.toString());
         assertTrue(out.toString().contains("PROBLEM  TUN device tx-nodev-9 does not exist\n         fix: tunxlat mktun -c "

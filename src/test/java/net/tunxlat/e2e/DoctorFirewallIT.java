@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import java.util.ArrayList;
 
 /**
  * {@code tunxlat doctor} on a real router namespace (issue 15 item 6): the packet filter (nftables, iptables-nft
@@ -96,7 +98,7 @@ class DoctorFirewallIT {
     /** The PROBLEM lines of a doctor report whose text contains {@code text}, each with its fix. */
     private static List<String[]> problems(ExecResult r, String text) {
         List<String> lines = r.output().lines().toList();
-        List<String[]> out = new java.util.ArrayList<>();
+        List<String[]> out = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             if (lines.get(i).startsWith("PROBLEM  ") && lines.get(i).contains(text)) {
                 String fix = i + 1 < lines.size() && lines.get(i + 1).startsWith("         fix: ")

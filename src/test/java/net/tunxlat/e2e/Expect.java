@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.e2e;
 
 import java.util.ArrayList;
@@ -8,6 +9,7 @@ import java.util.function.Function;
 import net.tunxlat.e2e.Probe.CaseOutcome;
 import net.tunxlat.e2e.Probe.Host;
 import net.tunxlat.e2e.Probe.Packet;
+import java.util.Arrays;
 
 /**
  * What RFC 7915 (and the RFCs it points to) says must arrive at each host for one differential
@@ -196,7 +198,7 @@ final class Expect {
         }
 
         Fields oneOf(String key, Object... values) {
-            List<String> want = java.util.Arrays.stream(values).map(String::valueOf).toList();
+            List<String> want = Arrays.stream(values).map(String::valueOf).toList();
             text.add(key + " in " + want);
             checks.add((f, o) -> want.contains(f.get(key)) ? null
                     : key + " is " + f.getOrDefault(key, "absent") + ", expected one of " + want);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.e2e;
 
 import static net.tunxlat.e2e.TestBed.IPV4_HOST_VIA_PREFIX;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
+import java.util.ArrayList;
 
 /**
  * Faults under a running translator (issue 9), each handled as the README's fault table says: a clear log
@@ -125,7 +127,7 @@ class FaultsIT {
     }
 
     private static Object mount(String... args) {
-        List<String> cmd = new java.util.ArrayList<>(List.of("mount"));
+        List<String> cmd = new ArrayList<>(List.of("mount"));
         cmd.addAll(List.of(args));
         ExecResult r = Cmd.exec(Duration.ofSeconds(10), cmd);
         if (!r.ok()) {
@@ -195,7 +197,7 @@ class FaultsIT {
 
     /** Pings the IPv4 host through the prefix from the IPv6 host (from {@code source} if given): 3 answers. */
     static void ping(Netns ns, String source) {
-        List<String> cmd = new java.util.ArrayList<>(List.of("ping", "-n", "-c", "3", "-i", "0.2", "-W", "2"));
+        List<String> cmd = new ArrayList<>(List.of("ping", "-n", "-c", "3", "-i", "0.2", "-W", "2"));
         if (source != null) {
             cmd.addAll(List.of("-I", source));
         }

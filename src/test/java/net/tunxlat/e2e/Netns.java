@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.e2e;
 
 import java.io.Closeable;
@@ -22,6 +23,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import com.sun.jna.LastErrorException;
+import java.io.File;
+import java.net.Inet4Address;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A named network namespace ({@code ip netns add}), owned by the test bed.
@@ -114,7 +118,7 @@ public final class Netns implements AutoCloseable {
         Process p = new ProcessBuilder(prefixed(command))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .start();
         processes.add(p);
         return p;
@@ -148,7 +152,7 @@ public final class Netns implements AutoCloseable {
                 throw err;
             }
             throw new IOException(c);
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             f.cancel(true);
             throw new IOException("timed out in namespace " + name, e);
         } catch (InterruptedException e) {
@@ -191,7 +195,7 @@ public final class Netns implements AutoCloseable {
     }
 
     private static ProtocolFamily familyOf(InetSocketAddress a) {
-        return a.getAddress() instanceof java.net.Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
+        return a.getAddress() instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
     }
 
     private <C extends Closeable> C track(C channel) {

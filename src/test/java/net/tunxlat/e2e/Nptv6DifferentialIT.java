@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.e2e;
 
 import static net.tunxlat.e2e.NptBed.FAR_SINK;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import java.util.TreeMap;
 
 /**
  * The same packets through Linux's own NPTv6 (ip6tables SNPT/DNPT, mangle table) and through tunxlat,
@@ -392,7 +394,7 @@ class Nptv6DifferentialIT {
                     .append(verdict).append(" |\n");
         }
         b.append("\nDocumented deviations of Linux (net/ipv6/netfilter/ip6t_NPT.c):\n\n");
-        for (Map.Entry<String, Deviation> e : new java.util.TreeMap<>(DEVIATIONS).entrySet()) {
+        for (Map.Entry<String, Deviation> e : new TreeMap<>(DEVIATIONS).entrySet()) {
             b.append("* `").append(e.getKey()).append("` (").append(e.getValue().section()).append("): ")
                     .append(e.getValue().why()).append(".\n");
         }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.e2e;
 
 import static net.tunxlat.e2e.NptBed.INSIDE_HOST;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
+import java.nio.ByteBuffer;
 
 /**
  * NPTv6 through tunxlat between network namespaces (see {@link NptBed}): a LAN host whose only address
@@ -161,7 +163,7 @@ class Nptv6EndToEndIT {
             ch.connect(new InetSocketAddress(OUTSIDE_HOST, 9)); // nothing listens on the outside host's port 9
             ch.socket().setSoTimeout(5000);
             String tag = "NPTV6-UDP-PROBE";
-            ch.write(java.nio.ByteBuffer.wrap(tag.getBytes(StandardCharsets.US_ASCII)));
+            ch.write(ByteBuffer.wrap(tag.getBytes(StandardCharsets.US_ASCII)));
             // The kernel hands the error to this socket only if the embedded packet is the one it sent,
             // that is, if its source was translated back to the inside address.
             assertThrows(PortUnreachableException.class,

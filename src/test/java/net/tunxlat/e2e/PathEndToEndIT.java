@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.e2e;
 
 import static net.tunxlat.e2e.TestBed.IPV4_HOST_VIA_PREFIX;

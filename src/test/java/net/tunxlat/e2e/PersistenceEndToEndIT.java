@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.e2e;
 
 import static net.tunxlat.e2e.TestBed.IPV4_HOST_VIA_PREFIX;
@@ -31,6 +32,9 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import java.io.UncheckedIOException;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Issue 4, "NAT64 mapping that survives": IPv6 hosts outside the static map get addresses from
@@ -55,7 +59,7 @@ class PersistenceEndToEndIT {
             Files.createDirectories(TestBed.logDirectory());
             dataDir = Files.createTempDirectory(TestBed.logDirectory().toAbsolutePath(), "data-");
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
         return b.configLine("dynamic-pool " + TestBed.POOL).configLine("data-dir " + dataDir).startTranslator(false);
     });
@@ -227,8 +231,8 @@ class PersistenceEndToEndIT {
         Path publicJar = Files.createTempFile("tunxlat-e2e-", ".jar");
         ExecResult nobody;
         try {
-            Files.copy(Path.of(jar()), publicJar, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            Files.setPosixFilePermissions(publicJar, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            Files.copy(Path.of(jar()), publicJar, StandardCopyOption.REPLACE_EXISTING);
+            Files.setPosixFilePermissions(publicJar, PosixFilePermissions.fromString("rw-r--r--"));
             nobody = Cmd.exec(Cmd.DEFAULT_TIMEOUT, List.of("setpriv", "--reuid=nobody", "--regid=nogroup",
                     "--clear-groups", javaBin(), "-jar", publicJar.toString(), "map", "list", "--socket",
                     bed.controlSocket().toString()));

@@ -1,9 +1,12 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.e2e;
 
 import static net.tunxlat.e2e.TestBed.IPV4_HOST_VIA_PREFIX;
 import static net.tunxlat.e2e.TestBed.IPV6_HOST_MAPPED;
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
@@ -45,8 +48,8 @@ class PrivilegesIT {
         // bounding set) and no way to gain any; the JVM is started that way, never as root. Debian's udev makes
         // /dev/net/tun mode 0666; where it is not (a container without udev), the translator's private mount
         // namespace gets a 0666 node for it, so that the host's is left alone.
-        java.nio.file.Path node = TestBed.logDirectory().resolve("tun-0666-" + ProcessHandle.current().pid()).toAbsolutePath();
-        java.nio.file.Files.deleteIfExists(node);
+        Path node = TestBed.logDirectory().resolve("tun-0666-" + ProcessHandle.current().pid()).toAbsolutePath();
+        Files.deleteIfExists(node);
         Cmd.run("mknod", "-m", "0666", node.toString(), "c", "10", "200");
         String setpriv = "setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all --bounding-set=-all"
                 + " --no-new-privs";
@@ -57,7 +60,7 @@ class PrivilegesIT {
             // The administrator's part, as root: the device, made persistent for nobody, up, with its routes.
             Netns ns = b.translatorNs();
             ns.ip("link", "del", TestBed.TUN_DEVICE);
-            ExecResult mk = ns.exec(Duration.ofSeconds(60), Path.java(), "-jar", Translator.jar().toAbsolutePath().toString(),
+            ExecResult mk = ns.exec(Duration.ofSeconds(60), JavaBin.java(), "-jar", Translator.jar().toAbsolutePath().toString(),
                     "mktun", "--dev", TestBed.TUN_DEVICE, "--owner", "nobody", "--group", "nogroup");
             assertTrue(mk.ok(), mk.describe());
             ns.ip("link", "set", TestBed.TUN_DEVICE, "up");
@@ -111,9 +114,9 @@ class PrivilegesIT {
     }
 
     /** The java binary running the tests. */
-    private static final class Path {
+    private static final class JavaBin {
         static String java() {
-            return java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            return Path.of(System.getProperty("java.home"), "bin", "java").toString();
         }
     }
 }

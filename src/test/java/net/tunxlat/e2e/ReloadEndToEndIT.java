@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,6 +27,9 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * SIGHUP reloads the {@code map-file} under traffic, and every datagram is translated with exactly one of
@@ -83,7 +87,7 @@ class ReloadEndToEndIT {
         TestBed bed = env.bed();
         Path mapFile = dataDir.resolve("hosts.map");
         Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
-        List<String> violations = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> violations = new CopyOnWriteArrayList<>();
         DatagramSocket server = bed.ipv4Host().openUdp(new InetSocketAddress("0.0.0.0", PORT)).socket();
         server.setSoTimeout(200);
         AtomicBoolean running = new AtomicBoolean(true);
@@ -183,7 +187,7 @@ class ReloadEndToEndIT {
         String first = MAP_A + "map 192.168.255.60 2001:db8:6::60\n";
         String second = MAP_A + "map 192.168.255.61 2001:db8:6::61\nmap 192.168.255.61 2001:db8:6::62\n";
         assertEquals("192.168.255.50", sourceSeenFor(bed, "a"), "warm: map A translates");
-        java.util.Set<Long> received = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Set<Long> received = ConcurrentHashMap.newKeySet();
         DatagramSocket server = bed.ipv4Host().openUdp(new InetSocketAddress("0.0.0.0", PORT)).socket();
         server.setSoTimeout(200);
         server.setReceiveBufferSize(1 << 20);
@@ -234,7 +238,7 @@ class ReloadEndToEndIT {
 
     /** A started thread handing each datagram {@code server} receives to {@code onDatagram} while {@code running}. */
     private static Thread receive(DatagramSocket server, AtomicBoolean running,
-            java.util.function.Consumer<DatagramPacket> onDatagram) {
+            Consumer<DatagramPacket> onDatagram) {
         Thread receiver = new Thread(() -> {
             byte[] buf = new byte[100];
             while (running.get()) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.e2e;
 
 import static net.tunxlat.e2e.TestBed.IPV4_HOST;
@@ -16,6 +17,7 @@ import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import java.util.function.ToLongFunction;
 
 /**
  * Soak (issue 9): traffic of every kind for a configurable time ({@code -Dtunxlat.soak.seconds}, default 120;
@@ -124,7 +126,7 @@ class SoakIT {
         }
     }
 
-    private static long max(List<Sample> samples, java.util.function.ToLongFunction<Sample> f) {
+    private static long max(List<Sample> samples, ToLongFunction<Sample> f) {
         return samples.stream().mapToLong(f).max().orElse(0);
     }
 }

@@ -1,8 +1,10 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.e2e;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.ArrayList;
 
 /**
  * A translator program the test bed can run: how to start it on a TAYGA-syntax config file. It runs
@@ -70,7 +72,7 @@ public interface Translator {
 
             @Override
             public List<String> command(Path configFile) {
-                List<String> c = new java.util.ArrayList<>(prefix);
+                List<String> c = new ArrayList<>(prefix);
                 c.add(java.toString());
                 c.addAll(jvmOptions);
                 c.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "run", "-c", configFile.toString()));

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.e2e;
 
 import static net.tunxlat.e2e.TestBed.IPV4_HOST_VIA_PREFIX;
@@ -21,6 +22,7 @@ import net.tunxlat.metrics.Scrape;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import java.util.Arrays;
 
 /**
  * UDP GRO on the TUN write path, against the real kernel: a burst of datagrams of one flow, or of a few
@@ -117,7 +119,7 @@ class UdpCoalescingIT {
         }
         byte[] buf = new byte[65536];
         try {
-            while (java.util.Arrays.stream(next).anyMatch(n -> n < BURST)) {
+            while (Arrays.stream(next).anyMatch(n -> n < BURST)) {
                 DatagramPacket p = new DatagramPacket(buf, buf.length);
                 try {
                     socket.receive(p);
@@ -130,7 +132,7 @@ class UdpCoalescingIT {
                 int seq = ByteBuffer.wrap(buf).getInt(0);
                 int f = Math.floorMod(seq, flows);
                 if (p.getLength() != size || seq < next[f] || seq >= BURST
-                        || !java.util.Arrays.equals(datagram(seq, size), java.util.Arrays.copyOf(buf, size))) {
+                        || !Arrays.equals(datagram(seq, size), Arrays.copyOf(buf, size))) {
                     problems.add("flow " + f + " after datagram " + (next[f] - flows) + ": got " + p.getLength()
                             + " bytes numbered " + seq
                             + (seq >= next[f] && seq < BURST ? " with other bytes" : " (out of order)"));

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.header;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -7,6 +8,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 import java.lang.management.ManagementFactory;
 import net.tunxlat.pipeline.Buffers;
 import org.junit.jupiter.api.Test;
+import com.sun.management.ThreadMXBean;
 
 /**
  * The views are on the hot path: wrapping, walking an extension-header chain and every checksum-keeping
@@ -27,7 +29,7 @@ class HeaderAllocationTest {
 
     @Test
     void millionRoundsAllocateNothing() {
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         assertTrue(mx.isThreadAllocatedMemorySupported(), "per-thread allocation accounting");
         ByteBuf owned = PooledByteBufAllocator.DEFAULT.directBuffer(512);
         try {

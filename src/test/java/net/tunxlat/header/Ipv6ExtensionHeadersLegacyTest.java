@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.header;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -6,6 +7,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import java.util.Arrays;
 
 /**
  * The walker against the hand-written loops it replaces (copied here from xlat/Translator (translate64,
@@ -209,7 +211,7 @@ class Ipv6ExtensionHeadersLegacyTest {
             assertEquals(legacyNptIcmp(b, off, end - off), walkerNptIcmp(b, off, end - off), "npt, round " + round);
         }
         for (int outcome : outcomes) {
-            assertTrue(outcome > 500, "every outcome exercised: " + java.util.Arrays.toString(outcomes));
+            assertTrue(outcome > 500, "every outcome exercised: " + Arrays.toString(outcomes));
         }
     }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.header;
 
 import static net.tunxlat.header.HeaderTestSupport.assertChecksum;
@@ -11,6 +12,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import io.netty.buffer.Unpooled;
 
 class UdpHeaderTest {
     @Test
@@ -98,6 +100,6 @@ class UdpHeaderTest {
     static ByteBuf random(Random r, int length) {
         byte[] d = new byte[length];
         r.nextBytes(d);
-        return io.netty.buffer.Unpooled.wrappedBuffer(d);
+        return Unpooled.wrappedBuffer(d);
     }
 }

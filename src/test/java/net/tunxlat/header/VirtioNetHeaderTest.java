@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.header;
 
 import static net.tunxlat.header.HeaderTestSupport.hex;
@@ -6,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import org.junit.jupiter.api.Test;
+import net.tunxlat.tun.TunDevice;
 
 class VirtioNetHeaderTest {
     @Test
@@ -52,6 +54,6 @@ class VirtioNetHeaderTest {
                 VirtioNetHeader.GSO_UDP_L4, VirtioNetHeader.GSO_ECN});
         assertEquals(1, VirtioNetHeader.F_NEEDS_CSUM);
         assertEquals(2, VirtioNetHeader.F_DATA_VALID);
-        assertEquals(net.tunxlat.tun.TunDevice.VNET_HDR_LEN, VirtioNetHeader.LENGTH);
+        assertEquals(TunDevice.VNET_HDR_LEN, VirtioNetHeader.LENGTH);
     }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.mapping;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -16,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.Collections;
 
 class DynamicPoolTest {
     final AtomicLong clock = new AtomicLong(1_700_000_000L);
@@ -159,7 +161,7 @@ class DynamicPoolTest {
         int threads = 4;
         int hosts = 5000;
         ConcurrentHashMap<Long, Integer> seen = new ConcurrentHashMap<>();
-        List<String> problems = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> problems = Collections.synchronizedList(new ArrayList<>());
         CountDownLatch go = new CountDownLatch(1);
         List<Thread> ts = new ArrayList<>();
         for (int t = 0; t < threads; t++) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,6 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import net.tunxlat.ExternalTool;
 import org.junit.jupiter.api.Test;
+import java.nio.file.StandardCopyOption;
 
 /**
  * grafana/tunxlat-alerts.yml: {@code promtool check rules} finds nothing, {@code promtool test rules} passes
@@ -99,7 +101,7 @@ class AlertRulesTest {
         String mutant = rules.replace("(tunxlat_dynamic_pool_addresses > 0) > 0.9", "(tunxlat_dynamic_pool_addresses > 0) > 0.4");
         assertFalse(mutant.equals(rules), "the pool rule changed; update this test");
         Files.writeString(dir.resolve(RULES.getFileName()), mutant);
-        Files.copy(TESTS, dir.resolve(TESTS.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(TESTS, dir.resolve(TESTS.getFileName()), StandardCopyOption.REPLACE_EXISTING);
         Result r = promtool(dir, "test", "rules", TESTS.getFileName().toString());
         assertEquals(1, r.status(), r.output());
         assertTrue(r.output().contains("alertname: TunxlatDynamicPoolNearlyExhausted") && r.output().contains("instance=\"half\""),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.metrics;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -14,6 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import net.tunxlat.xlat.DropReason;
 import org.junit.jupiter.api.Test;
+import java.util.stream.Collectors;
 
 /** The metrics and drop reasons tables of docs/metrics.md say what the code exports. */
 class MetricCatalogueTest {
@@ -69,6 +71,6 @@ class MetricCatalogueTest {
             assertFalse(e.help().isBlank());
         }
         assertEquals(MetricCatalogue.ALL.stream().filter(MetricCatalogue.Entry::reserved).map(MetricCatalogue.Entry::name)
-                .collect(java.util.stream.Collectors.toSet()), MetricCatalogue.RESERVED);
+                .collect(Collectors.toSet()), MetricCatalogue.RESERVED);
     }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.metrics;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -19,6 +20,7 @@ import net.tunxlat.xlat.DropReason;
 import net.tunxlat.xlat.XlatCounters;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import java.net.BindException;
 
 /** {@code GET /metrics} over real HTTP, and scrapes while a worker thread counts. */
 class MetricsServerTest {
@@ -85,7 +87,7 @@ class MetricsServerTest {
     @Test
     void anAddressInUseIsAnError() throws Exception {
         MetricsServer s = start();
-        assertThrows(java.net.BindException.class, () -> MetricsServer.start(s.address(), metrics));
+        assertThrows(BindException.class, () -> MetricsServer.start(s.address(), metrics));
     }
 
     /**

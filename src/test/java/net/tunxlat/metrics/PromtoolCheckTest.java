@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import net.tunxlat.ExternalTool;
 import net.tunxlat.xlat.XlatCounters;
 import org.junit.jupiter.api.Test;
+import java.nio.file.Files;
 
 /**
  * {@code promtool check metrics} (Debian's prometheus package) on a real scrape: every tunxlat metric,
@@ -52,7 +54,7 @@ class PromtoolCheckTest {
     void scrapeConfigExampleIsValid() throws Exception {
         Path promtool = ExternalTool.require("promtool", "apt-get install prometheus");
         Path example = Path.of("packaging/prometheus-tunxlat.yml");
-        String yml = java.nio.file.Files.readString(example);
+        String yml = Files.readString(example);
         org.junit.jupiter.api.Assertions.assertTrue(yml.contains("job_name: tunxlat") && yml.contains("127.0.0.1:9464"));
         Process p = new ProcessBuilder(promtool.toString(), "check", "config", example.toString())
                 .redirectErrorStream(true).start();

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.metrics;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -11,6 +12,7 @@ import net.tunxlat.xlat.DropReason;
 import net.tunxlat.xlat.XlatCounters;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import java.lang.management.ManagementFactory;
 
 /** The scrape: names, types and labels as the catalogue says, values summed over workers. */
 class TunxlatMetricsTest {
@@ -186,7 +188,7 @@ class TunxlatMetricsTest {
         assertEquals(0, start.value(MetricCatalogue.CONFIG_RELOADS, "result", "success"));
         assertEquals(0, start.value(MetricCatalogue.CONFIG_RELOADS, "result", "failure"));
         assertEquals(1, start.value(MetricCatalogue.CONFIG_LAST_SUCCESSFUL), "the start's load succeeded");
-        double started = java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime() / 1000.0;
+        double started = ManagementFactory.getRuntimeMXBean().getStartTime() / 1000.0;
         assertEquals(started, start.value(MetricCatalogue.CONFIG_LAST_SUCCESS), 0.001,
                 "without a reloader the configuration was loaded when the process started");
         metrics.useReloads(new ReloadMetrics.Source() {

@@ -13,6 +13,7 @@ import net.tunxlat.mapping.DynamicPool;
 import net.tunxlat.mapping.Ipv4Prefix;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.List;
 
 class DynamicMapCopyTest {
     @TempDir
@@ -52,7 +53,7 @@ class DynamicMapCopyTest {
         assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(r.to())));
         assertEquals(Files.getOwner(to), Files.getOwner(r.to()));
         // what tunxlat does at start (PoolKeeper.load): the same IPv6 host gets the same IPv4 address
-        DynamicPool pool = new DynamicPool(POOL, a -> a == Addresses.parseIpv4("192.168.255.1"), java.util.List.of(),
+        DynamicPool pool = new DynamicPool(POOL, a -> a == Addresses.parseIpv4("192.168.255.1"), List.of(),
                 () -> 1764990200L);
         for (DynamicMapFile.Entry e : new DynamicMapFile(to).load().entries()) {
             assertTrue(pool.restore(e.address(), e.hi(), e.lo(), e.lastUse()));

@@ -10,6 +10,7 @@ import net.tunxlat.config.ConfigException;
 import net.tunxlat.config.ConfigParser;
 import net.tunxlat.config.TunxlatConfig;
 import org.junit.jupiter.api.Test;
+import net.tunxlat.mapping.Ipv4Prefix;
 
 class TaygaImportTest {
     static final Path TAYGA = Path.of("/etc/tayga.conf");
@@ -167,9 +168,9 @@ class TaygaImportTest {
 
     @Test
     void privateMeansRfc1918OrSharedSpace() {
-        assertTrue(TaygaImport.isPrivate(net.tunxlat.mapping.Ipv4Prefix.parse("192.168.255.0/24", 32)));
-        assertTrue(TaygaImport.isPrivate(net.tunxlat.mapping.Ipv4Prefix.parse("100.64.1.0/24", 32)));
-        assertFalse(TaygaImport.isPrivate(net.tunxlat.mapping.Ipv4Prefix.parse("198.51.100.0/24", 32)));
-        assertFalse(TaygaImport.isPrivate(net.tunxlat.mapping.Ipv4Prefix.parse("10.0.0.0/7", 32)));
+        assertTrue(TaygaImport.isPrivate(Ipv4Prefix.parse("192.168.255.0/24", 32)));
+        assertTrue(TaygaImport.isPrivate(Ipv4Prefix.parse("100.64.1.0/24", 32)));
+        assertFalse(TaygaImport.isPrivate(Ipv4Prefix.parse("198.51.100.0/24", 32)));
+        assertFalse(TaygaImport.isPrivate(Ipv4Prefix.parse("10.0.0.0/7", 32)));
     }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.nat64;
 
 import static net.tunxlat.nat64.Nat64Protocol.*;
@@ -6,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import com.sun.management.ThreadMXBean;
+import java.util.function.IntConsumer;
 
 /**
  * Steady-state stateful traffic allocates nothing: lookups and refreshes of existing TCP, UDP and ICMP sessions
@@ -21,7 +24,7 @@ class Nat64AllocationTest {
 
     @Test
     void lookupsAndRefreshesAllocateNothing() {
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         assertTrue(mx.isThreadAllocatedMemorySupported());
         Nat64Settings s = new Nat64Settings(Nat64TableTest.pool(1024, 65535, 128), new int[] {FLOWS, FLOWS, FLOWS},
                 4096, 64, 100_000, 16, null, 1024, Timeouts.RFC6146, false, false, 4, List.of());
@@ -44,7 +47,7 @@ class Nat64AllocationTest {
         }
         t.epochs().exit(reader);
         long[] sum = {0};
-        java.util.function.IntConsumer run = n -> {
+        IntConsumer run = n -> {
             for (int i = 0; i < n; i += 64) {
                 t.epochs().enter(reader);
                 for (int j = 0; j < 64; j++) {
@@ -73,7 +76,7 @@ class Nat64AllocationTest {
 
     @Test
     void creatingSessionsFromWarmFreeListsAllocatesNothing() {
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         Nat64Settings s = new Nat64Settings(Nat64TableTest.pool(1024, 65535, 0), new int[] {FLOWS, FLOWS, FLOWS},
                 4096, 128, 100_000, 0, null, 1024, new Timeouts(1, 1, 1, 1, 1), false, false, 4, List.of());
         Nat64Tables t = new Nat64Tables(s, 1, Nat64Listener.NONE, () -> 0);
@@ -81,7 +84,7 @@ class Nat64AllocationTest {
         Nat64Lookup r = new Nat64Lookup();
         long[] clock = {0};
         long[] ok = {0};
-        java.util.function.IntConsumer run = n -> {
+        IntConsumer run = n -> {
             for (int i = 0; i < n; i += 1000) {
                 t.epochs().enter(reader);
                 for (int j = 0; j < 1000; j++) {

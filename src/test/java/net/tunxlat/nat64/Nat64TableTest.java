@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.nat64;
 
 import static net.tunxlat.nat64.Nat64Protocol.*;
@@ -10,6 +11,8 @@ import java.util.Set;
 import net.tunxlat.mapping.Addresses;
 import net.tunxlat.mapping.Ipv6Prefix;
 import org.junit.jupiter.api.Test;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 class Nat64TableTest {
     static final int T = Addresses.parseIpv4("192.0.2.2");
@@ -285,7 +288,7 @@ class Nat64TableTest {
     @Test
     void sweeperThreadEndsExpiredSessions() throws Exception {
         Nat64Tables t = tables(settings(pool(1024, 2047, 0), 100, 128, 100, 0, false, false, List.of()));
-        java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong();
+        AtomicLong clock = new AtomicLong();
         int reader = t.epochs().register();
         t.epochs().enter(reader);
         for (int i = 0; i < 20; i++) {
@@ -328,7 +331,7 @@ class Nat64TableTest {
      */
     @Test
     void parityAndRangeKeptForRandomSources() {
-        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        SplittableRandom random = new SplittableRandom(7);
         for (int blockSize : new int[] {0, 32}) {
             Nat64Tables t = tables(settings(pool(1, 65535, blockSize), 3000, 64, 3000, 20, false, false, List.of()));
             for (int p : new int[] {TCP, UDP}) {

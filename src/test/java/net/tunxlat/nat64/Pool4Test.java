@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.nat64;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -6,6 +7,8 @@ import java.util.List;
 import net.tunxlat.mapping.Addresses;
 import net.tunxlat.mapping.Ipv6Prefix;
 import org.junit.jupiter.api.Test;
+import java.util.HashSet;
+import java.util.Set;
 
 class Pool4Test {
     static final int A = Addresses.parseIpv4("192.0.2.1");
@@ -51,7 +54,7 @@ class Pool4Test {
                 () -> new Deterministic(Ipv6Prefix.parse("2001:db8:100::/56", -1), 64, pool));
         assertTrue(e.getMessage().contains("add pool4 addresses"), e.getMessage());
         Deterministic d = new Deterministic(Ipv6Prefix.parse("2001:db8:100::/57", -1), 64, pool);
-        java.util.Set<Integer> blocks = new java.util.HashSet<>();
+        Set<Integer> blocks = new HashSet<>();
         for (int i = 0; i < 128; i++) {
             long hi = 0x20010db801000000L | (long) i;
             int b = d.blockOf(Nat64Protocol.TCP, hi, 0x1234L);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.nptv6;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -9,6 +10,7 @@ import net.tunxlat.mapping.Ipv6Prefix;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
+import java.util.BitSet;
 
 /** RFC 6296's algorithm against the RFC's §3.6 example and the vectors of the reference notes. */
 class Nptv6MappingTest {
@@ -76,7 +78,7 @@ class Nptv6MappingTest {
     @Test
     void exhaustiveSlash48IsABijectionWithoutFfff() {
         Nptv6Mapping m = mapping("fd01:203:405::/48", "2001:db8:1::/48");
-        java.util.BitSet seen = new java.util.BitSet(65536);
+        BitSet seen = new BitSet(65536);
         for (int subnet = 0; subnet < 0xffff; subnet++) {
             ByteBuf a = Unpooled.buffer(16);
             a.writeLong(0xfd01020304050000L | subnet).writeLong(0x1234);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.offline;
 
 import static net.tunxlat.xlat.TestPackets.icmpEcho;
@@ -14,12 +15,12 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicLong;
 import net.tunxlat.config.ConfigParser;
 import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.xlat.XlatSnapshot;
 import net.tunxlat.xlat.XlatState;
 import org.junit.jupiter.api.Test;
+import net.tunxlat.xlat.TestPackets;
 
 /**
  * Issue 14 items 1-10: packets the maintained TAYGA (apalrd/tayga, nat64.c / addrmap.c) answers or drops
@@ -107,7 +108,7 @@ class TaygaParityTest {
         assertArrayEquals(v6(dst), Arrays.copyOfRange(p, 24, 40), why + ": destination");
         assertEquals(type, p[40] & 0xff, why + ": type");
         assertEquals(code, p[41] & 0xff, why + ": code");
-        assertEquals(0xffff, net.tunxlat.xlat.TestPackets.transportSum6(p, 40, 58), why + ": ICMPv6 checksum");
+        assertEquals(0xffff, TestPackets.transportSum6(p, 40, 58), why + ": ICMPv6 checksum");
         return ByteBuffer.wrap(p, 44, 4).getInt() & 0xffffffffL;
     }
 

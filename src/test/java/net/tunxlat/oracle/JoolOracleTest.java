@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.oracle;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.function.Executable;
 import org.opentest4j.TestAbortedException;
+import net.tunxlat.util.Json;
 
 /**
  * RFC 7915 conformance against Jool's graybox packets (third-party, GPL-2.0: read at test time from
@@ -100,7 +102,7 @@ class JoolOracleTest {
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> manifest(String name) throws IOException {
-        return (Map<String, Object>) net.tunxlat.util.Json.parse(Files.readString(DIR.resolve(name), StandardCharsets.UTF_8));
+        return (Map<String, Object>) Json.parse(Files.readString(DIR.resolve(name), StandardCharsets.UTF_8));
     }
 
     @SuppressWarnings("unchecked")

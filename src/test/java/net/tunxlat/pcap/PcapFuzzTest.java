@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.pcap;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -13,6 +14,7 @@ import net.tunxlat.config.ConfigParser;
 import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.offline.OfflineTranslator;
 import org.junit.jupiter.api.AfterAll;
+import net.tunxlat.LeakWatch;
 
 /**
  * Fuzz test of the pcap reader and of {@code tunxlat translate} behind it (issue 9): any bytes as a
@@ -41,17 +43,17 @@ class PcapFuzzTest {
         }
     }
 
-    static final int LEAK_MARK = net.tunxlat.LeakWatch.mark();
+    static final int LEAK_MARK = LeakWatch.mark();
 
     @AfterAll
     static void release() {
         XLAT.close();
-        net.tunxlat.LeakWatch.assertNoLeaks(LEAK_MARK);
+        LeakWatch.assertNoLeaks(LEAK_MARK);
     }
 
     @FuzzTest(maxDuration = "5m")
     void captureFile(byte[] data) throws IOException {
-        net.tunxlat.LeakWatch.assertNoNewLeaks(LEAK_MARK);
+        LeakWatch.assertNoNewLeaks(LEAK_MARK);
         PcapReader reader;
         try {
             reader = new PcapReader(new ByteArrayInputStream(data), "fuzz.pcap");

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -22,6 +22,7 @@ import net.tunxlat.metrics.MetricsServer;
 import net.tunxlat.util.Log;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.nio.file.Files;
 
 /**
  * Issue 14 item 1: an endpoint nobody asked for (the default {@code metrics-listen}, the default control socket)
@@ -121,7 +122,7 @@ class DaemonEndpointsTest {
             assertTrue(e.getMessage().contains(sock.toString()), e.getMessage());
             // The other daemon's socket was left alone.
             assertEquals(sock, other.path());
-            assertTrue(java.nio.file.Files.exists(sock));
+            assertTrue(Files.exists(sock));
         }
     }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,6 +26,9 @@ import net.tunxlat.xlat.XlatSnapshot;
 import net.tunxlat.xlat.XlatState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.regex.Pattern;
+import net.tunxlat.config.UdpCksumMode;
+import net.tunxlat.util.Log;
 
 /** SIGHUP's reload, without the signal: maps change, the pool stays, failures keep the running state. */
 class ReloaderTest {
@@ -60,7 +64,7 @@ class ReloaderTest {
         assertSame(bound, pool.lookup6(0x20010db800060000L, 0x77));
         assertEquals(3, s.config().maps().size());
         assertEquals(Addresses.parseIpv4("192.168.255.51") , s.staticMap().translate6to4(s.staticMap().lookup6(0x20010db800060000L, 0x50), 0x20010db800060000L, 0x50));
-        assertTrue(log.matches("(?s).*reloaded " + java.util.regex.Pattern.quote(conf + " and " + map)
+        assertTrue(log.matches("(?s).*reloaded " + Pattern.quote(conf + " and " + map)
                 + " in \\d+ ms: 3 static maps \\(2 added, 1 removed\\)\n.*"), log);
 
         double reloaded = r.lastSuccessSeconds();
@@ -123,7 +127,7 @@ class ReloaderTest {
         assertEquals("nat64", s.config().tunDevice());
         assertEquals(0, s.config().workers());
         assertEquals(c.dynamicPool(), s.config().dynamicPool());
-        assertEquals(net.tunxlat.config.UdpCksumMode.CALC, s.config().udpCksumMode(), "live directives change");
+        assertEquals(UdpCksumMode.CALC, s.config().udpCksumMode(), "live directives change");
         assertTrue(log.contains("changed but needs a restart, running value kept: tun-device, workers, dynamic-pool"), log);
         assertSame(state, s.state(), "a reload swaps the configuration and keeps the state");
 
@@ -143,11 +147,11 @@ class ReloaderTest {
 
     static String captureLog(Action a) throws Exception {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        PrintStream old = net.tunxlat.util.Log.redirect(new PrintStream(buf, true, "UTF-8"));
+        PrintStream old = Log.redirect(new PrintStream(buf, true, "UTF-8"));
         try {
             a.run();
         } finally {
-            net.tunxlat.util.Log.redirect(old);
+            Log.redirect(old);
         }
         return buf.toString("UTF-8");
     }

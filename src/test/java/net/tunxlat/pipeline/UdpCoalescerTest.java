@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.pipeline;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -15,6 +16,11 @@ import net.tunxlat.xlat.Translator;
 import net.tunxlat.xlat.XlatCounters;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * UDP GRO on the TUN write path: what goes in as single datagrams comes out of the kernel's segmentation
@@ -188,8 +194,8 @@ class UdpCoalescerTest {
      */
     static void assertSamePackets(List<byte[]> sent, List<byte[]> delivered) {
         assertEquals(sent.size(), delivered.size(), "datagrams delivered");
-        java.util.Map<String, List<byte[]>> want = new java.util.LinkedHashMap<>();
-        java.util.Map<String, List<byte[]>> got = new java.util.LinkedHashMap<>();
+        Map<String, List<byte[]>> want = new LinkedHashMap<>();
+        Map<String, List<byte[]>> got = new LinkedHashMap<>();
         for (byte[] p : sent) {
             byte[] f = finish(p);
             want.computeIfAbsent(flow(f), k -> new ArrayList<>()).add(withoutIdentification(f));
@@ -213,7 +219,7 @@ class UdpCoalescerTest {
         boolean v4 = (ip[0] >>> 4 & 0xf) == 4;
         int from = v4 ? 12 : 8;
         int to = v4 ? 24 : 44;
-        return java.util.HexFormat.of().formatHex(ip, from, to);
+        return HexFormat.of().formatHex(ip, from, to);
     }
 
     static byte[] withoutIdentification(byte[] ip) {
@@ -226,7 +232,7 @@ class UdpCoalescerTest {
 
     /** Delivered IPv4 datagrams without DF have Identifications that are all different, and valid headers. */
     static void assertIdentificationsUnique(List<byte[]> delivered) {
-        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        Set<Integer> seen = new HashSet<>();
         for (byte[] p : delivered) {
             if ((p[0] >>> 4 & 0xf) == 4) {
                 assertEquals(0xffff, sum(p, 0, 20), "IPv4 header checksum");

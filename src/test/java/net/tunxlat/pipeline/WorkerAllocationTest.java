@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.pipeline;
 
 import static net.tunxlat.xlat.TranslatorTest.H4;
@@ -15,6 +16,7 @@ import net.tunxlat.xlat.PacketLog;
 import net.tunxlat.xlat.TestPackets;
 import net.tunxlat.xlat.XlatCounters;
 import org.junit.jupiter.api.Test;
+import com.sun.management.ThreadMXBean;
 
 /**
  * The worker's own loop allocates nothing either: {@link Worker#batch} (the snapshot read, the reads, the
@@ -119,7 +121,7 @@ class WorkerAllocationTest {
     }
 
     private static void assertNoAllocation(ReplayQueue q, int translated) {
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         assertTrue(mx.isThreadAllocatedMemorySupported(), "per-thread allocation accounting");
         try (Worker w = new Worker(q, () -> WorkerTest.SNAPSHOT, PooledByteBufAllocator.DEFAULT, System::nanoTime,
                 PacketLog.OFF)) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.xlat;
 
 import static net.tunxlat.xlat.TestPackets.*;
@@ -16,6 +17,7 @@ import net.tunxlat.mapping.Addresses;
 import net.tunxlat.mapping.Ipv6Prefix;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import java.util.Random;
 
 /** GSO super-packets behind a virtio_net_hdr: translated whole, or cut into segments in software. */
 class GsoTranslatorTest {
@@ -124,7 +126,7 @@ class GsoTranslatorTest {
         // DF=0 TCP over IPv4 with 1460-byte segments: 1520 bytes in IPv6 exceed offlink-mtu 1280, so each
         // segment is cut in software and then fragmented like any DF=0 packet.
         byte[] data = new byte[4380];
-        new java.util.Random(3).nextBytes(data);
+        new Random(3).nextBytes(data);
         byte[] ip = superPacket(ipv4(TranslatorTest.H4, TranslatorTest.H6_AS4, 6, 64, 0, 100, 0,
                 tcpHeaderAndData(80, 40000, data)), 20, 6);
         List<byte[]> o = run(ip, VirtioNetHeader.GSO_TCPV4, 1460, 20, 16);
@@ -222,7 +224,7 @@ class GsoTranslatorTest {
 
     @Test
     void partialChecksumsOfTcpAndUdpBothWaysAndNptv6MatchPlainTranslation() {
-        java.util.Random r = new java.util.Random(7);
+        Random r = new Random(7);
         for (int i = 0; i < 200; i++) {
             byte[] data = new byte[r.nextInt(1400)];
             r.nextBytes(data);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.xlat;
 
 import static net.tunxlat.xlat.DropReason.*;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import net.tunxlat.LeakWatch;
 
 /**
  * The hostile-input catalogue (issue 9): every packet here is malformed, lying, spoofed or forged. Each is
@@ -44,11 +46,11 @@ class HostileInputTest {
     }
 
     /** Leaks Netty had reported before these tests (another class's, on purpose: LeakWatchTest). */
-    static final int LEAK_MARK = net.tunxlat.LeakWatch.mark();
+    static final int LEAK_MARK = LeakWatch.mark();
 
     @org.junit.jupiter.api.AfterAll
     static void noBufferLeaked() {
-        net.tunxlat.LeakWatch.assertNoLeaks(LEAK_MARK);
+        LeakWatch.assertNoLeaks(LEAK_MARK);
     }
 
     final XlatHarness x = new XlatHarness(snapshot());

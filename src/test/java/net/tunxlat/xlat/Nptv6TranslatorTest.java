@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.xlat;
 
 import static net.tunxlat.xlat.TestPackets.*;
@@ -14,6 +15,7 @@ import net.tunxlat.mapping.Addresses;
 import net.tunxlat.mapping.Ipv6Prefix;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import java.nio.ByteBuffer;
 
 /** NPTv6 through the translator core: checksum neutrality, ICMPv6 errors, shared prefixes, hairpinning. */
 class Nptv6TranslatorTest {
@@ -52,11 +54,11 @@ class Nptv6TranslatorTest {
     }
 
     static String src(byte[] p) {
-        return Addresses.formatIpv6(java.nio.ByteBuffer.wrap(p).getLong(8), java.nio.ByteBuffer.wrap(p).getLong(16));
+        return Addresses.formatIpv6(ByteBuffer.wrap(p).getLong(8), ByteBuffer.wrap(p).getLong(16));
     }
 
     static String dst(byte[] p) {
-        return Addresses.formatIpv6(java.nio.ByteBuffer.wrap(p).getLong(24), java.nio.ByteBuffer.wrap(p).getLong(32));
+        return Addresses.formatIpv6(ByteBuffer.wrap(p).getLong(24), ByteBuffer.wrap(p).getLong(32));
     }
 
     @Test

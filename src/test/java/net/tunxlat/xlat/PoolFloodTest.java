@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.xlat;
 
 import static net.tunxlat.xlat.TestPackets.*;
@@ -14,6 +15,8 @@ import net.tunxlat.mapping.Ipv4Prefix;
 import net.tunxlat.mapping.Ipv6Prefix;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 /**
  * Issue 9, "no pool exhaustion": a flood of new spoofed IPv6 sources meets {@code dynamic-pool-allow}
@@ -28,7 +31,7 @@ class PoolFloodTest {
     XlatHarness harness(int rate, String... allow) {
         TunxlatConfig c = TunxlatConfig.builder().source(Path.of("flood.conf")).ipv4Addr(Addresses.parseIpv4("192.168.0.1"))
                 .prefix(Ipv6Prefix.parse("2001:db8:64::/96", -1)).dynamicPool(Ipv4Prefix.parse("192.168.0.0/22", -1))
-                .dynamicPoolAllow(java.util.Arrays.stream(allow).map(a -> Ipv6Prefix.parse(a, -1)).toList())
+                .dynamicPoolAllow(Arrays.stream(allow).map(a -> Ipv6Prefix.parse(a, -1)).toList())
                 .dynamicPoolRate(rate).build();
         XlatState state = XlatState.forConfig(c, () -> seconds[0]);
         x = new XlatHarness(state.install(new XlatSnapshot(c, state)));
@@ -44,7 +47,7 @@ class PoolFloodTest {
 
     static byte[] udpFrom(long hi, long lo) {
         byte[] p = ipv6("2001:db8::1", H4_AS6, 17, 17, 64, 0, new byte[0], udpHeaderAndData(4000, 53, new byte[12]));
-        java.nio.ByteBuffer.wrap(p).putLong(8, hi).putLong(16, lo);
+        ByteBuffer.wrap(p).putLong(8, hi).putLong(16, lo);
         // fix the UDP checksum for the new source
         p[46] = 0;
         p[47] = 0;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.xlat;
 
 import static net.tunxlat.xlat.TestPackets.*;
@@ -11,6 +12,8 @@ import net.tunxlat.header.VirtioNetHeader;
 import net.tunxlat.pipeline.Buffers;
 import net.tunxlat.pipeline.UdpCoalescer;
 import org.junit.jupiter.api.Test;
+import com.sun.management.ThreadMXBean;
+import java.util.function.IntConsumer;
 
 /**
  * The hot path allocates nothing: a million packets through the translator core (both directions,
@@ -24,7 +27,7 @@ class TranslatorAllocationTest {
 
     @Test
     void millionPacketsAllocateNothing() {
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         assertTrue(mx.isThreadAllocatedMemorySupported(), "per-thread allocation accounting");
         XlatSnapshot snap = new XlatSnapshot(TranslatorTest.config("2001:db8:64::/96", UdpCksumMode.CALC,
                 TranslatorTest.map(TranslatorTest.H6_AS4, TranslatorTest.H6)));
@@ -85,7 +88,7 @@ class TranslatorAllocationTest {
      */
     @Test
     void millionPacketsWithOffloadsAllocateNothing() {
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         XlatSnapshot snap = new XlatSnapshot(TranslatorTest.config("2001:db8:64::/96", UdpCksumMode.CALC,
                 TranslatorTest.map(TranslatorTest.H6_AS4, TranslatorTest.H6)));
         int v = KernelVnet.V;
@@ -156,7 +159,7 @@ class TranslatorAllocationTest {
      * Bytes this thread allocates for {@code run.accept(1_000_000)}, after {@code run.accept(200_000)} to warm
      * up (JIT, Netty's caches).
      */
-    private static long allocatedBy(com.sun.management.ThreadMXBean mx, java.util.function.IntConsumer run) {
+    private static long allocatedBy(ThreadMXBean mx, IntConsumer run) {
         run.accept(200_000);
         long before = mx.getCurrentThreadAllocatedBytes();
         run.accept(1_000_000);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.xlat;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -12,6 +13,8 @@ import java.util.List;
 import net.tunxlat.config.ConfigParser;
 import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.pipeline.Buffers;
+import net.tunxlat.LeakWatch;
+import net.tunxlat.offline.OfflineTranslator;
 
 /**
  * Coverage-guided fuzz tests of the translator core (issue 9), in every direction: IPv4 → IPv6, IPv6 →
@@ -101,11 +104,11 @@ class TranslatorFuzzTest {
     };
 
     /** Leaks Netty had reported before these tests (another class's, on purpose: LeakWatchTest). */
-    static final int LEAK_MARK = net.tunxlat.LeakWatch.mark();
+    static final int LEAK_MARK = LeakWatch.mark();
 
     @org.junit.jupiter.api.AfterAll
     static void noBufferLeaked() {
-        net.tunxlat.LeakWatch.assertNoLeaks(LEAK_MARK);
+        LeakWatch.assertNoLeaks(LEAK_MARK);
     }
 
     // ---------------------------------------------------------------- targets
@@ -211,7 +214,7 @@ class TranslatorFuzzTest {
     }
 
     static void run(int flags, byte[] p) {
-        net.tunxlat.LeakWatch.assertNoNewLeaks(LEAK_MARK);
+        LeakWatch.assertNoNewLeaks(LEAK_MARK);
         int config = config(flags);
         XlatSnapshot snap = new XlatSnapshot(PARSED[config]);
         boolean inputValid = PacketInvariants.transportChecksumValid(p, p.length);
@@ -222,14 +225,14 @@ class TranslatorFuzzTest {
                     () -> "every emitted packet is counted: " + o);
             for (byte[] out : o.emitted()) {
                 String wrong = PacketInvariants.check(out, inputValid, o.nptv6() > 0);
-                assertNull(wrong, () -> wrong + " in " + net.tunxlat.offline.OfflineTranslator.describe(out, 0, out.length)
-                        + " (input " + net.tunxlat.offline.OfflineTranslator.describe(p, 0, p.length) + ")");
+                assertNull(wrong, () -> wrong + " in " + OfflineTranslator.describe(out, 0, out.length)
+                        + " (input " + OfflineTranslator.describe(p, 0, p.length) + ")");
             }
         }
     }
 
     static void runVnet(int config, byte[] vnet, byte[] p) {
-        net.tunxlat.LeakWatch.assertNoNewLeaks(LEAK_MARK);
+        LeakWatch.assertNoNewLeaks(LEAK_MARK);
         XlatSnapshot snap = new XlatSnapshot(PARSED[config]);
         XlatCounters counters = new XlatCounters();
         List<byte[]> out = new ArrayList<>();
@@ -265,7 +268,7 @@ class TranslatorFuzzTest {
             for (byte[] o : out) {
                 // A super-packet's L4 checksum is partial (the kernel finishes it): check the IP layer only.
                 String wrong = PacketInvariants.check(o, false);
-                assertNull(wrong, () -> wrong + " in " + net.tunxlat.offline.OfflineTranslator.describe(o, 0, o.length));
+                assertNull(wrong, () -> wrong + " in " + OfflineTranslator.describe(o, 0, o.length));
             }
             assertEquals(1, packet.refCnt());
             assertEquals(1, segments.refCnt());

@@ -1,9 +1,11 @@
+// SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.xlat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.util.ArrayList;
 import java.util.List;
+import net.tunxlat.pipeline.Buffers;
 
 /**
  * The translator core as a worker runs it (pooled direct buffers, hot-path views), with each input packet
@@ -50,7 +52,7 @@ final class XlatHarness implements AutoCloseable {
     }
 
     private static ByteBuf pipelineView(ByteBuf b) {
-        return net.tunxlat.pipeline.Buffers.hotPathView(b);
+        return Buffers.hotPathView(b);
     }
 
     /** Runs one packet (any bytes, at most {@link Translator#MAX_PACKET}). */
