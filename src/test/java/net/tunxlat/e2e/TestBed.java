@@ -42,6 +42,14 @@ import java.util.function.Consumer;
  * Builder#ipv4LinkMtu(int)} sets the MTU of the translator namespace's IPv4-side link (both ends:
  * {@code to-v4} and the router's {@code to-xl}, or the IPv4 host's {@code eth0}).
  *
+ * <p>{@link Builder#wellKnownPrefix()} numbers the bed for the Well-Known Prefix, which RFC 6052 §3.1
+ * keeps for global IPv4 addresses: the config's prefix is {@value #WKP} with {@code ipv6-addr}
+ * {@value #WKP_TRANSLATOR_IPV6} (mandatory there, as {@code ipv4-addr} is not global), the IPv4 host
+ * gets the global address {@value #GLOBAL_IPV4_HOST} as well ({@value #GLOBAL_IPV4_GATEWAY} in the
+ * translator namespace; both namespaces are isolated, so the block never leaves the machine), and the
+ * IPv6 host reaches it at {@value #GLOBAL_IPV4_HOST_VIA_WKP}. The IPv4 host's {@value #IPV4_HOST} is a
+ * documentation address, non-global: under the strict WKP it has no IPv6 form.
+ *
  * <p>{@link #close()} always deletes the namespaces (a JVM shutdown hook does it too for beds left
  * open) and then fails if the translator did not exit within 2 s of SIGTERM.
  */
@@ -65,7 +73,17 @@ public final class TestBed implements AutoCloseable {
     /** With {@link Builder#ipv4Router()}: the router's address facing the translator namespace. */
     public static final String IPV4_ROUTER = "198.51.100.2";
 
-    /** How long to wait for SIGTERM to end the translator. */
+    /** The RFC 6052 Well-Known Prefix ({@link Builder#wellKnownPrefix()}). */
+    public static final String WKP = "64:ff9b::/96";
+    /** With {@link Builder#wellKnownPrefix()}: the translator's {@code ipv6-addr} (routed to the TUN device). */
+    public static final String WKP_TRANSLATOR_IPV6 = "2001:db8:64::1";
+    /** With {@link Builder#wellKnownPrefix()}: a global address of the IPv4 host (RFC 6052 §3.1 lets the WKP embed it). */
+    public static final String GLOBAL_IPV4_HOST = "5.5.5.2";
+    /** With {@link Builder#wellKnownPrefix()}: the translator namespace's address on the global IPv4 subnet. */
+    public static final String GLOBAL_IPV4_GATEWAY = "5.5.5.1";
+    /** {@link #GLOBAL_IPV4_HOST} as the IPv6 host sees it under the WKP (64:ff9b::5.5.5.2). */
+    public static final String GLOBAL_IPV4_HOST_VIA_WKP = "64:ff9b::505:502";
+
     /** The promise: a translator stops cleanly within a second of SIGTERM. */
     public static final Duration STOP_GRACE = Duration.ofSeconds(1);
 
@@ -85,6 +103,7 @@ public final class TestBed implements AutoCloseable {
     private Netns ipv4Router;
     private boolean withRouter;
     private int ipv4LinkMtu;
+    private boolean wellKnownPrefix;
     private Path configFile;
     private Path logFile;
     private List<String> extraConfigLines = List.of();
@@ -134,6 +153,7 @@ public final class TestBed implements AutoCloseable {
         private boolean startTranslator = true;
         private boolean ipv4Router;
         private int ipv4LinkMtu;
+        private boolean wellKnownPrefix;
 
         private Builder(Translator translator) {
             this.translator = translator;
@@ -184,8 +204,18 @@ public final class TestBed implements AutoCloseable {
             return this;
         }
 
+        /** Numbers the bed for the Well-Known Prefix with a global IPv4 host address (see the class comment). */
+        public Builder wellKnownPrefix() {
+            this.wellKnownPrefix = true;
+            return this;
+        }
+
         public TestBed start() throws IOException, InterruptedException {
+            if (wellKnownPrefix && ipv4Router) {
+                throw new IllegalStateException("wellKnownPrefix() is not combined with ipv4Router() yet");
+            }
             TestBed bed = new TestBed(label, translator);
+            bed.wellKnownPrefix = wellKnownPrefix;
             bed.withRouter = ipv4Router;
             bed.ipv4LinkMtu = ipv4LinkMtu;
             OPEN.add(bed);
@@ -252,6 +282,10 @@ public final class TestBed implements AutoCloseable {
         } else {
             translatorNs.ip("addr", "add", IPV4_GATEWAY + "/24", "dev", "to-v4");
         }
+        if (wellKnownPrefix) {
+            ipv4Host.ip("addr", "add", GLOBAL_IPV4_HOST + "/24", "dev", "eth0");
+            translatorNs.ip("addr", "add", GLOBAL_IPV4_GATEWAY + "/24", "dev", "to-v4");
+        }
         ipv6Host.ip("link", "set", "eth0", "up");
         ipv4Host.ip("link", "set", "eth0", "up");
         translatorNs.ip("link", "set", "to-v6", "up");
@@ -268,6 +302,9 @@ public final class TestBed implements AutoCloseable {
         translatorNs.ip("tuntap", "add", "dev", TUN_DEVICE, "mode", "tun");
         translatorNs.ip("link", "set", TUN_DEVICE, "up");
         translatorNs.ip("route", "add", PREFIX, "dev", TUN_DEVICE);
+        if (wellKnownPrefix) {
+            translatorNs.ip("route", "add", WKP, "dev", TUN_DEVICE);
+        }
         translatorNs.ip("route", "add", POOL, "dev", TUN_DEVICE);
 
         awaitUsable(ipv6Host, "eth0");
@@ -314,9 +351,14 @@ public final class TestBed implements AutoCloseable {
         List<String> lines = new ArrayList<>(List.of(
                 "# written by the tunxlat end-to-end test bed",
                 "tun-device " + TUN_DEVICE,
-                "ipv4-addr " + TRANSLATOR_IPV4,
-                "prefix " + PREFIX,
-                "map " + IPV6_HOST_MAPPED + " " + IPV6_HOST));
+                "ipv4-addr " + TRANSLATOR_IPV4));
+        if (wellKnownPrefix) {
+            lines.add("ipv6-addr " + WKP_TRANSLATOR_IPV6);
+            lines.add("prefix " + WKP);
+        } else {
+            lines.add("prefix " + PREFIX);
+        }
+        lines.add("map " + IPV6_HOST_MAPPED + " " + IPV6_HOST);
         if (type.name().equals("tunxlat") && extraLines.stream().noneMatch(l -> l.startsWith("control-socket"))) {
             lines.add("control-socket " + controlSocket());
         }
@@ -347,7 +389,12 @@ public final class TestBed implements AutoCloseable {
             throw new IllegalStateException("translator already started");
         }
         translator = TranslatorProcess.start(translatorNs, translatorType, configFile, logFile);
-        translator.awaitReady(ipv6Host, IPV4_HOST_VIA_PREFIX, timeout);
+        translator.awaitReady(ipv6Host, readinessTarget(), timeout);
+    }
+
+    /** What a ping from the IPv6 host goes to until the translator forwards it. */
+    private String readinessTarget() {
+        return wellKnownPrefix ? GLOBAL_IPV4_HOST_VIA_WKP : IPV4_HOST_VIA_PREFIX;
     }
 
     /**
@@ -368,7 +415,7 @@ public final class TestBed implements AutoCloseable {
         }
         logFile = dir.resolve(base + ".log").toAbsolutePath();
         translator = TranslatorProcess.start(translatorNs, type, config, logFile);
-        translator.awaitReady(ipv6Host, IPV4_HOST_VIA_PREFIX, timeout);
+        translator.awaitReady(ipv6Host, readinessTarget(), timeout);
     }
 
     /** SIGTERM; returns whether the translator ended within {@link #STOP_GRACE} (else it was killed). */
