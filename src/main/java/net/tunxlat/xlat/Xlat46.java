@@ -34,10 +34,8 @@ final class Xlat46 {
     static final int TCP_CHECKSUM_END = TcpHeader.CHECKSUM + 2;
     /** Bytes of an ICMP header up to and including its Checksum (type, code, checksum). */
     static final int ICMP_CHECKSUM_END = Icmpv4Header.CHECKSUM + 2;
-    /** RFC 1191 §7 plateau table, for Fragmentation Needed messages with an MTU of zero. */
     /** How many bytes longer an IPv6 header is than an IPv4 one without options. */
     static final int IPV6_GROWTH = Ipv6Header.LENGTH - Ipv4Header.MIN_LENGTH;
-    private static final int[] PLATEAUS = {65535, 32000, 17914, 8166, 4352, 2002, 1492, 1006, 508, 296, 68};
 
     private final Ipv4Header ip4 = new Ipv4Header();
     private final Ipv6Header ip6 = new Ipv6Header();
