@@ -29,8 +29,9 @@ class ArchitectureTest {
             List.of("pipeline", "doctor", "migrate"),
             List.of("control", "metrics"),
             List.of("xlat"),
-            List.of("nptv6", "offload", "nat64"),
+            List.of("nptv6", "offload"),
             List.of("config"),
+            List.of("nat64"),
             List.of("header", "mapping", "pcap", "tun"),
             List.of("checksum", "util"));
 

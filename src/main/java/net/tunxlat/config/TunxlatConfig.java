@@ -8,6 +8,7 @@ import java.util.Set;
 import net.tunxlat.mapping.Ipv4Prefix;
 import net.tunxlat.mapping.Ipv6Prefix;
 import net.tunxlat.mapping.Rfc6052;
+import net.tunxlat.nat64.Nat64Settings;
 
 /**
  * A parsed, validated configuration (TAYGA's tayga.conf directives plus tunxlat's own). Immutable.
@@ -40,6 +41,7 @@ import net.tunxlat.mapping.Rfc6052;
  * @param dynamicPoolAllow {@code dynamic-pool-allow}: IPv6 prefixes whose hosts may use the dynamic pool;
  *                      empty means any
  * @param nptv6         {@code nptv6} prefix pairs (RFC 6296)
+ * @param nat64 stateful NAT64 (RFC 6146: {@code pool4}, {@code bib}, {@code nat64-*}), or null without {@code pool4}
  * @param nptv6LearnMax {@code nptv6-learn-max}: owners of shared outside addresses remembered at most
  * @param nptv6LearnTimeout {@code nptv6-learn-timeout}: seconds a learned owner is kept after its last
  *                      outbound packet
@@ -87,7 +89,8 @@ public record TunxlatConfig(
         Path controlSocket,
         int dynamicPoolRate,
         boolean metricsListenDefaulted,
-        boolean controlSocketDefaulted) {
+        boolean controlSocketDefaulted,
+        Nat64Settings nat64) {
 
     public static final int DEFAULT_OFFLINK_MTU = 1280;
     public static final int DEFAULT_ICMP_RATE_LIMIT = 100;
@@ -158,6 +161,7 @@ public record TunxlatConfig(
         private int dynamicPoolRate = DEFAULT_DYNAMIC_POOL_RATE;
         private boolean metricsListenDefaulted = true;
         private boolean controlSocketDefaulted;
+        private Nat64Settings nat64;
 
         public Builder source(Path v) { source = v; return this; }
         public Builder tunDevice(String v) { tunDevice = v; return this; }
@@ -193,13 +197,14 @@ public record TunxlatConfig(
         public Builder metricsListenDefaulted(boolean v) { metricsListenDefaulted = v; return this; }
         public Builder controlSocketDefaulted(boolean v) { controlSocketDefaulted = v; return this; }
         public Builder dynamicPoolRate(int v) { dynamicPoolRate = v; return this; }
+        public Builder nat64(Nat64Settings v) { nat64 = v; return this; }
 
         public TunxlatConfig build() {
             return new TunxlatConfig(source, tunDevice, ipv4Addr, ipv6Addr, prefix, wkpfStrict, dynamicPool, dataDir,
                     mapFile, maps, strictFragHdr, udpCksumMode, offlinkMtu, log, workers, tunUp, tunIps, tunRoutes,
                     rfc6791Pool, ipv4EgressMtu, ipv6EgressMtu, icmpRateLimit, dynamicPoolAllow, nptv6, nptv6LearnMax,
                     nptv6LearnTimeout, tunOffload, metricsListen, controlSocket, dynamicPoolRate, metricsListenDefaulted,
-                    controlSocketDefaulted);
+                    controlSocketDefaulted, nat64);
         }
     }
 
@@ -213,7 +218,8 @@ public record TunxlatConfig(
                 .dynamicPoolAllow(dynamicPoolAllow).nptv6(nptv6).nptv6LearnMax(nptv6LearnMax)
                 .nptv6LearnTimeout(nptv6LearnTimeout).tunOffload(tunOffload).metricsListen(metricsListen)
                 .controlSocket(controlSocket).dynamicPoolRate(dynamicPoolRate)
-                .metricsListenDefaulted(metricsListenDefaulted).controlSocketDefaulted(controlSocketDefaulted);
+                .metricsListenDefaulted(metricsListenDefaulted).controlSocketDefaulted(controlSocketDefaulted)
+                .nat64(nat64);
     }
 
     /**

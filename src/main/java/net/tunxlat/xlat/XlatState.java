@@ -5,6 +5,8 @@ import java.util.function.LongSupplier;
 import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.mapping.BindingRateLimiter;
 import net.tunxlat.mapping.DynamicPool;
+import net.tunxlat.nat64.Nat64Listener;
+import net.tunxlat.nat64.Nat64Tables;
 import net.tunxlat.nptv6.Nptv6Learned;
 import net.tunxlat.nptv6.Nptv6Table;
 
@@ -35,6 +37,8 @@ public final class XlatState {
     private final Nptv6Learned nptv6Owners;
     /** Seconds since the epoch: the pool's and the NPTv6 owners' clock. */
     private final LongSupplier clockSeconds;
+    /** Stateful NAT64's tables (RFC 6146: BIB, sessions, port blocks), or null without {@code pool4}. */
+    private final Nat64Tables nat64;
 
     /**
      * One worker's own state (one per translator, never shared between threads, so no atomics): its ICMP
@@ -54,10 +58,18 @@ public final class XlatState {
      * @param clockSeconds   seconds since the epoch
      */
     public XlatState(DynamicPool pool, int nptv6LearnMax, LongSupplier clockSeconds) {
+        this(pool, nptv6LearnMax, clockSeconds, null);
+    }
+
+    /**
+     * @param nat64 stateful NAT64's tables, or null
+     */
+    public XlatState(DynamicPool pool, int nptv6LearnMax, LongSupplier clockSeconds, Nat64Tables nat64) {
         this.pool = pool;
         this.poolRate = pool == null ? null : new BindingRateLimiter();
         this.nptv6Owners = new Nptv6Learned(nptv6LearnMax);
         this.clockSeconds = clockSeconds;
+        this.nat64 = nat64;
     }
 
     /**
@@ -66,7 +78,20 @@ public final class XlatState {
      * mapped IPv4 addresses) are never handed out, as TAYGA does; no learned NPTv6 owner.
      */
     public static XlatState forConfig(TunxlatConfig config, LongSupplier clockSeconds) {
-        return new XlatState(poolFor(config, clockSeconds), config.nptv6LearnMax(), clockSeconds);
+        return forConfig(config, clockSeconds, Nat64Listener.NONE);
+    }
+
+    /**
+     * As {@link #forConfig(TunxlatConfig, LongSupplier)}, with empty stateful NAT64 tables if the configuration
+     * has {@code pool4}, whose block events and SYN timeouts go to {@code nat64Listener}. The tables admit as
+     * many workers as the machine has processors or the configuration asks for, and two more (the offline
+     * translator, the control socket's readers).
+     */
+    public static XlatState forConfig(TunxlatConfig config, LongSupplier clockSeconds, Nat64Listener nat64Listener) {
+        Nat64Tables nat64 = config.nat64() == null ? null
+                : new Nat64Tables(config.nat64(), Math.max(config.workers(), Runtime.getRuntime().availableProcessors())
+                        + 2, nat64Listener, clockSeconds);
+        return new XlatState(poolFor(config, clockSeconds), config.nptv6LearnMax(), clockSeconds, nat64);
     }
 
     /** A fresh state for {@code config} on the system clock (tests, the offline translator). */
@@ -120,6 +145,11 @@ public final class XlatState {
 
     BindingRateLimiter poolRate() {
         return poolRate;
+    }
+
+    /** Stateful NAT64's tables (shared by every worker, kept across reloads), or null without {@code pool4}. */
+    public Nat64Tables nat64() {
+        return nat64;
     }
 
     /** The learned owners of shared NPTv6 outside addresses. */
