@@ -41,8 +41,8 @@ import net.tunxlat.xlat.XlatState;
  * <p>A file that does not parse changes nothing: the running configuration stays, the failure is logged
  * ({@code reload failed: FILE:LINE: why; keeping the running configuration}) and counted. Directives that
  * cannot change while running ({@link #RESTART_ONLY}: among them every stateful NAT64 line, from which the
- * tables were sized at start) keep their running values and are named in the log line as needing a restart;
- * the line is then a warning. One log line per reload.
+ * tables were sized at start) keep their running values and are named in the log line as needing a restart.
+ * One log line per reload.
  *
  * <p>It is the source of the reload metrics ({@link ReloadMetrics}: successes, failures, the time of the last
  * successful load and whether the last attempt succeeded); the load at start, just before this object is
@@ -135,9 +135,7 @@ public final class Reloader implements ReloadMetrics.Source {
         Set<MapEntryKey> after = keys(next.maps());
         long added = after.stream().filter(k -> !before.contains(k)).count();
         long removed = before.stream().filter(k -> !after.contains(k)).count();
-        // One line; a warning when the file says something the running translator does not do.
-        Consumer<String> log = needRestart.isEmpty() ? Log::info : Log::warn;
-        log.accept("reloaded " + configFile + (next.mapFile() != null ? " and " + next.mapFile() : "") + " in "
+        Log.info("reloaded " + configFile + (next.mapFile() != null ? " and " + next.mapFile() : "") + " in "
                 + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms: " + next.maps().size()
                 + " static map" + (next.maps().size() == 1 ? "" : "s") + " (" + added + " added, " + removed + " removed)"
                 + (needRestart.isEmpty() ? ""
