@@ -291,10 +291,11 @@ nat64_bed() {
     nsx "$XL" ip addr add 10.6.0.1/16 dev to-v6
     nsx "$V6" ip addr add 10.6.0.2/16 dev eth0
     nsx "$V6" ip route add default via 10.6.0.1
-    # the sources of new-flows: NF_SOURCES more addresses of the IPv6 host, in each family
+    # the sources of new-flows: NF_SOURCES more addresses of the IPv6 host, in each family; the IPv6 ones
+    # deprecated (preferred_lft 0) so that nothing else picks them as its source (the static map is for ::2)
     local i
     for i in $(seq "$NF_SOURCES"); do
-        printf 'addr add 2001:db8:6::1:%x/64 dev eth0 nodad\naddr add 10.6.1.%d/16 dev eth0\n' "$i" "$i"
+        printf 'addr add 2001:db8:6::1:%x/64 dev eth0 nodad preferred_lft 0\naddr add 10.6.1.%d/16 dev eth0\n' "$i" "$i"
     done | nsx "$V6" ip -batch -
     nsx "$XL" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
     await_link "$V6" eth0; await_link "$XL" to-v6; await_link "$XL" to-v4; await_link "$V4" eth0
@@ -306,14 +307,18 @@ ipv4-addr 192.168.255.1
 prefix 2001:db8:64::/96
 map 192.168.255.2 2001:db8:6::2
 EOF
-    { cat "$WORK/nat64.conf"; echo "tun-offload no"; } >"$WORK/nat64-nooffload.conf"
     { cat "$WORK/nat64.conf"; echo "data-dir $WORK/tayga"; } >"$WORK/tayga.conf"
+    # tunxlat's control socket in the bench's directory: the default /run/tunxlat/nat64.sock is shared with any
+    # other tunxlat on the machine using a device of that name (the end-to-end tests), which would take it over
+    echo "control-socket $WORK/nat64.sock" >>"$WORK/nat64.conf"
+    { cat "$WORK/nat64.conf"; echo "tun-offload no"; } >"$WORK/nat64-nooffload.conf"
     mkdir -p "$WORK/tayga"
     cat >"$WORK/nat64-stateful.conf" <<EOF
 tun-device nat64
 ipv4-addr 192.168.255.1
 prefix 2001:db8:64::/96
 pool4 $POOL4
+control-socket $WORK/nat64.sock
 EOF
     cat >"$WORK/tayga-nat44.conf" <<EOF
 tun-device nat64
@@ -371,7 +376,7 @@ npt_bed() {
     nsx "$OUT" ip -6 route add $NPT_OUTSIDE via 2001:db8:9::1 dev eth0
     start_iperf_server "$IN"
     start_iperf_server "$OUT"
-    printf 'tun-device npt\nnptv6 %s %s\n' "$NPT_INSIDE" "$NPT_OUTSIDE" >"$WORK/nptv6.conf"
+    printf 'tun-device npt\nnptv6 %s %s\ncontrol-socket %s\n' "$NPT_INSIDE" "$NPT_OUTSIDE" "$WORK/npt.sock" >"$WORK/nptv6.conf"
     NPT_BED=1
 }
 
