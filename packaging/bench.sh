@@ -57,8 +57,9 @@
 #   udp-1400  UDP, 1400-byte payload, likewise
 #   udp-64-p8 UDP, 64-byte payload, 8 flows at once (-P 8): datagrams of different flows interleave, so
 #             fewer of them reach tunxlat back to back for its UDP coalescing
-#   new-flows new flows per second from many sources (packaging/newflows.py; stateful modes only): a burst
-#             of 50,000 UDP flows, one 16-byte datagram each, from 100 source addresses x 500 source ports
+#   new-flows new flows per second from many sources (packaging/newflows.py; stateful modes only): after a
+#             warm-up burst of 5,000 (not counted), a burst of 50,000 UDP flows, one 16-byte datagram each,
+#             from 100 source addresses x 500 source ports
 #             (a raw socket, one sendto() per flow), counted at a UDP sink on the IPv4 host: flows arrived
 #             per second between the first and the last (`new-udp`; with one IPv4 address and
 #             endpoint-independent mapping a run cannot use more than its 64,512 ports, so it is a burst, not
@@ -98,8 +99,9 @@ Options:
   --tests LIST       comma-separated tests (default: tcp-fwd,tcp-rev,tcp-p4,udp-64,udp-1400,udp-64-p8; also start,
                      new-flows)
   --quick            short run: 3 s per test, modes kernel,tayga,tunxlat,tunxlat-nooffload
-  --stateful         modes kernel-nat44,tayga+nat44,tunxlat-stateful,tunxlat, tests tcp-fwd,tcp-rev,udp-64,new-flows
-                     (new-flows runs in the first three only; tunxlat, stateless, is there for the ratio)
+  --stateful         modes kernel,tayga,tunxlat,kernel-nat44,tayga+nat44,tunxlat-stateful, tests
+                     tcp-fwd,tcp-rev,udp-64,new-flows (new-flows runs in the last three only; the first three are
+                     there for the ratios)
   --guard            CI regression guard: tunxlat vs tunxlat-nooffload, tcp-fwd, 3 s each; exits 1 only if
                      offload < 3x no-offload in two attempts (--guard-min X changes the factor)
   --jar PATH         tunxlat jar (default target/tunxlat.jar, built with mvn if missing)
@@ -142,7 +144,7 @@ if [[ $GUARD -eq 1 ]]; then
     TESTS=${TESTS:-tcp-fwd}
     [[ $SECONDS_PER_TEST == 10 ]] && SECONDS_PER_TEST=3
 elif [[ $STATEFUL -eq 1 ]]; then
-    MODES=${MODES:-kernel-nat44,tayga+nat44,tunxlat-stateful,tunxlat}
+    MODES=${MODES:-kernel,tayga,tunxlat,kernel-nat44,tayga+nat44,tunxlat-stateful}
     TESTS=${TESTS:-tcp-fwd,tcp-rev,udp-64,new-flows}
 elif [[ $QUICK -eq 1 ]]; then
     MODES=${MODES:-kernel,tayga,tunxlat,tunxlat-nooffload}
@@ -263,8 +265,8 @@ V4=txb$ID-v4
 NAT64_BED=0
 POOL4=203.0.113.3 # tunxlat-stateful's one IPv4 address (the router keeps 203.0.113.1, which the nat44 modes use)
 NF_SOURCES=100    # new-flows: source addresses,
-NF_PORTS=500      # UDP source ports per address (100 x 500 = 50,000 flows: 4 of tunxlat's default blocks of 128
-                  # per address, 400 of the 504 blocks of 1024-65535)
+NF_PORTS=500      # UDP source ports per address (100 x 500 = 50,000 flows, and 5,000 to warm up: 4 of tunxlat's
+                  # default blocks of 128 per address, 5 for half of them, 450 of the 504 blocks of 1024-65535)
 NF_RUNS=0         # new-flows runs so far: each UDP burst uses other source ports (conntrack keeps the last ones)
 
 nat64_bed() {
@@ -638,8 +640,16 @@ new_flows() {
         return 0
     fi
     NF_RUNS=$((NF_RUNS + 1))
-    base=$((10000 + (NF_RUNS % 100) * NF_PORTS))
-    # UDP: one burst of NF_SOURCES x NF_PORTS flows, counted at the sink
+    base=$((10000 + (NF_RUNS % 50) * 2 * NF_PORTS))
+    # UDP: a warm-up burst from 50 of the sources (ports above the measured ones; not counted: a translator
+    # that has run for a while has its new-flow path compiled), then one burst of NF_SOURCES x NF_PORTS flows
+    nsx "$V4" nice -n "$NICE" python3 "$NF" udp-sink 9 "$WORK/warm.json" &
+    sink=$!
+    await_file "$WORK/warm.json.ready"
+    nsx "$FWD_NS" nice -n "$NICE" python3 "$NF" udp-send "$NF_DST" 9 "$NF_SRC" 50 100 $((base + NF_PORTS)) \
+        >/dev/null || true
+    wait "$sink" || true
+    rm -f "$WORK"/warm.json*
     wait_idle
     out=$WORK/$mode-new-udp-$round.json
     nsx "$V4" nice -n "$NICE" python3 "$NF" udp-sink 9 "$out" &
@@ -801,7 +811,7 @@ if [[ $HOLD -eq 1 ]]; then
     setup_mode "${MODE_LIST[0]}" 1
     log "holding ${MODE_LIST[0]} (translator pid ${TRANSLATOR_PID:-none}); iperf3 servers run in every host namespace:"
     log "  ip netns exec $FWD_NS iperf3 -c $FWD_DST        # forward"
-    log "  ip netns exec $REV_NS iperf3 -c $REV_DST        # reverse"
+    log "  ip netns exec $REV_NS iperf3 -c $REV_DST$([[ $ONE_WAY -eq 1 ]] && echo ' -R')        # reverse"
     log "Ctrl-C (or kill $$) ends it and removes the namespaces"
     while true; do sleep 1; done
 fi

@@ -3,14 +3,14 @@
 """New flows per second through a NAT (bench.sh's new-flows test): many short UDP flows and short TCP connections
 from many source addresses, counted where they arrive.
 
-  newflows.py udp-sink PORT OUT.json         count datagrams (one per flow) and their distinct sources; ends 1.5 s
+  newflows.py udp-sink PORT OUT.json         count datagrams (one per flow) and their distinct sources; ends 3 s
                                              after the last one (or after 60 s without any) and writes OUT.json
   newflows.py udp-send DST PORT SRC N P BASE send one datagram from each of N source addresses (SRC, SRC+1, ...)
                                              times P source ports (BASE, BASE+1, ...): N * P new flows, as fast as
                                              the socket takes them (a raw socket and packets built beforehand, so
                                              the sender costs one sendto() per flow)
   newflows.py tcp-sink PORT OUT.json         accept connections, read each to its end, count those that delivered
-                                             their bytes; ends 1.5 s after the last one and writes OUT.json
+                                             their bytes; ends 3 s after the last one and writes OUT.json
   newflows.py tcp-send DST PORT SRC N SECS C connect, send 64 bytes, close, from N source addresses in turn, C
                                              connections in flight at a time, for SECS seconds
 
@@ -29,7 +29,7 @@ import time
 
 PAYLOAD = b"new-flow-bench-0"  # 16 bytes per UDP datagram
 TCP_PAYLOAD = b"x" * 64
-IDLE_END = 1.5
+IDLE_END = 3.0
 FIRST_WAIT = 60.0
 
 
