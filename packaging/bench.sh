@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# tunxlat throughput benchmark: TAYGA, tunxlat and the kernel's own forwarding, alternately, on the same
-# network-namespace bed, measured with iperf3. Run as root from a checkout:
+# tunxlat throughput benchmark: TAYGA, tunxlat and the kernel's own forwarding (and, for stateful NAT64, NATs),
+# alternately, on the same network-namespace bed, measured with iperf3. Run as root from a checkout:
 #
 #   sudo packaging/bench.sh                       # every mode, 10 s per test, one round
 #   sudo packaging/bench.sh --rounds 3            # three rounds, medians (what docs/performance.md shows)
@@ -59,12 +59,12 @@
 #             fewer of them reach tunxlat back to back for its UDP coalescing
 #   new-flows new flows per second from many sources (packaging/newflows.py; stateful modes only): after a
 #             warm-up burst of 5,000 (not counted), a burst of 50,000 UDP flows, one 16-byte datagram each,
-#             from 100 source addresses x 500 source ports
-#             (a raw socket, one sendto() per flow), counted at a UDP sink on the IPv4 host: flows arrived
-#             per second between the first and the last (`new-udp`; with one IPv4 address and
-#             endpoint-independent mapping a run cannot use more than its 64,512 ports, so it is a burst, not
-#             --seconds); then for --seconds, TCP connections (connect, 64 bytes, close; 32 in flight) from
-#             the same 100 addresses in turn, counted by a sink that reads each to its end (`new-tcp`)
+#             from 100 source addresses x 500 source ports (a raw socket, one sendto() per flow), counted
+#             at a UDP sink on the IPv4 host: flows arrived per second between the first and the last
+#             (`new-udp`; with one IPv4 address and endpoint-independent mapping a run cannot use more
+#             than its 64,512 ports, so it is a burst, not --seconds); then for --seconds, TCP connections
+#             (connect, 64 bytes, close; 32 in flight) from the same 100 addresses in turn, counted by a
+#             sink that reads each to its end (`new-tcp`)
 #   start     no traffic: only the start time below (e.g. --modes tunxlat,tunxlat-cds --tests start --rounds 10)
 # While a tunxlat mode runs, its VmRSS is sampled every 0.2 s (the maximum is reported); each start is
 # timed from launching the process to the first answered ping through it (ping every 20 ms).
@@ -107,7 +107,7 @@ Options:
   --jar PATH         tunxlat jar (default target/tunxlat.jar, built with mvn if missing)
   --json FILE        also write every measurement as JSON
   --log-dir DIR      keep configuration files, translator logs and iperf3 JSON there
-  --nice N           run the translators and iperf3 at nice N (e.g. -15 on a machine shared with other work)
+  --nice N           run the translators, iperf3 and new-flows' tools at nice N (e.g. -15 on a shared machine)
   --cc ALGO          TCP congestion control of the iperf3 senders (default cubic, Linux's default; "" for the
                      system's net.ipv4.tcp_congestion_control)
   --hold             set up the first of --modes, print how to reach it, and wait (for profiling by hand)

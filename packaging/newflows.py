@@ -205,7 +205,7 @@ def tcp_send(dst, port, src, n, seconds, concurrency):
 
 def main(argv):
     if len(argv) < 2 or argv[1] in ("-h", "--help"):
-        print(__doc__)
+        print(__doc__, file=sys.stdout if len(argv) >= 2 else sys.stderr)
         return 0 if len(argv) >= 2 else 2
     cmd, args = argv[1], argv[2:]
     if cmd == "udp-send" and len(args) == 6:
