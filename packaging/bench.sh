@@ -662,11 +662,12 @@ new_flows() {
         >"$out.send" || true
     wait "$sink" || true
     value=$(python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); r = json.load(open(sys.argv[2]))
-print("%.1f %d %d %.3f %.3f" % (r["flows"] / r["span"] / 1000 if r["span"] else float("nan"), r["flows"], s["sent"],
-                               r["span"], s["seconds"]))' "$out.send" "$out" 2>/dev/null || echo "nan 0 0 0 0")
-    read -r value flows sent span secs <<<"$value"
+print("%.1f %d %d %.3f %.3f %d" % (r["flows"] / r["span"] / 1000 if r["span"] else float("nan"), r["flows"], s["sent"],
+                                  r["span"], s["seconds"], r["addresses"]))' "$out.send" "$out" 2>/dev/null || echo "nan 0 0 0 0 0")
+    read -r value flows sent span secs addrs <<<"$value"
     record "$mode" new-udp "$round" "$value" kflows/s
-    log "$mode new-udp: $value thousand flows/s ($flows of $sent flows arrived within $span s; sent in $secs s)"
+    log "$mode new-udp: $value thousand flows/s ($flows of $sent flows arrived within $span s, from $addrs IPv4" \
+        "address(es); sent in $secs s)"
     # TCP: connections for SECONDS_PER_TEST, counted at the sink
     wait_idle
     out=$WORK/$mode-new-tcp-$round.json
@@ -677,11 +678,11 @@ print("%.1f %d %d %.3f %.3f" % (r["flows"] / r["span"] / 1000 if r["span"] else 
         >"$out.send" || true
     wait "$sink" || true
     value=$(python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); r = json.load(open(sys.argv[2]))
-print("%.0f %d %d %d" % (r["flows"] / r["span"] if r["span"] else float("nan"), r["flows"], s["connections"],
-                         s["errors"]))' "$out.send" "$out" 2>/dev/null || echo "nan 0 0 0")
-    read -r value flows sent errors <<<"$value"
+print("%.0f %d %d %d %d" % (r["flows"] / r["span"] if r["span"] else float("nan"), r["flows"], s["connections"],
+                            s["errors"], r["addresses"]))' "$out.send" "$out" 2>/dev/null || echo "nan 0 0 0 0")
+    read -r value flows sent errors addrs <<<"$value"
     record "$mode" new-tcp "$round" "$value" conn/s
-    log "$mode new-tcp: $value connections/s ($flows arrived, $sent sent, $errors failed)"
+    log "$mode new-tcp: $value connections/s ($flows arrived from $addrs IPv4 address(es), $sent sent, $errors failed)"
 }
 
 await_file() {

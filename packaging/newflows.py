@@ -3,7 +3,8 @@
 """New flows per second through a NAT (bench.sh's new-flows test): many short UDP flows and short TCP connections
 from many source addresses, counted where they arrive.
 
-  newflows.py udp-sink PORT OUT.json         count datagrams (one per flow) and their distinct sources; ends 3 s
+  newflows.py udp-sink PORT OUT.json         count datagrams (one per flow), their distinct sources (address and
+                                             port) and source addresses; ends 3 s
                                              after the last one (or after 60 s without any) and writes OUT.json
   newflows.py udp-send DST PORT SRC N P BASE send one datagram from each of N source addresses (SRC, SRC+1, ...)
                                              times P source ports (BASE, BASE+1, ...): N * P new flows, as fast as
@@ -155,7 +156,7 @@ def sink(kind, port, out):
                 conn.close()
     span = (last - first) if first is not None and last > first else 0.0
     with open(out, "w") as f:
-        json.dump({"flows": count, "sources": len(sources), "span": span}, f)
+        json.dump({"flows": count, "sources": len(sources), "addresses": len({s[0] for s in sources}), "span": span}, f)
 
 
 def tcp_send(dst, port, src, n, seconds, concurrency):
