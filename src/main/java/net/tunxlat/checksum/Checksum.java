@@ -18,12 +18,18 @@ public final class Checksum {
         long s = sum & 0xffffffffL;
         int i = offset;
         int end = offset + length;
+        // RFC 1071 §2(C) "parallel summation": the sum may be taken over 32-bit words and folded at the end;
+        // a 64-bit accumulator cannot overflow for any packet.
         while (end - i >= 8) {
             long v = buf.getLong(i);
-            s += (v >>> 48) + ((v >>> 32) & 0xffff) + ((v >>> 16) & 0xffff) + (v & 0xffff);
+            s += (v >>> 32) + (v & 0xffffffffL);
             i += 8;
         }
-        while (end - i >= 2) {
+        if (end - i >= 4) {
+            s += buf.getUnsignedInt(i);
+            i += 4;
+        }
+        if (end - i >= 2) {
             s += buf.getUnsignedShort(i);
             i += 2;
         }
@@ -35,9 +41,10 @@ public final class Checksum {
 
     /** Folds a 64-bit accumulator to 16 bits with end-around carry. */
     private static int fold64(long s) {
-        while ((s >>> 16) != 0) {
-            s = (s & 0xffff) + (s >>> 16);
-        }
+        s = (s & 0xffffffffL) + (s >>> 32); // at most 33 bits
+        s = (s & 0xffffffffL) + (s >>> 32); // at most 32 bits
+        s = (s & 0xffff) + (s >>> 16); // at most 17 bits
+        s = (s & 0xffff) + (s >>> 16); // at most 16 bits: no carry left
         return (int) s;
     }
 

@@ -19,19 +19,19 @@ abstract class IcmpHeaderView extends HeaderView {
     public static final int LENGTH = 8;
 
     public int type() {
-        return buf.getUnsignedByte(at + TYPE);
+        return getUnsignedByte(at + TYPE);
     }
 
     public void setType(int type) {
-        buf.setByte(at + TYPE, type);
+        setByte(at + TYPE, type);
     }
 
     public int code() {
-        return buf.getUnsignedByte(at + CODE);
+        return getUnsignedByte(at + CODE);
     }
 
     public void setCode(int code) {
-        buf.setByte(at + CODE, code);
+        setByte(at + CODE, code);
     }
 
     /** Sets Type and Code and updates the Checksum incrementally (RFC 1624 §3). */
@@ -40,11 +40,11 @@ abstract class IcmpHeaderView extends HeaderView {
     }
 
     public int checksum() {
-        return buf.getUnsignedShort(at + CHECKSUM);
+        return getUnsignedShort(at + CHECKSUM);
     }
 
     public void setChecksum(int checksum) {
-        buf.setShort(at + CHECKSUM, checksum);
+        setShort(at + CHECKSUM, checksum);
     }
 
     /**
@@ -57,19 +57,19 @@ abstract class IcmpHeaderView extends HeaderView {
 
     /** The second word, whatever the type makes of it. */
     public int restOfHeader() {
-        return buf.getInt(at + REST_OF_HEADER);
+        return getInt(at + REST_OF_HEADER);
     }
 
     public void setRestOfHeader(int rest) {
-        buf.setInt(at + REST_OF_HEADER, rest);
+        setInt(at + REST_OF_HEADER, rest);
     }
 
     public int identifier() {
-        return buf.getUnsignedShort(at + IDENTIFIER);
+        return getUnsignedShort(at + IDENTIFIER);
     }
 
     public void setIdentifier(int identifier) {
-        buf.setShort(at + IDENTIFIER, identifier);
+        setShort(at + IDENTIFIER, identifier);
     }
 
     /** Sets the Identifier and updates the Checksum incrementally (RFC 1624 §3; RFC 6146 §3.5.3 query id). */
@@ -78,10 +78,10 @@ abstract class IcmpHeaderView extends HeaderView {
     }
 
     public int sequenceNumber() {
-        return buf.getUnsignedShort(at + SEQUENCE_NUMBER);
+        return getUnsignedShort(at + SEQUENCE_NUMBER);
     }
 
     public void setSequenceNumber(int sequenceNumber) {
-        buf.setShort(at + SEQUENCE_NUMBER, sequenceNumber);
+        setShort(at + SEQUENCE_NUMBER, sequenceNumber);
     }
 }

@@ -40,28 +40,28 @@ public final class Icmpv4Header extends IcmpHeaderView {
 
     /** Parameter Problem Pointer (byte 4). */
     public int pointer() {
-        return buf.getUnsignedByte(at + POINTER);
+        return getUnsignedByte(at + POINTER);
     }
 
     public void setPointer(int pointer) {
-        buf.setByte(at + POINTER, pointer);
+        setByte(at + POINTER, pointer);
     }
 
     /** RFC 4884 length (byte 5) of the original datagram in 32-bit words; zero without extensions. */
     public int length() {
-        return buf.getUnsignedByte(at + LENGTH_FIELD);
+        return getUnsignedByte(at + LENGTH_FIELD);
     }
 
     public void setLength(int words) {
-        buf.setByte(at + LENGTH_FIELD, words);
+        setByte(at + LENGTH_FIELD, words);
     }
 
     /** RFC 1191 §4 Next-Hop MTU (bytes 6-7) of a "fragmentation needed" message. */
     public int nextHopMtu() {
-        return buf.getUnsignedShort(at + NEXT_HOP_MTU);
+        return getUnsignedShort(at + NEXT_HOP_MTU);
     }
 
     public void setNextHopMtu(int mtu) {
-        buf.setShort(at + NEXT_HOP_MTU, mtu);
+        setShort(at + NEXT_HOP_MTU, mtu);
     }
 }

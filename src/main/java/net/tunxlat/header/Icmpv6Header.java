@@ -37,28 +37,28 @@ public final class Icmpv6Header extends IcmpHeaderView {
 
     /** Packet Too Big MTU (32 bits, as a signed int). */
     public int mtu() {
-        return buf.getInt(at + MTU);
+        return getInt(at + MTU);
     }
 
     public void setMtu(int mtu) {
-        buf.setInt(at + MTU, mtu);
+        setInt(at + MTU, mtu);
     }
 
     /** Parameter Problem Pointer (32 bits, as a signed int): the offending octet's offset in the quoted packet. */
     public int pointer() {
-        return buf.getInt(at + POINTER);
+        return getInt(at + POINTER);
     }
 
     public void setPointer(int pointer) {
-        buf.setInt(at + POINTER, pointer);
+        setInt(at + POINTER, pointer);
     }
 
     /** RFC 4884 length (byte 4) of the original datagram in 64-bit words; zero without extensions. */
     public int length() {
-        return buf.getUnsignedByte(at + LENGTH_FIELD);
+        return getUnsignedByte(at + LENGTH_FIELD);
     }
 
     public void setLength(int words) {
-        buf.setByte(at + LENGTH_FIELD, words);
+        setByte(at + LENGTH_FIELD, words);
     }
 }

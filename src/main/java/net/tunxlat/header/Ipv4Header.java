@@ -60,33 +60,33 @@ public final class Ipv4Header extends HeaderView {
     }
 
     public int version() {
-        return buf.getUnsignedByte(at) >>> 4;
+        return getUnsignedByte(at) >>> 4;
     }
 
     /** Internet Header Length in bytes (IHL * 4). */
     public int headerLength() {
-        return (buf.getUnsignedByte(at) & 0x0f) << 2;
+        return (getUnsignedByte(at) & 0x0f) << 2;
     }
 
     /** Sets Version 4 and the IHL for a header of {@code bytes} bytes (a multiple of 4, 20 to 60). */
     public void setHeaderLength(int bytes) {
-        buf.setByte(at + VERSION_IHL, 0x40 | (bytes >>> 2));
+        setByte(at + VERSION_IHL, 0x40 | (bytes >>> 2));
     }
 
     public int typeOfService() {
-        return buf.getUnsignedByte(at + TYPE_OF_SERVICE);
+        return getUnsignedByte(at + TYPE_OF_SERVICE);
     }
 
     public void setTypeOfService(int tos) {
-        buf.setByte(at + TYPE_OF_SERVICE, tos);
+        setByte(at + TYPE_OF_SERVICE, tos);
     }
 
     public int totalLength() {
-        return buf.getUnsignedShort(at + TOTAL_LENGTH);
+        return getUnsignedShort(at + TOTAL_LENGTH);
     }
 
     public void setTotalLength(int totalLength) {
-        buf.setShort(at + TOTAL_LENGTH, totalLength);
+        setShort(at + TOTAL_LENGTH, totalLength);
     }
 
     /** Sets the Total Length and updates the header checksum incrementally (RFC 1624 §3). */
@@ -95,21 +95,21 @@ public final class Ipv4Header extends HeaderView {
     }
 
     public int identification() {
-        return buf.getUnsignedShort(at + IDENTIFICATION);
+        return getUnsignedShort(at + IDENTIFICATION);
     }
 
     public void setIdentification(int identification) {
-        buf.setShort(at + IDENTIFICATION, identification);
+        setShort(at + IDENTIFICATION, identification);
     }
 
     /** Flags and fragment offset (16 bits). */
     public int flagsAndOffset() {
-        return buf.getUnsignedShort(at + FLAGS_FRAGMENT_OFFSET);
+        return getUnsignedShort(at + FLAGS_FRAGMENT_OFFSET);
     }
 
     /** Sets the flags-and-offset word ({@link #FLAG_DF}, {@link #FLAG_MF}, offset in 8-byte units). */
     public void setFlagsAndOffset(int flagsAndOffset) {
-        buf.setShort(at + FLAGS_FRAGMENT_OFFSET, flagsAndOffset);
+        setShort(at + FLAGS_FRAGMENT_OFFSET, flagsAndOffset);
     }
 
     public boolean dontFragment() {
@@ -126,11 +126,11 @@ public final class Ipv4Header extends HeaderView {
     }
 
     public int timeToLive() {
-        return buf.getUnsignedByte(at + TIME_TO_LIVE);
+        return getUnsignedByte(at + TIME_TO_LIVE);
     }
 
     public void setTimeToLive(int ttl) {
-        buf.setByte(at + TIME_TO_LIVE, ttl);
+        setByte(at + TIME_TO_LIVE, ttl);
     }
 
     /**
@@ -142,27 +142,27 @@ public final class Ipv4Header extends HeaderView {
     }
 
     public int protocol() {
-        return buf.getUnsignedByte(at + PROTOCOL);
+        return getUnsignedByte(at + PROTOCOL);
     }
 
     public void setProtocol(int protocol) {
-        buf.setByte(at + PROTOCOL, protocol);
+        setByte(at + PROTOCOL, protocol);
     }
 
     public int headerChecksum() {
-        return buf.getUnsignedShort(at + HEADER_CHECKSUM);
+        return getUnsignedShort(at + HEADER_CHECKSUM);
     }
 
     public void setHeaderChecksum(int checksum) {
-        buf.setShort(at + HEADER_CHECKSUM, checksum);
+        setShort(at + HEADER_CHECKSUM, checksum);
     }
 
     public int source() {
-        return buf.getInt(at + SOURCE);
+        return getInt(at + SOURCE);
     }
 
     public void setSource(int address) {
-        buf.setInt(at + SOURCE, address);
+        setInt(at + SOURCE, address);
     }
 
     /** Sets the Source Address and updates the header checksum incrementally (RFC 1624 §3). */
@@ -171,11 +171,11 @@ public final class Ipv4Header extends HeaderView {
     }
 
     public int destination() {
-        return buf.getInt(at + DESTINATION);
+        return getInt(at + DESTINATION);
     }
 
     public void setDestination(int address) {
-        buf.setInt(at + DESTINATION, address);
+        setInt(at + DESTINATION, address);
     }
 
     /** Sets the Destination Address and updates the header checksum incrementally (RFC 1624 §3). */
@@ -190,24 +190,43 @@ public final class Ipv4Header extends HeaderView {
 
     /** Recomputes the Header Checksum over {@link #headerLength()} bytes from scratch (RFC 791 §3.1, RFC 1071). */
     public void updateHeaderChecksum() {
-        buf.setShort(at + HEADER_CHECKSUM, 0);
-        buf.setShort(at + HEADER_CHECKSUM, Checksum.finish(Checksum.add(buf, at, headerLength(), 0)));
+        setShort(at + HEADER_CHECKSUM, 0);
+        setShort(at + HEADER_CHECKSUM, Checksum.finish(Checksum.add(buf, at, headerLength(), 0)));
+    }
+
+    /** True if {@code other} has the same Source and Destination Address (adjacent: one 64-bit comparison). */
+    public boolean sameAddresses(Ipv4Header other) {
+        return getLong(at + SOURCE) == other.getLong(other.at + SOURCE);
+    }
+
+    /**
+     * True if {@code other} has the same Type of Service, flags (and the high bits of the Fragment Offset), Time
+     * to Live and Protocol: the fields that must agree for datagrams sent as one UDP super-packet.
+     */
+    public boolean sameTosFlagsTtlProtocol(Ipv4Header other) {
+        return getUnsignedByte(at + TYPE_OF_SERVICE) == other.getUnsignedByte(other.at + TYPE_OF_SERVICE)
+                && getUnsignedByte(at + FLAGS_FRAGMENT_OFFSET) == other.getUnsignedByte(other.at + FLAGS_FRAGMENT_OFFSET)
+                && getUnsignedShort(at + TIME_TO_LIVE) == other.getUnsignedShort(other.at + TIME_TO_LIVE);
     }
 
     /** Writes a complete 20-byte header without options and computes its checksum. */
     public void write(int tos, int totalLength, int identification, int flagsAndOffset, int ttl, int protocol,
             int source, int destination) {
-        buf.setByte(at, 0x45);
-        buf.setByte(at + TYPE_OF_SERVICE, tos);
-        buf.setShort(at + TOTAL_LENGTH, totalLength);
-        buf.setShort(at + IDENTIFICATION, identification);
-        buf.setShort(at + FLAGS_FRAGMENT_OFFSET, flagsAndOffset);
-        buf.setByte(at + TIME_TO_LIVE, ttl);
-        buf.setByte(at + PROTOCOL, protocol);
-        buf.setShort(at + HEADER_CHECKSUM, 0);
-        buf.setInt(at + SOURCE, source);
-        buf.setInt(at + DESTINATION, destination);
-        buf.setShort(at + HEADER_CHECKSUM, Checksum.finish(Checksum.add(buf, at, MIN_LENGTH, 0)));
+        setByte(at, 0x45);
+        setByte(at + TYPE_OF_SERVICE, tos);
+        setShort(at + TOTAL_LENGTH, totalLength);
+        setShort(at + IDENTIFICATION, identification);
+        setShort(at + FLAGS_FRAGMENT_OFFSET, flagsAndOffset);
+        setByte(at + TIME_TO_LIVE, ttl);
+        setByte(at + PROTOCOL, protocol);
+        setInt(at + SOURCE, source);
+        setInt(at + DESTINATION, destination);
+        // RFC 791 §3.1 header checksum, summed from the values just written rather than read back from the
+        // buffer: reading wide words over fresh narrow stores stalls the CPU's store forwarding on every packet.
+        int sum = (0x4500 | (tos & 0xff)) + (totalLength & 0xffff) + (identification & 0xffff)
+                + (flagsAndOffset & 0xffff) + ((ttl & 0xff) << 8 | (protocol & 0xff)) + Checksum.sumIpv4(source)
+                + Checksum.sumIpv4(destination);
+        setShort(at + HEADER_CHECKSUM, Checksum.finish(sum));
     }
 
     /** RFC 791 §3.1 options: End of Option List, No Operation, Loose and Strict Source and Record Route. */
@@ -228,7 +247,7 @@ public final class Ipv4Header extends HeaderView {
         int p = at + MIN_LENGTH;
         int end = at + headerLength();
         while (p < end) {
-            int type = buf.getUnsignedByte(p);
+            int type = getUnsignedByte(p);
             if (type == OPTION_END) {
                 return false;
             }
@@ -239,12 +258,12 @@ public final class Ipv4Header extends HeaderView {
             if (p + OPTION_LENGTH >= end) {
                 return false;
             }
-            int optLen = buf.getUnsignedByte(p + OPTION_LENGTH);
+            int optLen = getUnsignedByte(p + OPTION_LENGTH);
             if (optLen < 2) {
                 return false;
             }
             if ((type == OPTION_LSRR || type == OPTION_SSRR) && optLen > OPTION_POINTER && p + OPTION_POINTER < end) {
-                if (buf.getUnsignedByte(p + OPTION_POINTER) <= optLen) {
+                if (getUnsignedByte(p + OPTION_POINTER) <= optLen) {
                     return true;
                 }
             }
@@ -266,8 +285,8 @@ public final class Ipv4Header extends HeaderView {
     }
 
     private void setAddressWithChecksumUpdate(int field, int address) {
-        int old = buf.getInt(at + field);
-        buf.setInt(at + field, address);
+        int old = getInt(at + field);
+        setInt(at + field, address);
         ChecksumFields.adjust(buf, at + HEADER_CHECKSUM, Checksum.sumIpv4(old), Checksum.sumIpv4(address), false);
     }
 }

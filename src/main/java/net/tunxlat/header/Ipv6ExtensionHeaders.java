@@ -78,7 +78,9 @@ public final class Ipv6ExtensionHeaders {
 
     /** Starts a step-by-step walk of a chain that starts with {@code nextHeader} at {@code buf[offset, end)}. */
     public Ipv6ExtensionHeaders start(ByteBuf buf, int nextHeader, int offset, int end) {
-        this.buf = buf;
+        if (this.buf != buf) {
+            this.buf = buf; // a reference store costs a GC write barrier: only when it changes
+        }
         this.end = end;
         this.nextHeader = nextHeader;
         this.position = offset;

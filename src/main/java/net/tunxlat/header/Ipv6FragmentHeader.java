@@ -32,48 +32,48 @@ public final class Ipv6FragmentHeader extends HeaderView {
     }
 
     public int nextHeader() {
-        return buf.getUnsignedByte(at + NEXT_HEADER);
+        return getUnsignedByte(at + NEXT_HEADER);
     }
 
     public void setNextHeader(int nextHeader) {
-        buf.setByte(at + NEXT_HEADER, nextHeader);
+        setByte(at + NEXT_HEADER, nextHeader);
     }
 
     /** Fragment Offset in 8-byte units. */
     public int fragmentOffset() {
-        return buf.getUnsignedShort(at + FRAGMENT_OFFSET) >>> 3;
+        return getUnsignedShort(at + FRAGMENT_OFFSET) >>> 3;
     }
 
     /** Sets the Fragment Offset (8-byte units), keeping the M flag; clears Res. */
     public void setFragmentOffset(int offset8) {
-        int word = buf.getUnsignedShort(at + FRAGMENT_OFFSET);
-        buf.setShort(at + FRAGMENT_OFFSET, (offset8 << 3) | (word & MORE_FRAGMENTS));
+        int word = getUnsignedShort(at + FRAGMENT_OFFSET);
+        setShort(at + FRAGMENT_OFFSET, (offset8 << 3) | (word & MORE_FRAGMENTS));
     }
 
     public boolean moreFragments() {
-        return (buf.getUnsignedShort(at + FRAGMENT_OFFSET) & MORE_FRAGMENTS) != 0;
+        return (getUnsignedShort(at + FRAGMENT_OFFSET) & MORE_FRAGMENTS) != 0;
     }
 
     /** Sets or clears the M flag, keeping the Fragment Offset and Res. */
     public void setMoreFragments(boolean more) {
-        int word = buf.getUnsignedShort(at + FRAGMENT_OFFSET);
-        buf.setShort(at + FRAGMENT_OFFSET, more ? word | MORE_FRAGMENTS : word & ~MORE_FRAGMENTS);
+        int word = getUnsignedShort(at + FRAGMENT_OFFSET);
+        setShort(at + FRAGMENT_OFFSET, more ? word | MORE_FRAGMENTS : word & ~MORE_FRAGMENTS);
     }
 
     /** The Identification (32 bits, as a signed int). */
     public int identification() {
-        return buf.getInt(at + IDENTIFICATION);
+        return getInt(at + IDENTIFICATION);
     }
 
     public void setIdentification(int identification) {
-        buf.setInt(at + IDENTIFICATION, identification);
+        setInt(at + IDENTIFICATION, identification);
     }
 
     /** Writes the whole header; Reserved and Res are zero ("Initialized to zero for transmission"). */
     public void write(int nextHeader, int offset8, boolean more, int identification) {
-        buf.setByte(at + NEXT_HEADER, nextHeader);
-        buf.setByte(at + RESERVED, 0);
-        buf.setShort(at + FRAGMENT_OFFSET, (offset8 << 3) | (more ? MORE_FRAGMENTS : 0));
-        buf.setInt(at + IDENTIFICATION, identification);
+        setByte(at + NEXT_HEADER, nextHeader);
+        setByte(at + RESERVED, 0);
+        setShort(at + FRAGMENT_OFFSET, (offset8 << 3) | (more ? MORE_FRAGMENTS : 0));
+        setInt(at + IDENTIFICATION, identification);
     }
 }

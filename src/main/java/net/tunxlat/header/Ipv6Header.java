@@ -55,90 +55,107 @@ public final class Ipv6Header extends HeaderView {
     }
 
     public int version() {
-        return buf.getUnsignedByte(at) >>> 4;
+        return getUnsignedByte(at) >>> 4;
     }
 
     public int trafficClass() {
-        return (buf.getUnsignedShort(at) >>> 4) & 0xff;
+        return (getUnsignedShort(at) >>> 4) & 0xff;
     }
 
     /** Sets the Traffic Class, keeping Version and Flow Label. */
     public void setTrafficClass(int trafficClass) {
-        int word = buf.getInt(at);
-        buf.setInt(at, (word & 0xf00fffff) | ((trafficClass & 0xff) << 20));
+        int word = getInt(at);
+        setInt(at, (word & 0xf00fffff) | ((trafficClass & 0xff) << 20));
     }
 
     public int flowLabel() {
-        return buf.getInt(at) & 0xfffff;
+        return getInt(at) & 0xfffff;
     }
 
     /** Sets the Flow Label, keeping Version and Traffic Class. */
     public void setFlowLabel(int flowLabel) {
-        int word = buf.getInt(at);
-        buf.setInt(at, (word & 0xfff00000) | (flowLabel & 0xfffff));
+        int word = getInt(at);
+        setInt(at, (word & 0xfff00000) | (flowLabel & 0xfffff));
     }
 
     public int payloadLength() {
-        return buf.getUnsignedShort(at + PAYLOAD_LENGTH);
+        return getUnsignedShort(at + PAYLOAD_LENGTH);
     }
 
     public void setPayloadLength(int payloadLength) {
-        buf.setShort(at + PAYLOAD_LENGTH, payloadLength);
+        setShort(at + PAYLOAD_LENGTH, payloadLength);
     }
 
     public int nextHeader() {
-        return buf.getUnsignedByte(at + NEXT_HEADER);
+        return getUnsignedByte(at + NEXT_HEADER);
     }
 
     public void setNextHeader(int nextHeader) {
-        buf.setByte(at + NEXT_HEADER, nextHeader);
+        setByte(at + NEXT_HEADER, nextHeader);
     }
 
     public int hopLimit() {
-        return buf.getUnsignedByte(at + HOP_LIMIT);
+        return getUnsignedByte(at + HOP_LIMIT);
     }
 
     public void setHopLimit(int hopLimit) {
-        buf.setByte(at + HOP_LIMIT, hopLimit);
+        setByte(at + HOP_LIMIT, hopLimit);
     }
 
     public long sourceHi() {
-        return buf.getLong(at + SOURCE);
+        return getLong(at + SOURCE);
     }
 
     public long sourceLo() {
-        return buf.getLong(at + SOURCE + 8);
+        return getLong(at + SOURCE + 8);
     }
 
     public void setSource(long hi, long lo) {
-        buf.setLong(at + SOURCE, hi);
-        buf.setLong(at + SOURCE + 8, lo);
+        setLong(at + SOURCE, hi);
+        setLong(at + SOURCE + 8, lo);
     }
 
     public long destinationHi() {
-        return buf.getLong(at + DESTINATION);
+        return getLong(at + DESTINATION);
     }
 
     public long destinationLo() {
-        return buf.getLong(at + DESTINATION + 8);
+        return getLong(at + DESTINATION + 8);
     }
 
     public void setDestination(long hi, long lo) {
-        buf.setLong(at + DESTINATION, hi);
-        buf.setLong(at + DESTINATION + 8, lo);
+        setLong(at + DESTINATION, hi);
+        setLong(at + DESTINATION + 8, lo);
+    }
+
+    /** True if {@code other} has the same Source and Destination Address (four 64-bit comparisons). */
+    public boolean sameAddresses(Ipv6Header other) {
+        int p = other.at;
+        return getLong(at + SOURCE) == other.getLong(p + SOURCE) && getLong(at + SOURCE + 8) == other.getLong(p + SOURCE + 8)
+                && getLong(at + DESTINATION) == other.getLong(p + DESTINATION)
+                && getLong(at + DESTINATION + 8) == other.getLong(p + DESTINATION + 8);
+    }
+
+    /**
+     * True if {@code other} has the same Version, Traffic Class, Flow Label, Next Header and Hop Limit: the fields
+     * that must agree for datagrams sent as one UDP super-packet.
+     */
+    public boolean sameFlowFields(Ipv6Header other) {
+        return getInt(at) == other.getInt(other.at)
+                && getUnsignedShort(at + NEXT_HEADER) == other.getUnsignedShort(other.at + NEXT_HEADER);
     }
 
     /** Writes a complete header (flow label zero, RFC 7915 §4.1). */
     public void write(int trafficClass, int payloadLength, int nextHeader, int hopLimit,
             long srcHi, long srcLo, long dstHi, long dstLo) {
-        buf.setInt(at, 0x60000000 | (trafficClass << 20));
-        buf.setShort(at + PAYLOAD_LENGTH, payloadLength);
-        buf.setByte(at + NEXT_HEADER, nextHeader);
-        buf.setByte(at + HOP_LIMIT, hopLimit);
-        buf.setLong(at + SOURCE, srcHi);
-        buf.setLong(at + SOURCE + 8, srcLo);
-        buf.setLong(at + DESTINATION, dstHi);
-        buf.setLong(at + DESTINATION + 8, dstLo);
+        setInt(at, 0x60000000 | (trafficClass << 20));
+        setShort(at + PAYLOAD_LENGTH, payloadLength);
+        setByte(at + NEXT_HEADER, nextHeader);
+        setByte(at + HOP_LIMIT, hopLimit);
+        setLong(at + SOURCE, srcHi);
+        setLong(at + SOURCE + 8, srcLo);
+        setLong(at + DESTINATION, dstHi);
+        setLong(at + DESTINATION + 8, dstLo);
     }
 
     /**

@@ -21,12 +21,17 @@ abstract class PortsHeaderView extends HeaderView {
         this.zeroMeansNone = zeroMeansNone;
     }
 
+    /** True if {@code other} has the same Source and Destination Port (one 32-bit comparison). */
+    public boolean samePorts(PortsHeaderView other) {
+        return getInt(at + SOURCE_PORT) == other.getInt(other.at + SOURCE_PORT);
+    }
+
     public int sourcePort() {
-        return buf.getUnsignedShort(at + SOURCE_PORT);
+        return getUnsignedShort(at + SOURCE_PORT);
     }
 
     public void setSourcePort(int port) {
-        buf.setShort(at + SOURCE_PORT, port);
+        setShort(at + SOURCE_PORT, port);
     }
 
     /** Sets the Source Port and updates the Checksum incrementally (RFC 1624 §3). */
@@ -35,11 +40,11 @@ abstract class PortsHeaderView extends HeaderView {
     }
 
     public int destinationPort() {
-        return buf.getUnsignedShort(at + DESTINATION_PORT);
+        return getUnsignedShort(at + DESTINATION_PORT);
     }
 
     public void setDestinationPort(int port) {
-        buf.setShort(at + DESTINATION_PORT, port);
+        setShort(at + DESTINATION_PORT, port);
     }
 
     /** Sets the Destination Port and updates the Checksum incrementally (RFC 1624 §3). */
@@ -48,11 +53,11 @@ abstract class PortsHeaderView extends HeaderView {
     }
 
     public int checksum() {
-        return buf.getUnsignedShort(at + checksumField);
+        return getUnsignedShort(at + checksumField);
     }
 
     public void setChecksum(int checksum) {
-        buf.setShort(at + checksumField, checksum);
+        setShort(at + checksumField, checksum);
     }
 
     /**

@@ -64,54 +64,54 @@ public final class TcpHeader extends PortsHeaderView {
 
     /** The Sequence Number (32 bits, as a signed int). */
     public int sequenceNumber() {
-        return buf.getInt(at + SEQUENCE_NUMBER);
+        return getInt(at + SEQUENCE_NUMBER);
     }
 
     public void setSequenceNumber(int sequenceNumber) {
-        buf.setInt(at + SEQUENCE_NUMBER, sequenceNumber);
+        setInt(at + SEQUENCE_NUMBER, sequenceNumber);
     }
 
     /** The Acknowledgment Number (32 bits, as a signed int). */
     public int acknowledgmentNumber() {
-        return buf.getInt(at + ACKNOWLEDGMENT_NUMBER);
+        return getInt(at + ACKNOWLEDGMENT_NUMBER);
     }
 
     public void setAcknowledgmentNumber(int acknowledgmentNumber) {
-        buf.setInt(at + ACKNOWLEDGMENT_NUMBER, acknowledgmentNumber);
+        setInt(at + ACKNOWLEDGMENT_NUMBER, acknowledgmentNumber);
     }
 
     /** Data Offset in bytes (the field counts 32-bit words). */
     public int dataOffset() {
-        return (buf.getUnsignedByte(at + DATA_OFFSET) >>> 4) << 2;
+        return (getUnsignedByte(at + DATA_OFFSET) >>> 4) << 2;
     }
 
     /** Sets the Data Offset from a header length in bytes (a multiple of 4, 20 to 60); clears the reserved bits. */
     public void setDataOffset(int bytes) {
-        buf.setByte(at + DATA_OFFSET, (bytes >>> 2) << 4);
+        setByte(at + DATA_OFFSET, (bytes >>> 2) << 4);
     }
 
     /** The control bits: test with {@link #SYN}, {@link #ACK} and the others. */
     public int flags() {
-        return buf.getUnsignedByte(at + FLAGS);
+        return getUnsignedByte(at + FLAGS);
     }
 
     public void setFlags(int flags) {
-        buf.setByte(at + FLAGS, flags);
+        setByte(at + FLAGS, flags);
     }
 
     public int window() {
-        return buf.getUnsignedShort(at + WINDOW);
+        return getUnsignedShort(at + WINDOW);
     }
 
     public void setWindow(int window) {
-        buf.setShort(at + WINDOW, window);
+        setShort(at + WINDOW, window);
     }
 
     public int urgentPointer() {
-        return buf.getUnsignedShort(at + URGENT_POINTER);
+        return getUnsignedShort(at + URGENT_POINTER);
     }
 
     public void setUrgentPointer(int urgentPointer) {
-        buf.setShort(at + URGENT_POINTER, urgentPointer);
+        setShort(at + URGENT_POINTER, urgentPointer);
     }
 }

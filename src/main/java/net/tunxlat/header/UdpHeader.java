@@ -40,10 +40,10 @@ public final class UdpHeader extends PortsHeaderView {
 
     /** The Length field: header and data in bytes. */
     public int length() {
-        return buf.getUnsignedShort(at + LENGTH_FIELD);
+        return getUnsignedShort(at + LENGTH_FIELD);
     }
 
     public void setLength(int length) {
-        buf.setShort(at + LENGTH_FIELD, length);
+        setShort(at + LENGTH_FIELD, length);
     }
 }

@@ -54,67 +54,67 @@ public final class VirtioNetHeader extends HeaderView {
     }
 
     public int flags() {
-        return buf.getUnsignedByte(at + FLAGS);
+        return getUnsignedByte(at + FLAGS);
     }
 
     public void setFlags(int flags) {
-        buf.setByte(at + FLAGS, flags);
+        setByte(at + FLAGS, flags);
     }
 
     public int gsoType() {
-        return buf.getUnsignedByte(at + GSO_TYPE);
+        return getUnsignedByte(at + GSO_TYPE);
     }
 
     public void setGsoType(int gsoType) {
-        buf.setByte(at + GSO_TYPE, gsoType);
+        setByte(at + GSO_TYPE, gsoType);
     }
 
     /** Bytes of headers (IP and L4) in front of the payload to segment. */
     public int hdrLen() {
-        return buf.getUnsignedShortLE(at + HDR_LEN);
+        return getUnsignedShortLE(at + HDR_LEN);
     }
 
     public void setHdrLen(int hdrLen) {
-        buf.setShortLE(at + HDR_LEN, hdrLen);
+        setShortLE(at + HDR_LEN, hdrLen);
     }
 
     /** Payload bytes per segment. */
     public int gsoSize() {
-        return buf.getUnsignedShortLE(at + GSO_SIZE);
+        return getUnsignedShortLE(at + GSO_SIZE);
     }
 
     public void setGsoSize(int gsoSize) {
-        buf.setShortLE(at + GSO_SIZE, gsoSize);
+        setShortLE(at + GSO_SIZE, gsoSize);
     }
 
     /** Where the checksummed region starts, counted from the start of the IP packet. */
     public int csumStart() {
-        return buf.getUnsignedShortLE(at + CSUM_START);
+        return getUnsignedShortLE(at + CSUM_START);
     }
 
     public void setCsumStart(int csumStart) {
-        buf.setShortLE(at + CSUM_START, csumStart);
+        setShortLE(at + CSUM_START, csumStart);
     }
 
     /** Where the checksum field is, counted from {@code csum_start}. */
     public int csumOffset() {
-        return buf.getUnsignedShortLE(at + CSUM_OFFSET);
+        return getUnsignedShortLE(at + CSUM_OFFSET);
     }
 
     public void setCsumOffset(int csumOffset) {
-        buf.setShortLE(at + CSUM_OFFSET, csumOffset);
+        setShortLE(at + CSUM_OFFSET, csumOffset);
     }
 
     /** Writes the first {@link #MIN_LENGTH} bytes and zeroes the rest of a {@code length}-byte header. */
     public void write(int length, int flags, int gsoType, int hdrLen, int gsoSize, int csumStart, int csumOffset) {
-        buf.setByte(at + FLAGS, flags);
-        buf.setByte(at + GSO_TYPE, gsoType);
-        buf.setShortLE(at + HDR_LEN, hdrLen);
-        buf.setShortLE(at + GSO_SIZE, gsoSize);
-        buf.setShortLE(at + CSUM_START, csumStart);
-        buf.setShortLE(at + CSUM_OFFSET, csumOffset);
+        setByte(at + FLAGS, flags);
+        setByte(at + GSO_TYPE, gsoType);
+        setShortLE(at + HDR_LEN, hdrLen);
+        setShortLE(at + GSO_SIZE, gsoSize);
+        setShortLE(at + CSUM_START, csumStart);
+        setShortLE(at + CSUM_OFFSET, csumOffset);
         for (int i = MIN_LENGTH; i < length; i++) {
-            buf.setByte(at + i, 0);
+            setByte(at + i, 0);
         }
     }
 }

@@ -63,17 +63,14 @@ public final class Nptv6Translator {
     }
 
     /**
-     * Rewrites the (validated) IPv6 packet at {@code buf[off, off + total)} if it is NPTv6 traffic of
-     * {@code t}; what it did: {@link #NOT_NPTV6}, {@link #OUTBOUND}, {@link #INBOUND}, or why it must be
+     * Rewrites the (validated) IPv6 packet at {@code buf[off, off + total)}, whose addresses the caller has
+     * already read ({@code src*}, {@code dst*}: read once per packet), if it is NPTv6 traffic of {@code t};
+     * what it did: {@link #NOT_NPTV6}, {@link #OUTBOUND}, {@link #INBOUND}, or why it must be
      * dropped (nothing written then, except that an outbound packet that hairpins to an unmappable
      * destination keeps its rewritten source, as it always did).
      */
-    public int translate(ByteBuf buf, int off, int total, Nptv6Table t) {
-        Ipv6Header h = ip6.wrap(buf, off);
-        long srcHi = h.sourceHi();
-        long srcLo = h.sourceLo();
-        long dstHi = h.destinationHi();
-        long dstLo = h.destinationLo();
+    public int translate(ByteBuf buf, int off, int total, Nptv6Table t, long srcHi, long srcLo, long dstHi,
+            long dstLo) {
         sourcePair = -1;
         destinationPair = -1;
         int out = t.findOutbound(srcHi, srcLo);
@@ -89,19 +86,17 @@ public final class Nptv6Translator {
             return out >= 0 ? BAD_ICMP_ERROR_OUT : BAD_ICMP_ERROR_IN;
         }
         if (out >= 0) {
-            return outbound(buf, off, t, out, icmpAt);
+            return outbound(buf, off, t, out, icmpAt, srcHi, srcLo, dstHi, dstLo);
         }
         destinationPair = in;
-        return inbound(buf, off, t.mapping(in), icmpAt);
+        return inbound(buf, off, t.mapping(in), icmpAt, dstHi, dstLo);
     }
 
     /** RFC 6296 §3.2 (and §4.3 hairpinning): inside → outside. */
-    private int outbound(ByteBuf buf, int off, Nptv6Table t, int out, int icmpAt) {
-        Ipv6Header h = ip6.wrap(buf, off);
-        long dstHi = h.destinationHi();
-        long dstLo = h.destinationLo();
+    private int outbound(ByteBuf buf, int off, Nptv6Table t, int out, int icmpAt, long srcHi, long srcLo, long dstHi,
+            long dstLo) {
         Nptv6Mapping m = t.mapping(out);
-        if (!m.insideMatches(h.sourceHi(), h.sourceLo()) || m.rewriteOutbound(buf, off + SOURCE) != Nptv6Mapping.OK) {
+        if (!m.insideMatches(srcHi, srcLo) || m.rewriteOutbound(buf, off + SOURCE) != Nptv6Mapping.OK) {
             return UNMAPPABLE_OUT;
         }
         if (icmpAt >= 0) {
@@ -131,10 +126,8 @@ public final class Nptv6Translator {
     }
 
     /** RFC 6296 §3.3: outside → inside. */
-    private int inbound(ByteBuf buf, int off, Nptv6Mapping m, int icmpAt) {
-        Ipv6Header h = ip6.wrap(buf, off);
-        if (!m.outsideMatches(h.destinationHi(), h.destinationLo())
-                || m.rewriteInbound(buf, off + DESTINATION) != Nptv6Mapping.OK) {
+    private int inbound(ByteBuf buf, int off, Nptv6Mapping m, int icmpAt, long dstHi, long dstLo) {
+        if (!m.outsideMatches(dstHi, dstLo) || m.rewriteInbound(buf, off + DESTINATION) != Nptv6Mapping.OK) {
             return UNMAPPABLE_IN;
         }
         if (icmpAt >= 0) {
@@ -157,6 +150,10 @@ public final class Nptv6Translator {
      * bad checksum).
      */
     private int icmpError(ByteBuf buf, int off, int total) {
+        int first = ip6.wrap(buf, off).nextHeader();
+        if (first == IpProtocol.TCP || first == IpProtocol.UDP) {
+            return NOT_AN_ERROR; // the common case, without walking: no extension header, not ICMPv6
+        }
         int end = off + total;
         // Not past a Fragment header, nor a chain that runs past the end (never an error to rewrite).
         Ipv6ExtensionHeaders e = ext.walk(buf, off, end);

@@ -53,6 +53,11 @@ public final class UdpCoalescer implements PacketSink {
     private final Ipv4Header slot4 = new Ipv4Header();
     private final Ipv6Header slot6 = new Ipv6Header();
     private final UdpHeader slotUdp = new UdpHeader();
+    /**
+     * The IP version of the packet {@link #candidate} accepted last; it leaves {@link #in4} (IPv4) or {@link #in6}
+     * (IPv6) and {@link #inUdp} pointing at that packet for {@link #sameFlow} and {@link #joins}.
+     */
+    private int inVersion;
 
     private final ByteBuf batch;
     private final int vnet;
@@ -112,8 +117,8 @@ public final class UdpCoalescer implements PacketSink {
                 }
                 continue;
             }
-            if (sameFlow(s, buf, ip)) {
-                if (joins(s, buf, ip, payload)) {
+            if (sameFlow(s)) {
+                if (joins(s, payload)) {
                     batch.setBytes(s * SLOT + length[s], buf, ip + l4[s] + UdpHeader.LENGTH, payload);
                     length[s] += payload;
                     closed[s] = payload < segment[s];
@@ -142,9 +147,8 @@ public final class UdpCoalescer implements PacketSink {
         length[s] = len;
         count[s] = 1;
         active++;
-        int ip = offset + vnet;
-        version[s] = in4.wrap(buf, ip).version();
-        l4[s] = version[s] == 4 ? Ipv4Header.MIN_LENGTH : Ipv6Header.LENGTH;
+        version[s] = inVersion;
+        l4[s] = inVersion == 4 ? Ipv4Header.MIN_LENGTH : Ipv6Header.LENGTH;
         segment[s] = payload;
         closed[s] = false;
         started[s] = starts++;
@@ -164,13 +168,14 @@ public final class UdpCoalescer implements PacketSink {
             return -1;
         }
         Ipv4Header h4 = in4.wrap(buf, ip);
+        int version = h4.version();
         int udp;
-        if (h4.version() == 4 && h4.headerLength() == Ipv4Header.MIN_LENGTH) {
+        if (version == 4 && h4.headerLength() == Ipv4Header.MIN_LENGTH) {
             if (h4.protocol() != PROTO_UDP || h4.totalLength() != ipLength || h4.moreFragments() || h4.fragmentOffset() != 0) {
                 return -1;
             }
             udp = Ipv4Header.MIN_LENGTH;
-        } else if (h4.version() == 6) {
+        } else if (version == 6) {
             Ipv6Header h6 = in6.wrap(buf, ip);
             if (ipLength < Ipv6Header.LENGTH + UdpHeader.LENGTH + 1 || h6.nextHeader() != PROTO_UDP
                     || h6.payloadLength() != ipLength - Ipv6Header.LENGTH) {
@@ -183,47 +188,33 @@ public final class UdpCoalescer implements PacketSink {
         if (v.csumStart() != udp || inUdp.wrap(buf, ip + udp).length() != ipLength - udp) {
             return -1;
         }
+        inVersion = version;
         return ipLength - udp - UdpHeader.LENGTH;
     }
 
-    /** Whether the datagram at {@code buf[ip, ...)} has slot {@code s}'s addresses and ports. */
-    private boolean sameFlow(int s, ByteBuf buf, int ip) {
-        int p = s * SLOT + vnet;
-        if (in4.wrap(buf, ip).version() != version[s]) {
+    /** Whether the datagram {@link #candidate} accepted has slot {@code s}'s addresses and ports. */
+    private boolean sameFlow(int s) {
+        if (inVersion != version[s]) {
             return false;
         }
-        UdpHeader a = inUdp.wrap(buf, ip + l4[s]);
-        UdpHeader b = slotUdp.wrap(batch, p + l4[s]);
-        boolean ports = a.sourcePort() == b.sourcePort() && a.destinationPort() == b.destinationPort();
-        if (version[s] == 4) {
-            Ipv4Header x = in4;
-            Ipv4Header y = slot4.wrap(batch, p);
-            return x.source() == y.source() && x.destination() == y.destination() && ports;
-        }
-        Ipv6Header x = in6.wrap(buf, ip);
-        Ipv6Header y = slot6.wrap(batch, p);
-        return x.sourceHi() == y.sourceHi() && x.sourceLo() == y.sourceLo() && x.destinationHi() == y.destinationHi()
-                && x.destinationLo() == y.destinationLo() && ports;
+        int p = s * SLOT + vnet;
+        boolean addresses = inVersion == 4 ? in4.sameAddresses(slot4.wrap(batch, p))
+                : in6.sameAddresses(slot6.wrap(batch, p));
+        return addresses && inUdp.samePorts(slotUdp.wrap(batch, p + l4[s]));
     }
 
     /** Whether a datagram of slot {@code s}'s flow with {@code payload} bytes may join its super-packet. */
-    private boolean joins(int s, ByteBuf buf, int ip, int payload) {
+    private boolean joins(int s, int payload) {
         if (closed[s] || payload > segment[s] || length[s] + payload > vnet + 65535) {
             return false;
         }
         int p = s * SLOT + vnet;
         if (version[s] == 4) {
             // TOS, flags (DF: neither is a fragment), TTL and protocol equal.
-            Ipv4Header x = in4.wrap(buf, ip);
-            Ipv4Header y = slot4.wrap(batch, p);
-            return x.typeOfService() == y.typeOfService() && x.flagsAndOffset() >>> 8 == y.flagsAndOffset() >>> 8
-                    && x.timeToLive() == y.timeToLive() && x.protocol() == y.protocol();
+            return in4.sameTosFlagsTtlProtocol(slot4.wrap(batch, p));
         }
         // Traffic class, flow label, next header and hop limit equal (both are version 6).
-        Ipv6Header x = in6.wrap(buf, ip);
-        Ipv6Header y = slot6.wrap(batch, p);
-        return x.trafficClass() == y.trafficClass() && x.flowLabel() == y.flowLabel()
-                && x.nextHeader() == y.nextHeader() && x.hopLimit() == y.hopLimit();
+        return in6.sameFlowFields(slot6.wrap(batch, p));
     }
 
     /** Writes every flow's pending datagrams. */

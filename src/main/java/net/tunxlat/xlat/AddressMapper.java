@@ -29,6 +29,19 @@ final class AddressMapper {
     int ruleIndex;
     DynamicPool.Binding ruleBinding;
 
+    /** Records the rule that mapped the last address; stored only when it changes (a reference store costs a GC write barrier). */
+    private void rule(AddressRule r) {
+        if (rule != r) {
+            rule = r;
+        }
+    }
+
+    private void ruleBinding(DynamicPool.Binding b) {
+        if (ruleBinding != b) {
+            ruleBinding = b;
+        }
+    }
+
     void use(XlatSnapshot snapshot) {
         this.snap = snapshot;
     }
@@ -45,7 +58,7 @@ final class AddressMapper {
             hi = m.translate4to6Hi(i, a);
             lo = m.translate4to6Lo(i, a);
             viaStaticMap = true;
-            rule = AddressRule.STATIC_MAP;
+            rule(AddressRule.STATIC_MAP);
             ruleIndex = i;
             return null;
         }
@@ -59,8 +72,8 @@ final class AddressMapper {
             hi = b.hi();
             lo = b.lo();
             viaStaticMap = true;
-            rule = AddressRule.BINDING;
-            ruleBinding = b;
+            rule(AddressRule.BINDING);
+            ruleBinding(b);
             return null;
         }
         return embed(a, unmappable, wkpf);
@@ -78,7 +91,7 @@ final class AddressMapper {
         hi = p.embedHi(a);
         lo = p.embedLo(a);
         viaStaticMap = false;
-        rule = AddressRule.RFC6052;
+        rule(AddressRule.RFC6052);
         return null;
     }
 
@@ -115,8 +128,8 @@ final class AddressMapper {
         }
         v4 = b.address();
         viaStaticMap = true;
-        rule = b == dormant ? AddressRule.REACTIVATED_BINDING : AddressRule.NEW_BINDING;
-        ruleBinding = b;
+        rule(b == dormant ? AddressRule.REACTIVATED_BINDING : AddressRule.NEW_BINDING);
+        ruleBinding(b);
         return null;
     }
 
@@ -133,46 +146,64 @@ final class AddressMapper {
         if (i >= 0) {
             v4 = m.translate6to4(i, aHi, aLo);
             viaStaticMap = true;
-            rule = AddressRule.STATIC_MAP;
+            rule(AddressRule.STATIC_MAP);
             ruleIndex = i;
             return null;
         }
         Rfc6052 p = snap.rfc6052;
         if (p != null && p.matchesExceptUOctet(aHi, aLo)) {
-            // RFC 6052 §2.2: bits 64-71 "MUST be set to zero"; with them set it is no IPv4-embedded address
-            // (dropped silently as the maintained TAYGA does; inside an ICMP error, the error is untranslatable).
-            boolean outer = unmappable == DropReason.SRC_UNMAPPABLE_64 || unmappable == DropReason.DST_UNMAPPABLE_64;
-            return outer ? DropReason.RFC6052_U_OCTET_64 : unmappable;
+            return uOctetSet(unmappable);
         }
         if (p == null || !p.matches(aHi, aLo)) {
-            DynamicPool pool = snap.pool;
-            if (pool != null) {
-                DynamicPool.Binding b = pool.lookup6(aHi, aLo);
-                long now = pool.now();
-                if (b != null && b.lastUse() + DynamicPool.ACTIVE_SECONDS >= now) {
-                    b.touch(now);
-                    v4 = b.address();
-                    viaStaticMap = true;
-                    rule = AddressRule.BINDING;
-                    ruleBinding = b;
-                    return null;
-                }
-            }
-            return unmappable;
+            return mapThroughBinding(aHi, aLo, unmappable);
         }
         int a = p.extract(aHi, aLo);
         if (p.isWellKnown() && snap.wkpfStrict && Rfc6052.isNonGlobalIpv4(a)) {
             return wkpf; // RFC 6052 §3.1
         }
         if (AddressFilter.martian4(a) || (a == snap.ownIpv4 && unmappable == DropReason.SRC_UNMAPPABLE_64)) {
-            // An IPv6 address standing for 127.0.0.1, 224.0.0.1, ... or, as a source, for the translator itself.
-            return unmappable == DropReason.SRC_UNMAPPABLE_64 ? DropReason.FORBIDDEN_SRC_64
-                    : unmappable == DropReason.DST_UNMAPPABLE_64 ? DropReason.FORBIDDEN_DST_64 : unmappable;
+            return forbidden(unmappable);
         }
         v4 = a;
         viaStaticMap = false;
-        rule = AddressRule.RFC6052;
+        rule(AddressRule.RFC6052);
         return null;
+    }
+
+    // The rare outcomes of map6to4 are methods of their own, which keeps map6to4 small enough for the JIT to inline
+    // it into the RFC 7915 steps (HotSpot inlines a hot method of at most 325 bytes of bytecode).
+
+    /**
+     * RFC 6052 §2.2: bits 64-71 "MUST be set to zero"; with them set it is no IPv4-embedded address (dropped
+     * silently as the maintained TAYGA does; inside an ICMP error, the error is untranslatable).
+     */
+    private static DropReason uOctetSet(DropReason unmappable) {
+        boolean outer = unmappable == DropReason.SRC_UNMAPPABLE_64 || unmappable == DropReason.DST_UNMAPPABLE_64;
+        return outer ? DropReason.RFC6052_U_OCTET_64 : unmappable;
+    }
+
+    /** An IPv6 address standing for 127.0.0.1, 224.0.0.1, ... or, as a source, for the translator itself. */
+    private static DropReason forbidden(DropReason unmappable) {
+        return unmappable == DropReason.SRC_UNMAPPABLE_64 ? DropReason.FORBIDDEN_SRC_64
+                : unmappable == DropReason.DST_UNMAPPABLE_64 ? DropReason.FORBIDDEN_DST_64 : unmappable;
+    }
+
+    /** Outside the RFC 6052 prefix: an active dynamic-pool binding maps it, else {@code unmappable}. */
+    private DropReason mapThroughBinding(long aHi, long aLo, DropReason unmappable) {
+        DynamicPool pool = snap.pool;
+        if (pool != null) {
+            DynamicPool.Binding b = pool.lookup6(aHi, aLo);
+            long now = pool.now();
+            if (b != null && b.lastUse() + DynamicPool.ACTIVE_SECONDS >= now) {
+                b.touch(now);
+                v4 = b.address();
+                viaStaticMap = true;
+                rule(AddressRule.BINDING);
+                ruleBinding(b);
+                return null;
+            }
+        }
+        return unmappable;
     }
 
     /**
@@ -195,10 +226,10 @@ final class AddressMapper {
     int rfc6791Source(long srcHi, long srcLo) {
         Ipv4Prefix pool = snap.rfc6791Pool;
         if (pool == null) {
-            rule = AddressRule.OWN_ADDRESS;
+            rule(AddressRule.OWN_ADDRESS);
             return snap.ownIpv4;
         }
-        rule = AddressRule.RFC6791_POOL;
+        rule(AddressRule.RFC6791_POOL);
         if (pool.length() == 32) {
             return pool.address();
         }

@@ -11,6 +11,8 @@ import net.tunxlat.mapping.DynamicPool;
  * an ICMP error.
  */
 public final class AddressRules {
+    // Recorded for every packet. Reference fields are stored only when they change: a reference store into this
+    // long-lived object costs a GC write barrier, and consecutive packets mostly take the same rules.
     AddressRule source = AddressRule.NONE;
     int sourceIndex;
     DynamicPool.Binding sourceBinding;
@@ -20,22 +22,34 @@ public final class AddressRules {
 
     /** Forgets the last packet's rules. */
     void clear() {
-        source = AddressRule.NONE;
-        destination = AddressRule.NONE;
+        if (source != AddressRule.NONE) {
+            source = AddressRule.NONE;
+        }
+        if (destination != AddressRule.NONE) {
+            destination = AddressRule.NONE;
+        }
     }
 
     /** The rule the mapper just used mapped the source. */
     void source(AddressMapper m) {
-        source = m.rule;
+        if (source != m.rule) {
+            source = m.rule;
+        }
         sourceIndex = m.ruleIndex;
-        sourceBinding = m.ruleBinding;
+        if (sourceBinding != m.ruleBinding) {
+            sourceBinding = m.ruleBinding;
+        }
     }
 
     /** The rule the mapper just used mapped the destination. */
     void destination(AddressMapper m) {
-        destination = m.rule;
+        if (destination != m.rule) {
+            destination = m.rule;
+        }
         destinationIndex = m.ruleIndex;
-        destinationBinding = m.ruleBinding;
+        if (destinationBinding != m.ruleBinding) {
+            destinationBinding = m.ruleBinding;
+        }
     }
 
     /** The translator's own address is the source (an ICMPv4 error from a router without a mapping). */
@@ -45,9 +59,15 @@ public final class AddressRules {
 
     /** NPTv6 pairs {@code sourcePair} / {@code destinationPair} (an index of the table, -1 for none) rewrote the packet. */
     void nptv6(int sourcePair, int destinationPair) {
-        source = sourcePair >= 0 ? AddressRule.NPTV6 : AddressRule.NONE;
+        AddressRule s = sourcePair >= 0 ? AddressRule.NPTV6 : AddressRule.NONE;
+        if (source != s) {
+            source = s;
+        }
         sourceIndex = sourcePair;
-        destination = destinationPair >= 0 ? AddressRule.NPTV6 : AddressRule.NONE;
+        AddressRule d = destinationPair >= 0 ? AddressRule.NPTV6 : AddressRule.NONE;
+        if (destination != d) {
+            destination = d;
+        }
         destinationIndex = destinationPair;
     }
 

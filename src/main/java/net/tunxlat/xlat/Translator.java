@@ -131,7 +131,7 @@ public final class Translator {
      * ICMPv6 Address Unreachable where §3.2 asks for it. False if it is not NPTv6 traffic.
      */
     private boolean nptv6(XlatContext c, Nptv6Table table) {
-        int result = nptv6.translate(c.buf, c.off, c.total, table);
+        int result = nptv6.translate(c.buf, c.off, c.total, table, c.srcHi, c.srcLo, c.dstHi, c.dstLo);
         switch (result) {
             case Nptv6Translator.NOT_NPTV6:
                 return false;

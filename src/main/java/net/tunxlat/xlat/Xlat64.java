@@ -277,32 +277,17 @@ final class Xlat64 {
         int l4 = c.l4;
         boolean partial = c.offload.partial && !c.inner;
         switch (c.proto) {
-            case PROTO_TCP: {
+            case PROTO_TCP:
                 if (c.l4Available < Xlat46.TCP_CHECKSUM_END) {
                     return c.inner ? null : TOO_SHORT_L4_64;
                 }
-                TcpHeader t = tcp.wrap(b, l4);
-                int sum = t.checksum();
-                t.setChecksum(partial ? c.offload.updateChecksum(sum, oldPseudoSum(c), newPseudoSum(c))
-                        : Checksum.update(sum, oldPseudoSum(c), newPseudoSum(c)));
+                tcpChecksum(c, b, l4, partial);
                 return null;
-            }
-            case PROTO_UDP: {
+            case PROTO_UDP:
                 if (c.l4Available < UdpHeader.LENGTH) {
                     return c.inner ? null : TOO_SHORT_L4_64;
                 }
-                UdpHeader u = udp.wrap(b, l4);
-                int sum = u.checksum();
-                if (sum == 0 && !partial && !c.inner) {
-                    return udpZeroChecksum(c);
-                }
-                if (sum != 0 || partial) {
-                    sum = partial ? c.offload.updateChecksum(sum, oldPseudoSum(c), newPseudoSum(c))
-                            : Checksum.update(sum, oldPseudoSum(c), newPseudoSum(c));
-                    u.setChecksum(sum == 0 && !partial ? 0xffff : sum);
-                }
-                return null;
-            }
+                return udpChecksum(c, b, l4, partial);
             case PROTO_ICMPV6:
                 return icmpv6ToIcmpv4(c);
             case PROTO_ICMP:
@@ -332,6 +317,29 @@ final class Xlat64 {
             return null;
         }
         return UDP_ZERO_CHECKSUM_64;
+    }
+
+    /** §5.5 for TCP: the checksum follows the pseudo-header (incrementally; a partial one stays partial). */
+    private void tcpChecksum(XlatContext c, ByteBuf b, int l4, boolean partial) {
+        TcpHeader t = tcp.wrap(b, l4);
+        int sum = t.checksum();
+        t.setChecksum(partial ? c.offload.updateChecksum(sum, oldPseudoSum(c), newPseudoSum(c))
+                : Checksum.update(sum, oldPseudoSum(c), newPseudoSum(c)));
+    }
+
+    /** §5.5 for UDP: as TCP, except that a zero checksum ("none") goes to {@link #udpZeroChecksum}. */
+    private DropReason udpChecksum(XlatContext c, ByteBuf b, int l4, boolean partial) {
+        UdpHeader u = udp.wrap(b, l4);
+        int sum = u.checksum();
+        if (sum == 0 && !partial && !c.inner) {
+            return udpZeroChecksum(c);
+        }
+        if (sum != 0 || partial) {
+            sum = partial ? c.offload.updateChecksum(sum, oldPseudoSum(c), newPseudoSum(c))
+                    : Checksum.update(sum, oldPseudoSum(c), newPseudoSum(c));
+            u.setChecksum(sum == 0 && !partial ? 0xffff : sum);
+        }
+        return null;
     }
 
     private static int oldPseudoSum(XlatContext c) {

@@ -106,11 +106,19 @@ final class XlatContext {
 
     /** Starts a packet: {@code buf[off, off + length)}, translated with {@code snapshot}. */
     void start(XlatSnapshot snapshot, ByteBuf buf, int off, int length) {
-        this.snap = snapshot;
-        this.buf = buf;
+        // Reference fields are stored only when they change: each store into this long-lived object costs a GC
+        // write barrier, and the snapshot and the buffer are the same for packet after packet.
+        if (this.snap != snapshot) {
+            this.snap = snapshot;
+        }
+        if (this.buf != buf) {
+            this.buf = buf;
+        }
+        if (this.pkt != buf) {
+            this.pkt = buf;
+        }
         this.off = off;
         this.total = length;
-        this.pkt = buf;
         this.inner = false;
         this.fragmentHeader = false;
         this.fragmented = false;
