@@ -73,6 +73,7 @@ public final class Nat64Table {
      */
     public int outbound(Nat64Lookup r, long xHi, long xLo, int x, int z4, int z, int tcpFlags, long now) {
         r.heldSlot = -1;
+        r.created = 0;
         boolean tcp = protocol == Nat64Protocol.TCP;
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             int b = bib.find6(xHi, xLo, x);
@@ -87,6 +88,7 @@ public final class Nat64Table {
                 if (b < 0) {
                     return r.fail(-2 - b);
                 }
+                r.created = Nat64Lookup.CREATED_BIB;
             } else {
                 int rc = useSession(r, b, z4, z, true, tcpFlags, now);
                 if (rc == RETRY) {
@@ -127,6 +129,7 @@ public final class Nat64Table {
      */
     public int inbound(Nat64Lookup r, int t4, int t, int z4, int z, int tcpFlags, long now) {
         r.heldSlot = -1;
+        r.created = 0;
         boolean tcp = protocol == Nat64Protocol.TCP;
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             int b = bib.find4(t4, t);
@@ -190,6 +193,7 @@ public final class Nat64Table {
 
     private int peek(Nat64Lookup r, int b, int z4, int z) {
         r.heldSlot = -1;
+        r.created = 0;
         if (b < 0) {
             return r.fail(Nat64Outcome.NO_BIB);
         }
@@ -285,6 +289,7 @@ public final class Nat64Table {
             int rc = useSession(r, b, z4, z, fromV6, tcpFlags, now);
             return rc == NOT_FOUND ? RETRY : rc;
         }
+        r.created |= Nat64Lookup.CREATED_SESSION;
         return r.ok(Nat64Outcome.OK, s, bib, b, tcpState);
     }
 
