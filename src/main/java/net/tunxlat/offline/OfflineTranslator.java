@@ -80,7 +80,8 @@ public final class OfflineTranslator implements AutoCloseable {
     /** Where the worker reads each input packet and writes what the translator emits. */
     private final MemoryQueue queue = new MemoryQueue("offline", 0, 0, false);
     private final Worker worker;
-    private final XlatSnapshot snapshot;
+    /** The configuration in force: the worker reads it at each batch; {@link #reload} replaces it. */
+    private volatile XlatSnapshot snapshot;
     private final XlatCounters counters;
     private final long[] before = new long[XlatCounters.SIZE];
     private final long[] dropsBefore = new long[DropReason.values().length];
@@ -101,9 +102,31 @@ public final class OfflineTranslator implements AutoCloseable {
         this.ownIpv6Lo = own6.lo();
         // A worker (its pooled direct buffers, its read-translate-write) over a queue in memory: nothing
         // differs from the daemon but the TUN device.
-        this.worker = new Worker(queue, () -> snapshot, PooledByteBufAllocator.DEFAULT, () -> now, PacketLog.OFF,
+        this.worker = new Worker(queue, () -> this.snapshot, PooledByteBufAllocator.DEFAULT, () -> now, PacketLog.OFF,
                 snapshot.state().newWorker(() -> now));
         this.counters = worker.counters();
+    }
+
+    /**
+     * Translates the next packets with {@code config}, over the state learnt so far (dynamic bindings, stateful
+     * NAT64 tables), as a SIGHUP reload does in the daemon: the state's own settings (pool4, the NAT64 limits)
+     * stay those of the first configuration. The translator's own addresses stay those of the first too.
+     */
+    public void reload(TunxlatConfig config) {
+        XlatSnapshot old = snapshot;
+        snapshot = old.state().install(new XlatSnapshot(config, old.state(), old.linkMtu()));
+    }
+
+    /**
+     * Runs one pass of the stateful NAT64 tables' expiry at {@code clockNanos} (the daemon's sweeper does this
+     * every second on its own thread): sessions and bindings past their lifetime end, held SYNs time out. Nothing
+     * without {@code pool4}.
+     */
+    public void sweep(long clockNanos) {
+        var tables = snapshot.state().nat64();
+        if (tables != null) {
+            tables.sweep(java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(clockNanos));
+        }
     }
 
     /** Cumulative counters over every packet so far. */

@@ -22,6 +22,10 @@ import net.tunxlat.config.UdpCksumMode;
 import net.tunxlat.mapping.Addresses;
 import net.tunxlat.mapping.Ipv4Prefix;
 import net.tunxlat.mapping.Ipv6Prefix;
+import net.tunxlat.nat64.Nat64Protocol;
+import net.tunxlat.nat64.Nat64Settings;
+import net.tunxlat.nat64.Pool4;
+import net.tunxlat.nat64.Timeouts;
 import net.tunxlat.offline.OfflineTranslator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -246,12 +250,121 @@ class JoolOracleTest {
                 .build();
     }
 
+    // ---------------------------------------------------------------- NAT64, stateful (all 42 steps, in order)
+
+    /**
+     * Why tunxlat deliberately differs from Jool on a stateful NAT64 step (printed in the summary line and in the
+     * skip message); a step not listed here that does not match fails the build.
+     */
+    static final Map<String, String> NAT64_DIFFERENCES = new LinkedHashMap<>();
+
+    /** The stateful translator all 42 steps run through, in order, so that state carries from step to step. */
+    private static OfflineTranslator stateful;
+    /** The capture clock of the stateful run: each step one second after the last. */
+    private static long statefulClock;
+
+    @TestFactory
+    @Order(3)
+    Stream<DynamicTest> nat64Stateful() throws IOException {
+        if (!oraclePresent()) {
+            return skipped("nat64 stateful");
+        }
+        Map<String, Object> manifest = manifest("nat64-manifest.json");
+        List<Map<String, Object>> steps = steps(manifest);
+        assertEquals(42, steps.size(), "nat64-manifest.json steps");
+        return steps.stream().map(step -> {
+            String id = (String) step.get("id");
+            String name = id + " [nat64 stateful] " + step.get("description");
+            return DynamicTest.dynamicTest(name, () -> recording(id + "/stateful", "stateful",
+                    () -> runStateful(step, id)));
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void runStateful(Map<String, Object> step, String id) throws IOException {
+        TunxlatConfig config = statefulConfig((Map<String, Object>) step.get("config"));
+        if (stateful == null) {
+            stateful = new OfflineTranslator(config);
+        } else {
+            stateful.reload(config);
+        }
+        statefulClock += 1_000_000_000L;
+        Set<Integer> extraIgnore = id.equals("nat64-022") ? Set.of(22, 23) : Set.of();
+        String mismatch = compare(step, stateful, "nat64", extraIgnore, statefulClock);
+        String key = id + "/stateful";
+        if (mismatch == null) {
+            OUTCOMES.put(key, "pass");
+            return;
+        }
+        String reason = NAT64_DIFFERENCES.get(id);
+        if (reason != null) {
+            OUTCOMES.put(key, "skip");
+            Assumptions.abort("tunxlat differs from Jool here on purpose: " + reason + ".\n" + mismatch);
+        }
+        OUTCOMES.put(key, "fail");
+        fail(mismatch);
+    }
+
+    /**
+     * The step's Jool NAT64 configuration as a stateful tunxlat configuration (README §6): pool6 as
+     * {@code prefix}, pool4 per protocol without port blocks (Jool has none), the static BIB, the translator's
+     * own addresses 192.0.2.2 (also pool4's) and 2001:db8::1, RFC 6146 lifetimes.
+     */
+    @SuppressWarnings("unchecked")
+    static TunxlatConfig statefulConfig(Map<String, Object> c) {
+        List<Pool4.Range> ranges = new ArrayList<>();
+        for (Object o : (List<Object>) c.get("pool4")) {
+            List<Object> r = (List<Object>) o;
+            String[] ports = ((String) r.get(1)).split("-");
+            ranges.add(new Pool4.Range(protocol((String) r.get(2)), Addresses.parseIpv4((String) r.get(0)),
+                    Integer.parseInt(ports[0]), Integer.parseInt(ports[1])));
+        }
+        List<Nat64Settings.StaticBib> statics = new ArrayList<>();
+        for (Object o : (List<Object>) c.get("static_bib")) {
+            List<Object> b = (List<Object>) o;
+            String[] six = ((String) b.get(1)).split("#");
+            String[] four = ((String) b.get(2)).split("#");
+            long[] host = Addresses.parseIpv6(six[0]);
+            statics.add(new Nat64Settings.StaticBib(protocol((String) b.get(0)), host[0], host[1],
+                    Integer.parseInt(six[1]), Addresses.parseIpv4(four[0]), Integer.parseInt(four[1])));
+        }
+        Nat64Settings defaults = Nat64Settings.defaults(new Pool4(ranges, 0), 1024);
+        Nat64Settings settings = new Nat64Settings(defaults.pool4(), defaults.maxSessions(), defaults.maxSubscribers(),
+                defaults.subscriberLength(), defaults.sessionsPerSubscriber(), defaults.blocksPerSubscriber(), null,
+                defaults.maxIterations(), Timeouts.RFC6146, false, false, defaults.maxSynHeld(), statics);
+        return TunxlatConfig.builder()
+                .tunDevice("nat64")
+                .prefix(Ipv6Prefix.parse((String) c.get("pool6"), -1))
+                .wkpfStrict(false)
+                .ipv4Addr(Addresses.parseIpv4((String) c.get("translator_ipv4_addr")))
+                .ipv6Addr(Ipv6Prefix.parse((String) c.get("translator_ipv6_addr"), 128))
+                .offlinkMtu(intOf(c.get("lowest_ipv6_mtu")))
+                .ipv4EgressMtu(intOf(c.get("egress_mtu_v4")))
+                .ipv6EgressMtu(intOf(c.get("egress_mtu_v6")))
+                .icmpRateLimit(1_000_000)
+                .nat64(settings)
+                .build();
+    }
+
+    private static int protocol(String name) {
+        return switch (name) {
+            case "TCP" -> Nat64Protocol.TCP;
+            case "UDP" -> Nat64Protocol.UDP;
+            default -> Nat64Protocol.ICMP;
+        };
+    }
+
     // ---------------------------------------------------------------- comparison
+
+    private static String compare(Map<String, Object> step, OfflineTranslator xlat, String subdir,
+            Set<Integer> extraIgnore) throws IOException {
+        return compare(step, xlat, subdir, extraIgnore, 0);
+    }
 
     /** Runs the step's input(s) and returns null if the output matches, else a report of how it differs. */
     @SuppressWarnings("unchecked")
     private static String compare(Map<String, Object> step, OfflineTranslator xlat, String subdir,
-            Set<Integer> extraIgnore) throws IOException {
+            Set<Integer> extraIgnore, long clockNanos) throws IOException {
         Path base = DIR.resolve(subdir);
         List<Map<String, Object>> inputs = new ArrayList<>();
         inputs.add((Map<String, Object>) step.get("input"));
@@ -264,7 +377,7 @@ class JoolOracleTest {
         List<byte[]> actual = new ArrayList<>();
         for (Map<String, Object> in : inputs) {
             byte[] packet = Files.readAllBytes(base.resolve((String) in.get("file")));
-            OfflineTranslator.Result r = xlat.translate(packet, 0);
+            OfflineTranslator.Result r = xlat.translate(packet, clockNanos);
             actual.addAll(r.packets());
             report.append("input ").append(in.get("side")).append(':').append(in.get("file")).append("\n  ")
                     .append(r.explain("", "").replace("\n", "\n  ")).append('\n');
@@ -337,6 +450,34 @@ class JoolOracleTest {
         return sb.length() == 0 ? null : sb.toString();
     }
 
+    /** "jool-oracle: nat64 stateful N/42", then the steps tunxlat differs on with their reasons, and the failures. */
+    private static void statefulSummary(StringBuilder failing) {
+        int total = 0;
+        int passed = 0;
+        List<String> differing = new ArrayList<>();
+        List<String> failed = new ArrayList<>();
+        for (Map.Entry<String, String> e : OUTCOMES.entrySet()) {
+            if (!"stateful".equals(TIERS.get(e.getKey()))) {
+                continue;
+            }
+            total++;
+            String id = e.getKey().substring(0, e.getKey().indexOf('/'));
+            switch (e.getValue()) {
+                case "pass" -> passed++;
+                case "skip" -> differing.add(id + " (" + NAT64_DIFFERENCES.get(id) + ")");
+                default -> failed.add(id);
+            }
+        }
+        if (total == 0) {
+            return;
+        }
+        System.out.println("jool-oracle: nat64 stateful " + passed + "/" + total
+                + (differing.isEmpty() ? "" : "; differs on purpose: " + String.join("; ", differing))
+                + (failed.isEmpty() ? "" : "; FAILED: " + String.join(" ", failed)));
+        System.out.print(failing);
+        failing.setLength(0);
+    }
+
     private static int intOf(Object o) {
         return ((Number) o).intValue();
     }
@@ -345,6 +486,10 @@ class JoolOracleTest {
 
     @AfterAll
     static void summary() {
+        if (stateful != null) {
+            stateful.close();
+            stateful = null;
+        }
         if (OUTCOMES.isEmpty()) {
             System.out.println("jool-oracle: " + notFound());
             return;
@@ -352,7 +497,10 @@ class JoolOracleTest {
         StringBuilder siit = new StringBuilder();
         StringBuilder nat64 = new StringBuilder();
         StringBuilder failing = new StringBuilder();
-        for (String tier : List.of("A", "B", "C", "D", "nat64")) {
+        for (String tier : List.of("A", "B", "C", "D", "nat64", "stateful")) {
+            if (tier.equals("stateful")) {
+                continue; // its own line, below
+            }
             int total = 0;
             int passed = 0;
             int failed = 0;
@@ -398,6 +546,7 @@ class JoolOracleTest {
         if (nat64.length() > 0) {
             System.out.println("jool-oracle nat64: " + nat64);
         }
+        statefulSummary(failing);
         System.out.print(failing);
         System.out.flush();
     }
