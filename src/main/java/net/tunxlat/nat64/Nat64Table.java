@@ -243,7 +243,7 @@ public final class Nat64Table {
         }
         bib.setHost(e, xHi, xLo, x);
         bib.setWord(e, Bib.CLAIMING << Bib.STATE_SHIFT | 1, s);
-        int block = ports.allocate(bib, e, s, subs, z4, z, now);
+        int block = claimHeldPort(e, z4, z) ? -1 : ports.allocate(bib, e, s, subs, z4, z, now);
         if (block < -1) {
             bib.setWord(e, Bib.FREE);
             bib.slab.push(e);
@@ -260,6 +260,24 @@ public final class Nat64Table {
         }
         bib.publish(e);
         return e;
+    }
+
+    /**
+     * RFC 6146 §3.5.2.2, simultaneous open: an IPv4 SYN from (Z, z) held for (T, t) can only meet the IPv6 SYN if
+     * the new binding is (T, t), so that port is claimed first when it is in pool4 and free (without port blocks
+     * only: in block mode a port belongs to its block's subscriber, and the allocation follows the blocks).
+     */
+    private boolean claimHeldPort(int e, int z4, int z) {
+        if (protocol != Nat64Protocol.TCP || ports.blockMode() || ports.deterministic != null) {
+            return false;
+        }
+        long at = hold.heldFor(z4, z);
+        if (at < 0) {
+            return false;
+        }
+        int t4 = (int) (at >>> 16);
+        int t = (int) at & 0xffff;
+        return ports.pool.contains(protocol, t4, t) && bib.claimPort(e, t4, t);
     }
 
     /**

@@ -129,6 +129,25 @@ public final class OfflineTranslator implements AutoCloseable {
         }
     }
 
+    /**
+     * Lets the capture's clock run to {@code clockNanos} with no packet: one expiry pass ({@link #sweep}), then a
+     * batch of the worker, which sends what the timers ask for (ICMP Port Unreachable for a SYN held for a
+     * simultaneous open that timed out, RFC 6146 §3.5.2.2). What it sent, as the result of a "timers" input.
+     */
+    public Result advance(long clockNanos) {
+        now = clockNanos;
+        sweep(clockNanos);
+        for (int i = 0; i < XlatCounters.SIZE; i++) {
+            before[i] = counters.local(i);
+        }
+        for (DropReason r : DropReason.values()) {
+            dropsBefore[r.ordinal()] = counters.localDrops(r);
+        }
+        worker.drain();
+        List<byte[]> out = queue.takeWritten();
+        return outcome("timers", List.of(), out);
+    }
+
     /** Cumulative counters over every packet so far. */
     public XlatCounters counters() {
         return counters;

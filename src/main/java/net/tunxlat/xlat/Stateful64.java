@@ -52,6 +52,8 @@ final class Stateful64 {
     private Nat64Tables registered;
     private int reader = -1;
     private Nat64Tables tables;
+    /** The held SYNs' packets of {@link #tables} (null if its state has none). */
+    private HeldSyns held;
     /** pool4 and static BIB IPv4 addresses of {@link #registered}, ascending as unsigned ints. */
     private int[] addresses = new int[0];
     /** The worker's clock for this batch, seconds. */
@@ -95,6 +97,32 @@ final class Stateful64 {
         now = TimeUnit.NANOSECONDS.toSeconds(clockNanos);
         t.epochs().enter(reader);
         tables = t;
+        held = snapshot.state.heldSyns();
+    }
+
+    /**
+     * RFC 6146 §3.5.2.2: "If the timer expires, the NAT64 SHOULD send an ICMP Port Unreachable error ... for the
+     * stored packet." Answers the held SYNs the sweeper found timed out, from this worker (start of a batch, the
+     * tables entered): ICMPv4 3/3 about an IPv4 SYN, ICMPv6 1/4 about a hairpinned IPv6 one. The SYN itself was
+     * counted when it was held ({@code nat64_syn_held}).
+     */
+    void answerTimeouts(XlatContext c, XlatSnapshot snapshot, IcmpResponder responder) {
+        HeldSyns h = held;
+        if (h == null || !h.anyTimedOut()) {
+            return;
+        }
+        for (int slot = h.claimTimedOut(); slot >= 0; slot = h.claimTimedOut()) {
+            ByteBuf b = h.buffer();
+            int off = h.offset(slot);
+            c.start(snapshot, b, off, h.length(slot));
+            c.offload.plain();
+            if ((b.getUnsignedByte(off) >>> 4) == 4) {
+                responder.icmp4Error(c, Icmpv4Type.DEST_UNREACHABLE, Icmpv4Type.PORT_UNREACHABLE, 0);
+            } else {
+                responder.icmp6Error(c, Icmpv6Type.DEST_UNREACHABLE, Icmpv6Type.PORT_UNREACHABLE, 0);
+            }
+            h.release(slot);
+        }
     }
 
     /** After the batch: the worker holds no entry of the tables any more. */
@@ -194,6 +222,9 @@ final class Stateful64 {
                 responder.icmp6Error(c, Icmpv6Type.DEST_UNREACHABLE, Icmpv6Type.ADDRESS_UNREACHABLE, 0);
             }
             return why;
+        }
+        if (lookup.heldSlot() >= 0 && held != null) {
+            held.discard(lookup.heldSlot()); // §3.5.2.2: the outbound SYN came, "the stored packet is discarded"
         }
         c.src4 = lookup.address();
         newPort = lookup.port();
@@ -367,6 +398,9 @@ final class Stateful64 {
             case Nat64Outcome.EXTERNALLY_INITIATED_TCP:
                 return NAT64_EXTERNAL_TCP;
             case Nat64Outcome.SYN_HELD:
+                if (held != null) {
+                    held.store(lookup.heldSlot(), c.buf, c.off, c.total); // §3.5.2.2: "store the packet"
+                }
                 return NAT64_SYN_HELD;
             case Nat64Outcome.SYN_HOLD_FULL:
                 return NAT64_SYN_HOLD_FULL;
@@ -550,6 +584,9 @@ final class Stateful64 {
         int rc = tables.table(p).inbound(lookup, c.dst4, t, t1Address, t1, flags, now);
         c.rules.nat64(p, lookup, t1Address, t1);
         c.rules.nat64Hairpin = true;
+        if (rc == Nat64Outcome.SYN_HELD && held != null) {
+            held.store(lookup.heldSlot(), c.buf, c.off, c.total); // the IPv6 SYN, answered in IPv6 if it times out
+        }
         if (rc != Nat64Outcome.OK && rc != Nat64Outcome.OK_WITHOUT_SESSION) {
             c.drop(rc == Nat64Outcome.NO_BIB ? NAT64_NO_BINDING : rc == Nat64Outcome.FILTERED ? NAT64_FILTERED
                     : rc == Nat64Outcome.SYN_HELD ? NAT64_SYN_HELD : rc == Nat64Outcome.EXTERNALLY_INITIATED_TCP

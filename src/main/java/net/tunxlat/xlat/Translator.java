@@ -102,6 +102,7 @@ public final class Translator {
      */
     public void beginBatch(XlatSnapshot snapshot, long clockNanos) {
         stateful.beginBatch(snapshot, clockNanos);
+        stateful.answerTimeouts(ctx, snapshot, responder);
     }
 
     /** After the batch: leaves the tables' epoch, so that the sweeper may reuse what it ended meanwhile. */
