@@ -138,7 +138,13 @@ public final class Translator {
             if (snapshot.nptv6 != null && nptv6(c, snapshot.nptv6)) {
                 return Verdict.DONE;
             }
-            return xlat64.translate(c);
+            Verdict v = xlat64.translate(c);
+            if (v == Verdict.AGAIN_46) {
+                c.start(snapshot, buf, offset, c.total);
+                c.hairpinned = true;
+                return xlat46.translate(c);
+            }
+            return v;
         }
         c.drop(UNKNOWN_IP_VERSION);
         return Verdict.DONE;

@@ -53,6 +53,8 @@ final class Xlat64 {
     private final ByteBuf scratch;
     private final Rfc4884 rfc4884 = new Rfc4884();
     private final Stateful64 stateful;
+    /** The last ICMPv6 error became an IPv4 error in place, to be translated back ({@link Verdict#AGAIN_46}). */
+    private boolean looped;
 
     Xlat64(AddressMapper mapper, IcmpResponder responder, PacketOutput output, XlatCounters counters,
             Ipv4Identification identifications, ByteBuf scratch, Stateful64 stateful) {
@@ -145,11 +147,12 @@ final class Xlat64 {
             return Verdict.DONE;
         }
         if (icmpError) {
-            DropReason why = icmpv6ErrorToIcmpv4(c);
+            looped = false;
+            DropReason why = icmpv6ErrorToIcmpv4(c, hairpin && c.nat64);
             if (why != null) {
                 c.drop(why);
             }
-            return Verdict.DONE;
+            return looped ? Verdict.AGAIN_46 : Verdict.DONE;
         }
         OffloadState o = c.offload;
         int totalLength = Ipv4Header.MIN_LENGTH + c.l4Length;
@@ -472,7 +475,7 @@ final class Xlat64 {
      * the quoted packet is translated by the same steps in inner mode (§5.3), never an error inside an
      * error; RFC 4884 extensions are kept when they fit in 576 bytes. The drop reason, or null.
      */
-    private DropReason icmpv6ErrorToIcmpv4(XlatContext c) {
+    private DropReason icmpv6ErrorToIcmpv4(XlatContext c, boolean hairpin) {
         int generated = identifications.next(); // taken for every error, as it always was
         ByteBuf buf = c.buf;
         int l4 = c.l4;
@@ -620,6 +623,15 @@ final class Xlat64 {
         }
         o.setChecksum(Checksum.finish(Checksum.add(out, icmp, icmpLength4, 0)));
         int total = Ipv4Header.MIN_LENGTH + icmpLength4;
+        if (hairpin && total <= c.total) {
+            // RFC 6146 §3.8: an error about a hairpinned flow goes back to IPv6 in the same step: the IPv4 error
+            // replaces the packet (hop limit not yet decremented: the 4→6 translation does it once).
+            ip4.wrap(out, s).write(outerTos, total, outerIdentification, 0, outerTtl, PROTO_ICMP, outerSrc, outerDst);
+            c.buf.setBytes(c.off, out, s, total);
+            c.total = total;
+            looped = true;
+            return null;
+        }
         ip4.wrap(out, s).write(outerTos, total, outerIdentification, 0, outerTtl - 1, PROTO_ICMP, outerSrc, outerDst);
         counters.translated(XlatCounters.DIR_64, PROTO_ICMP, total);
         output.emit(out, s, total);
