@@ -116,10 +116,13 @@ public enum DropReason {
             + " the tuple is the inner packet's), or is too short to name its ports; dropped"),
     NAT64_ICMP_ERROR_NO_BINDING_64("stateful NAT64: ICMPv6 error whose quoted packet has no binding (RFC 6146 §3.4),"
             + " or is too short to name its ports; dropped"),
-    NAT64_FRAGMENT_46("stateful NAT64: IPv4 non-first fragment whose first fragment was not seen (no ports to look the"
-            + " binding up with, RFC 6146 §3.4 and §3.5); dropped"),
-    NAT64_FRAGMENT_64("stateful NAT64: IPv6 non-first fragment whose first fragment was not seen (RFC 6146 §3.4 and"
-            + " §3.5); dropped"),
+    NAT64_FRAGMENT_46("stateful NAT64: IPv4 non-first fragment whose first fragment was not seen in the last seconds"
+            + " (no ports to look the binding up with, RFC 6146 §3.4 and §3.5; out-of-order fragments are not held);"
+            + " dropped"),
+    NAT64_FRAGMENT_64("stateful NAT64: IPv6 non-first fragment whose first fragment was not seen in the last seconds"
+            + " (RFC 6146 §3.4 and §3.5; out-of-order fragments are not held); dropped"),
+    NAT64_FRAGMENT_TABLE_FULL("stateful NAT64: a first fragment found the worker's fragment table full (1024 datagrams"
+            + " of the last 4 s); dropped, so that its other fragments are not sent with a stale mapping"),
     NAT64_SYN_HELD("stateful NAT64: IPv4 SYN without a binding, held for a simultaneous open (RFC 6146 §3.5.2.2) and"
             + " not translated: discarded when the IPv6 side's SYN comes, or when TCP_INCOMING_SYN runs out");
 

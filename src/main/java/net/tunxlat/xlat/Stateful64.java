@@ -47,6 +47,8 @@ final class Stateful64 {
     private final UdpHeader udp = new UdpHeader();
     private final Icmpv4Header icmp = new Icmpv4Header(); // ICMPv4 and ICMPv6 echo share the layout
     private final AddressMapper mapper;
+    /** Non-first fragments' mappings, from their first fragments (RFC 6146 §3.4). */
+    private final StatefulFragments fragments = new StatefulFragments();
 
     /** The tables this worker registered with, its reader slot there, and whether it is inside now. */
     private Nat64Tables registered;
@@ -191,6 +193,9 @@ final class Stateful64 {
         int z;
         int flags = 0;
         if (p == Nat64Protocol.ICMP) {
+            if (c.fragmented) {
+                return ICMP_FRAGMENTED_64; // as without state: the ICMPv4 checksum cannot be made (RFC 7915 §5.2)
+            }
             if (c.l4Available < Icmpv4Header.LENGTH) {
                 return TOO_SHORT_L4_64;
             }
@@ -226,9 +231,38 @@ final class Stateful64 {
         if (lookup.heldSlot() >= 0 && held != null) {
             held.discard(lookup.heldSlot()); // §3.5.2.2: the outbound SYN came, "the stored packet is discarded"
         }
+        if (c.moreFragments && !fragments.put(c.srcHi, c.srcLo, c.dstHi, c.dstLo, c.identification, c.proto << 1,
+                0, lookup.address(), now)) {
+            return NAT64_FRAGMENT_TABLE_FULL;
+        }
         c.src4 = lookup.address();
         newPort = lookup.port();
         c.rules.source = AddressRule.NAT64;
+        return null;
+    }
+
+    /**
+     * RFC 6146 §3.4 ("the NAT64 ... MUST handle fragments", with the tuple of the first), IPv6 → IPv4: a non-first
+     * fragment takes the source T its first fragment's binding gave (nothing else of the transport is in it).
+     * The drop reason if the first was not seen lately, or null.
+     */
+    DropReason fragment64(XlatContext c) {
+        if (!fragments.find(c.srcHi, c.srcLo, c.dstHi, c.dstLo, c.identification, c.proto << 1, now)) {
+            return NAT64_FRAGMENT_64;
+        }
+        c.src4 = (int) fragments.lo;
+        c.rules.source = AddressRule.NAT64;
+        return null;
+    }
+
+    /** As {@link #fragment64}, IPv4 → IPv6: a non-first fragment goes to the X' of its first fragment's binding. */
+    DropReason fragment46(XlatContext c) {
+        if (!fragments.find(c.src4, 0, c.dst4, 0, c.identification, c.proto << 1 | 1, now)) {
+            return NAT64_FRAGMENT_46;
+        }
+        c.dstHi = fragments.hi;
+        c.dstLo = fragments.lo;
+        c.rules.destination = AddressRule.NAT64;
         return null;
     }
 
@@ -357,6 +391,9 @@ final class Stateful64 {
         int z;
         int flags = 0;
         if (p == Nat64Protocol.ICMP) {
+            if (c.fragmented) {
+                return ICMP_FRAGMENTED_46; // as without state (RFC 7915 §4.2)
+            }
             if (c.l4Available < Icmpv4Header.LENGTH) {
                 return TOO_SHORT_L4_46;
             }
@@ -382,6 +419,10 @@ final class Stateful64 {
         switch (rc) {
             case Nat64Outcome.OK:
             case Nat64Outcome.OK_WITHOUT_SESSION:
+                if (c.moreFragments && !fragments.put(c.src4, 0, c.dst4, 0, c.identification, c.proto << 1 | 1,
+                        lookup.hostHi(), lookup.hostLo(), now)) {
+                    return NAT64_FRAGMENT_TABLE_FULL;
+                }
                 c.dstHi = lookup.hostHi();
                 c.dstLo = lookup.hostLo();
                 newPort = lookup.hostPort();

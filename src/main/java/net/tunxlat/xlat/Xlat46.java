@@ -115,7 +115,7 @@ final class Xlat46 {
         }
         if (c.nat64) {
             // RFC 6146 §3.5: the binding and session (the last check that can drop), before anything is written.
-            DropReason why = c.fragOffset == 0 ? stateful.inbound(c, responder) : NAT64_FRAGMENT_46;
+            DropReason why = c.fragOffset == 0 ? stateful.inbound(c, responder) : stateful.fragment46(c);
             if (why != null) {
                 if (c.dst4 == snap.ownIpv4 && stateful.echoRequestToSelf(c)) {
                     responder.echoReply4(c, ihl, c.proto, c.fragmented); // pool4 holds no binding for it: ours

@@ -171,7 +171,7 @@ final class Xlat64 {
         }
         if (c.nat64) {
             // RFC 6146 §3.5: the binding and session (the last check that can drop), before anything is written.
-            DropReason why = c.fragOffset == 0 ? stateful.outbound(c, responder) : NAT64_FRAGMENT_64;
+            DropReason why = c.fragOffset == 0 ? stateful.outbound(c, responder) : stateful.fragment64(c);
             if (why != null) {
                 c.drop(why);
                 return Verdict.DONE;
