@@ -5,9 +5,11 @@ import io.netty.buffer.PooledByteBufAllocator;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.mapping.Addresses;
 import net.tunxlat.mapping.Ipv6Prefix;
+import net.tunxlat.nat64.Nat64Tables;
 import net.tunxlat.pipeline.Worker;
 import net.tunxlat.tun.MemoryQueue;
 import net.tunxlat.xlat.DropReason;
@@ -123,9 +125,9 @@ public final class OfflineTranslator implements AutoCloseable {
      * without {@code pool4}.
      */
     public void sweep(long clockNanos) {
-        var tables = snapshot.state().nat64();
+        Nat64Tables tables = snapshot.state().nat64();
         if (tables != null) {
-            tables.sweep(java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(clockNanos));
+            tables.sweep(TimeUnit.NANOSECONDS.toSeconds(clockNanos));
         }
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -451,7 +452,7 @@ class JoolOracleTest {
     static byte[] linuxNetUnreachable(byte[] sent) {
         int quote = Math.min(sent.length, 576 - 28);
         byte[] e = new byte[28 + quote];
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(e);
+        ByteBuffer b = ByteBuffer.wrap(e);
         b.put((byte) 0x45).put((byte) 0xc0).putShort((short) e.length).putShort((short) 1).putShort((short) 0);
         b.put((byte) 64).put((byte) 1).putShort((short) 0).putInt(Addresses.parseIpv4("192.0.2.5"));
         b.put(sent, 12, 4); // to the quoted packet's source

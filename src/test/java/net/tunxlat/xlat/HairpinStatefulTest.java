@@ -5,6 +5,8 @@ import static net.tunxlat.xlat.StatefulPackets.*;
 import static net.tunxlat.xlat.TestPackets.*;
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
 import net.tunxlat.nat64.Nat64Protocol;
 import net.tunxlat.nat64.Timeouts;
@@ -72,7 +74,7 @@ class HairpinStatefulTest {
         byte[] hairpinned = h.run(ipv6(HOST, "64:ff9b::192.0.2.2", 17, 17, 64, 0, new byte[0],
                 udpHeaderAndData(1003, 1000, new byte[40]))).emitted().get(0);
         // The server's side says Packet Too Big (MTU 1200) about what it received from prefix + T#1002.
-        byte[] icmp = java.nio.ByteBuffer.allocate(8 + hairpinned.length).put((byte) 2).put((byte) 0).putShort((short) 0)
+        byte[] icmp = ByteBuffer.allocate(8 + hairpinned.length).put((byte) 2).put((byte) 0).putShort((short) 0)
                 .putInt(1200).put(hairpinned).array();
         XlatHarness.Outcome o = h.run(ipv6(SERVER, "64:ff9b::192.0.2.2", 58, 58, 64, 0, new byte[0], icmp));
         assertTrue(o.accountedOnce(), o.toString());
@@ -81,10 +83,10 @@ class HairpinStatefulTest {
         assertEquals("64:ff9b::c000:202", src6(e));
         assertEquals(HOST, dst6(e), "to the host whose flow it is");
         assertEquals(2, e[40], "Packet Too Big");
-        assertEquals(1280, java.nio.ByteBuffer.wrap(e, 44, 4).getInt(), "MTU 1200 - 20 + 20, never below 1280");
+        assertEquals(1280, ByteBuffer.wrap(e, 44, 4).getInt(), "MTU 1200 - 20 + 20, never below 1280");
         assertEquals(63, e[7], "hop limit decremented once");
         assertValid6(e);
-        byte[] inner = java.util.Arrays.copyOfRange(e, 48, e.length);
+        byte[] inner = Arrays.copyOfRange(e, 48, e.length);
         assertEquals(HOST, src6(inner));
         assertEquals("64:ff9b::c000:202", dst6(inner));
         assertEquals(1003, u16(inner, 40), "the host's own port");

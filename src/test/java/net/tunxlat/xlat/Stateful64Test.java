@@ -7,9 +7,12 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.List;
 import net.tunxlat.config.MapEntry;
+import net.tunxlat.config.TunxlatConfig;
+import net.tunxlat.mapping.Addresses;
 import net.tunxlat.mapping.Ipv4Prefix;
 import net.tunxlat.mapping.Ipv6Prefix;
 import net.tunxlat.nat64.Nat64Protocol;
+import net.tunxlat.nat64.Nat64Settings;
 import net.tunxlat.nat64.Timeouts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -19,7 +22,7 @@ class Stateful64Test {
     private XlatHarness h = harness(settings(1000, false, false, Timeouts.RFC6146,
             List.of(bib(Nat64Protocol.UDP, HOST, 2000, POOL, 2000))));
 
-    private static XlatHarness harness(net.tunxlat.nat64.Nat64Settings s, MapEntry... maps) {
+    private static XlatHarness harness(Nat64Settings s, MapEntry... maps) {
         return new XlatHarness(new XlatSnapshot(config(s, maps)));
     }
 
@@ -215,8 +218,8 @@ class Stateful64Test {
     @Test
     void echoRequestToTheOwnAddressInPool4IsAnsweredWithoutBinding() {
         h.close();
-        h = new XlatHarness(new XlatSnapshot(net.tunxlat.config.TunxlatConfig.builder().tunDevice("nat64")
-                .ipv4Addr(net.tunxlat.mapping.Addresses.parseIpv4(POOL)).ipv6Addr(Ipv6Prefix.parse(OWN6, 128))
+        h = new XlatHarness(new XlatSnapshot(TunxlatConfig.builder().tunDevice("nat64")
+                .ipv4Addr(Addresses.parseIpv4(POOL)).ipv6Addr(Ipv6Prefix.parse(OWN6, 128))
                 .prefix(Ipv6Prefix.parse("64:ff9b::/96", -1)).wkpfStrict(false)
                 .nat64(settings(10, false, false, Timeouts.RFC6146, List.of(bib(Nat64Protocol.ICMP, HOST, 1, POOL, 1))))
                 .build()));
