@@ -17,6 +17,13 @@ public final class Nat64Lookup {
     int hostPort;
     int tcpState;
     int heldSlot = -1;
+    /** What the operation created: {@link #CREATED_BIB}, {@link #CREATED_SESSION}, both or neither. */
+    int created;
+
+    /** {@link #created()}: the operation created the BIB entry (a new binding). */
+    public static final int CREATED_BIB = 1;
+    /** {@link #created()}: the operation created the session. */
+    public static final int CREATED_SESSION = 2;
 
     int fail(int why) {
         outcome = why;
@@ -74,6 +81,16 @@ public final class Nat64Lookup {
     /** The TCP state after this packet ({@link TcpStates}). */
     public int tcpState() {
         return tcpState;
+    }
+
+    /** What the last operation created ({@link #CREATED_BIB} | {@link #CREATED_SESSION}); 0 when it found both. */
+    public int created() {
+        return created;
+    }
+
+    /** The BIB entry id of the binding found or created, valid with the session after OK / OK_WITHOUT_SESSION. */
+    public int bibEntry() {
+        return bib;
     }
 
     /** For {@link Nat64Outcome#SYN_HELD}: the slot to store the packet in; after an outbound SYN, a slot whose

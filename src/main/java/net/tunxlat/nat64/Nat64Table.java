@@ -73,6 +73,7 @@ public final class Nat64Table {
      */
     public int outbound(Nat64Lookup r, long xHi, long xLo, int x, int z4, int z, int tcpFlags, long now) {
         r.heldSlot = -1;
+        r.created = 0;
         boolean tcp = protocol == Nat64Protocol.TCP;
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             int b = bib.find6(xHi, xLo, x);
@@ -87,6 +88,7 @@ public final class Nat64Table {
                 if (b < 0) {
                     return r.fail(-2 - b);
                 }
+                r.created = Nat64Lookup.CREATED_BIB;
             } else {
                 int rc = useSession(r, b, z4, z, true, tcpFlags, now);
                 if (rc == RETRY) {
@@ -127,6 +129,7 @@ public final class Nat64Table {
      */
     public int inbound(Nat64Lookup r, int t4, int t, int z4, int z, int tcpFlags, long now) {
         r.heldSlot = -1;
+        r.created = 0;
         boolean tcp = protocol == Nat64Protocol.TCP;
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             int b = bib.find4(t4, t);
@@ -190,6 +193,7 @@ public final class Nat64Table {
 
     private int peek(Nat64Lookup r, int b, int z4, int z) {
         r.heldSlot = -1;
+        r.created = 0;
         if (b < 0) {
             return r.fail(Nat64Outcome.NO_BIB);
         }
@@ -239,7 +243,7 @@ public final class Nat64Table {
         }
         bib.setHost(e, xHi, xLo, x);
         bib.setWord(e, Bib.CLAIMING << Bib.STATE_SHIFT | 1, s);
-        int block = ports.allocate(bib, e, s, subs, z4, z, now);
+        int block = claimHeldPort(e, z4, z) ? -1 : ports.allocate(bib, e, s, subs, z4, z, now);
         if (block < -1) {
             bib.setWord(e, Bib.FREE);
             bib.slab.push(e);
@@ -256,6 +260,24 @@ public final class Nat64Table {
         }
         bib.publish(e);
         return e;
+    }
+
+    /**
+     * RFC 6146 §3.5.2.2, simultaneous open: an IPv4 SYN from (Z, z) held for (T, t) can only meet the IPv6 SYN if
+     * the new binding is (T, t), so that port is claimed first when it is in pool4 and free (without port blocks
+     * only: in block mode a port belongs to its block's subscriber, and the allocation follows the blocks).
+     */
+    private boolean claimHeldPort(int e, int z4, int z) {
+        if (protocol != Nat64Protocol.TCP || ports.blockMode() || ports.deterministic != null) {
+            return false;
+        }
+        long at = hold.heldFor(z4, z);
+        if (at < 0) {
+            return false;
+        }
+        int t4 = (int) (at >>> 16);
+        int t = (int) at & 0xffff;
+        return ports.pool.contains(protocol, t4, t) && bib.claimPort(e, t4, t);
     }
 
     /**
@@ -285,6 +307,7 @@ public final class Nat64Table {
             int rc = useSession(r, b, z4, z, fromV6, tcpFlags, now);
             return rc == NOT_FOUND ? RETRY : rc;
         }
+        r.created |= Nat64Lookup.CREATED_SESSION;
         return r.ok(Nat64Outcome.OK, s, bib, b, tcpState);
     }
 

@@ -187,4 +187,14 @@ public final class Pool4 {
         }
         return false;
     }
+
+    /** The distinct pool4 addresses of every protocol, ascending as unsigned ints (a packet's "is it ours?" test). */
+    public int[] addresses() {
+        return Arrays.stream(blockAndSegmentAddresses()).distinct()
+                .map(a -> a ^ Integer.MIN_VALUE).sorted().map(a -> a ^ Integer.MIN_VALUE).toArray();
+    }
+
+    private int[] blockAndSegmentAddresses() {
+        return Arrays.stream(segAddress).flatMap(Arrays::stream).flatMapToInt(Arrays::stream).toArray();
+    }
 }

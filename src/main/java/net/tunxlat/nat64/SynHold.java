@@ -69,6 +69,22 @@ final class SynHold {
         return -1;
     }
 
+    /**
+     * The pool4 transport address (a << 16 | p) an IPv4 SYN from (ra, rp) is held for, or -1: where an IPv6 SYN to
+     * (ra, rp) must be bound for the simultaneous open to meet it.
+     */
+    long heldFor(int ra, int rp) {
+        if (held.get() == 0) {
+            return -1;
+        }
+        for (int i = 0; i < state.length; i++) {
+            if ((int) INT.getVolatile(state, i) == HELD && z4[i] == ra && z[i] == rp) {
+                return (t4[i] & 0xffffffffL) << 16 | t[i];
+            }
+        }
+        return -1;
+    }
+
     /** An outbound SYN for (a, p) ↔ (ra, rp) was translated: the held SYN, if any, is discarded. Its slot or -1. */
     int consume(int a, int p, int ra, int rp) {
         if (held.get() == 0) {

@@ -5,9 +5,11 @@ import io.netty.buffer.PooledByteBufAllocator;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.mapping.Addresses;
 import net.tunxlat.mapping.Ipv6Prefix;
+import net.tunxlat.nat64.Nat64Tables;
 import net.tunxlat.pipeline.Worker;
 import net.tunxlat.tun.MemoryQueue;
 import net.tunxlat.xlat.DropReason;
@@ -80,7 +82,8 @@ public final class OfflineTranslator implements AutoCloseable {
     /** Where the worker reads each input packet and writes what the translator emits. */
     private final MemoryQueue queue = new MemoryQueue("offline", 0, 0, false);
     private final Worker worker;
-    private final XlatSnapshot snapshot;
+    /** The configuration in force: the worker reads it at each batch; {@link #reload} replaces it. */
+    private volatile XlatSnapshot snapshot;
     private final XlatCounters counters;
     private final long[] before = new long[XlatCounters.SIZE];
     private final long[] dropsBefore = new long[DropReason.values().length];
@@ -101,9 +104,50 @@ public final class OfflineTranslator implements AutoCloseable {
         this.ownIpv6Lo = own6.lo();
         // A worker (its pooled direct buffers, its read-translate-write) over a queue in memory: nothing
         // differs from the daemon but the TUN device.
-        this.worker = new Worker(queue, () -> snapshot, PooledByteBufAllocator.DEFAULT, () -> now, PacketLog.OFF,
+        this.worker = new Worker(queue, () -> this.snapshot, PooledByteBufAllocator.DEFAULT, () -> now, PacketLog.OFF,
                 snapshot.state().newWorker(() -> now));
         this.counters = worker.counters();
+    }
+
+    /**
+     * Translates the next packets with {@code config}, over the state learnt so far (dynamic bindings, stateful
+     * NAT64 tables), as a SIGHUP reload does in the daemon: the state's own settings (pool4, the NAT64 limits)
+     * stay those of the first configuration. The translator's own addresses stay those of the first too.
+     */
+    public void reload(TunxlatConfig config) {
+        XlatSnapshot old = snapshot;
+        snapshot = old.state().install(new XlatSnapshot(config, old.state(), old.linkMtu()));
+    }
+
+    /**
+     * Runs one pass of the stateful NAT64 tables' expiry at {@code clockNanos} (the daemon's sweeper does this
+     * every second on its own thread): sessions and bindings past their lifetime end, held SYNs time out. Nothing
+     * without {@code pool4}.
+     */
+    public void sweep(long clockNanos) {
+        Nat64Tables tables = snapshot.state().nat64();
+        if (tables != null) {
+            tables.sweep(TimeUnit.NANOSECONDS.toSeconds(clockNanos));
+        }
+    }
+
+    /**
+     * Lets the capture's clock run to {@code clockNanos} with no packet: one expiry pass ({@link #sweep}), then a
+     * batch of the worker, which sends what the timers ask for (ICMP Port Unreachable for a SYN held for a
+     * simultaneous open that timed out, RFC 6146 §3.5.2.2). What it sent, as the result of a "timers" input.
+     */
+    public Result advance(long clockNanos) {
+        now = clockNanos;
+        sweep(clockNanos);
+        for (int i = 0; i < XlatCounters.SIZE; i++) {
+            before[i] = counters.local(i);
+        }
+        for (DropReason r : DropReason.values()) {
+            dropsBefore[r.ordinal()] = counters.localDrops(r);
+        }
+        worker.drain();
+        List<byte[]> out = queue.takeWritten();
+        return outcome("timers", List.of(), out);
     }
 
     /** Cumulative counters over every packet so far. */

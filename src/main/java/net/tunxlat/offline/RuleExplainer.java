@@ -10,6 +10,10 @@ import net.tunxlat.header.Icmpv6Type;
 import net.tunxlat.mapping.Addresses;
 import net.tunxlat.mapping.DynamicPool;
 import net.tunxlat.mapping.Ipv6Prefix;
+import net.tunxlat.nat64.Nat64Lookup;
+import net.tunxlat.nat64.Nat64Outcome;
+import net.tunxlat.nat64.Nat64Protocol;
+import net.tunxlat.nat64.TcpStates;
 import net.tunxlat.nptv6.Nptv6Mapping;
 import net.tunxlat.nptv6.Nptv6Table;
 import net.tunxlat.xlat.AddressRule;
@@ -40,7 +44,39 @@ final class RuleExplainer {
             lines.add("destination: " + describe(rules.destination(), rules.destinationIndex(),
                     rules.destinationBinding(), snap, inputIpv4));
         }
+        if (rules.nat64Protocol() >= 0) {
+            lines.add(nat64(rules));
+        }
         return lines;
+    }
+
+    /**
+     * The stateful NAT64 decision (RFC 6146): "nat64 udp: new binding 2001:db8::5#5000 <-> 192.0.2.2#2044, new
+     * session with 203.0.113.2#53", the TCP state after the packet, or why no binding or session was used.
+     */
+    static String nat64(AddressRules r) {
+        StringBuilder sb = new StringBuilder("nat64 ").append(Nat64Protocol.name(r.nat64Protocol()))
+                .append(r.nat64Hairpin() ? " (hairpinned, RFC 6146 §3.8; the lookup of its way back)" : "").append(": ");
+        int outcome = r.nat64Outcome();
+        String remote = Addresses.formatIpv4(r.nat64Remote()) + "#" + r.nat64RemotePort();
+        if (outcome != Nat64Outcome.OK && outcome != Nat64Outcome.OK_WITHOUT_SESSION) {
+            return sb.append(Nat64Outcome.name(outcome).replace('_', ' ')).append(" (remote ").append(remote).append(')')
+                    .toString();
+        }
+        boolean newBib = (r.nat64Created() & Nat64Lookup.CREATED_BIB) != 0;
+        sb.append(newBib ? "new binding " : "binding ").append(Addresses.formatIpv6(r.nat64HostHi(), r.nat64HostLo()))
+                .append('#').append(r.nat64HostPort()).append(" <-> ").append(Addresses.formatIpv4(r.nat64Address()))
+                .append('#').append(r.nat64Port());
+        if (outcome == Nat64Outcome.OK_WITHOUT_SESSION) {
+            sb.append(", no session with ").append(remote).append(" (TCP other than a SYN passes, RFC 6146 §3.5.2.2)");
+        } else {
+            sb.append((r.nat64Created() & Nat64Lookup.CREATED_SESSION) != 0 ? ", new session with " : ", session with ")
+                    .append(remote);
+        }
+        if (r.nat64Protocol() == Nat64Protocol.TCP) {
+            sb.append(", ").append(TcpStates.name(r.nat64TcpState()));
+        }
+        return sb.toString();
     }
 
     private static String describe(AddressRule rule, int index, DynamicPool.Binding binding, XlatSnapshot snap,
@@ -66,6 +102,8 @@ final class RuleExplainer {
                         + "; the IPv4 router has no mapping)"
                         : "the translator's own address (ipv4-addr " + Addresses.formatIpv4(cfg.ipv4Addr())
                         + "; no rfc6791-pool, the IPv6 router has no mapping)";
+            case NAT64:
+                return "stateful NAT64 binding (pool4), below";
             case NPTV6: {
                 Nptv6Table t = snap.nptv6();
                 Nptv6Mapping m = t.mapping(index);

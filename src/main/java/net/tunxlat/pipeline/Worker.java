@@ -206,19 +206,24 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
         long start = clock.getAsLong();
         int packets = 0;
         int n;
-        do {
-            n = queue.read(packetAddress + Translator.HEADROOM - vnet, Translator.MAX_PACKET + vnet);
-            if (n < 0) {
-                break;
-            }
-            if (vnet == 0) {
-                translator.translate(snapshot, packetView, Translator.HEADROOM, n);
-            } else if (n > vnet) {
-                translator.translateVnet(snapshot, packetView, Translator.HEADROOM, n - vnet);
-            } else {
-                counters.increment(XlatCounters.GSO_INVALID); // not even a whole virtio_net_hdr
-            }
-        } while (++packets < BATCH);
+        translator.beginBatch(snapshot, start); // stateful NAT64: the tables' epoch and clock for the batch
+        try {
+            do {
+                n = queue.read(packetAddress + Translator.HEADROOM - vnet, Translator.MAX_PACKET + vnet);
+                if (n < 0) {
+                    break;
+                }
+                if (vnet == 0) {
+                    translator.translate(snapshot, packetView, Translator.HEADROOM, n);
+                } else if (n > vnet) {
+                    translator.translateVnet(snapshot, packetView, Translator.HEADROOM, n - vnet);
+                } else {
+                    counters.increment(XlatCounters.GSO_INVALID); // not even a whole virtio_net_hdr
+                }
+            } while (++packets < BATCH);
+        } finally {
+            translator.endBatch();
+        }
         flushCoalesced();
         boolean failed = n < 0 && n != PacketQueue.AGAIN;
         if (failed) {

@@ -70,7 +70,7 @@ final class AddressFilter {
         if (martian4(dst)) {
             return DropReason.FORBIDDEN_DST_46;
         }
-        if (src == snap.ownIpv4) {
+        if (src == snap.ownIpv4 && !c.hairpinned) { // a hairpinned error the translator itself turned to IPv4
             return DropReason.FORBIDDEN_SRC_46;
         }
         if (martian4(src) && !isIcmp4Error(h, ihl, c.total)) {

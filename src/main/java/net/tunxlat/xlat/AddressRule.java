@@ -23,5 +23,7 @@ public enum AddressRule {
     /** The translator's own address ({@code ipv4-addr} / {@code ipv6-addr}) for an ICMP error from an unmappable router. */
     OWN_ADDRESS,
     /** An NPTv6 ({@code nptv6}) prefix pair, RFC 6296 §3.2 / §3.3; the pair index is recorded. */
-    NPTV6
+    NPTV6,
+    /** A stateful NAT64 binding (RFC 6146 §3.1): pool4 address and port; {@link AddressRules#nat64Outcome()} and the rest say which. */
+    NAT64
 }

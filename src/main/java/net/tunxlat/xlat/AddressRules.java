@@ -2,6 +2,7 @@
 package net.tunxlat.xlat;
 
 import net.tunxlat.mapping.DynamicPool;
+import net.tunxlat.nat64.Nat64Lookup;
 
 /**
  * The rules that mapped the source and the destination of the last packet a translator handled: one
@@ -20,6 +21,20 @@ public final class AddressRules {
     int destinationIndex;
     DynamicPool.Binding destinationBinding;
 
+    /** The stateful NAT64 decision: protocol ({@code Nat64Protocol}, -1 for none), then what the tables said. */
+    int nat64Protocol = -1;
+    int nat64Outcome;
+    int nat64Created;
+    int nat64Address;
+    int nat64Port;
+    long nat64HostHi;
+    long nat64HostLo;
+    int nat64HostPort;
+    int nat64Remote;
+    int nat64RemotePort;
+    int nat64TcpState;
+    boolean nat64Hairpin;
+
     /** Forgets the last packet's rules. */
     void clear() {
         if (source != AddressRule.NONE) {
@@ -28,6 +43,82 @@ public final class AddressRules {
         if (destination != AddressRule.NONE) {
             destination = AddressRule.NONE;
         }
+        nat64Protocol = -1;
+        nat64Hairpin = false;
+    }
+
+    /**
+     * Records what the stateful tables decided for a packet of {@code protocol} with the IPv4 remote
+     * ({@code remote}, {@code remotePort}): the outcome and, when it found or made one, the binding.
+     */
+    void nat64(int protocol, Nat64Lookup l, int remote, int remotePort) {
+        nat64Protocol = protocol;
+        nat64Outcome = l.outcome();
+        nat64Created = l.created();
+        nat64Address = l.address();
+        nat64Port = l.port();
+        nat64HostHi = l.hostHi();
+        nat64HostLo = l.hostLo();
+        nat64HostPort = l.hostPort();
+        nat64Remote = remote;
+        nat64RemotePort = remotePort;
+        nat64TcpState = l.tcpState();
+    }
+
+    /** The stateful NAT64 protocol of the last packet ({@code Nat64Protocol}), or -1 if the tables were not asked. */
+    public int nat64Protocol() {
+        return nat64Protocol;
+    }
+
+    /** {@code Nat64Outcome} of the last lookup. */
+    public int nat64Outcome() {
+        return nat64Outcome;
+    }
+
+    /** {@code Nat64Lookup.CREATED_BIB} / {@code CREATED_SESSION} bits of the last lookup. */
+    public int nat64Created() {
+        return nat64Created;
+    }
+
+    /** The binding's pool4 address T and port t (valid when the outcome is OK or OK_WITHOUT_SESSION). */
+    public int nat64Address() {
+        return nat64Address;
+    }
+
+    public int nat64Port() {
+        return nat64Port;
+    }
+
+    /** The binding's IPv6 host X' and port x. */
+    public long nat64HostHi() {
+        return nat64HostHi;
+    }
+
+    public long nat64HostLo() {
+        return nat64HostLo;
+    }
+
+    public int nat64HostPort() {
+        return nat64HostPort;
+    }
+
+    /** The session's IPv4 remote Z and z. */
+    public int nat64Remote() {
+        return nat64Remote;
+    }
+
+    public int nat64RemotePort() {
+        return nat64RemotePort;
+    }
+
+    /** The TCP state after the packet ({@code TcpStates}). */
+    public int nat64TcpState() {
+        return nat64TcpState;
+    }
+
+    /** Whether the packet was hairpinned (RFC 6146 §3.8): the recorded lookup is then the inbound one. */
+    public boolean nat64Hairpin() {
+        return nat64Hairpin;
     }
 
     /** The rule the mapper just used mapped the source. */

@@ -85,7 +85,46 @@ public enum DropReason {
     NPTV6_UNMAPPABLE_IN("NPTv6: outside address without a one-to-one translation (RFC 6296 §3.3, §3.5, §3.7)"),
     NPTV6_UNKNOWN_OWNER_IN("NPTv6: outside address of a shared prefix that no inside host has used yet"),
     NPTV6_ICMP_ERROR_IN("NPTv6: ICMPv6 error whose embedded packet does not match the mapping, is too short or has a wrong checksum"),
-    NPTV6_ICMP_ERROR_OUT("NPTv6: ICMPv6 error whose embedded packet does not match the mapping, is too short or has a wrong checksum");
+    NPTV6_ICMP_ERROR_OUT("NPTv6: ICMPv6 error whose embedded packet does not match the mapping, is too short or has a wrong checksum"),
+    NAT64_NO_BINDING("stateful NAT64: IPv4 packet to a pool4 address and port without a BIB entry (RFC 6146 §3.5.1.1,"
+            + " §3.5.2.2, §3.5.3); UDP is answered with ICMPv4 Port Unreachable (3/3), as Jool does"),
+    NAT64_FILTERED("stateful NAT64, address-dependent filtering: the binding has no session with this IPv4 address"
+            + " (RFC 6146 §3.5.1.1, RFC 4787 REQ-8); dropped silently"),
+    NAT64_POOL_EXHAUSTED("stateful NAT64: no free pool4 port (or identifier) for a new binding (RFC 6146 §3.5.1.1);"
+            + " answered with ICMPv6 Address Unreachable (1/3)"),
+    NAT64_SUBSCRIBER_LIMIT("stateful NAT64: the subscriber is at nat64-max-subscriber-sessions or its blocks"
+            + " (nat64-max-blocks) are full; answered with ICMPv6 Address Unreachable (1/3)"),
+    NAT64_TABLE_FULL("stateful NAT64: nat64-max-sessions (or the BIB or subscriber table) is full; answered with"
+            + " ICMPv6 Address Unreachable (1/3)"),
+    NAT64_TCP_NOT_SYN("stateful NAT64: IPv6 TCP segment other than a SYN without a binding (RFC 6146 §3.5.2.2);"
+            + " dropped silently"),
+    NAT64_EXTERNAL_TCP("stateful NAT64: IPv4 SYN without a binding while nat64-drop-externally-initiated-tcp is on"
+            + " (RFC 6146 §3.5.2.2); dropped silently"),
+    NAT64_SYN_HOLD_FULL("stateful NAT64: IPv4 SYN without a binding, and the simultaneous-open hold is full (RFC 6146"
+            + " §3.5.2.2); dropped silently"),
+    NAT64_NO_DETERMINISTIC_BLOCK("stateful NAT64, nat64-deterministic: the IPv6 source is outside the subscriber"
+            + " range (RFC 7422); answered with ICMPv6 Address Unreachable (1/3)"),
+    NAT64_PROTOCOL_46("stateful NAT64: IPv4 packet to pool4 that is not TCP, UDP or ICMP (RFC 6146 §3.5 knows no"
+            + " other tuple); dropped silently"),
+    NAT64_PROTOCOL_64("stateful NAT64: IPv6 packet without a static map that is not TCP, UDP or ICMPv6 (RFC 6146"
+            + " §3.5); dropped silently"),
+    NAT64_ICMP_QUERY_46("stateful NAT64: ICMPv4 informational message other than Echo Request / Reply to pool4 (RFC"
+            + " 6146 §3.5.3); dropped silently"),
+    NAT64_ICMP_QUERY_64("stateful NAT64: ICMPv6 informational message other than Echo Request / Reply (RFC 6146"
+            + " §3.5.3); dropped silently"),
+    NAT64_ICMP_ERROR_NO_BINDING_46("stateful NAT64: ICMPv4 error whose quoted packet has no binding (RFC 6146 §3.4:"
+            + " the tuple is the inner packet's), or is too short to name its ports; dropped"),
+    NAT64_ICMP_ERROR_NO_BINDING_64("stateful NAT64: ICMPv6 error whose quoted packet has no binding (RFC 6146 §3.4),"
+            + " or is too short to name its ports; dropped"),
+    NAT64_FRAGMENT_46("stateful NAT64: IPv4 non-first fragment whose first fragment was not seen in the last seconds"
+            + " (no ports to look the binding up with, RFC 6146 §3.4 and §3.5; out-of-order fragments are not held);"
+            + " dropped"),
+    NAT64_FRAGMENT_64("stateful NAT64: IPv6 non-first fragment whose first fragment was not seen in the last seconds"
+            + " (RFC 6146 §3.4 and §3.5; out-of-order fragments are not held); dropped"),
+    NAT64_FRAGMENT_TABLE_FULL("stateful NAT64: a first fragment found the worker's fragment table full (1024 datagrams"
+            + " of the last 4 s); dropped, so that its other fragments are not sent with a stale mapping"),
+    NAT64_SYN_HELD("stateful NAT64: IPv4 SYN without a binding, held for a simultaneous open (RFC 6146 §3.5.2.2) and"
+            + " not translated: discarded when the IPv6 side's SYN comes, or when TCP_INCOMING_SYN runs out");
 
     private final String help;
     private final String label;

@@ -47,6 +47,8 @@ public final class Translator {
     private final Xlat64 xlat64;
     private final Nptv6Translator nptv6;
     private final IcmpResponder responder;
+    /** Stateful NAT64 (RFC 6146): the worker's reader of the shared tables. */
+    private final Stateful64 stateful;
     private XlatSnapshot snap;
     /** Bytes of virtio_net_hdr in front of every packet on the TUN device (0: none). */
     private int vnet;
@@ -76,8 +78,9 @@ public final class Translator {
         IcmpRateLimiter rateLimiter = worker.icmpErrors();
         this.output = new PacketOutput(sink, ctx.offload, counters);
         IcmpResponder responder = new IcmpResponder(errorBuf, counters, log, output, rateLimiter, identifications);
-        this.xlat46 = new Xlat46(mapper, responder, output, counters, errorBuf);
-        this.xlat64 = new Xlat64(mapper, responder, output, counters, identifications, errorBuf);
+        this.stateful = new Stateful64(mapper);
+        this.xlat46 = new Xlat46(mapper, responder, output, counters, errorBuf, stateful);
+        this.xlat64 = new Xlat64(mapper, responder, output, counters, identifications, errorBuf, stateful);
         this.responder = responder;
         this.nptv6 = new Nptv6Translator();
     }
@@ -89,6 +92,22 @@ public final class Translator {
     /** Which rules mapped the last packet's addresses (read by {@code translate --explain}, after the packet). */
     public AddressRules addressRules() {
         return ctx.rules;
+    }
+
+    /**
+     * Before a batch of packets translated with {@code snapshot}: with stateful NAT64 ({@code pool4}), enters the
+     * worker's epoch of the shared tables (registering with them the first time) and reads the clock the batch
+     * uses, {@code clockNanos} ({@link System#nanoTime} in the daemon, the sweeper's clock). Every
+     * {@link #translate} of a stateful packet must come between this and {@link #endBatch}.
+     */
+    public void beginBatch(XlatSnapshot snapshot, long clockNanos) {
+        stateful.beginBatch(snapshot, clockNanos);
+        stateful.answerTimeouts(ctx, snapshot, responder);
+    }
+
+    /** After the batch: leaves the tables' epoch, so that the sweeper may reuse what it ended meanwhile. */
+    public void endBatch() {
+        stateful.endBatch();
     }
 
     /** Translates the packet at {@code buf[offset, offset + length)}; {@code offset >= HEADROOM}. */
@@ -119,7 +138,13 @@ public final class Translator {
             if (snapshot.nptv6 != null && nptv6(c, snapshot.nptv6)) {
                 return Verdict.DONE;
             }
-            return xlat64.translate(c);
+            Verdict v = xlat64.translate(c);
+            if (v == Verdict.AGAIN_46) {
+                c.start(snapshot, buf, offset, c.total);
+                c.hairpinned = true;
+                return xlat46.translate(c);
+            }
+            return v;
         }
         c.drop(UNKNOWN_IP_VERSION);
         return Verdict.DONE;

@@ -9,5 +9,10 @@ enum Verdict {
      * A GSO super-packet that cannot stay whole (an MTU its segments exceed, hairpinning); nothing was
      * written, and the offload layer cuts it into plain segments and translates each.
      */
-    SEGMENT
+    SEGMENT,
+    /**
+     * Stateful NAT64 hairpinning of an ICMPv6 error (RFC 6146 §3.8 with §3.6): the packet was rewritten in place
+     * into the IPv4 error it becomes, addressed to pool4, which RFC 7915 §4 now translates back to IPv6.
+     */
+    AGAIN_46
 }

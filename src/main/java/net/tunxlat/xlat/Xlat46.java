@@ -51,8 +51,11 @@ final class Xlat46 {
     private final XlatCounters counters;
     private final ByteBuf scratch;
     private final Rfc4884 rfc4884 = new Rfc4884();
+    private final Stateful64 stateful;
 
-    Xlat46(AddressMapper mapper, IcmpResponder responder, PacketOutput output, XlatCounters counters, ByteBuf scratch) {
+    Xlat46(AddressMapper mapper, IcmpResponder responder, PacketOutput output, XlatCounters counters, ByteBuf scratch,
+            Stateful64 stateful) {
+        this.stateful = stateful;
         this.mapper = mapper;
         this.responder = responder;
         this.output = output;
@@ -71,7 +74,8 @@ final class Xlat46 {
         XlatSnapshot snap = c.snap;
         Ipv4Header h = ip4.wrap(c.buf, c.off);
         int ihl = h.headerLength();
-        if (c.dst4 == snap.ownIpv4) {
+        c.nat64 = stateful.ours(c.dst4); // RFC 6146: pool4 is the stateful tables' (even the translator's own address)
+        if (c.dst4 == snap.ownIpv4 && !c.nat64) {
             responder.echoReply4(c, ihl, c.proto, c.fragmented);
             return Verdict.DONE;
         }
@@ -92,7 +96,7 @@ final class Xlat46 {
         }
         boolean icmpError = c.proto == PROTO_ICMP && !c.fragmented && c.l4Length >= 1
                 && Icmpv4Type.isError(icmp4.wrap(c.buf, c.l4).type());
-        if (!mapAddresses(c, icmpError)) {
+        if (c.nat64 ? !stateful.mapSource46(c, this) : !mapAddresses(c, icmpError)) {
             return Verdict.DONE;
         }
         if (icmpError) {
@@ -109,6 +113,18 @@ final class Xlat46 {
         if (limit == MTU_SEGMENT) {
             return Verdict.SEGMENT;
         }
+        if (c.nat64) {
+            // RFC 6146 §3.5: the binding and session (the last check that can drop), before anything is written.
+            DropReason why = c.fragOffset == 0 ? stateful.inbound(c, responder) : stateful.fragment46(c);
+            if (why != null) {
+                if (c.dst4 == snap.ownIpv4 && stateful.echoRequestToSelf(c)) {
+                    responder.echoReply4(c, ihl, c.proto, c.fragmented); // pool4 holds no binding for it: ours
+                    return Verdict.DONE;
+                }
+                c.drop(why);
+                return Verdict.DONE;
+            }
+        }
         if (c.fragOffset == 0) {
             // RFC 7915 §4.5: transport checksums include the pseudo-header, which changed; only the
             // first fragment carries the transport header.
@@ -116,6 +132,9 @@ final class Xlat46 {
             if (why != null) {
                 c.drop(why);
                 return Verdict.DONE;
+            }
+            if (c.nat64) {
+                stateful.rewrite46(c);
             }
         }
         if (limit > 0) {
@@ -477,21 +496,40 @@ final class Xlat46 {
             // (and the IPv6 host cannot have sent such a packet). Dropped, as the maintained TAYGA does.
             return ICMP_ERROR_INNER_46;
         }
-        if (mapper.map4to6(innerSrc, ICMP_ERROR_INNER_46, ICMP_ERROR_INNER_46) != null) {
-            return ICMP_ERROR_INNER_46;
+        long innerSrcHi;
+        long innerSrcLo;
+        long innerDstHi;
+        long innerDstLo;
+        if (c.nat64) {
+            if (innerSrc != c.dst4) {
+                return ICMP_ERROR_MISMATCH_46; // as below: the translator sent the quoted packet from pool4
+            }
+            // RFC 6146 §3.4, §3.6.2: the inner packet's tuple finds the binding; the error goes to X'.
+            DropReason why = stateful.error46(c, q, buf, ip + ihl, innerAvailable - ihl);
+            if (why != null) {
+                return why;
+            }
+            innerSrcHi = stateful.innerSrcHi;
+            innerSrcLo = stateful.innerSrcLo;
+            innerDstHi = stateful.innerDstHi;
+            innerDstLo = stateful.innerDstLo;
+        } else {
+            if (mapper.map4to6(innerSrc, ICMP_ERROR_INNER_46, ICMP_ERROR_INNER_46) != null) {
+                return ICMP_ERROR_INNER_46;
+            }
+            innerSrcHi = mapper.hi;
+            innerSrcLo = mapper.lo;
+            if (innerSrcHi != c.dstHi || innerSrcLo != c.dstLo) {
+                // RFC 792 / RFC 1812 §4.3.2.3: an error goes to the source of the datagram it quotes. One that
+                // does not was forged (or misrouted): its destination never sent that packet.
+                return ICMP_ERROR_MISMATCH_46;
+            }
+            if (mapper.map4to6(innerDst, ICMP_ERROR_INNER_46, ICMP_ERROR_INNER_46) != null) {
+                return ICMP_ERROR_INNER_46;
+            }
+            innerDstHi = mapper.hi;
+            innerDstLo = mapper.lo;
         }
-        long innerSrcHi = mapper.hi;
-        long innerSrcLo = mapper.lo;
-        if (innerSrcHi != c.dstHi || innerSrcLo != c.dstLo) {
-            // RFC 792 / RFC 1812 §4.3.2.3: an error goes to the source of the datagram it quotes. One that
-            // does not was forged (or misrouted): its destination never sent that packet.
-            return ICMP_ERROR_MISMATCH_46;
-        }
-        if (mapper.map4to6(innerDst, ICMP_ERROR_INNER_46, ICMP_ERROR_INNER_46) != null) {
-            return ICMP_ERROR_INNER_46;
-        }
-        long innerDstHi = mapper.hi;
-        long innerDstLo = mapper.lo;
         boolean innerFragment = q.moreFragments() || q.fragmentOffset() != 0;
         int innerHeader6 = innerFragment ? Ipv6Header.LENGTH + Ipv6FragmentHeader.LENGTH : Ipv6Header.LENGTH;
         int translatedInner = innerHeader6 + innerAvailable - ihl;
@@ -530,6 +568,9 @@ final class Xlat46 {
         c.fragmented = innerFragment;
         DropReason why = c.fragOffset == 0 ? transportHeader(c) : null;
         if (why == null) {
+            if (c.nat64) {
+                stateful.rewriteInner46(c);
+            }
             ipv4HeaderToIpv6(c, inner);
         }
         c.restoreOuter();

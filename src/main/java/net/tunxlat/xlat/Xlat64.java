@@ -52,9 +52,13 @@ final class Xlat64 {
     private final Ipv4Identification identifications;
     private final ByteBuf scratch;
     private final Rfc4884 rfc4884 = new Rfc4884();
+    private final Stateful64 stateful;
+    /** The last ICMPv6 error became an IPv4 error in place, to be translated back ({@link Verdict#AGAIN_46}). */
+    private boolean looped;
 
     Xlat64(AddressMapper mapper, IcmpResponder responder, PacketOutput output, XlatCounters counters,
-            Ipv4Identification identifications, ByteBuf scratch) {
+            Ipv4Identification identifications, ByteBuf scratch, Stateful64 stateful) {
+        this.stateful = stateful;
         this.mapper = mapper;
         this.responder = responder;
         this.output = output;
@@ -129,21 +133,26 @@ final class Xlat64 {
         if (!mapAddresses(c, icmpError)) {
             return Verdict.DONE;
         }
-        boolean hairpin = !c.dstViaStaticMap && mapper.isIpv6Host4(c.dst4);
+        boolean hairpin = c.nat64 ? stateful.ours(c.dst4) : !c.dstViaStaticMap && mapper.isIpv6Host4(c.dst4);
         if (hairpin && c.offload.gso) {
             return Verdict.SEGMENT; // hairpinned segments are plain packets
         }
         if (hairpin && !icmpError) {
             c.offload.completePartial(c.buf, c.off);
-            hairpin(c);
+            if (c.nat64) {
+                stateful.hairpin(c, responder, output, counters);
+            } else {
+                hairpin(c);
+            }
             return Verdict.DONE;
         }
         if (icmpError) {
-            DropReason why = icmpv6ErrorToIcmpv4(c);
+            looped = false;
+            DropReason why = icmpv6ErrorToIcmpv4(c, hairpin && c.nat64);
             if (why != null) {
                 c.drop(why);
             }
-            return Verdict.DONE;
+            return looped ? Verdict.AGAIN_46 : Verdict.DONE;
         }
         OffloadState o = c.offload;
         int totalLength = Ipv4Header.MIN_LENGTH + c.l4Length;
@@ -160,11 +169,22 @@ final class Xlat64 {
             c.drop(PACKET_TOO_BIG_64);
             return Verdict.DONE;
         }
+        if (c.nat64) {
+            // RFC 6146 §3.5: the binding and session (the last check that can drop), before anything is written.
+            DropReason why = c.fragOffset == 0 ? stateful.outbound(c, responder) : stateful.fragment64(c);
+            if (why != null) {
+                c.drop(why);
+                return Verdict.DONE;
+            }
+        }
         if (c.fragOffset == 0) {
             DropReason why = transportHeader(c);
             if (why != null) {
                 c.drop(why);
                 return Verdict.DONE;
+            }
+            if (c.nat64) {
+                stateful.rewrite64(c);
             }
         }
         int start = c.l4 - Ipv4Header.MIN_LENGTH;
@@ -250,6 +270,8 @@ final class Xlat64 {
         if (why == null) {
             c.src4 = mapper.v4;
             c.rules.source(mapper);
+        } else if (why == SRC_UNMAPPABLE_64 && stateful.active() && !c.dstViaStaticMap) {
+            c.nat64 = true; // RFC 6146: no static map, so a binding of pool4 (Stateful64, once the packet is validated)
         } else if (icmpError) {
             c.src4 = mapper.rfc6791Source(c.srcHi, c.srcLo); // RFC 6791: errors from untranslatable IPv6 routers
             c.rules.source(mapper);
@@ -461,7 +483,7 @@ final class Xlat64 {
      * the quoted packet is translated by the same steps in inner mode (§5.3), never an error inside an
      * error; RFC 4884 extensions are kept when they fit in 576 bytes. The drop reason, or null.
      */
-    private DropReason icmpv6ErrorToIcmpv4(XlatContext c) {
+    private DropReason icmpv6ErrorToIcmpv4(XlatContext c, boolean hairpin) {
         int generated = identifications.next(); // taken for every error, as it always was
         ByteBuf buf = c.buf;
         int l4 = c.l4;
@@ -524,14 +546,27 @@ final class Xlat64 {
         if (innerSrcHi != c.dstHi || innerSrcLo != c.dstLo) {
             return ICMP_ERROR_MISMATCH_64; // RFC 4443 §2.4(c): an error goes to the source of the quoted packet
         }
-        if (mapper.map6to4(innerSrcHi, innerSrcLo, ICMP_ERROR_INNER_64, ICMP_ERROR_INNER_64) != null) {
-            return ICMP_ERROR_INNER_64;
+        int innerSrc;
+        int innerDst;
+        if (c.nat64) {
+            // RFC 6146 §3.4, §3.6.1: the inner packet's tuple finds the binding; its destination becomes (T, t).
+            DropReason why = stateful.error64(c, nh, innerOffset == 0, buf, p, innerEnd - p, innerSrcHi, innerSrcLo,
+                    innerDstHi, innerDstLo);
+            if (why != null) {
+                return why;
+            }
+            innerSrc = stateful.innerSrc4;
+            innerDst = stateful.innerDst4;
+        } else {
+            if (mapper.map6to4(innerSrcHi, innerSrcLo, ICMP_ERROR_INNER_64, ICMP_ERROR_INNER_64) != null) {
+                return ICMP_ERROR_INNER_64;
+            }
+            innerSrc = mapper.v4;
+            if (mapper.map6to4(innerDstHi, innerDstLo, ICMP_ERROR_INNER_64, ICMP_ERROR_INNER_64) != null) {
+                return ICMP_ERROR_INNER_64;
+            }
+            innerDst = mapper.v4;
         }
-        int innerSrc = mapper.v4;
-        if (mapper.map6to4(innerDstHi, innerDstLo, ICMP_ERROR_INNER_64, ICMP_ERROR_INNER_64) != null) {
-            return ICMP_ERROR_INNER_64;
-        }
-        int innerDst = mapper.v4;
         int translatedInner = Ipv4Header.MIN_LENGTH + innerEnd - p;
 
         // Sizes (RFC 1812 §4.3.2.3: at most 576 bytes; RFC 4884 §4 for the extension).
@@ -571,6 +606,9 @@ final class Xlat64 {
         c.fragmented = innerFragment && (innerMore || innerOffset != 0);
         DropReason why = innerOffset == 0 ? transportHeader(c) : null;
         if (why == null) {
+            if (c.nat64) {
+                stateful.rewriteInner64(c);
+            }
             ipv6HeaderToIpv4(c, inner, Ipv4Header.MIN_LENGTH + c.l4Length);
         }
         c.restoreOuter();
@@ -593,6 +631,15 @@ final class Xlat64 {
         }
         o.setChecksum(Checksum.finish(Checksum.add(out, icmp, icmpLength4, 0)));
         int total = Ipv4Header.MIN_LENGTH + icmpLength4;
+        if (hairpin && total <= c.total) {
+            // RFC 6146 §3.8: an error about a hairpinned flow goes back to IPv6 in the same step: the IPv4 error
+            // replaces the packet (hop limit not yet decremented: the 4→6 translation does it once).
+            ip4.wrap(out, s).write(outerTos, total, outerIdentification, 0, outerTtl, PROTO_ICMP, outerSrc, outerDst);
+            c.buf.setBytes(c.off, out, s, total);
+            c.total = total;
+            looped = true;
+            return null;
+        }
         ip4.wrap(out, s).write(outerTos, total, outerIdentification, 0, outerTtl - 1, PROTO_ICMP, outerSrc, outerDst);
         counters.translated(XlatCounters.DIR_64, PROTO_ICMP, total);
         output.emit(out, s, total);

@@ -68,6 +68,10 @@ final class XlatContext {
     int icmpParameter;
     /** Inner mode: the header being translated is the packet inside an ICMP error (RFC 7915 §4.3 / §5.3). */
     boolean inner;
+    /** Stateful NAT64 (RFC 6146) translates this packet: {@link Stateful64} decides its IPv4 side's address and port. */
+    boolean nat64;
+    /** The packet is an IPv4 error the translator made from a hairpinned ICMPv6 error ({@link Verdict#AGAIN_46}). */
+    boolean hairpinned;
 
     /** Which rules mapped the outer source and destination ({@code translate --explain}). */
     final AddressRules rules = new AddressRules();
@@ -126,6 +130,8 @@ final class XlatContext {
         this.fragOffset = 0;
         this.identification = 0;
         this.dstViaStaticMap = false;
+        this.nat64 = false;
+        this.hairpinned = false;
         this.rules.clear();
     }
 

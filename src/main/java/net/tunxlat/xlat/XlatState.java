@@ -39,6 +39,8 @@ public final class XlatState {
     private final LongSupplier clockSeconds;
     /** Stateful NAT64's tables (RFC 6146: BIB, sessions, port blocks), or null without {@code pool4}. */
     private final Nat64Tables nat64;
+    /** The packets of the SYNs those tables hold for a simultaneous open (null without them, or when not built here). */
+    private HeldSyns heldSyns;
 
     /**
      * One worker's own state (one per translator, never shared between threads, so no atomics): its ICMP
@@ -88,10 +90,13 @@ public final class XlatState {
      * translator, the control socket's readers).
      */
     public static XlatState forConfig(TunxlatConfig config, LongSupplier clockSeconds, Nat64Listener nat64Listener) {
+        HeldSyns held = config.nat64() == null ? null : new HeldSyns(config.nat64().maxSynHeld());
         Nat64Tables nat64 = config.nat64() == null ? null
                 : new Nat64Tables(config.nat64(), Math.max(config.workers(), Runtime.getRuntime().availableProcessors())
-                        + 2, nat64Listener, clockSeconds);
-        return new XlatState(poolFor(config, clockSeconds), config.nptv6LearnMax(), clockSeconds, nat64);
+                        + 2, held.listener(nat64Listener), clockSeconds);
+        XlatState state = new XlatState(poolFor(config, clockSeconds), config.nptv6LearnMax(), clockSeconds, nat64);
+        state.heldSyns = held;
+        return state;
     }
 
     /** A fresh state for {@code config} on the system clock (tests, the offline translator). */
@@ -150,6 +155,11 @@ public final class XlatState {
     /** Stateful NAT64's tables (shared by every worker, kept across reloads), or null without {@code pool4}. */
     public Nat64Tables nat64() {
         return nat64;
+    }
+
+    /** The held SYNs' packets (RFC 6146 §3.5.2.2), or null. */
+    HeldSyns heldSyns() {
+        return heldSyns;
     }
 
     /** The learned owners of shared NPTv6 outside addresses. */

@@ -75,7 +75,12 @@ final class XlatHarness implements AutoCloseable {
         try {
             ByteBuf b = pipelineView(owned);
             b.setBytes(Translator.HEADROOM, in, 0, length);
-            translator.translate(snap, b, Translator.HEADROOM, length);
+            translator.beginBatch(snap, now); // as a worker does around each batch (stateful NAT64's epoch and clock)
+            try {
+                translator.translate(snap, b, Translator.HEADROOM, length);
+            } finally {
+                translator.endBatch();
+            }
             if (owned.refCnt() != 1) {
                 throw new AssertionError("the translator changed the packet buffer's reference count: " + owned.refCnt());
             }

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: Apache-2.0
+package net.tunxlat.xlat;
+
+import static net.tunxlat.xlat.StatefulPackets.*;
+import static net.tunxlat.xlat.TestPackets.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+import net.tunxlat.nat64.Timeouts;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** RFC 6146 §3.4: non-first fragments of stateful UDP take their first fragment's binding, both ways. */
+class StatefulFragmentTest {
+    private final XlatHarness h = new XlatHarness(new XlatSnapshot(config(settings(100, false, false,
+            Timeouts.RFC6146, List.of()))));
+
+    @AfterEach
+    void close() {
+        h.close();
+    }
+
+    private static byte[] frag6(int nh, int offset, boolean more, int id) {
+        return ByteBuffer.allocate(8).put((byte) nh).put((byte) 0).putShort((short) (offset << 3 | (more ? 1 : 0)))
+                .putInt(id).array();
+    }
+
+    /** The whole UDP datagram (header with its checksum, and payload) from IPv6 host to server. */
+    private static byte[] datagram6(int sport, int dport, int payload) {
+        byte[] whole = ipv6(HOST, SERVER6, 17, 17, 64, 0, new byte[0], udpHeaderAndData(sport, dport, pattern(payload)));
+        return Arrays.copyOfRange(whole, 40, whole.length);
+    }
+
+    private static byte[] pattern(int n) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) (i * 7 + 3);
+        }
+        return b;
+    }
+
+    @Test
+    void ipv6FragmentsOfOneDatagramAllLeaveFromTheBinding() {
+        byte[] udp = datagram6(5000, 53, 1000);
+        byte[] first = ipv6(HOST, SERVER6, 44, 0, 64, 0, frag6(17, 0, true, 0x11223344), Arrays.copyOfRange(udp, 0, 512));
+        byte[] second = ipv6(HOST, SERVER6, 44, 0, 64, 0, frag6(17, 64, false, 0x11223344),
+                Arrays.copyOfRange(udp, 512, udp.length));
+        XlatHarness.Outcome o1 = h.run(first);
+        XlatHarness.Outcome o2 = h.run(second);
+        assertTrue(o1.accountedOnce() && o2.accountedOnce(), o1 + " / " + o2);
+        byte[] a = o1.emitted().get(0);
+        byte[] b = o2.emitted().get(0);
+        assertEquals(POOL, src4(a));
+        assertEquals(POOL, src4(b), "the non-first fragment from T too");
+        assertEquals(0x3344, u16(a, 4));
+        assertEquals(0x3344, u16(b, 4), "Identification: the low 16 bits (RFC 7915 §5.1.1)");
+        assertEquals(0x2000, u16(a, 6), "MF, offset 0");
+        assertEquals(64, u16(b, 6), "offset 512 bytes, no MF");
+        int t = u16(a, 20);
+        assertTrue(t >= 1024 && t <= 3000);
+        // Reassembled, the datagram's checksum verifies with the new addresses and port.
+        byte[] whole = new byte[20 + udp.length];
+        System.arraycopy(a, 0, whole, 0, a.length);
+        System.arraycopy(b, 20, whole, a.length, b.length - 20);
+        whole[2] = (byte) (whole.length >> 8);
+        whole[3] = (byte) whole.length;
+        assertEquals(0xffff, transportSum4(whole), "UDP checksum over the reassembled IPv4 datagram");
+    }
+
+    @Test
+    void ipv4FragmentsOfAReplyAllReachTheHost() {
+        int t = u16(h.run(ipv6(HOST, SERVER6, 17, 17, 64, 0, new byte[0], udpHeaderAndData(5000, 53, new byte[4])))
+                .emitted().get(0), 20);
+        byte[] whole4 = ipv4(SERVER4, POOL, 17, 64, 0, 77, 0, udpHeaderAndData(53, t, pattern(1000)));
+        byte[] udp = Arrays.copyOfRange(whole4, 20, whole4.length);
+        byte[] first = ipv4(SERVER4, POOL, 17, 64, 0, 77, 0x2000, Arrays.copyOfRange(udp, 0, 512));
+        first[26] = udp[6]; // the datagram's checksum, not one over this fragment alone
+        first[27] = udp[7];
+        byte[] second = ipv4(SERVER4, POOL, 17, 64, 0, 77, 64, Arrays.copyOfRange(udp, 512, udp.length));
+        byte[] a = h.run(first).emitted().get(0);
+        byte[] b = h.run(second).emitted().get(0);
+        assertEquals(HOST, dst6(a));
+        assertEquals(HOST, dst6(b), "the non-first fragment to X' too");
+        assertEquals(44, a[6], "Fragment header");
+        assertEquals(77, ByteBuffer.wrap(a, 44, 4).getInt());
+        assertEquals(77, ByteBuffer.wrap(b, 44, 4).getInt());
+        assertEquals(5000, u16(a, 50), "destination port back to x");
+        byte[] whole6 = new byte[40 + udp.length];
+        System.arraycopy(a, 0, whole6, 0, 40);
+        whole6[6] = 17;
+        System.arraycopy(a, 48, whole6, 40, a.length - 48);
+        System.arraycopy(b, 48, whole6, 40 + a.length - 48, b.length - 48);
+        whole6[4] = (byte) (udp.length >> 8);
+        whole6[5] = (byte) udp.length;
+        assertValid6(whole6);
+    }
+
+    @Test
+    void aFragmentWithoutItsFirstIsDropped() {
+        XlatHarness.Outcome o = h.run(ipv6(HOST, SERVER6, 44, 0, 64, 0, frag6(17, 64, false, 9), new byte[100]));
+        assertEquals(DropReason.NAT64_FRAGMENT_64, o.dropped());
+        o = h.run(ipv4(SERVER4, POOL, 17, 64, 0, 9, 64, new byte[100]));
+        assertEquals(DropReason.NAT64_FRAGMENT_46, o.dropped());
+    }
+
+    @Test
+    void theTableIsBoundedAndExpires() {
+        byte[] udp = datagram6(5000, 53, 16);
+        int full = 0;
+        for (int id = 0; id < 3 * StatefulFragments.CAPACITY; id++) {
+            XlatHarness.Outcome o = h.run(ipv6(HOST, SERVER6, 44, 0, 64, 0, frag6(17, 0, true, id), udp));
+            if (o.dropped() == DropReason.NAT64_FRAGMENT_TABLE_FULL) {
+                full++;
+            }
+        }
+        assertTrue(full >= 2 * StatefulFragments.CAPACITY, "at most " + StatefulFragments.CAPACITY
+                + " datagrams remembered; refused " + full);
+        h.now += (StatefulFragments.LIFETIME + 1) * 1_000_000_000L;
+        XlatHarness.Outcome later = h.run(ipv6(HOST, SERVER6, 44, 0, 64, 0, frag6(17, 0, true, 1_000_000), udp));
+        assertEquals(1, later.translated(), "expired entries make room: " + later);
+        XlatHarness.Outcome old = h.run(ipv6(HOST, SERVER6, 44, 0, 64, 0, frag6(17, 8, false, 0), new byte[16]));
+        assertEquals(DropReason.NAT64_FRAGMENT_64, old.dropped(), "an expired first fragment maps nothing");
+    }
+}
