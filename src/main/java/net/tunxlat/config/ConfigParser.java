@@ -637,7 +637,7 @@ public final class ConfigParser {
                     controlSocketOff ? null : controlSocket != null ? controlSocket
                             : Path.of(DEFAULT_CONTROL_SOCKET_DIR, tunDevice + ".sock"),
                     dynamicPoolRate, !seenAt.containsKey(Directive.METRICS_LISTEN),
-                    !controlSocketOff && controlSocket == null, null);
+                    !controlSocketOff && controlSocket == null, null, null);
         }
     }
 }

@@ -22,6 +22,8 @@ import net.tunxlat.metrics.MetricsServer;
 import net.tunxlat.metrics.Nptv6Metrics;
 import net.tunxlat.metrics.ReloadMetrics;
 import net.tunxlat.metrics.TunxlatMetrics;
+import net.tunxlat.nat64.Nat64BlockJournal;
+import net.tunxlat.nat64.Nat64Listener;
 import net.tunxlat.nptv6.Nptv6Table;
 import net.tunxlat.tun.Privileges;
 import net.tunxlat.tun.TunDevice;
@@ -59,11 +61,16 @@ public final class Daemon {
     private volatile Reloader reloader;
     /** The TUN device's MTU, read at start (0 if unknown). */
     private volatile int linkMtu;
+    /** Where stateful NAT64's block events go (log, nat64-block-log, data-dir journal), or null without pool4. */
+    private final Nat64BlockLog nat64Log;
 
     public Daemon(TunxlatConfig config, Options options) {
         this.config = config;
         this.options = options;
-        this.state = XlatState.forConfig(config, DynamicPool::systemSeconds);
+        this.nat64Log = config.nat64() == null ? null : new Nat64BlockLog(config.nat64BlockLog(),
+                config.dataDir() == null ? null : new Nat64BlockJournal(config.dataDir()), Log::info);
+        this.state = XlatState.forConfig(config, DynamicPool::systemSeconds,
+                nat64Log == null ? Nat64Listener.NONE : nat64Log);
         this.pool = state.pool();
         this.snapshot = state.install(new XlatSnapshot(config, state));
     }
@@ -93,10 +100,12 @@ public final class Daemon {
         WorkerGroup group = null;
         TunxlatMetrics metrics = null;
         MetricsServer metricsServer = null;
+        Nat64Keeper nat64Keeper = null;
         try {
             if (keeper != null) {
                 keeper.start();
             }
+            nat64Keeper = startNat64();
             if (config.tunUp() || !config.tunIps().isEmpty() || !config.tunRoutes().isEmpty()) {
                 configureDevice(tun.name());
             }
@@ -171,6 +180,9 @@ public final class Daemon {
             if (keeper != null) {
                 keeper.close(); // the last write: every binding survives a clean stop
             }
+            if (nat64Keeper != null) {
+                nat64Keeper.close(); // after the workers: sweeper stopped, then nat64.state written
+            }
             if (metricsServer != null) {
                 metricsServer.close();
             }
@@ -200,12 +212,32 @@ public final class Daemon {
         return keeper;
     }
 
+    /**
+     * Stateful NAT64's keeper, its saved state restored into the tables (before any worker runs) and its sweeper
+     * started, or null without {@code pool4}.
+     */
+    public Nat64Keeper startNat64() throws IOException {
+        if (state.nat64() == null) {
+            return null;
+        }
+        Nat64Keeper k = new Nat64Keeper(state.nat64(), config.dataDir(), nat64Log, Nat64Keeper::monotonicSeconds,
+                DynamicPool::systemSeconds);
+        k.load();
+        k.start();
+        return k;
+    }
+
     /** From now on SIGHUP reloads the configuration's maps (the JVM's default would stop the process). */
     public void reloadOnHangup() {
         if (config.source() != null) {
             Reloader reloader = new Reloader(config.source(), state, () -> snapshot, s -> snapshot = s);
             this.reloader = reloader;
-            sun.misc.SignalHandler before = sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> reloader.reload());
+            sun.misc.SignalHandler before = sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
+                reloader.reload();
+                if (nat64Log != null) {
+                    nat64Log.reopen(); // nat64-block-log after logrotate
+                }
+            });
             if (before == sun.misc.SignalHandler.SIG_IGN) {
                 // The JVM keeps an ignored SIGHUP ignored (nohup, some supervisors): reload could never happen.
                 Log.warn("SIGHUP is ignored in this process (started with nohup?): 'kill -HUP' will not reload "
