@@ -23,7 +23,7 @@ import net.tunxlat.util.AtomicFiles;
 public final class Nat64BlockJournal implements AutoCloseable {
     public static final String NAME = "nat64.blocks";
     public static final String TEMP_NAME = "nat64.blocks~~";
-    static final String HEADER = "# tunxlat NAT64 port block journal, version 1: one line per allocation or release"
+    public static final String HEADER = "# tunxlat NAT64 port block journal, version 1: one line per allocation or release"
             + " (tunxlat(8)); rewritten at each start and clean stop\n";
 
     /** The blocks owned at the end of the journal, and the lines that could not be read. */
