@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import net.tunxlat.mapping.Addresses;
 import net.tunxlat.mapping.Ipv6Prefix;
@@ -53,7 +54,7 @@ class BlockWhoisTest {
     @Test
     void recordsFromSeveralFilesInAnyOrderWithDuplicates() {
         List<BlockEvent> shuffled = new ArrayList<>(log);
-        java.util.Collections.reverse(shuffled);
+        Collections.reverse(shuffled);
         shuffled.addAll(log); // the block log and the journal hold the same lines
         assertEquals(BlockWhois.find(log, -1, A, 1100, at("2026-12-06T01:45:00Z")),
                 BlockWhois.find(shuffled, -1, A, 1100, at("2026-12-06T01:45:00Z")));

@@ -5,12 +5,15 @@ import static net.tunxlat.nat64.Nat64Protocol.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.zip.CRC32C;
 import net.tunxlat.mapping.Addresses;
 import net.tunxlat.mapping.Ipv6Prefix;
 import org.junit.jupiter.api.Test;
@@ -217,8 +220,8 @@ class Nat64StateFileTest {
         byte[] flipped = good.clone();
         flipped[good.length / 2] ^= 0x10;
         bad.add(flipped);
-        bad.add(java.util.Arrays.copyOf(good, good.length - 7));
-        bad.add(java.util.Arrays.copyOf(good, 20));
+        bad.add(Arrays.copyOf(good, good.length - 7));
+        bad.add(Arrays.copyOf(good, 20));
         bad.add(new byte[0]);
         for (byte[] b : bad) {
             Files.write(dir.resolve(Nat64StateFile.NAME), b);
@@ -240,9 +243,9 @@ class Nat64StateFileTest {
         Nat64StateFile.write(tables(s), dir, 1000, WALL);
         byte[] b = Files.readAllBytes(dir.resolve(Nat64StateFile.NAME));
         b[9] = 2; // version 2, checksum recomputed: a file from a newer tunxlat
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        CRC32C crc = new CRC32C();
         crc.update(b, 0, b.length - 4);
-        java.nio.ByteBuffer.wrap(b).putInt(b.length - 4, (int) crc.getValue());
+        ByteBuffer.wrap(b).putInt(b.length - 4, (int) crc.getValue());
         Files.write(dir.resolve(Nat64StateFile.NAME), b);
         Nat64StateFile.Loaded loaded = Nat64StateFile.load(tables(s), dir, 10, WALL, List.of());
         assertTrue(loaded.warnings().get(0).contains("format version 2"), loaded.warnings().toString());
