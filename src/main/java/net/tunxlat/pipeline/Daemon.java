@@ -98,14 +98,14 @@ public final class Daemon {
         linkMtu = readMtu(tun.name());
         snapshot = state.install(new XlatSnapshot(config, state, linkMtu));
         WorkerGroup group = null;
+        Nat64Keeper nat64 = null;
         TunxlatMetrics metrics = null;
         MetricsServer metricsServer = null;
-        Nat64Keeper nat64Keeper = null;
         try {
             if (keeper != null) {
                 keeper.start();
             }
-            nat64Keeper = startNat64();
+            nat64 = startNat64();
             if (config.tunUp() || !config.tunIps().isEmpty() || !config.tunRoutes().isEmpty()) {
                 configureDevice(tun.name());
             }
@@ -177,11 +177,11 @@ public final class Daemon {
             if (group != null) {
                 group.close();
             }
+            if (nat64 != null) {
+                nat64.close(); // the tables stand still from here: nothing but the workers changed them
+            }
             if (keeper != null) {
                 keeper.close(); // the last write: every binding survives a clean stop
-            }
-            if (nat64Keeper != null) {
-                nat64Keeper.close(); // after the workers: sweeper stopped, then nat64.state written
             }
             if (metricsServer != null) {
                 metricsServer.close();
