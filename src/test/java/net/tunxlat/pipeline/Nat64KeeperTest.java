@@ -10,7 +10,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.mapping.Addresses;
+import net.tunxlat.mapping.Ipv6Prefix;
 import net.tunxlat.nat64.BlockLogLine;
 import net.tunxlat.nat64.Nat64BlockJournal;
 import net.tunxlat.nat64.Nat64Lookup;
@@ -162,6 +164,35 @@ class Nat64KeeperTest {
         assertEquals(1, now.size());
         assertEquals(Nat64Protocol.ICMP, BlockLogLine.parse(now.get(0)).protocol());
         p.log().close();
+    }
+
+    @Test
+    void theDaemonsStartAndStopKeepABindingThroughItsStateFileAndLogTheBlock() throws Exception {
+        TunxlatConfig c = TunxlatConfig.builder().ipv4Addr(Addresses.parseIpv4("192.0.2.254"))
+                .prefix(Ipv6Prefix.parse("64:ff9b::/96", -1)).nat64(settings()).dataDir(dir)
+                .nat64BlockLog(dir.resolve("daemon-blocks.log")).build();
+        Daemon first = new Daemon(c, new Daemon.Options(null, null, null));
+        Nat64Keeper k1 = first.startNat64();
+        Nat64Tables t1 = first.state().nat64();
+        long now = Nat64Keeper.monotonicSeconds();
+        assertEquals(Nat64Outcome.OK, t1.table(Nat64Protocol.UDP).outbound(r, HI, 3, 4500, Z, 4500, 0, now));
+        int port = r.port();
+        Path blockLog = dir.resolve("daemon-blocks.log");
+        for (int i = 0; i < 100 && Files.size(blockLog) == 0; i++) {
+            Thread.sleep(50); // the sweeper's pass logs the allocation, the keeper's tick flushes the file
+        }
+        k1.close();
+        List<String> lines = Files.readAllLines(blockLog);
+        assertEquals(1, lines.size(), lines.toString());
+        assertEquals(T, BlockLogLine.parse(lines.get(0)).address());
+
+        Daemon second = new Daemon(c, new Daemon.Options(null, null, null));
+        Nat64Keeper k2 = second.startNat64();
+        Nat64Lookup found = new Nat64Lookup();
+        assertEquals(Nat64Outcome.OK, second.state().nat64().table(Nat64Protocol.UDP).peekInbound(found, T, port, Z,
+                4500));
+        assertEquals(3, found.hostLo());
+        k2.close();
     }
 
     @Test
