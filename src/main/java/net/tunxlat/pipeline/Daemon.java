@@ -23,6 +23,7 @@ import net.tunxlat.metrics.Nptv6Metrics;
 import net.tunxlat.metrics.ReloadMetrics;
 import net.tunxlat.metrics.TunxlatMetrics;
 import net.tunxlat.nat64.Nat64BlockJournal;
+import net.tunxlat.nat64.Nat64Clock;
 import net.tunxlat.nat64.Nat64Listener;
 import net.tunxlat.nptv6.Nptv6Table;
 import net.tunxlat.tun.Privileges;
@@ -214,13 +215,13 @@ public final class Daemon {
 
     /**
      * Stateful NAT64's keeper, its saved state restored into the tables (before any worker runs) and its sweeper
-     * started, or null without {@code pool4}.
+     * started on the workers' clock ({@link Nat64Clock}), or null without {@code pool4}.
      */
     public Nat64Keeper startNat64() throws IOException {
         if (state.nat64() == null) {
             return null;
         }
-        Nat64Keeper k = new Nat64Keeper(state.nat64(), config.dataDir(), nat64Log, Nat64Keeper::monotonicSeconds,
+        Nat64Keeper k = new Nat64Keeper(state.nat64(), config.dataDir(), nat64Log, Nat64Clock::monotonicSeconds,
                 DynamicPool::systemSeconds);
         k.load();
         k.start();

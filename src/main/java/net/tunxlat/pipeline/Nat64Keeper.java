@@ -7,16 +7,20 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.function.LongSupplier;
 import net.tunxlat.nat64.Nat64BlockJournal;
+import net.tunxlat.nat64.Nat64Clock;
 import net.tunxlat.nat64.Nat64StateFile;
 import net.tunxlat.nat64.Nat64Sweeper;
 import net.tunxlat.nat64.Nat64Tables;
 import net.tunxlat.util.Log;
 
 /**
- * Keeps stateful NAT64's state across restarts (issue 16 item 4): at start, before the workers, restores
- * {@code data-dir/nat64.state} and replays the block journal {@code nat64.blocks}; while running, runs the sweeper
- * and, from its own thread once a second, forces the journal to disk and flushes the block log; at a clean stop,
- * after the workers and the sweeper stopped, writes the state file and compacts the journal.
+ * Stateful NAT64's life in the daemon, as {@link PoolKeeper} is the dynamic pool's. Runs the {@link Nat64Sweeper}
+ * (one pass every {@link #SWEEP_MILLIS}, RFC 6146 §4's lifetimes enforced there and nowhere else) on the workers'
+ * clock ({@link Nat64Clock}), from before the workers start to after they stopped, so that the tables stand still
+ * when they are written at exit. And keeps the state across restarts (issue 16 item 4): at start, before the
+ * workers, restores {@code data-dir/nat64.state} and replays the block journal {@code nat64.blocks}; while running,
+ * from its own thread once a second, forces the journal to disk and flushes the block log; at a clean stop, after
+ * the workers and the sweeper stopped, writes the state file and compacts the journal.
  *
  * <p>The state file is consumed at start (deleted once the journal holds the restored blocks): after a later crash
  * its sessions would be stale, so only the journal's blocks come back. Restored blocks are kept for their subscriber
@@ -24,7 +28,8 @@ import net.tunxlat.util.Log;
  */
 public final class Nat64Keeper implements AutoCloseable {
     static final long TICK_MILLIS = 1000;
-    static final long SWEEP_MILLIS = 1000;
+    /** How often the sweeper passes over the tables: lifetimes are whole seconds. */
+    public static final long SWEEP_MILLIS = 1000;
 
     private final Nat64Tables tables;
     private final Path dataDir;
@@ -39,6 +44,17 @@ public final class Nat64Keeper implements AutoCloseable {
     private long lastFailureLog = Long.MIN_VALUE;
     private volatile long writeFailures;
     private boolean closed;
+
+    /**
+     * A keeper that only runs the sweeper: nothing is kept across a restart, no block is logged by it.
+     *
+     * @param tables           the shared tables ({@code XlatState.nat64()})
+     * @param monotonicSeconds the workers' clock ({@code Nat64Clock::monotonicSeconds}, or a test's)
+     */
+    public Nat64Keeper(Nat64Tables tables, LongSupplier monotonicSeconds) {
+        this(tables, null, new Nat64BlockLog(null, null, line -> { }), monotonicSeconds,
+                () -> System.currentTimeMillis() / 1000);
+    }
 
     /**
      * @param dataDir {@code data-dir}, or null: nothing is kept across a restart
@@ -57,9 +73,8 @@ public final class Nat64Keeper implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
-    /** The workers' clock: monotonic seconds (never steps with the wall clock). */
-    public static long monotonicSeconds() {
-        return System.nanoTime() / 1_000_000_000L;
+    public Nat64Tables tables() {
+        return tables;
     }
 
     /**
@@ -98,8 +113,11 @@ public final class Nat64Keeper implements AutoCloseable {
         return loaded;
     }
 
-    /** Opens the block log and starts the sweeper and the keeper's thread. */
-    public void start() {
+    /** Opens the block log and starts the sweeper and the keeper's thread (once). */
+    public synchronized void start() {
+        if (sweeper != null || closed) {
+            return;
+        }
         try {
             blockLog.open();
         } catch (IOException e) {
@@ -137,6 +155,11 @@ public final class Nat64Keeper implements AutoCloseable {
         }
     }
 
+    /** Whether the sweeper runs. */
+    public synchronized boolean running() {
+        return sweeper != null;
+    }
+
     /** Block log or journal writes that failed. */
     public long writeFailures() {
         return writeFailures;
@@ -161,7 +184,9 @@ public final class Nat64Keeper implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            Log.warn("interrupted while stopping the NAT64 sweeper");
         }
+        sweeper = null;
         blockLog.tick();
         if (dataDir != null && blockLog.journal() != null) {
             long now = monotonicSeconds.getAsLong();
