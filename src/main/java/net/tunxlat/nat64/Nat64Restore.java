@@ -3,6 +3,7 @@ package net.tunxlat.nat64;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import net.tunxlat.mapping.Addresses;
 import net.tunxlat.mapping.Ipv6Prefix;
 
@@ -37,6 +38,7 @@ final class Nat64Restore {
 
     private final Nat64Tables tables;
     private final Subscribers subs;
+    private final PoolIndex index;
     private final int now;
     private final long wallNow;
     final long[] skipped = new long[WHY.length];
@@ -56,13 +58,15 @@ final class Nat64Restore {
     Nat64Restore(Nat64Tables tables, long now, long wallNow) {
         this.tables = tables;
         this.subs = tables.subscriberTable();
+        this.index = new PoolIndex(tables.settings().pool4());
         this.now = (int) now;
         this.wallNow = wallNow;
     }
 
-    private boolean skip(int why, String what) {
+    /** Counts a skipped entry; describes it ({@code what}, only then formatted) if it is among the first few. */
+    private boolean skip(int why, Supplier<String> what) {
         if (skipped[why]++ < DESCRIBED) {
-            described.add(what + ": skipped, " + WHY[why]);
+            described.add(what.get() + ": skipped, " + WHY[why]);
         }
         return false;
     }
@@ -95,13 +99,14 @@ final class Nat64Restore {
      * since {@code allocatedUtc}. True when the block is now owned by that subscriber (restored, or already).
      */
     boolean block(int protocol, Ipv6Prefix subscriber, int address, int firstPort, int lastPort, long allocatedUtc) {
-        String what = "port block " + where(protocol, address, firstPort) + "-" + lastPort + " of " + subscriber;
+        Supplier<String> what = () -> "port block " + where(protocol, address, firstPort) + "-" + lastPort + " of "
+                + subscriber;
         Pool4 pool = tables.settings().pool4();
         PortAllocator ports = tables.table(protocol).ports;
-        if (!pool.contains(protocol, address, firstPort) || !pool.contains(protocol, address, lastPort)) {
+        if (!index.contains(protocol, address, firstPort) || !index.contains(protocol, address, lastPort)) {
             return skip(NOT_IN_POOL, what);
         }
-        int b = pool.blockOf(protocol, address, firstPort);
+        int b = index.blockOf(protocol, address, firstPort);
         if (!ports.blockMode() || b < 0 || pool.blockFirstPort(protocol, b) != firstPort
                 || lastPort - firstPort + 1 != pool.blockSize() || subscriber.length() != subs.prefixLength) {
             return skip(BLOCK_CHANGED, what);
@@ -143,8 +148,8 @@ final class Nat64Restore {
     int bib(int protocol, boolean isStatic, long hi, long lo, int x, int t4, int t) {
         Nat64Table table = tables.table(protocol);
         Bib bib = table.bib;
-        String what = (isStatic ? "static" : "dynamic") + " binding " + Addresses.formatIpv6(hi, lo) + " " + x + " <-> "
-                + where(protocol, t4, t);
+        Supplier<String> what = () -> (isStatic ? "static" : "dynamic") + " binding " + Addresses.formatIpv6(hi, lo)
+                + " " + x + " <-> " + where(protocol, t4, t);
         if (isStatic) {
             int e = bib.find6(hi, lo, x);
             if (e < 0 || bib.subscriber(e) != -1 || bib.t4(e) != t4 || bib.t(e) != t) {
@@ -154,8 +159,7 @@ final class Nat64Restore {
             bibs++;
             return e;
         }
-        Pool4 pool = tables.settings().pool4();
-        if (!pool.contains(protocol, t4, t)) {
+        if (!index.contains(protocol, t4, t)) {
             skip(NOT_IN_POOL, what);
             return -1;
         }
@@ -163,12 +167,12 @@ final class Nat64Restore {
         int b = -1;
         if (tables.deterministic() != null) {
             b = tables.deterministic().blockOf(protocol, hi, lo);
-            if (b < 0 || pool.blockOf(protocol, t4, t) != b) {
+            if (b < 0 || index.blockOf(protocol, t4, t) != b) {
                 skip(BLOCK_CHANGED, what);
                 return -1;
             }
         } else if (ports.blockMode()) {
-            b = pool.blockOf(protocol, t4, t);
+            b = index.blockOf(protocol, t4, t);
             if (b < 0) {
                 skip(BLOCK_CHANGED, what);
                 return -1;
@@ -228,8 +232,8 @@ final class Nat64Restore {
         Nat64Table table = tables.table(protocol);
         Bib bib = table.bib;
         Sessions ss = table.sessions;
-        String what = Nat64Protocol.name(protocol) + " session " + Addresses.formatIpv4(bib.t4(e)) + " " + bib.t(e)
-                + " with " + Addresses.formatIpv4(z4) + " " + z;
+        Supplier<String> what = () -> Nat64Protocol.name(protocol) + " session " + Addresses.formatIpv4(bib.t4(e)) + " "
+                + bib.t(e) + " with " + Addresses.formatIpv4(z4) + " " + z;
         int s = bib.subscriber(e);
         if (!bib.retain(e)) {
             return skip(LIMIT, what);

@@ -137,8 +137,9 @@ public final class Daemon {
                 running.stop();
                 stopped.countDown();
                 try {
-                    // The JVM halts when the hooks return: let run() finish its clean-up first.
-                    cleanedUp.await(900, TimeUnit.MILLISECONDS);
+                    // The JVM halts when the hooks return: let run() finish its clean-up first (writing nat64.state
+                    // takes about a second per million sessions: up to 8 s then, below the units' TimeoutStopSec=10s).
+                    cleanedUp.await(nat64Log != null && config.dataDir() != null ? 8000 : 900, TimeUnit.MILLISECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
