@@ -125,6 +125,31 @@ class Nat64WhoisTest {
     }
 
     @Test
+    void fromTheCommandLineWithAParsedConfiguration() throws Exception {
+        String base = "tun-device nat64\nipv4-addr 192.168.255.1\nipv6-addr 2001:db8:1::2\nprefix 64:ff9b::/96\n"
+                + "control-socket off\nmetrics-listen off\npool4 192.0.2.1 1024-65535\nnat64-subscriber-prefix 64\n";
+        Path det = dir.resolve("det.conf");
+        Files.writeString(det, base + "nat64-deterministic 2001:db8:100::/56\n");
+        CommandLineTest.Result r = CommandLineTest.run("nat64", "whois", "-c", det.toString(), "192.0.2.1", "1700",
+                "--protocol", "tcp");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().startsWith("192.0.2.1 port 1700 (tcp): subscriber 2001:db8:100:5::/64, block 192.0.2.1"
+                + " 1664-1791, deterministic"), r.out());
+
+        Path logged = dir.resolve("log.conf");
+        Path blockLog = dir.resolve("blocks.log");
+        Files.writeString(logged, base + "data-dir " + dir + "\nnat64-block-log " + blockLog + "\n");
+        Files.writeString(blockLog, BlockLogLine.format(new BlockEvent(Instant.parse("2026-12-06T01:00:00Z"), true,
+                Nat64Protocol.UDP, Ipv6Prefix.parse("2001:db8:7::/64", -1), A, 1024, 1151)) + "\n");
+        r = CommandLineTest.run("nat64", "whois", "-c", logged.toString(), "192.0.2.1", "1030", "2026-12-06T01:00:00Z");
+        assertEquals(0, r.status(), r.err());
+        assertEquals("192.0.2.1 port 1030 (udp) at 2026-12-06T01:00:00Z: subscriber 2001:db8:7::/64, block 192.0.2.1"
+                + " 1024-1151, from 2026-12-06T01:00:00Z to no release recorded (still held, or the records end)\n",
+                r.out());
+        assertEquals(2, CommandLineTest.run("nat64").status(), "the group alone prints its usage");
+    }
+
+    @Test
     void clearErrors() {
         TunxlatConfig c = config(settings(null, 128));
         Result outside = whois(c, "192.0.2.9", "1100");
