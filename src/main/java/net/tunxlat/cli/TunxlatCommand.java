@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
                         + " and change nothing).",
                 "",
                 "Commands: 'tunxlat help COMMAND' or 'tunxlat COMMAND --help' for each; tunxlat(8) for all."},
-        subcommands = {RunCommand.class, CheckCommand.class, TranslateCommand.class, MapCommand.class,
+        subcommands = {RunCommand.class, CheckCommand.class, TranslateCommand.class, MapCommand.class, Nat64Command.class,
                 MktunCommand.class, RmtunCommand.class, DoctorCommand.class, GaiConfCommand.class, CdsArchiveCommand.class,
                 ImportTaygaCommand.class,
                 CommandLine.HelpCommand.class},

@@ -3,17 +3,14 @@ package net.tunxlat.mapping;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import net.tunxlat.util.AtomicFiles;
 
 /**
  * TAYGA's {@code dynamic.map} in {@code data-dir}: one {@code IPV4<TAB>IPV6<TAB>LAST-USE} line per
@@ -88,22 +85,7 @@ public final class DynamicMapFile {
             sb.append(Addresses.formatIpv4(e.address())).append('\t').append(Addresses.formatIpv6(e.hi(), e.lo()))
                     .append('\t').append(e.lastUse()).append('\n');
         }
-        Path tmp = dir.resolve(TEMP_NAME);
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer buf = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
-            while (buf.hasRemaining()) {
-                ch.write(buf);
-            }
-            ch.force(true);
-        }
-        try {
-            Files.move(tmp, path(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            throw new IOException("cannot rename " + tmp + " atomically over " + path(), e);
-        }
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true); // make the rename itself durable
-        }
+        AtomicFiles.write(path(), dir.resolve(TEMP_NAME),
+                ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.ISO_8859_1)));
     }
 }

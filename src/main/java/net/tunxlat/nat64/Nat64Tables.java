@@ -63,6 +63,19 @@ public final class Nat64Tables {
         return settings;
     }
 
+    /** The subscribers (for the state file, {@link Nat64StateFile}). */
+    Subscribers subscriberTable() {
+        return subs;
+    }
+
+    /**
+     * Block {@code b} of {@code protocol} restored from the state file or the block journal, owner {@code owner}: its
+     * allocation was logged by the process that made it, so the sweeper must not report it again.
+     */
+    void restoredBlock(int protocol, int b, int owner) {
+        seenOwner[protocol][b] = owner;
+    }
+
     /** The deterministic rule (RFC 7422), or null outside that mode. */
     public Deterministic deterministic() {
         return deterministic;

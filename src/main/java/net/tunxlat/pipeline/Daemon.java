@@ -22,6 +22,7 @@ import net.tunxlat.metrics.MetricsServer;
 import net.tunxlat.metrics.Nptv6Metrics;
 import net.tunxlat.metrics.ReloadMetrics;
 import net.tunxlat.metrics.TunxlatMetrics;
+import net.tunxlat.nat64.Nat64BlockJournal;
 import net.tunxlat.nat64.Nat64Clock;
 import net.tunxlat.nat64.Nat64Listener;
 import net.tunxlat.nptv6.Nptv6Table;
@@ -61,11 +62,16 @@ public final class Daemon {
     private volatile Reloader reloader;
     /** The TUN device's MTU, read at start (0 if unknown). */
     private volatile int linkMtu;
+    /** Where stateful NAT64's block events go (log, nat64-block-log, data-dir journal), or null without pool4. */
+    private final Nat64BlockLog nat64Log;
 
     public Daemon(TunxlatConfig config, Options options) {
         this.config = config;
         this.options = options;
-        this.state = XlatState.forConfig(config, DynamicPool::systemSeconds, Nat64Listener.NONE);
+        this.nat64Log = config.nat64() == null ? null : new Nat64BlockLog(config.nat64BlockLog(),
+                config.dataDir() == null ? null : new Nat64BlockJournal(config.dataDir()), Log::info);
+        this.state = XlatState.forConfig(config, DynamicPool::systemSeconds,
+                nat64Log == null ? Nat64Listener.NONE : nat64Log);
         this.pool = state.pool();
         this.snapshot = state.install(new XlatSnapshot(config, state));
     }
@@ -131,8 +137,9 @@ public final class Daemon {
                 running.stop();
                 stopped.countDown();
                 try {
-                    // The JVM halts when the hooks return: let run() finish its clean-up first.
-                    cleanedUp.await(900, TimeUnit.MILLISECONDS);
+                    // The JVM halts when the hooks return: let run() finish its clean-up first (writing nat64.state
+                    // takes about a second per million sessions: up to 8 s then, below the units' TimeoutStopSec=10s).
+                    cleanedUp.await(nat64Log != null && config.dataDir() != null ? 8000 : 900, TimeUnit.MILLISECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -208,14 +215,16 @@ public final class Daemon {
     }
 
     /**
-     * Stateful NAT64's keeper with its sweeper running on the workers' clock ({@link Nat64Clock}), or null without
-     * {@code pool4}.
+     * Stateful NAT64's keeper, its saved state restored into the tables (before any worker runs) and its sweeper
+     * started on the workers' clock ({@link Nat64Clock}), or null without {@code pool4}.
      */
-    public Nat64Keeper startNat64() {
+    public Nat64Keeper startNat64() throws IOException {
         if (state.nat64() == null) {
             return null;
         }
-        Nat64Keeper k = new Nat64Keeper(state.nat64(), Nat64Clock::monotonicSeconds);
+        Nat64Keeper k = new Nat64Keeper(state.nat64(), config.dataDir(), nat64Log, Nat64Clock::monotonicSeconds,
+                DynamicPool::systemSeconds);
+        k.load();
         k.start();
         return k;
     }
@@ -225,7 +234,12 @@ public final class Daemon {
         if (config.source() != null) {
             Reloader reloader = new Reloader(config.source(), state, () -> snapshot, s -> snapshot = s);
             this.reloader = reloader;
-            sun.misc.SignalHandler before = sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> reloader.reload());
+            sun.misc.SignalHandler before = sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
+                reloader.reload();
+                if (nat64Log != null) {
+                    nat64Log.reopen(); // nat64-block-log after logrotate
+                }
+            });
             if (before == sun.misc.SignalHandler.SIG_IGN) {
                 // The JVM keeps an ignored SIGHUP ignored (nohup, some supervisors): reload could never happen.
                 Log.warn("SIGHUP is ignored in this process (started with nohup?): 'kill -HUP' will not reload "

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: Apache-2.0
+package net.tunxlat.pipeline;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.function.Consumer;
+import net.tunxlat.nat64.BlockEvent;
+import net.tunxlat.nat64.BlockLogLine;
+import net.tunxlat.nat64.Nat64BlockJournal;
+import net.tunxlat.nat64.Nat64Listener;
+
+/**
+ * Where each port block allocation and release goes (RFC 6888 REQ-12, RFC 7422 §2: what an abuse report needs): one
+ * {@link BlockLogLine} to the log (the journal under systemd), appended to {@code nat64-block-log FILE} when configured,
+ * and to the crash journal {@code data-dir/nat64.blocks}. Called on the sweeper's thread (never a worker's); the file
+ * is buffered and flushed by {@link Nat64Keeper} once a second, and reopened at the keeper's next tick after
+ * {@link #reopen} (SIGHUP, for logrotate).
+ */
+public final class Nat64BlockLog implements Nat64Listener {
+    private final Path file;
+    private final Nat64BlockJournal journal;
+    private final Consumer<String> log;
+    private BufferedWriter out;
+    private volatile boolean reopen;
+    private IOException failure;
+
+    /**
+     * @param file {@code nat64-block-log}, or null
+     * @param journal the crash journal, or null without {@code data-dir}
+     * @param log where each line also goes ({@code Log::info})
+     */
+    public Nat64BlockLog(Path file, Nat64BlockJournal journal, Consumer<String> log) {
+        this.file = file;
+        this.journal = journal;
+        this.log = log;
+    }
+
+    @Override
+    public void onBlock(BlockEvent event) {
+        String line = BlockLogLine.format(event);
+        log.accept("nat64 block " + line);
+        if (journal != null) {
+            journal.append(event);
+        }
+        synchronized (this) {
+            if (out != null) {
+                try {
+                    out.write(line);
+                    out.write('\n');
+                } catch (IOException e) {
+                    failure = e;
+                }
+            }
+        }
+    }
+
+    /** Opens the file (appending); throws what prevents it. */
+    public synchronized void open() throws IOException {
+        if (file != null && out == null) {
+            out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        }
+    }
+
+    /** Asks for the file to be closed and opened again at the next {@link #tick} (after logrotate moved it). */
+    public void reopen() {
+        reopen = true;
+    }
+
+    /**
+     * Once a second, from the keeper: flushes the file, reopens it if asked, forces the journal to disk. Returns the
+     * failure since the last tick (to log), or null.
+     */
+    public IOException tick() {
+        IOException failed;
+        synchronized (this) {
+            try {
+                if (out != null) {
+                    out.flush();
+                }
+                if (reopen) {
+                    reopen = false;
+                    closeFile();
+                    open();
+                }
+            } catch (IOException e) {
+                failure = e;
+            }
+            failed = failure;
+            failure = null;
+        }
+        if (journal != null) {
+            journal.sync();
+            IOException j = journal.takeFailure();
+            failed = failed != null ? failed : j;
+        }
+        return failed;
+    }
+
+    private void closeFile() throws IOException {
+        if (out != null) {
+            BufferedWriter w = out;
+            out = null;
+            w.close();
+        }
+    }
+
+    /** Flushes and closes the file (the journal is the keeper's to close). */
+    public synchronized void close() throws IOException {
+        closeFile();
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public Nat64BlockJournal journal() {
+        return journal;
+    }
+}
