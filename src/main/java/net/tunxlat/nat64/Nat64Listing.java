@@ -25,6 +25,8 @@ import net.tunxlat.mapping.Ipv6Prefix;
  */
 public final class Nat64Listing {
     private static final int ATTEMPTS = 8;
+    /** Runs between the reads of an entry's fields and the second read of its word; tests change the entry there. */
+    static final Runnable NO_HOOK = () -> { };
 
     private final Nat64Tables tables;
 
@@ -108,7 +110,7 @@ public final class Nat64Listing {
                 if (Sessions.state(t.sessions.word(s)) != Sessions.LIVE) {
                     continue;
                 }
-                Session row = readSession(t, s);
+                Session row = readSession(t, s, NO_HOOK);
                 if (row == null) {
                     skipped += Sessions.state(t.sessions.word(s)) == Sessions.LIVE ? 1 : 0;
                 } else if (f.matches(row.hostHi(), row.hostLo(), row.address(), row.port())) {
@@ -124,7 +126,7 @@ public final class Nat64Listing {
     }
 
     /** Session {@code s} of {@code t} as one consistent read, or null (not live, or changing under every read). */
-    static Session readSession(Nat64Table t, int s) {
+    static Session readSession(Nat64Table t, int s, Runnable midRead) {
         Sessions ss = t.sessions;
         Bib bib = t.bib;
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
@@ -143,6 +145,7 @@ public final class Nat64Listing {
             int t4 = bib.t4(b);
             int port = bib.t(b);
             boolean statics = bib.subscriber(b) < 0;
+            midRead.run();
             VarHandle.acquireFence();
             if (ss.word(s) == w) {
                 int tcp = t.protocol == Nat64Protocol.TCP ? Sessions.tcpState(w) : -1;
@@ -167,7 +170,7 @@ public final class Nat64Listing {
                 if (Bib.state(t.bib.word(e)) != Bib.LIVE) {
                     continue;
                 }
-                Binding row = readBinding(t, e);
+                Binding row = readBinding(t, e, NO_HOOK);
                 if (row == null) {
                     skipped += Bib.state(t.bib.word(e)) == Bib.LIVE ? 1 : 0;
                 } else if (f.matches(row.hostHi(), row.hostLo(), row.address(), row.port())) {
@@ -183,7 +186,7 @@ public final class Nat64Listing {
     }
 
     /** BIB entry {@code e} of {@code t} as one consistent read, or null. */
-    static Binding readBinding(Nat64Table t, int e) {
+    static Binding readBinding(Nat64Table t, int e, Runnable midRead) {
         Bib bib = t.bib;
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             int w = bib.word(e);
@@ -196,6 +199,7 @@ public final class Nat64Listing {
             int t4 = bib.t4(e);
             int port = bib.t(e);
             boolean statics = bib.subscriber(e) < 0;
+            midRead.run();
             VarHandle.acquireFence();
             if (bib.word(e) == w) {
                 // the count holds the sessions, one more for a static entry (and briefly one for its creator)
