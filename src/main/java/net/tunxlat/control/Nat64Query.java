@@ -189,8 +189,8 @@ public final class Nat64Query {
 
     // ---- session list / bib list ------------------------------------------------------------------------
 
-    private static final String SESSION_ROW = "%-4s  %-46s  %-21s  %-21s  %-17s  %s%n";
-    private static final String BIB_ROW = "%-4s  %-46s  %-21s  %-7s  %s%n";
+    private static final String SESSION_ROW = "%-5s  %-46s  %-21s  %-21s  %-17s  %s%n";
+    private static final String BIB_ROW = "%-5s  %-46s  %-21s  %-7s  %s%n";
 
     private static void sessions(StringBuilder sb, Nat64Listing.Page<Nat64Listing.Session> page, long now,
             Rfc6052 pool6, boolean json, boolean whole) {
