@@ -19,7 +19,7 @@ final class Nat64Filters {
     Integer port;
 
     @Option(names = "--limit", paramLabel = "N", defaultValue = "1000",
-            description = "show at most N entries, then say how many more match (default: ${DEFAULT-VALUE})")
+            description = "show at most N entries (up to 100000), then say how many more match (default: ${DEFAULT-VALUE})")
     int limit;
 
     /** The words the control socket expects after the request name. */

@@ -42,6 +42,8 @@ import net.tunxlat.xlat.XlatSnapshot;
  */
 public final class Nat64Query {
     public static final int DEFAULT_LIMIT = 1000;
+    /** The most rows one answer may hold: the daemon builds the answer in its heap. */
+    public static final int MAX_LIMIT = 100_000;
     /** The workers' clock (whole seconds of {@link System#nanoTime}), in which session expiries are kept. */
     public static final LongSupplier MONOTONIC_SECONDS = () -> System.nanoTime() / 1_000_000_000L;
     static final String NOT_CONFIGURED = "stateful NAT64 is not configured: the configuration has no pool4, so there"
@@ -122,7 +124,7 @@ public final class Nat64Query {
                     address = Addresses.parseIpv4(v) & 0xffffffffL;
                 }
                 case "port" -> port = number(v, "port", 0, 65535);
-                case "limit" -> limit = number(v, "limit", 1, Integer.MAX_VALUE);
+                case "limit" -> limit = number(v, "limit", 1, MAX_LIMIT);
                 default -> throw new IllegalArgumentException("unknown filter '" + words[i]
                         + "' (expected: proto, host, ipv4, port, limit)");
             }

@@ -1,54 +1,54 @@
 // SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.nat64;
 
+import java.util.Arrays;
+
 /**
- * What the last sweeper pass counted (RFC 6146 §3.1, §3.2 tables, RFC 6888 REQ-4 limits), published as one
- * immutable snapshot for the metrics: a scrape reads this object and scans nothing. The gauges are as the pass
- * saw them (a pass is not atomic: an entry created behind its cursor is counted at the next pass); the
- * counters only grow over the life of the tables (they survive reloads, as the tables do).
+ * What the last sweeper pass counted (RFC 6146 §3.1, §3.2 tables, RFC 6888 REQ-4 limits), published for the
+ * metrics: a scrape reads this object and scans nothing. The gauges are as the pass saw them (a pass is not
+ * atomic: an entry created behind its cursor is counted at the next pass); the counters only grow over the life
+ * of the tables (they survive reloads, as the tables do).
+ *
+ * <p>The sweeper allocates nothing: it fills three of these in turn, so the one {@link Nat64Tables#counts}
+ * returns is rewritten two passes (about two seconds) later. Read the values right after asking for it, do not
+ * keep it.
  */
 public final class Nat64Counts {
-    final long passes;
-    final double passSeconds;
-    final int[] sessions;
-    final int[] tcpStates;
-    final int[][] bib;
-    final int[] blocks;
-    final int[] blocksInUse;
-    final long[] blockAllocations;
-    final long[] blockReleases;
-    final long[] created;
-    final long[] expired;
-    final int subscribers;
-    final int atSessionLimit;
-    final int atBlockLimit;
-    final int synHeld;
+    long passes;
+    double passSeconds;
+    final int[] sessions = new int[Nat64Protocol.COUNT];
+    final int[] tcpStates = new int[TcpStates.TRANS + 1];
+    final int[][] bib = new int[Nat64Protocol.COUNT][2];
+    final int[] blocks = new int[Nat64Protocol.COUNT];
+    final int[] blocksInUse = new int[Nat64Protocol.COUNT];
+    final long[] blockAllocations = new long[Nat64Protocol.COUNT];
+    final long[] blockReleases = new long[Nat64Protocol.COUNT];
+    final long[] created = new long[Nat64Protocol.COUNT];
+    final long[] expired = new long[Nat64Protocol.COUNT];
+    int subscribers;
+    int atSessionLimit;
+    int atBlockLimit;
+    int synHeld;
     final int[] addresses;
     final long[][] ports;
     final int[][] portsUsed;
 
-    Nat64Counts(long passes, double passSeconds, int[] sessions, int[] tcpStates, int[][] bib, int[] blocks,
-            int[] blocksInUse, long[] blockAllocations, long[] blockReleases, long[] created, long[] expired,
-            int subscribers, int atSessionLimit, int atBlockLimit, int synHeld, int[] addresses, long[][] ports,
-            int[][] portsUsed) {
-        this.passes = passes;
-        this.passSeconds = passSeconds;
-        this.sessions = sessions;
-        this.tcpStates = tcpStates;
-        this.bib = bib;
-        this.blocks = blocks;
-        this.blocksInUse = blocksInUse;
-        this.blockAllocations = blockAllocations;
-        this.blockReleases = blockReleases;
-        this.created = created;
-        this.expired = expired;
-        this.subscribers = subscribers;
-        this.atSessionLimit = atSessionLimit;
-        this.atBlockLimit = atBlockLimit;
-        this.synHeld = synHeld;
+    /** Empty counts for a pool with {@code addresses} whose ports per protocol are {@code ports} (shared, fixed). */
+    Nat64Counts(int[] addresses, long[][] ports) {
         this.addresses = addresses;
         this.ports = ports;
-        this.portsUsed = portsUsed;
+        this.portsUsed = new int[Nat64Protocol.COUNT][addresses.length];
+    }
+
+    /** Zeroes the gauges, before a pass counts into them. */
+    void clear() {
+        Arrays.fill(sessions, 0);
+        Arrays.fill(tcpStates, 0);
+        Arrays.fill(blocksInUse, 0);
+        for (int p = 0; p < Nat64Protocol.COUNT; p++) {
+            Arrays.fill(bib[p], 0);
+            Arrays.fill(portsUsed[p], 0);
+        }
     }
 
     /** Sweeper passes so far (0: the tables were never swept; everything below is zero). */

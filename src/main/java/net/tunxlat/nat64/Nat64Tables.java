@@ -28,7 +28,7 @@ public final class Nat64Tables {
     private final int[][] seenOwner = new int[Nat64Protocol.COUNT][];
     /** Sweeper-private: what the pass counts for the metrics. */
     private final Nat64Tally tally;
-    /** The counts of the last pass, for the metrics (read by any thread). */
+    /** The counts of the last pass, for the metrics (read by any thread; see {@link Nat64Counts} for how long). */
     private volatile Nat64Counts counts;
 
     /**

@@ -19,7 +19,11 @@ final class Nat64Tally {
     private final Nat64Settings settings;
     private final long[][] seen = new long[Nat64Protocol.COUNT][];
     private final int[] addresses;
-    private final long[][] ports = new long[Nat64Protocol.COUNT][];
+    /** Three snapshots filled in turn: the one being counted, the published one, and the one before it. */
+    private final Nat64Counts[] ring = new Nat64Counts[3];
+    private int next;
+    /** The snapshot this pass counts into. */
+    private Nat64Counts c;
 
     private long passes;
     private final long[] created = new long[Nat64Protocol.COUNT];
@@ -27,33 +31,28 @@ final class Nat64Tally {
     private final long[] allocations = new long[Nat64Protocol.COUNT];
     private final long[] releases = new long[Nat64Protocol.COUNT];
 
-    private int[] sessions;
-    private int[] tcp;
-    private int[][] bib;
-    private int[] inUse;
-    private int[][] used;
-
     Nat64Tally(Nat64Settings settings, int[] sessionCapacity) {
         this.settings = settings;
         Pool4 pool = settings.pool4();
         this.addresses = pool.addresses();
+        long[][] ports = new long[Nat64Protocol.COUNT][addresses.length];
         for (int p = 0; p < Nat64Protocol.COUNT; p++) {
             seen[p] = new long[(sessionCapacity[p] + 63) >>> 6];
-            ports[p] = new long[addresses.length];
             for (int i = 0; i < addresses.length; i++) {
                 ports[p][i] = pool.portsAt(p, addresses[i]);
             }
         }
+        for (int i = 0; i < ring.length; i++) {
+            ring[i] = new Nat64Counts(addresses, ports);
+        }
         begin();
     }
 
-    /** A pass starts: the gauges count from zero. */
+    /** A pass starts: the gauges count from zero, into the snapshot published longest ago. */
     void begin() {
-        sessions = new int[Nat64Protocol.COUNT];
-        tcp = new int[TcpStates.TRANS + 1];
-        bib = new int[Nat64Protocol.COUNT][2];
-        inUse = new int[Nat64Protocol.COUNT];
-        used = new int[Nat64Protocol.COUNT][addresses.length];
+        c = ring[next];
+        next = (next + 1) % ring.length;
+        c.clear();
     }
 
     private boolean firstSight(int protocol, int s) {
@@ -72,9 +71,9 @@ final class Nat64Tally {
             if (firstSight(protocol, s)) {
                 created[protocol]++;
             }
-            sessions[protocol]++;
+            c.sessions[protocol]++;
             if (protocol == Nat64Protocol.TCP) {
-                tcp[Sessions.tcpState(w)]++;
+                c.tcpStates[Sessions.tcpState(w)]++;
             }
         } else {
             seen[protocol][s >>> 6] &= ~(1L << s);
@@ -92,10 +91,10 @@ final class Nat64Tally {
 
     /** A live BIB entry of {@code protocol} bound to pool4 address {@code t4}. */
     void bib(int protocol, boolean statics, int t4) {
-        bib[protocol][statics ? 0 : 1]++;
+        c.bib[protocol][statics ? 0 : 1]++;
         int i = Arrays.binarySearch(addresses, t4);
         if (i >= 0) {
-            used[protocol][i]++;
+            c.portsUsed[protocol][i]++;
         }
     }
 
@@ -108,11 +107,14 @@ final class Nat64Tally {
             releases[protocol]++;
         }
         if (owned) {
-            inUse[protocol]++;
+            c.blocksInUse[protocol]++;
         }
     }
 
-    /** The pass is over: counts the subscribers and SYN holds, and returns the snapshot to publish. */
+    /**
+     * The pass is over: counts the subscribers and SYN holds, fills in the counters and returns the snapshot to
+     * publish (allocating nothing).
+     */
     Nat64Counts publish(Subscribers subs, Nat64Table[] tables, boolean blockMode, double seconds, boolean swept) {
         if (swept) {
             passes++;
@@ -133,15 +135,22 @@ final class Nat64Tally {
                 atBlocks++;
             }
         }
-        int[] blocks = new int[Nat64Protocol.COUNT];
+        Nat64Counts out = c;
         for (int p = 0; p < Nat64Protocol.COUNT; p++) {
-            blocks[p] = blockMode ? settings.pool4().blocks(p) : 0;
+            out.blocks[p] = blockMode ? settings.pool4().blocks(p) : 0;
         }
-        Nat64Counts c = new Nat64Counts(passes, seconds, sessions, tcp, bib, blocks, inUse, allocations.clone(),
-                releases.clone(), created.clone(), expired.clone(), live, atSessions, atBlocks,
-                tables[Nat64Protocol.TCP].hold.held(), addresses, ports, used);
+        System.arraycopy(allocations, 0, out.blockAllocations, 0, Nat64Protocol.COUNT);
+        System.arraycopy(releases, 0, out.blockReleases, 0, Nat64Protocol.COUNT);
+        System.arraycopy(created, 0, out.created, 0, Nat64Protocol.COUNT);
+        System.arraycopy(expired, 0, out.expired, 0, Nat64Protocol.COUNT);
+        out.passes = passes;
+        out.passSeconds = seconds;
+        out.subscribers = live;
+        out.atSessionLimit = atSessions;
+        out.atBlockLimit = atBlocks;
+        out.synHeld = tables[Nat64Protocol.TCP].hold.held();
         begin();
-        return c;
+        return out;
     }
 
     private static boolean atBlockLimit(Subscribers subs, int s) {

@@ -131,7 +131,8 @@ class Nat64QueryTest {
             // requests that make no sense: said, nothing listed
             for (String[] bad : new String[][] {
                 {"session list proto sctp", "unknown protocol 'sctp' (expected tcp, udp or icmp)"},
-                {"session list limit 0", "limit '0' must be a number from 1 to 2147483647"},
+                {"session list limit 0", "limit '0' must be a number from 1 to 100000"},
+                {"bib list limit 100001", "limit '100001' must be a number from 1 to 100000"},
                 {"session list host nope", "'nope' is not an IPv6 address or prefix (ADDRESS[/LEN])"},
                 {"bib list port", "'port' needs a value"},
                 {"session show 192.0.2.1:99999", "port '99999' must be a number from 0 to 65535"},
