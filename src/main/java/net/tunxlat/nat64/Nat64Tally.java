@@ -19,6 +19,8 @@ final class Nat64Tally {
     private final Nat64Settings settings;
     private final long[][] seen = new long[Nat64Protocol.COUNT][];
     private final int[] addresses;
+    /** The addresses with the sign bit flipped: ascending as signed ints, for {@link Arrays#binarySearch}. */
+    private final int[] keys;
     /** Three snapshots filled in turn: the one being counted, the published one, and the one before it. */
     private final Nat64Counts[] ring = new Nat64Counts[3];
     private int next;
@@ -35,6 +37,10 @@ final class Nat64Tally {
         this.settings = settings;
         Pool4 pool = settings.pool4();
         this.addresses = pool.addresses();
+        this.keys = new int[addresses.length];
+        for (int i = 0; i < addresses.length; i++) {
+            keys[i] = addresses[i] ^ Integer.MIN_VALUE;
+        }
         long[][] ports = new long[Nat64Protocol.COUNT][addresses.length];
         for (int p = 0; p < Nat64Protocol.COUNT; p++) {
             seen[p] = new long[(sessionCapacity[p] + 63) >>> 6];
@@ -92,7 +98,7 @@ final class Nat64Tally {
     /** A live BIB entry of {@code protocol} bound to pool4 address {@code t4}. */
     void bib(int protocol, boolean statics, int t4) {
         c.bib[protocol][statics ? 0 : 1]++;
-        int i = Arrays.binarySearch(addresses, t4);
+        int i = Arrays.binarySearch(keys, t4 ^ Integer.MIN_VALUE);
         if (i >= 0) {
             c.portsUsed[protocol][i]++;
         }

@@ -166,12 +166,6 @@ public final class Pool4 {
         return -1;
     }
 
-    /** Every address of the pool (any protocol), each once, in ascending signed order (for binary search). */
-    public int[] addresses() {
-        return Arrays.stream(segAddress).flatMap(Arrays::stream).flatMapToInt(Arrays::stream).distinct().sorted()
-                .toArray();
-    }
-
     /** The ports (or ICMP identifiers) of {@code protocol} at {@code address}, whole pool, blocks or not. */
     public long portsAt(int protocol, int address) {
         long n = 0;
@@ -199,5 +193,15 @@ public final class Pool4 {
             }
         }
         return false;
+    }
+
+    /** The distinct pool4 addresses of every protocol, ascending as unsigned ints (a packet's "is it ours?" test). */
+    public int[] addresses() {
+        return Arrays.stream(blockAndSegmentAddresses()).distinct()
+                .map(a -> a ^ Integer.MIN_VALUE).sorted().map(a -> a ^ Integer.MIN_VALUE).toArray();
+    }
+
+    private int[] blockAndSegmentAddresses() {
+        return Arrays.stream(segAddress).flatMap(Arrays::stream).flatMapToInt(Arrays::stream).toArray();
     }
 }
