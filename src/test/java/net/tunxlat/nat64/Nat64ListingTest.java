@@ -4,7 +4,6 @@ package net.tunxlat.nat64;
 import static net.tunxlat.nat64.Nat64Protocol.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
