@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# tunxlat throughput benchmark: TAYGA, tunxlat and the kernel's own forwarding, alternately, on the same
-# network-namespace bed, measured with iperf3. Run as root from a checkout:
+# tunxlat throughput benchmark: TAYGA, tunxlat and the kernel's own forwarding (and, for stateful NAT64, NATs),
+# alternately, on the same network-namespace bed, measured with iperf3. Run as root from a checkout:
 #
 #   sudo packaging/bench.sh                       # every mode, 10 s per test, one round
 #   sudo packaging/bench.sh --rounds 3            # three rounds, medians (what docs/performance.md shows)
 #   sudo packaging/bench.sh --quick               # 3 s per test, the NAT64 modes only
 #   sudo packaging/bench.sh --guard               # CI: offload vs no-offload, TCP 6->4, fails below 3x
 #   sudo packaging/bench.sh --modes tayga,tunxlat --tests tcp-fwd,udp-64 --seconds 5
+#   sudo packaging/bench.sh --stateful            # stateful NAT64 against tayga+nat44 and kernel-nat44
 #
 # The NAT64 bed is the end-to-end tests' bed (src/test/java/net/tunxlat/e2e/TestBed.java):
 #
@@ -29,6 +30,18 @@
 #                      veths, router and MSS (1440) as the translated 6->4 flow; GSO super-packets cross the
 #                      router whole, as they do through tunxlat, so this is the best any translator in that
 #                      namespace can do. (IPv4 forwarding would carry 20 bytes less header per segment.)
+# Stateful modes (issue 16: one IPv4 address for the whole IPv6 side, against what users run today; the IPv4
+# host cannot open flows to the IPv6 host, so tcp-rev is iperf3 -R: data 4->6 on a connection the IPv6 host
+# opened; the reverse ping before the tests is skipped):
+#   tunxlat-stateful   tunxlat with `pool4 203.0.113.3` (stateful NAT64, RFC 6146; no map), the defaults
+#                      otherwise, on a multi_queue TUN device. 203.0.113.3 is routed to the TUN device and
+#                      answered for on to-v4 by a proxy neighbour entry (the router keeps 203.0.113.1 for itself)
+#   tayga+nat44        the classic composition: TAYGA with `dynamic-pool 192.168.255.0/24` (each IPv6 host
+#                      gets a private IPv4 address) and packaging/nat44.nft masquerading that pool to the
+#                      router's 203.0.113.1: two translations, TAYGA's map and the kernel's conntrack
+#   kernel-nat44       the ceiling: no translation, the IPv6 host also has 10.6.0.2/16 (router 10.6.0.1/16)
+#                      and the router forwards IPv4 with the same nat44.nft masquerade to 203.0.113.1.
+#                      MSS 1460 instead of 1440 (20 bytes less header per segment)
 # The NPTv6 bed: an inside host with a ULA (fd01:203:405:1::1234/64), a router, an outside host
 # (2001:db8:9::9/64); the router maps fd01:203:405::/48 <-> 2001:db8:1::/48, so the inside host is
 # 2001:db8:1:d550::1234 outside. Modes:
@@ -44,6 +57,14 @@
 #   udp-1400  UDP, 1400-byte payload, likewise
 #   udp-64-p8 UDP, 64-byte payload, 8 flows at once (-P 8): datagrams of different flows interleave, so
 #             fewer of them reach tunxlat back to back for its UDP coalescing
+#   new-flows new flows per second from many sources (packaging/newflows.py; stateful modes only): after a
+#             warm-up burst of 5,000 (not counted), a burst of 50,000 UDP flows, one 16-byte datagram each,
+#             from 100 source addresses x 500 source ports (a raw socket, one sendto() per flow), counted
+#             at a UDP sink on the IPv4 host: flows arrived per second between the first and the last
+#             (`new-udp`; with one IPv4 address and endpoint-independent mapping a run cannot use more
+#             than its 64,512 ports, so it is a burst, not --seconds); then for --seconds, TCP connections
+#             (connect, 64 bytes, close; 32 in flight) from the same 100 addresses in turn, counted by a
+#             sink that reads each to its end (`new-tcp`)
 #   start     no traffic: only the start time below (e.g. --modes tunxlat,tunxlat-cds --tests start --rounds 10)
 # While a tunxlat mode runs, its VmRSS is sampled every 0.2 s (the maximum is reported); each start is
 # timed from launching the process to the first answered ping through it (ping every 20 ms).
@@ -57,6 +78,7 @@ MODES=""
 TESTS=""
 QUICK=0
 GUARD=0
+STATEFUL=0
 GUARD_MIN=3
 JSON_OUT=""
 LOG_DIR=""
@@ -73,15 +95,19 @@ Options:
   --seconds N        seconds per test (default 10; --quick and --guard: 3)
   --rounds N         run every mode N times, alternating, and report medians (default 1)
   --modes LIST       comma-separated modes (default: kernel,tayga,tunxlat,tunxlat-nooffload,tunxlat-nptv6,ip6tables;
-                     also tunxlat-cds)
-  --tests LIST       comma-separated tests (default: tcp-fwd,tcp-rev,tcp-p4,udp-64,udp-1400,udp-64-p8; also start)
+                     also tunxlat-cds, tunxlat-stateful, tayga+nat44, kernel-nat44)
+  --tests LIST       comma-separated tests (default: tcp-fwd,tcp-rev,tcp-p4,udp-64,udp-1400,udp-64-p8; also start,
+                     new-flows)
   --quick            short run: 3 s per test, modes kernel,tayga,tunxlat,tunxlat-nooffload
+  --stateful         modes kernel,tayga,tunxlat,kernel-nat44,tayga+nat44,tunxlat-stateful, tests
+                     tcp-fwd,tcp-rev,udp-64,new-flows (new-flows runs in the last three only; the first three are
+                     there for the ratios)
   --guard            CI regression guard: tunxlat vs tunxlat-nooffload, tcp-fwd, 3 s each; exits 1 only if
                      offload < 3x no-offload in two attempts (--guard-min X changes the factor)
   --jar PATH         tunxlat jar (default target/tunxlat.jar, built with mvn if missing)
   --json FILE        also write every measurement as JSON
   --log-dir DIR      keep configuration files, translator logs and iperf3 JSON there
-  --nice N           run the translators and iperf3 at nice N (e.g. -15 on a machine shared with other work)
+  --nice N           run the translators, iperf3 and new-flows' tools at nice N (e.g. -15 on a shared machine)
   --cc ALGO          TCP congestion control of the iperf3 senders (default cubic, Linux's default; "" for the
                      system's net.ipv4.tcp_congestion_control)
   --hold             set up the first of --modes, print how to reach it, and wait (for profiling by hand)
@@ -98,6 +124,7 @@ while [[ $# -gt 0 ]]; do
         --tests) TESTS=$2; shift 2 ;;
         --quick) QUICK=1; shift ;;
         --guard) GUARD=1; shift ;;
+        --stateful) STATEFUL=1; shift ;;
         --guard-min) GUARD_MIN=$2; shift 2 ;;
         --jar) JAR=$(readlink -f "$2"); shift 2 ;;
         --json) JSON_OUT=$(readlink -f "$2"); shift 2 ;;
@@ -116,6 +143,9 @@ if [[ $GUARD -eq 1 ]]; then
     MODES=${MODES:-tunxlat,tunxlat-nooffload}
     TESTS=${TESTS:-tcp-fwd}
     [[ $SECONDS_PER_TEST == 10 ]] && SECONDS_PER_TEST=3
+elif [[ $STATEFUL -eq 1 ]]; then
+    MODES=${MODES:-kernel,tayga,tunxlat,kernel-nat44,tayga+nat44,tunxlat-stateful}
+    TESTS=${TESTS:-tcp-fwd,tcp-rev,udp-64,new-flows}
 elif [[ $QUICK -eq 1 ]]; then
     MODES=${MODES:-kernel,tayga,tunxlat,tunxlat-nooffload}
     [[ $SECONDS_PER_TEST == 10 ]] && SECONDS_PER_TEST=3
@@ -126,10 +156,11 @@ IFS=, read -r -a MODE_LIST <<<"$MODES"
 IFS=, read -r -a TEST_LIST <<<"$TESTS"
 for m in "${MODE_LIST[@]}"; do
     case $m in kernel|tayga|tunxlat|tunxlat-nooffload|tunxlat-cds|tunxlat-nptv6|ip6tables) ;;
+        tunxlat-stateful|tayga+nat44|kernel-nat44) ;;
         *) echo "bench.sh: unknown mode $m" >&2; exit 2 ;; esac
 done
 for t in "${TEST_LIST[@]}"; do
-    case $t in tcp-fwd|tcp-rev|tcp-p4|udp-64|udp-1400|udp-64-p8|start) ;;
+    case $t in tcp-fwd|tcp-rev|tcp-p4|udp-64|udp-1400|udp-64-p8|start|new-flows) ;;
         *) echo "bench.sh: unknown test $t" >&2; exit 2 ;; esac
 done
 
@@ -142,6 +173,8 @@ need ping "apt-get install iputils-ping"
 for m in "${MODE_LIST[@]}"; do
     case $m in
         tayga) need tayga "apt-get install tayga" ;;
+        tayga+nat44) need tayga "apt-get install tayga"; need nft "apt-get install nftables" ;;
+        kernel-nat44) need nft "apt-get install nftables" ;;
         ip6tables) need ip6tables "apt-get install iptables" ;;
         tunxlat*) need java "apt-get install openjdk-17-jre-headless" ;;
     esac
@@ -230,6 +263,11 @@ V6=txb$ID-v6
 XL=txb$ID-xl
 V4=txb$ID-v4
 NAT64_BED=0
+POOL4=203.0.113.3 # tunxlat-stateful's one IPv4 address (the router keeps 203.0.113.1, which the nat44 modes use)
+NF_SOURCES=100    # new-flows: source addresses,
+NF_PORTS=500      # UDP source ports per address (100 x 500 = 50,000 flows, and 5,000 to warm up: 4 of tunxlat's
+                  # default blocks of 128 per address, 5 for half of them, 450 of the 504 blocks of 1024-65535)
+NF_RUNS=0         # new-flows runs so far: each UDP burst uses other source ports (conntrack keeps the last ones)
 
 nat64_bed() {
     [[ $NAT64_BED -eq 1 ]] && return 0
@@ -251,6 +289,16 @@ nat64_bed() {
     nsx "$V6" ip -6 route add default via 2001:db8:6::1
     nsx "$V4" ip route add default via 203.0.113.1
     nsx "$V4" ip -6 route add default via 2001:db8:4::1
+    # for kernel-nat44 only: the IPv6 host has IPv4 too (masqueraded by the router)
+    nsx "$XL" ip addr add 10.6.0.1/16 dev to-v6
+    nsx "$V6" ip addr add 10.6.0.2/16 dev eth0
+    nsx "$V6" ip route add default via 10.6.0.1
+    # the sources of new-flows: NF_SOURCES more addresses of the IPv6 host, in each family; the IPv6 ones
+    # deprecated (preferred_lft 0) so that nothing else picks them as its source (the static map is for ::2)
+    local i
+    for i in $(seq "$NF_SOURCES"); do
+        printf 'addr add 2001:db8:6::1:%x/64 dev eth0 nodad preferred_lft 0\naddr add 10.6.1.%d/16 dev eth0\n' "$i" "$i"
+    done | nsx "$V6" ip -batch -
     nsx "$XL" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
     await_link "$V6" eth0; await_link "$XL" to-v6; await_link "$XL" to-v4; await_link "$V4" eth0
     start_iperf_server "$V6"
@@ -261,10 +309,32 @@ ipv4-addr 192.168.255.1
 prefix 2001:db8:64::/96
 map 192.168.255.2 2001:db8:6::2
 EOF
-    { cat "$WORK/nat64.conf"; echo "tun-offload no"; } >"$WORK/nat64-nooffload.conf"
     { cat "$WORK/nat64.conf"; echo "data-dir $WORK/tayga"; } >"$WORK/tayga.conf"
+    # tunxlat's control socket in the bench's directory: the default /run/tunxlat/nat64.sock is shared with any
+    # other tunxlat on the machine using a device of that name (the end-to-end tests), which would take it over
+    echo "control-socket $WORK/nat64.sock" >>"$WORK/nat64.conf"
+    { cat "$WORK/nat64.conf"; echo "tun-offload no"; } >"$WORK/nat64-nooffload.conf"
     mkdir -p "$WORK/tayga"
+    cat >"$WORK/nat64-stateful.conf" <<EOF
+tun-device nat64
+ipv4-addr 192.168.255.1
+prefix 2001:db8:64::/96
+pool4 $POOL4
+control-socket $WORK/nat64.sock
+EOF
+    cat >"$WORK/tayga-nat44.conf" <<EOF
+tun-device nat64
+ipv4-addr 192.168.255.1
+prefix 2001:db8:64::/96
+dynamic-pool 192.168.255.0/24
+data-dir $WORK/tayga-nat44
+EOF
     NAT64_BED=1
+}
+
+# Loads packaging/nat44.nft in the router namespace: masquerade of $1 (what the nat44 modes run).
+nat44() {
+    nsx "$XL" nft -D NAT44_SOURCES="$1" -f "$ROOT/packaging/nat44.nft"
 }
 
 nat64_tun() { # $1: "multi_queue" or ""
@@ -308,7 +378,7 @@ npt_bed() {
     nsx "$OUT" ip -6 route add $NPT_OUTSIDE via 2001:db8:9::1 dev eth0
     start_iperf_server "$IN"
     start_iperf_server "$OUT"
-    printf 'tun-device npt\nnptv6 %s %s\n' "$NPT_INSIDE" "$NPT_OUTSIDE" >"$WORK/nptv6.conf"
+    printf 'tun-device npt\nnptv6 %s %s\ncontrol-socket %s\n' "$NPT_INSIDE" "$NPT_OUTSIDE" "$WORK/npt.sock" >"$WORK/nptv6.conf"
     NPT_BED=1
 }
 
@@ -366,6 +436,7 @@ record() { # mode test round value unit
 setup_mode() {
     local mode=$1 round=$2
     START_MS=""
+    NF_DST=""; NF_SRC=""; ONE_WAY=0
     wait_idle # the start time too
     case $mode in
         kernel)
@@ -405,6 +476,35 @@ setup_mode() {
             # shellcheck disable=SC2086
             start_translator "$RT" "$WORK/$mode-$round.log" java $JAVA_OPTS -jar "$JAR" run -c "$WORK/nptv6.conf"
             ;;
+        tunxlat-stateful)
+            nat64_bed
+            nat64_tun multi_queue
+            nsx "$XL" ip route add $POOL4/32 dev nat64
+            nsx "$XL" ip neigh add proxy $POOL4 dev to-v4
+            FWD_NS=$V6; FWD_DST=2001:db8:64::cb00:7102; ONE_WAY=1
+            PING_NS=$V6; PING_DST=$FWD_DST
+            NF_SRC=2001:db8:6::1:1; NF_DST=$FWD_DST
+            # shellcheck disable=SC2086
+            start_translator "$XL" "$WORK/$mode-$round.log" java $JAVA_OPTS -jar "$JAR" run -c "$WORK/nat64-stateful.conf"
+            ;;
+        tayga+nat44)
+            nat64_bed
+            nat64_tun ""
+            nat44 192.168.255.0/24
+            rm -rf "$WORK/tayga-nat44"; mkdir -p "$WORK/tayga-nat44" # no dynamic map left from the round before
+            FWD_NS=$V6; FWD_DST=2001:db8:64::cb00:7102; ONE_WAY=1
+            PING_NS=$V6; PING_DST=$FWD_DST
+            NF_SRC=2001:db8:6::1:1; NF_DST=$FWD_DST
+            start_translator "$XL" "$WORK/$mode-$round.log" tayga -c "$WORK/tayga-nat44.conf" -d
+            ;;
+        kernel-nat44)
+            nat64_bed
+            nat44 10.6.0.0/16
+            FWD_NS=$V6; FWD_DST=203.0.113.2; ONE_WAY=1
+            PING_NS=$V6; PING_DST=$FWD_DST
+            NF_SRC=10.6.1.1; NF_DST=$FWD_DST
+            nsx "$PING_NS" ping -n -q -c 1 -w 5 -i 0.02 "$PING_DST" >/dev/null
+            ;;
         ip6tables)
             npt_bed
             nsx "$RT" ip6tables -t raw -A PREROUTING -j NOTRACK
@@ -418,9 +518,12 @@ setup_mode() {
             nsx "$PING_NS" ping -n -q -c 1 -w 5 -i 0.02 "$PING_DST" >/dev/null
             ;;
     esac
-    # The reverse direction must work before anything is measured (static map / DNPT).
-    nsx "$REV_NS" ping -n -q -c 1 -w 5 -i 0.02 "$REV_DST" >/dev/null \
-        || { echo "bench.sh: $mode: no ping from $REV_NS to $REV_DST" >&2; return 1; }
+    [[ $ONE_WAY -eq 1 ]] && { REV_NS=$FWD_NS; REV_DST=$FWD_DST; } # tcp-rev: iperf3 -R
+    # The reverse direction must work before anything is measured (static map / DNPT); a NAT has none.
+    if [[ $ONE_WAY -eq 0 ]]; then
+        nsx "$REV_NS" ping -n -q -c 1 -w 5 -i 0.02 "$REV_DST" >/dev/null \
+            || { echo "bench.sh: $mode: no ping from $REV_NS to $REV_DST" >&2; return 1; }
+    fi
     if [[ -n $START_MS ]]; then
         record "$mode" start "$round" "$START_MS" ms
         log "$mode: forwarding $START_MS ms after start"
@@ -439,6 +542,15 @@ teardown_mode() {
     fi
     case $mode in
         tayga|tunxlat|tunxlat-nooffload|tunxlat-cds) nsx "$XL" ip link del dev nat64 ;;
+        tunxlat-stateful)
+            nsx "$XL" ip neigh del proxy $POOL4 dev to-v4
+            nsx "$XL" ip link del dev nat64
+            ;;
+        tayga+nat44)
+            nsx "$XL" ip link del dev nat64
+            nsx "$XL" nft delete table ip tunxlat_nat
+            ;;
+        kernel-nat44) nsx "$XL" nft delete table ip tunxlat_nat ;;
         tunxlat-nptv6)
             nsx "$RT" ip -6 rule del from $NPT_INSIDE lookup 100
             nsx "$RT" ip -6 route flush table 100
@@ -482,11 +594,16 @@ BUSY_TESTS=0
 run_test() {
     local mode=$1 round=$2 test=$3 ns dst args value unit json
     [[ $test == start ]] && return 0 # measured by setup_mode
+    if [[ $test == new-flows ]]; then
+        new_flows "$mode" "$round"
+        return 0
+    fi
     wait_idle
     ns=$FWD_NS; dst=$FWD_DST
     case $test in
         tcp-fwd) args=(${CC:+-C "$CC"}) ;;
-        tcp-rev) ns=$REV_NS; dst=$REV_DST; args=(${CC:+-C "$CC"}) ;;
+        tcp-rev) ns=$REV_NS; dst=$REV_DST; args=(${CC:+-C "$CC"})
+            [[ $ONE_WAY -eq 1 ]] && args+=(-R) ;;
         tcp-p4) args=(-P 4 ${CC:+-C "$CC"}) ;;
         udp-64) args=(-u -l 64 -b 0) ;;
         udp-1400) args=(-u -l 1400 -b 0) ;;
@@ -504,14 +621,78 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 end = d["end"]
 if sys.argv[2].startswith("udp"):
+    # Datagrams the server received: its bytes over the payload size. Not packets - lost_packets: with -O,
+    # iperf 3.12 reports the sender's packets there and counts the omitted second's datagrams as lost, so on a
+    # busy machine that difference even goes negative.
     r = end["sum_received"]
-    print("%.1f kpps" % ((r["packets"] - r["lost_packets"]) / r["seconds"] / 1000))
+    print("%.1f kpps" % (r["bytes"] / (1400 if sys.argv[2] == "udp-1400" else 64) / r["seconds"] / 1000))
 else:
     print("%.3f Gbit/s" % (end["sum_received"]["bits_per_second"] / 1e9))
 EOF
     )
     record "$mode" "$test" "$round" "$value" "$unit"
     log "$mode $test: $value $unit"
+}
+
+# The new-flows test of mode $1 in round $2 (stateful modes only): records new-udp and new-tcp.
+NF=$ROOT/packaging/newflows.py
+new_flows() {
+    local mode=$1 round=$2 base sink out value
+    if [[ -z $NF_DST ]]; then
+        log "$mode new-flows: skipped (stateful modes only)"
+        return 0
+    fi
+    NF_RUNS=$((NF_RUNS + 1))
+    base=$((10000 + (NF_RUNS % 50) * 2 * NF_PORTS))
+    # UDP: a warm-up burst from 50 of the sources (ports above the measured ones; not counted: a translator
+    # that has run for a while has its new-flow path compiled), then one burst of NF_SOURCES x NF_PORTS flows
+    nsx "$V4" nice -n "$NICE" python3 "$NF" udp-sink 9 "$WORK/warm.json" &
+    sink=$!
+    await_file "$WORK/warm.json.ready"
+    nsx "$FWD_NS" nice -n "$NICE" python3 "$NF" udp-send "$NF_DST" 9 "$NF_SRC" 50 100 $((base + NF_PORTS)) \
+        >/dev/null || true
+    wait "$sink" || true
+    rm -f "$WORK"/warm.json*
+    wait_idle
+    out=$WORK/$mode-new-udp-$round.json
+    nsx "$V4" nice -n "$NICE" python3 "$NF" udp-sink 9 "$out" &
+    sink=$!
+    await_file "$out.ready"
+    nsx "$FWD_NS" nice -n "$NICE" python3 "$NF" udp-send "$NF_DST" 9 "$NF_SRC" "$NF_SOURCES" "$NF_PORTS" "$base" \
+        >"$out.send" || true
+    wait "$sink" || true
+    value=$(python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); r = json.load(open(sys.argv[2]))
+print("%.1f %d %d %.3f %.3f %d" % (r["flows"] / r["span"] / 1000 if r["span"] else float("nan"), r["flows"], s["sent"],
+                                  r["span"], s["seconds"], r["addresses"]))' "$out.send" "$out" 2>/dev/null || echo "nan 0 0 0 0 0")
+    read -r value flows sent span secs addrs <<<"$value"
+    record "$mode" new-udp "$round" "$value" kflows/s
+    log "$mode new-udp: $value thousand flows/s ($flows of $sent flows arrived within $span s, from $addrs IPv4" \
+        "address(es); sent in $secs s)"
+    # TCP: connections for SECONDS_PER_TEST, counted at the sink
+    wait_idle
+    out=$WORK/$mode-new-tcp-$round.json
+    nsx "$V4" nice -n "$NICE" python3 "$NF" tcp-sink 5301 "$out" &
+    sink=$!
+    await_file "$out.ready"
+    nsx "$FWD_NS" nice -n "$NICE" python3 "$NF" tcp-send "$NF_DST" 5301 "$NF_SRC" "$NF_SOURCES" "$SECONDS_PER_TEST" 32 \
+        >"$out.send" || true
+    wait "$sink" || true
+    value=$(python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); r = json.load(open(sys.argv[2]))
+print("%.0f %d %d %d %d" % (r["flows"] / r["span"] if r["span"] else float("nan"), r["flows"], s["connections"],
+                            s["errors"], r["addresses"]))' "$out.send" "$out" 2>/dev/null || echo "nan 0 0 0 0")
+    read -r value flows sent errors addrs <<<"$value"
+    record "$mode" new-tcp "$round" "$value" conn/s
+    log "$mode new-tcp: $value connections/s ($flows arrived from $addrs IPv4 address(es), $sent sent, $errors failed)"
+}
+
+await_file() {
+    local i
+    for i in $(seq 200); do
+        [[ -e $1 ]] && return 0
+        sleep 0.05
+    done
+    echo "bench.sh: $1 did not appear" >&2
+    return 1
 }
 
 # ---- run ---------------------------------------------------------------------------------------------
@@ -554,17 +735,21 @@ def med(mode, test):
     vals = [v for v in data.get((mode, test), []) if not math.isnan(v)]
     return statistics.median(vals) if vals else None
 modes = list(dict.fromkeys(r[0] for r in rows))
-tests = [t for t in ["tcp-fwd", "tcp-rev", "tcp-p4", "udp-64", "udp-1400", "udp-64-p8"] if any(k[1] == t for k in data)]
+tests = [t for t in ["tcp-fwd", "tcp-rev", "tcp-p4", "udp-64", "udp-1400", "udp-64-p8", "new-udp", "new-tcp"]
+         if any(k[1] == t for k in data)]
 nat64 = [m for m in ["kernel", "tayga", "tunxlat", "tunxlat-nooffload", "tunxlat-cds"] if m in modes]
 npt = [m for m in ["ip6tables", "tunxlat-nptv6"] if m in modes]
+stateful = [m for m in ["kernel-nat44", "tayga+nat44", "tunxlat-stateful"] if m in modes]
 names = {"tcp-fwd": "TCP 1 stream 6->4", "tcp-rev": "TCP 1 stream 4->6", "tcp-p4": "TCP 4 streams 6->4",
-         "udp-64": "UDP 64 B 6->4", "udp-1400": "UDP 1400 B 6->4", "udp-64-p8": "UDP 64 B 6->4, 8 flows"}
+         "udp-64": "UDP 64 B 6->4", "udp-1400": "UDP 1400 B 6->4", "udp-64-p8": "UDP 64 B 6->4, 8 flows",
+         "new-udp": "new UDP flows 6->4", "new-tcp": "new TCP connections 6->4"}
 npt_names = {"tcp-fwd": "TCP 1 stream in->out", "tcp-rev": "TCP 1 stream out->in", "tcp-p4": "TCP 4 streams in->out",
              "udp-64": "UDP 64 B in->out", "udp-1400": "UDP 1400 B in->out", "udp-64-p8": "UDP 64 B in->out, 8 flows"}
 def fmt(v, unit):
     if v is None:
         return "-"
-    return ("%.2f" % v if unit == "Gbit/s" else "%.0f" % v) + " " + ("Gbit/s" if unit == "Gbit/s" else "kpps")
+    return ("%.2f" % v if unit == "Gbit/s" else "%.1f" % v if unit == "kflows/s" else "%.0f" % v) + " " + (
+        {"Gbit/s": "Gbit/s", "kflows/s": "k/s", "conn/s": "/s"}.get(unit, "kpps"))
 def ratio(a, b):
     return "%.2fx" % (a / b) if a is not None and b else "-"
 rounds = max((len(v) for v in data.values()), default=0)
@@ -580,6 +765,8 @@ def table(title, ms, labels, ratios):
     print("| " + " | ".join(cols) + " |")
     print("|" + "|".join("---" for _ in cols) + "|")
     for t in tests:
+        if all(med(m, t) is None for m in ms):
+            continue
         u = units.get(t)
         cells = [labels[t]] + [fmt(med(m, t), u) for m in ms]
         cells += [ratio(med(a, t), med(b, t)) for _, a, b in ratios]
@@ -589,6 +776,13 @@ nat_ratios = [(n, a, b) for n, a, b in [
     ("no-offload/TAYGA", "tunxlat-nooffload", "tayga"), ("offload/no-offload", "tunxlat", "tunxlat-nooffload")]
     if a in modes and b in modes]
 table("NAT64 (kernel = plain IPv6 forwarding between the same hosts, the ceiling)", nat64, names, nat_ratios)
+st_ratios = [(n, a, b) for n, a, b in [
+    ("stateful/tayga+nat44", "tunxlat-stateful", "tayga+nat44"), ("stateful/kernel-nat44", "tunxlat-stateful", "kernel-nat44"),
+    ("stateful/stateless tunxlat", "tunxlat-stateful", "tunxlat"), ("stateful/TAYGA", "tunxlat-stateful", "tayga"),
+    ("stateful/kernel", "tunxlat-stateful", "kernel")] if a in modes and b in modes]
+st_names = dict(names, **{"tcp-rev": "TCP 1 stream 4->6 (stateful modes: iperf3 -R)"})
+table("Stateful NAT64 (one IPv4 address; kernel-nat44 = IPv4 forwarding with masquerade, the ceiling)",
+      stateful + [m for m in ["tunxlat", "tayga", "kernel"] if m in modes and stateful], st_names, st_ratios)
 table("NPTv6", npt, npt_names, [(n, a, b) for n, a, b in [("tunxlat/ip6tables", "tunxlat-nptv6", "ip6tables")]
                                if a in modes and b in modes])
 extra = [m for m in modes if (m, "rss") in data or (m, "start") in data]
@@ -621,7 +815,7 @@ if [[ $HOLD -eq 1 ]]; then
     setup_mode "${MODE_LIST[0]}" 1
     log "holding ${MODE_LIST[0]} (translator pid ${TRANSLATOR_PID:-none}); iperf3 servers run in every host namespace:"
     log "  ip netns exec $FWD_NS iperf3 -c $FWD_DST        # forward"
-    log "  ip netns exec $REV_NS iperf3 -c $REV_DST        # reverse"
+    log "  ip netns exec $REV_NS iperf3 -c $REV_DST$([[ $ONE_WAY -eq 1 ]] && echo ' -R')        # reverse"
     log "Ctrl-C (or kill $$) ends it and removes the namespaces"
     while true; do sleep 1; done
 fi

@@ -15,6 +15,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -25,7 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The stateful NAT64 tables at 1,000,000 UDP sessions (issue 16): a lookup of an existing flow in each direction
  * (the per-packet cost: BIB entry, session, refresh check), the creation of new flows (subscriber, port by RFC
- * 6056 algorithm 3 in the subscriber's block, BIB entry, session) with the sweeper ending them again, and one
+ * 6056 algorithm 3 in the subscriber's block, BIB entry, session) with the sweeper ending them again
+ * ({@link #createFlow}) and without it ({@link #createFlowBatch}: what a worker pays for a new flow), and one
  * sweeper pass over the full tables. Random flows, so the figures include the cache misses of tables far larger
  * than the CPU caches.
  *
@@ -53,6 +55,8 @@ public class Nat64Benchmark {
     final Nat64Lookup r = new Nat64Lookup();
     int churn;
     long clock;
+    /** Set by {@link #createFlowBatch}: its fork ends the batch before each iteration, outside the measurement. */
+    boolean sweepBetweenIterations;
 
     @Setup
     public void setUp() {
@@ -71,6 +75,11 @@ public class Nat64Benchmark {
     /** A worker enters the tables once per batch of packets; here once per iteration (sweeps run in between). */
     @Setup(Level.Iteration)
     public void enter() {
+        if (sweepBetweenIterations) {
+            clock++;
+            tables.sweep(clock - 1 + LIFETIME); // ends the batch before the last one
+            tables.sweep(clock - 1 + LIFETIME); // no worker inside: frees what the first pass unlinked
+        }
         tables.epochs().enter(reader);
     }
 
@@ -107,17 +116,42 @@ public class Nat64Benchmark {
      */
     @Benchmark
     public int createFlow() {
-        int i = churn++;
-        int rc = udp.outbound(r, 0x20010db8ff000000L | ((i >>> 7) & 1023), i & 0xfffff, 1024 + (i & 0x7fff),
-                Nat64Tables1M.REMOTE, 53, 0, clock);
-        if (rc != Nat64Outcome.OK) {
-            throw new IllegalStateException(Nat64Outcome.name(rc) + " at flow " + i);
-        }
+        newFlow();
         if ((churn & (BATCH - 1)) == 0) {
             tables.epochs().exit(reader);
             clock++;
             tables.sweep(clock - 1 + LIFETIME); // ends the batch before this one, frees what was unlinked
             tables.epochs().enter(reader);
+        }
+        return r.port();
+    }
+
+    /**
+     * The same new flows as {@link #createFlow}, 65,536 per iteration, with the sweeper's pass that ends them run
+     * between iterations and not measured: the cost of a new flow to the worker that creates it, beside the
+     * 1,000,000 sessions.
+     */
+    @Benchmark
+    @BenchmarkMode(Mode.SingleShotTime)
+    @OperationsPerInvocation(BATCH)
+    @Warmup(iterations = 10, batchSize = 1)
+    @Measurement(iterations = 10, batchSize = 1)
+    public int createFlowBatch() {
+        sweepBetweenIterations = true;
+        int ports = 0;
+        for (int k = 0; k < BATCH; k++) {
+            ports += newFlow();
+        }
+        return ports;
+    }
+
+    /** Creates the next churn flow (1,024 subscribers taking turns, 128 flows each); returns its port. */
+    private int newFlow() {
+        int i = churn++;
+        int rc = udp.outbound(r, 0x20010db8ff000000L | ((i >>> 7) & 1023), i & 0xfffff, 1024 + (i & 0x7fff),
+                Nat64Tables1M.REMOTE, 53, 0, clock);
+        if (rc != Nat64Outcome.OK) {
+            throw new IllegalStateException(Nat64Outcome.name(rc) + " at flow " + i);
         }
         return r.port();
     }
