@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 import net.tunxlat.mapping.Addresses;
 import net.tunxlat.mapping.Ipv6Prefix;
 import net.tunxlat.mapping.Rfc6052;
+import net.tunxlat.nat64.Nat64Clock;
 import net.tunxlat.nat64.Nat64Listing;
 import net.tunxlat.nat64.Nat64Protocol;
 import net.tunxlat.nat64.Nat64Tables;
@@ -44,8 +45,8 @@ public final class Nat64Query {
     public static final int DEFAULT_LIMIT = 1000;
     /** The most rows one answer may hold: the daemon builds the answer in its heap. */
     public static final int MAX_LIMIT = 100_000;
-    /** The workers' clock (whole seconds of {@link System#nanoTime}), in which session expiries are kept. */
-    public static final LongSupplier MONOTONIC_SECONDS = () -> System.nanoTime() / 1_000_000_000L;
+    /** The workers' clock, in which session expiries are kept. */
+    public static final LongSupplier MONOTONIC_SECONDS = Nat64Clock::monotonicSeconds;
     static final String NOT_CONFIGURED = "stateful NAT64 is not configured: the configuration has no pool4, so there"
             + " are no sessions or BIB entries (see tunxlat.conf(5), STATEFUL NAT64)";
 

@@ -40,7 +40,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * address, the configuration is reloaded once successfully and once with an error, and the reload metrics
  * say so; every query and annotation of the Grafana dashboard, its variables filled in as Grafana does for
  * this one instance, returns data (and no NaN) from this Prometheus, except the pool4 use queries, which need a
- * pool4 (this bed has a dynamic pool; the two exclude each other) and must come back empty.
+ * pool4 (this bed has a dynamic pool; the two exclude each other) and must come back empty; so the translator is
+ * restarted at the end with pool4 instead of the dynamic pool, and those queries must return data then.
  *
  * <p>Needs root (network namespaces) and the prometheus package; skipped without them (failed under CI).
  */
@@ -177,7 +178,7 @@ class PrometheusMetricsIT {
             assertEquals(0.0, query(ns, "sum(tunxlat_tun_write_errors_total)"));
 
             dynamicBindingAndReloads(bed, log);
-            dashboardQueriesRun(bed, ns);
+            List<String> pool4Queries = dashboardQueriesRun(bed, ns);
 
             // promtool on the live exposition
             Process p = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true).start();
@@ -188,6 +189,8 @@ class PrometheusMetricsIT {
             assertTrue(p.waitFor(30, TimeUnit.SECONDS));
             assertEquals("", findings.trim(), "promtool check metrics on the live scrape");
             assertEquals(0, p.exitValue());
+
+            pool4QueriesRun(bed, ns, pool4Queries, log);
         } finally {
             server.destroy();
             if (!server.waitFor(10, TimeUnit.SECONDS)) {
@@ -285,7 +288,7 @@ class PrometheusMetricsIT {
      * for this one selected instance (a regex-escaped value), runs on this Prometheus and returns data, and no
      * value is NaN.
      */
-    private static void dashboardQueriesRun(TestBed bed, Netns ns) throws IOException {
+    private static List<String> dashboardQueriesRun(TestBed bed, Netns ns) throws IOException {
         String json = Files.readString(Path.of("grafana/tunxlat-dashboard.json"));
         Matcher m = EXPR.matcher(json);
         List<String> empty = new ArrayList<>();
@@ -315,6 +318,32 @@ class PrometheusMetricsIT {
         assertEquals(List.of(), empty, "dashboard queries without data");
         assertEquals(List.of(), nan, "dashboard queries with NaN");
         assertEquals(2, pool4.size(), "the pool4 use queries, empty without pool4: " + pool4);
+        return pool4;
+    }
+
+    /** A pool4 address inside the bed's routed pool, not the translator's and not mapped. */
+    private static final String POOL4 = "192.168.255.250";
+
+    /**
+     * The translator again, with pool4 instead of the dynamic pool (and without the line the failed reload added):
+     * the pool4 use queries of the dashboard now return data (nothing bound yet: 0), and no NaN.
+     */
+    private static void pool4QueriesRun(TestBed bed, Netns ns, List<String> queries, Path log) throws Exception {
+        assertTrue(bed.stopTranslator(), "the translator stops");
+        List<String> config = new ArrayList<>();
+        for (String line : Files.readAllLines(bed.configFile())) {
+            if (!line.startsWith("dynamic-pool ") && !line.startsWith("map 192.168.255.99 ")) {
+                config.add(line);
+            }
+        }
+        config.add("pool4 " + POOL4);
+        Files.write(bed.configFile(), config, StandardCharsets.UTF_8);
+        bed.restartTranslator(TRANSLATOR, WAIT);
+        await("pool4 exported", () -> query(ns, "sum(tunxlat_nat64_pool4_ports{pool4=\"" + POOL4 + "\"})"),
+                2 * 65535.0 + 65536, log);
+        for (String q : queries) {
+            await("dashboard pool4 query " + q, () -> query(ns, q), 0.0, log);
+        }
     }
 
     /** tunxlat's /metrics, read inside the namespace. */
