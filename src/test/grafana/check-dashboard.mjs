@@ -89,7 +89,7 @@ for (const v of [jobVar, instanceVar]) {
     problem('templating', `variable ${v.name}: no allValue ("All" must mean the tunxlat instances listed)`);
   }
 }
-const wantedRows = ['Health', 'Traffic', 'Drops', 'ICMP', 'Dynamic pool and mappings', 'NPTv6',
+const wantedRows = ['Health', 'Traffic', 'Drops', 'ICMP', 'Dynamic pool and mappings', 'NPTv6', 'Stateful NAT64',
   'Configuration and persistence', 'JVM and process'];
 for (const title of wantedRows) {
   if (!rows.some((r) => r.title === title)) {

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.Writer;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -20,7 +21,8 @@ import net.tunxlat.xlat.XlatSnapshot;
 
 /**
  * The answers of the control socket: {@code map list} and {@code map show ADDRESS}, as text or JSON, read
- * from the running snapshot and dynamic pool without touching any binding.
+ * from the running snapshot and dynamic pool without touching any binding; the stateful NAT64 requests
+ * ({@code session ...}, {@code bib ...}) go to {@link Nat64Query}.
  *
  * <p>JSON schema 1 (stable: fields may be added, never renamed or removed):
  * <pre>
@@ -39,10 +41,20 @@ public final class MapQuery implements ControlServer.Handler {
 
     private final Supplier<XlatSnapshot> snapshots;
     private final LongSupplier clock;
+    private final Nat64Query nat64;
 
     public MapQuery(Supplier<XlatSnapshot> snapshots, LongSupplier clockSeconds) {
+        this(snapshots, clockSeconds, Nat64Query.MONOTONIC_SECONDS);
+    }
+
+    /**
+     * @param monotonicSeconds the stateful NAT64 workers' clock, for the sessions' remaining lifetimes
+     *     ({@code session list}, {@code session show}, {@code bib list}: {@link Nat64Query})
+     */
+    public MapQuery(Supplier<XlatSnapshot> snapshots, LongSupplier clockSeconds, LongSupplier monotonicSeconds) {
         this.snapshots = snapshots;
         this.clock = clockSeconds;
+        this.nat64 = new Nat64Query(snapshots, monotonicSeconds);
     }
 
     @Override
@@ -63,8 +75,11 @@ public final class MapQuery implements ControlServer.Handler {
             }
             out.write("ok\n");
             show(out, a, json);
+        } else if (Nat64Query.handles(words)) {
+            nat64.handle(Arrays.copyOf(words, n), json, out);
         } else {
-            out.write("error: unknown request '" + request.strip() + "' (expected: map list [json], map show ADDRESS [json])\n");
+            out.write("error: unknown request '" + request.strip() + "' (expected: map list [json], map show ADDRESS [json],"
+                    + " session list|show ..., bib list ...)\n");
         }
     }
 

@@ -75,6 +75,21 @@ public final class MetricCatalogue {
     public static final String CONFIG_RELOADS = "tunxlat_config_reloads_total";
     public static final String CONFIG_LAST_SUCCESS = "tunxlat_config_last_reload_success_timestamp_seconds";
     public static final String CONFIG_LAST_SUCCESSFUL = "tunxlat_config_last_reload_successful";
+    public static final String NAT64_SESSIONS = "tunxlat_nat64_sessions";
+    public static final String NAT64_TCP_SESSIONS = "tunxlat_nat64_tcp_sessions";
+    public static final String NAT64_BIB_ENTRIES = "tunxlat_nat64_bib_entries";
+    public static final String NAT64_POOL4_PORTS = "tunxlat_nat64_pool4_ports";
+    public static final String NAT64_POOL4_PORTS_USED = "tunxlat_nat64_pool4_ports_used";
+    public static final String NAT64_BLOCKS = "tunxlat_nat64_port_blocks";
+    public static final String NAT64_BLOCKS_USED = "tunxlat_nat64_port_blocks_used";
+    public static final String NAT64_BLOCK_ALLOCATIONS = "tunxlat_nat64_block_allocations_total";
+    public static final String NAT64_BLOCK_RELEASES = "tunxlat_nat64_block_releases_total";
+    public static final String NAT64_SESSIONS_CREATED = "tunxlat_nat64_sessions_created_total";
+    public static final String NAT64_SESSIONS_EXPIRED = "tunxlat_nat64_sessions_expired_total";
+    public static final String NAT64_SUBSCRIBERS = "tunxlat_nat64_subscribers";
+    public static final String NAT64_SUBSCRIBERS_AT_LIMIT = "tunxlat_nat64_subscribers_at_limit";
+    public static final String NAT64_SYN_HELD = "tunxlat_nat64_syn_held";
+    public static final String NAT64_SWEEP_SECONDS = "tunxlat_nat64_sweep_duration_seconds";
 
     public static final List<Entry> ALL = List.of(
             new Entry(TRANSLATED_PACKETS, Type.COUNTER, List.of("direction", "protocol"),
@@ -150,7 +165,43 @@ public final class MetricCatalogue {
                             + " seconds)", null),
             new Entry(CONFIG_LAST_SUCCESSFUL, Type.GAUGE, List.of(),
                     "1 when the last configuration load (at start or by a reload) succeeded, 0 when the last reload"
-                            + " failed and the running configuration is older than the file", null));
+                            + " failed and the running configuration is older than the file", null),
+            new Entry(NAT64_SESSIONS, Type.GAUGE, List.of("protocol"),
+                    "Stateful NAT64 sessions (RFC 6146), by protocol (tcp, udp, icmp), as the last sweeper pass counted"
+                            + " them", null),
+            new Entry(NAT64_TCP_SESSIONS, Type.GAUGE, List.of("state"),
+                    "Stateful NAT64 TCP sessions by state of RFC 6146 section 3.5.2.2 (v6_init, v4_init, established,"
+                            + " v6_fin_rcv, v4_fin_rcv, v6_fin_v4_fin_rcv, trans)", null),
+            new Entry(NAT64_BIB_ENTRIES, Type.GAUGE, List.of("protocol", "type"),
+                    "Stateful NAT64 bindings (BIB entries), by protocol and type: static (bib lines) or dynamic", null),
+            new Entry(NAT64_POOL4_PORTS, Type.GAUGE, List.of("pool4", "protocol"),
+                    "Ports (ICMP: identifiers) pool4 has, per pool4 address and protocol", null),
+            new Entry(NAT64_POOL4_PORTS_USED, Type.GAUGE, List.of("pool4", "protocol"),
+                    "Of those, the ports bound to an IPv6 host (a BIB entry), per pool4 address and protocol", null),
+            new Entry(NAT64_BLOCKS, Type.GAUGE, List.of("protocol"),
+                    "Port blocks pool4 is cut into (nat64-port-block), by protocol; 0 without blocks and in the"
+                            + " deterministic mode", null),
+            new Entry(NAT64_BLOCKS_USED, Type.GAUGE, List.of("protocol"),
+                    "Port blocks held by a subscriber, by protocol", null),
+            new Entry(NAT64_BLOCK_ALLOCATIONS, Type.COUNTER, List.of("protocol"),
+                    "Port blocks handed to a subscriber (one block log line each), by protocol", null),
+            new Entry(NAT64_BLOCK_RELEASES, Type.COUNTER, List.of("protocol"),
+                    "Port blocks taken back from a subscriber (empty), by protocol", null),
+            new Entry(NAT64_SESSIONS_CREATED, Type.COUNTER, List.of("protocol"),
+                    "Stateful NAT64 sessions created, by protocol (counted by the sweeper when it first sees one)", null),
+            new Entry(NAT64_SESSIONS_EXPIRED, Type.COUNTER, List.of("protocol"),
+                    "Stateful NAT64 sessions ended by their lifetime (RFC 6146 section 4), by protocol", null),
+            new Entry(NAT64_SUBSCRIBERS, Type.GAUGE, List.of(),
+                    "Stateful NAT64 subscribers (IPv6 hosts, or prefixes of nat64-subscriber-prefix) with a binding",
+                    null),
+            new Entry(NAT64_SUBSCRIBERS_AT_LIMIT, Type.GAUGE, List.of("limit"),
+                    "Subscribers at a limit, by limit: sessions (nat64-max-subscriber-sessions) or blocks"
+                            + " (nat64-max-blocks of some protocol); their new flows are refused", null),
+            new Entry(NAT64_SYN_HELD, Type.GAUGE, List.of(),
+                    "IPv4 SYNs without a binding held for a simultaneous open (RFC 6146 section 3.5.2.2)", null),
+            new Entry(NAT64_SWEEP_SECONDS, Type.GAUGE, List.of(),
+                    "How long the last pass of the stateful NAT64 sweeper over the tables took (seconds; the counts"
+                            + " above are as of that pass, about once a second)", null));
 
     /** The names reserved for components that do not exist yet: the only names that may be charted without being exported. */
     public static final Set<String> RESERVED;

@@ -24,6 +24,7 @@ import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.function.IntSupplier;
 import java.util.function.ToLongFunction;
+import net.tunxlat.nat64.Nat64Tables;
 import net.tunxlat.xlat.DropReason;
 import net.tunxlat.xlat.XlatCounters;
 
@@ -36,9 +37,10 @@ import net.tunxlat.xlat.XlatCounters;
  * {@link Gauge}s whose functions sum the workers' published values when Prometheus scrapes. The batch
  * size histogram is a collector of its own ({@link BatchSizeCollector}) for the same reason.
  *
- * <p>The dynamic pool, NPTv6 and the configuration reloads are always exported ({@link DynamicPoolMetrics},
- * {@link Nptv6Metrics}, {@link ReloadMetrics}, zeros until the daemon says where to read them), so that
- * dashboards and alerts never miss a name.
+ * <p>The dynamic pool, NPTv6, stateful NAT64 and the configuration reloads are always exported
+ * ({@link DynamicPoolMetrics}, {@link Nptv6Metrics}, {@link Nat64Metrics}, {@link ReloadMetrics}, zeros until the
+ * daemon says where to read them), so that dashboards and alerts never miss a name (the per-pool4-address series
+ * exist only with a pool4).
  */
 public final class TunxlatMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -50,6 +52,12 @@ public final class TunxlatMetrics implements AutoCloseable {
     private volatile DynamicPoolMetrics.Source pool = ZERO_POOL;
     private volatile Nptv6Metrics.Source nptv6 = ZERO_NPTV6;
     private volatile ReloadMetrics.Source reloads = NO_RELOADS;
+    /** Stateful NAT64's tables; null without pool4 (the meters read zeros). */
+    private volatile Nat64Tables nat64;
+    private final Nat64Metrics nat64Metrics = new Nat64Metrics(() -> {
+        Nat64Tables t = nat64;
+        return t == null ? null : t.counts();
+    });
 
     static final DynamicPoolMetrics.Source ZERO_POOL = new DynamicPoolMetrics.Source() {
         public long poolAddresses() { return 0; }
@@ -109,6 +117,7 @@ public final class TunxlatMetrics implements AutoCloseable {
             public long learnedEntries() { return nptv6.learnedEntries(); }
             public long learnedEvictions() { return nptv6.learnedEvictions(); }
         }).bindTo(registry);
+        nat64Metrics.bindTo(registry);
         new ReloadMetrics(new ReloadMetrics.Source() {
             public long reloads() { return reloads.reloads(); }
             public long failures() { return reloads.failures(); }
@@ -120,6 +129,17 @@ public final class TunxlatMetrics implements AutoCloseable {
     /** The configuration reloader's counts, read at scrape time. */
     public void useReloads(ReloadMetrics.Source source) {
         this.reloads = source;
+    }
+
+    /**
+     * Stateful NAT64's tables ({@code XlatState.nat64()}, kept across reloads), read at scrape time through the
+     * counts of the sweeper's last pass; null (no pool4) leaves the meters at zero. Call once.
+     */
+    public void useNat64(Nat64Tables tables) {
+        if (tables != null && nat64 == null) {
+            this.nat64 = tables;
+            nat64Metrics.bindPool4(registry, tables.counts());
+        }
     }
 
     /** The dynamic pool's state, read at scrape time. */

@@ -26,6 +26,10 @@ public final class Nat64Tables {
     private final LongSupplier wallSeconds;
     /** Sweeper-private: the owner of each block at the last sweep, per protocol (for the block events). */
     private final int[][] seenOwner = new int[Nat64Protocol.COUNT][];
+    /** Sweeper-private: what the pass counts for the metrics. */
+    private final Nat64Tally tally;
+    /** The counts of the last pass, for the metrics (read by any thread; see {@link Nat64Counts} for how long). */
+    private volatile Nat64Counts counts;
 
     /**
      * @param maxWorkers how many worker threads may {@link Epochs#register}
@@ -49,6 +53,25 @@ public final class Nat64Tables {
             Arrays.fill(seenOwner[p], -1);
         }
         this.epochs = new Epochs(maxWorkers + 1);
+        int[] capacity = new int[Nat64Protocol.COUNT];
+        for (int p = 0; p < Nat64Protocol.COUNT; p++) {
+            capacity[p] = tables[p].sessions.capacity();
+        }
+        this.tally = new Nat64Tally(settings, capacity);
+        this.counts = tally.publish(subs, tables, blocks, 0, false);
+    }
+
+    /**
+     * What the last {@link #sweep} counted: sessions, BIB entries, blocks, subscribers and the counters the
+     * sweeper keeps. Cheap (a volatile read): for the metrics, which must not scan the tables per scrape.
+     */
+    public Nat64Counts counts() {
+        return counts;
+    }
+
+    /** The subscribers, for {@link Nat64Listing} (read only). */
+    Subscribers subs() {
+        return subs;
     }
 
     public Nat64Table table(int protocol) {
@@ -91,6 +114,7 @@ public final class Nat64Tables {
      * at the earliest, once every worker has left the epoch in which they were unlinked.
      */
     public void sweep(long now) {
+        long started = System.nanoTime();
         long safe = epochs.safe();
         long epoch = epochs.current();
         for (Nat64Table t : tables) {
@@ -101,6 +125,7 @@ public final class Nat64Tables {
         }
         subs.sweep(epoch, safe, 0, subs.word.length);
         epochs.advance();
+        counts = tally.publish(subs, tables, tables[0].ports.blockMode(), (System.nanoTime() - started) / 1e9, true);
     }
 
     private void sweepSessions(Nat64Table t, long now, long epoch, long safe) {
@@ -114,6 +139,7 @@ public final class Nat64Tables {
                 int next = tcp ? TcpStates.expire(Sessions.tcpState(w)) : TcpStates.result(TcpStates.CLOSED, 0);
                 if (TcpStates.state(next) == TcpStates.TRANS) {
                     s.cas(i, w, Sessions.live(Sessions.z(w), TcpStates.TRANS, now + t.settingsTransitory()));
+                    w = s.word(i); // TRANS now, or refreshed by a packet meanwhile
                 } else if (s.cas(i, w, Sessions.DEAD << Sessions.STATE_SHIFT)) {
                     int b = s.bib(i);
                     s.unlink(s.bucketOf(b, s.z4(i)), i);
@@ -123,11 +149,16 @@ public final class Nat64Tables {
                         subs.releaseSession(sub);
                     }
                     t.bib.release(b);
+                    tally.ended(t.protocol, i);
+                    continue;
+                } else {
+                    w = s.word(i); // refreshed by a packet meanwhile
                 }
             } else if (st == Sessions.UNLINKED && Stamps.before(w & Sessions.EXPIRY_MASK, safe, Sessions.EXPIRY_MASK)) {
                 s.set(i, Sessions.FREE);
                 s.slab.push(i);
             }
+            tally.session(t.protocol, i, w);
         }
     }
 
@@ -136,10 +167,11 @@ public final class Nat64Tables {
         for (int e = 0; e < bib.capacity(); e++) {
             int w = bib.word(e);
             int st = Bib.state(w);
-            if (st == Bib.LIVE && Bib.count(w) == 0) {
-                if (!bib.casWord(e, w, Bib.DEAD << Bib.STATE_SHIFT)) {
-                    continue;
-                }
+            if (st == Bib.LIVE && (Bib.count(w) != 0 || !bib.casWord(e, w, Bib.DEAD << Bib.STATE_SHIFT))) {
+                tally.bib(t.protocol, bib.subscriber(e) < 0, bib.t4(e));
+                continue;
+            }
+            if (st == Bib.LIVE) {
                 st = Bib.DEAD;
             }
             if (st == Bib.DEAD) {
@@ -168,7 +200,8 @@ public final class Nat64Tables {
         int[] seen = seenOwner[t.protocol];
         for (int b = 0; b < seen.length; b++) {
             int owner = ports.ownerOf(b);
-            if (owner != seen[b] && owner >= 0) {
+            boolean allocated = owner != seen[b] && owner >= 0;
+            if (allocated) {
                 long at = (int) ChainIndex.INT.getVolatile(ports.since, b);
                 emit(true, t.protocol, owner, b, wallSeconds.getAsLong() - ((int) now - (int) at));
                 seen[b] = owner;
@@ -179,6 +212,7 @@ public final class Nat64Tables {
                 emit(false, t.protocol, released, b, wallSeconds.getAsLong());
                 seen[b] = -1;
             }
+            tally.block(t.protocol, allocated, released >= 0, released < 0 && owner >= 0);
         }
     }
 

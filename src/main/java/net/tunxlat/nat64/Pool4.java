@@ -174,6 +174,21 @@ public final class Pool4 {
         return -1;
     }
 
+    /** The ports (or ICMP identifiers) of {@code protocol} at {@code address}, whole pool, blocks or not. */
+    public long portsAt(int protocol, int address) {
+        long n = 0;
+        for (int c = 0; c < 2; c++) {
+            int[] a = segAddress[protocol][c];
+            long[] starts = segStart[protocol][c];
+            for (int i = 0; i < a.length; i++) {
+                if (a[i] == address) {
+                    n += (i + 1 < a.length ? starts[i + 1] : classPorts[protocol][c]) - starts[i];
+                }
+            }
+        }
+        return n;
+    }
+
     /** Whether (address, port) is in the pool for {@code protocol}. */
     public boolean contains(int protocol, int address, int port) {
         for (int c = 0; c < 2; c++) {

@@ -383,6 +383,7 @@ public final class Daemon {
                     return t == null ? 0 : t.learned().evictedTotal();
                 }
             });
+            metrics.useNat64(snapshots.get().state().nat64());
             bound = true;
             return metrics;
         } finally {

@@ -236,7 +236,7 @@ public final class Json {
         i++;
     }
 
-    /** Just enough JSON writing for the control socket's answers: objects, arrays, strings, numbers, null. */
+    /** Just enough JSON writing for the control socket's answers: objects, arrays, strings, numbers, booleans, null. */
     public static final class Writer {
         private final StringBuilder sb;
         /** Whether the next value in the current object or array needs a comma in front. */
@@ -299,6 +299,13 @@ public final class Json {
             return this;
         }
 
+        public Writer value(boolean b) {
+            sep();
+            sb.append(b);
+            comma = true;
+            return this;
+        }
+
         public Writer nullValue() {
             sep();
             sb.append("null");
@@ -311,6 +318,10 @@ public final class Json {
         }
 
         public Writer field(String name, long value) {
+            return name(name).value(value);
+        }
+
+        public Writer field(String name, boolean value) {
             return name(name).value(value);
         }
 

@@ -92,6 +92,22 @@ class AlertRulesTest {
         }
     }
 
+    /** Likewise for pool4: at 40%, the half-used TCP ports of instance "full" fire and the test fails. */
+    @Test
+    void unitTestsCatchAWrongPool4Threshold() throws Exception {
+        Path dir = Path.of("target/alert-rules-mutant-pool4");
+        Files.createDirectories(dir);
+        String rules = Files.readString(RULES);
+        String mutant = rules.replace("(tunxlat_nat64_pool4_ports) > 0) > 0.9)", "(tunxlat_nat64_pool4_ports) > 0) > 0.4)");
+        assertFalse(mutant.equals(rules), "the pool4 rule changed; update this test");
+        Files.writeString(dir.resolve(RULES.getFileName()), mutant);
+        Files.copy(TESTS, dir.resolve(TESTS.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        Result r = promtool(dir, "test", "rules", TESTS.getFileName().toString());
+        assertEquals(1, r.status(), r.output());
+        assertTrue(r.output().contains("alertname: TunxlatNat64Pool4NearlyExhausted") && r.output().contains("protocol=\"tcp\""),
+                r.output());
+    }
+
     /** The tests catch a wrong rule: with the pool threshold at 40%, the half-full pool fires and the test fails. */
     @Test
     void unitTestsCatchAWrongThreshold() throws Exception {

@@ -95,7 +95,7 @@ class GrafanaDashboardTest {
     }
 
     /**
-     * /metrics over HTTP from a registry with two workers that counted, a static mapping, and a GC
+     * /metrics over HTTP from a registry with two workers that counted, a static mapping, a pool4, and a GC
      * behind it (so that jvm_gc_pause_seconds exists, as on any translator that has run a while).
      */
     static String realScrape() throws Exception {
@@ -105,6 +105,7 @@ class GrafanaDashboardTest {
             TunxlatMetricsTest.countSomething(w0, w1);
             metrics.bindWorkers(List.of(w0, w1));
             metrics.bindStaticMappings(() -> 1);
+            metrics.useNat64(Nat64MetricsTest.tables()); // a translator with pool4: its per-address series too
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (!metrics.scrape().contains("jvm_gc_pause_seconds_count") && System.nanoTime() < deadline) {
                 System.gc();

@@ -69,6 +69,8 @@ class MetricCatalogueTest {
             assertFalse(e.labels().stream().anyMatch(l -> l.contains("addr") || l.contains("ip") && !l.equals("ip_version")),
                     e.name() + ": no address labels");
             assertFalse(e.help().isBlank());
+            // the one label that holds an address: a configured pool4 address (a fixed set), on the pool4 meters only
+            assertEquals(e.name().startsWith("tunxlat_nat64_pool4_"), e.labels().contains("pool4"), e.name());
         }
         assertEquals(MetricCatalogue.ALL.stream().filter(MetricCatalogue.Entry::reserved).map(MetricCatalogue.Entry::name)
                 .collect(Collectors.toSet()), MetricCatalogue.RESERVED);
