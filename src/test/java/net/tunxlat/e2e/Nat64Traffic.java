@@ -25,15 +25,19 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Real-socket traffic across a {@link Nat64Bed}, the same for tunxlat and for the classic composition, so that
@@ -46,6 +50,7 @@ final class Nat64Traffic implements AutoCloseable {
 
     private final Nat64Bed bed;
     private final List<Closeable> open = new CopyOnWriteArrayList<>();
+    private final Map<InetSocketAddress, WebServer> webServers = new HashMap<>();
     private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "nat64-traffic");
         t.setDaemon(true);
@@ -135,7 +140,27 @@ final class Nat64Traffic implements AutoCloseable {
         });
         open.add(ch);
         Socket s = ch.socket();
-        s.connect(target, (int) IO.toMillis());
+        // bounded here: a blocking channel's connect waits for the kernel's SYN retries (about 130 s), whatever
+        // the timeout given to the socket adaptor
+        Future<?> connecting = pool.submit(() -> {
+            s.connect(target);
+            return null;
+        });
+        try {
+            connecting.get(IO.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            ch.close();
+            throw new SocketTimeoutException("connect to " + target + " not done after " + IO.toSeconds() + " s");
+        } catch (ExecutionException e) {
+            ch.close();
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
         s.setSoTimeout((int) IO.toMillis());
         return s;
     }
@@ -249,8 +274,15 @@ final class Nat64Traffic implements AutoCloseable {
         }
     }
 
-    WebServer webServer(String address, int port) throws IOException {
-        return new WebServer(bed.clients(), new InetSocketAddress(address, port));
+    /** The web server on ({@code address}, {@code port}) of the clients namespace, started at the first call. */
+    synchronized WebServer webServer(String address, int port) throws IOException {
+        InetSocketAddress bind = new InetSocketAddress(address, port);
+        WebServer w = webServers.get(bind);
+        if (w == null) {
+            w = new WebServer(bed.clients(), bind);
+            webServers.put(bind, w);
+        }
+        return w;
     }
 
     // ---- UDP ------------------------------------------------------------------------------------

@@ -327,10 +327,11 @@ class StatefulNat64DifferentialIT {
         if (before != null) {
             return "no connection before the restart: " + before;
         }
-        bed.restart();
+        boolean inTime = bed.restart();
         s.setSoTimeout(10_000);
         String after = Nat64Traffic.exchange(s, "after the restart".getBytes(StandardCharsets.US_ASCII));
-        return after == null ? "the connection carries data both ways afterwards" : "broken: " + after;
+        return (after == null ? "the connection carries data both ways afterwards" : "broken: " + after)
+                + (inTime ? "" : " (the stop took more than " + TestBed.STOP_GRACE.toMillis() + " ms)");
     }
 
     private static void flood(Nat64Bed bed, Nat64Traffic t, Flood flood, Map<String, String> facts) throws Exception {
