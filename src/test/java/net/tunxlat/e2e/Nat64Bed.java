@@ -295,14 +295,16 @@ final class Nat64Bed implements AutoCloseable {
     }
 
     /**
-     * SIGTERM (SIGKILL after {@link TestBed#STOP_GRACE}), then a new start on the same configuration and data
-     * directory, ready when it forwards an echo; whether the stop took less than {@link TestBed#STOP_GRACE}, as
-     * every start/stop test asks.
+     * SIGTERM, then a new start on the same configuration and data directory, ready when it forwards an echo. The
+     * stop may take up to 10 s here (SIGKILL after that), so that what a slow stop writes is not lost; returns how
+     * long it took, which callers compare with {@link TestBed#STOP_GRACE}.
      */
-    boolean restart() throws IOException, InterruptedException {
-        boolean inTime = translator.stop(TestBed.STOP_GRACE);
+    Duration restart() throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        translator.stop(Duration.ofSeconds(10));
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
         startTranslator();
-        return inTime;
+        return took;
     }
 
     // ---- accessors ----------------------------------------------------------------------------
