@@ -289,9 +289,20 @@ final class Nat64Bed implements AutoCloseable {
         log = TestBed.logDirectory().toAbsolutePath().resolve(label + "-" + kind.label.replace('+', '-') + "-" + id
                 + "-" + starts + ".log");
         translator = TranslatorProcess.start(router, translatorProgram(), config, log);
+        Duration timeout = Duration.ofSeconds(Long.getLong("tunxlat.e2e.startTimeoutSeconds", 30));
+        long deadline = System.nanoTime() + timeout.toNanos();
         // The translator's own IPv6 address answers an echo on the stateless path, whatever pool4 allows.
-        translator.awaitReady(clients, viaPrefix(TRANSLATOR_IPV4),
-                Duration.ofSeconds(Long.getLong("tunxlat.e2e.startTimeoutSeconds", 30)));
+        translator.awaitReady(clients, viaPrefix(TRANSLATOR_IPV4), timeout);
+        if (kind == Kind.TUNXLAT) {
+            // Workers forward before the start is over; the tests (a restart above all) begin when it is.
+            while (!translator.output().contains("tunxlat: forwarding on " + TUN)) {
+                if (!translator.isAlive() || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("tunxlat never logged 'forwarding on " + TUN + "'; log tail:\n"
+                            + translator.logTail(20));
+                }
+                Thread.sleep(50);
+            }
+        }
     }
 
     /**

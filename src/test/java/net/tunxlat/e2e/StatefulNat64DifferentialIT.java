@@ -359,7 +359,7 @@ class StatefulNat64DifferentialIT {
         } catch (Exception e) {
             tcp = "could not connect: " + e.getMessage();
         }
-        long sent = Flood.sent(flood.await(Duration.ofSeconds(20)));
+        long sent = Flood.sent(flood.await(Duration.ofSeconds(60)));
         facts.put("flood.tcp", tcp + " (" + (sent / 1000) + "k spoofed packets sent)");
         DatagramSocket u = t.udpClient(OTHER_SUBSCRIBER, 6500);
         facts.put("flood.udp", Nat64Traffic.udpRoundTrip(u, at(viaPrefix(SERVER1), 7401), "after the flood")

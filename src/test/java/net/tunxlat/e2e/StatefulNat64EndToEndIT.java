@@ -393,7 +393,7 @@ class StatefulNat64EndToEndIT {
             byte[] data = new byte[8192];
             new Random().nextBytes(data);
             assertNull(Nat64Traffic.exchange(legit, data), "the legitimate subscriber's exchange during the flood");
-            long sent = Flood.sent(flood.await(Duration.ofSeconds(20)));
+            long sent = Flood.sent(flood.await(Duration.ofSeconds(60)));
             long limited = bed.dropped("nat64_subscriber_limit");
             assertTrue(limited > 0, "the flood's subscriber met its limit (" + sent + " sent); drops: " + bed.drops());
             // and the legitimate connection still works after the flood
