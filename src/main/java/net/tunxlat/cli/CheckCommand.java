@@ -75,6 +75,18 @@ public final class CheckCommand implements Callable<Integer> {
                         + "  (" + n.origin() + ")");
             }
         }
+        if (c.nat64() != null) {
+            var n = c.nat64();
+            long addresses = n.pool4().ranges().stream().mapToInt(r -> r.address()).distinct().count();
+            out.println("  pool4         " + addresses + " address" + (addresses == 1 ? "" : "es") + ", "
+                    + (n.deterministicRange() != null ? "deterministic blocks of " + n.pool4().blockSize() + " for "
+                            + n.deterministicRange()
+                            : n.pool4().blockSize() == 0 ? "no port blocks"
+                            : "blocks of " + n.pool4().blockSize() + " ports, " + n.blocksPerSubscriber()
+                                    + " per subscriber")
+                    + ", " + n.statics().size() + " static bib entr" + (n.statics().size() == 1 ? "y" : "ies")
+                    + ", " + n.maxSessions()[0] + " sessions per protocol");
+        }
         if (loaded.warnings() > 0) {
             out.println("  warnings      " + loaded.warnings() + (strict ? " (--strict: exit status 1)" : ""));
         }

@@ -3,17 +3,21 @@ package net.tunxlat.config;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import net.tunxlat.mapping.Addresses;
 import net.tunxlat.mapping.Ipv4Prefix;
 import net.tunxlat.mapping.Ipv6Prefix;
+import net.tunxlat.nat64.Nat64Settings;
+import net.tunxlat.nat64.Pool4;
 
 /**
  * Warnings about a configuration that loads but cannot carry some of its traffic (issue 15 item 5): addresses
- * that two directives claim, so that one of them never gets its packets, and {@code tun-route} lines that leave
- * translated addresses unrouted. {@code tunxlat check} prints them (and fails with {@code --strict}); {@code run}
+ * that two directives claim, so that one of them never gets its packets, {@code tun-route} lines that leave
+ * translated addresses unrouted, and stateful NAT64 tables larger than the packaged heap. {@code tunxlat check} prints them (and fails with {@code --strict}); {@code run}
  * prints them at start. What the parser already refuses (a map inside the NAT64 prefix, equal map sides, NPTv6
  * overlaps, {@code ipv6-addr} in an NPTv6 pair) is not repeated here.
  *
@@ -21,6 +25,9 @@ import net.tunxlat.mapping.Ipv6Prefix;
  * the pool never hands that address out) and maps inside the pool (the pool skips statically mapped addresses).
  */
 public final class ConfigLint {
+    /** Stateful NAT64 tables from this size on are worth a word about the heap. */
+    static final long HEAP_WARNING_BYTES = 128L << 20;
+
     private ConfigLint() {}
 
     /**
@@ -60,6 +67,9 @@ public final class ConfigLint {
                 rfc6791Pool();
                 overlappingMaps();
                 nptv6Overlaps();
+            }
+            if (c.nat64() != null) {
+                stateful();
             }
             tunRoutes();
             if (!c.dynamicPoolAllow().isEmpty() && c.dynamicPool() == null) {
@@ -155,6 +165,63 @@ public final class ConfigLint {
             }
         }
 
+        /** The pool4 addresses, each once, in configuration order. */
+        private Set<Integer> pool4Addresses() {
+            Set<Integer> addresses = new LinkedHashSet<>();
+            for (Pool4.Range r : c.nat64().pool4().ranges()) {
+                addresses.add(r.address());
+            }
+            return addresses;
+        }
+
+        /**
+         * Stateful NAT64 (RFC 6146): pool4 addresses that another directive also claims, static bindings of hosts
+         * that a static map translates statelessly, and tables larger than the packaged heap.
+         */
+        private void stateful() {
+            Nat64Settings s = c.nat64();
+            for (int a : pool4Addresses()) {
+                String addr = Addresses.formatIpv4(a);
+                if (a == c.ipv4Addr()) {
+                    warn("pool4", "'pool4' contains 'ipv4-addr' " + addr + ": the translator answers packets to its own"
+                            + " address itself, so IPv4 replies to the bindings on it never reach the IPv6 hosts;"
+                            + " give 'ipv4-addr' an address outside pool4");
+                }
+                for (MapEntry m : c.maps()) {
+                    if (m.v4().contains(a)) {
+                        warnAt(m.origin(), "'map' IPv4 side " + m.v4() + " contains the 'pool4' address " + addr
+                                + " (line " + lines.getOrDefault("pool4", 0) + "): IPv4 packets to it cannot reach"
+                                + " both the mapped host and pool4's bindings; take the address out of one of them");
+                    }
+                }
+                if (c.rfc6791Pool() != null && c.rfc6791Pool().contains(a)) {
+                    warn("rfc6791-pool", "'rfc6791-pool' " + c.rfc6791Pool() + " contains the 'pool4' address " + addr
+                            + ": ICMP errors would come from an address that IPv6 hosts share; give 'rfc6791-pool'"
+                            + " addresses outside pool4");
+                }
+            }
+            for (Nat64Settings.StaticBib b : s.statics()) {
+                for (MapEntry m : c.maps()) {
+                    if (m.v6().contains(b.hostHi(), b.hostLo())) {
+                        warn("bib", "'bib' IPv6 address " + Addresses.formatIpv6(b.hostHi(), b.hostLo()) + " is in the"
+                                + " 'map' IPv6 side " + m.v6() + " of " + m.origin() + ": that host is translated"
+                                + " statelessly (a static map wins over pool4), so its replies leave from the map's"
+                                + " address, not the 'bib' port; remove the map or the 'bib' line");
+                    }
+                }
+            }
+            long bytes = 0;
+            for (int max : s.maxSessions()) {
+                bytes += (long) max * Nat64Directives.BYTES_PER_SESSION;
+            }
+            if (bytes >= HEAP_WARNING_BYTES) {
+                warn("nat64-max-sessions", "the stateful NAT64 tables take about " + (bytes >> 20) + " MiB of heap at"
+                        + " start (about " + Nat64Directives.BYTES_PER_SESSION + " bytes per session and protocol for "
+                        + s.maxSessions()[0] + " sessions of each protocol); the packaged /etc/default/tunxlat limits"
+                        + " the heap to 256 MiB with -Xmx256m: raise -Xmx there or lower 'nat64-max-sessions'");
+            }
+        }
+
         /**
          * When tunxlat sets the device up itself ({@code tun-route} lines given), every address it translates to
          * must be routed into the device; the administrator may add other routes, so this is a warning.
@@ -182,6 +249,14 @@ public final class ConfigLint {
             if (c.hasNat64() && !covers4(routes4, own4)) {
                 notRouted("ipv4-addr", "'ipv4-addr' " + Addresses.formatIpv4(c.ipv4Addr())
                         + " (the translator's own address, which answers pings and sources ICMP errors)", own4);
+            }
+            if (c.nat64() != null) {
+                for (int a : pool4Addresses()) {
+                    Ipv4Prefix p = new Ipv4Prefix(a, 32);
+                    if (!covers4(routes4, p)) {
+                        notRouted("pool4", "the 'pool4' address " + Addresses.formatIpv4(a), p);
+                    }
+                }
             }
             if (c.hasNat64() && c.ipv6Addr() != null && !covers6(routes6, c.ipv6Addr())) {
                 notRouted("ipv6-addr", "'ipv6-addr' " + Addresses.formatIpv6(c.ipv6Addr().hi(), c.ipv6Addr().lo())

@@ -28,6 +28,7 @@ import net.tunxlat.mapping.Addresses;
 import net.tunxlat.mapping.Ipv4Prefix;
 import net.tunxlat.mapping.Ipv6Prefix;
 import net.tunxlat.mapping.Rfc6052;
+import net.tunxlat.nat64.Nat64Settings;
 import java.util.Iterator;
 
 /**
@@ -245,6 +246,10 @@ public final class ConfigParser {
         private int dynamicPoolRate = TunxlatConfig.DEFAULT_DYNAMIC_POOL_RATE;
         /** The environment ({@code $STATE_DIRECTORY}). */
         private Function<String, String> env = System::getenv;
+        /** The stateful NAT64 lines ({@code pool4}, {@code bib}, {@code nat64-*}). */
+        private final Nat64Directives nat64;
+        /** What {@link #nat64} built, or null. */
+        private Nat64Settings nat64Settings;
 
         Run(Path file) {
             this(file, false);
@@ -254,6 +259,7 @@ public final class ConfigParser {
             this.file = file;
             this.values = new ConfigValues(file);
             this.mapsOnly = mapsOnly;
+            this.nat64 = new Nat64Directives(file, values, warnings);
         }
 
         Parsed parse(String text) throws ConfigException {
@@ -262,6 +268,7 @@ public final class ConfigParser {
             throwErrors();
             Map<String, Integer> lines = new HashMap<>();
             seenAt.forEach((d, ln) -> lines.put(d.text, ln));
+            lines.putAll(nat64.lines());
             if (!tunRoutes.isEmpty()) {
                 lines.put(Directive.TUN_ROUTE.text, tunRoutes.values().iterator().next());
             }
@@ -353,6 +360,8 @@ public final class ConfigParser {
                 String count;
                 if (d.minArgs == d.maxArgs) {
                     count = d.minArgs + (d.minArgs == 1 ? " argument" : " arguments");
+                } else if (args.size() > d.maxArgs) {
+                    count = "at most " + d.maxArgs + " arguments";
                 } else {
                     count = "at least " + d.minArgs + (d.minArgs == 1 ? " argument" : " arguments");
                 }
@@ -365,6 +374,10 @@ public final class ConfigParser {
                     throw error(ln, "duplicate '" + d.text + "' directive, already given on line " + first
                             + " (only " + Directive.repeatableNames() + " may appear more than once)");
                 }
+            }
+            if (d.stateful()) {
+                nat64.line(ln, d, args);
+                return;
             }
             String arg = args.get(0);
             switch (d) {
@@ -562,6 +575,7 @@ public final class ConfigParser {
                     }
                 }
             }
+            nat64Settings = nat64.finish(errors, d -> valid(d), prefix, seenAt, dynamicPool);
             boolean nat64 = prefix != null || !maps.isEmpty() || mapFile != null || dynamicPool != null
                     || !valid(Directive.PREFIX, Directive.MAP, Directive.MAP_FILE, Directive.DYNAMIC_POOL);
             if (!nat64 && !nptv6.isEmpty()) {
@@ -637,7 +651,7 @@ public final class ConfigParser {
                     controlSocketOff ? null : controlSocket != null ? controlSocket
                             : Path.of(DEFAULT_CONTROL_SOCKET_DIR, tunDevice + ".sock"),
                     dynamicPoolRate, !seenAt.containsKey(Directive.METRICS_LISTEN),
-                    !controlSocketOff && controlSocket == null, null);
+                    !controlSocketOff && controlSocket == null, nat64Settings, nat64.blockLog());
         }
     }
 }

@@ -39,7 +39,25 @@ enum Directive {
     TUN_OFFLOAD("tun-offload", 1, 1, false, "yes|no"),
     METRICS_LISTEN("metrics-listen", 1, 1, false, "ADDRESS:PORT|off"),
     CONTROL_SOCKET("control-socket", 1, 1, false, "/ABSOLUTE/PATH|off"),
-    DYNAMIC_POOL_RATE("dynamic-pool-rate", 1, 1, false, "NEW-BINDINGS-PER-SECOND");
+    DYNAMIC_POOL_RATE("dynamic-pool-rate", 1, 1, false, "NEW-BINDINGS-PER-SECOND"),
+    // stateful NAT64 (RFC 6146), read by Nat64Directives
+    POOL4("pool4", 1, 3, true, "IPV4[/LEN] [tcp|udp|icmp] [FIRST-LAST]"),
+    BIB("bib", 5, 5, true, "tcp|udp|icmp IPV6 PORT IPV4 PORT"),
+    NAT64_PORT_BLOCK("nat64-port-block", 1, 1, false, "PORTS"),
+    NAT64_SUBSCRIBER_PREFIX("nat64-subscriber-prefix", 1, 1, false, "LEN"),
+    NAT64_MAX_BLOCKS("nat64-max-blocks", 1, 1, false, "BLOCKS"),
+    NAT64_MAX_SUBSCRIBER_SESSIONS("nat64-max-subscriber-sessions", 1, 1, false, "SESSIONS"),
+    NAT64_MAX_SESSIONS("nat64-max-sessions", 1, 1, false, "SESSIONS"),
+    NAT64_TIMEOUT_UDP("nat64-timeout-udp", 1, 1, false, "SECONDS"),
+    NAT64_TIMEOUT_TCP_EST("nat64-timeout-tcp-est", 1, 1, false, "SECONDS"),
+    NAT64_TIMEOUT_TCP_TRANS("nat64-timeout-tcp-trans", 1, 1, false, "SECONDS"),
+    NAT64_TIMEOUT_ICMP("nat64-timeout-icmp", 1, 1, false, "SECONDS"),
+    NAT64_TIMEOUT_SYN("nat64-timeout-syn", 1, 1, false, "SECONDS"),
+    NAT64_SHORT_TIMEOUTS("nat64-short-timeouts", 1, 1, false, "yes|no"),
+    NAT64_FILTERING("nat64-filtering", 1, 1, false, "endpoint-independent|address-dependent"),
+    NAT64_DROP_EXTERNALLY_INITIATED_TCP("nat64-drop-externally-initiated-tcp", 1, 1, false, "yes|no"),
+    NAT64_DETERMINISTIC("nat64-deterministic", 1, 1, false, "IPV6-PREFIX/LEN"),
+    NAT64_BLOCK_LOG("nat64-block-log", 1, 1, false, "/ABSOLUTE/PATH");
 
     final String text;
     final int minArgs;
@@ -53,6 +71,11 @@ enum Directive {
         this.maxArgs = maxArgs;
         this.repeatable = repeatable;
         this.usage = usage;
+    }
+
+    /** Whether this is a stateful NAT64 directive ({@code pool4}, {@code bib}, {@code nat64-*}). */
+    boolean stateful() {
+        return ordinal() >= POOL4.ordinal();
     }
 
     /** The directive named {@code name} in any case, as TAYGA matches names with {@code strcasecmp}. */

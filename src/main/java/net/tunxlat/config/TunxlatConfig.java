@@ -56,6 +56,8 @@ import net.tunxlat.nat64.Nat64Settings;
  *                      configuration nor on the command line: failing to bind it then only warns (issue 14)
  * @param controlSocketDefaulted true when {@code controlSocket} is the default path, not configured: failing to
  *                      bind it then only warns
+ * @param nat64BlockLog {@code nat64-block-log}: a file that port block allocations and releases are also appended
+ *                      to, or null (they go to the journal only)
  */
 public record TunxlatConfig(
         Path source,
@@ -90,7 +92,8 @@ public record TunxlatConfig(
         int dynamicPoolRate,
         boolean metricsListenDefaulted,
         boolean controlSocketDefaulted,
-        Nat64Settings nat64) {
+        Nat64Settings nat64,
+        Path nat64BlockLog) {
 
     public static final int DEFAULT_OFFLINK_MTU = 1280;
     public static final int DEFAULT_ICMP_RATE_LIMIT = 100;
@@ -162,6 +165,7 @@ public record TunxlatConfig(
         private boolean metricsListenDefaulted = true;
         private boolean controlSocketDefaulted;
         private Nat64Settings nat64;
+        private Path nat64BlockLog;
 
         public Builder source(Path v) { source = v; return this; }
         public Builder tunDevice(String v) { tunDevice = v; return this; }
@@ -198,13 +202,14 @@ public record TunxlatConfig(
         public Builder controlSocketDefaulted(boolean v) { controlSocketDefaulted = v; return this; }
         public Builder dynamicPoolRate(int v) { dynamicPoolRate = v; return this; }
         public Builder nat64(Nat64Settings v) { nat64 = v; return this; }
+        public Builder nat64BlockLog(Path v) { nat64BlockLog = v; return this; }
 
         public TunxlatConfig build() {
             return new TunxlatConfig(source, tunDevice, ipv4Addr, ipv6Addr, prefix, wkpfStrict, dynamicPool, dataDir,
                     mapFile, maps, strictFragHdr, udpCksumMode, offlinkMtu, log, workers, tunUp, tunIps, tunRoutes,
                     rfc6791Pool, ipv4EgressMtu, ipv6EgressMtu, icmpRateLimit, dynamicPoolAllow, nptv6, nptv6LearnMax,
                     nptv6LearnTimeout, tunOffload, metricsListen, controlSocket, dynamicPoolRate, metricsListenDefaulted,
-                    controlSocketDefaulted, nat64);
+                    controlSocketDefaulted, nat64, nat64BlockLog);
         }
     }
 
@@ -219,7 +224,7 @@ public record TunxlatConfig(
                 .nptv6LearnTimeout(nptv6LearnTimeout).tunOffload(tunOffload).metricsListen(metricsListen)
                 .controlSocket(controlSocket).dynamicPoolRate(dynamicPoolRate)
                 .metricsListenDefaulted(metricsListenDefaulted).controlSocketDefaulted(controlSocketDefaulted)
-                .nat64(nat64);
+                .nat64(nat64).nat64BlockLog(nat64BlockLog);
     }
 
     /**

@@ -34,6 +34,8 @@ public final class Pool4 {
     static final int OTHER = 1;
 
     private final int blockSize;
+    /** The ranges as given. */
+    private final List<Range> ranges;
     /** Per protocol and port class: segments (address, first port, size) and their cumulative starts. */
     private final int[][][] segAddress = new int[Nat64Protocol.COUNT][2][];
     private final int[][][] segFirst = new int[Nat64Protocol.COUNT][2][];
@@ -54,6 +56,7 @@ public final class Pool4 {
             throw new IllegalArgumentException("port block size " + blockSize + " must be 0 (no blocks) or 2-65536");
         }
         this.blockSize = blockSize;
+        this.ranges = List.copyOf(ranges);
         for (int i = 0; i < ranges.size(); i++) {
             for (int j = 0; j < i; j++) {
                 Range a = ranges.get(i);
@@ -117,6 +120,11 @@ public final class Pool4 {
     /** RFC 4787 REQ-3's port class of {@code port}: well-known (0-1023) or not; ICMP identifiers have one class. */
     static int classOf(int protocol, int port) {
         return Nat64Protocol.hasPortClasses(protocol) && port < 1024 ? WELL_KNOWN : OTHER;
+    }
+
+    /** The ranges as given, in configuration order (for the configuration's checks and listings). */
+    public List<Range> ranges() {
+        return ranges;
     }
 
     public int blockSize() {

@@ -22,6 +22,8 @@ import net.tunxlat.metrics.MetricsServer;
 import net.tunxlat.metrics.Nptv6Metrics;
 import net.tunxlat.metrics.ReloadMetrics;
 import net.tunxlat.metrics.TunxlatMetrics;
+import net.tunxlat.nat64.Nat64Clock;
+import net.tunxlat.nat64.Nat64Listener;
 import net.tunxlat.nptv6.Nptv6Table;
 import net.tunxlat.tun.Privileges;
 import net.tunxlat.tun.TunDevice;
@@ -63,7 +65,7 @@ public final class Daemon {
     public Daemon(TunxlatConfig config, Options options) {
         this.config = config;
         this.options = options;
-        this.state = XlatState.forConfig(config, DynamicPool::systemSeconds);
+        this.state = XlatState.forConfig(config, DynamicPool::systemSeconds, Nat64Listener.NONE);
         this.pool = state.pool();
         this.snapshot = state.install(new XlatSnapshot(config, state));
     }
@@ -91,12 +93,14 @@ public final class Daemon {
         linkMtu = readMtu(tun.name());
         snapshot = state.install(new XlatSnapshot(config, state, linkMtu));
         WorkerGroup group = null;
+        Nat64Keeper nat64 = null;
         TunxlatMetrics metrics = null;
         MetricsServer metricsServer = null;
         try {
             if (keeper != null) {
                 keeper.start();
             }
+            nat64 = startNat64();
             if (config.tunUp() || !config.tunIps().isEmpty() || !config.tunRoutes().isEmpty()) {
                 configureDevice(tun.name());
             }
@@ -168,6 +172,9 @@ public final class Daemon {
             if (group != null) {
                 group.close();
             }
+            if (nat64 != null) {
+                nat64.close(); // the tables stand still from here: nothing but the workers changed them
+            }
             if (keeper != null) {
                 keeper.close(); // the last write: every binding survives a clean stop
             }
@@ -198,6 +205,19 @@ public final class Daemon {
         PoolKeeper keeper = new PoolKeeper(pool, config.dataDir() == null ? null : new DynamicMapFile(config.dataDir()));
         keeper.load();
         return keeper;
+    }
+
+    /**
+     * Stateful NAT64's keeper with its sweeper running on the workers' clock ({@link Nat64Clock}), or null without
+     * {@code pool4}.
+     */
+    public Nat64Keeper startNat64() {
+        if (state.nat64() == null) {
+            return null;
+        }
+        Nat64Keeper k = new Nat64Keeper(state.nat64(), Nat64Clock::monotonicSeconds);
+        k.start();
+        return k;
     }
 
     /** From now on SIGHUP reloads the configuration's maps (the JVM's default would stop the process). */

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -19,6 +20,8 @@ import net.tunxlat.config.MapEntry;
 import net.tunxlat.config.MapFile;
 import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.metrics.ReloadMetrics;
+import net.tunxlat.nat64.Nat64Settings;
+import net.tunxlat.nat64.Timeouts;
 import net.tunxlat.util.Log;
 import net.tunxlat.xlat.XlatSnapshot;
 import net.tunxlat.xlat.XlatState;
@@ -37,8 +40,9 @@ import net.tunxlat.xlat.XlatState;
  *
  * <p>A file that does not parse changes nothing: the running configuration stays, the failure is logged
  * ({@code reload failed: FILE:LINE: why; keeping the running configuration}) and counted. Directives that
- * cannot change while running ({@link #RESTART_ONLY}) keep their running values and are named in the log
- * line as needing a restart. One log line per reload.
+ * cannot change while running ({@link #RESTART_ONLY}: among them every stateful NAT64 line, from which the
+ * tables were sized at start) keep their running values and are named in the log line as needing a restart.
+ * One log line per reload.
  *
  * <p>It is the source of the reload metrics ({@link ReloadMetrics}: successes, failures, the time of the last
  * successful load and whether the last attempt succeeded); the load at start, just before this object is
@@ -48,7 +52,7 @@ public final class Reloader implements ReloadMetrics.Source {
     /** Directives read only at start: a reload keeps their running values. */
     public static final List<String> RESTART_ONLY = List.of("tun-device", "workers", "dynamic-pool",
             "dynamic-pool-allow", "data-dir", "control-socket", "tun-up", "tun-ip", "tun-route",
-            "ipv4-addr (with a dynamic-pool)", "nptv6-learn-max");
+            "ipv4-addr (with a dynamic-pool)", "nptv6-learn-max", "pool4", "bib", "nat64-*");
 
     private final Path configFile;
     private final XlatState state;
@@ -197,6 +201,10 @@ public final class Reloader implements ReloadMetrics.Source {
             changed.add("nptv6-learn-max");
             b.nptv6LearnMax(running.nptv6LearnMax());
         }
+        // Always the running settings: the tables were sized and laid out from them at start (XlatState keeps the
+        // tables across reloads), and every snapshot's settings are the tables' own.
+        changed.addAll(statefulChanges(parsed, running));
+        b.nat64(running.nat64()).nat64BlockLog(running.nat64BlockLog());
         if (running.dynamicPool() != null && parsed.ipv4Addr() != running.ipv4Addr()) {
             changed.add("ipv4-addr (the dynamic pool excludes it)");
             b.ipv4Addr(running.ipv4Addr());
@@ -205,6 +213,52 @@ public final class Reloader implements ReloadMetrics.Source {
             }
         }
         return b.build();
+    }
+
+    /**
+     * The stateful NAT64 directives whose values differ between {@code a} and {@code b}, by name; empty when
+     * equal. ({@link Nat64Settings} holds an array and a {@code Pool4}, which compare by identity.)
+     */
+    static List<String> statefulChanges(TunxlatConfig a, TunxlatConfig b) {
+        Nat64Settings x = a.nat64();
+        Nat64Settings y = b.nat64();
+        List<String> changed = new ArrayList<>();
+        if (x == null || y == null) {
+            if (x != y) {
+                changed.add("pool4");
+            }
+            if (!Objects.equals(a.nat64BlockLog(), b.nat64BlockLog())) {
+                changed.add("nat64-block-log");
+            }
+            return changed;
+        }
+        Timeouts s = x.timeouts();
+        Timeouts t = y.timeouts();
+        Object[][] pairs = {
+            {"pool4", x.pool4().ranges(), y.pool4().ranges()},
+            {"bib", x.statics(), y.statics()},
+            {"nat64-port-block", x.pool4().blockSize(), y.pool4().blockSize()},
+            {"nat64-subscriber-prefix", x.subscriberLength(), y.subscriberLength()},
+            {"nat64-max-blocks", x.blocksPerSubscriber(), y.blocksPerSubscriber()},
+            {"nat64-max-subscriber-sessions", x.sessionsPerSubscriber(), y.sessionsPerSubscriber()},
+            {"nat64-max-sessions", List.of(Arrays.stream(x.maxSessions()).boxed().toArray()),
+                List.of(Arrays.stream(y.maxSessions()).boxed().toArray())},
+            {"nat64-timeout-udp", s.udp(), t.udp()},
+            {"nat64-timeout-tcp-est", s.tcpEstablished(), t.tcpEstablished()},
+            {"nat64-timeout-tcp-trans", s.tcpTransitory(), t.tcpTransitory()},
+            {"nat64-timeout-icmp", s.icmp(), t.icmp()},
+            {"nat64-timeout-syn", s.tcpIncomingSyn(), t.tcpIncomingSyn()},
+            {"nat64-filtering", x.addressDependentFiltering(), y.addressDependentFiltering()},
+            {"nat64-drop-externally-initiated-tcp", x.dropExternallyInitiatedTcp(), y.dropExternallyInitiatedTcp()},
+            {"nat64-deterministic", x.deterministicRange(), y.deterministicRange()},
+            {"nat64-block-log", a.nat64BlockLog(), b.nat64BlockLog()},
+        };
+        for (Object[] p : pairs) {
+            if (!Objects.equals(p[1], p[2])) {
+                changed.add((String) p[0]);
+            }
+        }
+        return changed;
     }
 
     private record MapEntryKey(Object v4, Object v6) {}

@@ -46,6 +46,30 @@ class CommandLineTest {
     }
 
     @Test
+    void checkSummarisesStatefulNat64AndListsEveryStatefulError() throws Exception {
+        String base = "tun-device nat64\nipv4-addr 192.168.255.1\nipv6-addr 2001:db8:1::2\nprefix 64:ff9b::/96\n";
+        Path f = write("stateful.conf", base + "pool4 192.0.2.0/30\nbib tcp 2001:db8:6::80 80 192.0.2.1 80\n");
+        Result r = run("check", "-c", f.toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("  pool4         4 addresses, blocks of 128 ports, 8 per subscriber, 1 static bib"
+                + " entry, 262144 sessions per protocol"), r.out());
+
+        Path bad = write("bad.conf", base + "dynamic-pool 192.168.255.0/24\npool4 192.0.2.1\nnat64-timeout-udp 10\n"
+                + "bib tcp 2001:db8:6::80 80 192.0.2.9 80\n");
+        r = run("check", "-c", bad.toString());
+        assertEquals(2, r.status());
+        assertEquals(List.of(
+                "tunxlat: " + bad + ":6: 'pool4' and 'dynamic-pool' (line 5) cannot be used together: IPv6 hosts"
+                        + " without a static 'map' either share pool4's ports (stateful) or get an address of their own"
+                        + " (dynamic pool); remove one of them",
+                "tunxlat: " + bad + ":7: 'nat64-timeout-udp': UDP session lifetime 10 s is below UDP_MIN (120 s, RFC"
+                        + " 6146 §4); use at least 120 (or add 'nat64-short-timeouts yes', for tests only)",
+                "tunxlat: " + bad + ":8: 'bib' tcp 192.0.2.9 80 is not in pool4 (RFC 6146 §3.5.1.1: bindings use"
+                        + " pool4's transport addresses); add it to a 'pool4' line or choose one of pool4's tcp ports",
+                "tunxlat: 3 errors"), r.err().lines().toList());
+    }
+
+    @Test
     void checkRefusesBadFileWithFileAndLine() throws Exception {
         Path f = write("bad.conf", "tun-device nat64\nipv4-addr 192.168.255.1\nprefix 2001:db8::/80\n");
         Result r = run("check", "-c", f.toString());

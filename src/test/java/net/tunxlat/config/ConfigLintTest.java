@@ -125,4 +125,50 @@ class ConfigLintTest {
         assertEquals("t.conf:4: 'dynamic-pool-allow' has no effect without 'dynamic-pool'",
                 only(BASE + "dynamic-pool-allow 2001:db8:1::/48\n"));
     }
+    // ---- stateful NAT64 ---------------------------------------------------------------------------------
+
+    @Test
+    void aTidyStatefulConfigurationHasNoWarnings() throws ConfigException {
+        assertEquals(List.of(), lint(BASE + "pool4 192.0.2.0/30\nbib tcp 2001:db8:6::80 80 192.0.2.1 80\n"
+                + "map 198.51.100.2 2001:db8:7::2\ntun-up yes\ntun-route 2001:db8:64::/96\ntun-route 192.0.2.0/30\n"
+                + "tun-route 192.168.255.1\ntun-route 198.51.100.2\n"));
+    }
+
+    @Test
+    void pool4AddressesThatOtherDirectivesClaim() throws ConfigException {
+        assertEquals("t.conf:4: 'pool4' contains 'ipv4-addr' 192.168.255.1: the translator answers packets to its own"
+                + " address itself, so IPv4 replies to the bindings on it never reach the IPv6 hosts; give 'ipv4-addr'"
+                + " an address outside pool4", only(BASE + "pool4 192.168.255.0/30\n"));
+        assertEquals("t.conf:5: 'map' IPv4 side 192.0.2.0/31 contains the 'pool4' address 192.0.2.1 (line 4): IPv4"
+                + " packets to it cannot reach both the mapped host and pool4's bindings; take the address out of one"
+                + " of them", only(BASE + "pool4 192.0.2.1\nmap 192.0.2.0/31 2001:db8:7::/127\n"));
+        assertWarnings(lint(BASE + "pool4 192.0.2.1\nrfc6791-pool 192.0.2.0/30\n"),
+                "t.conf:5: 'rfc6791-pool' 192.0.2.0/30 contains the 'pool4' address 192.0.2.1: ICMP errors would come"
+                        + " from an address that IPv6 hosts share");
+    }
+
+    @Test
+    void aStaticBindingOfAStaticallyMappedHost() throws ConfigException {
+        assertTrue(only(BASE + "pool4 192.0.2.1\nbib udp 2001:db8:7::5 53 192.0.2.1 53\nmap 198.51.100.0/29"
+                + " 2001:db8:7::/125\n").startsWith("t.conf:5: 'bib' IPv6 address 2001:db8:7::5 is in the 'map' IPv6 side"
+                        + " 2001:db8:7::/125 of t.conf:6: that host is translated statelessly (a static map wins over"
+                        + " pool4)"));
+    }
+
+    @Test
+    void pool4AddressesNoTunRouteCovers() throws ConfigException {
+        assertWarnings(lint(BASE + "pool4 192.0.2.0/31\ntun-up yes\ntun-route 2001:db8:64::/96\n"
+                + "tun-route 192.168.255.1\ntun-route 192.0.2.0\n"),
+                "t.conf:4: no 'tun-route' covers the 'pool4' address 192.0.2.1: packets to it are not routed into nat64;"
+                        + " add 'tun-route 192.0.2.1/32'");
+    }
+
+    @Test
+    void tablesLargerThanThePackagedHeapAreNamedWithTheirSize() throws ConfigException {
+        assertEquals(List.of(), lint(BASE + "pool4 192.0.2.1\n"), "the default (about 90 MiB) fits");
+        assertEquals("t.conf:5: the stateful NAT64 tables take about 360 MiB of heap at start (about 120 bytes per"
+                + " session and protocol for 1048576 sessions of each protocol); the packaged /etc/default/tunxlat"
+                + " limits the heap to 256 MiB with -Xmx256m: raise -Xmx there or lower 'nat64-max-sessions'",
+                only(BASE + "pool4 192.0.2.1\nnat64-max-sessions 1048576\n"));
+    }
 }

@@ -514,8 +514,8 @@ class ConfigParserTest {
         @Test
         void duplicateDirectiveNamesBothLines() {
             assertError(base("dynamic-pool 192.168.255.0/24", "prefix 2001:db8:2::/96"), 5,
-                    "duplicate 'prefix' directive, already given on line 3 (only 'map', 'tun-ip', 'tun-route' and"
-                            + " 'nptv6' may appear more than once)");
+                    "duplicate 'prefix' directive, already given on line 3 (only 'map', 'tun-ip', 'tun-route',"
+                            + " 'nptv6', 'pool4' and 'bib' may appear more than once)");
             assertError(base("log drop", "log reject"), 5, "duplicate 'log' directive, already given on line 4");
             assertError(lines("tun-device a", "tun-device a"), 2, "already given on line 1");
             assertError(base("strict-frag-hdr on", "strict-frag-hdr on"), 5, "already given on line 4");

@@ -318,16 +318,21 @@ class ShippedTextsTest {
 
     /**
      * Null if {@code config} with {@code line} replacing the line of the same directive (or added) parses,
-     * else the error.
+     * else the error. A stateful NAT64 line ({@code pool4}, {@code bib}, {@code nat64-*}) needs pool4 and no
+     * dynamic pool: it is tried with the active {@code dynamic-pool} line left out and, unless it is a
+     * {@code pool4} line itself, with the commented {@code #pool4} lines of {@code config} taken in.
      */
     static String parseWith(String config, String line) {
         String directive = line.trim().split("\\s+")[0];
+        boolean stateful = directive.equals("pool4") || directive.equals("bib") || directive.startsWith("nat64-");
         StringBuilder text = new StringBuilder();
         for (String l : config.split("\n")) {
-            if (!l.startsWith("#") && l.trim().split("\\s+")[0].equals(directive)) {
+            String first = l.trim().split("\\s+")[0];
+            if (!l.startsWith("#") && (first.equals(directive) || stateful && first.equals("dynamic-pool"))) {
                 continue;
             }
-            text.append(l).append('\n');
+            boolean pool4Context = stateful && !directive.equals("pool4") && l.startsWith("#pool4 ");
+            text.append(pool4Context ? l.substring(1) : l).append('\n');
         }
         text.append(line).append('\n');
         try {

@@ -4,6 +4,7 @@ package net.tunxlat.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -139,6 +140,75 @@ class ReloaderTest {
         assertEquals(c.nptv6LearnMax(), s.config().nptv6LearnMax(), "the learned-owner table's size is fixed at start");
         assertEquals(60, s.config().nptv6LearnTimeout(), "how long an owner lives changes live");
         assertTrue(log.contains("changed but needs a restart, running value kept: nptv6-learn-max"), log);
+    }
+
+    @Test
+    void statefulNat64LinesNeedARestartAndTheReloadLineNamesThem(@TempDir Path dir) throws Exception {
+        Path conf = dir.resolve("tayga.conf");
+        String base = "tun-device nat64\nipv4-addr 192.168.255.1\nipv6-addr 2001:db8:1::2\nprefix 64:ff9b::/96\n"
+                + "map 192.168.255.2 2001:db8:6::2\n";
+        Files.writeString(conf, base + "pool4 192.0.2.1\nnat64-timeout-udp 300\n");
+        TunxlatConfig c = ConfigParser.parse(conf);
+        XlatState state = XlatState.forConfig(c, clock::get);
+        AtomicReference<XlatSnapshot> current = new AtomicReference<>(state.install(new XlatSnapshot(c, state)));
+        Reloader r = new Reloader(conf, state, current::get, current::set);
+
+        // the same stateful lines, another live directive: no restart needed, an info line
+        String log = captureLog(() -> {
+            Files.writeString(conf, base + "pool4 192.0.2.1\nnat64-timeout-udp 300\nudp-cksum-mode calc\n");
+            assertTrue(r.reload());
+        });
+        assertEquals(UdpCksumMode.CALC, current.get().config().udpCksumMode());
+        assertFalse(log.contains("needs a restart"), log);
+
+        log = captureLog(() -> {
+            Files.writeString(conf, base + "pool4 192.0.2.1 tcp\npool4 192.0.2.1 udp\nnat64-timeout-udp 600\n"
+                    + "bib tcp 2001:db8:6::80 80 192.0.2.1 80\nnat64-max-sessions 1000\n"
+                    + "nat64-block-log /var/log/b.log\nmap 192.168.255.3 2001:db8:6::3\n");
+            assertTrue(r.reload());
+        });
+        XlatSnapshot s = current.get();
+        assertSame(c.nat64(), s.config().nat64(), "the running NAT64 settings stay");
+        assertNull(s.config().nat64BlockLog());
+        assertSame(state.nat64(), s.state().nat64(), "and so do the tables");
+        assertEquals(2, s.config().maps().size(), "the live part of the file is taken");
+        assertEquals(1, log.lines().count(), "one line names everything that needs a restart:\n" + log);
+        assertTrue(log.contains("changed but needs a restart, running value kept: pool4, bib, nat64-max-sessions,"
+                + " nat64-timeout-udp, nat64-block-log"), log);
+
+        // stateful NAT64 removed from the file: it stays on until a restart
+        log = captureLog(() -> {
+            Files.writeString(conf, base);
+            assertTrue(r.reload());
+        });
+        assertSame(c.nat64(), current.get().config().nat64());
+        assertTrue(log.contains("changed but needs a restart, running value kept: pool4"), log);
+    }
+
+    @Test
+    void statefulChangesNameEachDirective() throws Exception {
+        String base = "tun-device nat64\nipv4-addr 192.168.255.1\nipv6-addr 2001:db8:1::2\nprefix 64:ff9b::/96\n"
+                + "pool4 192.0.2.0/30\n";
+        TunxlatConfig a = ConfigParser.parse(base, Path.of("a.conf"));
+        assertEquals(List.of(), Reloader.statefulChanges(a, ConfigParser.parse(base, Path.of("b.conf"))),
+                "two parses of one text are equal, though their arrays and pools are other objects");
+        String[][] cases = {
+            {"nat64-port-block 64", "nat64-port-block"},
+            {"nat64-subscriber-prefix 64", "nat64-subscriber-prefix"},
+            {"nat64-max-blocks 2", "nat64-max-blocks"},
+            {"nat64-max-subscriber-sessions 10", "nat64-max-subscriber-sessions"},
+            {"nat64-timeout-tcp-est 8000", "nat64-timeout-tcp-est"},
+            {"nat64-timeout-tcp-trans 300", "nat64-timeout-tcp-trans"},
+            {"nat64-timeout-icmp 30", "nat64-timeout-icmp"},
+            {"nat64-timeout-syn 3", "nat64-timeout-syn"},
+            {"nat64-filtering address-dependent", "nat64-filtering"},
+            {"nat64-drop-externally-initiated-tcp yes", "nat64-drop-externally-initiated-tcp"},
+            {"nat64-deterministic 2001:db8:6::/120", "nat64-deterministic"},
+        };
+        for (String[] c : cases) {
+            assertEquals(List.of(c[1]), Reloader.statefulChanges(a, ConfigParser.parse(base + c[0] + "\n",
+                    Path.of("b.conf"))), c[0]);
+        }
     }
 
     interface Action {
