@@ -214,7 +214,7 @@ public final class Nat64Listing {
      * (none, or changing under every read). A scan of the subscribers.
      */
     public Subscriber subscriberOf(long hi, long lo) {
-        Subscribers subs = tables.subs();
+        Subscribers subs = tables.subscriberTable();
         Pool4 pool = tables.settings().pool4();
         Ipv6Prefix of = new Ipv6Prefix(hi & Addresses.maskHi(subs.prefixLength), lo & Addresses.maskLo(subs.prefixLength),
                 subs.prefixLength);

@@ -69,11 +69,6 @@ public final class Nat64Tables {
         return counts;
     }
 
-    /** The subscribers, for {@link Nat64Listing} (read only). */
-    Subscribers subs() {
-        return subs;
-    }
-
     public Nat64Table table(int protocol) {
         return tables[protocol];
     }
@@ -86,7 +81,7 @@ public final class Nat64Tables {
         return settings;
     }
 
-    /** The subscribers (for the state file, {@link Nat64StateFile}). */
+    /** The subscribers (for the state file, {@link Nat64StateFile}, and read only for {@link Nat64Listing}). */
     Subscribers subscriberTable() {
         return subs;
     }
