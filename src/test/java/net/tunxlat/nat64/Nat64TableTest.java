@@ -7,12 +7,12 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.TreeSet;
 import java.util.Set;
 import net.tunxlat.mapping.Addresses;
 import net.tunxlat.mapping.Ipv6Prefix;
 import org.junit.jupiter.api.Test;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 
 class Nat64TableTest {
