@@ -60,11 +60,22 @@ final class PortAllocator {
      */
     int allocate(Bib bib, int e, int s, Subscribers subs, int z4, int z, long now) {
         int x = bib.x(e);
+        int parity = Nat64Protocol.hasPortClasses(protocol) ? x & 1 : -1;
+        int r = allocate(bib, e, s, subs, z4, z, now, parity);
+        if (r == -2 - Nat64Outcome.POOL_EXHAUSTED && parity >= 0) {
+            // RFC 4787 REQ-4 recommends keeping the parity, it does not require it: with every port of the source's
+            // parity taken, a port of the other parity is better than refusing the flow while ports are free.
+            r = allocate(bib, e, s, subs, z4, z, now, -1);
+        }
+        return r;
+    }
+
+    /** {@link #allocate}, keeping {@code parity} (0 even, 1 odd, -1 any). */
+    private int allocate(Bib bib, int e, int s, Subscribers subs, int z4, int z, long now, int parity) {
+        int x = bib.x(e);
         long h = SipHash.hash(k0, k1, bib.hi(e), bib.lo(e), (long) x << 48 | (z4 & 0xffffffffL) << 16 | z);
         int offset = (int) h & 0x7fffffff;
         int index = (int) (h >>> 40) & (TABLE - 1);
-        boolean classes = Nat64Protocol.hasPortClasses(protocol);
-        int parity = classes ? x & 1 : -1;
         int cls = Pool4.classOf(protocol, x);
         if (deterministic != null) {
             int b = deterministic.blockOf(protocol, bib.hi(e), bib.lo(e));

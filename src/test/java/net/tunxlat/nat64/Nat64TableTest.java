@@ -12,6 +12,7 @@ import net.tunxlat.mapping.Addresses;
 import net.tunxlat.mapping.Ipv6Prefix;
 import org.junit.jupiter.api.Test;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 
 class Nat64TableTest {
@@ -323,6 +324,27 @@ class Nat64TableTest {
         assertEquals(Nat64Outcome.OK, udp.peekOutbound(r, H, 1, 5000, Z1, 53));
         assertEquals(30, udp.expiry(session), "not refreshed");
         assertEquals(1, t.sessions(UDP));
+    }
+
+    /**
+     * RFC 4787 REQ-4 recommends keeping the parity but does not require it: with every port of the source's parity
+     * taken, a flow gets a port of the other parity rather than being refused while ports are free. Ten ports, all
+     * sources even: five even ports, then the five odd ones, then exhausted.
+     */
+    @Test
+    void parityGivesWayBeforeThePoolIsExhausted() {
+        Nat64Tables t = tables(settings(pool(40000, 40009, 0), 100, 128, 100, 0, false, false, List.of()));
+        Nat64Table udp = t.table(UDP);
+        Set<Integer> ports = new TreeSet<>();
+        for (int host = 1; host <= 10; host++) {
+            assertEquals(Nat64Outcome.OK, udp.outbound(r, H, host, 5000, Z1, 53, 0, 0), "host " + host);
+            ports.add(r.port());
+            if (host <= 5) {
+                assertEquals(0, r.port() & 1, "parity kept while an even port is free: host " + host);
+            }
+        }
+        assertEquals(10, ports.size(), "every port of the pool used once: " + ports);
+        assertEquals(Nat64Outcome.POOL_EXHAUSTED, udp.outbound(r, H, 11, 5000, Z1, 53, 0, 0));
     }
 
     /**
