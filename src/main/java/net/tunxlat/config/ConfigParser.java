@@ -244,6 +244,7 @@ public final class ConfigParser {
         /** A map-file: only {@code map} lines. */
         private final boolean mapsOnly;
         private int dynamicPoolRate = TunxlatConfig.DEFAULT_DYNAMIC_POOL_RATE;
+        private boolean zeroizeTrafficClass;
         /** The environment ({@code $STATE_DIRECTORY}). */
         private Function<String, String> env = System::getenv;
         /** The stateful NAT64 lines ({@code pool4}, {@code bib}, {@code nat64-*}). */
@@ -446,6 +447,7 @@ public final class ConfigParser {
                 }
                 case DYNAMIC_POOL_RATE ->
                         dynamicPoolRate = values.integer(ln, d, arg, 0, TunxlatConfig.MAX_DYNAMIC_POOL_RATE);
+                case ZEROIZE_TRAFFIC_CLASS -> zeroizeTrafficClass = values.bool(ln, d, arg);
                 default -> throw new IllegalStateException(d.toString());
             }
         }
@@ -651,7 +653,7 @@ public final class ConfigParser {
                     controlSocketOff ? null : controlSocket != null ? controlSocket
                             : Path.of(DEFAULT_CONTROL_SOCKET_DIR, tunDevice + ".sock"),
                     dynamicPoolRate, !seenAt.containsKey(Directive.METRICS_LISTEN),
-                    !controlSocketOff && controlSocket == null, nat64Settings, nat64.blockLog());
+                    !controlSocketOff && controlSocket == null, nat64Settings, nat64.blockLog(), zeroizeTrafficClass);
         }
     }
 }

@@ -58,6 +58,8 @@ import net.tunxlat.nat64.Nat64Settings;
  *                      bind it then only warns
  * @param nat64BlockLog {@code nat64-block-log}: a file that port block allocations and releases are also appended
  *                      to, or null (they go to the journal only)
+ * @param zeroizeTrafficClass {@code zeroize-traffic-class}: IPv4 to IPv6 packets get Traffic Class 0 instead of
+ *                      the TOS (RFC 7915 §4.1's configurable option; default false: the TOS is copied)
  */
 public record TunxlatConfig(
         Path source,
@@ -93,7 +95,8 @@ public record TunxlatConfig(
         boolean metricsListenDefaulted,
         boolean controlSocketDefaulted,
         Nat64Settings nat64,
-        Path nat64BlockLog) {
+        Path nat64BlockLog,
+        boolean zeroizeTrafficClass) {
 
     public static final int DEFAULT_OFFLINK_MTU = 1280;
     public static final int DEFAULT_ICMP_RATE_LIMIT = 100;
@@ -166,6 +169,7 @@ public record TunxlatConfig(
         private boolean controlSocketDefaulted;
         private Nat64Settings nat64;
         private Path nat64BlockLog;
+        private boolean zeroizeTrafficClass;
 
         public Builder source(Path v) { source = v; return this; }
         public Builder tunDevice(String v) { tunDevice = v; return this; }
@@ -203,13 +207,14 @@ public record TunxlatConfig(
         public Builder dynamicPoolRate(int v) { dynamicPoolRate = v; return this; }
         public Builder nat64(Nat64Settings v) { nat64 = v; return this; }
         public Builder nat64BlockLog(Path v) { nat64BlockLog = v; return this; }
+        public Builder zeroizeTrafficClass(boolean v) { zeroizeTrafficClass = v; return this; }
 
         public TunxlatConfig build() {
             return new TunxlatConfig(source, tunDevice, ipv4Addr, ipv6Addr, prefix, wkpfStrict, dynamicPool, dataDir,
                     mapFile, maps, strictFragHdr, udpCksumMode, offlinkMtu, log, workers, tunUp, tunIps, tunRoutes,
                     rfc6791Pool, ipv4EgressMtu, ipv6EgressMtu, icmpRateLimit, dynamicPoolAllow, nptv6, nptv6LearnMax,
                     nptv6LearnTimeout, tunOffload, metricsListen, controlSocket, dynamicPoolRate, metricsListenDefaulted,
-                    controlSocketDefaulted, nat64, nat64BlockLog);
+                    controlSocketDefaulted, nat64, nat64BlockLog, zeroizeTrafficClass);
         }
     }
 
@@ -224,7 +229,7 @@ public record TunxlatConfig(
                 .nptv6LearnTimeout(nptv6LearnTimeout).tunOffload(tunOffload).metricsListen(metricsListen)
                 .controlSocket(controlSocket).dynamicPoolRate(dynamicPoolRate)
                 .metricsListenDefaulted(metricsListenDefaulted).controlSocketDefaulted(controlSocketDefaulted)
-                .nat64(nat64).nat64BlockLog(nat64BlockLog);
+                .nat64(nat64).nat64BlockLog(nat64BlockLog).zeroizeTrafficClass(zeroizeTrafficClass);
     }
 
     /**

@@ -389,14 +389,25 @@ final class Xlat46 {
     }
 
     /**
-     * RFC 7915 §4.1: the IPv6 header at {@code at} in {@code c.pkt}: Traffic Class = TOS, Flow Label 0,
-     * Payload Length = Total Length - IHL (+8 with a Fragment Header), Next Header = Protocol (1 → 58),
+     * RFC 7915 §4.1, Traffic Class: "By default, copied from the IP Type Of Service (TOS) octet"; with
+     * {@code zeroize-traffic-class yes} zero, the option §4.1 asks for ("an administratively configurable option
+     * to ignore the IPv4 TOS and always set the IPv6 Traffic Class (TC) to zero"). §4.3 translates the packet
+     * inside an ICMP error by the same rules, so it applies there too.
+     */
+    private static int trafficClass(XlatContext c) {
+        return c.snap.zeroizeTrafficClass ? 0 : c.tos;
+    }
+
+    /**
+     * RFC 7915 §4.1: the IPv6 header at {@code at} in {@code c.pkt}: Traffic Class = TOS (or 0, see
+     * {@link #trafficClass}), Flow Label 0, Payload Length = Total Length - IHL (+8 with a Fragment Header),
+     * Next Header = Protocol (1 → 58),
      * Hop Limit = TTL - 1 (kept in inner mode, §4.3), and for a fragment the Fragment Header: Next Header
      * = Protocol, Fragment Offset and M copied, Identification = the IPv4 Identification in the low 16 bits.
      */
     void ipv4HeaderToIpv6(XlatContext c, int at) {
         int nextHeader = c.proto == PROTO_ICMP ? PROTO_ICMPV6 : c.proto;
-        ip6.wrap(c.pkt, at).write(c.tos, c.l4Length + (c.fragmented ? Ipv6FragmentHeader.LENGTH : 0),
+        ip6.wrap(c.pkt, at).write(trafficClass(c), c.l4Length + (c.fragmented ? Ipv6FragmentHeader.LENGTH : 0),
                 c.fragmented ? Ipv6Header.NEXT_HEADER_FRAGMENT : nextHeader, c.inner ? c.ttl : c.ttl - 1,
                 c.srcHi, c.srcLo, c.dstHi, c.dstLo);
         if (c.fragmented) {
@@ -590,7 +601,7 @@ final class Xlat46 {
         } else {
             o.setRestOfHeader((int) parameter);
         }
-        ip6.wrap(out, s).write(c.tos, icmpLength6, PROTO_ICMPV6, c.ttl - 1, c.srcHi, c.srcLo, c.dstHi, c.dstLo);
+        ip6.wrap(out, s).write(trafficClass(c), icmpLength6, PROTO_ICMPV6, c.ttl - 1, c.srcHi, c.srcLo, c.dstHi, c.dstLo);
         int sum = Ipv6Header.pseudoHeaderSum(c.srcHi, c.srcLo, c.dstHi, c.dstLo, icmpLength6, PROTO_ICMPV6);
         o.setChecksum(Checksum.finish(Checksum.add(out, icmp, icmpLength6, Checksum.fold(sum))));
         int outLength = Ipv6Header.LENGTH + icmpLength6;

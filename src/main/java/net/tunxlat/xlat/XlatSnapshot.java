@@ -49,6 +49,8 @@ public final class XlatSnapshot {
     /** MTUs of the links beyond the translator, 0 when unknown (RFC 7915 §1.4: it acts as a router). */
     final int ipv4EgressMtu;
     final int ipv6EgressMtu;
+    /** {@code zeroize-traffic-class}: IPv6 Traffic Class 0 instead of the IPv4 TOS (RFC 7915 §4.1). */
+    final boolean zeroizeTrafficClass;
     /** The TUN device's MTU (0: unknown), the next-hop MTU when the egress MTUs are not configured. */
     final int linkMtu;
     final TunxlatConfig config;
@@ -128,6 +130,7 @@ public final class XlatSnapshot {
         this.rfc6791Pool = config.rfc6791Pool();
         this.ipv4EgressMtu = config.ipv4EgressMtu();
         this.ipv6EgressMtu = config.ipv6EgressMtu();
+        this.zeroizeTrafficClass = config.zeroizeTrafficClass();
     }
 
     public TunxlatConfig config() {

@@ -92,6 +92,7 @@ class ConfigParserTest {
             assertEquals(EnumSet.noneOf(LogOption.class), c.log());
             assertEquals(0, c.workers());
             assertFalse(c.tunUp());
+            assertFalse(c.zeroizeTrafficClass()); // RFC 7915 §4.1: the TOS is copied by default
             assertEquals(List.of(), c.tunIps());
             assertEquals(List.of(), c.tunRoutes());
             // ipv4-addr embedded in the prefix
@@ -359,6 +360,7 @@ class ConfigParserTest {
             assertEquals(expected, parse(base("tun-up " + value)).tunUp());
             assertEquals(expected, parse(base("wkpf-strict " + value)).wkpfStrict());
             assertEquals(expected, parse(base("strict-frag-hdr " + value)).strictFragHdr());
+            assertEquals(expected, parse(base("zeroize-traffic-class " + value)).zeroizeTrafficClass());
         }
 
         @Test
@@ -638,6 +640,8 @@ class ConfigParserTest {
                     "'tun-up' expects yes, no, on, off, true, false, 1 or 0, got '" + value + "'");
             assertError(base("wkpf-strict " + value), 4, "'wkpf-strict' expects yes, no");
             assertError(base("strict-frag-hdr " + value), 4, "'strict-frag-hdr' expects yes, no");
+            assertError(base("zeroize-traffic-class " + value), 4,
+                    "'zeroize-traffic-class' expects yes, no, on, off, true, false, 1 or 0, got '" + value + "'");
         }
 
         @ParameterizedTest

@@ -188,6 +188,7 @@ class JoolOracleTest {
                 .ipv4EgressMtu(intOf(c.get("egress_mtu_v4")))
                 .ipv6EgressMtu(intOf(c.get("egress_mtu_v6")))
                 .icmpRateLimit(1_000_000)
+                .zeroizeTrafficClass(zeroizeTrafficClass(c))
                 .build();
     }
 
@@ -248,6 +249,7 @@ class JoolOracleTest {
                 .ipv4EgressMtu(intOf(c.get("egress_mtu_v4")))
                 .ipv6EgressMtu(intOf(c.get("egress_mtu_v6")))
                 .icmpRateLimit(1_000_000)
+                .zeroizeTrafficClass(zeroizeTrafficClass(c))
                 .build();
     }
 
@@ -258,11 +260,9 @@ class JoolOracleTest {
      * skip message); a step not listed here that does not match fails the build.
      */
     static final Map<String, String> NAT64_DIFFERENCES = Map.of(
-            "nat64-025", "Jool's zeroize-traffic-class (on in this step) writes traffic class 0; tunxlat copies the TOS of"
-                    + " n4's error (0xc0) as RFC 7915 §4.1 says by default, and has no option to zero it",
             "nat64-026", "Jool's source-icmpv6-errors-better off sources the error from the quoted packet's destination"
                     + " (RFC 6146's literal reading); tunxlat always sources it from the IPv4 router that sent it (RFC 7915"
-                    + " §4.1 translates the outer source), and has no zeroize-traffic-class either");
+                    + " §4.1 translates the outer source)");
 
     /** The stateful translator all 42 steps run through, in order, so that state carries from step to step. */
     private static OfflineTranslator stateful;
@@ -348,8 +348,14 @@ class JoolOracleTest {
                 .ipv4EgressMtu(intOf(c.get("egress_mtu_v4")))
                 .ipv6EgressMtu(intOf(c.get("egress_mtu_v6")))
                 .icmpRateLimit(1_000_000)
+                .zeroizeTrafficClass(zeroizeTrafficClass(c))
                 .nat64(settings)
                 .build();
+    }
+
+    /** Jool's {@code zeroize-traffic-class} (the step's {@code zeroize_traffic_class}; off when absent). */
+    private static boolean zeroizeTrafficClass(Map<String, Object> c) {
+        return Boolean.TRUE.equals(c.get("zeroize_traffic_class"));
     }
 
     private static int protocol(String name) {

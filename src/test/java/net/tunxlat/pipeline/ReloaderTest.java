@@ -143,6 +143,29 @@ class ReloaderTest {
     }
 
     @Test
+    void zeroizeTrafficClassChangesLive(@TempDir Path dir) throws Exception {
+        Path conf = dir.resolve("tayga.conf");
+        Files.writeString(dir.resolve("hosts.map"), "");
+        Files.writeString(conf, conf(dir, ""));
+        TunxlatConfig c = ConfigParser.withMapFile(ConfigParser.parse(conf));
+        assertFalse(c.zeroizeTrafficClass());
+        XlatState state = XlatState.forConfig(c, clock::get);
+        AtomicReference<XlatSnapshot> current = new AtomicReference<>(state.install(new XlatSnapshot(c, state)));
+        Reloader r = new Reloader(conf, state, current::get, current::set);
+        String log = captureLog(() -> {
+            Files.writeString(conf, conf(dir, "zeroize-traffic-class yes\n"));
+            assertTrue(r.reload());
+        });
+        assertTrue(current.get().config().zeroizeTrafficClass(), "the new snapshot zeroes the Traffic Class");
+        assertFalse(log.contains("needs a restart"), log);
+        captureLog(() -> {
+            Files.writeString(conf, conf(dir, "zeroize-traffic-class no\n"));
+            assertTrue(r.reload());
+        });
+        assertFalse(current.get().config().zeroizeTrafficClass(), "and back");
+    }
+
+    @Test
     void statefulNat64LinesNeedARestartAndTheReloadLineNamesThem(@TempDir Path dir) throws Exception {
         Path conf = dir.resolve("tayga.conf");
         String base = "tun-device nat64\nipv4-addr 192.168.255.1\nipv6-addr 2001:db8:1::2\nprefix 64:ff9b::/96\n"
