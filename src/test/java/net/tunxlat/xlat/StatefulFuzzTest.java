@@ -24,7 +24,7 @@ import net.tunxlat.offline.OfflineTranslator;
  * the sweeper run on it (RFC 6146 §3.5, §4). Each {@value #OP} bytes are one step; see {@link #step} for what each
  * byte chooses (direction, protocol, TCP flags, ports, fragment bits, ICMP errors quoting a flow, clock and sweep).
  * The packets are built well-formed (checksums right) so that they reach the BIB, session and fragment code; the
- * fuzzer chooses what they say. The tables are small (8 sessions per protocol, 16 or 32 pool4 ports, 3 subscribers,
+ * fuzzer chooses what they say, and may damage one byte of each. The tables are small (8 sessions per protocol, 16 or 32 pool4 ports, 3 subscribers,
  * 2 held SYNs) so that every limit is hit.
  *
  * <p>Invariants, on every step: no exception; the packet is translated, answered or dropped with one reason,
@@ -114,8 +114,9 @@ class StatefulFuzzTest {
      * the quoted protocol and the error's type). Byte 2: the IPv6 host's port (5000-5014, or 80 for 15, the
      * static BIB entries' port) or the pool4 port (1000-1031). Byte 3: the remote port (one of {@link #REMOTE_PORTS}, or the byte itself when bit 2 is set).
      * Byte 4: the clock (0x80-0xbf: advance that many seconds less 0x80; 0xc0-0xff: advance that many minutes less
-     * 0xc0, and run the sweeper). Byte 5: the payload length (low 6 bits) and, bit 6, a packet to the translator's
-     * own IPv4 address instead of pool4. Bytes 6-7: the fragment Identification / echo sequence.
+     * 0xc0, and run the sweeper). Byte 5: the payload length (low 6 bits); bit 6, a packet to the translator's
+     * own IPv4 address instead of pool4; bit 7, {@linkplain #corrupt damage}: byte 7 flips bits of the packet's
+     * byte at byte 6. Bytes 6-7: the fragment Identification / echo sequence.
      */
     static void step(XlatHarness h, Nat64Tables tables, Nat64Settings s, byte[] op, int index) {
         int b0 = op[0] & 0xff;
@@ -153,6 +154,9 @@ class StatefulFuzzTest {
             p = from4 ? fragment4(SERVERS4[server], pool, proto, ident, frag, l4)
                     : fragment6(host, SERVERS6[server], proto, ident, frag, l4);
         }
+        if ((op[5] & 0x80) != 0 && op[7] != 0) {
+            corrupt(p, op[6] & 0xff, op[7]);
+        }
         boolean inputValid = PacketInvariants.transportChecksumValid(p, p.length);
         XlatHarness.Outcome o = h.run(p);
         String what = "step " + index + " " + OfflineTranslator.describe(p, 0, p.length);
@@ -164,6 +168,22 @@ class StatefulFuzzTest {
             assertNull(wrong, () -> what + ": " + wrong + " in " + OfflineTranslator.describe(out, 0, out.length));
         }
         assertWithinLimits(tables, s, what);
+    }
+
+    /**
+     * Flips the bits {@code mask} of byte {@code at} (modulo the length) of a built packet, so that malformed
+     * headers, lengths and quoted packets meet live state; an IPv4 header checksum is made right again, so that
+     * the damage reaches past it.
+     */
+    static void corrupt(byte[] p, int at, byte mask) {
+        p[at % p.length] ^= mask;
+        if ((p[0] & 0xf0) == 0x40 && (p[0] & 0x0f) == 5 && p.length >= 20) {
+            p[10] = 0;
+            p[11] = 0;
+            int c = ~naiveSum(p, 0, 20) & 0xffff;
+            p[10] = (byte) (c >> 8);
+            p[11] = (byte) c;
+        }
     }
 
     /** Live sessions, BIB entries and subscribers within what the configuration allows. */
