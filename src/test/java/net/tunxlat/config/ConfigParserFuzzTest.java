@@ -48,7 +48,11 @@ class ConfigParserFuzzTest {
         "data-dir ", "map-file ", "strict-frag-hdr ", "udp-cksum-mode ", "log ", "offlink-mtu ", "workers ", "tun-up ",
         "tun-ip ", "tun-route ", "rfc6791-pool ", "ipv4-egress-mtu ", "ipv6-egress-mtu ", "icmp-rate-limit ",
         "dynamic-pool-allow ", "nptv6 ", "nptv6-learn-max ", "nptv6-learn-timeout ", "tun-offload ", "metrics-listen ",
-        "dynamic-pool-rate ", "64:ff9b::/96", "2001:db8::/32", "192.168.255.0/24", "/var/lib/tunxlat", "\\x0A", "#", "::",
+        "dynamic-pool-rate ", "zeroize-traffic-class ", "pool4 ", "bib ", "nat64-port-block ", "nat64-subscriber-prefix ",
+        "nat64-max-blocks ", "nat64-max-subscriber-sessions ", "nat64-max-sessions ", "nat64-timeout-udp ",
+        "nat64-timeout-tcp-est ", "nat64-timeout-tcp-trans ", "nat64-timeout-icmp ", "nat64-timeout-syn ",
+        "nat64-short-timeouts ", "nat64-filtering ", "nat64-drop-externally-initiated-tcp ", "nat64-deterministic ",
+        "nat64-block-log ", "tcp ", "udp ", "icmp ", "1024-65535", "address-dependent", "64:ff9b::/96", "2001:db8::/32", "192.168.255.0/24", "/var/lib/tunxlat", "\\x0A", "#", "::",
         "::ffff:", "/128", "/32", "yes", "off", "calc", "drop reject icmp self", "[::1]:9464", "inbound"})
     void configFile(byte[] data) throws IOException {
         Files.write(FILE, data);
