@@ -6,8 +6,10 @@
  * <h2>Conventions</h2>
  * <ul>
  * <li>{@code XxxHeader wrap(ByteBuf buf, int offset)} points the view at a header and returns it;
- *     {@code offset()} and {@code buffer()} give them back. A view never checks bounds: the caller
- *     validates the packet's length first. Views throw nothing and allocate nothing (HeaderAllocationTest).</li>
+ *     {@code offset()} and {@code buffer()} give them back. A view never checks a field against the packet's
+ *     length: the caller validates it first. Every access is still bounds-checked against the buffer's capacity
+ *     ({@code HeaderView}: direct buffers are read without the {@code ByteBuf}'s reference-count check). Views
+ *     allocate nothing (HeaderAllocationTest).</li>
  * <li>The RFC's header diagram is in each class comment; the field offsets are {@code public static final int}
  *     constants named after the RFC field ({@code TOTAL_LENGTH}, {@code CHECKSUM}). {@code LENGTH} is a
  *     header's own size; a field called "Length" has its offset in {@code LENGTH_FIELD}.</li>
