@@ -46,7 +46,12 @@ class StatefulExplainTest {
             OfflineTranslator.Result again = x.translate(udp6(5000), 1_000_000_000L);
             assertEquals("nat64 udp: binding 2001:db8::5#5000 <-> 192.0.2.2#2000, session with 203.0.113.2#53",
                     again.rules().get(2), "the state lives as long as the capture");
-            OfflineTranslator.Result none = x.translate(udp6(5002), 2_000_000_000L);
+            // RFC 4787 REQ-4 recommends the parity: with the even port taken, the odd one rather than a refusal
+            OfflineTranslator.Result odd = x.translate(udp6(5002), 2_000_000_000L);
+            assertEquals(OfflineTranslator.Kind.TRANSLATED, odd.kind(), odd.outcome());
+            assertEquals("nat64 udp: new binding 2001:db8::5#5002 <-> 192.0.2.2#2001, new session with 203.0.113.2#53",
+                    odd.rules().get(2));
+            OfflineTranslator.Result none = x.translate(udp6(5004), 3_000_000_000L);
             assertEquals(OfflineTranslator.Kind.ANSWERED, none.kind(), none.outcome());
             assertTrue(none.outcome().contains("dropped: nat64_pool_exhausted"), none.outcome());
             assertEquals("nat64 udp: pool exhausted (remote 203.0.113.2#53)", none.rules().get(1));
