@@ -357,6 +357,20 @@ final class Nat64Traffic implements AutoCloseable {
         return new UdpEcho(new InetSocketAddress(address, port), false);
     }
 
+    /**
+     * A plain UDP socket of an IPv4 server, bound to ({@code address}, {@code port}), with no receive loop of its
+     * own: for {@link #await} (two threads receiving on one channel can starve each other on its read lock).
+     */
+    DatagramSocket udpServerSocket(String address, int port) throws IOException {
+        DatagramChannel ch = bed.servers().inside(() -> {
+            DatagramChannel d = DatagramChannel.open(StandardProtocolFamily.INET);
+            d.bind(new InetSocketAddress(address, port));
+            return d;
+        });
+        open.add(ch);
+        return ch.socket();
+    }
+
     /** A UDP socket of an IPv6 host, bound to ({@code host}, {@code port}). */
     DatagramSocket udpClient(String host, int port) throws IOException {
         DatagramChannel ch = bed.clients().inside(() -> {

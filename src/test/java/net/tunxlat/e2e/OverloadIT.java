@@ -104,7 +104,10 @@ class OverloadIT {
                 return null;
             });
             Thread.sleep(2000);
-            ExecResult newHost = bed.ipv6Host().exec(FLOOD.plusSeconds(10), "ping", "-n", "-c", "10", "-i", "1", "-W", "2",
+            // 30 echo requests over 9 s: each one and its reply must win a place in a TUN queue the flood overfills
+            // (most of the flood is dropped there, by the kernel), so the chance of one answer grows with the tries;
+            // 10 over 10 s went unanswered once when the flood senders got more of the CPU than usual.
+            ExecResult newHost = bed.ipv6Host().exec(FLOOD.plusSeconds(10), "ping", "-n", "-c", "30", "-i", "0.3", "-W", "2",
                     "-I", NEW_HOST, IPV4_HOST_VIA_PREFIX);
             List<String> sent = flood.await(FLOOD.plusSeconds(30));
             flooding.set(false);

@@ -270,13 +270,12 @@ class StatefulNat64DifferentialIT {
     }
 
     private static void unsolicited(Nat64Bed bed, Nat64Traffic t, Map<String, String> facts) throws Exception {
-        Nat64Traffic.UdpEcho sender = t.udpSink(SERVER1, 7005);
-        sender.socket.connect(at(POOL4, 9999));
-        sender.sendTo(new Endpoint(POOL4, 9999), "unsolicited");
-        facts.put("unsolicited.udp", Nat64Traffic.await(sender.socket, "never", Duration.ofSeconds(2)));
-        // No disconnect(): it waits for the channel's read lock, which the sink's receive loop (200 ms timeouts,
-        // a non-fair lock) can hold for ever when nothing arrives (TAYGA + NAT44 answers nothing). The socket is
-        // not used again.
+        // A socket without a receive loop: await() alone reads it (a sink's loop and await() on one channel starved
+        // each other on its read lock and hung the test when TAYGA + NAT44 answered nothing).
+        DatagramSocket sender = t.udpServerSocket(SERVER1, 7005);
+        sender.connect(at(POOL4, 9999));
+        Nat64Traffic.send(sender, at(POOL4, 9999), "unsolicited");
+        facts.put("unsolicited.udp", Nat64Traffic.await(sender, "never", Duration.ofSeconds(2)));
         ExecResult ping = bed.servers().exec("ping", "-n", "-c", "1", "-W", "2", POOL4);
         String answer = ping.output().lines().filter(l -> l.startsWith("From ") || l.contains("bytes from"))
                 .findFirst().orElse("nothing");
