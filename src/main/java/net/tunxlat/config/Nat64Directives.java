@@ -35,11 +35,14 @@ final class Nat64Directives {
     /** The largest {@code nat64-max-sessions}: 16,777,216 per protocol, about 5.6 GiB of tables. */
     static final int MAX_SESSIONS = 16_777_216;
     /**
-     * The most pool4 addresses in all lines together (a /22). {@link Pool4}'s construction is quadratic in its
-     * ranges and keeps a few arrays per block: at 1,024 addresses (3,072 ranges, 523,264 blocks of 128 per
-     * protocol) a parse took 0.6 to 2.2 s on the shared 2-core machine, at 4,096 addresses 4 to 9 s.
+     * The most pool4 addresses in all lines together (a /20). {@link Pool4} itself builds a /16 in under 0.1 s
+     * (bench/Pool4Build); what grows with the addresses is elsewhere: the tables' state per port block (about 16 B,
+     * 109 MiB at 4,096 addresses with blocks of 128, 1.5 GiB at 65,536), two metric series per address and protocol
+     * (24,576 series at 4,096 addresses, 393,216 at 65,536: 239 MiB of meters and a 27 MiB scrape) and this
+     * parser's check of each line against the earlier ones (quadratic: 0.45 s for 4,096 one-address lines, 40 s for
+     * 65,536). docs/nat64-design.md, "Pool4 at scale".
      */
-    static final int MAX_POOL4_ADDRESSES = 1024;
+    static final int MAX_POOL4_ADDRESSES = 4096;
     /** The largest {@code nat64-max-blocks}. */
     static final int MAX_BLOCKS_PER_SUBSCRIBER = 256;
     /** The longest session lifetime: 30 days. */
@@ -206,7 +209,7 @@ final class Nat64Directives {
         }
         long size = 1L << (32 - addresses.length());
         if (pool4Addresses + size > MAX_POOL4_ADDRESSES) {
-            throw error(ln, "'pool4' lines give more than " + MAX_POOL4_ADDRESSES + " addresses in all (a /22);"
+            throw error(ln, "'pool4' lines give more than " + MAX_POOL4_ADDRESSES + " addresses in all (a /20);"
                     + " use fewer addresses, each with all its ports");
         }
         Pool4Line line = new Pool4Line(addresses, first, last, range != null, ln);

@@ -161,7 +161,7 @@ class Nat64ConfigTest {
                 + " you mean 192.0.2.0/30?)",
         "pool4 127.0.0.1|t.conf:4: 'pool4' 127.0.0.1/32 must be unicast addresses",
         "pool4 224.0.0.0/24|t.conf:4: 'pool4' 224.0.0.0/24 must be unicast addresses",
-        "pool4 10.0.0.0/21|t.conf:4: 'pool4' lines give more than 1024 addresses in all (a /22)",
+        "pool4 10.0.0.0/19|t.conf:4: 'pool4' lines give more than 4096 addresses in all (a /20)",
         "pool4 192.0.2.1 sctp|t.conf:4: 'pool4' expects an optional protocol (tcp, udp or icmp), then an optional"
                 + " port range FIRST-LAST such as 1024-65535, got 'sctp'",
         "pool4 192.0.2.1 1024-65535 tcp|t.conf:4: 'pool4' expects an optional protocol (tcp, udp or icmp)",
@@ -326,9 +326,9 @@ class Nat64ConfigTest {
     }
     @Test
     void theLargestPoolParses() throws Exception {
-        Pool4 pool = parse(base("pool4 10.0.0.0/23", "pool4 10.0.2.0/23")).nat64().pool4();
-        assertEquals(1024 * 511, pool.blocks(Nat64Protocol.TCP));
-        assertTrue(errors(base("pool4 10.0.0.0/22", "pool4 10.0.4.0")).get(0).startsWith("t.conf:5: 'pool4' lines"
-                + " give more than 1024 addresses in all"));
+        Pool4 pool = parse(base("pool4 10.0.0.0/21", "pool4 10.0.8.0/21")).nat64().pool4();
+        assertEquals(4096 * 511, pool.blocks(Nat64Protocol.TCP));
+        assertTrue(errors(base("pool4 10.0.0.0/20", "pool4 10.0.16.0")).get(0).startsWith("t.conf:5: 'pool4' lines"
+                + " give more than 4096 addresses in all"));
     }
 }
