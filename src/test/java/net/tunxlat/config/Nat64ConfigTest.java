@@ -224,6 +224,19 @@ class Nat64ConfigTest {
     }
 
     @Test
+    void aLineInsideAnEarlierPrefixOrHoldingSeveralIsCheckedAgainstTheFirstItOverlaps() {
+        assertEquals("t.conf:7: pool4 ranges tcp 10.0.5.7 1-2000 and tcp 10.0.5.7 1500-1600 overlap; give each port"
+                + " once (the first is on line 4)", error(base("pool4 10.0.4.0/22 tcp 1-2000", "pool4 10.0.5.0/24 udp",
+                "pool4 10.1.0.0/24", "pool4 10.0.5.7 tcp 1500-1600")));
+        assertEquals("t.conf:6: pool4 ranges tcp 10.0.5.0 1-2000 and tcp 10.0.5.0 1-65535 overlap; give each port"
+                + " once (the first is on line 4)", error(base("pool4 10.0.4.0/22 tcp 1-2000", "pool4 10.0.5.0/24 udp",
+                "pool4 10.0.5.0/28")));
+        assertEquals("t.conf:6: pool4 ranges udp 10.0.5.16 1-65535 and udp 10.0.5.16 1-65535 overlap; give each"
+                + " port once (the first is on line 4)", error(base("pool4 10.0.5.16/28", "pool4 10.0.5.0/28 udp",
+                "pool4 10.0.4.0/23 udp")));
+    }
+
+    @Test
     void oneAddressMayServeEachProtocolAndPortRangeOnce() throws Exception {
         Pool4 pool = parse(base("pool4 192.0.2.1 tcp 1-2000", "pool4 192.0.2.1 tcp 2001-65535",
                 "pool4 192.0.2.1 udp 1-2000", "pool4 192.0.2.1 icmp 0-1000")).nat64().pool4();
