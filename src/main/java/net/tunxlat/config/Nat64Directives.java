@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Predicate;
 
 import net.tunxlat.mapping.Addresses;
@@ -35,11 +36,13 @@ final class Nat64Directives {
     /** The largest {@code nat64-max-sessions}: 16,777,216 per protocol, about 5.6 GiB of tables. */
     static final int MAX_SESSIONS = 16_777_216;
     /**
-     * The most pool4 addresses in all lines together (a /22). {@link Pool4}'s construction is quadratic in its
-     * ranges and keeps a few arrays per block: at 1,024 addresses (3,072 ranges, 523,264 blocks of 128 per
-     * protocol) a parse took 0.6 to 2.2 s on the shared 2-core machine, at 4,096 addresses 4 to 9 s.
+     * The most pool4 addresses in all lines together (a /20). {@link Pool4} itself builds a /16 in under 0.1 s
+     * (bench/Pool4Build); what grows with the addresses is elsewhere: the tables' state per port block (about 16 B,
+     * 109 MiB at 4,096 addresses with blocks of 128, 1.5 GiB at 65,536), two metric series per address and protocol
+     * (24,576 series at 4,096 addresses, 393,216 at 65,536: 239 MiB of meters and a 27 MiB scrape). Parsing
+     * 65,536 one-address lines takes 0.5 s. docs/nat64-design.md, "Pool4 at scale".
      */
-    static final int MAX_POOL4_ADDRESSES = 1024;
+    static final int MAX_POOL4_ADDRESSES = 4096;
     /** The largest {@code nat64-max-blocks}. */
     static final int MAX_BLOCKS_PER_SUBSCRIBER = 256;
     /** The longest session lifetime: 30 days. */
@@ -59,6 +62,8 @@ final class Nat64Directives {
     private final List<String> warnings;
     private final Map<Directive, Integer> seenAt = new EnumMap<>(Directive.class);
     private final List<Pool4Line> pool4 = new ArrayList<>();
+    /** The same lines by {@link #prefixKey}: the lines a new one may overlap are found without a scan of all. */
+    private final TreeMap<Long, List<Pool4Line>> pool4ByPrefix = new TreeMap<>();
     private long pool4Addresses;
     private final List<BibLine> bibs = new ArrayList<>();
     private final Map<BibKey, Integer> bibBy6 = new HashMap<>();
@@ -206,15 +211,43 @@ final class Nat64Directives {
         }
         long size = 1L << (32 - addresses.length());
         if (pool4Addresses + size > MAX_POOL4_ADDRESSES) {
-            throw error(ln, "'pool4' lines give more than " + MAX_POOL4_ADDRESSES + " addresses in all (a /22);"
+            throw error(ln, "'pool4' lines give more than " + MAX_POOL4_ADDRESSES + " addresses in all (a /20);"
                     + " use fewer addresses, each with all its ports");
         }
         Pool4Line line = new Pool4Line(addresses, first, last, range != null, ln);
-        for (Pool4Line e : pool4) {
+        for (Pool4Line e : sharingAddresses(addresses)) {
             overlap(e, line);
         }
         pool4Addresses += size;
         pool4.add(line);
+        pool4ByPrefix.computeIfAbsent(prefixKey(addresses.address(), addresses.length()), k -> new ArrayList<>())
+                .add(line);
+    }
+
+    /** (first address, prefix length) as one number: ordered by address, then length. */
+    private static long prefixKey(int address, int length) {
+        return (address & 0xffffffffL) << 6 | length;
+    }
+
+    /**
+     * The earlier lines with an address in {@code p}, in line order: prefixes either nest or are disjoint, so
+     * these are the prefixes holding p's first address at p's length or shorter (one look-up per length) and
+     * those inside p (one range of keys). Not a scan of every line: 65,536 one-address lines took 40 s that way.
+     */
+    private List<Pool4Line> sharingAddresses(Ipv4Prefix p) {
+        List<Pool4Line> found = new ArrayList<>();
+        for (int l = 0; l <= p.length(); l++) {
+            int mask = l == 0 ? 0 : -1 << (32 - l);
+            found.addAll(pool4ByPrefix.getOrDefault(prefixKey(p.address() & mask, l), List.of()));
+        }
+        long start = p.address() & 0xffffffffL;
+        long end = start + (1L << (32 - p.length())) - 1;
+        if (p.length() < 32) {
+            pool4ByPrefix.subMap(start << 6 | (p.length() + 1), true, end << 6 | 32, true).values()
+                    .forEach(found::addAll);
+        }
+        found.sort((a, b) -> Integer.compare(a.line(), b.line()));
+        return found;
     }
 
     /** An error in {@link Pool4}'s words if {@code b} gives a port {@code a} gave (same protocol and address). */

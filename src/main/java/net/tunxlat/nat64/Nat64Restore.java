@@ -38,7 +38,7 @@ final class Nat64Restore {
 
     private final Nat64Tables tables;
     private final Subscribers subs;
-    private final PoolIndex index;
+    private final Pool4 pool;
     private final int now;
     private final long wallNow;
     final long[] skipped = new long[WHY.length];
@@ -58,7 +58,7 @@ final class Nat64Restore {
     Nat64Restore(Nat64Tables tables, long now, long wallNow) {
         this.tables = tables;
         this.subs = tables.subscriberTable();
-        this.index = new PoolIndex(tables.settings().pool4());
+        this.pool = tables.settings().pool4();
         this.now = (int) now;
         this.wallNow = wallNow;
     }
@@ -101,12 +101,11 @@ final class Nat64Restore {
     boolean block(int protocol, Ipv6Prefix subscriber, int address, int firstPort, int lastPort, long allocatedUtc) {
         Supplier<String> what = () -> "port block " + where(protocol, address, firstPort) + "-" + lastPort + " of "
                 + subscriber;
-        Pool4 pool = tables.settings().pool4();
         PortAllocator ports = tables.table(protocol).ports;
-        if (!index.contains(protocol, address, firstPort) || !index.contains(protocol, address, lastPort)) {
+        if (!pool.contains(protocol, address, firstPort) || !pool.contains(protocol, address, lastPort)) {
             return skip(NOT_IN_POOL, what);
         }
-        int b = index.blockOf(protocol, address, firstPort);
+        int b = pool.blockOf(protocol, address, firstPort);
         if (!ports.blockMode() || b < 0 || pool.blockFirstPort(protocol, b) != firstPort
                 || lastPort - firstPort + 1 != pool.blockSize() || subscriber.length() != subs.prefixLength) {
             return skip(BLOCK_CHANGED, what);
@@ -159,7 +158,7 @@ final class Nat64Restore {
             bibs++;
             return e;
         }
-        if (!index.contains(protocol, t4, t)) {
+        if (!pool.contains(protocol, t4, t)) {
             skip(NOT_IN_POOL, what);
             return -1;
         }
@@ -167,12 +166,12 @@ final class Nat64Restore {
         int b = -1;
         if (tables.deterministic() != null) {
             b = tables.deterministic().blockOf(protocol, hi, lo);
-            if (b < 0 || index.blockOf(protocol, t4, t) != b) {
+            if (b < 0 || pool.blockOf(protocol, t4, t) != b) {
                 skip(BLOCK_CHANGED, what);
                 return -1;
             }
         } else if (ports.blockMode()) {
-            b = index.blockOf(protocol, t4, t);
+            b = pool.blockOf(protocol, t4, t);
             if (b < 0) {
                 skip(BLOCK_CHANGED, what);
                 return -1;

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.nat64;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import net.tunxlat.mapping.Addresses;
@@ -32,21 +31,86 @@ public final class Pool4 {
 
     static final int WELL_KNOWN = 0;
     static final int OTHER = 1;
+    /** The most blocks of one protocol (PortAllocator keeps an array element per block). */
+    static final long MAX_BLOCKS = Integer.MAX_VALUE - 8;
 
     private final int blockSize;
     /** The ranges as given. */
     private final List<Range> ranges;
-    /** Per protocol and port class: segments (address, first port, size) and their cumulative starts. */
-    private final int[][][] segAddress = new int[Nat64Protocol.COUNT][2][];
-    private final int[][][] segFirst = new int[Nat64Protocol.COUNT][2][];
-    private final long[][][] segStart = new long[Nat64Protocol.COUNT][2][];
-    private final long[][] classPorts = new long[Nat64Protocol.COUNT][2];
-    /** Per protocol: blocks' address, first port and port class. */
-    private final int[][] blockAddress = new int[Nat64Protocol.COUNT][];
-    private final int[][] blockFirst = new int[Nat64Protocol.COUNT][];
-    private final byte[][] blockClass = new byte[Nat64Protocol.COUNT][];
+    /** Per protocol. */
+    private final Segments[] segments = new Segments[Nat64Protocol.COUNT];
 
     /**
+     * The segments of one protocol (each range, cut at 1023/1024), O(1) memory per segment and none per port:
+     * in configuration order (block ids and the deterministic mode follow it), and sorted by (address, port) for
+     * the lookups by address and port, which are binary searches.
+     */
+    private static final class Segments {
+        /** Configuration order: address, first port, ports. */
+        final int[] address;
+        final int[] first;
+        final int[] size;
+        /** Block ids: segment s holds blocks blockStart[s] .. blockStart[s + 1] - 1 (n + 1 entries). */
+        final int[] blockStart;
+        /**
+         * Bit b set: block b is in the well-known class (a bit set, so that a scan over blocks reads it in O(1));
+         * written once in Pool4's constructor (published with Pool4's final fields).
+         */
+        long[] wellKnown;
+        /** Sorted: (address, first port) as one unsigned number ({@link #key}), ascending, and its segment. */
+        final long[] sortedKey;
+        final int[] sorted;
+        /** Per port class: its segments in configuration order and the number of ports before each. */
+        final int[][] classSegment = new int[2][];
+        final long[][] classStart = new long[2][];
+        final long[] classPorts = new long[2];
+
+        Segments(int n) {
+            address = new int[n];
+            first = new int[n];
+            size = new int[n];
+            blockStart = new int[n + 1];
+            sortedKey = new long[n];
+            sorted = new int[n];
+        }
+
+        int blocks() {
+            return blockStart[blockStart.length - 1];
+        }
+
+        /** The segment holding block {@code b}: the last segment whose first block is at or below it. */
+        int ofBlock(int b) {
+            int lo = 0;
+            int hi = address.length - 1;
+            while (lo < hi) {
+                int mid = (lo + hi + 1) >>> 1;
+                if (blockStart[mid] <= b) {
+                    lo = mid;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            return lo;
+        }
+
+        /** The segment holding (address, port), or -1: the sorted one at or below its key, if it reaches it. */
+        int holding(int a, int port) {
+            int i = Arrays.binarySearch(sortedKey, key(a, port));
+            if (i < 0) {
+                i = -i - 2;
+            }
+            if (i < 0) {
+                return -1;
+            }
+            int s = sorted[i];
+            return address[s] == a && port - first[s] < size[s] ? s : -1;
+        }
+    }
+
+    /**
+     * RFC 6146 §3.5.1.1's pool4, checked (no port given twice) and cut into segments and blocks in O(n log n) for
+     * n ranges, with memory per range, not per block or port.
+     *
      * @param ranges the pool; for one protocol and address the ranges may not overlap
      * @param blockSize ports per block (at least 2, so a block holds both parities); 0 for no blocks
      * @throws IllegalArgumentException what is wrong, for the configuration's error message
@@ -57,59 +121,160 @@ public final class Pool4 {
         }
         this.blockSize = blockSize;
         this.ranges = List.copyOf(ranges);
-        for (int i = 0; i < ranges.size(); i++) {
-            for (int j = 0; j < i; j++) {
-                Range a = ranges.get(i);
-                Range b = ranges.get(j);
-                if (a.protocol() == b.protocol() && a.address() == b.address() && a.first() <= b.last()
-                        && b.first() <= a.last()) {
-                    throw new IllegalArgumentException("pool4 ranges " + describe(b) + " and " + describe(a)
-                            + " overlap; give each port once");
-                }
-            }
+        int[][] rangeOf = new int[Nat64Protocol.COUNT][];
+        for (int p = 0; p < Nat64Protocol.COUNT; p++) {
+            rangeOf[p] = cut(p);
+        }
+        int[] overlap = null;
+        for (int p = 0; p < Nat64Protocol.COUNT; p++) {
+            overlap = firstOverlap(overlap, segments[p], rangeOf[p]);
+        }
+        if (overlap != null) {
+            throw new IllegalArgumentException("pool4 ranges " + describe(this.ranges.get(overlap[0])) + " and "
+                    + describe(this.ranges.get(overlap[1])) + " overlap; give each port once");
         }
         for (int p = 0; p < Nat64Protocol.COUNT; p++) {
-            List<int[]> segments = new ArrayList<>();
-            for (Range r : ranges) {
-                if (r.protocol() != p) {
-                    continue;
-                }
-                if (r.first() < 1024 && r.last() >= 1024) {
-                    segments.add(new int[] {r.address(), r.first(), 1024 - r.first()});
-                    segments.add(new int[] {r.address(), 1024, r.last() - 1023});
-                } else {
-                    segments.add(new int[] {r.address(), r.first(), r.last() - r.first() + 1});
-                }
-            }
-            for (int c = 0; c < 2; c++) {
-                int cls = c;
-                int proto = p;
-                int[][] of = segments.stream().filter(s -> classOf(proto, s[1]) == cls).toArray(int[][]::new);
-                segAddress[p][c] = Arrays.stream(of).mapToInt(s -> s[0]).toArray();
-                segFirst[p][c] = Arrays.stream(of).mapToInt(s -> s[1]).toArray();
-                segStart[p][c] = new long[of.length];
-                long total = 0;
-                for (int k = 0; k < of.length; k++) {
-                    segStart[p][c][k] = total;
-                    total += of[k][2];
-                }
-                classPorts[p][c] = total;
-            }
-            List<int[]> blocks = new ArrayList<>();
-            if (blockSize > 0) {
-                for (int[] s : segments) {
-                    for (int first = s[1]; first + blockSize <= s[1] + s[2]; first += blockSize) {
-                        blocks.add(new int[] {s[0], first, classOf(p, first)});
-                    }
-                }
-            }
-            blockAddress[p] = blocks.stream().mapToInt(b -> b[0]).toArray();
-            blockFirst[p] = blocks.stream().mapToInt(b -> b[1]).toArray();
-            blockClass[p] = new byte[blocks.size()];
-            for (int k = 0; k < blocks.size(); k++) {
-                blockClass[p][k] = (byte) blocks.get(k)[2];
+            cutBlocks(p, segments[p]);
+        }
+    }
+
+    /**
+     * Cuts the ranges of {@code protocol} at 1023/1024 (RFC 4787 REQ-3) into {@link #segments}, sorted and counted
+     * per port class; returns each segment's range index.
+     */
+    private int[] cut(int protocol) {
+        int n = 0;
+        for (Range r : ranges) {
+            if (r.protocol() == protocol) {
+                n += classOf(protocol, r.first()) != classOf(protocol, r.last()) ? 2 : 1;
             }
         }
+        Segments s = new Segments(n);
+        int[] rangeOf = new int[n];
+        int k = 0;
+        for (int i = 0; i < ranges.size(); i++) {
+            Range r = ranges.get(i);
+            if (r.protocol() != protocol) {
+                continue;
+            }
+            int f = r.first();
+            if (classOf(protocol, f) != classOf(protocol, r.last())) {
+                s.address[k] = r.address();
+                s.first[k] = f;
+                s.size[k] = 1024 - f;
+                rangeOf[k++] = i;
+                f = 1024;
+            }
+            s.address[k] = r.address();
+            s.first[k] = f;
+            s.size[k] = r.last() - f + 1;
+            rangeOf[k++] = i;
+        }
+        sort(s);
+        for (int c = 0; c < 2; c++) {
+            int count = 0;
+            for (int j = 0; j < n; j++) {
+                count += classOf(protocol, s.first[j]) == c ? 1 : 0;
+            }
+            s.classSegment[c] = new int[count];
+            s.classStart[c] = new long[count];
+            long total = 0;
+            for (int j = 0, m = 0; j < n; j++) {
+                if (classOf(protocol, s.first[j]) == c) {
+                    s.classSegment[c][m] = j;
+                    s.classStart[c][m++] = total;
+                    total += s.size[j];
+                }
+            }
+            s.classPorts[c] = total;
+        }
+        segments[protocol] = s;
+        return rangeOf;
+    }
+
+    /**
+     * Sorts the segments by (address, first port): by address first (one primitive sort of address and index),
+     * then each address's few segments by port, so that no object is made per segment.
+     */
+    private static void sort(Segments s) {
+        int n = s.address.length;
+        long[] byAddress = new long[n];
+        for (int i = 0; i < n; i++) {
+            byAddress[i] = (long) (s.address[i] ^ Integer.MIN_VALUE) << 32 | i;
+        }
+        Arrays.sort(byAddress);
+        for (int g = 0; g < n; ) {
+            int end = g + 1;
+            while (end < n && (int) (byAddress[end] >>> 32) == (int) (byAddress[g] >>> 32)) {
+                end++;
+            }
+            long[] byPort = new long[end - g];
+            for (int j = g; j < end; j++) {
+                int i = (int) byAddress[j];
+                byPort[j - g] = (long) s.first[i] << 32 | i;
+            }
+            Arrays.sort(byPort);
+            for (int j = g; j < end; j++) {
+                int i = (int) byPort[j - g];
+                s.sorted[j] = i;
+                s.sortedKey[j] = key(s.address[i], s.first[i]);
+            }
+            g = end;
+        }
+    }
+
+    /**
+     * Overlaps among sorted segments: each segment is checked against the earlier one (in sorted order, same
+     * address) that reaches furthest, which finds an overlap if there is one. Of {@code found} and this
+     * protocol's overlaps, returns the pair (earlier range, later range) whose later range comes first in the
+     * configuration, or null.
+     */
+    private static int[] firstOverlap(int[] found, Segments s, int[] rangeOf) {
+        int reach = -1;
+        for (int j = 0; j < s.sorted.length; j++) {
+            int i = s.sorted[j];
+            if (reach >= 0 && s.address[reach] == s.address[i]
+                    && s.first[i] <= s.first[reach] + s.size[reach] - 1) {
+                int a = Math.min(rangeOf[reach], rangeOf[i]);
+                int b = Math.max(rangeOf[reach], rangeOf[i]);
+                if (found == null || b < found[1] || (b == found[1] && a < found[0])) {
+                    found = new int[] {a, b};
+                }
+            }
+            if (reach < 0 || s.address[reach] != s.address[i]
+                    || s.first[i] + s.size[i] > s.first[reach] + s.size[reach]) {
+                reach = i;
+            }
+        }
+        return found;
+    }
+
+    /** Numbers the blocks of each segment in configuration order and marks the well-known ones. */
+    private void cutBlocks(int protocol, Segments s) {
+        long total = 0;
+        for (int i = 0; i < s.address.length; i++) {
+            s.blockStart[i] = (int) total;
+            total += blockSize > 0 ? s.size[i] / blockSize : 0;
+            if (total > MAX_BLOCKS) {
+                throw new IllegalArgumentException("pool4 has more than " + MAX_BLOCKS + " "
+                        + Nat64Protocol.name(protocol) + " blocks of " + blockSize + " ports; use larger blocks");
+            }
+        }
+        s.blockStart[s.address.length] = (int) total;
+        long[] wellKnown = new long[(int) ((total + 63) >>> 6)];
+        for (int i = 0; i < s.address.length; i++) {
+            if (classOf(protocol, s.first[i]) == WELL_KNOWN) {
+                for (int b = s.blockStart[i]; b < s.blockStart[i + 1]; b++) {
+                    wellKnown[b >>> 6] |= 1L << b;
+                }
+            }
+        }
+        s.wellKnown = wellKnown;
+    }
+
+    /** (address, port) as one unsigned number: the sort key of segments. */
+    static long key(int address, int port) {
+        return (address & 0xffffffffL) << 16 | port;
     }
 
     private static String describe(Range r) {
@@ -132,84 +297,95 @@ public final class Pool4 {
     }
 
     public int blocks(int protocol) {
-        return blockAddress[protocol].length;
+        return segments[protocol].blocks();
     }
 
+    /** The address of block {@code block} of {@code protocol} (O(log n) in the segments). */
     public int blockAddress(int protocol, int block) {
-        return blockAddress[protocol][block];
+        Segments s = segments[protocol];
+        return s.address[s.ofBlock(block)];
     }
 
+    /** The first port of block {@code block} of {@code protocol} (O(log n) in the segments). */
     public int blockFirstPort(int protocol, int block) {
-        return blockFirst[protocol][block];
+        Segments s = segments[protocol];
+        int i = s.ofBlock(block);
+        return s.first[i] + (block - s.blockStart[i]) * blockSize;
     }
 
+    /** The port class of block {@code block} (O(1): read for every block a scan for a free one passes). */
     int blockClass(int protocol, int block) {
-        return blockClass[protocol][block];
+        return (segments[protocol].wellKnown[block >>> 6] & 1L << block) != 0 ? WELL_KNOWN : OTHER;
     }
 
     /** Ports of {@code protocol} in port class {@code cls} (whole pool, blocks or not). */
     long ports(int protocol, int cls) {
-        return classPorts[protocol][cls];
+        return segments[protocol].classPorts[cls];
     }
 
-    /** The {@code k}-th (address, port) of port class {@code cls}, packed as address << 16 | port. */
+    /** The {@code k}-th (address, port) of port class {@code cls}, packed as address << 16 | port (O(log n)). */
     long portAt(int protocol, int cls, long k) {
-        long[] starts = segStart[protocol][cls];
+        Segments s = segments[protocol];
+        long[] starts = s.classStart[cls];
         int i = Arrays.binarySearch(starts, k);
         if (i < 0) {
             i = -i - 2;
         }
-        return (long) segAddress[protocol][cls][i] << 16 | (segFirst[protocol][cls][i] + (k - starts[i]));
+        int seg = s.classSegment[cls][i];
+        return (long) s.address[seg] << 16 | (s.first[seg] + (k - starts[i]));
     }
 
-    /** The block holding (address, port) of {@code protocol}, or -1 (for whois; linear in the number of blocks). */
+    /** The block holding (address, port) of {@code protocol}, or -1 (O(log n)). */
     public int blockOf(int protocol, int address, int port) {
-        int[] a = blockAddress[protocol];
-        int[] f = blockFirst[protocol];
-        for (int b = 0; b < a.length; b++) {
-            if (a[b] == address && port >= f[b] && port < f[b] + blockSize) {
-                return b;
-            }
+        Segments s = segments[protocol];
+        int i = s.holding(address, port);
+        if (i < 0 || blockSize == 0) {
+            return -1;
         }
-        return -1;
+        int b = s.blockStart[i] + (port - s.first[i]) / blockSize;
+        return b < s.blockStart[i + 1] ? b : -1;
     }
 
     /** The ports (or ICMP identifiers) of {@code protocol} at {@code address}, whole pool, blocks or not. */
     public long portsAt(int protocol, int address) {
+        Segments s = segments[protocol];
+        int i = Arrays.binarySearch(s.sortedKey, key(address, 0));
         long n = 0;
-        for (int c = 0; c < 2; c++) {
-            int[] a = segAddress[protocol][c];
-            long[] starts = segStart[protocol][c];
-            for (int i = 0; i < a.length; i++) {
-                if (a[i] == address) {
-                    n += (i + 1 < a.length ? starts[i + 1] : classPorts[protocol][c]) - starts[i];
-                }
-            }
+        for (i = i < 0 ? -i - 1 : i; i < s.sorted.length && s.address[s.sorted[i]] == address; i++) {
+            n += s.size[s.sorted[i]];
         }
         return n;
     }
 
-    /** Whether (address, port) is in the pool for {@code protocol}. */
+    /** Whether (address, port) is in the pool for {@code protocol} (O(log n): on the packet path). */
     public boolean contains(int protocol, int address, int port) {
-        for (int c = 0; c < 2; c++) {
-            int[] a = segAddress[protocol][c];
-            for (int i = 0; i < a.length; i++) {
-                long size = (i + 1 < a.length ? segStart[protocol][c][i + 1] : classPorts[protocol][c]) - segStart[protocol][c][i];
-                if (a[i] == address && port >= segFirst[protocol][c][i] && port < segFirst[protocol][c][i] + size) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return segments[protocol].holding(address, port) >= 0;
     }
 
     /** The distinct pool4 addresses of every protocol, ascending as unsigned ints (a packet's "is it ours?" test). */
     public int[] addresses() {
-        return Arrays.stream(blockAndSegmentAddresses()).distinct()
-                .map(a -> a ^ Integer.MIN_VALUE).sorted().map(a -> a ^ Integer.MIN_VALUE).toArray();
-    }
-
-    private int[] blockAndSegmentAddresses() {
-        return Arrays.stream(segAddress).flatMap(Arrays::stream).flatMapToInt(Arrays::stream).toArray();
+        int n = 0;
+        for (Segments s : segments) {
+            n += s.address.length;
+        }
+        int[] all = new int[n];
+        int k = 0;
+        for (Segments s : segments) {
+            for (int a : s.address) {
+                all[k++] = a ^ Integer.MIN_VALUE;
+            }
+        }
+        Arrays.sort(all);
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+            if (m == 0 || all[i] != all[m - 1]) {
+                all[m++] = all[i];
+            }
+        }
+        int[] out = Arrays.copyOf(all, m);
+        for (int i = 0; i < m; i++) {
+            out[i] ^= Integer.MIN_VALUE;
+        }
+        return out;
     }
 }

@@ -161,7 +161,7 @@ class Nat64ConfigTest {
                 + " you mean 192.0.2.0/30?)",
         "pool4 127.0.0.1|t.conf:4: 'pool4' 127.0.0.1/32 must be unicast addresses",
         "pool4 224.0.0.0/24|t.conf:4: 'pool4' 224.0.0.0/24 must be unicast addresses",
-        "pool4 10.0.0.0/21|t.conf:4: 'pool4' lines give more than 1024 addresses in all (a /22)",
+        "pool4 10.0.0.0/19|t.conf:4: 'pool4' lines give more than 4096 addresses in all (a /20)",
         "pool4 192.0.2.1 sctp|t.conf:4: 'pool4' expects an optional protocol (tcp, udp or icmp), then an optional"
                 + " port range FIRST-LAST such as 1024-65535, got 'sctp'",
         "pool4 192.0.2.1 1024-65535 tcp|t.conf:4: 'pool4' expects an optional protocol (tcp, udp or icmp)",
@@ -221,6 +221,19 @@ class Nat64ConfigTest {
                 error(base("pool4 192.0.2.1 tcp 1-2000", "pool4 192.0.2.0/30 tcp 1024-3000")));
         assertEquals("t.conf:5: pool4 ranges icmp 192.0.2.1 0-65535 and icmp 192.0.2.1 0-65535 overlap; give each"
                 + " port once (the first is on line 4)", error(base("pool4 192.0.2.1", "pool4 192.0.2.1 icmp")));
+    }
+
+    @Test
+    void aLineInsideAnEarlierPrefixOrHoldingSeveralIsCheckedAgainstTheFirstItOverlaps() {
+        assertEquals("t.conf:7: pool4 ranges tcp 10.0.5.7 1-2000 and tcp 10.0.5.7 1500-1600 overlap; give each port"
+                + " once (the first is on line 4)", error(base("pool4 10.0.4.0/22 tcp 1-2000", "pool4 10.0.5.0/24 udp",
+                "pool4 10.1.0.0/24", "pool4 10.0.5.7 tcp 1500-1600")));
+        assertEquals("t.conf:6: pool4 ranges tcp 10.0.5.0 1-2000 and tcp 10.0.5.0 1-65535 overlap; give each port"
+                + " once (the first is on line 4)", error(base("pool4 10.0.4.0/22 tcp 1-2000", "pool4 10.0.5.0/24 udp",
+                "pool4 10.0.5.0/28")));
+        assertEquals("t.conf:6: pool4 ranges udp 10.0.5.16 1-65535 and udp 10.0.5.16 1-65535 overlap; give each"
+                + " port once (the first is on line 4)", error(base("pool4 10.0.5.16/28", "pool4 10.0.5.0/28 udp",
+                "pool4 10.0.4.0/23 udp")));
     }
 
     @Test
@@ -326,9 +339,9 @@ class Nat64ConfigTest {
     }
     @Test
     void theLargestPoolParses() throws Exception {
-        Pool4 pool = parse(base("pool4 10.0.0.0/23", "pool4 10.0.2.0/23")).nat64().pool4();
-        assertEquals(1024 * 511, pool.blocks(Nat64Protocol.TCP));
-        assertTrue(errors(base("pool4 10.0.0.0/22", "pool4 10.0.4.0")).get(0).startsWith("t.conf:5: 'pool4' lines"
-                + " give more than 1024 addresses in all"));
+        Pool4 pool = parse(base("pool4 10.0.0.0/21", "pool4 10.0.8.0/21")).nat64().pool4();
+        assertEquals(4096 * 511, pool.blocks(Nat64Protocol.TCP));
+        assertTrue(errors(base("pool4 10.0.0.0/20", "pool4 10.0.16.0")).get(0).startsWith("t.conf:5: 'pool4' lines"
+                + " give more than 4096 addresses in all"));
     }
 }
