@@ -243,7 +243,10 @@ public final class Nat64Table {
         }
         bib.setHost(e, xHi, xLo, x);
         bib.setWord(e, Bib.CLAIMING << Bib.STATE_SHIFT | 1, s);
-        int block = claimHeldPort(e, z4, z) ? -1 : ports.allocate(bib, e, s, subs, z4, z, now);
+        int block = claimHeldPort(e, s, z4, z, now);
+        if (block == PortAllocator.NOT_CLAIMED) {
+            block = ports.allocate(bib, e, s, subs, z4, z, now);
+        }
         if (block < -1) {
             bib.setWord(e, Bib.FREE);
             bib.slab.push(e);
@@ -264,20 +267,18 @@ public final class Nat64Table {
 
     /**
      * RFC 6146 §3.5.2.2, simultaneous open: an IPv4 SYN from (Z, z) held for (T, t) can only meet the IPv6 SYN if
-     * the new binding is (T, t), so that port is claimed first when it is in pool4 and free (without port blocks
-     * only: in block mode a port belongs to its block's subscriber, and the allocation follows the blocks).
+     * the new binding is (T, t), so that port is claimed first when subscriber {@code s} may have it
+     * ({@link PortAllocator#claimExact}). The block used, -1 for none, or {@link PortAllocator#NOT_CLAIMED}.
      */
-    private boolean claimHeldPort(int e, int z4, int z) {
-        if (protocol != Nat64Protocol.TCP || ports.blockMode() || ports.deterministic != null) {
-            return false;
+    private int claimHeldPort(int e, int s, int z4, int z, long now) {
+        if (protocol != Nat64Protocol.TCP) {
+            return PortAllocator.NOT_CLAIMED;
         }
         long at = hold.heldFor(z4, z);
         if (at < 0) {
-            return false;
+            return PortAllocator.NOT_CLAIMED;
         }
-        int t4 = (int) (at >>> 16);
-        int t = (int) at & 0xffff;
-        return ports.pool.contains(protocol, t4, t) && bib.claimPort(e, t4, t);
+        return ports.claimExact(bib, e, s, subs, (int) (at >>> 16), (int) at & 0xffff, now);
     }
 
     /**

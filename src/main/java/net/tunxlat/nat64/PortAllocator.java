@@ -70,6 +70,62 @@ final class PortAllocator {
         return r;
     }
 
+    /** {@link #claimExact}: the port cannot be had, allocate as usual. */
+    static final int NOT_CLAIMED = Integer.MIN_VALUE;
+
+    /**
+     * RFC 6146 §3.5.2.2, simultaneous open: claims exactly (t4, t), the transport address a held IPv4 SYN was sent
+     * to, for BIB entry {@code e} of subscriber {@code s}, when the subscriber may have that port: without blocks
+     * any free pool4 port; in block mode a port of a block {@code s} owns or of a free block, which {@code s} then
+     * takes (within its block limit, logged like any other); in deterministic mode a port of {@code s}'s own
+     * block. Another subscriber's block is never entered. Returns the block used (-1 for none) or
+     * {@link #NOT_CLAIMED}.
+     */
+    int claimExact(Bib bib, int e, int s, Subscribers subs, int t4, int t, long now) {
+        if (!pool.contains(protocol, t4, t)) {
+            return NOT_CLAIMED;
+        }
+        if (deterministic != null) {
+            int b = deterministic.blockOf(protocol, bib.hi(e), bib.lo(e));
+            return b >= 0 && pool.blockOf(protocol, t4, t) == b && bib.claimPort(e, t4, t) ? b : NOT_CLAIMED;
+        }
+        if (!blockMode()) {
+            return bib.claimPort(e, t4, t) ? -1 : NOT_CLAIMED;
+        }
+        int b = pool.blockOf(protocol, t4, t);
+        if (b < 0 || !countIn(b, s) && !takeBlock(b, s, subs, now)) {
+            return NOT_CLAIMED;
+        }
+        if (bib.claimPort(e, t4, t)) {
+            return b;
+        }
+        uncount(b); // an empty block of s's is released by the sweeper like any other
+        return NOT_CLAIMED;
+    }
+
+    /** Takes free block {@code b} for {@code s} with a count of one, listed on {@code s}; false if it cannot. */
+    private boolean takeBlock(int b, int s, Subscribers subs, long now) {
+        if ((long) LONG.getVolatile(owner, b) != 0) {
+            return false;
+        }
+        int slot = subs.reserveSlot(s, protocol);
+        if (slot < 0) {
+            return false;
+        }
+        if (!own(b, s, now)) {
+            subs.freeSlot(s, protocol, slot);
+            return false;
+        }
+        subs.fillSlot(s, protocol, slot, b);
+        return true;
+    }
+
+    /** Free block {@code b} becomes {@code s}'s with a count of one, unless another worker took it first. */
+    private boolean own(int b, int s, long now) {
+        INT.setVolatile(since, b, (int) now); // before the CAS: the sweeper reads it once it sees the owner
+        return LONG.compareAndSet(owner, b, 0L, (long) (s + 1) << 32 | 1);
+    }
+
     /** {@link #allocate}, keeping {@code parity} (0 even, 1 odd, -1 any). */
     private int allocate(Bib bib, int e, int s, Subscribers subs, int z4, int z, long now, int parity) {
         int x = bib.x(e);
@@ -228,12 +284,9 @@ final class PortAllocator {
         int start = Math.floorMod(cursor, n);
         for (int i = 0; i < n && i < maxIterations * 16; i++) {
             int b = start + i < n ? start + i : start + i - n;
-            if (pool.blockClass(protocol, b) == cls && (long) LONG.getVolatile(owner, b) == 0) {
-                INT.setVolatile(since, b, (int) now); // before the CAS: the sweeper reads it once it sees the owner
-                if (LONG.compareAndSet(owner, b, 0L, (long) (s + 1) << 32 | 1)) {
-                    cursor = b + 1;
-                    return b;
-                }
+            if (pool.blockClass(protocol, b) == cls && (long) LONG.getVolatile(owner, b) == 0 && own(b, s, now)) {
+                cursor = b + 1;
+                return b;
             }
         }
         return -1;

@@ -330,13 +330,14 @@ class StatefulNat64EndToEndIT {
     /**
      * Simultaneous open (RFC 6146 §3.5.2.2): an IPv4 SYN to (T, t) without a binding is held; the IPv6 host's own
      * SYN to the same server within 6 s creates the binding (the held SYN is discarded) and reaches the server,
-     * whose socket is in SYN-SENT: a connection both sides opened, which carries data both ways.
+     * whose socket is in SYN-SENT: a connection both sides opened, which carries data both ways. With port blocks
+     * (the default, 128 ports): the held port's block is free, and the IPv6 host's subscriber takes it.
      */
     @Test
     void simultaneousOpenFromBothSides(TestInfo info) throws Exception {
-        try (Nat64Bed bed = start(info, 1, ONE_TCP_PORT);
+        try (Nat64Bed bed = start(info, 1, "pool4 " + POOL4 + " tcp 40000-40999");
              Nat64Traffic t = new Nat64Traffic(bed)) {
-            InetSocketAddress binding = at(POOL4, 40000);
+            InetSocketAddress binding = at(POOL4, 40321);
             Future<Socket> v4 = t.background(() -> t.connect(bed.servers(), at(SERVER2, 7300), binding));
             Thread.sleep(500); // the IPv4 SYN is held now
             Socket v6 = t.connect(bed.clients(), at(host(0), 5600), at(viaPrefix(SERVER2), 7300));

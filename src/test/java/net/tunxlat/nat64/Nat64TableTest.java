@@ -134,6 +134,67 @@ class Nat64TableTest {
         assertEquals(Nat64Outcome.OK_WITHOUT_SESSION, tcp.inbound(r, T, port, Z2, 444, 0x10, 11));
     }
 
+    /**
+     * RFC 6146 §3.5.2.2 with port blocks: the held IPv4 SYN was sent to a port of a free block, which the subscriber
+     * whose IPv6 SYN meets it takes (logged like any block); a port of another subscriber's block, or a subscriber
+     * at its block limit, falls back to the usual allocation and the held SYN is answered after 6 s.
+     */
+    @Test
+    void simultaneousOpenWithPortBlocks() {
+        Nat64Tables t = tables(settings(pool(1024, 2047, 64), 100, 128, 100, 2, false, false, List.of()));
+        Nat64Table tcp = t.table(TCP);
+        assertEquals(Nat64Outcome.SYN_HELD, tcp.inbound(r, T, 1500, Z2, 5555, TcpStates.SYN, 1));
+        assertEquals(Nat64Outcome.OK, tcp.outbound(r, H, 1, 40000, Z2, 5555, TcpStates.SYN, 2));
+        assertEquals(1500, r.port(), "bound to the port the held SYN was sent to");
+        assertTrue(r.heldSlot() >= 0, "the held SYN is met, and discarded");
+        assertEquals(Nat64Outcome.OK, tcp.inbound(r, T, 1500, Z2, 5555, TcpStates.SYN | 0x10, 3));
+        assertEquals(TcpStates.ESTABLISHED, r.tcpState());
+        t.sweep(3);
+        assertEquals(1, events.size());
+        assertTrue(events.get(0).allocated());
+        assertEquals(1472, events.get(0).firstPort(), "the block holding port 1500 is the subscriber's");
+        assertEquals(1535, events.get(0).lastPort());
+
+        // another subscriber's block is never entered: the port stays that subscriber's
+        assertEquals(Nat64Outcome.OK, tcp.outbound(r, H, 2, 40000, Z1, 81, TcpStates.SYN, 4));
+        int theirs = r.port();
+        int theirBlock = (theirs - 1024) / 64;
+        int target = 1024 + theirBlock * 64 + (theirs % 64 == 5 ? 6 : 5);
+        assertEquals(Nat64Outcome.SYN_HELD, tcp.inbound(r, T, target, Z1, 6000, TcpStates.SYN, 4));
+        assertEquals(Nat64Outcome.OK, tcp.outbound(r, H, 1, 40004, Z1, 6000, TcpStates.SYN, 5));
+        assertNotEquals(theirBlock, (r.port() - 1024) / 64, "allocated in its own blocks, not in another's");
+        assertEquals(-1, r.heldSlot(), "not met: the held SYN stays");
+
+        // at its block limit (2 here), a subscriber cannot take the held port's free block either
+        for (int i = 0; i < 100 && countOwned(t, H, 1) < 2; i++) { // new flows until a second block is taken
+            assertEquals(Nat64Outcome.OK, tcp.outbound(r, H, 1, 41000 + i, Z1, 7000 + i, TcpStates.SYN, 5));
+        }
+        assertEquals(2, countOwned(t, H, 1));
+        int free = -1;
+        for (int b = 0; b < 16 && free < 0; b++) {
+            if (t.table(TCP).ports.ownerOf(b) < 0) {
+                free = 1024 + b * 64 + 9;
+            }
+        }
+        assertEquals(Nat64Outcome.SYN_HELD, tcp.inbound(r, T, free, Z1, 6001, TcpStates.SYN, 5));
+        assertEquals(Nat64Outcome.OK, tcp.outbound(r, H, 1, 40006, Z1, 6001, TcpStates.SYN, 6));
+        assertNotEquals(free, r.port(), "no third block for a subscriber at its limit");
+        t.sweep(12);
+        assertEquals(2, synTimeouts.size(), "the two unmet SYNs are answered after 6 s, the met one never");
+    }
+
+    private static int countOwned(Nat64Tables t, long hi, long lo) {
+        PortAllocator ports = t.table(TCP).ports;
+        int n = 0;
+        for (int b = 0; b < ports.owner.length; b++) {
+            int o = ports.ownerOf(b);
+            if (o >= 0 && t.subscriberTable().hi[o] == hi && t.subscriberTable().lo[o] == lo) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     @Test
     void dropExternallyInitiatedTcp() {
         Nat64Tables t = tables(settings(pool(1024, 2047, 0), 100, 128, 100, 0, false, true, List.of()));

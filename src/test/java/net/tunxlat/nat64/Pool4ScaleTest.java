@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -120,7 +121,7 @@ class Pool4ScaleTest {
                 ranges.add(new Pool4.Range(Nat64Protocol.ICMP, a, first, first + rnd.nextInt(5000)));
             }
         }
-        Collections.shuffle(ranges, new java.util.Random(rnd.nextLong()));
+        Collections.shuffle(ranges, new Random(rnd.nextLong()));
         return ranges;
     }
 
