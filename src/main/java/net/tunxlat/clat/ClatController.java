@@ -91,6 +91,7 @@ public final class ClatController implements ClatMetrics.Source, AutoCloseable {
     private Prefix prefix;
     private Uplink uplink;
     private long[] address;
+    private Consumer<Snapshot> onChange = s -> { };
     private volatile long transitions;
     /** The running translator's counters and the totals of those stopped before, swapped in one write. */
     private volatile Totals totals = new Totals(0, 0, List.of());
@@ -237,8 +238,15 @@ public final class ClatController implements ClatMetrics.Source, AutoCloseable {
     }
 
     private void publish() {
-        snapshot = new Snapshot(state, reason, prefix, uplink,
+        Snapshot s = new Snapshot(state, reason, prefix, uplink,
                 address == null ? null : Addresses.formatIpv6(address[0], address[1]));
+        snapshot = s;
+        onChange.accept(s);
+    }
+
+    /** Called (on the controller's thread) with each new state: the status file, the metrics' prefix series. */
+    public void onChange(Consumer<Snapshot> listener) {
+        this.onChange = Objects.requireNonNull(listener);
     }
 
     private static String describe(Uplink u) {

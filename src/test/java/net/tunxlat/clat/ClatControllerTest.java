@@ -4,10 +4,13 @@ package net.tunxlat.clat;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import net.tunxlat.mapping.Ipv6Prefix;
 import net.tunxlat.xlat.XlatCounters;
 import org.junit.jupiter.api.Test;
@@ -187,6 +190,33 @@ class ClatControllerTest {
         c.close();
         assertEquals(List.of("stop", "teardown"), calls, "close removes what was added");
         assertEquals(ClatController.State.DOWN, c.snapshot().state());
+    }
+
+    @Test
+    void theStatusFileSaysWhatDoctorReads() throws IOException {
+        prefix = ra("64:ff9b::/96");
+        ClatController c = controller();
+        c.onChange(s -> {
+            try {
+                ClatStatus.write(dir, s, Instant.EPOCH);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        c.tick();
+        Map<String, String> m = ClatStatus.read(dir);
+        assertEquals("up", m.get("state"));
+        assertEquals("64:ff9b::/96", m.get("prefix"));
+        assertEquals("ra", m.get("prefix-source"));
+        assertEquals("fe80::1", m.get("prefix-from"));
+        assertEquals("eth0", m.get("uplink"));
+        assertEquals("2001:db8:1:2::1234", m.get("clat-address"));
+        nativeIpv4 = "default via 192.0.2.1 dev eth1";
+        c.tick();
+        m = ClatStatus.read(dir);
+        assertEquals("down", m.get("state"));
+        assertTrue(m.get("reason").contains("native IPv4"), m.toString());
+        assertNull(m.get("clat-address"));
     }
 
     @Test
