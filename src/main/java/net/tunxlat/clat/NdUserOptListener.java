@@ -22,7 +22,7 @@ import net.tunxlat.mapping.Addresses;
  *
  * <h2>When the kernel passes the options on</h2>
  * Read from {@code net/ipv6/ndisc.c} ({@code ndisc_router_discovery}, {@code ndisc_ra_useropt},
- * {@code ndisc_is_useropt}) and checked in {@code Pref64DiscoveryIT}:
+ * {@code ndisc_is_useropt}); the sysctl conditions and the invalid option are checked in {@code Pref64DiscoveryIT}:
  * <ul>
  *   <li>Linux 5.7 or later: type 38 joined RDNSS (25), DNSSL (31) and captive portal (37) as a user option in
  *       2020 (net-next, "add support for 'PREF64' dns64 prefix identifier"). Older kernels drop it silently.</li>
@@ -64,14 +64,8 @@ public final class NdUserOptListener implements AutoCloseable {
             if (router == null) {
                 return "unknown router%" + ifIndex;
             }
-            byte[] a = router.getAddress();
-            long hi = 0;
-            long lo = 0;
-            for (int i = 0; i < 8; i++) {
-                hi = (hi << 8) | (a[i] & 0xff);
-                lo = (lo << 8) | (a[i + 8] & 0xff);
-            }
-            return Addresses.formatIpv6(hi, lo) + "%" + ifIndex;
+            ByteBuffer a = ByteBuffer.wrap(router.getAddress());
+            return Addresses.formatIpv6(a.getLong(0), a.getLong(8)) + "%" + ifIndex;
         }
 
         /** The prefix learned, or null when the option is ignored ({@link Pref64Option.Parsed#reason()}). */

@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * One {@code RTM_NEWNDUSEROPT} netlink message: the ND options of a router advertisement that the kernel does
@@ -156,7 +157,7 @@ public record NdUserOptMessage(int ifIndex, int icmpType, int icmpCode, byte[] o
     @Override
     public boolean equals(Object o) {
         return o instanceof NdUserOptMessage m && ifIndex == m.ifIndex && icmpType == m.icmpType && icmpCode == m.icmpCode
-                && Arrays.equals(options, m.options) && java.util.Objects.equals(source, m.source);
+                && Arrays.equals(options, m.options) && Objects.equals(source, m.source);
     }
 
     @Override

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.clat;
 
+import java.nio.ByteBuffer;
 import java.util.Objects;
 import net.tunxlat.mapping.Addresses;
 import net.tunxlat.mapping.Ipv6Prefix;
@@ -185,22 +186,16 @@ public record Pref64Option(Ipv6Prefix prefix, int scaledLifetime) {
         if (available < SIZE) {
             return Parsed.ignored(Reason.TRUNCATED, available + " of " + SIZE + " bytes");
         }
-        int word = ((data[offset + LIFETIME_PLC_OFFSET] & 0xff) << 8) | (data[offset + LIFETIME_PLC_OFFSET + 1] & 0xff);
+        ByteBuffer b = ByteBuffer.wrap(data); // big-endian, as on the wire
+        int word = b.getShort(offset + LIFETIME_PLC_OFFSET) & 0xffff;
         int scaled = word >>> 3;
         int plc = word & 0x7;
         int prefixLength = prefixLengthOf(plc);
         if (prefixLength < 0) {
             return Parsed.ignored(Reason.BAD_PLC, "PLC " + plc);
         }
-        long hi = 0;
-        for (int i = 0; i < 8; i++) {
-            hi = (hi << 8) | (data[offset + PREFIX_OFFSET + i] & 0xff);
-        }
-        long lo = 0;
-        for (int i = 8; i < PREFIX_BYTES; i++) {
-            lo = (lo << 8) | (data[offset + PREFIX_OFFSET + i] & 0xff);
-        }
-        lo <<= 32; // bits 96-127 are not in the option
+        long hi = b.getLong(offset + PREFIX_OFFSET);
+        long lo = (b.getInt(offset + PREFIX_OFFSET + 8) & 0xffffffffL) << 32; // bits 96-127 are not in the option
         hi &= Addresses.maskHi(prefixLength);
         lo &= Addresses.maskLo(prefixLength);
         if (prefixLength == 96 && (lo >>> 56) != 0) {
@@ -221,19 +216,9 @@ public record Pref64Option(Ipv6Prefix prefix, int scaledLifetime) {
         Objects.checkFromIndexSize(offset, SIZE, out.length);
         out[offset + TYPE_OFFSET] = (byte) TYPE;
         out[offset + LENGTH_OFFSET] = (byte) LENGTH_UNITS;
-        int word = (scaledLifetime << 3) | plc();
-        out[offset + LIFETIME_PLC_OFFSET] = (byte) (word >>> 8);
-        out[offset + LIFETIME_PLC_OFFSET + 1] = (byte) word;
-        long hi = prefix.hi();
-        for (int i = 7; i >= 0; i--) {
-            out[offset + PREFIX_OFFSET + i] = (byte) hi;
-            hi >>>= 8;
-        }
-        long lo = prefix.lo() >>> 32;
-        for (int i = PREFIX_BYTES - 1; i >= 8; i--) {
-            out[offset + PREFIX_OFFSET + i] = (byte) lo;
-            lo >>>= 8;
-        }
+        ByteBuffer.wrap(out).putShort(offset + LIFETIME_PLC_OFFSET, (short) ((scaledLifetime << 3) | plc()))
+                .putLong(offset + PREFIX_OFFSET, prefix.hi())
+                .putInt(offset + PREFIX_OFFSET + 8, (int) (prefix.lo() >>> 32));
     }
 
     /** This option as a {@link Pref64} from {@code router}, received at {@code receivedNanos}. */

@@ -41,6 +41,8 @@ final class Pref64Sockets {
     static final int EFD_CLOEXEC = 0x80000;
     static final int EFD_NONBLOCK = 0x800;
     static final short POLLIN = 0x0001;
+    /** {@code <linux/sockios.h>}: get the hardware address of an interface. */
+    static final long SIOCGIFHWADDR = 0x8927;
 
     static final int EINTR = 4;
     static final int EAGAIN = 11;
@@ -66,6 +68,9 @@ final class Pref64Sockets {
     static native long read(int fd, byte[] buf, long count);
 
     static native int close(int fd);
+
+    /** ioctl with a pointer argument (copied in and out by JNA). */
+    static native int ioctl(int fd, long request, byte[] arg);
 
     static native int if_nametoindex(String name);
 

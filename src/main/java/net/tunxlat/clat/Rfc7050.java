@@ -4,6 +4,7 @@ package net.tunxlat.clat;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -117,8 +118,8 @@ public final class Rfc7050 {
         List<long[]> aaaa = new ArrayList<>();
         for (InetAddress a : answer) {
             if (a instanceof Inet6Address) {
-                byte[] b = a.getAddress();
-                aaaa.add(new long[] {halfOf(b, 0), halfOf(b, 8)});
+                ByteBuffer b = ByteBuffer.wrap(a.getAddress());
+                aaaa.add(new long[] {b.getLong(0), b.getLong(8)});
             }
         }
         List<String> notes = new ArrayList<>();
@@ -198,13 +199,5 @@ public final class Rfc7050 {
             }
         }
         return false;
-    }
-
-    private static long halfOf(byte[] b, int from) {
-        long v = 0;
-        for (int i = from; i < from + 8; i++) {
-            v = (v << 8) | (b[i] & 0xff);
-        }
-        return v;
     }
 }

@@ -7,8 +7,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
@@ -23,8 +23,8 @@ import java.util.Objects;
  * limit 255 (RFC 4861 §6.1.1: a router discards a solicitation whose hop limit is not 255); the kernel fills
  * in the ICMPv6 checksum (RFC 3542 §3.1). RFC 4861 §4.1: the source address is an address of the interface,
  * here its link-local address, and the Source Link-Layer Address option "SHOULD be included on link layers
- * that have addresses", so it carries the interface's MAC address when it has one (read from
- * {@code /sys/class/net/<if>/address}).
+ * that have addresses", so it carries the interface's Ethernet address when it has one (read with
+ * {@code SIOCGIFHWADDR}).
  *
  * <p>What is left to the caller, and why:
  * <ul>
@@ -61,6 +61,16 @@ public final class RouterSolicitor {
     private static final int IFA_F_TENTATIVE = 0x40;
     private static final int IFA_F_DADFAILED = 0x08;
     private static final int IPV6_ADDR_LINKLOCAL_SCOPE = 0x20;
+    /**
+     * The addresses of the calling thread's network namespace: {@code /proc/net} would show the namespace of the
+     * process's main thread.
+     */
+    private static final Path IF_INET6 = Path.of("/proc/thread-self/net/if_inet6");
+    private static final int IFNAMSIZ = 16;
+    /** sizeof(struct ifreq) on Linux/x86_64 and aarch64. */
+    private static final int IFREQ_SIZE = 40;
+    /** {@code <linux/if_arp.h>}: Ethernet. */
+    private static final int ARPHRD_ETHER = 1;
 
     /**
      * What was sent.
@@ -85,19 +95,19 @@ public final class RouterSolicitor {
         if (ifIndex == 0) {
             throw new IOException("router solicitation: no interface " + ifName);
         }
-        String linkLocal = usableLinkLocal(Files.readAllLines(Path.of("/proc/net/if_inet6"), StandardCharsets.US_ASCII), ifName);
+        String linkLocal = usableLinkLocal(Files.readAllLines(IF_INET6, StandardCharsets.US_ASCII), ifName);
         if (linkLocal == null) {
             throw new IOException("router solicitation on " + ifName + ": no link-local address that finished duplicate"
                     + " address detection yet (RFC 4862 §5.4); the kernel's own solicitations cover that moment");
         }
-        byte[] mac = macAddress(ifName);
-        byte[] message = message(mac);
         int fd = Pref64Sockets.socket(Pref64Sockets.AF_INET6, Pref64Sockets.SOCK_RAW | Pref64Sockets.SOCK_CLOEXEC,
                 Pref64Sockets.IPPROTO_ICMPV6);
         if (fd < 0) {
             throw Pref64Sockets.failure("socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6) (needs CAP_NET_RAW)", Native.getLastError());
         }
         try {
+            byte[] mac = macAddress(fd, ifName);
+            byte[] message = message(mac);
             byte[] name = (ifName + "\0").getBytes(StandardCharsets.US_ASCII);
             if (Pref64Sockets.setsockopt(fd, Pref64Sockets.SOL_SOCKET, Pref64Sockets.SO_BINDTODEVICE, name, name.length) < 0) {
                 throw Pref64Sockets.failure("setsockopt(SO_BINDTODEVICE, " + ifName + ")", Native.getLastError());
@@ -157,34 +167,38 @@ public final class RouterSolicitor {
         return null;
     }
 
-    /** The interface's 6-byte link-layer address, or null when it has none (tun, lo: no such option then). */
-    static byte[] macAddress(String ifName) throws IOException {
-        String text;
-        try {
-            text = Files.readString(Path.of("/sys/class/net", ifName, "address"), StandardCharsets.US_ASCII).trim();
-        } catch (NoSuchFileException e) {
-            return null;
+    /**
+     * The interface's Ethernet address through {@code SIOCGIFHWADDR} on {@code fd} (so it is read in the socket's
+     * network namespace, which {@code /sys/class/net} of another mount need not be), or null when the interface
+     * is not Ethernet (a tun device, for one) or has an all-zero address: no link-layer option then.
+     */
+    static byte[] macAddress(int fd, String ifName) throws IOException {
+        byte[] ifreq = new byte[IFREQ_SIZE];
+        byte[] name = ifName.getBytes(StandardCharsets.US_ASCII);
+        if (name.length >= IFNAMSIZ) {
+            throw new IOException("interface name too long: " + ifName);
         }
-        return parseMac(text);
+        System.arraycopy(name, 0, ifreq, 0, name.length);
+        if (Pref64Sockets.ioctl(fd, Pref64Sockets.SIOCGIFHWADDR, ifreq) < 0) {
+            throw Pref64Sockets.failure("ioctl(SIOCGIFHWADDR, " + ifName + ")", Native.getLastError());
+        }
+        return ethernetAddress(ifreq);
     }
 
-    /** {@code aa:bb:cc:dd:ee:ff} to 6 bytes; null for anything else (other lengths, all zero). */
-    static byte[] parseMac(String text) {
-        String[] parts = text.split(":");
-        if (parts.length != 6) {
+    /** The 6 bytes of an {@code ifreq} filled by SIOCGIFHWADDR, or null unless ARPHRD_ETHER and not all zero. */
+    static byte[] ethernetAddress(byte[] ifreq) {
+        ByteBuffer b = ByteBuffer.wrap(ifreq).order(ByteOrder.nativeOrder());
+        int family = b.getShort(IFNAMSIZ) & 0xffff; // struct sockaddr ifr_hwaddr after the name: sa_family, sa_data
+        if (family != ARPHRD_ETHER) {
             return null;
         }
-        byte[] mac = new byte[6];
-        boolean zero = true;
-        for (int i = 0; i < 6; i++) {
-            if (parts[i].length() != 2) {
-                return null;
+        byte[] mac = Arrays.copyOfRange(ifreq, IFNAMSIZ + 2, IFNAMSIZ + 8);
+        for (byte x : mac) {
+            if (x != 0) {
+                return mac;
             }
-            int v = Integer.parseInt(parts[i], 16);
-            mac[i] = (byte) v;
-            zero &= v == 0;
         }
-        return zero ? null : mac;
+        return null;
     }
 
     /** struct sockaddr_in6: family (host order), port 0, flowinfo 0, address, scope id (host order). */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.clat;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -12,6 +13,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import net.tunxlat.mapping.Ipv6Prefix;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** The RTM_NEWNDUSEROPT layout as {@code ndisc_ra_useropt} builds it, and the PREF64 reports made from it. */
@@ -43,6 +45,31 @@ class NdUserOptMessageTest {
             b.put(p);
         }
         return b.array();
+    }
+
+    /**
+     * A message as Linux 6.18 sent it (x86_64, so little-endian) for an RA from fe80::782f:aeff:fe1f:e808 on
+     * ifindex 2 carrying PREF64 64:ff9b::/96 for 1800 s: captured with a python netlink socket in a namespace.
+     */
+    @Test
+    void aMessageCapturedFromTheKernel() {
+        Assumptions.assumeTrue(ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN, "the capture is little-endian");
+        byte[] wire = HexFormat.of().parseHex("44000000440000000000000000000000" + "0a001000020000008600000000000000"
+                + "260207080064ff9b0000000000000000" + "14000100fe80000000000000782faefffe1fe808");
+        NdUserOptMessage.Batch batch = NdUserOptMessage.parseAll(wire, wire.length);
+        assertEquals(0, batch.malformed());
+        NdUserOptMessage msg = batch.messages().get(0);
+        assertEquals(2, msg.ifIndex());
+        assertEquals(134, msg.icmpType());
+        assertEquals(16, msg.options().length);
+        Pref64 p = NdUserOptListener.pref64Options(msg, 0L).get(0).pref64();
+        assertEquals(Ipv6Prefix.parse("64:ff9b::/96", -1), p.prefix());
+        assertEquals(1800, p.lifetimeSeconds());
+        assertEquals("fe80::782f:aeff:fe1f:e808%2", p.origin());
+        // The builder below lays out the same bytes.
+        assertArrayEquals(wire, message(NdUserOptMessage.RTM_NEWNDUSEROPT, 10, 2, 134,
+                HexFormat.of().parseHex("260207080064ff9b0000000000000000"),
+                HexFormat.of().parseHex("fe80000000000000782faefffe1fe808")));
     }
 
     @Test

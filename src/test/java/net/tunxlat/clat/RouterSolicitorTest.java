@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -40,11 +42,18 @@ class RouterSolicitorTest {
         assertNull(RouterSolicitor.usableLinkLocal(lines, "eth2"));
     }
 
+    /** struct ifreq after SIOCGIFHWADDR: the name, then ifr_hwaddr (sa_family, then the address in sa_data). */
     @Test
-    void macAddressesFromSysfs() {
-        assertArrayEquals(HexFormat.of().parseHex("aabbccddeeff"), RouterSolicitor.parseMac("aa:bb:cc:dd:ee:ff"));
-        assertNull(RouterSolicitor.parseMac("00:00:00:00:00:00"), "no address (a tun device has none)");
-        assertNull(RouterSolicitor.parseMac(""));
-        assertNull(RouterSolicitor.parseMac("aa:bb:cc:dd:ee:ff:00:11"), "not Ethernet");
+    void ethernetAddressesFromTheIoctl() {
+        byte[] ifreq = new byte[40];
+        ByteBuffer b = ByteBuffer.wrap(ifreq).order(ByteOrder.nativeOrder());
+        b.putShort(16, (short) 1); // ARPHRD_ETHER
+        b.put(18, HexFormat.of().parseHex("aabbccddeeff"));
+        assertArrayEquals(HexFormat.of().parseHex("aabbccddeeff"), RouterSolicitor.ethernetAddress(ifreq));
+        b.put(18, new byte[6]);
+        assertNull(RouterSolicitor.ethernetAddress(ifreq), "all zero: no address");
+        b.put(18, HexFormat.of().parseHex("aabbccddeeff"));
+        b.putShort(16, (short) 0xfffe); // ARPHRD_NONE, a tun device
+        assertNull(RouterSolicitor.ethernetAddress(ifreq));
     }
 }
