@@ -88,6 +88,7 @@ public final class NdUserOptListener implements AutoCloseable {
     private boolean fdsClosed;
     private final AtomicLong malformed = new AtomicLong();
     private final AtomicLong overruns = new AtomicLong();
+    private final AtomicLong otherOptions = new AtomicLong();
 
     private NdUserOptListener(int socket, int wakeup) {
         this.socket = socket;
@@ -216,7 +217,9 @@ public final class NdUserOptListener implements AutoCloseable {
             NdUserOptMessage.Batch batch = NdUserOptMessage.parseAll(buffer, (int) n);
             malformed.addAndGet(batch.malformed());
             for (NdUserOptMessage m : batch.messages()) {
-                reports.addAll(pref64Options(m, now));
+                List<Pref64Report> found = pref64Options(m, now);
+                reports.addAll(found);
+                otherOptions.addAndGet(m.optionCount() - found.size());
             }
         }
     }
@@ -231,6 +234,14 @@ public final class NdUserOptListener implements AutoCloseable {
             out.add(new Pref64Report(m.ifIndex(), m.source(), Pref64Option.parse(m.options(), at[0], at[1]), receivedNanos));
         }
         return out;
+    }
+
+    /**
+     * ND user options other than PREF64 (RDNSS, DNSSL, captive portal) passed over since open. Not zero while no
+     * PREF64 arrived: router advertisements do reach this socket, the network just advertises no NAT64 prefix.
+     */
+    public long otherOptions() {
+        return otherOptions.get();
     }
 
     /** Netlink messages passed over as malformed since open. */

@@ -134,6 +134,16 @@ public record NdUserOptMessage(int ifIndex, int icmpType, int icmpCode, byte[] o
      * already).
      */
     public List<int[]> optionsOfType(int type) {
+        return walk(type);
+    }
+
+    /** How many ND options {@link #options} holds (walked as {@link #optionsOfType} walks them). */
+    public int optionCount() {
+        return walk(-1).size();
+    }
+
+    /** The options of {@code type}, or all of them for -1. */
+    private List<int[]> walk(int type) {
         List<int[]> found = new ArrayList<>();
         int at = 0;
         while (options.length - at >= 2) {
@@ -141,7 +151,7 @@ public record NdUserOptMessage(int ifIndex, int icmpType, int icmpCode, byte[] o
             if (len == 0 || len > options.length - at) {
                 break;
             }
-            if ((options[at] & 0xff) == type) {
+            if (type < 0 || (options[at] & 0xff) == type) {
                 found.add(new int[] {at, len});
             }
             at += len;

@@ -167,5 +167,7 @@ class NdUserOptMessageTest {
         assertTrue(msg.optionsOfType(Pref64Option.TYPE).isEmpty());
         NdUserOptMessage ok = new NdUserOptMessage(2, 134, 0, concat(HexFormat.of().parseHex("0101aabbccddeeff"), WKP_OPTION), null);
         assertEquals(List.of(8), ok.optionsOfType(Pref64Option.TYPE).stream().map(a -> a[0]).toList());
+        assertEquals(2, ok.optionCount());
+        assertEquals(0, msg.optionCount());
     }
 }

@@ -99,8 +99,10 @@ class Pref64DiscoveryIT {
     @Test
     void pref64OptionsReachTheListenerWithPrefixLifetimeAndRouter() throws Exception {
         try (NdUserOptListener listener = host.inside(NdUserOptListener::open)) {
-            sendRa("2001:db8:64::/96,1800");
+            // With an RDNSS option first: the kernel passes it on too, the listener passes it over.
+            sendRa(List.of("--rdnss", "2001:db8::53"), "2001:db8:64::/96,1800");
             Pref64 first = onlyValid(await(listener, 1));
+            assertEquals(1, listener.otherOptions(), "the RDNSS option");
             assertEquals(Ipv6Prefix.parse("2001:db8:64::/96", -1), first.prefix());
             assertEquals(1800, first.lifetimeSeconds());
             assertEquals(Pref64.Source.RA, first.source());
@@ -215,7 +217,12 @@ class Pref64DiscoveryIT {
     // ---- helpers ----------------------------------------------------------------------------
 
     private void sendRa(String... pref64) {
+        sendRa(List.of(), pref64);
+    }
+
+    private void sendRa(List<String> extra, String... pref64) {
         List<String> cmd = new ArrayList<>(List.of(python, script.toString(), "ra", "--iface", "eth0", "--src", routerLinkLocal));
+        cmd.addAll(extra);
         for (String p : pref64) {
             cmd.add("--pref64");
             cmd.add(p);

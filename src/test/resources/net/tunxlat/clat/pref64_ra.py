@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: Apache-2.0
 """Router side of Pref64DiscoveryIT (scapy; run in the router's namespace with `ip netns exec`).
 
-  pref64_ra.py ra --iface eth0 --src fe80::1 --pref64 2001:db8:64::/96,1800 [--pref64 PREFIX,LIFETIME[,PLC]] ...
+  pref64_ra.py ra --iface eth0 --src fe80::1 --pref64 2001:db8:64::/96,1800 [--pref64 PREFIX,LIFETIME[,PLC]] ... [--rdnss ADDR]
       sends one router advertisement (router lifetime 0) to ff02::1 with a source link-layer address
       option and one PREF64 option (RFC 8781 section 4) per --pref64, in order. The option bytes are built
       here from the RFC's figure, independently of the Java encoder: type 38, length 2, the 13-bit scaled
       lifetime (seconds / 8, rounded up) and the 3-bit PLC in one 16-bit word, the top 96 prefix bits.
-      A third field forces the PLC (6 or 7 make an invalid option).
+      A third field forces the PLC (6 or 7 make an invalid option). --rdnss ADDR puts an RDNSS option
+      (RFC 8106, type 25, also passed to user space by the kernel) before the PREF64 options.
   pref64_ra.py sniff-rs --iface eth0 --timeout 20
       prints READY once listening, then one JSON line for the first router solicitation seen and exits 0;
       exits 1 after the timeout.
@@ -36,6 +37,9 @@ def pref64_option(spec):
 def send_ra(args):
     mac = get_if_hwaddr(args.iface)
     options = b"".join(pref64_option(p) for p in args.pref64)
+    if args.rdnss:
+        rdnss = struct.pack("!BBHI", 25, 3, 0, 600) + ipaddress.IPv6Address(args.rdnss).packed
+        options = rdnss + options
     frame = (Ether(src=mac, dst="33:33:00:00:00:01")
              / IPv6(src=args.src, dst="ff02::1", hlim=255)
              / ICMPv6ND_RA(routerlifetime=0)
@@ -76,6 +80,7 @@ def main():
     ra.add_argument("--iface", required=True)
     ra.add_argument("--src", required=True)
     ra.add_argument("--pref64", action="append", default=[])
+    ra.add_argument("--rdnss")
     rs = sub.add_parser("sniff-rs")
     rs.add_argument("--iface", required=True)
     rs.add_argument("--timeout", type=float, default=20)
