@@ -25,11 +25,9 @@ final class Pref64Sockets {
     static final int AF_NETLINK = 16;
     static final int SOCK_RAW = 3;
     static final int SOCK_CLOEXEC = 0x80000;
-    static final int SOCK_NONBLOCK = 0x800;
     static final int NETLINK_ROUTE = 0;
     static final int SOL_SOCKET = 1;
     static final int SO_BINDTODEVICE = 25;
-    static final int SO_RCVBUF = 8;
     static final int SOL_NETLINK = 270;
     static final int NETLINK_ADD_MEMBERSHIP = 1;
     static final int IPPROTO_IPV6 = 41;
@@ -64,8 +62,6 @@ final class Pref64Sockets {
     static native int eventfd(int initval, int flags);
 
     static native long write(int fd, byte[] buf, long count);
-
-    static native long read(int fd, byte[] buf, long count);
 
     static native int close(int fd);
 

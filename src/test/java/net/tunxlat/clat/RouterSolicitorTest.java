@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.HexFormat;
@@ -40,6 +41,12 @@ class RouterSolicitorTest {
         assertNull(RouterSolicitor.usableLinkLocal(List.of("fe800000000000000000000000000099 02 40 20 08 eth0"), "eth0"),
                 "DAD failed");
         assertNull(RouterSolicitor.usableLinkLocal(lines, "eth2"));
+    }
+
+    @Test
+    void anUnknownInterfaceIsAClearError() {
+        IOException e = assertThrows(IOException.class, () -> RouterSolicitor.solicit("no-such-if0"));
+        assertEquals("router solicitation: no interface no-such-if0", e.getMessage());
     }
 
     /** struct ifreq after SIOCGIFHWADDR: the name, then ifr_hwaddr (sa_family, then the address in sa_data). */
