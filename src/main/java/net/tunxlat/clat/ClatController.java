@@ -57,9 +57,6 @@ public final class ClatController implements ClatMetrics.Source, AutoCloseable {
     /** The uplink: interface, its SLAAC /64 (null if none), its MTU. */
     public record Uplink(String name, Ipv6Prefix slash64, int mtu) {}
 
-    /** A NAT64 prefix and where it came from ("ra", "rfc7050", "configured") and who said so. */
-    public record Prefix(Ipv6Prefix prefix, String source, String from) {}
-
     /** The translator the CLAT runs (an in-process daemon; a fake in tests). */
     public interface Translator {
         /** Starts translating with configuration file {@code config}; returns once the TUN device exists. */
@@ -79,7 +76,7 @@ public final class ClatController implements ClatMetrics.Source, AutoCloseable {
     public enum State { STARTING, UP, DOWN }
 
     private final Host host;
-    private final Supplier<Prefix> prefixes;
+    private final Supplier<Pref64> prefixes;
     private final Translator translator;
     private final String tun;
     private final Path configFile;
@@ -88,7 +85,7 @@ public final class ClatController implements ClatMetrics.Source, AutoCloseable {
 
     private State state = State.STARTING;
     private String reason = "starting";
-    private Prefix prefix;
+    private Pref64 prefix;
     private Uplink uplink;
     private long[] address;
     private Consumer<Snapshot> onChange = s -> { };
@@ -109,13 +106,13 @@ public final class ClatController implements ClatMetrics.Source, AutoCloseable {
     }
 
     /** What the metrics and {@code doctor} read, from other threads. */
-    public record Snapshot(State state, String reason, Prefix prefix, Uplink uplink, String address) {}
+    public record Snapshot(State state, String reason, Pref64 prefix, Uplink uplink, String address) {}
 
     /**
-     * @param prefixes the best NAT64 prefix known now (configured, else RA, else RFC 7050), or null
+     * @param prefixes the NAT64 prefix to use now ({@link Pref64Tracker}), or null
      * @param log      one line per change of state
      */
-    public ClatController(Host host, Supplier<Prefix> prefixes, Translator translator, String tun,
+    public ClatController(Host host, Supplier<Pref64> prefixes, Translator translator, String tun,
             Path configFile, Path controlSocket, Consumer<String> log) {
         this.host = Objects.requireNonNull(host);
         this.prefixes = Objects.requireNonNull(prefixes);
@@ -128,7 +125,7 @@ public final class ClatController implements ClatMetrics.Source, AutoCloseable {
 
     /** Looks once and acts: brings the CLAT up, follows a change, or takes it down. */
     public void tick() {
-        Prefix p;
+        Pref64 p;
         Uplink u = null;
         String down;
         try {
@@ -174,7 +171,7 @@ public final class ClatController implements ClatMetrics.Source, AutoCloseable {
         return detail == null ? null : what + ": " + detail;
     }
 
-    private void bringUp(Prefix p, Uplink u) {
+    private void bringUp(Pref64 p, Uplink u) {
         try {
             long[] a = host.claimAddress(u);
             new ClatConfig(tun, p.prefix(), a[0], a[1], u.mtu(), controlSocket).write(configFile);
@@ -185,23 +182,21 @@ public final class ClatController implements ClatMetrics.Source, AutoCloseable {
             prefix = p;
             uplink = u;
             change(State.UP, "translating 192.0.0.1 <-> " + Addresses.formatIpv6(a[0], a[1]) + " via " + u.name()
-                    + ", NAT64 prefix " + p.prefix() + " (" + p.source() + (p.from() != null ? " from " + p.from() : "")
-                    + ")");
+                    + ", NAT64 prefix " + describe(p));
         } catch (IOException | RuntimeException e) {
             stopAndClean();
             change(State.DOWN, "could not start: " + e.getMessage());
         }
     }
 
-    private void follow(Prefix p) {
+    private void follow(Pref64 p) {
         try {
             new ClatConfig(tun, p.prefix(), address[0], address[1], uplink.mtu(), controlSocket).write(configFile);
             translator.reload();
-            Prefix before = prefix;
+            Pref64 before = prefix;
             prefix = p;
             transitions++;
-            log.accept("CLAT: NAT64 prefix " + before.prefix() + " -> " + p.prefix() + " (" + p.source()
-                    + (p.from() != null ? " from " + p.from() : "") + ")");
+            log.accept("CLAT: NAT64 prefix " + before.prefix() + " -> " + describe(p));
             publish();
         } catch (IOException | RuntimeException e) {
             takeDown("could not follow the new NAT64 prefix " + p.prefix() + ": " + e.getMessage());
@@ -249,6 +244,15 @@ public final class ClatController implements ClatMetrics.Source, AutoCloseable {
         this.onChange = Objects.requireNonNull(listener);
     }
 
+    private static String describe(Pref64 p) {
+        return p.prefix() + " (" + sourceName(p) + " from " + p.origin() + ")";
+    }
+
+    /** ra, rfc7050 or configured: the metrics' and the status file's word. */
+    public static String sourceName(Pref64 p) {
+        return p.source().name().toLowerCase(Locale.ROOT);
+    }
+
     private static String describe(Uplink u) {
         return u == null ? "none" : u.name() + " " + u.slash64() + " mtu " + u.mtu();
     }
@@ -284,14 +288,14 @@ public final class ClatController implements ClatMetrics.Source, AutoCloseable {
 
     @Override
     public String prefix() {
-        Prefix p = snapshot.prefix();
+        Pref64 p = snapshot.prefix();
         return p == null ? "" : p.prefix().toString();
     }
 
     @Override
     public String prefixSource() {
-        Prefix p = snapshot.prefix();
-        return p == null ? "" : p.source();
+        Pref64 p = snapshot.prefix();
+        return p == null ? "" : sourceName(p);
     }
 
     @Override

@@ -29,10 +29,8 @@ public final class ClatStatus {
         b.append("reason=").append(s.reason().replace('\n', ' ')).append('\n');
         if (s.prefix() != null) {
             b.append("prefix=").append(s.prefix().prefix()).append('\n');
-            b.append("prefix-source=").append(s.prefix().source()).append('\n');
-            if (s.prefix().from() != null) {
-                b.append("prefix-from=").append(s.prefix().from()).append('\n');
-            }
+            b.append("prefix-source=").append(ClatController.sourceName(s.prefix())).append('\n');
+            b.append("prefix-from=").append(s.prefix().origin()).append('\n');
         }
         if (s.uplink() != null) {
             b.append("uplink=").append(s.uplink().name()).append('\n');

@@ -25,7 +25,7 @@ class ClatControllerTest {
     final List<String> log = new ArrayList<>();
     String nativeIpv4;
     String otherClat;
-    ClatController.Prefix prefix;
+    Pref64 prefix;
     ClatController.Uplink uplink = new ClatController.Uplink("eth0", Ipv6Prefix.parse("2001:db8:1:2::/64", -1), 1500);
     boolean dadFails;
     final XlatCounters counters = new XlatCounters();
@@ -97,8 +97,8 @@ class ClatControllerTest {
         return new ClatController(host, () -> prefix, translator, "clat", dir.resolve("clat.conf"), null, log::add);
     }
 
-    static ClatController.Prefix ra(String p) {
-        return new ClatController.Prefix(Ipv6Prefix.parse(p, -1), "ra", "fe80::1");
+    static Pref64 ra(String p) {
+        return new Pref64(Ipv6Prefix.parse(p, -1), Pref64.Source.RA, "fe80::1", 600, System.nanoTime());
     }
 
     @Test
