@@ -8,8 +8,9 @@ import java.util.List;
  * Which NAT64 prefix the CLAT uses now, from what it has heard: a configured prefix overrides everything; else
  * the PREF64 options of router advertisements (RFC 8781) on the uplink, the most recently received one that is
  * neither withdrawn (lifetime 0, RFC 8781 §4.1 "SHOULD NOT be used anymore") nor expired; else what RFC 7050
- * found through the resolver (asked when no RA carries a PREF64, and again every {@link #RFC7050_INTERVAL_NANOS}
- * while none does). Control plane, one thread.
+ * found through the resolver, asked when no RA carries a PREF64 and again every {@link #RFC7050_INTERVAL_NANOS}
+ * while none does (RFC 9872 recommends the RA's prefix over RFC 7050's when both are there). Control plane, one
+ * thread.
  */
 public final class Pref64Tracker {
     /**
