@@ -277,7 +277,8 @@ public final class ClatHost {
     /**
      * Makes {@code address} reach the TUN device: a /128 route to it and, in SLAAC mode, proxy-ND on the uplink
      * ({@code ip -6 neigh add proxy}, with {@code proxy_ndp} on), so that the router's neighbour solicitations for
-     * the CLAT address are answered with the uplink's link-layer address. The kernel answers proxied solicitations
+     * the CLAT address are answered with the uplink's link-layer address. The TUN device must be up
+     * ({@link #setUpTun} first). The kernel answers proxied solicitations
      * and forwards the packets to the TUN device only when it forwards IPv6, so forwarding is switched on if it is
      * off; then a host stops taking router advertisements ({@code accept_ra=1} means "unless forwarding"), which
      * would lose its SLAAC addresses and default route, so every interface with {@code accept_ra=1} (and the
@@ -378,15 +379,16 @@ public final class ClatHost {
     // ---- all of it --------------------------------------------------------------------------------------------
 
     /**
-     * The whole setup in order: uplink towards {@code nat64}, address, publication, TUN side. It does not look for
+     * The whole setup in order: uplink towards {@code nat64}, address, TUN side (up first: the kernel refuses a
+     * route into a device that is down), publication. It does not look for
      * native IPv4 or another CLAT: the controller asks {@link #nativeIpv4} and {@link #otherClat} first. On failure
      * what was done stays recorded: call {@link #teardown}.
      */
     public synchronized Setup setUp(Ipv6Prefix nat64) throws IOException {
         ClatHostUplink uplink = uplink(nat64);
         String address = claimAddress(uplink);
+        int mtu = setUpTun(uplink); // first: a route into the TUN device needs it up
         publish(uplink, address);
-        int mtu = setUpTun(uplink);
         Log.info("CLAT: " + HOST_IPV4 + " on " + options.tunDevice + " (MTU " + mtu + ") <-> " + address + " via "
                 + uplink);
         return new Setup(uplink, address, mtu);

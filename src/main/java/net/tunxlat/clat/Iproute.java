@@ -144,7 +144,13 @@ public interface Iproute {
 
         @Override
         public String sysctl(String key) throws IOException {
-            return Files.readString(sysctlPath(key)).strip();
+            // One read from offset 0: an integer sysctl answers a read at a later offset with end of file, so
+            // Files.readString (which reads a "0-byte" /proc file one byte first) would see "1" of "1500".
+            try (InputStream in = Files.newInputStream(sysctlPath(key))) {
+                byte[] buf = new byte[4096];
+                int n = in.read(buf);
+                return n <= 0 ? "" : new String(buf, 0, n, StandardCharsets.UTF_8).strip();
+            }
         }
 
         @Override

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -36,7 +37,7 @@ class ClatHostAddressTest {
         assertEquals(32, first.length);
         assertArrayEquals(first, ClatHostAddress.secret(data));
         assertFalse(Files.exists(data.resolve(ClatHostAddress.SECRET_FILE + ".tmp")), "no temporary file left");
-        assertFalse(java.util.Arrays.equals(first, ClatHostAddress.secret(dir.resolve("other"))),
+        assertFalse(Arrays.equals(first, ClatHostAddress.secret(dir.resolve("other"))),
                 "another data-dir, another secret");
     }
 

@@ -18,6 +18,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import net.tunxlat.mapping.Addresses;
 import net.tunxlat.mapping.Ipv6Prefix;
 
 /** {@link ClatHost} against {@link FakeIproute}: the order of the steps, DAD retries, the journal, teardown. */
@@ -54,8 +55,8 @@ class ClatHostTest {
         ClatHost.Setup s = host.setUp(WKP);
 
         assertTrue(Ipv6Prefix.parse("2001:db8:1::/64", -1).contains(
-                net.tunxlat.mapping.Addresses.parseIpv6(s.address())[0],
-                net.tunxlat.mapping.Addresses.parseIpv6(s.address())[1]), s.address());
+                Addresses.parseIpv6(s.address())[0],
+                Addresses.parseIpv6(s.address())[1]), s.address());
         assertNotEquals(ip.slaac, s.address());
         assertEquals(1480, s.tunMtu());
         // the probe address is gone again; proxy entry, /128 route, TUN address, MTU, up, default route are there
@@ -138,7 +139,7 @@ class ClatHostTest {
         ClatHost host = host(ip);
         IOException e = assertThrows(IOException.class, () -> host.setUp(WKP));
         assertTrue(e.getMessage().contains("Operation not permitted"), e.getMessage());
-        assertEquals(1, ip.state.size(), "the proxy entry was added before the route failed: " + ip.state);
+        assertEquals(5, ip.state.size(), "the TUN side and the proxy entry were added before the route failed: " + ip.state);
         assertFalse(host.added().isEmpty());
         assertEquals(List.of(), host.teardown());
         assertEquals(Set.of(), ip.state);
@@ -167,7 +168,7 @@ class ClatHostTest {
         Ipv6Prefix pd = Ipv6Prefix.parse("2001:db8:99::/56", -1);
         ClatHost host = new ClatHost(ip, ClatHost.Options.of(dataDir, "clat").withRoutedPrefix(pd));
         ClatHost.Setup s = host.setUp(WKP);
-        long[] a = net.tunxlat.mapping.Addresses.parseIpv6(s.address());
+        long[] a = Addresses.parseIpv6(s.address());
         assertTrue(pd.contains(a[0], a[1]), s.address());
         assertFalse(ip.commands.stream().anyMatch(c -> c.contains("addr add") && c.contains("/128")), ip.commands.toString());
         assertFalse(ip.state.stream().anyMatch(x -> x.contains("neigh")), ip.state.toString());
