@@ -53,7 +53,7 @@ public final class ClatHost {
     public static final int DEFAULT_ROUTE_METRIC = 10000;
     /** RFC 7915 §4: an IPv4 header (20 bytes) becomes an IPv6 header (40 bytes). */
     public static final int TRANSLATION_GROWTH = 20;
-    /** RFC 7217 §6 {@code IDGEN_RETRIES}: new addresses tried after a DAD failure. */
+    /** Addresses tried: the first and RFC 7217 §6's {@code IDGEN_RETRIES} (3) more after DAD failures. */
     public static final int DEFAULT_DAD_TRIES = 4;
     private static final Duration DAD_POLL = Duration.ofMillis(100);
     /** A bound on the counter: reserved identifiers and the host's own addresses are skipped, never forever. */

@@ -255,6 +255,7 @@ public final class ClatBed implements AutoCloseable {
         startResolver();
         startRaSender();
         awaitSlaac(Duration.ofSeconds(20));
+        TestBed.awaitUsable(client, UPLINK); // the link-local's DAD may end after the SLAAC address's
         awaitResolver(Duration.ofSeconds(20));
         if (options.nat64) {
             startNat64();
@@ -415,6 +416,7 @@ public final class ClatBed implements AutoCloseable {
                 "prefix " + NAT64_PREFIX,
                 "wkpf-strict no",
                 "pool4 " + POOL4,
+                "control-socket " + controlSocket(NAT64_TUN),
                 "data-dir " + data), StandardCharsets.UTF_8);
         nat64 = TranslatorProcess.start(router, Translator.tunxlat(Translator.jar()), config, dir.resolve("nat64.log"));
         nat64.awaitReady(client, NAT64_IPV6, Duration.ofSeconds(Long.getLong("tunxlat.e2e.startTimeoutSeconds", 30)));
@@ -437,6 +439,16 @@ public final class ClatBed implements AutoCloseable {
     /** The NAT64 (null when the bed runs without). */
     public TranslatorProcess nat64() {
         return nat64;
+    }
+
+    /**
+     * A control socket path of this bed for a tunxlat on device {@code name}: the default,
+     * {@code /run/tunxlat/NAME.sock}, is one file for every namespace, where parallel beds would collide. In the bed's
+     * directory, or under /tmp when that path is too long for a socket address.
+     */
+    public Path controlSocket(String name) {
+        Path p = dir.resolve(name + ".sock");
+        return p.toString().length() < 100 ? p : Path.of("/tmp", "tunxlat-e2e-" + id + "-" + name + ".sock");
     }
 
     /** The directory of this bed's logs and files. */

@@ -241,6 +241,49 @@ class ClatHostIT {
         }
     }
 
+    /**
+     * The plumbing carries a real CLAT: with ClatHost's setup in the client, {@code tunxlat run} on the TUN device
+     * with the configuration clatd would give TAYGA (translator 192.0.0.2, the NAT64 prefix, {@code map 192.0.0.1}
+     * to the CLAT address) makes the IPv6-only client reach the IPv4 server by its IPv4 literal, through the
+     * router's NAT64. Not the controller (which writes this configuration itself): a proof that what ClatHost
+     * sets up is what a CLAT needs.
+     */
+    @Test
+    void withTunxlatOnTheTunDeviceAnIpv4LiteralIsReachedThroughTheNat64() throws Exception {
+        try (ClatBed bed = ClatBed.builder().label(label).start()) {
+            Netns client = bed.client();
+            client.ip("tuntap", "add", "dev", TUN, "mode", "tun");
+            String before = snapshot(client);
+            ClatHost host = host(ClatHost.Options.of(dataDir, TUN));
+            TranslatorProcess clat = null;
+            try {
+                ClatHost.Setup setup = client.inside(() -> host.setUp(WKP));
+                Path config = bed.directory().resolve("clat.conf");
+                Files.write(config, List.of(
+                        "tun-device " + TUN,
+                        "ipv4-addr " + ClatHost.TRANSLATOR_IPV4,
+                        "prefix " + ClatBed.NAT64_PREFIX,
+                        "wkpf-strict no",
+                        "control-socket " + bed.controlSocket(TUN),
+                        "map " + ClatHost.HOST_IPV4 + " " + setup.address()));
+                clat = TranslatorProcess.start(client, Translator.tunxlat(Translator.jar()), config,
+                        bed.directory().resolve("clat.log"));
+                clat.awaitReady(client, ClatBed.SERVER4, Duration.ofSeconds(30));
+                ExecResult curl = client.exec(Duration.ofSeconds(15), "curl", "-sS", "--max-time", "10",
+                        "http://" + ClatBed.SERVER4 + "/");
+                assertTrue(curl.ok() && curl.output().contains(ClatBed.PAGE), curl.describe() + "\n" + bed.logTails(20));
+                assertTrue(Files.readString(bed.directory().resolve("http.log")).contains(ClatBed.POOL4 + " - -"),
+                        "the server saw the NAT64's pool4: " + bed.logTails(5));
+            } finally {
+                if (clat != null) {
+                    assertTrue(clat.stop(TestBed.STOP_GRACE), "the CLAT's tunxlat stops on SIGTERM");
+                }
+                assertEquals(List.of(), client.inside(host::teardown));
+            }
+            assertEquals(before, snapshot(client));
+        }
+    }
+
     private static final Pattern PREF64_LINE = Pattern.compile("PREF64 (\\S+) lifetime (\\d+)");
 
     /** Sniffs one RA on the client's link and decodes its RFC 8781 PREF64 option ("PREF64 P/L lifetime S"). */
