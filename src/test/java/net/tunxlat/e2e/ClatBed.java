@@ -296,23 +296,22 @@ public final class ClatBed implements AutoCloseable {
                     module-config: "dns64 iterator"
                     dns64-prefix: %s
                     local-zone: "test." nodefault
-                auth-zone:
-                    name: "ipv4only.arpa."
-                    zonefile: "%s"
-                    for-downstream: no
-                    for-upstream: yes
-                    fallback-enabled: no
-                auth-zone:
-                    name: "clat.test."
-                    zonefile: "%s"
-                    for-downstream: no
-                    for-upstream: yes
-                    fallback-enabled: no
-                """.formatted(ROUTER_LAN, dir, NAT64_PREFIX, dir.resolve("ipv4only.arpa.zone"),
-                dir.resolve("clat.test.zone"));
+                """.formatted(ROUTER_LAN, dir, NAT64_PREFIX) + upstreamZone("ipv4only.arpa.") + upstreamZone("clat.test.");
         Path file = dir.resolve("unbound.conf");
         Files.writeString(file, conf);
         router.spawn(dir.resolve("unbound.log"), List.of("unbound", "-d", "-c", file.toString()));
+    }
+
+    /** An auth-zone the iterator reads as its upstream (so dns64 sees the answers), never answered directly. */
+    private String upstreamZone(String name) {
+        return """
+                auth-zone:
+                    name: "%s"
+                    zonefile: "%s"
+                    for-downstream: no
+                    for-upstream: yes
+                    fallback-enabled: no
+                """.formatted(name, dir.resolve(name + "zone"));
     }
 
     private static String zone(String origin, String records) {

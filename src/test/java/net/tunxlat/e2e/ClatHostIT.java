@@ -206,6 +206,18 @@ class ClatHostIT {
             why = client.inside(host::otherClat);
             assertTrue(why.isPresent() && why.get().contains("via inet6 " + ClatBed.ROUTER_LINK_LOCAL), why.toString());
             assertEquals(Optional.empty(), client.inside(host::nativeIpv4), "a route via inet6 is a CLAT's, not native");
+            client.ip("-4", "route", "del", "default");
+            // clatd itself: a process of that name, seen only in its own network namespace
+            Path clatd = bed.directory().resolve("clatd");
+            Files.copy(Path.of("/bin/sleep"), clatd);
+            Process elsewhere = bed.router().spawn(bed.directory().resolve("clatd-router.log"), List.of(clatd.toString(), "60"));
+            Thread.sleep(300);
+            assertEquals(Optional.empty(), client.inside(host::otherClat), "a clatd in another namespace is not ours to yield to");
+            Process here = client.spawn(bed.directory().resolve("clatd-client.log"), List.of(clatd.toString(), "60"));
+            Thread.sleep(300);
+            assertEquals(Optional.of("another CLAT: clatd runs (pid " + here.pid() + ")"), client.inside(host::otherClat));
+            here.destroy();
+            elsewhere.destroy();
         }
     }
 
