@@ -307,6 +307,9 @@ public final class ClatHost {
                 }
             }
             setSysctl("net.ipv6.conf.all.forwarding", "1");
+            // "all" sets every interface's own value; the uplink's is the one proxy-ND asks (a no-op, unless an
+            // interface switched its own off again meanwhile)
+            setSysctl("net.ipv6.conf." + uplink.name() + ".forwarding", "1");
         }
         if (options.routedPrefix == null) {
             setSysctl("net.ipv6.conf." + uplink.name() + ".proxy_ndp", "1");

@@ -87,6 +87,21 @@ class ClatHostTest {
     }
 
     @Test
+    void aHostThatForwardsAlreadyKeepsItsSysctls() throws IOException {
+        FakeIproute ip = new FakeIproute();
+        ip.sysctls.put("net.ipv6.conf.all.forwarding", "1");
+        ip.sysctls.put("net.ipv6.conf.eth0.forwarding", "1");
+        ip.sysctls.put("net.ipv6.conf.eth0.proxy_ndp", "1");
+        Map<String, String> before = new HashMap<>(ip.sysctls);
+        ClatHost host = host(ip);
+        host.setUp(WKP);
+        assertEquals(before, ip.sysctls, "a router keeps accept_ra as it is: it forwarded before the CLAT");
+        assertFalse(host.added().stream().anyMatch(a -> a.startsWith("net.ipv6")), host.added().toString());
+        assertEquals(List.of(), host.teardown());
+        assertEquals(before, ip.sysctls);
+    }
+
+    @Test
     void theAddressIsStableAcrossRestartsAndDifferentOnAnotherUplink() throws IOException {
         FakeIproute ip = new FakeIproute();
         String first = host(ip).claimAddress(host(ip).uplink(WKP));

@@ -15,6 +15,8 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 import net.tunxlat.util.Json;
@@ -95,6 +97,13 @@ public final class ClatBed implements AutoCloseable {
         public Ra renumbered(String newPrefix) {
             return new Ra(newPrefix, lanPrefix, pref64, pref64Lifetime, routerLifetime);
         }
+    }
+
+    private static final Set<ClatBed> OPEN = ConcurrentHashMap.newKeySet();
+
+    static {
+        // beds a dying test run leaves open: their namespaces and /etc/netns entry go anyway
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> OPEN.forEach(TestBed::closeQuietly), "clatbed-cleanup"));
     }
 
     private final String id;
@@ -195,6 +204,7 @@ public final class ClatBed implements AutoCloseable {
         this.ra = options.ra;
         this.dir = TestBed.logDirectory().toAbsolutePath().resolve(label + "-clatbed-" + id);
         Files.createDirectories(dir);
+        OPEN.add(this);
     }
 
     static String python() {
@@ -512,6 +522,7 @@ public final class ClatBed implements AutoCloseable {
             return;
         }
         closed = true;
+        OPEN.remove(this);
         boolean stopped = TestBed.stopAndDelete(nat64, namespaces);
         if (etcNetns != null) {
             try {
