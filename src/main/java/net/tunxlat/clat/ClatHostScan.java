@@ -14,7 +14,7 @@ import net.tunxlat.mapping.Ipv6Prefix;
 /**
  * Reads the host's state from {@code ip -j} output (parsed by {@link Iproute#json}): which interface is the uplink,
  * its SLAAC /64, whether the host has IPv4 of its own, whether another CLAT runs. Pure functions of that output,
- * so that {@link ClatHostScanTest} can feed them what real hosts print.
+ * so that {@code ClatHostScanTest} can feed them what real hosts print.
  */
 final class ClatHostScan {
     /** RFC 7335: the IPv4 Service Continuity Prefix, 192.0.0.0/29, where every CLAT puts its IPv4 address. */

@@ -26,7 +26,7 @@ import net.tunxlat.util.Json;
  * calling thread's namespace. The end-to-end tests rely on that: they run a {@link ClatHost} on a thread that
  * entered the client namespace with {@code setns(2)}.
  *
- * <p>An interface so that the unit tests can answer with recorded {@code ip -j} output ({@link ClatHostTest}).
+ * <p>An interface so that the unit tests can answer with recorded {@code ip -j} output ({@code ClatHostTest}).
  */
 public interface Iproute {
 
