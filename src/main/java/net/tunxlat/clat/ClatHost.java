@@ -180,12 +180,11 @@ public final class ClatHost {
     }
 
     /**
-     * Whether the host has native IPv4 (a default route or a global address that is not a CLAT's), in which case
-     * the CLAT must stay down: the reason, for the log and {@code doctor}, or empty.
+     * Whether the host has native IPv4 (an IPv4 default route that is not a CLAT's), in which case the CLAT must stay
+     * down: the reason, for the log and {@code doctor}, or empty.
      */
     public synchronized Optional<String> nativeIpv4() throws IOException {
-        return ClatHostScan.nativeIpv4(ip.json("-4", "route", "show", "table", "all", "default"),
-                ClatHostScan.addresses(ip.json("-4", "addr", "show")), options.tunDevice);
+        return ClatHostScan.nativeIpv4(ip.json("-4", "route", "show", "table", "all", "default"), options.tunDevice);
     }
 
     /** Whether another CLAT runs on this host ({@link ClatHostScan#otherClat}): the reason, or empty. */

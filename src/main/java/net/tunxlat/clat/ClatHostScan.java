@@ -130,21 +130,17 @@ final class ClatHostScan {
      * Whether the host has IPv4 of its own, so the CLAT must stay down (RFC 6877 §6.3 builds the CLAT for hosts
      * without native IPv4; clatd's {@code v4-conncheck} likewise): an IPv4 default route that is neither ours (on
      * {@code tun}) nor another CLAT's (one {@code via inet6}, RFC 8950 style, is how NetworkManager's CLAT routes:
-     * {@link #otherClat} reports it), or a global IPv4 address on an interface that is not a CLAT's. Says which.
+     * {@link #otherClat} reports it). Says which. An IPv4 address without a default route (a container bridge such
+     * as docker0, a LAN without a gateway) is not native IPv4: its connected route stays more specific than the
+     * CLAT's default route, so both work.
      */
-    static Optional<String> nativeIpv4(List<Object> defaults4, List<Addr> addresses, String tun) {
+    static Optional<String> nativeIpv4(List<Object> defaults4, String tun) {
         for (Object o : defaults4) {
             if (o instanceof Map<?, ?> r && isUnicast(r) && !tun.equals(deviceOf(r)) && !viaIpv6(r)) {
                 String dev = deviceOf(r);
                 Object via = r.get("gateway");
                 return Optional.of("native IPv4: a default route" + (via != null ? " via " + via : "")
                         + (dev != null ? " dev " + dev : "") + (r.get("table") != null ? " table " + r.get("table") : ""));
-            }
-        }
-        for (Addr a : addresses) {
-            if (a.isIpv4() && "global".equals(a.info.get("scope")) && !a.dev.equals(tun)
-                    && !CLAT_DEVICE.matcher(a.dev).matches() && !inContinuityPrefix(a.local)) {
-                return Optional.of("native IPv4: the address " + a.text() + " on " + a.dev);
             }
         }
         return Optional.empty();

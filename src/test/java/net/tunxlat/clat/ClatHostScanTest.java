@@ -31,27 +31,27 @@ class ClatHostScanTest {
     @Test
     void anIpv6OnlyHostHasNoNativeIpv4AndNoOtherClat() {
         List<ClatHostScan.Addr> a = addrs("[" + LO4 + "]");
-        assertEquals(Optional.empty(), ClatHostScan.nativeIpv4(json("[]"), a, "clat"));
+        assertEquals(Optional.empty(), ClatHostScan.nativeIpv4(json("[]"), "clat"));
         assertEquals(Optional.empty(), ClatHostScan.otherClat(a, json("[]"), List.of("1 systemd", "77 sshd"), "clat"));
     }
 
     @Test
-    void aDefaultRouteOrAGlobalAddressIsNativeIpv4ButOursIsNot() {
+    void aDefaultRouteIsNativeIpv4ButOursAndABareAddressAreNot() {
         String dhcp = "[{\"dst\":\"default\",\"gateway\":\"192.168.1.1\",\"dev\":\"eth0\",\"protocol\":\"dhcp\","
                 + "\"metric\":100,\"flags\":[]}]";
         assertEquals(Optional.of("native IPv4: a default route via 192.168.1.1 dev eth0"),
-                ClatHostScan.nativeIpv4(json(dhcp), addrs("[" + LO4 + "]"), "clat"));
+                ClatHostScan.nativeIpv4(json(dhcp), "clat"));
         String ours = "[{\"dst\":\"default\",\"dev\":\"clat\",\"metric\":10000,\"flags\":[]}]";
         String oursAddr = "[" + LO4 + ",{\"ifname\":\"clat\",\"addr_info\":[{\"family\":\"inet\",\"local\":\"192.0.0.1\","
                 + "\"prefixlen\":29,\"scope\":\"global\"}]}]";
-        assertEquals(Optional.empty(), ClatHostScan.nativeIpv4(json(ours), addrs(oursAddr), "clat"));
+        assertEquals(Optional.empty(), ClatHostScan.nativeIpv4(json(ours), "clat"));
         assertEquals(Optional.empty(), ClatHostScan.otherClat(addrs(oursAddr), json(ours), List.of(), "clat"));
         String lan = "[{\"ifname\":\"eth1\",\"addr_info\":[{\"family\":\"inet\",\"local\":\"10.1.2.3\",\"prefixlen\":24,"
                 + "\"scope\":\"global\"}]}]";
-        assertEquals(Optional.of("native IPv4: the address 10.1.2.3/24 on eth1"),
-                ClatHostScan.nativeIpv4(json("[]"), addrs(lan), "clat"));
+        assertEquals(Optional.empty(), ClatHostScan.nativeIpv4(json("[]"), "clat"),
+                "an address without a default route (docker0, a LAN without gateway) is no native IPv4: " + lan);
         String unreachable = "[{\"type\":\"unreachable\",\"dst\":\"default\",\"table\":\"vrf1\",\"flags\":[]}]";
-        assertEquals(Optional.empty(), ClatHostScan.nativeIpv4(json(unreachable), addrs("[]"), "clat"));
+        assertEquals(Optional.empty(), ClatHostScan.nativeIpv4(json(unreachable), "clat"));
     }
 
     @Test
@@ -67,7 +67,7 @@ class ClatHostScanTest {
         Optional<String> byRoute = ClatHostScan.otherClat(addrs("[]"), json(nmRoute), List.of(), "clat");
         assertTrue(byRoute.orElseThrow().contains("via inet6 fe80::1 dev eth0"), byRoute.toString());
         // neither is native IPv4: the CLAT address is no native address, the route via inet6 no native route
-        assertEquals(Optional.empty(), ClatHostScan.nativeIpv4(json(nmRoute), addrs(nmAddr), "clat"));
+        assertEquals(Optional.empty(), ClatHostScan.nativeIpv4(json(nmRoute), "clat"));
     }
 
     @Test
