@@ -209,6 +209,8 @@ check "conffiles: /etc/tunxlat/tunxlat.conf /etc/default/tunxlat" \
     bash -c 'c=$(chroot "$1" dpkg-query -W -f "\${Conffiles}" tunxlat); [[ $c == *"/etc/tunxlat/tunxlat.conf "* && $c == *"/etc/default/tunxlat "* ]]' _ "$ROOT"
 check "tunxlat.service enabled (multi-user.target.wants)" \
     test -L "$ROOT/etc/systemd/system/multi-user.target.wants/tunxlat.service"
+check "tunxlat-clat.service shipped, not enabled (a CLAT is only for IPv6-only hosts: opt in)" \
+    bash -c 'test -f "$1/usr/lib/systemd/system/tunxlat-clat.service" && ! test -e "$1/etc/systemd/system/multi-user.target.wants/tunxlat-clat.service"' _ "$ROOT"
 check "class-data sharing archive $CDS_ARCHIVE made by postinst (root:root 644)" \
     test "$(in_root stat -c '%U:%G %a' $CDS_ARCHIVE)" = "root:root 644"
 check "tunxlat uses the archive (net.tunxlat.Main from it)" uses_cds
@@ -357,8 +359,8 @@ boot_test() {
     say "In the booted container: install, translate, security, stop, upgrade, purge"
     in_ct sh -c "cd /root/debs && apt-get install -y -q ./$D1" >"$WORK/boot-install.log" 2>&1 \
         || { tail -30 "$WORK/boot-install.log"; die "install in the container failed"; }
-    check "systemd-analyze verify tunxlat.service tunxlat@example.service (installed)" \
-        in_ct systemd-analyze verify --man=no tunxlat.service tunxlat@example.service
+    check "systemd-analyze verify tunxlat.service tunxlat@example.service tunxlat-clat.service (installed)" \
+        in_ct systemd-analyze verify --man=no tunxlat.service tunxlat@example.service tunxlat-clat.service
     check "tunxlat.service active after install" in_ct timeout 20 sh -c 'until systemctl -q is-active tunxlat; do sleep 0.2; done'
     check "tunxlat.service opened nat64" in_ct timeout 20 sh -c 'until ip link show nat64 >/dev/null 2>&1; do sleep 0.2; done'
     check "service runs as tunxlat with only CAP_NET_ADMIN" in_ct sh -c \

@@ -2,17 +2,26 @@
 package net.tunxlat.clat;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Which NAT64 prefix the CLAT uses now, from what it has heard: a configured prefix overrides everything; else
  * the PREF64 options of router advertisements (RFC 8781) on the uplink, the most recently received one that is
  * neither withdrawn (lifetime 0, RFC 8781 §4.1 "SHOULD NOT be used anymore") nor expired; else what RFC 7050
- * found through the resolver, asked when no RA carries a PREF64 and again every {@link #RFC7050_INTERVAL_NANOS}
- * while none does (RFC 9872 recommends the RA's prefix over RFC 7050's when both are there). Control plane, one
- * thread.
+ * found through the resolver (RFC 9872 recommends the RA's prefix over RFC 7050's when both are there).
+ *
+ * <p>RFC 7050 is a fallback for networks that do not speak RFC 8781: it is asked {@link #RA_GRACE_NANOS} after
+ * the first look (time for the answer to the router solicitation), then every {@link #RFC7050_INTERVAL_NANOS}
+ * while no RA carries a PREF64, and never again on an uplink where a PREF64 option was heard: there the routers
+ * say which prefix holds, and a withdrawn or expired one means none (a DNS64 answer, perhaps cached, does not
+ * bring back what the routers withdrew). Control plane, one thread.
  */
 public final class Pref64Tracker {
+    /** How long after the first look RFC 7050 waits for an RA's PREF64 (the answer to the solicitation). */
+    public static final long RA_GRACE_NANOS = 2_000_000_000L;
+
     /**
      * How often RFC 7050 is asked again while no RA carries a PREF64: the answer's TTL says how long it holds, and
      * the system resolver does not tell it.
@@ -23,6 +32,10 @@ public final class Pref64Tracker {
     /** The latest advertisement per (router, prefix), in order of arrival. */
     private final List<Pref64> advertised = new ArrayList<>();
     private final List<Integer> advertisedOn = new ArrayList<>();
+    /** Interfaces where a PREF64 option was heard (even a withdrawal): RFC 7050 is not used there. */
+    private final Set<Integer> speaksPref64 = new HashSet<>();
+    private long firstLook = Long.MIN_VALUE;
+    private boolean looked;
     private Pref64 discovered;
     private long discoveredAt = Long.MIN_VALUE;
     private boolean asked;
@@ -32,17 +45,25 @@ public final class Pref64Tracker {
         this.configured = configured;
     }
 
-    /** An RA's PREF64 option heard on interface {@code ifIndex}: replaces the same router's same prefix. */
+    /**
+     * An RA's PREF64 option heard on interface {@code ifIndex}: it replaces what the same router said before (a
+     * router's newest RA is its whole statement: a router that moves to another prefix need not also send the old
+     * one with lifetime 0); the routers of a link are kept apart.
+     */
     public void heard(Pref64 p, int ifIndex) {
-        for (int i = 0; i < advertised.size(); i++) {
-            if (advertised.get(i).sameAdvertisement(p)) {
+        for (int i = advertised.size() - 1; i >= 0; i--) {
+            if (advertised.get(i).origin().equals(p.origin()) && advertisedOn.get(i) == ifIndex) {
                 advertised.remove(i);
                 advertisedOn.remove(i);
-                break;
             }
         }
         advertised.add(p);
         advertisedOn.add(ifIndex);
+        speaksPref64.add(ifIndex);
+    }
+
+    private boolean speaksPref64(int ifIndex) {
+        return ifIndex == 0 ? !speaksPref64.isEmpty() : speaksPref64.contains(ifIndex);
     }
 
     /** The prefix to use on uplink {@code ifIndex} (0: any) at {@code nowNanos}, or null. */
@@ -51,7 +72,7 @@ public final class Pref64Tracker {
             return configured;
         }
         Pref64 ra = fromAdvertisements(ifIndex, nowNanos);
-        return ra != null ? ra : discovered;
+        return ra != null || speaksPref64(ifIndex) ? ra : discovered;
     }
 
     /** The newest usable RA PREF64 on {@code ifIndex}, forgetting expired and withdrawn ones. */
@@ -71,9 +92,13 @@ public final class Pref64Tracker {
         return null;
     }
 
-    /** Whether RFC 7050 should be asked now: no configured or RA prefix, and not asked lately. */
+    /** Whether RFC 7050 should be asked now (see the class comment). */
     public boolean wantsRfc7050(int ifIndex, long nowNanos) {
-        if (configured != null || fromAdvertisements(ifIndex, nowNanos) != null) {
+        if (!looked) {
+            looked = true;
+            firstLook = nowNanos;
+        }
+        if (configured != null || speaksPref64(ifIndex) || nowNanos - firstLook < RA_GRACE_NANOS) {
             return false;
         }
         return !asked || nowNanos - discoveredAt >= RFC7050_INTERVAL_NANOS;

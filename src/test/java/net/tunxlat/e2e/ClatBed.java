@@ -31,16 +31,17 @@ import net.tunxlat.util.Json;
  *   client (IPv6 only)               router                                            server (IPv4 only)
  *   eth0  SLAAC in 2001:db8:1::/64 ─ to-client fe80::1, 2001:db8:1::1/64               eth0 198.51.100.2/24
  *         accept_ra=2, DAD on          RAs (scapy, every 3 s): PIO 2001:db8:1::/64,      default via .1
- *         default via fe80::1          PREF64 64:ff9b::/96, router lifetime 1800         python3 http.server :80
+ *         default via fe80::1          PREF64 2001:db8:64::/96, router lifetime 1800         python3 http.server :80
  *         resolv.conf -> 2001:db8:1::1 unbound + dns64 on 2001:db8:1::1 (RFC 7050: ipv4only.arpa)
  *                                      tunxlat run, stateful NAT64: TUN nat64,
- *                                        64:ff9b::/96, pool4 203.0.113.1 ─ to-server 198.51.100.1/24
+ *                                    2001:db8:64::/96, pool4 203.0.113.1 ─ to-server 198.51.100.1/24
  * </pre>
  *
  * The NAT64's pool4 is "the router's public IPv4 address", 203.0.113.1: an address the router owns by routing it
  * into its TUN device, not an interface address (the kernel would deliver packets for an interface address
  * locally and never to the translator). The server reaches it through its default route. The prefix is the
- * Well-Known Prefix with documentation IPv4 addresses behind it, so the NAT64 runs with {@code wkpf-strict no}.
+ * Network-Specific Prefix (RFC 6052 §2.2, in the documentation range): behind the Well-Known Prefix, RFC 6052 §3.1
+ * forbids the documentation IPv4 addresses the bed uses, and a CLAT as well as the NAT64 keeps that rule.
  *
  * <p>The RAs are changed while the bed runs with {@link #advertise} (a new PREF64, its lifetime, a new SLAAC
  * prefix); the sender re-reads its control file every {@link Builder#raInterval} and at once when poked.
@@ -57,17 +58,17 @@ public final class ClatBed implements AutoCloseable {
     public static final String ROUTER_LAN = "2001:db8:1::1";
     /** The router's link-local address, the RAs' source and so the client's default gateway. */
     public static final String ROUTER_LINK_LOCAL = "fe80::1";
-    public static final String NAT64_PREFIX = "64:ff9b::/96";
+    public static final String NAT64_PREFIX = "2001:db8:64::/96";
     public static final String ROUTER_WAN4 = "198.51.100.1";
     public static final String SERVER4 = "198.51.100.2";
-    /** The server as the client's DNS64 synthesizes it (and as the NAT64 reaches it): 64:ff9b::198.51.100.2. */
-    public static final String SERVER4_VIA_NAT64 = "64:ff9b::c633:6402";
+    /** The server as the client's DNS64 synthesizes it (and as the NAT64 reaches it): 2001:db8:64::198.51.100.2. */
+    public static final String SERVER4_VIA_NAT64 = "2001:db8:64::c633:6402";
     /** A name for the server in the resolver (an A record only, so DNS64 synthesizes the AAAA). */
     public static final String SERVER_NAME = "server.clat.test";
     public static final String POOL4 = "203.0.113.1";
-    /** The NAT64's own IPv4 address (and 64:ff9b::192.168.255.1 its IPv6 one). */
+    /** The NAT64's own IPv4 address (and 2001:db8:64::192.168.255.1 its IPv6 one). */
     public static final String NAT64_IPV4 = "192.168.255.1";
-    public static final String NAT64_IPV6 = "64:ff9b::c0a8:ff01";
+    public static final String NAT64_IPV6 = "2001:db8:64::c0a8:ff01";
     public static final String NAT64_TUN = "nat64";
     /** With {@link Builder#nativeIpv4()}: the client's and the router's native IPv4 addresses. */
     public static final String CLIENT_NATIVE4 = "10.0.0.2";
@@ -401,7 +402,7 @@ public final class ClatBed implements AutoCloseable {
     private void awaitResolver(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         ExecResult r;
-        while (!(r = client.exec("getent", "ahostsv6", "ipv4only.arpa")).ok() || !r.output().contains("64:ff9b::c000:aa")) {
+        while (!(r = client.exec("getent", "ahostsv6", "ipv4only.arpa")).ok() || !r.output().contains("2001:db8:64::c000:aa")) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("the DNS64 resolver does not answer ipv4only.arpa: " + r.describe()
                         + "\nunbound log:\n" + readQuietly(dir.resolve("unbound.log")));

@@ -42,7 +42,7 @@ import net.tunxlat.tun.TunQueue;
  * act on the client. The CLAT's TUN device is made with {@code ip tuntap}, as the daemon would have made it.
  */
 class ClatHostIT {
-    private static final Ipv6Prefix WKP = Ipv6Prefix.parse(ClatBed.NAT64_PREFIX, -1);
+    private static final Ipv6Prefix NAT64 = Ipv6Prefix.parse(ClatBed.NAT64_PREFIX, -1);
     private static final String TUN = "clat";
 
     @TempDir
@@ -64,7 +64,7 @@ class ClatHostIT {
      * Everything a CLAT may change in the client, lifetimes (which count down) taken out, and the qdisc: a device
      * once up keeps the default qdisc the kernel attached (noop before, pfifo_fast after), nothing a teardown adds.
      */
-    private static String snapshot(Netns ns) {
+    static String snapshot(Netns ns) {
         return String.join("\n",
                 ns.ip("-br", "addr"),
                 ns.ip("-o", "link").replaceAll(" link/\\S+ \\S+( brd \\S+)?", "").replaceAll("\\\\", "")
@@ -87,14 +87,14 @@ class ClatHostIT {
 
             assertEquals(Optional.empty(), client.inside(host::nativeIpv4));
             assertEquals(Optional.empty(), client.inside(host::otherClat));
-            ClatHostUplink uplink = client.inside(() -> host.uplink(WKP));
+            ClatHostUplink uplink = client.inside(() -> host.uplink(NAT64));
             assertEquals(ClatBed.UPLINK, uplink.name());
             assertEquals(ClatBed.LAN_PREFIX, uplink.prefix().toString());
             assertEquals(1500, uplink.mtu());
             assertEquals(bed.clientAddress(), uplink.source());
             assertEquals(uplink.name(), client.inside(() -> host.uplink(null)).name(), "by the default route too");
 
-            ClatHost.Setup setup = client.inside(() -> host.setUp(WKP));
+            ClatHost.Setup setup = client.inside(() -> host.setUp(NAT64));
             String address = setup.address();
             long[] a = Addresses.parseIpv6(address);
             assertTrue(uplink.prefix().contains(a[0], a[1]), address);
@@ -224,7 +224,7 @@ class ClatHostIT {
             Netns client = bed.client();
             client.ip("tuntap", "add", "dev", TUN, "mode", "tun");
             ClatHost host = host(ClatHost.Options.of(dataDir, TUN).withDad(2, Duration.ofSeconds(5)));
-            ClatHostUplink uplink = client.inside(() -> host.uplink(WKP));
+            ClatHostUplink uplink = client.inside(() -> host.uplink(NAT64));
             byte[] secret = ClatHostAddress.secret(dataDir);
             List<String> candidates = new ArrayList<>();
             for (int c = 0; candidates.size() < 3; c++) {
@@ -266,7 +266,7 @@ class ClatHostIT {
             ClatHost host = host(ClatHost.Options.of(dataDir, TUN));
             TranslatorProcess clat = null;
             try {
-                ClatHost.Setup setup = client.inside(() -> host.setUp(WKP));
+                ClatHost.Setup setup = client.inside(() -> host.setUp(NAT64));
                 Path config = bed.directory().resolve("clat.conf");
                 Files.write(config, List.of(
                         "tun-device " + TUN,
