@@ -111,6 +111,22 @@ public final class TunxlatCommand implements Callable<Integer> {
         if (rmtun) {
             return RmtunCommand.remove(config, null, spec.commandLine());
         }
+        exitZeroOnStopSignals();
         return RunCommand.runDaemon(config, debug, user, group, pidFile, null, spec.commandLine());
+    }
+
+    /**
+     * On TAYGA's command line, a stop by SIGTERM or SIGINT exits with status 0, as TAYGA's does. clatd runs
+     * {@code tayga --config FILE --nodetach ""} through its {@code cmd(\&err, ...)}, which takes any other status for
+     * a failure: it logs an error and exits 1 after its clean-up, so its service would end "failed" at every stop.
+     * The JVM's own handlers exit 143 (SIGTERM) or 130 (SIGINT), which {@code tunxlat run} keeps (its units say
+     * {@code SuccessExitStatus=143}). The stop itself is the same: {@link System#exit} runs the daemon's shutdown hook,
+     * which stops the workers and waits for the clean-up. A signal the process was started with ignored stays
+     * ignored (the JVM does not install a handler for it).
+     */
+    static void exitZeroOnStopSignals() {
+        for (String name : new String[] {"TERM", "INT"}) {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> System.exit(0));
+        }
     }
 }
