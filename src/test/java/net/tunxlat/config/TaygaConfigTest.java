@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 
+import net.tunxlat.mapping.Addresses;
 import net.tunxlat.mapping.Ipv6Prefix;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,7 +75,7 @@ class TaygaConfigTest {
         assertEquals(1, c.maps().size());
         assertTrue(c.wkpfStrict(), "wkpf-strict stays on for the translated packets");
         for (String edge : new String[] {"192.0.0.0", "192.0.0.7"}) {
-            assertEquals(edge, net.tunxlat.mapping.Addresses.formatIpv4(
+            assertEquals(edge, Addresses.formatIpv4(
                     parse(clatd.replace("192.0.0.2", edge), Map.of()).ipv4Addr()));
         }
         ConfigException e = error(clatd.replace("ipv4-addr 192.0.0.2", "ipv4-addr 192.0.0.8"), Map.of());
