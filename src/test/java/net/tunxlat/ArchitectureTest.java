@@ -25,7 +25,7 @@ class ArchitectureTest {
     /** Top to bottom. */
     static final List<List<String>> LAYERS = List.of(
             List.of("cli"),
-            List.of("offline"),
+            List.of("offline", "clat"),
             List.of("pipeline", "doctor", "migrate"),
             List.of("control", "metrics"),
             List.of("xlat"),

@@ -90,6 +90,10 @@ public final class MetricCatalogue {
     public static final String NAT64_SUBSCRIBERS_AT_LIMIT = "tunxlat_nat64_subscribers_at_limit";
     public static final String NAT64_SYN_HELD = "tunxlat_nat64_syn_held";
     public static final String NAT64_SWEEP_SECONDS = "tunxlat_nat64_sweep_duration_seconds";
+    public static final String CLAT_UP = "tunxlat_clat_up";
+    public static final String CLAT_PREFIX = "tunxlat_clat_prefix_info";
+    public static final String CLAT_TRANSITIONS = "tunxlat_clat_transitions_total";
+    public static final String CLAT_PACKETS = "tunxlat_clat_translated_packets_total";
 
     public static final List<Entry> ALL = List.of(
             new Entry(TRANSLATED_PACKETS, Type.COUNTER, List.of("direction", "protocol"),
@@ -201,7 +205,18 @@ public final class MetricCatalogue {
                     "IPv4 SYNs without a binding held for a simultaneous open (RFC 6146 section 3.5.2.2)", null),
             new Entry(NAT64_SWEEP_SECONDS, Type.GAUGE, List.of(),
                     "How long the last pass of the stateful NAT64 sweeper over the tables took (seconds; the counts"
-                            + " above are as of that pass, about once a second)", null));
+                            + " above are as of that pass, about once a second)", null),
+            new Entry(CLAT_UP, Type.GAUGE, List.of(),
+                    "tunxlat clat: 1 while the CLAT translates, 0 while it is down (native IPv4, another CLAT, no NAT64"
+                            + " prefix or no uplink: the log and tunxlat doctor say which)", null),
+            new Entry(CLAT_PREFIX, Type.GAUGE, List.of("prefix", "source"),
+                    "tunxlat clat: 1 for the NAT64 prefix in use and where it came from (ra: RFC 8781 PREF64 option,"
+                            + " rfc7050: ipv4only.arpa, configured); no series while none is in use", null),
+            new Entry(CLAT_TRANSITIONS, Type.COUNTER, List.of(),
+                    "tunxlat clat: changes of state (up, down) and of NAT64 prefix since start", null),
+            new Entry(CLAT_PACKETS, Type.COUNTER, List.of("direction"),
+                    "tunxlat clat: packets translated by the CLAT since start, by direction (46: from the host's IPv4"
+                            + " applications, 64: back to them), across its restarts", null));
 
     /** The names reserved for components that do not exist yet: the only names that may be charted without being exported. */
     public static final Set<String> RESERVED;

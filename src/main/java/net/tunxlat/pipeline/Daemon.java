@@ -60,6 +60,8 @@ public final class Daemon {
     private final DynamicPool pool;
     /** SIGHUP's reloader (the source of the reload metrics), or null without a configuration file. */
     private volatile Reloader reloader;
+    /** The workers once they run (for {@link #stop} and {@link #counters}), else null. */
+    private volatile WorkerGroup running;
     /** The TUN device's MTU, read at start (0 if unknown). */
     private volatile int linkMtu;
     /** Where stateful NAT64's block events go (log, nat64-block-log, data-dir journal), or null without pool4. */
@@ -131,10 +133,10 @@ public final class Daemon {
                             state.newWorker(System::nanoTime)),
                     q -> "tunxlat-" + tun.name() + "-q" + q.index(), stopped::countDown, STOP_MILLIS);
             List<Worker> workers = group.workers();
-            WorkerGroup running = group;
+            WorkerGroup ours = group;
             Thread hook = new Thread(() -> {
                 Log.info("stopping");
-                running.stop();
+                ours.stop();
                 stopped.countDown();
                 try {
                     // The JVM halts when the hooks return: let run() finish its clean-up first (writing nat64.state
@@ -146,6 +148,7 @@ public final class Daemon {
             }, "tunxlat-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             group.start();
+            running = group;
             long forwarding = System.nanoTime();
             if (metricsServer != null) {
                 // The counters are the workers' own, read at each scrape: nothing counted before this is lost.
@@ -172,6 +175,11 @@ public final class Daemon {
             group.close();
             boolean failed = workers.stream().anyMatch(w -> w.failure() != null);
             logTotals(workers);
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook); // stopped by stop(), the JVM going on
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down: the hook is what stopped us
+            }
             return failed ? 1 : 0;
         } finally {
             // Workers already running when the start failed (say, building the metrics) stop before the pool's last
@@ -200,6 +208,24 @@ public final class Daemon {
             }
             cleanedUp.countDown();
         }
+    }
+
+    /**
+     * Stops {@link #run} as SIGTERM would, without ending the JVM (the CLAT controller stops and starts its
+     * translator while it runs): the workers stop, run() cleans up and returns.
+     */
+    public void stop() {
+        WorkerGroup g = running;
+        if (g != null) {
+            g.stop();
+        }
+        stopped.countDown();
+    }
+
+    /** The running workers' counters (empty before they start), read by the CLAT's metrics. */
+    public List<XlatCounters> counters() {
+        WorkerGroup g = running;
+        return g == null ? List.of() : g.workers().stream().map(Worker::counters).toList();
     }
 
     // The steps of run() that need neither the TUN device nor root, also walked by StartTraining.

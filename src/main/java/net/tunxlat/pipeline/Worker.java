@@ -38,6 +38,8 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
     private final XlatCounters counters = new XlatCounters();
     private final ByteBuf packetBuf;
     private final ByteBuf errorBuf;
+    /** Where stateful NAT64 holds fragments that came before their first (RFC 6146 §3.4). */
+    private final ByteBuf fragmentBuf;
     /** Views of the two buffers that the hot path indexes (see {@link Buffers#hotPathView}). */
     private final ByteBuf packetView;
     private final long packetAddress;
@@ -104,6 +106,8 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
         if (coalescer != null) {
             coalescer.useIdentifications(translator);
         }
+        this.fragmentBuf = alloc.directBuffer(Translator.FRAGMENT_STORE_BYTES, Translator.FRAGMENT_STORE_BYTES);
+        translator.useFragmentStore(Buffers.hotPathView(fragmentBuf));
         if (vnet > 0) {
             this.segmentBuf = alloc.directBuffer(Translator.HEADROOM + Translator.MAX_PACKET,
                     Translator.HEADROOM + Translator.MAX_PACKET);
@@ -265,6 +269,7 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
     public void close() {
         packetBuf.release();
         errorBuf.release();
+        fragmentBuf.release();
         if (segmentBuf != null) {
             segmentBuf.release();
         }

@@ -117,10 +117,16 @@ public enum DropReason {
     NAT64_ICMP_ERROR_NO_BINDING_64("stateful NAT64: ICMPv6 error whose quoted packet has no binding (RFC 6146 §3.4),"
             + " or is too short to name its ports; dropped"),
     NAT64_FRAGMENT_46("stateful NAT64: IPv4 non-first fragment whose first fragment was not seen in the last seconds"
-            + " (no ports to look the binding up with, RFC 6146 §3.4 and §3.5; out-of-order fragments are not held);"
-            + " dropped"),
+            + " (no ports to look the binding up with, RFC 6146 §3.4 and §3.5) that cannot be held for it either (the"
+            + " worker's 64 slots are taken, or it is over 1536 bytes); dropped"),
     NAT64_FRAGMENT_64("stateful NAT64: IPv6 non-first fragment whose first fragment was not seen in the last seconds"
-            + " (RFC 6146 §3.4 and §3.5; out-of-order fragments are not held); dropped"),
+            + " (RFC 6146 §3.4 and §3.5) that cannot be held for it either (64 slots taken, or over 1536 bytes), or a"
+            + " fragment to hairpin; dropped"),
+    NAT64_FRAGMENT_HELD("stateful NAT64: non-first fragment that came before its first (RFC 6146 §3.4: out-of-order"
+            + " fragments MUST be handled), held up to 4 s and not translated now: translated (and counted as such)"
+            + " right after its first fragment, or dropped as nat64_fragment_expired"),
+    NAT64_FRAGMENT_EXPIRED("stateful NAT64: a held non-first fragment whose first fragment did not come within 4 s"
+            + " (RFC 6146 §3.4, FRAGMENT_MIN is 2 s); dropped"),
     NAT64_FRAGMENT_TABLE_FULL("stateful NAT64: a first fragment found the worker's fragment table full (1024 datagrams"
             + " of the last 4 s); dropped, so that its other fragments are not sent with a stale mapping"),
     NAT64_SYN_HELD("stateful NAT64: IPv4 SYN without a binding, held for a simultaneous open (RFC 6146 §3.5.2.2) and"

@@ -49,6 +49,8 @@ final class Stateful64 {
     private final AddressMapper mapper;
     /** Non-first fragments' mappings, from their first fragments (RFC 6146 §3.4). */
     private final StatefulFragments fragments = new StatefulFragments();
+    /** Non-first fragments that came before their first fragment, held for it (RFC 6146 §3.4). */
+    final EarlyFragments early = new EarlyFragments();
 
     /** The tables this worker registered with, its reader slot there, and whether it is inside now. */
     private Nat64Tables registered;
@@ -231,9 +233,12 @@ final class Stateful64 {
         if (lookup.heldSlot() >= 0 && held != null) {
             held.discard(lookup.heldSlot()); // §3.5.2.2: the outbound SYN came, "the stored packet is discarded"
         }
-        if (c.moreFragments && !fragments.put(c.srcHi, c.srcLo, c.dstHi, c.dstLo, c.identification, c.proto << 1,
-                0, lookup.address(), now)) {
-            return NAT64_FRAGMENT_TABLE_FULL;
+        if (c.moreFragments) {
+            if (!fragments.put(c.srcHi, c.srcLo, c.dstHi, c.dstLo, c.identification, c.proto << 1, 0,
+                    lookup.address(), now)) {
+                return NAT64_FRAGMENT_TABLE_FULL;
+            }
+            early.release(c.srcHi, c.srcLo, c.dstHi, c.dstLo, c.identification, c.proto << 1);
         }
         c.src4 = lookup.address();
         newPort = lookup.port();
@@ -244,11 +249,13 @@ final class Stateful64 {
     /**
      * RFC 6146 §3.4 ("the NAT64 ... MUST handle fragments", with the tuple of the first), IPv6 → IPv4: a non-first
      * fragment takes the source T its first fragment's binding gave (nothing else of the transport is in it).
-     * The drop reason if the first was not seen lately, or null.
+     * One that comes before its first ("MUST handle fragments arriving out of order") is held for it
+     * ({@link EarlyFragments}). Null, or NAT64_FRAGMENT_HELD, or the drop reason.
      */
     DropReason fragment64(XlatContext c) {
         if (!fragments.find(c.srcHi, c.srcLo, c.dstHi, c.dstLo, c.identification, c.proto << 1, now)) {
-            return NAT64_FRAGMENT_64;
+            return early.hold(c.srcHi, c.srcLo, c.dstHi, c.dstLo, c.identification, c.proto << 1, c.buf, c.off,
+                    c.total, now) ? NAT64_FRAGMENT_HELD : NAT64_FRAGMENT_64;
         }
         c.src4 = (int) fragments.lo;
         c.rules.source = AddressRule.NAT64;
@@ -258,7 +265,8 @@ final class Stateful64 {
     /** As {@link #fragment64}, IPv4 → IPv6: a non-first fragment goes to the X' of its first fragment's binding. */
     DropReason fragment46(XlatContext c) {
         if (!fragments.find(c.src4, 0, c.dst4, 0, c.identification, c.proto << 1 | 1, now)) {
-            return NAT64_FRAGMENT_46;
+            return early.hold(c.src4, 0, c.dst4, 0, c.identification, c.proto << 1 | 1, c.buf, c.off, c.total, now)
+                    ? NAT64_FRAGMENT_HELD : NAT64_FRAGMENT_46;
         }
         c.dstHi = fragments.hi;
         c.dstLo = fragments.lo;
@@ -419,9 +427,12 @@ final class Stateful64 {
         switch (rc) {
             case Nat64Outcome.OK:
             case Nat64Outcome.OK_WITHOUT_SESSION:
-                if (c.moreFragments && !fragments.put(c.src4, 0, c.dst4, 0, c.identification, c.proto << 1 | 1,
-                        lookup.hostHi(), lookup.hostLo(), now)) {
-                    return NAT64_FRAGMENT_TABLE_FULL;
+                if (c.moreFragments) {
+                    if (!fragments.put(c.src4, 0, c.dst4, 0, c.identification, c.proto << 1 | 1, lookup.hostHi(),
+                            lookup.hostLo(), now)) {
+                        return NAT64_FRAGMENT_TABLE_FULL;
+                    }
+                    early.release(c.src4, 0, c.dst4, 0, c.identification, c.proto << 1 | 1);
                 }
                 c.dstHi = lookup.hostHi();
                 c.dstLo = lookup.hostLo();

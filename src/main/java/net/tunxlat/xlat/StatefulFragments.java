@@ -5,13 +5,15 @@ package net.tunxlat.xlat;
  * RFC 6146 §3.4 (and §3.5): a non-first fragment carries no ports, so stateful NAT64 translates it with what the
  * first fragment of its datagram found: this table, one per worker, maps (source, destination, Identification,
  * protocol, direction) to the binding's translated address (T for IPv6 → IPv4, X' for IPv4 → IPv6). The kernel
- * hands all fragments of a datagram to the same TUN queue (a fragment's queue is chosen on its addresses alone,
- * its ports being absent or unusable), so a worker's own table sees them all and needs no synchronisation.
+ * hands all fragments of a datagram to the same TUN queue (tun's queue selection, __skb_get_hash_symmetric,
+ * parses no ports of any fragment, so a fragment's queue follows its addresses and protocol alone), so a worker's
+ * own table sees them all and needs no synchronisation (the one exception: docs/nat64-design.md, "What remains").
  *
  * <p>Bounded and expiring: {@link #CAPACITY} entries in buckets of {@link #WAYS}, each living {@link #LIFETIME}
  * seconds (RFC 6146 §4's FRAGMENT_MIN is 2 s) from its first fragment. A first fragment that finds its bucket
  * full of live entries is refused (counted), so that its other fragments are not sent with a stale mapping;
- * fragments that come before their first are dropped (counted), not held. Primitive arrays, no allocation.
+ * fragments that come before their first are held for it in {@link EarlyFragments}. Primitive arrays, no
+ * allocation.
  */
 final class StatefulFragments {
     static final int CAPACITY = 1024;

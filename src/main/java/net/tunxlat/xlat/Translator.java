@@ -31,6 +31,8 @@ public final class Translator {
     public static final int HEADROOM = 64;
     /** Largest packet the translator handles (the IPv4/IPv6 maximum without jumbograms). */
     public static final int MAX_PACKET = 65535;
+    /** The size of {@link #useFragmentStore}'s buffer. */
+    public static final int FRAGMENT_STORE_BYTES = EarlyFragments.BYTES;
     /** RFC 1812 §4.3.2.3: an ICMPv4 error "SHOULD" not exceed 576 bytes. */
     static final int ICMP4_ERROR_MAX = IcmpResponder.ICMP4_ERROR_MAX;
     /** RFC 4443 §2.4(c): an ICMPv6 error "MUST NOT" exceed the minimum IPv6 MTU, 1280 bytes. */
@@ -103,6 +105,24 @@ public final class Translator {
     public void beginBatch(XlatSnapshot snapshot, long clockNanos) {
         stateful.beginBatch(snapshot, clockNanos);
         stateful.answerTimeouts(ctx, snapshot, responder);
+        for (int n = stateful.early.expire(stateful.now); n > 0; n--) {
+            counters.drop(NAT64_FRAGMENT_EXPIRED);
+        }
+    }
+
+    /**
+     * Holds early fragments of stateful NAT64 ({@link EarlyFragments}) in {@code direct} (at least
+     * {@link #FRAGMENT_STORE_BYTES}, owned by the caller, which releases it after the translator's last use), so
+     * that they are translated and emitted from there once their first fragment comes. Without it, a heap
+     * store of the same size is used, for sinks that copy (offline translation, tests).
+     */
+    public void useFragmentStore(ByteBuf direct) {
+        stateful.early.useStore(direct);
+    }
+
+    /** Fragments held for their first fragment now (RFC 6146 §3.4; tests and {@code translate --explain}). */
+    public int heldFragments() {
+        return stateful.early.held();
     }
 
     /** After the batch: leaves the tables' epoch, so that the sweeper may reuse what it ended meanwhile. */
@@ -114,6 +134,23 @@ public final class Translator {
     public void translate(XlatSnapshot snapshot, ByteBuf buf, int offset, int length) {
         ctx.offload.plain();
         dispatch(snapshot, buf, offset, length);
+        if (stateful.early.anyReady()) {
+            translateHeldFragments(snapshot);
+        }
+    }
+
+    /**
+     * RFC 6146 §3.4: the fragments held because they came before their first fragment, which the packet just
+     * translated was, are translated now, each as a plain packet where it lies in the store.
+     */
+    private void translateHeldFragments(XlatSnapshot snapshot) {
+        EarlyFragments f = stateful.early;
+        for (int s = f.nextReady(); s >= 0; s = f.nextReady()) {
+            ctx.offload.plain();
+            dispatch(snapshot, f.store(), f.offset(s), f.length(s));
+            f.free(s);
+        }
+        ctx.offload.plain();
     }
 
     /**
@@ -236,6 +273,9 @@ public final class Translator {
             }
             dispatch(snapshot, buf, offset, length);
             o.plain();
+            if (stateful.early.anyReady()) {
+                translateHeldFragments(snapshot);
+            }
             return;
         }
         if (!o.validGso(buf, offset, length, h)) {

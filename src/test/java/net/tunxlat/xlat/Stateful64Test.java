@@ -207,10 +207,11 @@ class Stateful64Test {
         o = h.run(ipv4(SERVER4, POOL, 47, 64, 0, 1, 0, new byte[8]));
         assertEquals(DropReason.NAT64_PROTOCOL_46, o.dropped());
         o = h.run(ipv4(SERVER4, POOL, 17, 64, 0, 1, 3, new byte[16]));
-        assertEquals(DropReason.NAT64_FRAGMENT_46, o.dropped());
+        assertEquals(DropReason.NAT64_FRAGMENT_HELD, o.dropped(), "non-first, its first not seen: held for it");
         byte[] frag = {17, 0, 0, 24, 0, 0, 0, 5}; // offset 3 (24 bytes), M=0, id 5
         o = h.run(ipv6(HOST, SERVER6, 44, 17, 64, 0, frag, new byte[16]));
-        assertEquals(DropReason.NAT64_FRAGMENT_64, o.dropped());
+        assertEquals(DropReason.NAT64_FRAGMENT_HELD, o.dropped());
+        assertTrue(o.emitted().isEmpty());
         o = h.run(ipv6(HOST, SERVER6, 58, 58, 64, 0, new byte[0], icmpEcho(130, 1, 1, new byte[0])));
         assertEquals(DropReason.NAT64_ICMP_QUERY_64, o.dropped(), "MLD query: not an echo");
     }

@@ -97,12 +97,92 @@ class StatefulFragmentTest {
         assertValid6(whole6);
     }
 
+    /**
+     * RFC 6146 §3.4, "the NAT64 MUST handle fragments arriving out of order": the last fragment first is held
+     * (nothing sent), and goes out right after its first fragment, exactly as it would have in order.
+     */
     @Test
-    void aFragmentWithoutItsFirstIsDropped() {
-        XlatHarness.Outcome o = h.run(ipv6(HOST, SERVER6, 44, 0, 64, 0, frag6(17, 64, false, 9), new byte[100]));
-        assertEquals(DropReason.NAT64_FRAGMENT_64, o.dropped());
-        o = h.run(ipv4(SERVER4, POOL, 17, 64, 0, 9, 64, new byte[100]));
-        assertEquals(DropReason.NAT64_FRAGMENT_46, o.dropped());
+    void ipv6FragmentsOutOfOrderLeaveAsInOrder() {
+        byte[] udp = datagram6(5000, 53, 1000);
+        byte[] first = ipv6(HOST, SERVER6, 44, 0, 64, 0, frag6(17, 0, true, 0x55), Arrays.copyOfRange(udp, 0, 512));
+        byte[] second = ipv6(HOST, SERVER6, 44, 0, 64, 0, frag6(17, 64, false, 0x55),
+                Arrays.copyOfRange(udp, 512, udp.length));
+        XlatHarness.Outcome held = h.run(second);
+        assertEquals(DropReason.NAT64_FRAGMENT_HELD, held.dropped());
+        assertTrue(held.emitted().isEmpty());
+        XlatHarness.Outcome both = h.run(first);
+        assertEquals(2, both.translated(), "the first fragment, then the held one: " + both);
+        assertEquals(2, both.emitted().size());
+        byte[] a = both.emitted().get(0);
+        byte[] b = both.emitted().get(1);
+        assertEquals(0x2000, u16(a, 6), "the first fragment first");
+        assertEquals(POOL, src4(b), "the held fragment from T");
+        assertEquals(64, u16(b, 6));
+
+        // the same datagram in order, through a fresh translator with the same binding state: identical packets
+        XlatHarness.Outcome again = h.run(second);
+        assertEquals(1, again.translated(), "its first fragment is known now: translated at once");
+        assertArrayEquals(b, again.emitted().get(0), "held and replayed = translated in order");
+        assertEquals(0, h.translator.heldFragments());
+    }
+
+    @Test
+    void ipv4FragmentsOutOfOrderReachTheHost() {
+        int t = u16(h.run(ipv6(HOST, SERVER6, 17, 17, 64, 0, new byte[0], udpHeaderAndData(5000, 53, new byte[4])))
+                .emitted().get(0), 20);
+        byte[] whole4 = ipv4(SERVER4, POOL, 17, 64, 0, 78, 0, udpHeaderAndData(53, t, pattern(1000)));
+        byte[] udp = Arrays.copyOfRange(whole4, 20, whole4.length);
+        byte[] first = ipv4(SERVER4, POOL, 17, 64, 0, 78, 0x2000, Arrays.copyOfRange(udp, 0, 512));
+        first[26] = udp[6];
+        first[27] = udp[7];
+        byte[] second = ipv4(SERVER4, POOL, 17, 64, 0, 78, 64, Arrays.copyOfRange(udp, 512, udp.length));
+        assertEquals(DropReason.NAT64_FRAGMENT_HELD, h.run(second).dropped());
+        XlatHarness.Outcome both = h.run(first);
+        assertEquals(2, both.emitted().size(), both.toString());
+        byte[] a = both.emitted().get(0);
+        byte[] b = both.emitted().get(1);
+        assertEquals(HOST, dst6(a));
+        assertEquals(HOST, dst6(b), "the held fragment to X' too");
+        assertEquals(78, ByteBuffer.wrap(b, 44, 4).getInt());
+        byte[] whole6 = new byte[40 + udp.length];
+        System.arraycopy(a, 0, whole6, 0, 40);
+        whole6[6] = 17;
+        System.arraycopy(a, 48, whole6, 40, a.length - 48);
+        System.arraycopy(b, 48, whole6, 40 + a.length - 48, b.length - 48);
+        whole6[4] = (byte) (udp.length >> 8);
+        whole6[5] = (byte) udp.length;
+        assertValid6(whole6);
+    }
+
+    /** Held fragments whose first never comes are dropped after 4 s (counted); the store is bounded. */
+    @Test
+    void heldFragmentsExpireAndAreBounded() {
+        assertEquals(DropReason.NAT64_FRAGMENT_HELD,
+                h.run(ipv6(HOST, SERVER6, 44, 0, 64, 0, frag6(17, 64, false, 9), new byte[100])).dropped());
+        assertEquals(DropReason.NAT64_FRAGMENT_HELD, h.run(ipv4(SERVER4, POOL, 17, 64, 0, 9, 64, new byte[100])).dropped());
+        assertEquals(2, h.translator.heldFragments());
+        h.now += (EarlyFragments.LIFETIME + 1) * 1_000_000_000L;
+        XlatHarness.Outcome o = h.run(ipv6(HOST, SERVER6, 44, 0, 64, 0, frag6(17, 0, true, 9),
+                Arrays.copyOfRange(datagram6(5000, 53, 200), 0, 64)));
+        assertEquals(1, o.translated(), "only the first fragment: the held one expired " + o);
+        assertEquals(2, h.counters.localDrops(DropReason.NAT64_FRAGMENT_EXPIRED), "both held fragments expired");
+        assertEquals(0, h.translator.heldFragments());
+
+        for (int id = 100; id < 100 + EarlyFragments.SLOTS; id++) {
+            assertEquals(DropReason.NAT64_FRAGMENT_HELD,
+                    h.run(ipv6(HOST, SERVER6, 44, 0, 64, 0, frag6(17, 8, false, id), new byte[16])).dropped());
+        }
+        assertEquals(DropReason.NAT64_FRAGMENT_64,
+                h.run(ipv6(HOST, SERVER6, 44, 0, 64, 0, frag6(17, 8, false, 1), new byte[16])).dropped(),
+                "the store holds " + EarlyFragments.SLOTS + " fragments");
+        h.now += (EarlyFragments.LIFETIME + 1) * 1_000_000_000L;
+        assertEquals(DropReason.NAT64_FRAGMENT_HELD,
+                h.run(ipv6(HOST, SERVER6, 44, 0, 64, 0, frag6(17, 8, false, 2), new byte[16])).dropped(),
+                "expired slots are free again");
+        assertEquals(2 + EarlyFragments.SLOTS, h.counters.localDrops(DropReason.NAT64_FRAGMENT_EXPIRED));
+        assertEquals(DropReason.NAT64_FRAGMENT_46,
+                h.run(ipv4(SERVER4, POOL, 17, 64, 0, 10, 64, new byte[EarlyFragments.MAX_FRAGMENT])).dropped(),
+                "a fragment over " + EarlyFragments.MAX_FRAGMENT + " bytes is not held");
     }
 
     @Test
@@ -121,6 +201,7 @@ class StatefulFragmentTest {
         XlatHarness.Outcome later = h.run(ipv6(HOST, SERVER6, 44, 0, 64, 0, frag6(17, 0, true, 1_000_000), udp));
         assertEquals(1, later.translated(), "expired entries make room: " + later);
         XlatHarness.Outcome old = h.run(ipv6(HOST, SERVER6, 44, 0, 64, 0, frag6(17, 8, false, 0), new byte[16]));
-        assertEquals(DropReason.NAT64_FRAGMENT_64, old.dropped(), "an expired first fragment maps nothing");
+        assertEquals(DropReason.NAT64_FRAGMENT_HELD, old.dropped(),
+                "an expired first fragment maps nothing: the fragment waits for a first one");
     }
 }

@@ -292,14 +292,15 @@ class StatefulHostileInputTest {
     /**
      * Fragments that never complete (RFC 6146 §3.4, §4 FRAGMENT_MIN): first fragments of datagrams whose other
      * fragments never come, in both directions, and non-first fragments whose first never came. The worker's
-     * fragment table stays bounded (refusals counted as {@code nat64_fragment_table_full}), orphans are dropped as
-     * {@code nat64_fragment_46/64}, sessions stay within nat64-max-sessions, and once the entries expire the table
+     * fragment table stays bounded (refusals counted as {@code nat64_fragment_table_full}), orphans are held (the
+     * worker's 64 slots) or dropped as {@code nat64_fragment_46/64}, the held ones expire, sessions stay within nat64-max-sessions, and once the entries expire the table
      * takes new datagrams again and the sessions end.
      */
     @Test
     void fragmentsThatNeverCompleteStayBoundedAndExpire() {
         int[] full = new int[1];
         int[] orphans = new int[1];
+        int[] held = new int[1];
         for (int id = 0; id < 2 * StatefulFragments.CAPACITY; id++) {
             // IPv6 → IPv4: a first fragment (8 bytes of UDP header) from a new source port each time
             byte[] udp = udpHeaderAndData(10000 + id % 40, 53, new byte[32]);
@@ -317,19 +318,25 @@ class StatefulHostileInputTest {
             // and a last fragment whose first never came, each way
             o = run(h, ipv4(SERVER4, POOL, 17, 64, 0, 0x8000 | id, 2, new byte[16]));
             orphans[0] += o.dropped() == DropReason.NAT64_FRAGMENT_46 ? 1 : 0;
+            held[0] += o.dropped() == DropReason.NAT64_FRAGMENT_HELD ? 1 : 0;
             byte[] last = ByteBuffer.allocate(8).put((byte) 17).put((byte) 0).putShort((short) 16).putInt(0x8000 | id)
                     .array();
             o = run(h, ipv6(HOST, SERVER6, 44, 0, 64, 0, last, new byte[16]));
             orphans[0] += o.dropped() == DropReason.NAT64_FRAGMENT_64 ? 1 : 0;
+            held[0] += o.dropped() == DropReason.NAT64_FRAGMENT_HELD ? 1 : 0;
         }
         assertTrue(full[0] >= 2 * StatefulFragments.CAPACITY, "the table holds at most " + StatefulFragments.CAPACITY
                 + " datagrams; refused " + full[0]);
-        assertEquals(4 * StatefulFragments.CAPACITY, orphans[0], "every orphan fragment dropped");
+        assertEquals(EarlyFragments.SLOTS, held[0], "orphans held for their first fragment: as many as the store holds");
+        assertEquals(4 * StatefulFragments.CAPACITY - EarlyFragments.SLOTS, orphans[0], "every other orphan dropped");
         assertTrue(tables().sessions(Nat64Protocol.UDP) <= 64, "sessions within nat64-max-sessions");
         h.now += (StatefulFragments.LIFETIME + 1) * SECOND;
         XlatHarness.Outcome later = run(h, ipv4(SERVER4, POOL, 17, 64, 0, 0x7777, 0x2000, Arrays.copyOf(
                 udpHeaderAndData(53, 2000, new byte[32]), 16)));
         assertEquals(1, later.translated(), () -> "expired entries make room: " + later);
+        assertEquals(EarlyFragments.SLOTS, h.counters.localDrops(DropReason.NAT64_FRAGMENT_EXPIRED),
+                "the held orphans expired");
+        assertEquals(0, h.translator.heldFragments());
         h.now += (Timeouts.RFC6146.udp() + 1) * SECOND;
         sweep();
         sweep();
