@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 import net.tunxlat.mapping.Addresses;
 import net.tunxlat.mapping.Ipv6Prefix;
 import net.tunxlat.metrics.ClatMetrics;
+import net.tunxlat.util.Log;
 import net.tunxlat.xlat.XlatCounters;
 
 /**
@@ -33,29 +34,64 @@ import net.tunxlat.xlat.XlatCounters;
  * <p>Control plane only: called from one thread (the command's loop), never from a worker.
  */
 public final class ClatController implements ClatMetrics.Source, AutoCloseable {
-    /** The host as the controller needs it ({@link ClatHost} on a real host; fakes in tests). */
+    /** The host as the controller needs it ({@link ClatHost} on a real host, {@link #of}; fakes in tests). */
     public interface Host {
-        /** Why the host needs no CLAT (its own IPv4 default route or address), or null. */
+        /** Why the host needs no CLAT (its own IPv4 default route), or null. */
         String nativeIpv4() throws IOException;
 
         /** Another CLAT running on the host (NetworkManager's, networkd's, clatd's), or null. */
         String otherClat() throws IOException;
 
-        /** The uplink towards {@code pref64} (its interface, /64 and MTU), or null if there is none. */
-        Uplink uplink(Ipv6Prefix pref64) throws IOException;
+        /** The uplink towards {@code pref64}: its interface, /64 and MTU; an IOException says why there is none. */
+        ClatHostUplink uplink(Ipv6Prefix pref64) throws IOException;
 
-        /** Generates the CLAT address in {@code uplink}'s /64, performs DAD and makes it reachable; {hi, lo}. */
-        long[] claimAddress(Uplink uplink) throws IOException;
+        /** Generates the CLAT address in {@code uplink}'s /64 and performs DAD (RFC 6877 §6.3); the address. */
+        String claimAddress(ClatHostUplink uplink) throws IOException;
 
-        /** Configures the translator's TUN device: addresses, MTU, IPv4 default route, the CLAT address's route. */
-        void configureTun(String tun, Uplink uplink, long[] clatAddress) throws IOException;
+        /** Configures the TUN device (addresses, MTU, IPv4 default route), then makes the address reachable. */
+        void configureTun(String tun, ClatHostUplink uplink, String address) throws IOException;
 
         /** Removes everything the calls above added (safe to call twice, or after a partial setup). */
         void teardown();
-    }
 
-    /** The uplink: interface, its SLAAC /64 (null if none), its MTU. */
-    public record Uplink(String name, Ipv6Prefix slash64, int mtu) {}
+        /** {@code host} as the controller sees it. */
+        static Host of(ClatHost host) {
+            return new Host() {
+                @Override
+                public String nativeIpv4() throws IOException {
+                    return host.nativeIpv4().orElse(null);
+                }
+
+                @Override
+                public String otherClat() throws IOException {
+                    return host.otherClat().orElse(null);
+                }
+
+                @Override
+                public ClatHostUplink uplink(Ipv6Prefix pref64) throws IOException {
+                    return host.uplink(pref64);
+                }
+
+                @Override
+                public String claimAddress(ClatHostUplink uplink) throws IOException {
+                    return host.claimAddress(uplink);
+                }
+
+                @Override
+                public void configureTun(String tun, ClatHostUplink uplink, String address) throws IOException {
+                    host.setUpTun(uplink); // first: a route into a device that is down is refused
+                    host.publish(uplink, address);
+                }
+
+                @Override
+                public void teardown() {
+                    for (String failed : host.teardown()) {
+                        Log.warn("CLAT: could not undo: " + failed);
+                    }
+                }
+            };
+        }
+    }
 
     /** The translator the CLAT runs (an in-process daemon; a fake in tests). */
     public interface Translator {
@@ -86,8 +122,8 @@ public final class ClatController implements ClatMetrics.Source, AutoCloseable {
     private State state = State.STARTING;
     private String reason = "starting";
     private Pref64 prefix;
-    private Uplink uplink;
-    private long[] address;
+    private ClatHostUplink uplink;
+    private String address;
     private Consumer<Snapshot> onChange = s -> { };
     private volatile long transitions;
     /** The running translator's counters and the totals of those stopped before, swapped in one write. */
@@ -106,7 +142,7 @@ public final class ClatController implements ClatMetrics.Source, AutoCloseable {
     }
 
     /** What the metrics and {@code doctor} read, from other threads. */
-    public record Snapshot(State state, String reason, Pref64 prefix, Uplink uplink, String address) {}
+    public record Snapshot(State state, String reason, Pref64 prefix, ClatHostUplink uplink, String address) {}
 
     /**
      * @param prefixes the NAT64 prefix to use now ({@link Pref64Tracker}), or null
@@ -125,36 +161,36 @@ public final class ClatController implements ClatMetrics.Source, AutoCloseable {
 
     /** Looks once and acts: brings the CLAT up, follows a change, or takes it down. */
     public void tick() {
-        Pref64 p;
-        Uplink u = null;
+        Pref64 p = null;
+        ClatHostUplink u = null;
         String down;
         try {
             down = why(host.nativeIpv4(), "native IPv4 present");
             if (down == null) {
                 down = why(host.otherClat(), "another CLAT runs");
             }
+        } catch (IOException e) {
+            down = "cannot read the host's state: " + e.getMessage();
+        }
+        if (down == null) {
             p = prefixes.get();
-            if (down == null && p == null) {
+            if (p == null) {
                 down = "no NAT64 prefix: no PREF64 option in router advertisements (RFC 8781), none found through"
                         + " ipv4only.arpa (RFC 7050), none configured";
             }
-            if (down == null) {
+        }
+        if (down == null) {
+            try {
                 u = host.uplink(p.prefix());
-                if (u == null) {
-                    down = "no IPv6 route towards " + p.prefix();
-                } else if (u.slash64() == null) {
-                    down = "uplink " + u.name() + " has no global /64 (SLAAC) to take the CLAT address from";
-                }
+            } catch (IOException e) {
+                down = e.getMessage();
             }
-        } catch (IOException e) {
-            down = "cannot read the host's state: " + e.getMessage();
-            p = null;
         }
         if (down != null) {
             takeDown(down);
             return;
         }
-        if (state == State.UP && !u.equals(uplink)) {
+        if (state == State.UP && !sameUplink(u, uplink)) {
             takeDown("uplink changed: " + describe(uplink) + " -> " + describe(u));
         }
         if (state != State.UP) {
@@ -171,27 +207,33 @@ public final class ClatController implements ClatMetrics.Source, AutoCloseable {
         return detail == null ? null : what + ": " + detail;
     }
 
-    private void bringUp(Pref64 p, Uplink u) {
+    private void bringUp(Pref64 p, ClatHostUplink u) {
         try {
-            long[] a = host.claimAddress(u);
-            new ClatConfig(tun, p.prefix(), a[0], a[1], u.mtu(), controlSocket).write(configFile);
+            String a = host.claimAddress(u);
+            long[] a128 = Addresses.parseIpv6(a);
+            new ClatConfig(tun, p.prefix(), a128[0], a128[1], u.mtu(), controlSocket).write(configFile);
             translator.start(configFile);
             totals = new Totals(totals.retired46(), totals.retired64(), List.copyOf(translator.counters()));
             host.configureTun(tun, u, a);
             address = a;
             prefix = p;
             uplink = u;
-            change(State.UP, "translating 192.0.0.1 <-> " + Addresses.formatIpv6(a[0], a[1]) + " via " + u.name()
-                    + ", NAT64 prefix " + describe(p));
+            change(State.UP, "translating 192.0.0.1 <-> " + a + " via " + u.name() + ", NAT64 prefix " + describe(p));
         } catch (IOException | RuntimeException e) {
             stopAndClean();
             change(State.DOWN, "could not start: " + e.getMessage());
         }
     }
 
+    /** The same interface, /64 and MTU (the SLAAC address it was read from may change: that changes nothing). */
+    private static boolean sameUplink(ClatHostUplink a, ClatHostUplink b) {
+        return b != null && a.name().equals(b.name()) && a.prefix().equals(b.prefix()) && a.mtu() == b.mtu();
+    }
+
     private void follow(Pref64 p) {
         try {
-            new ClatConfig(tun, p.prefix(), address[0], address[1], uplink.mtu(), controlSocket).write(configFile);
+            long[] a128 = Addresses.parseIpv6(address);
+            new ClatConfig(tun, p.prefix(), a128[0], a128[1], uplink.mtu(), controlSocket).write(configFile);
             translator.reload();
             Pref64 before = prefix;
             prefix = p;
@@ -233,8 +275,7 @@ public final class ClatController implements ClatMetrics.Source, AutoCloseable {
     }
 
     private void publish() {
-        Snapshot s = new Snapshot(state, reason, prefix, uplink,
-                address == null ? null : Addresses.formatIpv6(address[0], address[1]));
+        Snapshot s = new Snapshot(state, reason, prefix, uplink, address);
         snapshot = s;
         onChange.accept(s);
     }
@@ -253,8 +294,8 @@ public final class ClatController implements ClatMetrics.Source, AutoCloseable {
         return p.source().name().toLowerCase(Locale.ROOT);
     }
 
-    private static String describe(Uplink u) {
-        return u == null ? "none" : u.name() + " " + u.slash64() + " mtu " + u.mtu();
+    private static String describe(ClatHostUplink u) {
+        return u == null ? "none" : u.toString();
     }
 
     /** The state now (any thread). */

@@ -34,7 +34,7 @@ public final class ClatStatus {
         }
         if (s.uplink() != null) {
             b.append("uplink=").append(s.uplink().name()).append('\n');
-            b.append("uplink-prefix=").append(s.uplink().slash64()).append('\n');
+            b.append("uplink-prefix=").append(s.uplink().prefix()).append('\n');
             b.append("uplink-mtu=").append(s.uplink().mtu()).append('\n');
         }
         if (s.address() != null) {

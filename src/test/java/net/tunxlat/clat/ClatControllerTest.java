@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import net.tunxlat.mapping.Addresses;
 import net.tunxlat.mapping.Ipv6Prefix;
 import net.tunxlat.xlat.XlatCounters;
 import org.junit.jupiter.api.Test;
@@ -26,7 +27,7 @@ class ClatControllerTest {
     String nativeIpv4;
     String otherClat;
     Pref64 prefix;
-    ClatController.Uplink uplink = new ClatController.Uplink("eth0", Ipv6Prefix.parse("2001:db8:1:2::/64", -1), 1500);
+    ClatHostUplink uplink = new ClatHostUplink("eth0", Ipv6Prefix.parse("2001:db8:1:2::/64", -1), 1500, "2001:db8:1:2::5");
     boolean dadFails;
     final XlatCounters counters = new XlatCounters();
     boolean running;
@@ -43,21 +44,24 @@ class ClatControllerTest {
         }
 
         @Override
-        public ClatController.Uplink uplink(Ipv6Prefix pref64) {
+        public ClatHostUplink uplink(Ipv6Prefix pref64) throws IOException {
+            if (uplink.prefix() == null) {
+                throw new IOException("the uplink wwan0 has no global SLAAC /64 address");
+            }
             return uplink;
         }
 
         @Override
-        public long[] claimAddress(ClatController.Uplink u) throws IOException {
-            calls.add("claim " + u.name() + " " + u.slash64());
+        public String claimAddress(ClatHostUplink u) throws IOException {
+            calls.add("claim " + u.name() + " " + u.prefix());
             if (dadFails) {
                 throw new IOException("duplicate address detection failed 3 times");
             }
-            return new long[] {u.slash64().hi(), 0x1234L};
+            return Addresses.formatIpv6(u.prefix().hi(), 0x1234L);
         }
 
         @Override
-        public void configureTun(String tun, ClatController.Uplink u, long[] a) {
+        public void configureTun(String tun, ClatHostUplink u, String a) {
             calls.add("tun " + tun + " mtu " + (u.mtu() - 20));
         }
 
@@ -167,7 +171,10 @@ class ClatControllerTest {
         ClatController c = controller();
         c.tick();
         calls.clear();
-        uplink = new ClatController.Uplink("eth0", Ipv6Prefix.parse("2001:db8:9:9::/64", -1), 1500);
+        uplink = new ClatHostUplink("eth0", uplink.prefix(), 1500, "2001:db8:1:2::77");
+        c.tick();
+        assertEquals(List.of(), calls, "another address of the same /64 (a privacy address) changes nothing");
+        uplink = new ClatHostUplink("eth0", Ipv6Prefix.parse("2001:db8:9:9::/64", -1), 1500, "2001:db8:9:9::5");
         c.tick();
         assertEquals(List.of("stop", "teardown", "claim eth0 2001:db8:9:9::/64",
                 "start [prefix 64:ff9b::/96, map 192.0.0.1 2001:db8:9:9::1234]", "tun clat mtu 1480"), calls);
@@ -222,9 +229,9 @@ class ClatControllerTest {
     @Test
     void uplinkWithoutSlash64() {
         prefix = ra("64:ff9b::/96");
-        uplink = new ClatController.Uplink("wwan0", null, 1400);
+        uplink = new ClatHostUplink("wwan0", null, 1400, "none");
         ClatController c = controller();
         c.tick();
-        assertTrue(c.snapshot().reason().contains("no global /64"), c.snapshot().reason());
+        assertTrue(c.snapshot().reason().contains("no global SLAAC /64"), c.snapshot().reason());
     }
 }
