@@ -8,6 +8,7 @@
 #   sudo packaging/bench.sh --guard               # CI: offload vs no-offload, TCP 6->4, fails below 3x
 #   sudo packaging/bench.sh --modes tayga,tunxlat --tests tcp-fwd,udp-64 --seconds 5
 #   sudo packaging/bench.sh --stateful            # stateful NAT64 against tayga+nat44 and kernel-nat44
+#   sudo packaging/bench.sh --clat                # 464XLAT: the CLAT (tunxlat, TAYGA) against native IPv6
 #
 # The NAT64 bed is the end-to-end tests' bed (src/test/java/net/tunxlat/e2e/TestBed.java):
 #
@@ -48,6 +49,27 @@
 #   tunxlat-nptv6      tunxlat with `nptv6 fd01:203:405::/48 2001:db8:1::/48` on a multi_queue TUN device,
 #                      routed as docs/nptv6.md says (a policy rule for the inside prefix)
 #   ip6tables          Linux's own NPTv6: ip6tables SNPT/DNPT in the mangle table, NOTRACK in raw
+# The CLAT bed (issue 17, 464XLAT, RFC 6877): an IPv6-only client (2001:db8:6::2/64), a router running the
+# network's NAT64, an IPv4 server that also has IPv6 (203.0.113.2/24, 2001:db8:4::2/64):
+#
+#   client  eth0 2001:db8:6::2/64 ── to-cl 2001:db8:6::1   router ns   to-sv 203.0.113.1/24 ── eth0 203.0.113.2/24   server
+#     TUN clat: 192.0.0.1 (CLAT modes)                  TUN nat64: tunxlat run,      2001:db8:4::1/64      2001:db8:4::2/64
+#                                                       pool4 203.0.113.3, 2001:db8:64::/96
+#
+# The NAT64 (the PLAT) is the same in every CLAT mode: tunxlat, stateful (`pool4 203.0.113.3`, as tunxlat-stateful
+# above), on a multi_queue TUN device. The CLAT is started clatd's way (toreanderson/clatd, what ClatdCompatIT
+# checks line by line): its tayga.conf (`tun-device clat`, `prefix 2001:db8:64::/96`, `ipv4-addr 192.0.0.2`,
+# `map 192.0.0.1 2001:db8:6::c1a7`), IPv6 forwarding and proxy-ND for 2001:db8:6::c1a7 on eth0, `CMD --config FILE
+# --mktun ""` (a single-queue device), 192.0.0.1 on it, the route to 2001:db8:6::c1a7 in table 49575 with its rule,
+# `default dev clat metric 2048 mtu 1260 advmss 1220`, then `CMD --config FILE --nodetach ""`. Modes:
+#   clat-tunxlat       CMD is tunxlat (java with the package's JAVA_OPTS -jar JAR)
+#   clat-tayga         CMD is TAYGA 0.9.2 (Debian's package): what clatd runs
+#   native6            the ceiling: no translation anywhere, the same client to the server's 2001:db8:4::2 over
+#                      the router's IPv6 forwarding (MSS 1440; the CLAT modes have clatd's route MTU 1260, MSS 1220)
+#   nat64-only         no CLAT: the client's own IPv6 address to the server's IPv4 through the same NAT64
+#                      (2001:db8:64::cb00:7102, MSS 1440): the ceiling of any CLAT on this bed, the NAT64's share
+# In every CLAT mode tcp-rev is iperf3 -R (data server -> client on a connection the client opened: the NAT64 is
+# stateful).
 # Tests (client in the source namespace, iperf3 server in the destination; -O 1: the first second is not
 # counted, for every mode):
 #   tcp-fwd   TCP, one stream, IPv6 -> IPv4 (NPTv6: inside -> outside)           Gbit/s at the receiver
@@ -79,6 +101,7 @@ TESTS=""
 QUICK=0
 GUARD=0
 STATEFUL=0
+CLAT=0
 GUARD_MIN=3
 JSON_OUT=""
 LOG_DIR=""
@@ -95,13 +118,15 @@ Options:
   --seconds N        seconds per test (default 10; --quick and --guard: 3)
   --rounds N         run every mode N times, alternating, and report medians (default 1)
   --modes LIST       comma-separated modes (default: kernel,tayga,tunxlat,tunxlat-nooffload,tunxlat-nptv6,ip6tables;
-                     also tunxlat-cds, tunxlat-stateful, tayga+nat44, kernel-nat44)
+                     also tunxlat-cds, tunxlat-stateful, tayga+nat44, kernel-nat44, native6, nat64-only,
+                     clat-tayga, clat-tunxlat)
   --tests LIST       comma-separated tests (default: tcp-fwd,tcp-rev,tcp-p4,udp-64,udp-1400,udp-64-p8; also start,
                      new-flows)
   --quick            short run: 3 s per test, modes kernel,tayga,tunxlat,tunxlat-nooffload
   --stateful         modes kernel,tayga,tunxlat,kernel-nat44,tayga+nat44,tunxlat-stateful, tests
                      tcp-fwd,tcp-rev,udp-64,new-flows (new-flows runs in the last three only; the first three are
                      there for the ratios)
+  --clat             modes native6,nat64-only,clat-tayga,clat-tunxlat, tests tcp-fwd,tcp-rev (the CLAT bed)
   --guard            CI regression guard: tunxlat vs tunxlat-nooffload, tcp-fwd, 3 s each; exits 1 only if
                      offload < 3x no-offload in two attempts (--guard-min X changes the factor)
   --jar PATH         tunxlat jar (default target/tunxlat.jar, built with mvn if missing)
@@ -125,6 +150,7 @@ while [[ $# -gt 0 ]]; do
         --quick) QUICK=1; shift ;;
         --guard) GUARD=1; shift ;;
         --stateful) STATEFUL=1; shift ;;
+        --clat) CLAT=1; shift ;;
         --guard-min) GUARD_MIN=$2; shift 2 ;;
         --jar) JAR=$(readlink -f "$2"); shift 2 ;;
         --json) JSON_OUT=$(readlink -f "$2"); shift 2 ;;
@@ -143,6 +169,9 @@ if [[ $GUARD -eq 1 ]]; then
     MODES=${MODES:-tunxlat,tunxlat-nooffload}
     TESTS=${TESTS:-tcp-fwd}
     [[ $SECONDS_PER_TEST == 10 ]] && SECONDS_PER_TEST=3
+elif [[ $CLAT -eq 1 ]]; then
+    MODES=${MODES:-native6,nat64-only,clat-tayga,clat-tunxlat}
+    TESTS=${TESTS:-tcp-fwd,tcp-rev}
 elif [[ $STATEFUL -eq 1 ]]; then
     MODES=${MODES:-kernel,tayga,tunxlat,kernel-nat44,tayga+nat44,tunxlat-stateful}
     TESTS=${TESTS:-tcp-fwd,tcp-rev,udp-64,new-flows}
@@ -156,7 +185,7 @@ IFS=, read -r -a MODE_LIST <<<"$MODES"
 IFS=, read -r -a TEST_LIST <<<"$TESTS"
 for m in "${MODE_LIST[@]}"; do
     case $m in kernel|tayga|tunxlat|tunxlat-nooffload|tunxlat-cds|tunxlat-nptv6|ip6tables) ;;
-        tunxlat-stateful|tayga+nat44|kernel-nat44) ;;
+        tunxlat-stateful|tayga+nat44|kernel-nat44|native6|nat64-only|clat-tayga|clat-tunxlat) ;;
         *) echo "bench.sh: unknown mode $m" >&2; exit 2 ;; esac
 done
 for t in "${TEST_LIST[@]}"; do
@@ -173,6 +202,8 @@ need ping "apt-get install iputils-ping"
 for m in "${MODE_LIST[@]}"; do
     case $m in
         tayga) need tayga "apt-get install tayga" ;;
+        clat-tayga) need tayga "apt-get install tayga"; need java "apt-get install openjdk-17-jre-headless" ;;
+        clat-tunxlat|nat64-only) need java "apt-get install openjdk-17-jre-headless" ;;
         tayga+nat44) need tayga "apt-get install tayga"; need nft "apt-get install nftables" ;;
         kernel-nat44) need nft "apt-get install nftables" ;;
         ip6tables) need ip6tables "apt-get install iptables" ;;
@@ -180,7 +211,7 @@ for m in "${MODE_LIST[@]}"; do
     esac
 done
 
-if [[ " ${MODE_LIST[*]} " == *" tunxlat"* && ! -f $JAR ]]; then
+if [[ " ${MODE_LIST[*]} " =~ \ (tunxlat|clat-|nat64-only) ]] && [[ ! -f $JAR ]]; then
     echo "bench.sh: building $JAR (mvn -B -q -DskipTests package)" >&2
     (cd "$ROOT" && mvn -B -q -DskipTests package) >&2
 fi
@@ -196,12 +227,14 @@ RESULTS=$WORK/results.tsv
 : >"$RESULTS"
 NAMESPACES=()
 TRANSLATOR_PID=""
+PLAT_PID=""
 RSS_PID=""
 
 cleanup() {
     set +e
     [[ -n $RSS_PID ]] && kill "$RSS_PID" 2>/dev/null
     [[ -n $TRANSLATOR_PID ]] && { kill "$TRANSLATOR_PID" 2>/dev/null; wait "$TRANSLATOR_PID" 2>/dev/null; }
+    [[ -n $PLAT_PID ]] && { kill "$PLAT_PID" 2>/dev/null; wait "$PLAT_PID" 2>/dev/null; }
     for ns in "${NAMESPACES[@]}"; do
         for pidfile in "$WORK"/iperf3-"$ns".pid; do
             [[ -f $pidfile ]] && kill "$(cat "$pidfile")" 2>/dev/null
@@ -382,6 +415,98 @@ npt_bed() {
     NPT_BED=1
 }
 
+# ---- the CLAT bed -----------------------------------------------------------------------------------
+CL=txb$ID-cl
+CR=txb$ID-cr
+CS=txb$ID-cs
+CLAT_BED=0
+CLAT_V6=2001:db8:6::c1a7   # clatd's clat-v6-addr: an address of the client's /64 that no interface holds
+CLAT_TABLE=49575           # clatd's route-table default, 0xc1a7
+CLAT_CMD=()
+
+clat_bed() {
+    [[ $CLAT_BED -eq 1 ]] && return 0
+    log "CLAT bed: $CL - $CR - $CS"
+    add_ns "$CL"; add_ns "$CR"; add_ns "$CS"
+    nsx "$CL" ip link add eth0 type veth peer name to-cl netns "$CR"
+    nsx "$CS" ip link add eth0 type veth peer name to-sv netns "$CR"
+    nsx "$CL" ip addr add 2001:db8:6::2/64 dev eth0 nodad
+    nsx "$CR" ip addr add 2001:db8:6::1/64 dev to-cl nodad
+    nsx "$CR" ip addr add 203.0.113.1/24 dev to-sv
+    nsx "$CR" ip addr add 2001:db8:4::1/64 dev to-sv nodad
+    nsx "$CS" ip addr add 203.0.113.2/24 dev eth0
+    nsx "$CS" ip addr add 2001:db8:4::2/64 dev eth0 nodad
+    nsx "$CL" ip link set eth0 up
+    nsx "$CS" ip link set eth0 up
+    nsx "$CR" ip link set to-cl up
+    nsx "$CR" ip link set to-sv up
+    nsx "$CL" ip -6 route add default via 2001:db8:6::1
+    nsx "$CS" ip route add default via 203.0.113.1
+    nsx "$CS" ip -6 route add default via 2001:db8:4::1
+    nsx "$CR" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+    await_link "$CL" eth0; await_link "$CR" to-cl; await_link "$CR" to-sv; await_link "$CS" eth0
+    start_iperf_server "$CS"
+    printf '%s\n' "tun-device nat64" "ipv4-addr 192.168.255.1" "prefix 2001:db8:64::/96" "pool4 $POOL4" \
+        "control-socket $WORK/plat.sock" >"$WORK/plat.conf"
+    # clatd's tayga.conf, byte for byte ($0 as Debian installs clatd)
+    printf '%s\n' "# Ephemeral TAYGA config file written by /usr/sbin/clatd" \
+        "# This file may be safely deleted at any time." "tun-device clat" "prefix 2001:db8:64::/96" \
+        "ipv4-addr 192.0.0.2" "map 192.0.0.1 $CLAT_V6" >"$WORK/clat.conf"
+    CLAT_BED=1
+}
+
+# The network's NAT64 in the router: tunxlat, stateful, the same for every CLAT mode; ready when the client's own
+# IPv6 address gets an answer from the server through it.
+plat_start() {
+    nsx "$CR" ip tuntap add dev nat64 mode tun multi_queue
+    nsx "$CR" ip link set nat64 up
+    nsx "$CR" ip route add 2001:db8:64::/96 dev nat64
+    nsx "$CR" ip route add 192.168.255.1/32 dev nat64
+    nsx "$CR" ip route add $POOL4/32 dev nat64
+    nsx "$CR" ip neigh add proxy $POOL4 dev to-sv
+    # shellcheck disable=SC2086
+    ip netns exec "$CR" nice -n "$NICE" java $JAVA_OPTS -jar "$JAR" run -c "$WORK/plat.conf" >"$WORK/plat-$1.log" 2>&1 &
+    PLAT_PID=$!
+    if ! nsx "$CL" ping -n -q -c 1 -w 15 -i 0.02 2001:db8:64::cb00:7102 >/dev/null 2>&1; then
+        echo "bench.sh: no ping through the NAT64 within 15 s; log:" >&2
+        tail -20 "$WORK/plat-$1.log" >&2
+        return 1
+    fi
+}
+
+plat_stop() {
+    kill "$PLAT_PID" 2>/dev/null || true
+    wait "$PLAT_PID" 2>/dev/null || true
+    PLAT_PID=""
+    nsx "$CR" ip neigh del proxy $POOL4 dev to-sv
+    nsx "$CR" ip link del dev nat64
+}
+
+# clatd's start up to (not including) `CMD --config FILE --nodetach ""`, CMD being CLAT_CMD; ClatdCompatIT quotes
+# clatd's lines. (Its v4-conncheck, RFC 7050 and PLAT-device look-ups are left out: the values are known here.)
+clat_up() {
+    nsx "$CL" sysctl -qw net.ipv6.conf.eth0.accept_ra=2 net.ipv6.conf.all.forwarding=1 net.ipv6.conf.eth0.proxy_ndp=1
+    nsx "$CL" ip -6 neighbour add proxy $CLAT_V6 dev eth0
+    nsx "$CL" ip -6 rule add prio 1 table local
+    nsx "$CL" ip -6 rule del prio 0 table local
+    nsx "$CL" "${CLAT_CMD[@]}" --config "$WORK/clat.conf" --mktun "" >/dev/null
+    nsx "$CL" ip link set up dev clat
+    nsx "$CL" ip -4 address add 192.0.0.1 dev clat
+    nsx "$CL" ip -6 route add $CLAT_V6 dev clat table $CLAT_TABLE
+    nsx "$CL" ip -6 rule add prio 0 from 2001:db8:64::/96 to $CLAT_V6 table $CLAT_TABLE
+    nsx "$CL" ip -4 route add default dev clat metric 2048 mtu 1260 advmss 1220
+}
+
+# clatd's cleanup_and_exit, once its translator has stopped.
+clat_down() {
+    nsx "$CL" "${CLAT_CMD[@]}" --config "$WORK/clat.conf" --rmtun >/dev/null
+    nsx "$CL" sysctl -qw net.ipv6.conf.all.forwarding=0 net.ipv6.conf.eth0.accept_ra=1 net.ipv6.conf.eth0.proxy_ndp=0
+    nsx "$CL" ip -6 neighbour delete proxy $CLAT_V6 dev eth0
+    nsx "$CL" ip -6 rule add prio 0 table local
+    nsx "$CL" ip -6 rule del prio 1 table local
+    nsx "$CL" ip -6 rule del prio 0 table $CLAT_TABLE
+}
+
 # ---- translators -----------------------------------------------------------------------------------
 # Starts a translator in the background ($1: namespace, rest: command), then times the first ping answered
 # through it from $PING_NS to $PING_DST. Sets TRANSLATOR_PID and START_MS.
@@ -505,6 +630,32 @@ setup_mode() {
             NF_SRC=10.6.1.1; NF_DST=$FWD_DST
             nsx "$PING_NS" ping -n -q -c 1 -w 5 -i 0.02 "$PING_DST" >/dev/null
             ;;
+        native6)
+            clat_bed
+            FWD_NS=$CL; FWD_DST=2001:db8:4::2; ONE_WAY=1
+            PING_NS=$CL; PING_DST=$FWD_DST
+            nsx "$PING_NS" ping -n -q -c 1 -w 5 -i 0.02 "$PING_DST" >/dev/null
+            ;;
+        nat64-only)
+            clat_bed
+            plat_start "$round"
+            FWD_NS=$CL; FWD_DST=2001:db8:64::cb00:7102; ONE_WAY=1
+            PING_NS=$CL; PING_DST=$FWD_DST
+            ;;
+        clat-tunxlat|clat-tayga)
+            clat_bed
+            plat_start "$round"
+            if [[ $mode == clat-tayga ]]; then
+                CLAT_CMD=(tayga)
+            else
+                # shellcheck disable=SC2206
+                CLAT_CMD=(java $JAVA_OPTS -jar "$JAR")
+            fi
+            clat_up
+            FWD_NS=$CL; FWD_DST=203.0.113.2; ONE_WAY=1
+            PING_NS=$CL; PING_DST=$FWD_DST
+            start_translator "$CL" "$WORK/$mode-$round.log" "${CLAT_CMD[@]}" --config "$WORK/clat.conf" --nodetach ""
+            ;;
         ip6tables)
             npt_bed
             nsx "$RT" ip6tables -t raw -A PREROUTING -j NOTRACK
@@ -551,6 +702,11 @@ teardown_mode() {
             nsx "$XL" nft delete table ip tunxlat_nat
             ;;
         kernel-nat44) nsx "$XL" nft delete table ip tunxlat_nat ;;
+        clat-tunxlat|clat-tayga)
+            clat_down
+            plat_stop
+            ;;
+        nat64-only) plat_stop ;;
         tunxlat-nptv6)
             nsx "$RT" ip -6 rule del from $NPT_INSIDE lookup 100
             nsx "$RT" ip -6 route flush table 100
@@ -783,6 +939,16 @@ st_ratios = [(n, a, b) for n, a, b in [
 st_names = dict(names, **{"tcp-rev": "TCP 1 stream 4->6 (stateful modes: iperf3 -R)"})
 table("Stateful NAT64 (one IPv4 address; kernel-nat44 = IPv4 forwarding with masquerade, the ceiling)",
       stateful + [m for m in ["tunxlat", "tayga", "kernel"] if m in modes and stateful], st_names, st_ratios)
+clat = [m for m in ["native6", "nat64-only", "clat-tayga", "clat-tunxlat"] if m in modes]
+clat_names = dict(names, **{"tcp-fwd": "TCP 1 stream client->server", "tcp-rev": "TCP 1 stream server->client (iperf3 -R)",
+                            "tcp-p4": "TCP 4 streams client->server", "udp-64": "UDP 64 B client->server",
+                            "udp-1400": "UDP 1400 B client->server", "udp-64-p8": "UDP 64 B client->server, 8 flows"})
+table("CLAT (464XLAT: client -> CLAT -> NAT64 (tunxlat, stateful) -> IPv4 server; native6 = the same client to the"
+      " server's IPv6 address, no translation, the ceiling)", clat, clat_names,
+      [(n, a, b) for n, a, b in [("clat-tunxlat/native6", "clat-tunxlat", "native6"),
+                                 ("clat-tayga/native6", "clat-tayga", "native6"),
+                                 ("clat-tunxlat/nat64-only", "clat-tunxlat", "nat64-only"),
+                                 ("clat-tunxlat/clat-tayga", "clat-tunxlat", "clat-tayga")] if a in modes and b in modes])
 table("NPTv6", npt, npt_names, [(n, a, b) for n, a, b in [("tunxlat/ip6tables", "tunxlat-nptv6", "ip6tables")]
                                if a in modes and b in modes])
 extra = [m for m in modes if (m, "rss") in data or (m, "start") in data]

@@ -2,15 +2,22 @@
 package net.tunxlat.cli;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import net.tunxlat.pipeline.EndpointException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code tunxlat}: the subcommands, plus TAYGA's own command line ({@code -c FILE -d}, {@code --mktun},
  * {@code --rmtun}, {@code -u}, {@code -g}, {@code -p}) so that scripts written for TAYGA keep working.
+ *
+ * <p>Empty arguments are ignored, as TAYGA's getopt loop ignores every operand: clatd (toreanderson/clatd, the
+ * Perl CLAT) runs {@code tayga --config FILE --mktun ""} and {@code tayga --config FILE --nodetach ""}, the empty
+ * string standing for its {@code -d} when debugging is off. Any other operand is refused (exit status 2): TAYGA
+ * ignores those too, but a word there is a typo (a misspelt command) that deserves to be said.
  */
 @Command(name = "tunxlat", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Userspace NAT64/SIIT translator (RFC 7915, RFC 6052, RFC 7757) on a TUN device.",
@@ -55,6 +62,10 @@ public final class TunxlatCommand implements Callable<Integer> {
     @Option(names = "--rmtun", description = "TAYGA-style: remove the configured persistent TUN device and exit")
     boolean rmtun;
 
+    /** Operands: only empty strings are accepted (clatd's), see the class comment. */
+    @Parameters(arity = "0..*", paramLabel = "\"\"", hidden = true)
+    List<String> operands = List.of();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -71,6 +82,14 @@ public final class TunxlatCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         CommandLine.ParseResult pr = spec.commandLine().getParseResult();
+        for (String operand : operands) {
+            if (!operand.isEmpty()) {
+                spec.commandLine().getErr().println("tunxlat: unexpected argument '" + operand + "': not a command ("
+                        + String.join(", ", spec.subcommands().keySet()) + ") nor an option; 'tunxlat --help' lists"
+                        + " them (an empty argument, as clatd passes, is ignored)");
+                return 2;
+            }
+        }
         boolean taygaStyle = pr.hasMatchedOption("-c") || debug || nodetach || user != null || group != null
                 || pidFile != null || mktun || rmtun || chroot;
         if (!taygaStyle) {
@@ -92,6 +111,22 @@ public final class TunxlatCommand implements Callable<Integer> {
         if (rmtun) {
             return RmtunCommand.remove(config, null, spec.commandLine());
         }
+        exitZeroOnStopSignals();
         return RunCommand.runDaemon(config, debug, user, group, pidFile, null, spec.commandLine());
+    }
+
+    /**
+     * On TAYGA's command line, a stop by SIGTERM or SIGINT exits with status 0, as TAYGA's does. clatd runs
+     * {@code tayga --config FILE --nodetach ""} through its {@code cmd(\&err, ...)}, which takes any other status for
+     * a failure: it logs an error and exits 1 after its clean-up, so its service would end "failed" at every stop.
+     * The JVM's own handlers exit 143 (SIGTERM) or 130 (SIGINT), which {@code tunxlat run} keeps (its units say
+     * {@code SuccessExitStatus=143}). The stop itself is the same: {@link System#exit} runs the daemon's shutdown hook,
+     * which stops the workers and waits for the clean-up. A signal the process was started with ignored stays
+     * ignored (the JVM does not install a handler for it).
+     */
+    static void exitZeroOnStopSignals() {
+        for (String name : new String[] {"TERM", "INT"}) {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> System.exit(0));
+        }
     }
 }

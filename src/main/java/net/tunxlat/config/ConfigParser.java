@@ -594,7 +594,8 @@ public final class ConfigParser {
             }
             if (ipv6Addr == null && prefix != null && seenAt.containsKey(Directive.IPV4_ADDR) && wkpfStrict
                     && valid(Directive.IPV6_ADDR, Directive.IPV4_ADDR, Directive.WKPF_STRICT)
-                    && new Rfc6052(prefix).isWellKnown() && Rfc6052.isNonGlobalIpv4(ipv4Addr)) {
+                    && new Rfc6052(prefix).isWellKnown() && Rfc6052.isNonGlobalIpv4(ipv4Addr)
+                    && !TaygaRules.isClatOwnIpv4(ipv4Addr)) {
                 errors.add(error(0, "missing directive 'ipv6-addr': 'prefix' (line " + seenAt.get(Directive.PREFIX)
                         + ") is the Well-Known Prefix 64:ff9b::/96 and 'ipv4-addr' "
                         + Addresses.formatIpv4(ipv4Addr) + " (line " + seenAt.get(Directive.IPV4_ADDR)

@@ -55,6 +55,20 @@ public final class TaygaRules {
     }
 
     /**
+     * Whether {@code ipv4Addr} lies in 192.0.0.0/29, the IPv4 Service Continuity Prefix that RFC 7335 §4 sets
+     * aside for the CLAT of 464XLAT (clatd's {@code tayga-v4-addr} default 192.0.0.2, the same in
+     * {@code tunxlat clat}). Such an {@code ipv4-addr} is not global (RFC 6052 §3.1), yet with the Well-Known Prefix
+     * and no {@code ipv6-addr} the translator's own IPv6 address is still derived from the two (64:ff9b::c000:2),
+     * as TAYGA 0.9.2 derives it: that is the configuration clatd writes for a network whose NAT64 uses
+     * 64:ff9b::/96 (and the maintained TAYGA's refusal of it is its open issue #93, "CLATD relies on not setting
+     * ipv6-addr"). The address only sources the translator's own ICMPv6 errors and answers echoes; no host's
+     * packet is ever translated to or from it, so the §3.1 rule on translated packets is not bent.
+     */
+    static boolean isClatOwnIpv4(int ipv4Addr) {
+        return (ipv4Addr & 0xfffffff8) == 0xc0000000;
+    }
+
+    /**
      * The default {@code data-dir}: systemd's {@code $STATE_DIRECTORY} (set by {@code StateDirectory=}), the first
      * directory when it lists several separated by ':', or null when unset or empty.
      *

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 
+import net.tunxlat.mapping.Addresses;
 import net.tunxlat.mapping.Ipv6Prefix;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,6 +57,30 @@ class TaygaConfigTest {
     void aMapWhosePrefixMerelyHoldsIpv4AddrIsAcceptedAsTaygaDoes() throws Exception {
         // TAYGA keeps ipv4-addr as a /32 of its own: only an exact /32 collides; the translator still answers .1 itself.
         assertEquals(1, parse(BASE + "map 192.168.255.0/24 2001:db8:6::/120\n", Map.of()).maps().size());
+    }
+
+    /**
+     * The tayga.conf clatd writes (toreanderson/clatd, the lines of its "Write out the TAYGA config file" step) for a
+     * NAT64 on the Well-Known Prefix: ipv4-addr 192.0.0.2 (RFC 7335) and no ipv6-addr. Accepted, the own IPv6
+     * address derived as TAYGA 0.9.2 derives it; just outside 192.0.0.0/29 the RFC 6052 §3.1 refusal stands.
+     */
+    @Test
+    void clatdsConfigurationForTheWellKnownPrefixIsAcceptedAndOnlyForRfc7335Addresses() throws Exception {
+        String clatd = "# Ephemeral TAYGA config file written by /usr/sbin/clatd\n"
+                + "# This file may be safely deleted at any time.\n"
+                + "tun-device clat\nprefix 64:ff9b::/96\nipv4-addr 192.0.0.2\nmap 192.0.0.1 2001:db8:6::c1a7\n";
+        TunxlatConfig c = parse(clatd, Map.of());
+        assertNull(c.ipv6Addr());
+        assertEquals(Ipv6Prefix.parse("64:ff9b::c000:2", 128), c.effectiveIpv6Addr());
+        assertEquals(1, c.maps().size());
+        assertTrue(c.wkpfStrict(), "wkpf-strict stays on for the translated packets");
+        for (String edge : new String[] {"192.0.0.0", "192.0.0.7"}) {
+            assertEquals(edge, Addresses.formatIpv4(
+                    parse(clatd.replace("192.0.0.2", edge), Map.of()).ipv4Addr()));
+        }
+        ConfigException e = error(clatd.replace("ipv4-addr 192.0.0.2", "ipv4-addr 192.0.0.8"), Map.of());
+        assertTrue(e.getMessage().contains("missing directive 'ipv6-addr': 'prefix' (line 4) is the Well-Known Prefix"
+                + " 64:ff9b::/96 and 'ipv4-addr' 192.0.0.8 (line 5) is not a global address"), e.getMessage());
     }
 
     @Test
