@@ -117,7 +117,7 @@ public final class ClatCommand implements Callable<Integer> {
         TunxlatMetrics registry = null;
         MetricsServer server = null;
         if (listen != null) {
-            registry = new TunxlatMetrics(Version.version());
+            registry = TunxlatMetrics.forClat(Version.version());
             metrics.bindTo(registry.registry());
             server = MetricsServer.start(listen.socketAddress(), registry);
         }

@@ -81,6 +81,19 @@ public final class TunxlatMetrics implements AutoCloseable {
 
     /** A registry with build info ({@code version}) and the JVM and process binders. */
     public TunxlatMetrics(String version) {
+        this(version, true);
+    }
+
+    /**
+     * The registry of {@code tunxlat clat}: the process's and the JVM's meters and {@link ClatMetrics} (bound by the
+     * caller), without the translator's families (its dynamic pool, NPTv6, stateful NAT64 and reloads are not the
+     * CLAT's: exported as zeros they would look like an idle translator to dashboards and alerts).
+     */
+    public static TunxlatMetrics forClat(String version) {
+        return new TunxlatMetrics(version, false);
+    }
+
+    private TunxlatMetrics(String version, boolean translator) {
         // Two of ProcessorMetrics' names break Prometheus conventions (promtool: "abbreviated units",
         // "_count suffix"): process CPU time goes out as the conventional process_cpu_seconds_total instead.
         registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")
@@ -101,6 +114,9 @@ public final class TunxlatMetrics implements AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
         new FileDescriptorMetrics().bindTo(registry);
+        if (!translator) {
+            return;
+        }
         // Always exported (zero without a pool or NPTv6), so dashboards and alerts never miss a name.
         new DynamicPoolMetrics(new DynamicPoolMetrics.Source() {
             public long poolAddresses() { return pool.poolAddresses(); }

@@ -45,7 +45,7 @@ class ClatMetricsTest {
 
     @Test
     void prefixSeriesFollowsThePrefix() {
-        try (TunxlatMetrics m = new TunxlatMetrics("test")) {
+        try (TunxlatMetrics m = TunxlatMetrics.forClat("test")) {
             ClatMetrics c = new ClatMetrics(s);
             c.bindTo(m.registry());
             String text = m.scrape();

@@ -61,11 +61,56 @@ class TunxlatMetricsTest {
         metrics.bindWorkers(List.of(w0, w1));
         metrics.bindStaticMappings(() -> 3);
         metrics.useNat64(Nat64MetricsTest.tables()); // the pool4 series exist only with a pool4
-        Scrape s = scrape();
+        assertFamiliesAreTheCatalogues(scrape(), false);
+    }
+
+    /** The CLAT's families ({@code tunxlat clat} serves them from its own process): the catalogue's tunxlat_clat_*. */
+    @Test
+    void clatFamiliesAreTheCatalogues() {
+        try (TunxlatMetrics m = TunxlatMetrics.forClat("test")) {
+            ClatMetrics clat = new ClatMetrics(new ClatMetrics.Source() {
+                @Override
+                public boolean up() {
+                    return true;
+                }
+
+                @Override
+                public String downReason() {
+                    return "";
+                }
+
+                @Override
+                public String prefix() {
+                    return "64:ff9b::/96";
+                }
+
+                @Override
+                public String prefixSource() {
+                    return "ra";
+                }
+
+                @Override
+                public long transitions() {
+                    return 1;
+                }
+
+                @Override
+                public long packets(boolean toIpv6) {
+                    return 0;
+                }
+            });
+            clat.bindTo(m.registry());
+            assertFamiliesAreTheCatalogues(Scrape.parse(m.scrape()), true);
+        }
+    }
+
+    /** The scrape's tunxlat_* families, types and labels are the catalogue's (the CLAT's, or the translator's). */
+    private static void assertFamiliesAreTheCatalogues(Scrape s, boolean clat) {
         Set<String> exported = new TreeSet<>(s.families("tunxlat_"));
+        exported.remove(MetricCatalogue.BUILD_INFO);
         Set<String> expected = new TreeSet<>();
         for (MetricCatalogue.Entry e : MetricCatalogue.ALL) {
-            if (!e.reserved()) {
+            if (!e.reserved() && e.name().startsWith("tunxlat_clat_") == clat && !e.name().equals(MetricCatalogue.BUILD_INFO)) {
                 expected.add(e.name());
             }
         }
