@@ -95,8 +95,8 @@ class GrafanaDashboardTest {
     }
 
     /**
-     * /metrics over HTTP from a registry with two workers that counted, a static mapping, a pool4, and a GC
-     * behind it (so that jvm_gc_pause_seconds exists, as on any translator that has run a while).
+     * /metrics over HTTP from a registry with two workers that counted, a static mapping, a pool4, a CLAT that is
+     * up, and a GC behind it (so that jvm_gc_pause_seconds exists, as on any translator that has run a while).
      */
     static String realScrape() throws Exception {
         try (TunxlatMetrics metrics = new TunxlatMetrics("0.0.0-test")) {
@@ -106,6 +106,8 @@ class GrafanaDashboardTest {
             metrics.bindWorkers(List.of(w0, w1));
             metrics.bindStaticMappings(() -> 1);
             metrics.useNat64(Nat64MetricsTest.tables()); // a translator with pool4: its per-address series too
+            // and the CLAT row's families, which tunxlat clat serves from its own process
+            new ClatMetrics(TunxlatMetricsTest.UP_CLAT).bindTo(metrics.registry());
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (!metrics.scrape().contains("jvm_gc_pause_seconds_count") && System.nanoTime() < deadline) {
                 System.gc();

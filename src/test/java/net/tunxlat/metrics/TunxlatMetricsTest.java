@@ -64,41 +64,44 @@ class TunxlatMetricsTest {
         assertFamiliesAreTheCatalogues(scrape(), false);
     }
 
+    /** A CLAT that is up on 64:ff9b::/96 from an RA. */
+    static final ClatMetrics.Source UP_CLAT = new ClatMetrics.Source() {
+        @Override
+        public boolean up() {
+            return true;
+        }
+
+        @Override
+        public String downReason() {
+            return "";
+        }
+
+        @Override
+        public String prefix() {
+            return "64:ff9b::/96";
+        }
+
+        @Override
+        public String prefixSource() {
+            return "ra";
+        }
+
+        @Override
+        public long transitions() {
+            return 1;
+        }
+
+        @Override
+        public long packets(boolean toIpv6) {
+            return 0;
+        }
+    };
+
     /** The CLAT's families ({@code tunxlat clat} serves them from its own process): the catalogue's tunxlat_clat_*. */
     @Test
     void clatFamiliesAreTheCatalogues() {
         try (TunxlatMetrics m = TunxlatMetrics.forClat("test")) {
-            ClatMetrics clat = new ClatMetrics(new ClatMetrics.Source() {
-                @Override
-                public boolean up() {
-                    return true;
-                }
-
-                @Override
-                public String downReason() {
-                    return "";
-                }
-
-                @Override
-                public String prefix() {
-                    return "64:ff9b::/96";
-                }
-
-                @Override
-                public String prefixSource() {
-                    return "ra";
-                }
-
-                @Override
-                public long transitions() {
-                    return 1;
-                }
-
-                @Override
-                public long packets(boolean toIpv6) {
-                    return 0;
-                }
-            });
+            ClatMetrics clat = new ClatMetrics(UP_CLAT);
             clat.bindTo(m.registry());
             assertFamiliesAreTheCatalogues(Scrape.parse(m.scrape()), true);
         }
