@@ -22,7 +22,12 @@ public enum DropReason {
             + " ICMPv4 3/10 for the source, 3/1 for the destination"),
     UDP_ZERO_CHECKSUM_46("IPv4 UDP datagram with checksum zero (udp-cksum-mode drop, RFC 7915 §4.5)"),
     UDP_ZERO_CHECKSUM_FRAGMENT_46("fragmented IPv4 UDP datagram with checksum zero cannot be fixed (RFC 7915 §4.5)"),
-    ICMP_FRAGMENTED_46("fragmented ICMPv4 message: the ICMPv6 checksum cannot be computed"),
+    ICMP_FRAGMENTED_46("fragmented ICMPv4 message that is not an echo, or whose first fragment cannot wait for its last"
+            + " (the ICMPv6 checksum needs the whole message's length, RFC 7915 §4.2; the worker's 64 slots are taken,"
+            + " or it is over 1536 bytes)"),
+    ICMP_FRAGMENT_HELD("first fragment of a fragmented ICMP echo, held until its last fragment tells the message's"
+            + " length (the checksum's pseudo-header needs it, RFC 7915 §4.2 and §5.2): translated (and counted as"
+            + " such) right after it, or dropped as fragment_expired"),
     ICMP_UNTRANSLATABLE_46("ICMPv4 type that RFC 7915 §4.2 says to drop"),
     ICMP_ERROR_INNER_46("ICMPv4 error whose inner packet cannot be translated (RFC 7915 §4.3)"),
     ICMP_BAD_CHECKSUM_46("ICMPv4 error with a wrong checksum"),
@@ -60,7 +65,9 @@ public enum DropReason {
             + " §2.2: MUST be zero): not an IPv4-embedded address; dropped silently"),
     UDP_ZERO_CHECKSUM_64("IPv6 UDP datagram with checksum zero (RFC 8200 §8.1: MUST discard; udp-cksum-mode drop, or"
             + " calc on a fragment); dropped silently"),
-    ICMP_FRAGMENTED_64("fragmented ICMPv6 message: the ICMPv4 checksum cannot be updated"),
+    ICMP_FRAGMENTED_64("fragmented ICMPv6 message that is not an echo, or whose first fragment cannot wait for its last"
+            + " (the ICMPv4 checksum update needs the whole message's length, RFC 7915 §5.2; 64 slots taken, or over"
+            + " 1536 bytes)"),
     ICMP_UNTRANSLATABLE_64("ICMPv6 type that RFC 7915 §5.2 says to drop"),
     ICMP_ERROR_INNER_64("ICMPv6 error whose inner packet cannot be translated (RFC 7915 §5.3)"),
     ICMP_BAD_CHECKSUM_64("ICMPv6 error with a wrong checksum"),
@@ -124,9 +131,10 @@ public enum DropReason {
             + " fragment to hairpin; dropped"),
     NAT64_FRAGMENT_HELD("stateful NAT64: non-first fragment that came before its first (RFC 6146 §3.4: out-of-order"
             + " fragments MUST be handled), held up to 4 s and not translated now: translated (and counted as such)"
-            + " right after its first fragment, or dropped as nat64_fragment_expired"),
-    NAT64_FRAGMENT_EXPIRED("stateful NAT64: a held non-first fragment whose first fragment did not come within 4 s"
-            + " (RFC 6146 §3.4, FRAGMENT_MIN is 2 s); dropped"),
+            + " right after its first fragment, or dropped as fragment_expired"),
+    FRAGMENT_EXPIRED("a held fragment whose partner did not come within 4 s: for stateful NAT64 a non-first fragment"
+            + " without its first (RFC 6146 §3.4, FRAGMENT_MIN is 2 s), for an ICMP echo a first fragment without its"
+            + " last; dropped"),
     NAT64_FRAGMENT_TABLE_FULL("stateful NAT64: a first fragment found the worker's fragment table full (1024 datagrams"
             + " of the last 4 s); dropped, so that its other fragments are not sent with a stale mapping"),
     NAT64_SYN_HELD("stateful NAT64: IPv4 SYN without a binding, held for a simultaneous open (RFC 6146 §3.5.2.2) and"

@@ -9,7 +9,7 @@ import io.netty.buffer.Unpooled;
  * the fragments to arrive over a time interval ... of at least FRAGMENT_MIN" (2 s). A non-first fragment of
  * stateful traffic whose first fragment has not been seen has no ports to find its binding with; it is kept here
  * until its first fragment is translated ({@link #release}), then translated as if it had just arrived, or
- * dropped when {@link #LIFETIME} seconds pass (counted {@code nat64_fragment_expired}).
+ * dropped when {@link #LIFETIME} seconds pass (counted {@code fragment_expired}).
  *
  * <p>One per worker (the kernel queues every fragment of a datagram on one TUN queue: see
  * {@link StatefulFragments}), so plain fields. Bounded: {@link #SLOTS} packets of at most {@link #MAX_FRAGMENT}

@@ -51,6 +51,8 @@ final class Stateful64 {
     private final StatefulFragments fragments = new StatefulFragments();
     /** Non-first fragments that came before their first fragment, held for it (RFC 6146 §3.4). */
     final EarlyFragments early = new EarlyFragments();
+    /** Fragmented ICMP echoes of stateless translation, whose first fragment waits for the last's length. */
+    final IcmpFragments icmpFragments = new IcmpFragments(early);
 
     /** The tables this worker registered with, its reader slot there, and whether it is inside now. */
     private Nat64Tables registered;
@@ -88,6 +90,7 @@ final class Stateful64 {
      * @param clockNanos the worker's monotonic clock ({@link System#nanoTime} in the daemon)
      */
     void beginBatch(XlatSnapshot snapshot, long clockNanos) {
+        now = TimeUnit.NANOSECONDS.toSeconds(clockNanos); // also the held fragments' clock, with or without state
         Nat64Tables t = snapshot.state.nat64();
         if (t == null) {
             tables = null;
@@ -98,7 +101,6 @@ final class Stateful64 {
             registered = t;
             addresses = addressesOf(t.settings());
         }
-        now = TimeUnit.NANOSECONDS.toSeconds(clockNanos);
         t.epochs().enter(reader);
         tables = t;
         held = snapshot.state.heldSyns();

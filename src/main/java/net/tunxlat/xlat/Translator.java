@@ -106,7 +106,7 @@ public final class Translator {
         stateful.beginBatch(snapshot, clockNanos);
         stateful.answerTimeouts(ctx, snapshot, responder);
         for (int n = stateful.early.expire(stateful.now); n > 0; n--) {
-            counters.drop(NAT64_FRAGMENT_EXPIRED);
+            counters.drop(FRAGMENT_EXPIRED);
         }
     }
 

@@ -136,6 +136,8 @@ final class Xlat46 {
             if (c.nat64) {
                 stateful.rewrite46(c);
             }
+        } else if (!c.moreFragments && c.proto == PROTO_ICMP && !c.nat64) {
+            stateful.icmpFragments.last(c, true, stateful.now); // its first fragment may wait for this length
         }
         if (limit > 0) {
             fragment(c, limit);
@@ -369,14 +371,23 @@ final class Xlat46 {
      * informational messages are silently dropped. Inside an ICMP error (§4.3) only an echo may be quoted.
      */
     private DropReason icmpv4ToIcmpv6(XlatContext c) {
+        int length = c.l4Length;
         if (c.inner) {
             if (c.l4Available < ICMP_CHECKSUM_END) {
                 return null;
             }
-        } else if (c.fragmented) {
-            return ICMP_FRAGMENTED_46;
         } else if (c.l4Available < Icmpv4Header.LENGTH) {
-            return TOO_SHORT_L4_46;
+            return c.fragmented ? ICMP_FRAGMENTED_46 : TOO_SHORT_L4_46;
+        } else if (c.fragmented) {
+            // the pseudo-header's length is the whole message's, which the last fragment tells (IcmpFragments)
+            length = IcmpTables.echoType46(icmp4.wrap(c.pkt, c.l4).type()) < 0 ? -2
+                    : stateful.icmpFragments.total(c, true, stateful.now);
+            if (length == -1) {
+                return stateful.icmpFragments.hold(c, true, stateful.now) ? ICMP_FRAGMENT_HELD : ICMP_FRAGMENTED_46;
+            }
+            if (length < 0) {
+                return ICMP_FRAGMENTED_46;
+            }
         }
         Icmpv4Header echo = icmp4.wrap(c.pkt, c.l4);
         int newType = IcmpTables.echoType46(echo.type());
@@ -384,7 +395,7 @@ final class Xlat46 {
             return c.inner ? ICMP_ERROR_INNER_46 : ICMP_UNTRANSLATABLE_46;
         }
         IcmpTables.rewriteEcho(echo, newType,
-                Ipv6Header.pseudoHeaderSum(c.srcHi, c.srcLo, c.dstHi, c.dstLo, c.l4Length, PROTO_ICMPV6), true);
+                Ipv6Header.pseudoHeaderSum(c.srcHi, c.srcLo, c.dstHi, c.dstLo, length, PROTO_ICMPV6), true);
         return null;
     }
 

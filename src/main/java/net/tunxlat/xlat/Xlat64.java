@@ -186,6 +186,8 @@ final class Xlat64 {
             if (c.nat64) {
                 stateful.rewrite64(c);
             }
+        } else if (!c.moreFragments && c.proto == PROTO_ICMPV6 && !c.nat64) {
+            stateful.icmpFragments.last(c, false, stateful.now); // its first fragment may wait for this length
         }
         int start = c.l4 - Ipv4Header.MIN_LENGTH;
         ipv6HeaderToIpv4(c, start, wireLength);
@@ -379,14 +381,23 @@ final class Xlat64 {
      * error (§5.3) only an echo may be quoted.
      */
     private DropReason icmpv6ToIcmpv4(XlatContext c) {
+        int length = c.l4Length;
         if (c.inner) {
             if (c.l4Available < Xlat46.ICMP_CHECKSUM_END) {
                 return null;
             }
-        } else if (c.fragmented) {
-            return ICMP_FRAGMENTED_64;
         } else if (c.l4Available < Icmpv6Header.LENGTH) {
-            return TOO_SHORT_L4_64;
+            return c.fragmented ? ICMP_FRAGMENTED_64 : TOO_SHORT_L4_64;
+        } else if (c.fragmented) {
+            // the pseudo-header's length is the whole message's, which the last fragment tells (IcmpFragments)
+            length = IcmpTables.echoType64(icmp4.wrap(c.pkt, c.l4).type()) < 0 ? -2
+                    : stateful.icmpFragments.total(c, false, stateful.now);
+            if (length == -1) {
+                return stateful.icmpFragments.hold(c, false, stateful.now) ? ICMP_FRAGMENT_HELD : ICMP_FRAGMENTED_64;
+            }
+            if (length < 0) {
+                return ICMP_FRAGMENTED_64;
+            }
         }
         Icmpv4Header echo = icmp4.wrap(c.pkt, c.l4); // an ICMPv6 echo has the ICMPv4 echo's layout
         int newType = IcmpTables.echoType64(echo.type());
@@ -394,7 +405,7 @@ final class Xlat64 {
             return c.inner ? ICMP_ERROR_INNER_64 : ICMP_UNTRANSLATABLE_64;
         }
         IcmpTables.rewriteEcho(echo, newType,
-                Ipv6Header.pseudoHeaderSum(c.srcHi, c.srcLo, c.dstHi, c.dstLo, c.l4Length, PROTO_ICMPV6), false);
+                Ipv6Header.pseudoHeaderSum(c.srcHi, c.srcLo, c.dstHi, c.dstLo, length, PROTO_ICMPV6), false);
         return null;
     }
 

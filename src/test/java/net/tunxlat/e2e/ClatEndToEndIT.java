@@ -159,6 +159,45 @@ class ClatEndToEndIT {
     }
 
     /**
+     * What the BPF CLATs cannot do (issue 17 item 2): an IPv4 UDP datagram of 3000 bytes without DF, larger than
+     * the IPv6 path, crosses as fragments both ways (RFC 7915 §4.1 and §5.1.1, and the NAT64's fragment handling),
+     * and a datagram sent with a zero UDP checksum (SO_NO_CHECK) gets one computed (RFC 7915 §4.5): the server's
+     * echo brings each back intact.
+     */
+    @Test
+    void largeDatagramsWithoutDfAndZeroChecksumUdpCross() throws Exception {
+        try (ClatBed bed = ClatBed.builder().label(label).start();
+             Clat clat = new Clat(bed)) {
+            clat.awaitUp();
+            bed.server().spawn(bed.directory().resolve("udp-echo.log"), List.of(ClatBed.python(), "-c",
+                    "import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\ns.bind(('0.0.0.0',7008))\n"
+                            + "while True:\n d,a=s.recvfrom(65535)\n s.sendto(d,a)\n"));
+            ExecResult udp = bed.client().exec(Duration.ofSeconds(30), ClatBed.python(), "-c", String.join("\n",
+                    "import socket",
+                    "def echo(payload, nocheck):",
+                    "    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)",
+                    "    s.setsockopt(socket.IPPROTO_IP, 10, 0)  # IP_MTU_DISCOVER = IP_PMTUDISC_DONT: DF clear",
+                    "    if nocheck:",
+                    "        s.setsockopt(socket.SOL_SOCKET, 11, 1)  # SO_NO_CHECK: UDP checksum 0",
+                    "    s.settimeout(1)",
+                    "    for i in range(15):",
+                    "        s.sendto(payload, ('" + ClatBed.SERVER4 + "', 7008))",
+                    "        try:",
+                    "            d = s.recvfrom(65535)[0]",
+                    "            return 'intact' if d == payload else 'changed'",
+                    "        except socket.timeout:",
+                    "            pass",
+                    "    return 'lost'",
+                    "print('large', echo(bytes(i * 7 % 251 for i in range(3000)), False))",
+                    "print('zero-checksum', echo(b'no checksum, please' * 5, True))"));
+            assertTrue(udp.ok(), udp.describe());
+            assertTrue(udp.output().contains("large intact"), "3000 bytes without DF, fragmented both ways: "
+                    + udp.output() + "\n" + clat.process.logTail(20) + bed.logTails(10));
+            assertTrue(udp.output().contains("zero-checksum intact"), "a zero UDP checksum computed: " + udp.output());
+        }
+    }
+
+    /**
      * RFC 8781: a new PREF64 in the RAs is followed within one RA interval (the translator reloaded, the CLAT
      * address kept); a lifetime of zero withdraws it and the CLAT goes down, its device and routes gone; the
      * prefix back, it comes up again.

@@ -165,7 +165,7 @@ class StatefulFragmentTest {
         XlatHarness.Outcome o = h.run(ipv6(HOST, SERVER6, 44, 0, 64, 0, frag6(17, 0, true, 9),
                 Arrays.copyOfRange(datagram6(5000, 53, 200), 0, 64)));
         assertEquals(1, o.translated(), "only the first fragment: the held one expired " + o);
-        assertEquals(2, h.counters.localDrops(DropReason.NAT64_FRAGMENT_EXPIRED), "both held fragments expired");
+        assertEquals(2, h.counters.localDrops(DropReason.FRAGMENT_EXPIRED), "both held fragments expired");
         assertEquals(0, h.translator.heldFragments());
 
         for (int id = 100; id < 100 + EarlyFragments.SLOTS; id++) {
@@ -179,7 +179,7 @@ class StatefulFragmentTest {
         assertEquals(DropReason.NAT64_FRAGMENT_HELD,
                 h.run(ipv6(HOST, SERVER6, 44, 0, 64, 0, frag6(17, 8, false, 2), new byte[16])).dropped(),
                 "expired slots are free again");
-        assertEquals(2 + EarlyFragments.SLOTS, h.counters.localDrops(DropReason.NAT64_FRAGMENT_EXPIRED));
+        assertEquals(2 + EarlyFragments.SLOTS, h.counters.localDrops(DropReason.FRAGMENT_EXPIRED));
         assertEquals(DropReason.NAT64_FRAGMENT_46,
                 h.run(ipv4(SERVER4, POOL, 17, 64, 0, 10, 64, new byte[EarlyFragments.MAX_FRAGMENT])).dropped(),
                 "a fragment over " + EarlyFragments.MAX_FRAGMENT + " bytes is not held");

@@ -334,7 +334,7 @@ class StatefulHostileInputTest {
         XlatHarness.Outcome later = run(h, ipv4(SERVER4, POOL, 17, 64, 0, 0x7777, 0x2000, Arrays.copyOf(
                 udpHeaderAndData(53, 2000, new byte[32]), 16)));
         assertEquals(1, later.translated(), () -> "expired entries make room: " + later);
-        assertEquals(EarlyFragments.SLOTS, h.counters.localDrops(DropReason.NAT64_FRAGMENT_EXPIRED),
+        assertEquals(EarlyFragments.SLOTS, h.counters.localDrops(DropReason.FRAGMENT_EXPIRED),
                 "the held orphans expired");
         assertEquals(0, h.translator.heldFragments());
         h.now += (Timeouts.RFC6146.udp() + 1) * SECOND;

@@ -95,7 +95,7 @@ final class XlatHarness implements AutoCloseable {
         for (DropReason d : DropReason.values()) {
             long n = counters.localDrops(d) - dropsBefore[d.ordinal()];
             // held fragments that expired at the batch's start were accounted when held (nat64_fragment_held)
-            if (n > 0 && d != DropReason.NAT64_FRAGMENT_EXPIRED) {
+            if (n > 0 && d != DropReason.FRAGMENT_EXPIRED) {
                 which = d;
                 drops += (int) n;
             }
