@@ -13,8 +13,9 @@ import net.tunxlat.header.IpProtocol;
  * header and are translated as they come. Everything else of the checksum update stays incremental: the ICMPv4
  * checksum covers the whole message, so only the type and the pseudo-header change.
  *
- * <p>One per worker (all fragments of a datagram reach one queue, see {@link StatefulFragments}); stateless
- * translation only (stateful NAT64 drops fragmented ICMP, see docs/clat.md).
+ * <p>One per worker (all fragments of a datagram reach one queue, see {@link StatefulFragments}). Stateful NAT64
+ * too: its first fragment is looked up by its identifier (RFC 6146 §3.4), the others take that binding, and the
+ * first fragment, held, is looked up again when it is translated.
  */
 final class IcmpFragments {
     /** Keeps these keys apart from stateful NAT64's in the shared {@link EarlyFragments}. */

@@ -197,9 +197,8 @@ final class Stateful64 {
         int z;
         int flags = 0;
         if (p == Nat64Protocol.ICMP) {
-            if (c.fragmented) {
-                return ICMP_FRAGMENTED_64; // as without state: the ICMPv4 checksum cannot be made (RFC 7915 §5.2)
-            }
+            // a first fragment too (RFC 6146 §3.4): its identifier is here; its checksum waits for the last
+            // fragment's length (IcmpFragments), the other fragments take its binding (StatefulFragments)
             if (c.l4Available < Icmpv4Header.LENGTH) {
                 return TOO_SHORT_L4_64;
             }
@@ -401,9 +400,7 @@ final class Stateful64 {
         int z;
         int flags = 0;
         if (p == Nat64Protocol.ICMP) {
-            if (c.fragmented) {
-                return ICMP_FRAGMENTED_46; // as without state (RFC 7915 §4.2)
-            }
+            // a first fragment too, as in outbound
             if (c.l4Available < Icmpv4Header.LENGTH) {
                 return TOO_SHORT_L4_46;
             }

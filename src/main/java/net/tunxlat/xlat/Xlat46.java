@@ -136,7 +136,7 @@ final class Xlat46 {
             if (c.nat64) {
                 stateful.rewrite46(c);
             }
-        } else if (!c.moreFragments && c.proto == PROTO_ICMP && !c.nat64) {
+        } else if (!c.moreFragments && c.proto == PROTO_ICMP) {
             stateful.icmpFragments.last(c, true, stateful.now); // its first fragment may wait for this length
         }
         if (limit > 0) {

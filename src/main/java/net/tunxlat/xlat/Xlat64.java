@@ -186,7 +186,7 @@ final class Xlat64 {
             if (c.nat64) {
                 stateful.rewrite64(c);
             }
-        } else if (!c.moreFragments && c.proto == PROTO_ICMPV6 && !c.nat64) {
+        } else if (!c.moreFragments && c.proto == PROTO_ICMPV6) {
             stateful.icmpFragments.last(c, false, stateful.now); // its first fragment may wait for this length
         }
         int start = c.l4 - Ipv4Header.MIN_LENGTH;

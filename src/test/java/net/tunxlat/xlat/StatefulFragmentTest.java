@@ -6,7 +6,9 @@ import static net.tunxlat.xlat.TestPackets.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import net.tunxlat.nat64.Timeouts;
 import org.junit.jupiter.api.AfterEach;
@@ -152,6 +154,68 @@ class StatefulFragmentTest {
         whole6[4] = (byte) (udp.length >> 8);
         whole6[5] = (byte) udp.length;
         assertValid6(whole6);
+    }
+
+    /**
+     * RFC 6146 §3.4 ("fragments of UDP and ICMP"): a fragmented ICMPv6 echo leaves from the binding of its
+     * identifier, every fragment, and the reply's fragments, out of order, come back to the host with the original
+     * identifier; both reassembled messages verify (the checksum took the whole message's length).
+     */
+    @Test
+    void fragmentedEchoesBothWaysWithTheIdentifierTranslated() {
+        byte[] whole6 = ipv6(HOST, SERVER6, 58, 58, 64, 0, new byte[0], icmpEcho(128, 4242, 1, pattern(2500)));
+        byte[] icmp6 = Arrays.copyOfRange(whole6, 40, whole6.length);
+        List<byte[]> out = new ArrayList<>();
+        for (int off = 0; off < icmp6.length; off += 1200) {
+            boolean more = off + 1200 < icmp6.length;
+            out.addAll(h.run(ipv6(HOST, SERVER6, 44, 0, 64, 0, frag6(58, off / 8, more, 0x99),
+                    Arrays.copyOfRange(icmp6, off, Math.min(icmp6.length, off + 1200)))).emitted());
+        }
+        assertEquals(3, out.size(), "every fragment translated (the first once the last told the length)");
+        out.sort(Comparator.comparingInt(p -> (p[6] & 0x1f) << 8 | (p[7] & 0xff)));
+        byte[] icmp4 = new byte[icmp6.length];
+        int at = 0;
+        for (byte[] p : out) {
+            assertEquals(POOL, src4(p), "from T");
+            System.arraycopy(p, 20, icmp4, at, p.length - 20);
+            at += p.length - 20;
+        }
+        assertEquals(0xffff, naiveSum(icmp4, 0, icmp4.length), "the reassembled ICMPv4 echo verifies");
+        int t = (icmp4[4] & 0xff) << 8 | (icmp4[5] & 0xff);
+
+        // the reply, fragmented, last fragment first
+        byte[] reply4 = Arrays.copyOfRange(ipv4(SERVER4, POOL, 1, 64, 0, 0x77, 0, icmpEcho(0, t, 1, pattern(2500))), 20,
+                20 + 8 + 2500);
+        List<byte[]> frags = new ArrayList<>();
+        for (int off = 0; off < reply4.length; off += 1200) {
+            boolean more = off + 1200 < reply4.length;
+            byte[] f = ipv4(SERVER4, POOL, 1, 64, 0, 0x77, (more ? 0x2000 : 0) | off / 8,
+                    Arrays.copyOfRange(reply4, off, Math.min(reply4.length, off + 1200)));
+            if (off == 0) {
+                f[22] = reply4[2];
+                f[23] = reply4[3];
+            }
+            frags.add(f);
+        }
+        List<byte[]> back = new ArrayList<>();
+        for (int i : new int[] {2, 0, 1}) {
+            back.addAll(h.run(frags.get(i)).emitted());
+        }
+        assertEquals(3, back.size());
+        back.sort(Comparator.comparingInt(p -> ((p[42] & 0xff) << 8 | (p[43] & 0xff)) >> 3));
+        byte[] whole = new byte[40 + reply4.length];
+        System.arraycopy(back.get(0), 0, whole, 0, 40);
+        whole[6] = 58;
+        whole[4] = (byte) (reply4.length >> 8);
+        whole[5] = (byte) reply4.length;
+        at = 40;
+        for (byte[] p : back) {
+            assertEquals(HOST, dst6(p), "to X'");
+            System.arraycopy(p, 48, whole, at, p.length - 48);
+            at += p.length - 48;
+        }
+        assertEquals(4242, (whole[44] & 0xff) << 8 | (whole[45] & 0xff), "the original identifier");
+        assertValid6(whole);
     }
 
     /** Held fragments whose first never comes are dropped after 4 s (counted); the store is bounded. */
