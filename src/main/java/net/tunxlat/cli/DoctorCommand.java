@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import net.tunxlat.clat.ClatDoctor;
 import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.doctor.Doctor;
 import net.tunxlat.doctor.SystemState;
@@ -23,18 +25,33 @@ import picocli.CommandLine.Option;
                 "advertisements has accept_ra = 2. Prints one line per check and, for each",
                 "problem, the command that fixes it. Reads the system with 'ip -j',",
                 "'nft -j list ruleset' (or iptables-save) and /proc/sys, as root to see the",
-                "firewall; changes nothing."},
+                "firewall; changes nothing. With --clat it explains this host's CLAT instead."},
         footer = {"", "Exit status: 0 all checks OK, 1 at least one problem, 2 bad command line or configuration."})
 public final class DoctorCommand implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = RunCommand.DEFAULT_CONFIG,
             description = "configuration file (default: ${DEFAULT-VALUE})")
     Path config;
 
+    @Option(names = "--clat", description = "explain this host's CLAT (tunxlat clat) instead: its state and why, and,"
+            + " when it is up, its device, IPv4 default route, address, forwarding and accept_ra")
+    boolean clat;
+
+    @Option(names = "--runtime-dir", paramLabel = "DIR", defaultValue = "/run/tunxlat-clat",
+            description = "with --clat: the CLAT's runtime directory (default: ${DEFAULT-VALUE})")
+    Path runtimeDir;
+
+    @Option(names = "--tun-device", paramLabel = "NAME", defaultValue = "clat",
+            description = "with --clat: the CLAT's TUN device (default: ${DEFAULT-VALUE})")
+    String tun;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
+        if (clat) {
+            return report("--clat " + runtimeDir, ClatDoctor.run(runtimeDir, tun), spec.commandLine().getOut());
+        }
         TunxlatConfig c = Configs.load(config, spec.commandLine().getErr());
         if (c == null) {
             return 2;

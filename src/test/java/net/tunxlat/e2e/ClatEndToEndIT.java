@@ -103,6 +103,13 @@ class ClatEndToEndIT {
         }
     }
 
+    /** {@code tunxlat doctor --clat} in the client namespace, on the running CLAT's runtime directory. */
+    private static ExecResult doctor(ClatBed bed, Clat clat) {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        return bed.client().exec(Duration.ofSeconds(30), java.toString(), "-jar",
+                Translator.jar().toAbsolutePath().toString(), "doctor", "--clat", "--runtime-dir", clat.run.toString());
+    }
+
     private static ExecResult curl(ClatBed bed) {
         return bed.client().exec(Duration.ofSeconds(20), "curl", "-sS", "--max-time", "10",
                 "http://" + ClatBed.SERVER4 + "/");
@@ -153,6 +160,10 @@ class ClatEndToEndIT {
                 assertTrue(udp.ok() && udp.output().contains("hello clat"), udp.describe());
                 assertTrue(bed.client().ip("route", "show", "default").contains("dev clat"),
                         "the IPv4 default route goes into the CLAT");
+                ExecResult doctor = doctor(bed, clat);
+                assertTrue(doctor.ok() && doctor.output().contains("CLAT up since")
+                        && doctor.output().contains("IPv6 forwarding is on") && doctor.output().contains("0 problems"),
+                        "tunxlat doctor --clat explains an up CLAT: " + doctor.describe());
             }
             assertEquals(before, ClatHostIT.snapshot(bed.client()), "everything the CLAT added is gone");
         }
@@ -260,6 +271,9 @@ class ClatEndToEndIT {
             TimeUnit.SECONDS.sleep(3);
             assertEquals("down", clat.status().get("state"), "still down");
             assertFalse(bed.client().ip("link", "show").contains("clat:"));
+            ExecResult doctor = doctor(bed, clat);
+            assertTrue(doctor.ok() && doctor.output().contains("CLAT down, as it should be: native IPv4"),
+                    "doctor --clat: down beside native IPv4 is right: " + doctor.describe());
             bed.client().ip("route", "del", "default");
             clat.awaitUp();
         }
