@@ -169,6 +169,7 @@ public final class ClatCommand implements Callable<Integer> {
                 uplinkIndex[0] = ifIndex(uplink);
             } catch (IOException e) {
                 uplinkIndex[0] = 0;
+                solicited = null; // no uplink now: solicit again when one comes back
             }
             if (uplink != null && !uplink.equals(solicited)) {
                 // RFC 4861 §6.3.7: a solicitation, so that the PREF64 comes now rather than after a whole RA interval
@@ -189,7 +190,11 @@ public final class ClatCommand implements Callable<Integer> {
             if (listener != null) {
                 try {
                     for (NdUserOptListener.Pref64Report report : listener.poll(Duration.ofSeconds(1))) {
-                        tracker.heard(report.pref64(), report.ifIndex());
+                        if (report.pref64() != null) {
+                            tracker.heard(report.pref64(), report.ifIndex());
+                        } else {
+                            Log.warn("CLAT: PREF64 option ignored: " + report); // RFC 8781 §4: a bad PLC, a bad length
+                        }
                     }
                 } catch (IOException e) {
                     Log.warn("router advertisements: " + e.getMessage());
