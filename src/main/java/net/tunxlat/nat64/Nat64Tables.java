@@ -174,7 +174,7 @@ public final class Nat64Tables {
                 bib.by4.unlink(bib.by4.bucketOf(e), e);
                 bib.setWord(e, Bib.UNLINKED << Bib.STATE_SHIFT | (int) (epoch & Bib.COUNT_MASK));
                 if (bib.block[e] >= 0 && t.ports.blockMode()) {
-                    t.ports.uncount(bib.block[e]);
+                    t.ports.freed(bib.block[e]);
                 }
                 if (bib.subscriber(e) >= 0) {
                     subs.releaseBib(bib.subscriber(e));

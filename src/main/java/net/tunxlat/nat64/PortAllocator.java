@@ -18,6 +18,7 @@ import java.lang.invoke.VarHandle;
 final class PortAllocator {
     private static final VarHandle LONG = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle INT = MethodHandles.arrayElementVarHandle(int[].class);
+    private static final VarHandle BYTE = MethodHandles.arrayElementVarHandle(byte[].class);
     /** RFC 6056 §3.3.3's table of increments ("TABLE_LENGTH"). */
     static final int TABLE = 1 << 12;
 
@@ -27,6 +28,13 @@ final class PortAllocator {
     final long[] owner;
     final int[] since;
     private final int[] table = new int[TABLE];
+    /**
+     * Per block, a hint: bit 0 set when algorithm 3 found no free even port in it, bit 1 no free odd port. Set by
+     * the worker whose tries all failed, cleared when a port of the block is freed ({@link #freed}) or the block
+     * changes hands; read and written opaquely (a stale hint costs a few tries, or a second pass, never a port).
+     * Without it every new flow of a subscriber whose older blocks are full tries each of them in vain.
+     */
+    private final byte[] exhausted;
     /** Where {@link #takeFreeBlock} starts looking (plain: only a hint). */
     private int cursor;
     private final int maxIterations;
@@ -39,6 +47,7 @@ final class PortAllocator {
         this.deterministic = deterministic;
         this.owner = new long[pool.blocks(protocol)];
         this.since = new int[pool.blocks(protocol)];
+        this.exhausted = new byte[pool.blocks(protocol)];
         this.maxIterations = maxIterations;
         this.k0 = key0;
         this.k1 = key1;
@@ -123,6 +132,7 @@ final class PortAllocator {
     /** Free block {@code b} becomes {@code s}'s with a count of one, unless another worker took it first. */
     private boolean own(int b, int s, long now) {
         INT.setVolatile(since, b, (int) now); // before the CAS: the sweeper reads it once it sees the owner
+        BYTE.setOpaque(exhausted, b, (byte) 0);
         return LONG.compareAndSet(owner, b, 0L, (long) (s + 1) << 32 | 1);
     }
 
@@ -161,8 +171,22 @@ final class PortAllocator {
             }
             return -2 - Nat64Outcome.POOL_EXHAUSTED;
         }
-        // block mode: first the subscriber's blocks of the source's class, then a new block. A new block is
-        // taken with a count of one (held) so that the sweeper cannot release it before its first port is claimed.
+        // block mode: with the exhaustion hints first; a subscriber whose blocks only look full tries them all again
+        // before a limit or an exhausted pool is reported (a hint may be stale: a port freed since)
+        int r = allocateInBlocks(bib, e, s, subs, now, offset, index, cls, parity, true);
+        if (r == -2 - Nat64Outcome.SUBSCRIBER_BLOCK_LIMIT || r == -2 - Nat64Outcome.POOL_EXHAUSTED) {
+            r = allocateInBlocks(bib, e, s, subs, now, offset, index, cls, parity, false);
+        }
+        return r;
+    }
+
+    /**
+     * Block mode: first the subscriber's blocks of the source's class (those not hinted exhausted for this parity,
+     * with {@code useHints}), then a new block. A new block is taken with a count of one (held) so that the
+     * sweeper cannot release it before its first port is claimed.
+     */
+    private int allocateInBlocks(Bib bib, int e, int s, Subscribers subs, long now, int offset, int index, int cls,
+            int parity, boolean useHints) {
         int held = -1;
         for (int round = 0; round < 2; round++) {
             int owned = 0;
@@ -178,12 +202,16 @@ final class PortAllocator {
                     int b = subs.block(s, protocol, (i + pick) % subs.maxBlocks);
                     if (b >= 0 && pool.blockClass(protocol, b) == cls) {
                         seen++;
+                        if (useHints && exhausted(b, parity)) {
+                            continue;
+                        }
                         if (tryBlock(bib, e, s, b, offset, index, parity)) {
                             if (held >= 0) {
                                 uncount(held);
                             }
                             return b;
                         }
+                        markExhausted(b, parity);
                     }
                 }
             }
@@ -258,6 +286,25 @@ final class PortAllocator {
                 return true;
             }
         }
+    }
+
+    private static int mask(int parity) {
+        return parity < 0 ? 3 : 1 << parity;
+    }
+
+    private boolean exhausted(int b, int parity) {
+        int m = mask(parity);
+        return ((byte) BYTE.getOpaque(exhausted, b) & m) == m;
+    }
+
+    private void markExhausted(int b, int parity) {
+        BYTE.setOpaque(exhausted, b, (byte) ((byte) BYTE.getOpaque(exhausted, b) | mask(parity)));
+    }
+
+    /** A BIB entry of block {@code b} is gone (the sweeper): its port is free again, and so the block is not full. */
+    void freed(int b) {
+        BYTE.setOpaque(exhausted, b, (byte) 0);
+        uncount(b);
     }
 
     /** One entry of block {@code b} is gone (its port no longer claimed). */

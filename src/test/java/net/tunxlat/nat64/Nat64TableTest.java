@@ -183,6 +183,32 @@ class Nat64TableTest {
         assertEquals(2, synTimeouts.size(), "the two unmet SYNs are answered after 6 s, the met one never");
     }
 
+    /**
+     * A subscriber at its block limit with its blocks full: the next flow is refused; once the sweeper frees one of
+     * its ports (a binding expired), that port is found again although its block had been found exhausted.
+     */
+    @Test
+    void fullBlocksAreSkippedUntilAPortIsFreed() {
+        Nat64Tables t = tables(settings(pool(1024, 2047, 64), 1000, 128, 1000, 2, false, false, List.of()));
+        Nat64Table udp = t.table(UDP);
+        assertEquals(Nat64Outcome.OK, udp.outbound(r, H, 1, 30000, Z1, 53, 0, 0)); // expires first
+        int victim = r.port();
+        int ok = 1;
+        for (int x = 30001; x < 30400 && ok < 128; x++) {
+            if (udp.outbound(r, H, 1, x, Z1, 53, 0, 25) == Nat64Outcome.OK) {
+                ok++;
+            }
+        }
+        assertEquals(128, ok, "two blocks of 64, every port used (parity gives way when it must)");
+        assertEquals(Nat64Outcome.SUBSCRIBER_BLOCK_LIMIT, udp.outbound(r, H, 1, 31000, Z1, 53, 0, 25));
+        assertEquals(Nat64Outcome.SUBSCRIBER_BLOCK_LIMIT, udp.outbound(r, H, 1, 31002, Z1, 53, 0, 25),
+                "again, now with its blocks hinted exhausted");
+        t.sweep(31); // the first flow's binding expires (UDP lifetime 30 s here), freeing its port
+        t.sweep(31);
+        assertEquals(Nat64Outcome.OK, udp.outbound(r, H, 1, 31004, Z1, 53, 0, 31));
+        assertEquals(victim, r.port(), "the freed port, in a block that had been found full");
+    }
+
     private static int countOwned(Nat64Tables t, long hi, long lo) {
         PortAllocator ports = t.table(TCP).ports;
         int n = 0;
