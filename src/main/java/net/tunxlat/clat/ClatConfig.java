@@ -39,6 +39,9 @@ public record ClatConfig(String tun, Ipv6Prefix pref64, long clatHi, long clatLo
                 // (wkpf-strict yes) keeps that rule, as the network's NAT64 would refuse them anyway.
                 + "map " + HOST_IPV4 + " " + Addresses.formatIpv6(clatHi, clatLo) + "\n"
                 + "ipv6-egress-mtu " + ipv6Mtu + "\n"
+                // RFC 7915 §4.5: an unfragmented IPv4 UDP datagram with a zero checksum gets one computed (the
+                // default, as TAYGA's, drops it; the BPF CLATs cannot compute it)
+                + "udp-cksum-mode calc\n"
                 + "metrics-listen off\n" // served by tunxlat clat itself, in every state
                 + (controlSocket == null ? "" : "control-socket " + controlSocket + "\n");
     }

@@ -11,6 +11,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import net.tunxlat.config.ConfigParser;
+import net.tunxlat.config.TunxlatConfig;
+import net.tunxlat.config.UdpCksumMode;
 import net.tunxlat.mapping.Addresses;
 import net.tunxlat.mapping.Ipv6Prefix;
 import net.tunxlat.xlat.XlatCounters;
@@ -224,6 +227,19 @@ class ClatControllerTest {
         assertEquals("down", m.get("state"));
         assertTrue(m.get("reason").contains("native IPv4"), m.toString());
         assertNull(m.get("clat-address"));
+    }
+
+    /** The generated configuration loads, with the Well-Known Prefix too (clatd's 192.0.0.2, RFC 7335). */
+    @Test
+    void theGeneratedConfigurationLoads() throws Exception {
+        for (String p : new String[] {"64:ff9b::/96", "2001:db8:64::/96", "2001:db8:100::/40"}) {
+            String text = new ClatConfig("clat", Ipv6Prefix.parse(p, -1), 0x20010db800010002L, 0x1234L, 1500, null).render();
+            TunxlatConfig c = ConfigParser.parseWithWarnings(text, Path.of("clat.conf")).config();
+            assertEquals(p, c.prefix().toString());
+            assertEquals(UdpCksumMode.CALC, c.udpCksumMode(), "zero UDP checksums computed (RFC 7915 §4.5)");
+            assertEquals(1, c.maps().size());
+            assertEquals("clat", c.tunDevice());
+        }
     }
 
     @Test
