@@ -5,6 +5,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
 /**
+ * Fragments that wait for another fragment of their datagram: stateful NAT64's non-first fragments that came
+ * before their first, and the first fragments of ICMP echoes that wait for their last ({@link IcmpFragments}).
  * RFC 6146 §3.4: "the NAT64 MUST handle fragments arriving out of order", within bounded resources, "allow[ing]
  * the fragments to arrive over a time interval ... of at least FRAGMENT_MIN" (2 s). A non-first fragment of
  * stateful traffic whose first fragment has not been seen has no ports to find its binding with; it is kept here

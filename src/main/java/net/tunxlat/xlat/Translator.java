@@ -111,16 +111,17 @@ public final class Translator {
     }
 
     /**
-     * Holds early fragments of stateful NAT64 ({@link EarlyFragments}) in {@code direct} (at least
+     * Holds fragments that wait for another ({@link EarlyFragments}: stateful NAT64's non-first fragments that came
+     * before their first, first fragments of ICMP echoes waiting for their last) in {@code direct} (at least
      * {@link #FRAGMENT_STORE_BYTES}, owned by the caller, which releases it after the translator's last use), so
-     * that they are translated and emitted from there once their first fragment comes. Without it, a heap
+     * that they are translated and emitted from there once the other comes. Without it, a heap
      * store of the same size is used, for sinks that copy (offline translation, tests).
      */
     public void useFragmentStore(ByteBuf direct) {
         stateful.early.useStore(direct);
     }
 
-    /** Fragments held for their first fragment now (RFC 6146 §3.4; tests and {@code translate --explain}). */
+    /** Fragments held now, waiting for another fragment of their datagram (tests). */
     public int heldFragments() {
         return stateful.early.held();
     }
@@ -140,8 +141,9 @@ public final class Translator {
     }
 
     /**
-     * RFC 6146 §3.4: the fragments held because they came before their first fragment, which the packet just
-     * translated was, are translated now, each as a plain packet where it lies in the store.
+     * The held fragments the packet just translated released (RFC 6146 §3.4: it was their first fragment; RFC 7915
+     * §4.2/§5.2: it was the last fragment of their ICMP echo) are translated now, each as a plain packet where it
+     * lies in the store.
      */
     private void translateHeldFragments(XlatSnapshot snapshot) {
         EarlyFragments f = stateful.early;
