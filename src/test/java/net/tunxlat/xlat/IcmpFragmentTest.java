@@ -143,6 +143,21 @@ class IcmpFragmentTest {
         assertEquals(0xffff, naiveSum(icmp, 0, icmp.length), "ICMPv4 checksum of the reassembled message");
     }
 
+    /** A flood of first fragments whose last never comes holds at most the store's 64; the rest are dropped, counted. */
+    @Test
+    void heldFirstFragmentsAreBounded() {
+        for (int id = 0; id < EarlyFragments.SLOTS; id++) {
+            assertEquals(DropReason.ICMP_FRAGMENT_HELD, h.run(ipv4Fragments(0x2000 + id, 1300).get(0)).dropped());
+        }
+        assertEquals(DropReason.ICMP_FRAGMENTED_46, h.run(ipv4Fragments(0x3000, 1300).get(0)).dropped(),
+                "the store is full: dropped at once");
+        assertEquals(EarlyFragments.SLOTS, h.translator.heldFragments());
+        h.now += (EarlyFragments.LIFETIME + 1) * 1_000_000_000L;
+        assertEquals(DropReason.ICMP_FRAGMENT_HELD, h.run(ipv4Fragments(0x3001, 1300).get(0)).dropped(),
+                "expired slots take new fragments");
+        assertEquals(EarlyFragments.SLOTS, h.counters.localDrops(DropReason.FRAGMENT_EXPIRED));
+    }
+
     @Test
     void aFirstFragmentWithoutItsLastExpires() {
         List<byte[]> f = ipv4Fragments(0x0101, 3000);
