@@ -16,6 +16,12 @@ public final class Nat64Table {
     final int protocol;
     final Bib bib;
     final Sessions sessions;
+    /**
+     * Set by a worker whose new TCP flow found no port (the pool, or its subscriber's blocks, exhausted); read and
+     * cleared by the sweeper, which then ends closed sessions before their TCP_TRANS runs out (see
+     * {@link Nat64Tables}). A plain flag: only its value matters, once a second.
+     */
+    volatile boolean portPressure;
     final PortAllocator ports;
     final Subscribers subs;
     final SynHold hold;
@@ -86,6 +92,10 @@ public final class Nat64Table {
                     continue;
                 }
                 if (b < 0) {
+                    if (tcp && (-2 - b == Nat64Outcome.POOL_EXHAUSTED || -2 - b == Nat64Outcome.SUBSCRIBER_BLOCK_LIMIT)
+                            && !portPressure) {
+                        portPressure = true; // the sweeper's next pass ends closed sessions early (sweepSessions)
+                    }
                     return r.fail(-2 - b);
                 }
                 r.created = Nat64Lookup.CREATED_BIB;

@@ -123,14 +123,32 @@ public final class Nat64Tables {
         counts = tally.publish(subs, tables, tables[0].ports.blockMode(), (System.nanoTime() - started) / 1e9, true);
     }
 
+    /** Seconds a closed TCP session is kept at least, even under port pressure (the last ACK in flight). */
+    static final int CLOSED_MIN_SECONDS = 2;
+
+    /**
+     * Sessions past their lifetime end. Under port pressure ({@link Nat64Table#portPressure}: a new TCP flow found
+     * no port since the last pass), TCP sessions that both sides closed (V6 FIN + V4 FIN RCV) at least
+     * {@link #CLOSED_MIN_SECONDS} ago end too, before their TCP_TRANS (4 minutes, RFC 6146 §3.5.2.2 and §4) runs
+     * out, so that their bindings and ports serve new connections: a deviation from the 4-minute hold, taken only
+     * when ports run out, as Linux's NAT takes over the ports of connections in TIME_WAIT
+     * ({@code nf_nat_used_tuple_harder}). Without it one pool4 address serves at most 64,512 new TCP connections
+     * per 4 minutes.
+     */
     private void sweepSessions(Nat64Table t, long now, long epoch, long safe) {
         Sessions s = t.sessions;
         boolean tcp = t.protocol == Nat64Protocol.TCP;
         long clock = now & Sessions.EXPIRY_MASK;
+        boolean pressure = tcp && t.portPressure;
+        if (pressure) {
+            t.portPressure = false;
+        }
+        long closedBefore = (now + t.settingsTransitory() - CLOSED_MIN_SECONDS) & Sessions.EXPIRY_MASK;
         for (int i = 0; i < s.capacity(); i++) {
             long w = s.word(i);
             long st = Sessions.state(w);
-            if (st == Sessions.LIVE && Sessions.expiry(w) < clock) {
+            if (st == Sessions.LIVE && (Sessions.expiry(w) < clock || pressure
+                    && Sessions.tcpState(w) == TcpStates.V6_FIN_V4_FIN_RCV && Sessions.expiry(w) <= closedBefore)) {
                 int next = tcp ? TcpStates.expire(Sessions.tcpState(w)) : TcpStates.result(TcpStates.CLOSED, 0);
                 if (TcpStates.state(next) == TcpStates.TRANS) {
                     s.cas(i, w, Sessions.live(Sessions.z(w), TcpStates.TRANS, now + t.settingsTransitory()));

@@ -159,9 +159,12 @@ final class PortAllocator {
                 long k = Integer.toUnsignedLong(offset + next(index)) % size;
                 long at = pool.portAt(protocol, cls, k);
                 if (parity >= 0 && (at & 1) != parity) {
+                    if (size == 1) {
+                        continue; // the one port has the other parity (the caller then gives parity up)
+                    }
                     // RFC 4787 REQ-4: the neighbour has the source's parity, unless a segment ends in between
                     at = pool.portAt(protocol, cls, k + 1 < size ? k + 1 : k - 1);
-                    if (size == 1 || (at & 1) != parity) {
+                    if ((at & 1) != parity) {
                         continue;
                     }
                 }

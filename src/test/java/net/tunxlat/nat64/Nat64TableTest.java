@@ -209,6 +209,65 @@ class Nat64TableTest {
         assertEquals(victim, r.port(), "the freed port, in a block that had been found full");
     }
 
+    /**
+     * Under port pressure (a new TCP flow found no port), the sweeper ends sessions both sides closed at least 2 s
+     * ago before their TCP_TRANS runs out, and their ports serve new connections; without pressure, and for an
+     * open connection, the 4-minute hold stands.
+     */
+    @Test
+    void closedTcpSessionsGiveTheirPortsBackWhenPortsRunOut() {
+        Nat64Tables t = tables(settings(pool(1024, 1087, 0), 1000, 128, 1000, 0, false, false, List.of()));
+        Nat64Table tcp = t.table(TCP);
+        int open = 0;
+        int n = 0;
+        for (int x = 40000; n < 64; x++, n++) {
+            assertEquals(Nat64Outcome.OK, tcp.outbound(r, H, 1, x, Z1, 80, TcpStates.SYN, 0), "flow " + n);
+            int port = r.port();
+            assertEquals(Nat64Outcome.OK, tcp.inbound(r, T, port, Z1, 80, TcpStates.SYN | 0x10, 0));
+            if (n == 0) {
+                open = port; // this one stays open
+                continue;
+            }
+            tcp.outbound(r, H, 1, x, Z1, 80, TcpStates.FIN | 0x10, 1);
+            tcp.inbound(r, T, port, Z1, 80, TcpStates.FIN | 0x10, 1);
+            assertEquals(TcpStates.V6_FIN_V4_FIN_RCV, r.tcpState());
+        }
+        t.sweep(5); // no pressure yet: closed sessions keep their TCP_TRANS
+        assertEquals(64, t.sessions(TCP));
+        assertEquals(Nat64Outcome.POOL_EXHAUSTED, tcp.outbound(r, H, 1, 50000, Z1, 80, TcpStates.SYN, 5));
+        t.sweep(6);
+        t.sweep(6);
+        assertEquals(1, t.sessions(TCP), "the 63 closed sessions ended under pressure; the open one stays");
+        assertEquals(Nat64Outcome.OK, tcp.outbound(r, H, 1, 50000, Z1, 80, TcpStates.SYN, 6), "a port again");
+        assertNotEquals(open, r.port());
+        assertEquals(Nat64Outcome.OK, tcp.inbound(r, T, open, Z1, 80, 0x10, 6), "the open connection goes on");
+        assertEquals(TcpStates.ESTABLISHED, r.tcpState());
+
+        // a connection closed less than 2 s ago is kept even under pressure (its last ACK may be in flight)
+        Nat64Tables t2 = tables(settings(pool(1024, 1024, 0), 1000, 128, 1000, 0, false, false, List.of()));
+        Nat64Table tcp2 = t2.table(TCP);
+        assertEquals(Nat64Outcome.OK, tcp2.outbound(r, H, 1, 40000, Z1, 80, TcpStates.SYN, 0));
+        tcp2.inbound(r, T, 1024, Z1, 80, TcpStates.SYN | 0x10, 0);
+        tcp2.outbound(r, H, 1, 40000, Z1, 80, TcpStates.FIN | 0x10, 10);
+        tcp2.inbound(r, T, 1024, Z1, 80, TcpStates.FIN | 0x10, 10);
+        assertEquals(Nat64Outcome.POOL_EXHAUSTED, tcp2.outbound(r, H, 1, 40001, Z1, 80, TcpStates.SYN, 10));
+        t2.sweep(11);
+        assertEquals(1, t2.sessions(TCP), "closed 1 s ago: kept");
+        assertEquals(Nat64Outcome.POOL_EXHAUSTED, tcp2.outbound(r, H, 1, 40001, Z1, 80, TcpStates.SYN, 12));
+        t2.sweep(12);
+        t2.sweep(12);
+        assertEquals(0, t2.sessions(TCP), "closed 2 s ago, under pressure: ended");
+    }
+
+    /** A pool of one port and a source port of the other parity: the port is given (it threw before, in a worker). */
+    @Test
+    void aOnePortPoolServesASourceOfTheOtherParity() {
+        Nat64Tables t = tables(settings(pool(1024, 1024, 0), 10, 128, 10, 0, false, false, List.of()));
+        assertEquals(Nat64Outcome.OK, t.table(UDP).outbound(r, H, 1, 40001, Z1, 53, 0, 0));
+        assertEquals(1024, r.port(), "RFC 4787 REQ-4 gives way: the only port");
+        assertEquals(Nat64Outcome.POOL_EXHAUSTED, t.table(UDP).outbound(r, H, 1, 40003, Z1, 53, 0, 0));
+    }
+
     private static int countOwned(Nat64Tables t, long hi, long lo) {
         PortAllocator ports = t.table(TCP).ports;
         int n = 0;
