@@ -67,7 +67,10 @@ class Nat64ListingTest {
         assertEquals(3, l.sessions(new Nat64Listing.Filter(-1, new Ipv6Prefix(H, 1, 128), -1, -1), 1000).matched());
         assertEquals(4, l.sessions(new Nat64Listing.Filter(-1, new Ipv6Prefix(H, 0, 126), -1, -1), 1000).matched(),
                 "H::/126 holds H::1, H::2 but not H::80");
-        assertEquals(2, l.sessions(new Nat64Listing.Filter(-1, null, T & 0xffffffffL, udpPort), 1000).matched());
+        int icmpId = rows.get(4).port(); // ICMP identifiers come from blocks of their own: it may equal the UDP port
+        assertEquals(icmpId == udpPort ? 3 : 2,
+                l.sessions(new Nat64Listing.Filter(-1, null, T & 0xffffffffL, udpPort), 1000).matched(),
+                "the UDP port's two sessions (and the ICMP session if its identifier is that number too)");
         assertEquals(0, l.sessions(new Nat64Listing.Filter(-1, null, Z1 & 0xffffffffL, -1), 1000).matched(),
                 "the remote is not the pool4 address");
         assertEquals(1, l.sessions(new Nat64Listing.Filter(TCP, null, -1, STATIC_PORT), 1000).matched());
