@@ -110,6 +110,13 @@ class ClatEndToEndIT {
                 Translator.jar().toAbsolutePath().toString(), "doctor", "--clat", "--runtime-dir", clat.run.toString());
     }
 
+    /** A UDP echo server on the IPv4 server, port {@code port}. */
+    private static void udpEcho(ClatBed bed, int port) throws IOException {
+        bed.server().spawn(bed.directory().resolve("udp-echo-" + port + ".log"), List.of(ClatBed.python(), "-c",
+                "import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\ns.bind(('0.0.0.0'," + port + "))\n"
+                        + "while True:\n d,a=s.recvfrom(65535)\n s.sendto(d,a)\n"));
+    }
+
     private static ExecResult curl(ClatBed bed) {
         return bed.client().exec(Duration.ofSeconds(20), "curl", "-sS", "--max-time", "10",
                 "http://" + ClatBed.SERVER4 + "/");
@@ -143,9 +150,7 @@ class ClatEndToEndIT {
                 assertTrue(ping.ok() && ping.output().contains("3 received"), ping.describe());
 
                 // a UDP program bound to 192.0.0.1 (RFC 7335) and a DNS-less IPv4 literal: the server's echo answers
-                bed.server().spawn(bed.directory().resolve("udp-echo.log"), List.of(ClatBed.python(), "-c",
-                        "import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\ns.bind(('0.0.0.0',7007))\n"
-                                + "while True:\n d,a=s.recvfrom(65535)\n s.sendto(d,a)\n"));
+                udpEcho(bed, 7007);
                 ExecResult udp = bed.client().exec(Duration.ofSeconds(20), ClatBed.python(), "-c", String.join("\n",
                         "import socket",
                         "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)",
@@ -180,9 +185,7 @@ class ClatEndToEndIT {
         try (ClatBed bed = ClatBed.builder().label(label).start();
              Clat clat = new Clat(bed)) {
             clat.awaitUp();
-            bed.server().spawn(bed.directory().resolve("udp-echo.log"), List.of(ClatBed.python(), "-c",
-                    "import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\ns.bind(('0.0.0.0',7008))\n"
-                            + "while True:\n d,a=s.recvfrom(65535)\n s.sendto(d,a)\n"));
+            udpEcho(bed, 7008);
             ExecResult udp = bed.client().exec(Duration.ofSeconds(30), ClatBed.python(), "-c", String.join("\n",
                     "import socket",
                     "def echo(payload, nocheck):",

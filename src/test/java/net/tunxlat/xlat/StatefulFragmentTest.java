@@ -71,6 +71,18 @@ class StatefulFragmentTest {
         assertEquals(0xffff, transportSum4(whole), "UDP checksum over the reassembled IPv4 datagram");
     }
 
+    /** The UDP datagram of two translated IPv6 fragments {@code a} (first) and {@code b}, with a bare IPv6 header. */
+    private static byte[] reassembled6(byte[] a, byte[] b, int udpLength) {
+        byte[] whole6 = new byte[40 + udpLength];
+        System.arraycopy(a, 0, whole6, 0, 40);
+        whole6[6] = 17;
+        System.arraycopy(a, 48, whole6, 40, a.length - 48);
+        System.arraycopy(b, 48, whole6, 40 + a.length - 48, b.length - 48);
+        whole6[4] = (byte) (udpLength >> 8);
+        whole6[5] = (byte) udpLength;
+        return whole6;
+    }
+
     @Test
     void ipv4FragmentsOfAReplyAllReachTheHost() {
         int t = u16(h.run(ipv6(HOST, SERVER6, 17, 17, 64, 0, new byte[0], udpHeaderAndData(5000, 53, new byte[4])))
@@ -89,14 +101,7 @@ class StatefulFragmentTest {
         assertEquals(77, ByteBuffer.wrap(a, 44, 4).getInt());
         assertEquals(77, ByteBuffer.wrap(b, 44, 4).getInt());
         assertEquals(5000, u16(a, 50), "destination port back to x");
-        byte[] whole6 = new byte[40 + udp.length];
-        System.arraycopy(a, 0, whole6, 0, 40);
-        whole6[6] = 17;
-        System.arraycopy(a, 48, whole6, 40, a.length - 48);
-        System.arraycopy(b, 48, whole6, 40 + a.length - 48, b.length - 48);
-        whole6[4] = (byte) (udp.length >> 8);
-        whole6[5] = (byte) udp.length;
-        assertValid6(whole6);
+        assertValid6(reassembled6(a, b, udp.length));
     }
 
     /**
@@ -146,14 +151,7 @@ class StatefulFragmentTest {
         assertEquals(HOST, dst6(a));
         assertEquals(HOST, dst6(b), "the held fragment to X' too");
         assertEquals(78, ByteBuffer.wrap(b, 44, 4).getInt());
-        byte[] whole6 = new byte[40 + udp.length];
-        System.arraycopy(a, 0, whole6, 0, 40);
-        whole6[6] = 17;
-        System.arraycopy(a, 48, whole6, 40, a.length - 48);
-        System.arraycopy(b, 48, whole6, 40 + a.length - 48, b.length - 48);
-        whole6[4] = (byte) (udp.length >> 8);
-        whole6[5] = (byte) udp.length;
-        assertValid6(whole6);
+        assertValid6(reassembled6(a, b, udp.length));
     }
 
     /**
