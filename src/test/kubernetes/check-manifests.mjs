@@ -145,7 +145,7 @@ for (const d of docs) {
   fs.writeFileSync(generated, lines.join('\n') + '\n');
   const program = ts.createProgram([generated], {
     strict: true, noEmit: true, skipLibCheck: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS,
-    moduleResolution: ts.ModuleResolutionKind.Node10, types: [],
+    moduleResolution: ts.ModuleResolutionKind.Node10, types: [], lib: ['lib.es5.d.ts'],
   });
   for (const diag of ts.getPreEmitDiagnostics(program)) {
     const message = ts.flattenDiagnosticMessageText(diag.messageText, ' ');

@@ -108,7 +108,10 @@ class KubernetesManifestsTest {
                 "memory limit 512Mi is below 2 x -Xmx256m", "the pod needs the annotations prometheus.io/scrape",
                 "metadata.name \"Tunxlat\" is not a valid name", "ConfigMap tunxlat-config has no key tunxlat.cnf",
                 "Deployment tunxlat-nat64: its containers or volumes differ from DaemonSet tunxlat-nat64's");
-        expect(r2, "config.yaml:80: ConfigMap tunxlat-config: tunxlat.conf: metrics-listen 127.0.0.1:9464 is a loopback address",
+        // a mistake inside the ConfigMap's file is reported at its own line of the manifest
+        int listenLine = List.of(config.split("\n", -1)).indexOf("    metrics-listen 127.0.0.1:9464") + 1;
+        expect(r2, "config.yaml:" + listenLine
+                + ": ConfigMap tunxlat-config: tunxlat.conf: metrics-listen 127.0.0.1:9464 is a loopback address",
                 "NAT44_SOURCES 192.168.255.16/28 is not the pool4 of tunxlat.conf (192.168.255.32/28)",
                 "data-dir /var/lib/tunxlat of tunxlat.conf must be a hostPath volume",
                 "must add \"instance-name\" from an environment variable set to the node's name");
