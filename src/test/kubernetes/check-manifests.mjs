@@ -19,7 +19,10 @@
 // usage: node check-manifests.mjs --metrics-port PORT --work DIR FILE.yaml...
 // Writes each ConfigMap's tunxlat.conf that a workload reads to DIR, and prints for each such workload one line
 //   config EXTRACTED-FILE data-dir DIR-MOUNTED-FROM-A-HOSTPATH metrics-port PORT
-// for the caller (KubernetesManifestsTest) to parse with tunxlat's own parser. Exit 0 and a summary on success;
+// for the caller (KubernetesManifestsTest) to parse with tunxlat's own parser, and for a container whose command
+// is a shell script that writes the configuration, the script to DIR and a line
+//   script FILE flags SHELL-FLAGS nat44-sources NAT44_SOURCES|-
+// for the caller to run with stand-ins for nft and tunxlat. Exit 0 and a summary on success;
 // exit 1 and one "FILE:LINE: what is wrong" per problem otherwise.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -388,6 +391,12 @@ for (const d of workloads) {
     fs.writeFileSync(out, text);
     console.log(`config ${out} data-dir ${dataDir ?? '-'} metrics-port ${metricsPort}`);
     configs++;
+  }
+  // the container's shell script, for the caller to run with stand-ins for nft and tunxlat
+  if (sources[0] !== configPath && c.command?.[0] === '/bin/sh' && c.args?.length === 1) {
+    const file = path.join(workDir, `${d.value.kind}-${d.value.metadata?.name}.sh`);
+    fs.writeFileSync(file, c.args[0]);
+    console.log(`script ${file} flags ${c.command.slice(1).join(' ')} nat44-sources ${envOf('NAT44_SOURCES')?.value || '-'}`);
   }
 
   // memory for the JVM: -Xmx of heap, as much direct memory (the JVM's default), and the JVM's own

@@ -37,11 +37,22 @@ class KubernetesManifestsTest {
     static final Path CONFFILE = Path.of("packaging/tunxlat.conf");
     static final Path DAEMONSET = MANIFESTS.resolve("tunxlat-nat64.yaml");
 
+    private static Result shipped;
+
+    /** The checker on the shipped manifests, run once for the tests that read its output. */
+    static synchronized Result shipped() throws Exception {
+        if (shipped == null) {
+            Result r = check(defaultMetricsPort(), WORK.resolve("shipped"), manifests());
+            System.err.println("[kubernetes] " + r.output().strip().replace("\n", "\n[kubernetes] "));
+            shipped = r;
+        }
+        return shipped;
+    }
+
     @Test
     void manifestsMatchTheKubernetesSchemaAndTunxlatsContract() throws Exception {
         int port = defaultMetricsPort();
-        Result r = check(port, WORK.resolve("shipped"), manifests());
-        System.err.println("[kubernetes] " + r.output().strip().replace("\n", "\n[kubernetes] "));
+        Result r = shipped();
         assertEquals(0, r.status(), r.output());
         assertTrue(r.output().contains("DaemonSet tunxlat-nat64") && r.output().contains("Deployment tunxlat-nat64"),
                 r.output());
@@ -67,6 +78,79 @@ class KubernetesManifestsTest {
                     file + ": tunxlat routes the NAT64 prefix into its device on the node itself");
         }
         assertEquals(2, configs, "one configuration per workload (DaemonSet, Deployment):\n" + r.output());
+    }
+
+    /**
+     * The container's script, run by sh with stand-ins for nft and tunxlat (the manifests' paths moved into a
+     * temporary directory): it writes the ConfigMap's file plus {@code instance-name NODE_NAME}, loads the
+     * masquerade of NAT44_SOURCES (only when set), and execs tunxlat on the file it wrote (same pid, its exit status).
+     */
+    @Test
+    void containerScriptWritesTheConfigurationThenExecsTunxlat() throws Exception {
+        Result r = shipped();
+        assertEquals(0, r.status(), r.output());
+        Matcher cm = Pattern.compile("(?m)^config (\\S+) ").matcher(r.output());
+        assertTrue(cm.find(), r.output());
+        String conf = Files.readString(Path.of(cm.group(1)));
+        Matcher m = Pattern.compile("(?m)^script (\\S+) flags (\\S+) nat44-sources (\\S+)$").matcher(r.output());
+        int scripts = 0;
+        while (m.find()) {
+            scripts++;
+            for (String sources : List.of(m.group(3), "")) {
+                Path t = Files.createTempDirectory(Files.createDirectories(WORK), "script").toAbsolutePath();
+                Files.createDirectories(t.resolve("etc/tunxlat"));
+                Files.createDirectories(t.resolve("run/tunxlat"));
+                Files.createDirectories(t.resolve("usr/bin"));
+                Files.createDirectories(t.resolve("bin"));
+                Files.writeString(t.resolve("etc/tunxlat/tunxlat.conf"), conf);
+                stub(t.resolve("bin/nft"), "printf '%s\\n' \"$@\" >" + t.resolve("nft.args"));
+                stub(t.resolve("usr/bin/tunxlat"), "printf '%s\\n' \"$@\" >" + t.resolve("tunxlat.args")
+                        + "; echo $$ >" + t.resolve("tunxlat.pid") + "; exit 7");
+                String script = Files.readString(Path.of(m.group(1)));
+                for (String dir : List.of("/etc/tunxlat/", "/run/tunxlat/", "/usr/bin/tunxlat")) {
+                    assertTrue(script.contains(dir), script);
+                    script = script.replace(dir, t + dir);
+                }
+                ProcessBuilder pb = new ProcessBuilder("sh", m.group(2), script).redirectErrorStream(true);
+                pb.environment().put("PATH", t.resolve("bin") + ":" + System.getenv("PATH"));
+                pb.environment().put("NODE_NAME", "gw-1.example");
+                pb.environment().put("NAT44_SOURCES", sources);
+                Process p = pb.start();
+                Result run = finish(p);
+                assertEquals(7, run.status(), "tunxlat's exit status is the container's: " + run.output());
+                assertEquals(Long.toString(p.pid()), Files.readString(t.resolve("tunxlat.pid")).strip(),
+                        "sh execs tunxlat (the kubelet's SIGTERM reaches it)");
+                assertEquals(conf + "instance-name gw-1.example\n", Files.readString(t.resolve("run/tunxlat/tunxlat.conf")));
+                assertEquals(List.of("run", "-c", t + "/run/tunxlat/tunxlat.conf"),
+                        Files.readAllLines(t.resolve("tunxlat.args")));
+                if (sources.isEmpty()) {
+                    assertTrue(Files.notExists(t.resolve("nft.args")), "no masquerade without NAT44_SOURCES");
+                    continue;
+                }
+                List<String> nft = Files.readAllLines(t.resolve("nft.args"));
+                assertEquals(List.of("-D", "NAT44_SOURCES={ " + sources + " }", "-f", "/usr/share/tunxlat/nat44.nft"), nft);
+                nftCheck(nft.get(1));
+            }
+        }
+        assertEquals(2, scripts, r.output());
+    }
+
+    /** The real nft parses the packaged nat44.nft with that definition ({@code nft -c}: checks, changes nothing). */
+    static void nftCheck(String define) throws Exception {
+        Path nft = ExternalTool.find("nft");
+        if (nft == null || !"root".equals(System.getProperty("user.name"))) {
+            System.err.println("[kubernetes] nft -c not run (needs nft and root): " + define);
+            return;
+        }
+        Process p = new ProcessBuilder(nft.toString(), "-c", "-D", define, "-f", "packaging/nat44.nft")
+                .redirectErrorStream(true).start();
+        Result r = finish(p);
+        assertEquals(0, r.status(), "nft -c -D '" + define + "' -f packaging/nat44.nft: " + r.output());
+    }
+
+    static void stub(Path file, String body) throws IOException {
+        Files.writeString(file, "#!/bin/sh\n" + body + "\n");
+        assertTrue(file.toFile().setExecutable(true), file.toString());
     }
 
     /** The checker is not a rubber stamp: mistakes of each kind in copies of the manifests, each one reported. */
