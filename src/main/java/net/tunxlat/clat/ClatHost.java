@@ -337,6 +337,12 @@ public final class ClatHost {
      * default route through it with metric {@link Options#routeMetric} (native IPv4 always wins, see
      * {@link #DEFAULT_ROUTE_METRIC}) and an advertised TCP MSS of MTU - 40.
      *
+     * <p>No IPv6 link-local address on it ({@code addrgenmode none}, set before the link goes up): the kernel would
+     * otherwise give the device one (RFC 4862 §5.3) and then send MLD reports (RFC 3810 §6) and router
+     * solicitations (RFC 4861 §6.3.7) from it into the TUN device, where the translator can only drop them
+     * ({@code forbidden_dst_64}: link-local and multicast destinations are not translated, RFC 7915 §5.1). IPv6 stays
+     * enabled on the device ({@code disable_ipv6} is not touched): the CLAT address's /128 route points into it.
+     *
      * <p>MTU: the uplink's IPv6 MTU minus 20, because RFC 7915 §4 replaces the 20-byte IPv4 header by a 40-byte IPv6
      * header: a packet that fills the TUN device's MTU fills the uplink's once translated, so the host's own IPv4
      * traffic needs no fragmentation by the translator and TCP advertises an MSS whose segments fit the IPv6 path.
@@ -352,9 +358,15 @@ public final class ClatHost {
             throw new IOException("the uplink's MTU " + uplink.mtu() + " leaves " + mtu
                     + " for IPv4, below IPv4's minimum 68 (RFC 791)");
         }
-        List<Object> links = ip.json("link", "show", "dev", tun);
+        List<Object> links = ip.json("-d", "link", "show", "dev", tun);
         if (links.isEmpty() || !(links.get(0) instanceof Map<?, ?> link)) {
             throw new IOException("no TUN device " + tun);
+        }
+        if (link.get("inet6_addr_gen_mode") instanceof String mode && !mode.equals("none")) {
+            // before the device goes up: no link-local address, so no MLD reports nor router solicitations
+            run("no IPv6 link-local address on " + tun + " (addrgenmode none, was " + mode + ")",
+                    new String[] {"ip", "link", "set", "dev", tun, "addrgenmode", "none"},
+                    new String[] {"ip", "link", "set", "dev", tun, "addrgenmode", mode});
         }
         String hostAddress = HOST_IPV4 + "/" + TUN_PREFIX_LENGTH;
         run("address " + hostAddress + " on " + tun,

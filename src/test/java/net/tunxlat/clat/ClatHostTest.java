@@ -65,8 +65,12 @@ class ClatHostTest {
                 "ip -6 route " + s.address() + "/128 dev clat",
                 "ip addr 192.0.0.1/29 dev clat",
                 "mtu 1480",
+                "addrgenmode none",
                 "ip link set dev clat ",
                 "ip -4 route default dev clat metric 10000"), ip.state);
+        // no link-local address (so no MLD reports or router solicitations into the CLAT): set while still down
+        assertTrue(ip.commands.indexOf("ip link set dev clat addrgenmode none")
+                < ip.commands.indexOf("ip link set dev clat up"), ip.commands.toString());
         assertTrue(ip.commands.contains("ip -4 route add default dev clat metric 10000 advmss 1440"), ip.commands.toString());
         assertEquals("1", ip.sysctls.get("net.ipv6.conf.all.forwarding"));
         assertEquals("1", ip.sysctls.get("net.ipv6.conf.eth0.proxy_ndp"));
@@ -84,6 +88,26 @@ class ClatHostTest {
         int commands = ip.commands.size();
         assertEquals(List.of(), host.teardown(), "a second teardown has nothing to do");
         assertEquals(commands, ip.commands.size());
+    }
+
+    @Test
+    void aTunDeviceWithoutLinkLocalAddressesIsLeftSoAndPutBackOtherwise() throws IOException {
+        FakeIproute ip = new FakeIproute();
+        ip.tunAddrGenMode = "none"; // already none (made so by someone else): nothing to do, nothing to undo
+        ClatHost host = host(ip);
+        host.setUp(WKP);
+        assertFalse(ip.commands.stream().anyMatch(c -> c.contains("addrgenmode")), ip.commands.toString());
+        assertEquals(List.of(), host.teardown());
+
+        FakeIproute random = new FakeIproute();
+        random.tunAddrGenMode = "random";
+        ClatHost other = host(random);
+        other.setUp(WKP);
+        assertTrue(random.state.contains("addrgenmode none"), random.state.toString());
+        assertEquals(List.of(), other.teardown());
+        assertTrue(random.commands.contains("ip link set dev clat addrgenmode random"), "put back as it was: "
+                + random.commands);
+        assertEquals(Set.of(), random.state);
     }
 
     @Test
@@ -154,7 +178,8 @@ class ClatHostTest {
         ClatHost host = host(ip);
         IOException e = assertThrows(IOException.class, () -> host.setUp(WKP));
         assertTrue(e.getMessage().contains("Operation not permitted"), e.getMessage());
-        assertEquals(5, ip.state.size(), "the TUN side and the proxy entry were added before the route failed: " + ip.state);
+        assertEquals(6, ip.state.size(), "the TUN side (with its addrgenmode) and the proxy entry were added before the"
+                + " route failed: " + ip.state);
         assertFalse(host.added().isEmpty());
         assertEquals(List.of(), host.teardown());
         assertEquals(Set.of(), ip.state);
