@@ -66,11 +66,16 @@ class ClatHostTest {
                 "ip addr 192.0.0.1/29 dev clat",
                 "mtu 1480",
                 "addrgenmode none",
+                "multicast off",
                 "ip link set dev clat ",
                 "ip -4 route default dev clat metric 10000"), ip.state);
         // no link-local address (so no MLD reports or router solicitations into the CLAT): set while still down
         assertTrue(ip.commands.indexOf("ip link set dev clat addrgenmode none")
                 < ip.commands.indexOf("ip link set dev clat up"), ip.commands.toString());
+        assertTrue(ip.commands.indexOf("ip link set dev clat multicast off")
+                < ip.commands.indexOf("ip link set dev clat up"), ip.commands.toString());
+        assertFalse(ip.commands.contains("sysctl net.ipv6.conf.clat.force_mld_version=1"),
+                "a device made without forwarding joined no all-routers group: nothing to leave");
         assertTrue(ip.commands.contains("ip -4 route add default dev clat metric 10000 advmss 1440"), ip.commands.toString());
         assertEquals("1", ip.sysctls.get("net.ipv6.conf.all.forwarding"));
         assertEquals("1", ip.sysctls.get("net.ipv6.conf.eth0.proxy_ndp"));
@@ -108,6 +113,34 @@ class ClatHostTest {
         assertTrue(random.commands.contains("ip link set dev clat addrgenmode random"), "put back as it was: "
                 + random.commands);
         assertEquals(Set.of(), random.state);
+    }
+
+    @Test
+    void onAForwardingHostTheTunDeviceLeavesTheAllRoutersGroupsSilentlyBeforeItGoesUp() throws IOException {
+        FakeIproute ip = new FakeIproute();
+        ip.sysctls.put("net.ipv6.conf.all.forwarding", "1");
+        ip.sysctls.put("net.ipv6.conf.eth0.forwarding", "1");
+        ip.sysctls.put("net.ipv6.conf.clat.forwarding", "1"); // made while forwarding was on: joined ff02::2
+        Map<String, String> before = new HashMap<>(ip.sysctls);
+        ClatHost host = host(ip);
+        host.setUp(WKP);
+        // MLDv1 (a leave of a group never reported sends nothing), leave while multicast is still on, then no
+        // multicast (forwarding back on joins nothing), all before the device goes up
+        List<String> order = List.of("sysctl net.ipv6.conf.clat.force_mld_version=1",
+                "sysctl net.ipv6.conf.clat.forwarding=0", "ip link set dev clat multicast off",
+                "sysctl net.ipv6.conf.clat.forwarding=1", "sysctl net.ipv6.conf.clat.force_mld_version=0",
+                "ip link set dev clat up");
+        int last = -1;
+        for (String c : order) {
+            int at = ip.commands.indexOf(c);
+            assertTrue(at > last, c + " in order " + order + ": " + ip.commands);
+            last = at;
+        }
+        assertEquals("1", ip.sysctls.get("net.ipv6.conf.clat.forwarding"), "the device forwards as before");
+        assertEquals("0", ip.sysctls.get("net.ipv6.conf.clat.force_mld_version"), "its MLD version as before");
+        assertEquals(List.of(), host.teardown());
+        assertEquals(before, ip.sysctls);
+        assertEquals(Set.of(), ip.state);
     }
 
     @Test
@@ -178,7 +211,7 @@ class ClatHostTest {
         ClatHost host = host(ip);
         IOException e = assertThrows(IOException.class, () -> host.setUp(WKP));
         assertTrue(e.getMessage().contains("Operation not permitted"), e.getMessage());
-        assertEquals(6, ip.state.size(), "the TUN side (with its addrgenmode) and the proxy entry were added before the"
+        assertEquals(7, ip.state.size(), "the TUN side (addrgenmode and multicast too) and the proxy entry were added before the"
                 + " route failed: " + ip.state);
         assertFalse(host.added().isEmpty());
         assertEquals(List.of(), host.teardown());

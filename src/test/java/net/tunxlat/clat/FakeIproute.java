@@ -39,6 +39,8 @@ class FakeIproute implements Iproute {
         sysctls.put("net.ipv6.conf.eth0.accept_ra", "1");
         sysctls.put("net.ipv6.conf.default.accept_ra", "1");
         sysctls.put("net.ipv6.conf.clat.accept_ra", "1");
+        sysctls.put("net.ipv6.conf.clat.forwarding", "0");
+        sysctls.put("net.ipv6.conf.clat.force_mld_version", "0");
         sysctls.put("net.ipv6.conf.eth0.proxy_ndp", "0");
         sysctls.put("net.ipv6.conf.eth0.accept_dad", "1");
         sysctls.put("net.ipv6.conf.eth0.mtu", "1500");
@@ -64,7 +66,7 @@ class FakeIproute implements Iproute {
             case "ip -j link show":
                 return "[{\"ifname\":\"lo\"},{\"ifname\":\"" + uplink + "\"},{\"ifname\":\"clat\"}]";
             case "ip -j -d link show dev clat":
-                return "[{\"ifname\":\"clat\",\"flags\":[\"POINTOPOINT\",\"NOARP\"],\"mtu\":" + tunMtu
+                return "[{\"ifname\":\"clat\",\"flags\":[\"POINTOPOINT\",\"MULTICAST\",\"NOARP\"],\"mtu\":" + tunMtu
                         + ",\"inet6_addr_gen_mode\":\"" + tunAddrGenMode + "\"}]";
             default:
                 break;
@@ -90,6 +92,9 @@ class FakeIproute implements Iproute {
         }
         if (line.startsWith("ip -6 addr del ")) {
             return del("addr " + command[4].replace("/128", ""), line);
+        }
+        if (line.startsWith("ip link set dev clat multicast ")) {
+            return command[6].equals("off") ? add("multicast off", line) : del("multicast off", line);
         }
         if (line.startsWith("ip link set dev clat addrgenmode ")) {
             state.removeIf(x -> x.startsWith("addrgenmode "));
