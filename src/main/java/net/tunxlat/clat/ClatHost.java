@@ -147,7 +147,14 @@ public final class ClatHost {
     public synchronized ClatHostUplink uplink(Ipv6Prefix nat64) throws IOException {
         String dev;
         if (nat64 != null) {
-            List<Object> r = ip.json("-6", "route", "get", Addresses.formatIpv6(nat64.hi(), nat64.lo()));
+            List<Object> r;
+            try {
+                r = ip.json("-6", "route", "get", Addresses.formatIpv6(nat64.hi(), nat64.lo()));
+            } catch (Iproute.IprouteException e) {
+                // "Network is unreachable": the uplink went down (the kernel took its routes), or no RA came yet
+                throw new IOException("no IPv6 route towards the NAT64 prefix " + nat64 + " (the uplink down, or no"
+                        + " router advertisement yet?): " + e.stderr(), e);
+            }
             dev = r.isEmpty() || !(r.get(0) instanceof Map<?, ?> m) ? null : ClatHostScan.deviceOf(m);
             if (dev == null) {
                 throw new IOException("no IPv6 route towards the NAT64 prefix " + nat64);

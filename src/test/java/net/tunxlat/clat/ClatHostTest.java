@@ -144,6 +144,16 @@ class ClatHostTest {
     }
 
     @Test
+    void noRouteTowardsThePrefixIsSaidSoNotAsIpsExitStatus() {
+        FakeIproute ip = new FakeIproute();
+        ip.failing = "ip -j -6 route get"; // what ip answers once the uplink is down
+        ip.failure = "RTNETLINK answers: Network is unreachable";
+        IOException e = assertThrows(IOException.class, () -> host(ip).uplink(WKP));
+        assertEquals("no IPv6 route towards the NAT64 prefix 64:ff9b::/96 (the uplink down, or no router advertisement"
+                + " yet?): RTNETLINK answers: Network is unreachable", e.getMessage());
+    }
+
+    @Test
     void aHostThatForwardsAlreadyKeepsItsSysctls() throws IOException {
         FakeIproute ip = new FakeIproute();
         ip.sysctls.put("net.ipv6.conf.all.forwarding", "1");
