@@ -27,7 +27,10 @@ final class ClatProcess implements AutoCloseable {
     final Path run;
     final TranslatorProcess process;
 
-    /** Starts {@code tunxlat clat} with {@code extra} options ({@code --routed-prefix P}, ...). */
+    /**
+     * Starts {@code tunxlat clat} with {@code extra} options ({@code --routed-prefix P}, ...); its metrics are off
+     * unless {@code extra} has {@code --metrics-listen} (the client namespace's own loopback: no two beds collide).
+     */
     ClatProcess(ClatBed bed, String... extra) throws IOException {
         this.bed = bed;
         Path dir = bed.directory();
@@ -35,8 +38,10 @@ final class ClatProcess implements AutoCloseable {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Path jar = Translator.jar();
         List<String> command = new ArrayList<>(List.of(java.toString(), "-jar", jar.toAbsolutePath().toString(),
-                "clat", "--data-dir", dir.resolve("clat-data").toString(), "--runtime-dir", run.toString(),
-                "--metrics-listen", "off"));
+                "clat", "--data-dir", dir.resolve("clat-data").toString(), "--runtime-dir", run.toString()));
+        if (!List.of(extra).contains("--metrics-listen")) {
+            command.addAll(List.of("--metrics-listen", "off"));
+        }
         command.addAll(List.of(extra));
         Translator t = new Translator() {
             @Override

@@ -38,6 +38,8 @@ import org.junit.jupiter.api.TestInstance;
 class ClatRouterIT {
     /** The prefix the bed's router delegates (routes) to the client, as DHCPv6-PD would. */
     static final String ROUTED = "2001:db8:ff::/64";
+    /** The CLAT's metrics, on the client namespace's own loopback. */
+    private static final String METRICS = "127.0.0.1:9465";
     private static final Pattern STOPPED = Pattern.compile("stopped: translated (\\d+) packets 4->6 and (\\d+) packets"
             + " 6->4, dropped (\\d+)(.*)");
 
@@ -84,7 +86,7 @@ class ClatRouterIT {
             // before the CLAT: the LAN host has nowhere to go
             assertFalse(ClatProcess.curl(bed.lan()).ok(), "no IPv4 path without the CLAT");
             long logFrom = Files.exists(clatLog()) ? Files.size(clatLog()) : 0;
-            try (ClatProcess clat = new ClatProcess(bed)) {
+            try (ClatProcess clat = new ClatProcess(bed, "--metrics-listen", METRICS)) {
                 Map<String, String> s = clat.awaitUp();
                 long upAt = System.nanoTime();
                 ExecResult curl = ClatProcess.curl(bed.lan());
@@ -112,6 +114,15 @@ class ClatRouterIT {
                 if (wait > 0) {
                     Thread.sleep(wait);
                 }
+                ExecResult scrape = router.exec(Duration.ofSeconds(10), "curl", "-sS", "--max-time", "5",
+                        "http://" + METRICS + "/metrics");
+                assertTrue(scrape.ok(), scrape.describe());
+                assertTrue(scrape.output().contains(
+                        "tunxlat_clat_dropped_packets_total{reason=\"forbidden_dst_64\",} 0.0"),
+                        "the CLAT's translator dropped nothing of the TUN device's own: " + scrape.output().lines()
+                                .filter(l -> l.startsWith("tunxlat_clat_")).toList());
+                assertFalse(scrape.output().contains("tunxlat_clat_translated_packets_total{direction=\"46\",} 0.0"),
+                        "the counters count (the LAN host's packets went through)");
             }
             // the translator's own counters, as it logs them when it stops
             String log = Files.readString(clatLog()).substring((int) logFrom);
