@@ -100,14 +100,6 @@ class ClatRouterIT {
                 // (the translator maps 192.0.0.1 only: 192.168.1.2 got through because the masquerade made it that)
                 assertTrue(s.get("clat-address").startsWith("2001:db8:1:"), s.toString());
 
-                // RFC 4862 / RFC 3810: no link-local address on the TUN device, so nothing of its own goes into it
-                List<Map<?, ?>> tunAddresses = ClatBed.addresses(router, "clat");
-                assertTrue(tunAddresses.stream().noneMatch(a -> "inet6".equals(a.get("family"))),
-                        "no IPv6 address on the TUN device: " + tunAddresses);
-                assertEquals("1", router.exec("cat", "/proc/sys/net/ipv6/conf/clat/addr_gen_mode").output().strip(),
-                        "addr_gen_mode none");
-                assertEquals("0", router.exec("cat", "/proc/sys/net/ipv6/conf/clat/disable_ipv6").output().strip(),
-                        "IPv6 stays enabled on the device (the CLAT address is routed into it)");
                 // up long enough for what the kernel would send: MLD reports at once and again within 1 s
                 // (mldv2_unsolicited_report_interval), a router solicitation after the link-local's DAD (about 1 s)
                 long wait = Duration.ofSeconds(4).toMillis() - (System.nanoTime() - upAt) / 1_000_000;
@@ -123,6 +115,14 @@ class ClatRouterIT {
                                 .filter(l -> l.startsWith("tunxlat_clat_")).toList());
                 assertFalse(scrape.output().contains("tunxlat_clat_translated_packets_total{direction=\"46\",} 0.0"),
                         "the counters count (the LAN host's packets went through)");
+                // RFC 4862 / RFC 3810: no link-local address on the TUN device, so nothing of its own goes into it
+                List<Map<?, ?>> tunAddresses = ClatBed.addresses(router, "clat");
+                assertTrue(tunAddresses.stream().noneMatch(a -> "inet6".equals(a.get("family"))),
+                        "no IPv6 address on the TUN device: " + tunAddresses);
+                assertEquals("1", router.exec("cat", "/proc/sys/net/ipv6/conf/clat/addr_gen_mode").output().strip(),
+                        "addr_gen_mode none");
+                assertEquals("0", router.exec("cat", "/proc/sys/net/ipv6/conf/clat/disable_ipv6").output().strip(),
+                        "IPv6 stays enabled on the device (the CLAT address is routed into it)");
             }
             // the translator's own counters, as it logs them when it stops
             String log = Files.readString(clatLog()).substring((int) logFrom);
