@@ -1,0 +1,467 @@
+// SPDX-License-Identifier: Apache-2.0
+package net.tunxlat.e2e;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import net.tunxlat.ExternalTool;
+
+/**
+ * Stateless scale-out (issue 18 item 3): two identical translators behind an upstream router that runs BIRD with
+ * ECMP, each translator with its own BIRD announcing kernel table 200, all in network namespaces.
+ *
+ * <pre>
+ *   client6  eth0 2001:db8:c::1..40 ── to-c6 2001:db8:c::ffff/64
+ *                                            core (BIRD, packaging/examples/bird-upstream.conf)
+ *   server4  eth0 198.51.100.2/24 ──── to-s4 198.51.100.1/24
+ *                                            br0 203.0.113.1/24, 2001:db8:ff::1/64 (ports to-xa, to-xb)
+ *                                              │                          │
+ *                          xa eth0 203.0.113.10, 2001:db8:ff::a    xb eth0 203.0.113.11, 2001:db8:ff::b
+ *                          tunxlat + BIRD (bird-translator.conf)   the same
+ * </pre>
+ *
+ * One link per translator carries both families: a shared segment (the bridge in core, as a top-of-rack switch),
+ * so the translators' BIRD configuration is the same file and the upstream's accepts any translator of the link
+ * (dynamic BGP); the bridge ports {@code to-xa} and {@code to-xb} count each translator's packets.
+ *
+ * <p>Both translators run the same stateless configuration ({@link #tunxlatConfig}): the NAT64 prefix {@value
+ * #PREFIX} and an RFC 7757 explicit address mapping of the clients' {@value #CLIENTS_V6} to {@value #CLIENTS_V4},
+ * so a flow is translated identically by either and can move between them. Each keeps the routes of both
+ * prefixes {@code dev nat64} in its main table (as the service does) and, while tunxlat is ready, in table
+ * {@value #TABLE}: that is the hook's job ({@code announce-standin.sh}, TEMPORARY until packaging/tunxlat-announce
+ * is on main). BIRD learns table 200 and announces it; core installs one route per prefix with a next hop per
+ * translator, and hashes flows on layer 4 ({@code fib_multipath_hash_policy=1}, both families).
+ *
+ * <p>BIRD runs the shipped example files themselves ({@code include}d after a {@code log stderr} line), so this bed
+ * is their test too.
+ */
+final class EcmpBed implements AutoCloseable {
+    static final String PREFIX = "64:ff9b::/96";
+    static final String CLIENTS_V4 = "192.0.2.0/24";
+    static final String CLIENTS_V6 = "2001:db8:c::/120";
+    static final String CORE_C6 = "2001:db8:c::ffff";
+    static final String SERVER4 = "198.51.100.2";
+    /** {@link #SERVER4} as the clients reach it: in {@link #PREFIX}. */
+    static final String SERVER4_VIA_PREFIX = "64:ff9b::c633:6402";
+    static final String CORE_S4 = "198.51.100.1";
+    static final String CORE_V4 = "203.0.113.1";
+    static final String CORE_V6 = "2001:db8:ff::1";
+    static final String TUN = "nat64";
+    static final int TABLE = 200;
+    static final String METRICS = "127.0.0.1:9464";
+    static final Path EXAMPLES = Path.of("packaging", "examples");
+
+    private static final Pattern GATEWAY = Pattern.compile("\"gateway\":\"([^\"]+)\"");
+    private static final Pattern TRANSLATED = Pattern.compile(
+            "^tunxlat_translated_packets_total\\{[^}]*\\} (\\S+)$", Pattern.MULTILINE);
+
+    /** One translator namespace: its addresses on the shared link and what runs in it. */
+    final class Xlat {
+        final String name;
+        final String v4;
+        final String v6;
+        final Netns ns;
+        private int starts;
+        private TranslatorProcess tunxlat;
+
+        private Xlat(String name, String v4, String v6) {
+            this.name = name;
+            this.v4 = v4;
+            this.v6 = v6;
+            this.ns = add(name);
+        }
+
+        /** Starts tunxlat and waits until it forwards (its log says so); the hook then announces it. */
+        void start() throws IOException, InterruptedException {
+            starts++;
+            Path log = dir.resolve(label + "-" + id + "-" + name + "-tunxlat-" + starts + ".log");
+            tunxlat = TranslatorProcess.start(ns, Translator.tunxlat(Translator.jar()), config(this), log);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!tunxlat.output().contains("tunxlat: forwarding on " + TUN)) {
+                if (!tunxlat.isAlive() || System.nanoTime() > deadline) {
+                    throw new IllegalStateException(name + ": tunxlat never logged 'forwarding on " + TUN + "'; log tail:\n"
+                            + tunxlat.logTail(30));
+                }
+                Thread.sleep(50);
+            }
+        }
+
+        /** SIGKILL, waiting until the process is gone. */
+        void kill() throws InterruptedException {
+            tunxlat.kill();
+        }
+
+        /** SIGSTOP: tunxlat hangs (its sockets stay open, nothing answers). */
+        void stop() {
+            signal("STOP");
+        }
+
+        /** SIGCONT after {@link #stop()}. */
+        void resume() {
+            signal("CONT");
+        }
+
+        private void signal(String signal) {
+            Cmd.run("kill", "-" + signal, Long.toString(tunxlat.pid()));
+        }
+
+        /** Packets tunxlat translated (both directions), from its /metrics. */
+        long translated() {
+            ExecResult r = ns.exec(Duration.ofSeconds(5), "curl", "-sS", "--max-time", "2", "http://" + METRICS + "/metrics");
+            if (!r.ok()) {
+                throw new IllegalStateException(name + ": cannot scrape tunxlat's metrics: " + r.describe());
+            }
+            long sum = 0;
+            Matcher m = TRANSLATED.matcher(r.output());
+            while (m.find()) {
+                sum += (long) Double.parseDouble(m.group(1));
+            }
+            return sum;
+        }
+
+        TranslatorProcess tunxlat() {
+            return tunxlat;
+        }
+
+        /** What this namespace's BIRD says about its sessions and routes, for failure messages. */
+        String birdState() {
+            return birdc(ns, "show protocols") + birdc(ns, "show route");
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private final String id;
+    private final String label;
+    private final Path dir;
+    private final List<Netns> namespaces = new ArrayList<>();
+    private Netns client6;
+    private Netns core;
+    private Netns server4;
+    private Xlat xa;
+    private Xlat xb;
+    private boolean closed;
+
+    private EcmpBed(String label) throws IOException {
+        byte[] random = new byte[3];
+        new SecureRandom().nextBytes(random);
+        this.id = HexFormat.of().formatHex(random);
+        this.label = label.replaceAll("[^A-Za-z0-9_.-]", "_");
+        this.dir = Files.createDirectories(TestBed.logDirectory().toAbsolutePath());
+    }
+
+    /**
+     * Builds the namespaces with {@code clients} client addresses, starts the BIRDs, the hooks and both
+     * translators, and waits until core has both translators as next hops of both prefixes.
+     */
+    static EcmpBed start(String label, int clients) throws IOException, InterruptedException {
+        EcmpBed bed = new EcmpBed(label);
+        try {
+            bed.setUp(clients);
+            bed.xa.start();
+            bed.xb.start();
+            bed.awaitNextHops(Set.of(bed.xa, bed.xb), System.nanoTime(), Duration.ofSeconds(30));
+            return bed;
+        } catch (IOException | InterruptedException | RuntimeException | Error e) {
+            TestBed.closeQuietly(bed);
+            throw e;
+        }
+    }
+
+    /** Client {@code i} (0-based): 2001:db8:c::(i+1), IPv4 {@link #clientV4} through the mapping. */
+    static String client(int i) {
+        if (i < 0 || i >= 254) {
+            throw new IllegalArgumentException("client " + i);
+        }
+        return "2001:db8:c::" + Integer.toHexString(i + 1);
+    }
+
+    /** Client {@code i} as the IPv4 server sees it: 192.0.2.(i+1) ({@value #CLIENTS_V4} maps {@value #CLIENTS_V6}). */
+    static String clientV4(int i) {
+        client(i);
+        return "192.0.2." + (i + 1);
+    }
+
+    // ---- setup ------------------------------------------------------------------------------
+
+    private Netns add(String suffix) {
+        Netns ns = Netns.create("txs" + id + "-" + suffix);
+        namespaces.add(ns);
+        ns.sysctl("net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0");
+        return ns;
+    }
+
+    private void setUp(int clients) throws IOException, InterruptedException {
+        client6 = add("c6");
+        core = add("core");
+        server4 = add("s4");
+        xa = new Xlat("xa", "203.0.113.10", "2001:db8:ff::a");
+        xb = new Xlat("xb", "203.0.113.11", "2001:db8:ff::b");
+
+        client6.ip("link", "add", "eth0", "type", "veth", "peer", "name", "to-c6", "netns", core.name());
+        server4.ip("link", "add", "eth0", "type", "veth", "peer", "name", "to-s4", "netns", core.name());
+        server4.sysctl("net.ipv6.conf.eth0.disable_ipv6=1");
+        List<String> c = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            // the first is the namespace's own address; the others are sources only for sockets bound to them
+            c.add("addr add " + client(i) + (i == 0 ? "/64 dev eth0 nodad" : "/128 dev eth0 nodad preferred_lft 0"));
+        }
+        c.addAll(List.of("link set eth0 up", "route add default via " + CORE_C6));
+        batch(client6, c);
+        batch(server4, List.of("addr add " + SERVER4 + "/24 dev eth0", "link set eth0 up",
+                "route add default via " + CORE_S4));
+
+        core.sysctl("net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1",
+                // flows spread by their ports too (layer 4), as bird-upstream.conf tells operators to set
+                "net.ipv4.fib_multipath_hash_policy=1", "net.ipv6.fib_multipath_hash_policy=1");
+        List<String> r = new ArrayList<>(List.of(
+                "addr add " + CORE_C6 + "/64 dev to-c6 nodad",
+                "addr add " + CORE_S4 + "/24 dev to-s4",
+                "link set to-c6 up", "link set to-s4 up",
+                "link add br0 type bridge",
+                "addr add " + CORE_V4 + "/24 dev br0",
+                "addr add " + CORE_V6 + "/64 dev br0 nodad",
+                "link set br0 up"));
+        for (Xlat x : List.of(xa, xb)) {
+            core.ip("link", "add", "to-" + x.name, "type", "veth", "peer", "name", "eth0", "netns", x.ns.name());
+            r.add("link set to-" + x.name + " master br0 up");
+        }
+        batch(core, r);
+        for (Xlat x : List.of(xa, xb)) {
+            x.ns.sysctl("net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1");
+            batch(x.ns, List.of(
+                    "addr add " + x.v4 + "/24 dev eth0",
+                    "addr add " + x.v6 + "/64 dev eth0 nodad",
+                    "link set eth0 up",
+                    "route add default via " + CORE_V4,
+                    "route add default via " + CORE_V6,
+                    // the TUN device and its routes stay when tunxlat dies (as with the packaged service)
+                    "tuntap add dev " + TUN + " mode tun",
+                    "link set " + TUN + " up",
+                    "route add " + PREFIX + " dev " + TUN,
+                    "route add " + CLIENTS_V4 + " dev " + TUN));
+        }
+        TestBed.awaitUsable(client6, "eth0");
+        TestBed.awaitUsable(server4, "eth0");
+        TestBed.awaitUsable(core, "br0");
+        for (Xlat x : List.of(xa, xb)) {
+            TestBed.awaitUsable(x.ns, "eth0");
+        }
+
+        startBird(core, EXAMPLES.resolve("bird-upstream.conf"));
+        for (Xlat x : List.of(xa, xb)) {
+            Files.write(config(x), tunxlatConfig(controlSocket(x)), StandardCharsets.UTF_8);
+            startBird(x.ns, EXAMPLES.resolve("bird-translator.conf"));
+            startHook(x);
+        }
+    }
+
+    /**
+     * The stateless configuration both translators run: the same lines but the control socket (a file path,
+     * which namespaces do not separate). The server's 198.51.100.2 is a documentation address, not global, so
+     * the Well-Known Prefix needs {@code wkpf-strict no} here (RFC 6052 §3.1); a real network leaves it on.
+     */
+    static List<String> tunxlatConfig(Path controlSocket) {
+        return List.of(
+                "# written by the tunxlat scale-out bed (EcmpBed): the same on every translator",
+                "tun-device " + TUN,
+                "ipv4-addr 192.168.255.1",
+                "prefix " + PREFIX,
+                "wkpf-strict no",
+                "map " + CLIENTS_V4 + " " + CLIENTS_V6,
+                "metrics-listen " + METRICS,
+                "control-socket " + controlSocket);
+    }
+
+    private Path config(Xlat x) {
+        return dir.resolve(label + "-" + id + "-" + x.name + ".conf");
+    }
+
+    private Path controlSocket(Xlat x) {
+        Path p = dir.resolve("ctl-" + id + "-" + x.name + ".sock");
+        return p.toString().length() < 100 ? p : Path.of("/tmp", "tunxlat-e2e-ctl-" + id + "-" + x.name + ".sock");
+    }
+
+    /** BIRD's control socket in {@code ns} (short: Unix socket paths are at most 107 bytes). */
+    private static Path birdSocket(Netns ns) {
+        Path p = TestBed.logDirectory().toAbsolutePath().resolve("bird-" + ns.name() + ".sock");
+        return p.toString().length() < 100 ? p : Path.of("/tmp", "tunxlat-e2e-bird-" + ns.name() + ".sock");
+    }
+
+    /** BIRD in the foreground on the shipped {@code example}, its log (stderr) in the bed's directory. */
+    private void startBird(Netns ns, Path example) throws IOException {
+        ExternalTool.require("bird", "apt-get install bird2");
+        Path conf = dir.resolve(label + "-" + id + "-" + ns.name() + "-bird.conf");
+        Files.writeString(conf, "# the shipped example, its log on stderr (the bed's log file)\nlog stderr all;\ninclude \""
+                + example.toAbsolutePath() + "\";\n", StandardCharsets.UTF_8);
+        Path log = dir.resolve(label + "-" + id + "-" + ns.name() + "-bird.log");
+        ns.spawn(log, List.of("bird", "-f", "-c", conf.toString(), "-s", birdSocket(ns).toString(),
+                "-P", dir.resolve("bird-" + ns.name() + ".pid").toString()));
+    }
+
+    /**
+     * TEMPORARY: the stand-in for packaging/tunxlat-announce (announce-standin.sh), until the real hook is on main;
+     * then this runs {@code tunxlat-announce} with the same device and table instead.
+     */
+    private void startHook(Xlat x) throws IOException {
+        Path script = Path.of("src", "test", "resources", "net", "tunxlat", "e2e", "announce-standin.sh").toAbsolutePath();
+        Path log = dir.resolve(label + "-" + id + "-" + x.name + "-announce.log");
+        x.ns.spawn(log, List.of("sh", script.toString(), "http://" + METRICS, TUN, Integer.toString(TABLE),
+                PREFIX, CLIENTS_V4));
+    }
+
+    private static void batch(Netns ns, List<String> commands) throws IOException {
+        Path file = Files.createTempFile("ecmpbed", ".ip");
+        try {
+            Files.write(file, commands, StandardCharsets.US_ASCII);
+            ns.ip("-batch", file.toString());
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    // ---- observing core -----------------------------------------------------------------------
+
+    /** The next hops (gateways) core's kernel has for {@code prefix} (empty: no route). */
+    Set<String> nextHops(String prefix) {
+        String family = prefix.contains(":") ? "-6" : "-4";
+        String json = core.ip("-j", family, "route", "show", prefix);
+        Set<String> hops = new TreeSet<>();
+        Matcher m = GATEWAY.matcher(json);
+        while (m.find()) {
+            hops.add(m.group(1));
+        }
+        return hops;
+    }
+
+    /** Whether core routes both prefixes to exactly the translators {@code xlats}. */
+    boolean routesTo(Set<Xlat> xlats) {
+        Set<String> v6 = new TreeSet<>();
+        Set<String> v4 = new TreeSet<>();
+        for (Xlat x : xlats) {
+            v6.add(x.v6);
+            v4.add(x.v4);
+        }
+        return nextHops(PREFIX).equals(v6) && nextHops(CLIENTS_V4).equals(v4);
+    }
+
+    /**
+     * Polls core's routes every 50 ms until both prefixes go to exactly {@code xlats}; returns how long that took
+     * from {@code sinceNanos} ({@link System#nanoTime()}, say when a translator was killed). Fails when that is
+     * more than {@code timeout} after {@code sinceNanos}, with BIRD's view of it.
+     */
+    Duration awaitNextHops(Set<Xlat> xlats, long sinceNanos, Duration timeout) throws InterruptedException {
+        long deadline = sinceNanos + timeout.toNanos();
+        while (!routesTo(xlats)) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("core does not route " + PREFIX + " and " + CLIENTS_V4 + " to " + xlats + " "
+                        + timeout.toMillis() + " ms later: " + PREFIX + " via " + nextHops(PREFIX) + ", " + CLIENTS_V4
+                        + " via " + nextHops(CLIENTS_V4) + "\ncore's BIRD:\n" + birdc(core, "show protocols")
+                        + birdc(core, "show route") + "\nxa's BIRD:\n" + xa.birdState() + "\nxb's BIRD:\n" + xb.birdState()
+                        + "\nlogs: " + logs());
+            }
+            Thread.sleep(50);
+        }
+        return Duration.ofNanos(System.nanoTime() - sinceNanos);
+    }
+
+    /**
+     * Which translator core sends {@code flow}'s packets to, towards the server (IPv6) or back to the client (IPv4:
+     * the mapped client address): the kernel's own choice ({@code ip route get} with the flow's ports, hashed as its
+     * packets are under {@code fib_multipath_hash_policy=1}). The two directions are hashed apart, so a flow may
+     * cross one translator one way and the other on the way back: stateless translation does not mind.
+     */
+    Xlat translatorOf(EcmpFlows.Flow flow, boolean towardsServer) {
+        String out = towardsServer
+                ? core.ip("-6", "route", "get", SERVER4_VIA_PREFIX, "from", flow.source(), "iif", "to-c6",
+                        "ipproto", flow.protocol(), "sport", Integer.toString(flow.sourcePort()),
+                        "dport", Integer.toString(flow.destinationPort()))
+                : core.ip("-4", "route", "get", clientV4(flow.index()), "from", SERVER4, "iif", "to-s4",
+                        "ipproto", flow.protocol(), "sport", Integer.toString(flow.destinationPort()),
+                        "dport", Integer.toString(flow.sourcePort()));
+        for (Xlat x : List.of(xa, xb)) {
+            if (out.contains("via " + (towardsServer ? x.v6 : x.v4) + " ")) {
+                return x;
+            }
+        }
+        throw new IllegalStateException("core routes the flow to no translator: " + out);
+    }
+
+    /** Packets core's bridge sent to {@code x} (its port's transmit counter). */
+    long packetsTo(Xlat x) {
+        String json = core.ip("-j", "-s", "link", "show", "to-" + x.name);
+        Matcher m = Pattern.compile("\"tx\":\\{\"bytes\":\\d+,\"packets\":(\\d+)").matcher(json);
+        if (!m.find()) {
+            throw new IllegalStateException("no tx counter for to-" + x.name + ": " + json);
+        }
+        return Long.parseLong(m.group(1));
+    }
+
+    static String birdc(Netns ns, String command) {
+        return ns.exec(Duration.ofSeconds(5), "birdc", "-s", birdSocket(ns).toString(), command).output();
+    }
+
+    // ---- accessors ----------------------------------------------------------------------------
+
+    Netns client6() {
+        return client6;
+    }
+
+    Netns server4() {
+        return server4;
+    }
+
+    Netns core() {
+        return core;
+    }
+
+    Xlat xa() {
+        return xa;
+    }
+
+    Xlat xb() {
+        return xb;
+    }
+
+    /** Where the logs of this bed are (tunxlat, BIRD and the hook of each namespace). */
+    String logs() {
+        return dir + "/" + label + "-" + id + "-*";
+    }
+
+    // ---- teardown -----------------------------------------------------------------------------
+
+    /** Resumes a stopped translator, stops both (SIGTERM) and deletes the namespaces (BIRD and the hooks with them). */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Xlat x : new Xlat[] {xa, xb}) {
+            if (x != null && x.tunxlat != null && x.tunxlat.isAlive()) {
+                Cmd.exec(Duration.ofSeconds(5), List.of("kill", "-CONT", Long.toString(x.tunxlat.pid())));
+                x.tunxlat.stop(Duration.ofSeconds(5));
+            }
+        }
+        TestBed.stopAndDelete(null, namespaces);
+    }
+
+    @Override
+    public String toString() {
+        return "EcmpBed[" + id + "]";
+    }
+}
