@@ -5,9 +5,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
@@ -23,7 +25,7 @@ import net.tunxlat.ExternalTool;
  *
  * <pre>
  *   client6  eth0 2001:db8:c::1..40 ── to-c6 2001:db8:c::ffff/64
- *                                            core (BIRD, packaging/examples/bird-upstream.conf)
+ *                                            core (BIRD or FRR, packaging/examples/*-upstream.conf)
  *   server4  eth0 198.51.100.2/24 ──── to-s4 198.51.100.1/24
  *                                            br0 203.0.113.1/24, 2001:db8:ff::1/64 (ports to-xa, to-xb)
  *                                              │                          │
@@ -43,8 +45,9 @@ import net.tunxlat.ExternalTool;
  * is on main). BIRD learns table 200 and announces it; core installs one route per prefix with a next hop per
  * translator, and hashes flows on layer 4 ({@code fib_multipath_hash_policy=1}, both families).
  *
- * <p>BIRD runs the shipped example files themselves ({@code include}d after a {@code log stderr} line), so this bed
- * is their test too.
+ * <p>The routing daemons run the shipped example files themselves: BIRD {@code include}s them after a {@code log
+ * stderr} line; FRR ({@link Upstream#FRR}, in core instead of BIRD) reads a copy of {@code frr-upstream.conf}. So
+ * this bed is their test too. (The translators always run BIRD: FRR 8.4 cannot announce IPv6 from table 200.)
  */
 final class EcmpBed implements AutoCloseable {
     static final String PREFIX = "64:ff9b::/96";
@@ -64,7 +67,18 @@ final class EcmpBed implements AutoCloseable {
 
     private static final Pattern GATEWAY = Pattern.compile("\"gateway\":\"([^\"]+)\"");
     private static final Pattern TRANSLATED = Pattern.compile(
-            "^tunxlat_translated_packets_total\\{[^}]*\\} (\\S+)$", Pattern.MULTILINE);
+            "^tunxlat_translated_packets_total\\{([^}]*)\\} (\\S+)$", Pattern.MULTILINE);
+
+    /** The routing daemon of the upstream router (core): BIRD or FRR, each on its shipped example. */
+    enum Upstream {
+        BIRD("bird-upstream.conf"), FRR("frr-upstream.conf");
+
+        final String example;
+
+        Upstream(String example) {
+            this.example = example;
+        }
+    }
 
     /** One translator namespace: its addresses on the shared link and what runs in it. */
     final class Xlat {
@@ -72,6 +86,8 @@ final class EcmpBed implements AutoCloseable {
         final String v4;
         final String v6;
         final Netns ns;
+        /** Its link-local address on the shared link: FRR's BGP sends it as the IPv6 next hop. */
+        private String linkLocal;
         private int starts;
         private TranslatorProcess tunxlat;
 
@@ -116,8 +132,8 @@ final class EcmpBed implements AutoCloseable {
             Cmd.run("kill", "-" + signal, Long.toString(tunxlat.pid()));
         }
 
-        /** Packets tunxlat translated (both directions), from its /metrics. */
-        long translated() {
+        /** Packets of {@code protocol} ({@code udp}, {@code tcp}, ...) tunxlat translated, both directions, from its /metrics. */
+        long translated(String protocol) {
             ExecResult r = ns.exec(Duration.ofSeconds(5), "curl", "-sS", "--max-time", "2", "http://" + METRICS + "/metrics");
             if (!r.ok()) {
                 throw new IllegalStateException(name + ": cannot scrape tunxlat's metrics: " + r.describe());
@@ -125,7 +141,9 @@ final class EcmpBed implements AutoCloseable {
             long sum = 0;
             Matcher m = TRANSLATED.matcher(r.output());
             while (m.find()) {
-                sum += (long) Double.parseDouble(m.group(1));
+                if (m.group(1).contains("protocol=\"" + protocol + "\"")) {
+                    sum += (long) Double.parseDouble(m.group(2));
+                }
             }
             return sum;
         }
@@ -149,6 +167,7 @@ final class EcmpBed implements AutoCloseable {
     private final String label;
     private final Path dir;
     private final List<Netns> namespaces = new ArrayList<>();
+    private final Upstream upstream;
     private Netns client6;
     private Netns core;
     private Netns server4;
@@ -156,7 +175,8 @@ final class EcmpBed implements AutoCloseable {
     private Xlat xb;
     private boolean closed;
 
-    private EcmpBed(String label) throws IOException {
+    private EcmpBed(String label, Upstream upstream) throws IOException {
+        this.upstream = upstream;
         byte[] random = new byte[3];
         new SecureRandom().nextBytes(random);
         this.id = HexFormat.of().formatHex(random);
@@ -165,11 +185,12 @@ final class EcmpBed implements AutoCloseable {
     }
 
     /**
-     * Builds the namespaces with {@code clients} client addresses, starts the BIRDs, the hooks and both
-     * translators, and waits until core has both translators as next hops of both prefixes.
+     * Builds the namespaces with {@code clients} client addresses, starts the routing daemons ({@code upstream} in
+     * core, BIRD on the translators), the hooks and both translators, and waits until core has both translators as
+     * next hops of both prefixes.
      */
-    static EcmpBed start(String label, int clients) throws IOException, InterruptedException {
-        EcmpBed bed = new EcmpBed(label);
+    static EcmpBed start(String label, int clients, Upstream upstream) throws IOException, InterruptedException {
+        EcmpBed bed = new EcmpBed(label, upstream);
         try {
             bed.setUp(clients);
             bed.xa.start();
@@ -182,18 +203,12 @@ final class EcmpBed implements AutoCloseable {
         }
     }
 
-    /** Client {@code i} (0-based): 2001:db8:c::(i+1), IPv4 {@link #clientV4} through the mapping. */
+    /** Client {@code i} (0-based): 2001:db8:c::(i+1), which the IPv4 server sees as 192.0.2.(i+1) through the mapping. */
     static String client(int i) {
         if (i < 0 || i >= 254) {
             throw new IllegalArgumentException("client " + i);
         }
         return "2001:db8:c::" + Integer.toHexString(i + 1);
-    }
-
-    /** Client {@code i} as the IPv4 server sees it: 192.0.2.(i+1) ({@value #CLIENTS_V4} maps {@value #CLIENTS_V6}). */
-    static String clientV4(int i) {
-        client(i);
-        return "192.0.2." + (i + 1);
     }
 
     // ---- setup ------------------------------------------------------------------------------
@@ -262,7 +277,14 @@ final class EcmpBed implements AutoCloseable {
             TestBed.awaitUsable(x.ns, "eth0");
         }
 
-        startBird(core, EXAMPLES.resolve("bird-upstream.conf"));
+        for (Xlat x : List.of(xa, xb)) {
+            x.linkLocal = linkLocal(x.ns.ip("-6", "-o", "addr", "show", "dev", "eth0", "scope", "link"));
+        }
+        if (upstream == Upstream.BIRD) {
+            startBird(core, EXAMPLES.resolve(upstream.example));
+        } else {
+            startFrr(core, EXAMPLES.resolve(upstream.example));
+        }
         for (Xlat x : List.of(xa, xb)) {
             Files.write(config(x), tunxlatConfig(controlSocket(x)), StandardCharsets.UTF_8);
             startBird(x.ns, EXAMPLES.resolve("bird-translator.conf"));
@@ -314,6 +336,41 @@ final class EcmpBed implements AutoCloseable {
     }
 
     /**
+     * FRR's zebra and bgpd in the foreground on the shipped {@code example}, as the frr user (FRR's daemons insist
+     * on their vty group), with their pid files, vty sockets and zebra's API socket in a directory of their own.
+     */
+    private void startFrr(Netns ns, Path example) throws IOException {
+        Path zebra = Path.of("/usr/lib/frr/zebra");
+        if (!Files.isExecutable(zebra)) {
+            ExternalTool.unavailable("FRR is not installed (apt-get install frr)");
+        }
+        Path run = frrDirectory(ns);
+        Files.createDirectories(run);
+        Path conf = run.resolve("frr.conf");
+        Files.copy(example, conf, StandardCopyOption.REPLACE_EXISTING);
+        Cmd.run("chown", "-R", "frr:frr", run.toString());
+        for (String daemon : List.of("zebra", "bgpd")) {
+            Path log = dir.resolve(label + "-" + id + "-" + ns.name() + "-" + daemon + ".log");
+            ns.spawn(log, List.of("/usr/lib/frr/" + daemon, "-f", conf.toString(), "-i", run.resolve(daemon + ".pid").toString(),
+                    "-z", run.resolve("zserv.api").toString(), "--vty_socket", run.toString()));
+        }
+    }
+
+    /** FRR's run directory for {@code ns} (short: it holds Unix sockets). */
+    private static Path frrDirectory(Netns ns) {
+        Path p = TestBed.logDirectory().toAbsolutePath().resolve("frr-" + ns.name());
+        return p.toString().length() < 80 ? p : Path.of("/tmp", "tunxlat-e2e-frr-" + ns.name());
+    }
+
+    private static String linkLocal(String addr) {
+        Matcher m = Pattern.compile("inet6 (fe80::[0-9a-f:]+)/64").matcher(addr);
+        if (!m.find()) {
+            throw new IllegalStateException("no link-local address: " + addr);
+        }
+        return m.group(1);
+    }
+
+    /**
      * TEMPORARY: the stand-in for packaging/tunxlat-announce (announce-standin.sh), until the real hook is on main;
      * then this runs {@code tunxlat-announce} with the same device and table instead.
      */
@@ -348,15 +405,36 @@ final class EcmpBed implements AutoCloseable {
         return hops;
     }
 
-    /** Whether core routes both prefixes to exactly the translators {@code xlats}. */
+    /**
+     * Whether core routes both prefixes to exactly the translators {@code xlats}: one next hop per translator (its
+     * address on the shared link, or for IPv6 its link-local address, which FRR's BGP prefers), and no other.
+     */
     boolean routesTo(Set<Xlat> xlats) {
-        Set<String> v6 = new TreeSet<>();
-        Set<String> v4 = new TreeSet<>();
-        for (Xlat x : xlats) {
-            v6.add(x.v6);
-            v4.add(x.v4);
+        for (String prefix : List.of(PREFIX, CLIENTS_V4)) {
+            Set<String> hops = nextHops(prefix);
+            Set<Xlat> to = new HashSet<>();
+            for (String hop : hops) {
+                Xlat x = xlatAt(hop);
+                if (x == null) {
+                    return false;
+                }
+                to.add(x);
+            }
+            if (hops.size() != xlats.size() || !to.equals(xlats)) {
+                return false;
+            }
         }
-        return nextHops(PREFIX).equals(v6) && nextHops(CLIENTS_V4).equals(v4);
+        return true;
+    }
+
+    /** The translator with the address {@code hop} on the shared link, or null. */
+    private Xlat xlatAt(String hop) {
+        for (Xlat x : List.of(xa, xb)) {
+            if (hop.equals(x.v4) || hop.equals(x.v6) || hop.equals(x.linkLocal)) {
+                return x;
+            }
+        }
+        return null;
     }
 
     /**
@@ -370,35 +448,13 @@ final class EcmpBed implements AutoCloseable {
             if (System.nanoTime() - deadline > 0) {
                 throw new AssertionError("core does not route " + PREFIX + " and " + CLIENTS_V4 + " to " + xlats + " "
                         + timeout.toMillis() + " ms later: " + PREFIX + " via " + nextHops(PREFIX) + ", " + CLIENTS_V4
-                        + " via " + nextHops(CLIENTS_V4) + "\ncore's BIRD:\n" + birdc(core, "show protocols")
-                        + birdc(core, "show route") + "\nxa's BIRD:\n" + xa.birdState() + "\nxb's BIRD:\n" + xb.birdState()
+                        + " via " + nextHops(CLIENTS_V4) + "\ncore's " + upstream + ":\n" + upstreamState()
+                        + "\nxa's BIRD:\n" + xa.birdState() + "\nxb's BIRD:\n" + xb.birdState()
                         + "\nlogs: " + logs());
             }
             Thread.sleep(50);
         }
         return Duration.ofNanos(System.nanoTime() - sinceNanos);
-    }
-
-    /**
-     * Which translator core sends {@code flow}'s packets to, towards the server (IPv6) or back to the client (IPv4:
-     * the mapped client address): the kernel's own choice ({@code ip route get} with the flow's ports, hashed as its
-     * packets are under {@code fib_multipath_hash_policy=1}). The two directions are hashed apart, so a flow may
-     * cross one translator one way and the other on the way back: stateless translation does not mind.
-     */
-    Xlat translatorOf(EcmpFlows.Flow flow, boolean towardsServer) {
-        String out = towardsServer
-                ? core.ip("-6", "route", "get", SERVER4_VIA_PREFIX, "from", flow.source(), "iif", "to-c6",
-                        "ipproto", flow.protocol(), "sport", Integer.toString(flow.sourcePort()),
-                        "dport", Integer.toString(flow.destinationPort()))
-                : core.ip("-4", "route", "get", clientV4(flow.index()), "from", SERVER4, "iif", "to-s4",
-                        "ipproto", flow.protocol(), "sport", Integer.toString(flow.destinationPort()),
-                        "dport", Integer.toString(flow.sourcePort()));
-        for (Xlat x : List.of(xa, xb)) {
-            if (out.contains("via " + (towardsServer ? x.v6 : x.v4) + " ")) {
-                return x;
-            }
-        }
-        throw new IllegalStateException("core routes the flow to no translator: " + out);
     }
 
     /** Packets core's bridge sent to {@code x} (its port's transmit counter). */
@@ -409,6 +465,15 @@ final class EcmpBed implements AutoCloseable {
             throw new IllegalStateException("no tx counter for to-" + x.name + ": " + json);
         }
         return Long.parseLong(m.group(1));
+    }
+
+    /** What core's routing daemon says about its sessions and routes, for failure messages. */
+    String upstreamState() {
+        if (upstream == Upstream.BIRD) {
+            return birdc(core, "show protocols") + birdc(core, "show route");
+        }
+        return core.exec(Duration.ofSeconds(5), "vtysh", "--vty_socket", frrDirectory(core).toString(),
+                "-c", "show bgp summary", "-c", "show ip route", "-c", "show ipv6 route").output();
     }
 
     static String birdc(Netns ns, String command) {
@@ -462,6 +527,6 @@ final class EcmpBed implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "EcmpBed[" + id + "]";
+        return "EcmpBed[" + id + ", " + upstream + "]";
     }
 }

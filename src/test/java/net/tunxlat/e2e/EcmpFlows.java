@@ -41,7 +41,7 @@ final class EcmpFlows implements AutoCloseable {
     private static final int DATAGRAM = 64;
     private static final int CHUNK = 1024;
 
-    /** A flow: its client address and ports, for {@link EcmpBed#translatorOf}. */
+    /** A flow: its client address and ports (for messages). */
     record Flow(String protocol, int index, String source, int sourcePort, int destinationPort) {}
 
     private final EcmpBed bed;
