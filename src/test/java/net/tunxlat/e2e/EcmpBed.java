@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -46,8 +47,9 @@ import net.tunxlat.ExternalTool;
  * translator, and hashes flows on layer 4 ({@code fib_multipath_hash_policy=1}, both families).
  *
  * <p>The routing daemons run the shipped example files themselves: BIRD {@code include}s them after a {@code log
- * stderr} line; FRR ({@link Upstream#FRR}, in core instead of BIRD) reads a copy of {@code frr-upstream.conf}. So
- * this bed is their test too. (The translators always run BIRD: FRR 8.4 cannot announce IPv6 from table 200.)
+ * stderr} line; FRR ({@link Speaker#FRR}: zebra and bgpd, in core instead of BIRD or on xa) reads a copy. So this bed
+ * is their test too. xb always runs BIRD; an FRR 8.4 on xa announces only the IPv4 prefix (it has no {@code ipv6
+ * import-table}), and the bed expects exactly that.
  */
 final class EcmpBed implements AutoCloseable {
     static final String PREFIX = "64:ff9b::/96";
@@ -69,14 +71,15 @@ final class EcmpBed implements AutoCloseable {
     private static final Pattern TRANSLATED = Pattern.compile(
             "^tunxlat_translated_packets_total\\{([^}]*)\\} (\\S+)$", Pattern.MULTILINE);
 
-    /** The routing daemon of the upstream router (core): BIRD or FRR, each on its shipped example. */
-    enum Upstream {
-        BIRD("bird-upstream.conf"), FRR("frr-upstream.conf");
+    /**
+     * A routing daemon, run on its shipped example: in core ({@code *-upstream.conf}) or on a translator
+     * ({@code *-translator.conf}). FRR 8.4 announces only IPv4 from a translator (no {@code ipv6 import-table}).
+     */
+    enum Speaker {
+        BIRD, FRR;
 
-        final String example;
-
-        Upstream(String example) {
-            this.example = example;
+        String example(boolean upstream) {
+            return name().toLowerCase(Locale.ROOT) + (upstream ? "-upstream.conf" : "-translator.conf");
         }
     }
 
@@ -86,13 +89,16 @@ final class EcmpBed implements AutoCloseable {
         final String v4;
         final String v6;
         final Netns ns;
+        /** Its routing daemon. */
+        final Speaker speaker;
         /** Its link-local address on the shared link: FRR's BGP sends it as the IPv6 next hop. */
         private String linkLocal;
         private int starts;
         private TranslatorProcess tunxlat;
 
-        private Xlat(String name, String v4, String v6) {
+        private Xlat(String name, String v4, String v6, Speaker speaker) {
             this.name = name;
+            this.speaker = speaker;
             this.v4 = v4;
             this.v6 = v6;
             this.ns = add(name);
@@ -100,9 +106,17 @@ final class EcmpBed implements AutoCloseable {
 
         /** Starts tunxlat and waits until it forwards (its log says so); the hook then announces it. */
         void start() throws IOException, InterruptedException {
+            launch();
+            awaitForwarding();
+        }
+
+        private void launch() throws IOException {
             starts++;
             Path log = dir.resolve(label + "-" + id + "-" + name + "-tunxlat-" + starts + ".log");
             tunxlat = TranslatorProcess.start(ns, Translator.tunxlat(Translator.jar()), config(this), log);
+        }
+
+        private void awaitForwarding() throws IOException, InterruptedException {
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (!tunxlat.output().contains("tunxlat: forwarding on " + TUN)) {
                 if (!tunxlat.isAlive() || System.nanoTime() > deadline) {
@@ -152,9 +166,14 @@ final class EcmpBed implements AutoCloseable {
             return tunxlat;
         }
 
-        /** What this namespace's BIRD says about its sessions and routes, for failure messages. */
-        String birdState() {
-            return birdc(ns, "show protocols") + birdc(ns, "show route");
+        /** Whether it announces the IPv6 prefix (FRR 8.4 on a translator cannot: see frr-translator.conf). */
+        boolean announcesIpv6() {
+            return speaker == Speaker.BIRD;
+        }
+
+        /** What this namespace's routing daemon says about its sessions and routes, for failure messages. */
+        String speakerState() {
+            return state(ns, speaker);
         }
 
         @Override
@@ -167,7 +186,8 @@ final class EcmpBed implements AutoCloseable {
     private final String label;
     private final Path dir;
     private final List<Netns> namespaces = new ArrayList<>();
-    private final Upstream upstream;
+    private final Speaker upstream;
+    private final Speaker xaSpeaker;
     private Netns client6;
     private Netns core;
     private Netns server4;
@@ -175,8 +195,9 @@ final class EcmpBed implements AutoCloseable {
     private Xlat xb;
     private boolean closed;
 
-    private EcmpBed(String label, Upstream upstream) throws IOException {
+    private EcmpBed(String label, Speaker upstream, Speaker xaSpeaker) throws IOException {
         this.upstream = upstream;
+        this.xaSpeaker = xaSpeaker;
         byte[] random = new byte[3];
         new SecureRandom().nextBytes(random);
         this.id = HexFormat.of().formatHex(random);
@@ -186,15 +207,18 @@ final class EcmpBed implements AutoCloseable {
 
     /**
      * Builds the namespaces with {@code clients} client addresses, starts the routing daemons ({@code upstream} in
-     * core, BIRD on the translators), the hooks and both translators, and waits until core has both translators as
-     * next hops of both prefixes.
+     * core, {@code xaSpeaker} on xa, BIRD on xb), the hooks and both translators, and waits until core has both
+     * translators as next hops of the prefixes they announce.
      */
-    static EcmpBed start(String label, int clients, Upstream upstream) throws IOException, InterruptedException {
-        EcmpBed bed = new EcmpBed(label, upstream);
+    static EcmpBed start(String label, int clients, Speaker upstream, Speaker xaSpeaker)
+            throws IOException, InterruptedException {
+        EcmpBed bed = new EcmpBed(label, upstream, xaSpeaker);
         try {
             bed.setUp(clients);
-            bed.xa.start();
-            bed.xb.start();
+            bed.xa.launch();
+            bed.xb.launch();
+            bed.xa.awaitForwarding();
+            bed.xb.awaitForwarding();
             bed.awaitNextHops(Set.of(bed.xa, bed.xb), System.nanoTime(), Duration.ofSeconds(30));
             return bed;
         } catch (IOException | InterruptedException | RuntimeException | Error e) {
@@ -224,8 +248,8 @@ final class EcmpBed implements AutoCloseable {
         client6 = add("c6");
         core = add("core");
         server4 = add("s4");
-        xa = new Xlat("xa", "203.0.113.10", "2001:db8:ff::a");
-        xb = new Xlat("xb", "203.0.113.11", "2001:db8:ff::b");
+        xa = new Xlat("xa", "203.0.113.10", "2001:db8:ff::a", xaSpeaker);
+        xb = new Xlat("xb", "203.0.113.11", "2001:db8:ff::b", Speaker.BIRD);
 
         client6.ip("link", "add", "eth0", "type", "veth", "peer", "name", "to-c6", "netns", core.name());
         server4.ip("link", "add", "eth0", "type", "veth", "peer", "name", "to-s4", "netns", core.name());
@@ -258,7 +282,7 @@ final class EcmpBed implements AutoCloseable {
         batch(core, r);
         for (Xlat x : List.of(xa, xb)) {
             x.ns.sysctl("net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1");
-            batch(x.ns, List.of(
+            List<String> commands = new ArrayList<>(List.of(
                     "addr add " + x.v4 + "/24 dev eth0",
                     "addr add " + x.v6 + "/64 dev eth0 nodad",
                     "link set eth0 up",
@@ -267,8 +291,13 @@ final class EcmpBed implements AutoCloseable {
                     // the TUN device and its routes stay when tunxlat dies (as with the packaged service)
                     "tuntap add dev " + TUN + " mode tun",
                     "link set " + TUN + " up",
-                    "route add " + PREFIX + " dev " + TUN,
-                    "route add " + CLIENTS_V4 + " dev " + TUN));
+                    "route add " + PREFIX + " dev " + TUN));
+            if (x.speaker == Speaker.BIRD) {
+                // with FRR, zebra puts the route it imports from table 200 into the main table itself, and a
+                // route of the same prefix already there would win over it (see frr-translator.conf)
+                commands.add("route add " + CLIENTS_V4 + " dev " + TUN);
+            }
+            batch(x.ns, commands);
         }
         TestBed.awaitUsable(client6, "eth0");
         TestBed.awaitUsable(server4, "eth0");
@@ -280,14 +309,10 @@ final class EcmpBed implements AutoCloseable {
         for (Xlat x : List.of(xa, xb)) {
             x.linkLocal = linkLocal(x.ns.ip("-6", "-o", "addr", "show", "dev", "eth0", "scope", "link"));
         }
-        if (upstream == Upstream.BIRD) {
-            startBird(core, EXAMPLES.resolve(upstream.example));
-        } else {
-            startFrr(core, EXAMPLES.resolve(upstream.example));
-        }
+        startSpeaker(core, upstream, true);
         for (Xlat x : List.of(xa, xb)) {
             Files.write(config(x), tunxlatConfig(controlSocket(x)), StandardCharsets.UTF_8);
-            startBird(x.ns, EXAMPLES.resolve("bird-translator.conf"));
+            startSpeaker(x.ns, x.speaker, false);
             startHook(x);
         }
     }
@@ -322,6 +347,15 @@ final class EcmpBed implements AutoCloseable {
     private static Path birdSocket(Netns ns) {
         Path p = TestBed.logDirectory().toAbsolutePath().resolve("bird-" + ns.name() + ".sock");
         return p.toString().length() < 100 ? p : Path.of("/tmp", "tunxlat-e2e-bird-" + ns.name() + ".sock");
+    }
+
+    private void startSpeaker(Netns ns, Speaker speaker, boolean upstream) throws IOException {
+        Path example = EXAMPLES.resolve(speaker.example(upstream));
+        if (speaker == Speaker.BIRD) {
+            startBird(ns, example);
+        } else {
+            startFrr(ns, example);
+        }
     }
 
     /** BIRD in the foreground on the shipped {@code example}, its log (stderr) in the bed's directory. */
@@ -406,25 +440,31 @@ final class EcmpBed implements AutoCloseable {
     }
 
     /**
-     * Whether core routes both prefixes to exactly the translators {@code xlats}: one next hop per translator (its
-     * address on the shared link, or for IPv6 its link-local address, which FRR's BGP prefers), and no other.
+     * Whether core routes the IPv4 prefix to exactly the translators {@code xlats} and the IPv6 prefix to those of
+     * them that announce it ({@link Xlat#announcesIpv6()}): one next hop per translator (its address on the shared
+     * link, or for IPv6 its link-local address, which FRR's BGP prefers), and no other.
      */
     boolean routesTo(Set<Xlat> xlats) {
-        for (String prefix : List.of(PREFIX, CLIENTS_V4)) {
-            Set<String> hops = nextHops(prefix);
-            Set<Xlat> to = new HashSet<>();
-            for (String hop : hops) {
-                Xlat x = xlatAt(hop);
-                if (x == null) {
-                    return false;
-                }
-                to.add(x);
-            }
-            if (hops.size() != xlats.size() || !to.equals(xlats)) {
-                return false;
+        Set<Xlat> v6 = new HashSet<>();
+        for (Xlat x : xlats) {
+            if (x.announcesIpv6()) {
+                v6.add(x);
             }
         }
-        return true;
+        return routesTo(PREFIX, v6) && routesTo(CLIENTS_V4, xlats);
+    }
+
+    private boolean routesTo(String prefix, Set<Xlat> xlats) {
+        Set<String> hops = nextHops(prefix);
+        Set<Xlat> to = new HashSet<>();
+        for (String hop : hops) {
+            Xlat x = xlatAt(hop);
+            if (x == null) {
+                return false;
+            }
+            to.add(x);
+        }
+        return hops.size() == xlats.size() && to.equals(xlats);
     }
 
     /** The translator with the address {@code hop} on the shared link, or null. */
@@ -448,8 +488,9 @@ final class EcmpBed implements AutoCloseable {
             if (System.nanoTime() - deadline > 0) {
                 throw new AssertionError("core does not route " + PREFIX + " and " + CLIENTS_V4 + " to " + xlats + " "
                         + timeout.toMillis() + " ms later: " + PREFIX + " via " + nextHops(PREFIX) + ", " + CLIENTS_V4
-                        + " via " + nextHops(CLIENTS_V4) + "\ncore's " + upstream + ":\n" + upstreamState()
-                        + "\nxa's BIRD:\n" + xa.birdState() + "\nxb's BIRD:\n" + xb.birdState()
+                        + " via " + nextHops(CLIENTS_V4) + "\ncore's " + upstream + ":\n" + state(core, upstream)
+                        + "\nxa's " + xa.speaker + ":\n" + xa.speakerState() + "\nxb's " + xb.speaker + ":\n"
+                        + xb.speakerState()
                         + "\nlogs: " + logs());
             }
             Thread.sleep(50);
@@ -467,12 +508,12 @@ final class EcmpBed implements AutoCloseable {
         return Long.parseLong(m.group(1));
     }
 
-    /** What core's routing daemon says about its sessions and routes, for failure messages. */
-    String upstreamState() {
-        if (upstream == Upstream.BIRD) {
-            return birdc(core, "show protocols") + birdc(core, "show route");
+    /** What the routing daemon in {@code ns} says about its sessions and routes, for failure messages. */
+    private static String state(Netns ns, Speaker speaker) {
+        if (speaker == Speaker.BIRD) {
+            return birdc(ns, "show protocols") + birdc(ns, "show route");
         }
-        return core.exec(Duration.ofSeconds(5), "vtysh", "--vty_socket", frrDirectory(core).toString(),
+        return ns.exec(Duration.ofSeconds(5), "vtysh", "--vty_socket", frrDirectory(ns).toString(),
                 "-c", "show bgp summary", "-c", "show ip route", "-c", "show ipv6 route").output();
     }
 
@@ -527,6 +568,6 @@ final class EcmpBed implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "EcmpBed[" + id + ", " + upstream + "]";
+        return "EcmpBed[" + id + ", upstream " + upstream + ", xa " + xaSpeaker + "]";
     }
 }

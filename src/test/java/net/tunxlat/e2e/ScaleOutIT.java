@@ -21,7 +21,8 @@ import org.junit.jupiter.api.TestInfo;
  * every existing flow carries on through the other (TCP connections intact, UDP flows answered again) and new
  * flows work; restarting the killed one and SIGCONT of the stopped one bring them back as next hops.
  *
- * <p>A second run puts FRR in the upstream router instead of BIRD and hangs one translator.
+ * <p>A second run puts FRR in the upstream router instead of BIRD and hangs one translator; a third runs FRR on one
+ * translator (IPv4 only, as FRR 8.4 can) and hangs its tunxlat.
  *
  * <p>That the flows crossed the translator that fails is shown by its counters (UDP and TCP packets translated,
  * and what core's bridge sent it) moving just before. Which flow takes which translator is not predicted from its
@@ -43,7 +44,8 @@ class ScaleOutIT {
     @Test
     void statelessFlowsMoveToTheOtherTranslatorWhenOneIsKilledOrHangs(TestInfo info) throws Exception {
         requireBed();
-        try (EcmpBed bed = EcmpBed.start(info.getTestMethod().orElseThrow().getName(), CLIENTS, EcmpBed.Upstream.BIRD);
+        try (EcmpBed bed = EcmpBed.start(info.getTestMethod().orElseThrow().getName(), CLIENTS,
+                EcmpBed.Speaker.BIRD, EcmpBed.Speaker.BIRD);
              EcmpFlows flows = EcmpFlows.start(bed, CLIENTS, TCP_CONNECTIONS)) {
             EcmpBed.Xlat xa = bed.xa();
             EcmpBed.Xlat xb = bed.xb();
@@ -82,12 +84,40 @@ class ScaleOutIT {
     @Test
     void behindAnFrrUpstreamAHungTranslatorIsWithdrawnToo(TestInfo info) throws Exception {
         requireBed();
-        try (EcmpBed bed = EcmpBed.start(info.getTestMethod().orElseThrow().getName(), CLIENTS, EcmpBed.Upstream.FRR);
+        try (EcmpBed bed = EcmpBed.start(info.getTestMethod().orElseThrow().getName(), CLIENTS,
+                EcmpBed.Speaker.FRR, EcmpBed.Speaker.BIRD);
              EcmpFlows flows = EcmpFlows.start(bed, CLIENTS, TCP_CONNECTIONS)) {
             assertSpread(bed, flows);
             failover(bed, flows, bed.xa(), bed.xb(), "SIGSTOP (FRR upstream)", bed.xa()::stop);
             resume(bed, flows, bed.xa(), bed.xb());
             assertNothingLost(flows);
+        }
+    }
+
+    /**
+     * {@code frr-translator.conf} on xa (FRR 8.4: {@code ip import-table 200}, {@code redistribute table 200}) with the
+     * BIRD upstream: xa's IPv4 prefix is announced while tunxlat is ready (core has both translators as next hops of
+     * 192.0.2.0/24; the IPv6 prefix only via xb, as FRR 8.4 cannot announce it from table 200), withdrawn within 3 s
+     * of SIGSTOP, and announced again after SIGCONT.
+     */
+    @Test
+    void anFrrTranslatorAnnouncesItsIpv4PrefixWhileReady(TestInfo info) throws Exception {
+        requireBed();
+        try (EcmpBed bed = EcmpBed.start(info.getTestMethod().orElseThrow().getName(), 1,
+                EcmpBed.Speaker.BIRD, EcmpBed.Speaker.FRR)) {
+            EcmpBed.Xlat xa = bed.xa();
+            EcmpBed.Xlat xb = bed.xb();
+            System.out.println("[scale-out] " + bed + ": core routes " + EcmpBed.PREFIX + " via "
+                    + bed.nextHops(EcmpBed.PREFIX) + ", " + EcmpBed.CLIENTS_V4 + " via " + bed.nextHops(EcmpBed.CLIENTS_V4));
+            assertEquals(Set.of(xb.v6), bed.nextHops(EcmpBed.PREFIX), "FRR 8.4 on xa does not announce the IPv6 prefix");
+            long start = System.nanoTime();
+            xa.stop();
+            Duration withdrawn = bed.awaitNextHops(Set.of(xb), start, WITHDRAW);
+            start = System.nanoTime();
+            xa.resume();
+            Duration rejoin = bed.awaitNextHops(Set.of(xa, xb), start, Duration.ofSeconds(10));
+            System.out.printf("[scale-out] FRR on xa: SIGSTOP of its tunxlat withdrew %s after %d ms; SIGCONT: announced "
+                    + "again after %d ms%n", EcmpBed.CLIENTS_V4, withdrawn.toMillis(), rejoin.toMillis());
         }
     }
 
