@@ -238,7 +238,7 @@ final class EcmpBed implements AutoCloseable {
     // ---- setup ------------------------------------------------------------------------------
 
     private Netns add(String suffix) {
-        Netns ns = Netns.create("txs" + id + "-" + suffix);
+        Netns ns = Netns.create("txm" + id + "-" + suffix);
         namespaces.add(ns);
         ns.sysctl("net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0");
         return ns;
