@@ -94,6 +94,7 @@ public final class MetricCatalogue {
     public static final String CLAT_PREFIX = "tunxlat_clat_prefix_info";
     public static final String CLAT_TRANSITIONS = "tunxlat_clat_transitions_total";
     public static final String CLAT_PACKETS = "tunxlat_clat_translated_packets_total";
+    public static final String CLAT_DROPS = "tunxlat_clat_dropped_packets_total";
 
     public static final List<Entry> ALL = List.of(
             new Entry(TRANSLATED_PACKETS, Type.COUNTER, List.of("direction", "protocol"),
@@ -216,7 +217,10 @@ public final class MetricCatalogue {
                     "tunxlat clat: changes of state (up, down) and of NAT64 prefix since start", null),
             new Entry(CLAT_PACKETS, Type.COUNTER, List.of("direction"),
                     "tunxlat clat: packets translated by the CLAT since start, by direction (46: from the host's IPv4"
-                            + " applications, 64: back to them), across its restarts", null));
+                            + " applications, 64: back to them), across its restarts", null),
+            new Entry(CLAT_DROPS, Type.COUNTER, List.of("reason"),
+                    "tunxlat clat: packets the CLAT's translator dropped since start, by reason (the reasons of"
+                            + " tunxlat_dropped_packets_total), across its restarts", null));
 
     /** The names reserved for components that do not exist yet: the only names that may be charted without being exported. */
     public static final Set<String> RESERVED;

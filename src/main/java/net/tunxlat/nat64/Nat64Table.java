@@ -19,9 +19,13 @@ public final class Nat64Table {
     /**
      * Set by a worker whose new TCP flow found no port (the pool, or its subscriber's blocks, exhausted); read and
      * cleared by the sweeper, which then ends closed sessions before their TCP_TRANS runs out (see
-     * {@link Nat64Tables}). A plain flag: only its value matters, once a second.
+     * {@link Nat64Tables}). A plain flag: only its value matters, once a pass.
      */
     volatile boolean portPressure;
+    /** Run by the worker that sets {@link #portPressure}: wakes the sweeper (once per pass at most; see there). */
+    volatile Runnable pressureWake = () -> { };
+    /** Sweeper-private: until when (the workers' seconds) closed TCP sessions end early, after ports ran out. */
+    long reapUntil = Long.MIN_VALUE;
     final PortAllocator ports;
     final Subscribers subs;
     final SynHold hold;
@@ -94,7 +98,8 @@ public final class Nat64Table {
                 if (b < 0) {
                     if (tcp && (-2 - b == Nat64Outcome.POOL_EXHAUSTED || -2 - b == Nat64Outcome.SUBSCRIBER_BLOCK_LIMIT)
                             && !portPressure) {
-                        portPressure = true; // the sweeper's next pass ends closed sessions early (sweepSessions)
+                        portPressure = true; // a pass now ends closed sessions early (Nat64Tables.sweepSessions)
+                        pressureWake.run();
                     }
                     return r.fail(-2 - b);
                 }

@@ -69,6 +69,17 @@ public final class Nat64Tables {
         return counts;
     }
 
+    /**
+     * {@code wake} runs on the worker whose new TCP flow found no port, at most once per sweeper pass and table:
+     * the daemon's {@link Nat64Sweeper#wake}, so that closed sessions give their ports back at once instead of
+     * at the next regular pass.
+     */
+    public void onPortPressure(Runnable wake) {
+        for (Nat64Table t : tables) {
+            t.pressureWake = wake;
+        }
+    }
+
     public Nat64Table table(int protocol) {
         return tables[protocol];
     }
@@ -127,24 +138,26 @@ public final class Nat64Tables {
     static final int CLOSED_MIN_SECONDS = 2;
 
     /**
-     * Sessions past their lifetime end. Under port pressure ({@link Nat64Table#portPressure}: a new TCP flow found
-     * no port since the last pass), TCP sessions that both sides closed (V6 FIN + V4 FIN RCV) at least
-     * {@link #CLOSED_MIN_SECONDS} ago end too, before their TCP_TRANS (4 minutes, RFC 6146 §3.5.2.2 and §4) runs
-     * out, so that their bindings and ports serve new connections: a deviation from the 4-minute hold, taken only
-     * when ports run out, as Linux's NAT takes over the ports of connections in TIME_WAIT
+     * Sessions past their lifetime end. Under port pressure, TCP sessions that both sides closed (V6 FIN + V4 FIN
+     * RCV) at least {@link #CLOSED_MIN_SECONDS} ago end too, before their TCP_TRANS (4 minutes, RFC 6146 §3.5.2.2
+     * and §4) runs out, so that their bindings and ports serve new connections: a deviation from the 4-minute
+     * hold, taken only once ports ran out, as Linux's NAT takes over the ports of connections in TIME_WAIT
      * ({@code nf_nat_used_tuple_harder}). Without it one pool4 address serves at most 64,512 new TCP connections
-     * per 4 minutes.
+     * per 4 minutes. Pressure starts when a new TCP flow found no port ({@link Nat64Table#portPressure}, which
+     * also wakes the sweeper: {@link #onPortPressure}) and lasts one TCP_TRANS from the last such flow, so that
+     * a steady stream of short connections finds ports at every pass instead of running out again.
      */
     private void sweepSessions(Nat64Table t, long now, long epoch, long safe) {
         Sessions s = t.sessions;
         boolean tcp = t.protocol == Nat64Protocol.TCP;
         long clock = now & Sessions.EXPIRY_MASK;
-        boolean pressure = tcp && t.portPressure;
-        if (pressure) {
+        if (tcp && t.portPressure) {
             t.portPressure = false;
+            t.reapUntil = now + t.settingsTransitory();
         }
+        boolean pressure = tcp && now < t.reapUntil;
         long closedBefore = (now + t.settingsTransitory() - CLOSED_MIN_SECONDS) & Sessions.EXPIRY_MASK;
-        for (int i = 0; i < s.capacity(); i++) {
+        for (int i = 0, end = s.slab.highWater(); i < end; i++) {
             long w = s.word(i);
             long st = Sessions.state(w);
             if (st == Sessions.LIVE && (Sessions.expiry(w) < clock || pressure
@@ -177,7 +190,7 @@ public final class Nat64Tables {
 
     private void sweepBib(Nat64Table t, long epoch, long safe) {
         Bib bib = t.bib;
-        for (int e = 0; e < bib.capacity(); e++) {
+        for (int e = 0, end = bib.slab.highWater(); e < end; e++) {
             int w = bib.word(e);
             int st = Bib.state(w);
             if (st == Bib.LIVE && (Bib.count(w) != 0 || !bib.casWord(e, w, Bib.DEAD << Bib.STATE_SHIFT))) {

@@ -257,6 +257,53 @@ class Nat64TableTest {
         t2.sweep(12);
         t2.sweep(12);
         assertEquals(0, t2.sessions(TCP), "closed 2 s ago, under pressure: ended");
+
+        // pressure lasts one TCP_TRANS from the last flow that found no port: a connection closed after it gives
+        // its port back within seconds without running out again; past that TCP_TRANS, the 4-minute hold is back
+        int trans = t2.table(TCP).settingsTransitory();
+        assertEquals(Nat64Outcome.OK, tcp2.outbound(r, H, 1, 40001, Z1, 80, TcpStates.SYN, 13));
+        closeBothWays(tcp2, 40001, 1024, 13);
+        t2.sweep(15);
+        assertEquals(0, t2.sessions(TCP), "closed 2 s ago, still under pressure (no new failure): ended");
+        assertEquals(Nat64Outcome.OK, tcp2.outbound(r, H, 1, 40002, Z1, 80, TcpStates.SYN, 12 + trans));
+        closeBothWays(tcp2, 40002, 1024, 12 + trans);
+        t2.sweep(14 + trans);
+        assertEquals(1, t2.sessions(TCP), "one TCP_TRANS after the pressure: the closed session keeps its hold");
+    }
+
+    private void closeBothWays(Nat64Table tcp, int x, int port, long now) {
+        assertEquals(Nat64Outcome.OK, tcp.inbound(r, T, port, Z1, 80, TcpStates.SYN | 0x10, now));
+        tcp.outbound(r, H, 1, x, Z1, 80, TcpStates.FIN | 0x10, now);
+        tcp.inbound(r, T, port, Z1, 80, TcpStates.FIN | 0x10, now);
+        assertEquals(TcpStates.V6_FIN_V4_FIN_RCV, r.tcpState());
+    }
+
+    /** A worker whose new TCP flow finds no port wakes the sweeper: the ports come back in well under its interval. */
+    @Test
+    void portPressureWakesTheSweeper() throws Exception {
+        Nat64Tables t = tables(settings(pool(1024, 1024, 0), 1000, 128, 1000, 0, false, false, List.of()));
+        Nat64Table tcp = t.table(TCP);
+        AtomicLong clock = new AtomicLong();
+        int reader = t.epochs().register();
+        t.epochs().enter(reader);
+        assertEquals(Nat64Outcome.OK, tcp.outbound(r, H, 1, 40000, Z1, 80, TcpStates.SYN, 0));
+        closeBothWays(tcp, 40000, 1024, 0);
+        t.epochs().exit(reader);
+        try (Nat64Sweeper sweeper = new Nat64Sweeper(t, clock::get, 3_600_000).start()) {
+            Thread.sleep(50); // its first pass, at start
+            clock.set(2);
+            t.epochs().enter(reader);
+            assertEquals(Nat64Outcome.POOL_EXHAUSTED, tcp.outbound(r, H, 1, 40001, Z1, 80, TcpStates.SYN, 2));
+            t.epochs().exit(reader);
+            long deadline = System.nanoTime() + 20_000_000_000L; // the regular pass is an hour away
+            while (t.sessions(TCP) > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertEquals(0, t.sessions(TCP), "woken: the closed session ended");
+            t.epochs().enter(reader);
+            assertEquals(Nat64Outcome.OK, tcp.outbound(r, H, 1, 40001, Z1, 80, TcpStates.SYN, 2), "its port again");
+            t.epochs().exit(reader);
+        }
     }
 
     /** A pool of one port and a source port of the other parity: the port is given (it threw before, in a worker). */
@@ -378,6 +425,37 @@ class Nat64TableTest {
         assertEquals(0, t.blocksInUse(UDP));
         assertEquals(0, t.subscribers());
         assertEquals(0, t.sessions(UDP));
+    }
+
+    /**
+     * Algorithm 3 inside a block walks the ports of the source's parity, each once: with as many tries as the block
+     * has ports of that parity, every even port of a block is found before a second block is taken (the walk over
+     * all ports, adjusting each to the parity, saw half of them twice and missed the rest about half the time).
+     */
+    @Test
+    void aBlockFillsWithEveryPortOfTheParityBeforeTheNextIsTaken() {
+        Pool4 pool = pool(1024, 1024 + 128 * 4 - 1, 128);
+        Nat64Settings s = new Nat64Settings(pool, new int[] {1000, 1000, 1000}, 64, 128, 1000, 4, null, 64, FAST,
+                false, false, 2, List.of());
+        Nat64Tables t = tables(s);
+        Nat64Table udp = t.table(UDP);
+        Set<Integer> ports = new HashSet<>();
+        int first = -1;
+        for (int n = 0; n < 64; n++) {
+            assertEquals(Nat64Outcome.OK, udp.outbound(r, H, 1, 40000 + 2 * n, Z1, 53, 0, 0), "flow " + n);
+            if (first < 0) {
+                first = r.port() & ~127;
+            }
+            assertEquals(first, r.port() & ~127, "flow " + n + " stays in the first block");
+            assertEquals(0, r.port() & 1, "even");
+            ports.add(r.port());
+        }
+        assertEquals(64, ports.size());
+        assertEquals(Nat64Outcome.OK, udp.outbound(r, H, 1, 40001, Z1, 53, 0, 0));
+        assertEquals(first, r.port() & ~127, "an odd port of the first block is still free");
+        assertEquals(Nat64Outcome.OK, udp.outbound(r, H, 1, 41000, Z1, 53, 0, 0));
+        assertNotEquals(first, r.port() & ~127, "the 65th even flow takes a second block");
+        assertEquals(0, r.port() & 1);
     }
 
     @Test
