@@ -225,10 +225,12 @@ check "Java runtime reinstalled: the dpkg trigger made the archive again" \
     bash -c '[[ $(chroot "$1" stat -c %i "$2") != "$3" ]] && grep -q "Processing triggers for tunxlat" "$4"' \
     _ "$ROOT" "$CDS_ARCHIVE" "$cds_inode" "$WORK/reinstall-jre.log"
 check "... and used" uses_cds
-check "man pages tunxlat(8), tunxlat.conf(5); copyright; changelog; bash completion" \
+check "man pages tunxlat(8), tunxlat.conf(5); copyright; changelog; bash completion; the BIRD and FRR examples" \
     test -f "$ROOT/usr/share/man/man8/tunxlat.8.gz" -a -f "$ROOT/usr/share/man/man5/tunxlat.conf.5.gz" \
     -a -f "$ROOT/usr/share/doc/tunxlat/copyright" -a -f "$ROOT/usr/share/doc/tunxlat/changelog.gz" \
-    -a -f "$ROOT/usr/share/bash-completion/completions/tunxlat"
+    -a -f "$ROOT/usr/share/bash-completion/completions/tunxlat" \
+    -a -f "$ROOT/usr/share/doc/tunxlat/examples/bird-translator.conf" \
+    -a -f "$ROOT/usr/share/doc/tunxlat/examples/frr-upstream.conf"
 # What the unit does, without systemd: the service user, only CAP_NET_ADMIN, the JVM options of
 # /etc/default/tunxlat (JNA unpacks its native library to jna.tmpdir), /run/tunxlat for the control
 # socket, a network namespace of its own.
