@@ -164,6 +164,7 @@ class ShardingIT {
             instances.get("xa").kill();
             long killed = System.nanoTime();
             rt.ip("-6", "route", "del", PREFIX, "table", "1000");
+            long withdrawn = System.nanoTime();
             for (Ipv4Prefix p : shards.announced("xa")) {
                 s4.ip("route", "del", p.toString());
             }
@@ -179,7 +180,10 @@ class ShardingIT {
             // xa's subscribers: new connections and flows work, through xb, from xa's standby range
             for (String sub : List.of(A0, A1)) {
                 int index = sub.equals(A1) ? 1 : 0;
+                long t = System.nanoTime();
                 SocketChannel again = connect(clients, sub);
+                System.err.printf("[e2e] ShardingIT: %s's new connection through xb took %.1f ms (%.0f ms after the"
+                        + " route went)%n", sub, (System.nanoTime() - t) / 1e6, (System.nanoTime() - withdrawn) / 1e6);
                 assertNull(exchange(again, "new after failover " + sub), sub);
                 assertInBlock(tcpPeers.get(local(again)), "198.51.100.1", index, sub + " over TCP after failover");
                 DatagramChannel u = clients.openUdp(new InetSocketAddress(sub, 0));
@@ -190,9 +194,9 @@ class ShardingIT {
             // xa's subscribers' old connections: xb has no state for them and answers with a RST, so they end
             // at once (not after TCP's retransmissions)
             for (String sub : List.of(A0, A1)) {
-                long t = System.nanoTime();
+                long t0 = System.nanoTime();
                 String old = exchange(tcp.get(sub), "after the failover");
-                long ms = (System.nanoTime() - t) / 1_000_000;
+                long ms = (System.nanoTime() - t0) / 1_000_000;
                 System.err.println("[e2e] ShardingIT: " + sub + "'s old connection after the failover: " + old + " after "
                         + ms + " ms");
                 assertTrue(old != null && old.toLowerCase(Locale.ROOT).contains("reset"), sub + ": " + old);
