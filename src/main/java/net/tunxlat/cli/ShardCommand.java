@@ -167,7 +167,7 @@ public final class ShardCommand implements Callable<Integer> {
             sb.append("    kernel table ").append(t).append(";\n");
             sb.append("    ipv6 { table shard_").append(n).append("; import none; export all; };\n");
             sb.append("}\n");
-            sb.append("protocol bgp shard_").append(n).append(" {\n");
+            sb.append("protocol bgp shard_").append(n).append("_bgp {\n");
             sb.append("    local as ").append(localAs).append(";\n");
             sb.append("    neighbor ").append(i.nextHop()).append(" as ").append(peerAs).append(";\n");
             if (i.nextHopDev() != null) {

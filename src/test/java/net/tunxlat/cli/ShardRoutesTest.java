@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -91,7 +92,22 @@ class ShardRoutesTest {
         assertTrue(out.contains("    ipv6 { table shard_xb; import where net = 64:ff9b::/96; export none; };\n"), out);
         assertTrue(out.contains("#   ip -6 rule add from 2001:db8:100::/58 to 64:ff9b::/96 lookup 1001 priority 1001"),
                 out);
+        assertTrue(out.contains("protocol bgp shard_xb_bgp {\n"), out);
         assertEquals(0, out.lines().filter(l -> l.startsWith("ip ")).count(), "the rules are comments in BIRD's file");
+    }
+
+    /** BIRD 2 itself parses the output (bird -p), where it is installed (the CI installs bird2). */
+    @Test
+    void birdParsesTheBirdFormat(@TempDir Path dir) throws Exception {
+        Path bird = Path.of("/usr/sbin/bird");
+        Assumptions.assumeTrue(Files.isExecutable(bird), "bird2 is not installed");
+        Path f = Files.writeString(dir.resolve("shards.conf"), SHARDS);
+        Run r = run("shard", "routes", "--shard-file", f.toString(), "--format", "bird");
+        assertEquals(0, r.status(), r.err());
+        Path conf = Files.writeString(dir.resolve("bird.conf"), "router id 192.0.2.254;\n" + r.out());
+        Process p = new ProcessBuilder(bird.toString(), "-p", "-c", conf.toString()).redirectErrorStream(true).start();
+        String said = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), "bird -p: " + said + "\n" + r.out());
     }
 
     @Test
