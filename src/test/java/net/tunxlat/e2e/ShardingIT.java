@@ -69,6 +69,7 @@ class ShardingIT {
     static final int TCP_PORT = 7000;
     static final int UDP_PORT = 7001;
     static final int BLOCK = 512;
+    static final String BIRD = "/usr/sbin/bird";
     static final String SHARDS = """
             # ShardingIT: two instances standing by for each other
             nat64-prefix %s
@@ -95,6 +96,7 @@ class ShardingIT {
 
     private final List<Netns> namespaces = new ArrayList<>();
     private final Map<String, TranslatorProcess> instances = new LinkedHashMap<>();
+    private final Map<String, Process> birds = new LinkedHashMap<>();
     private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "sharding-it");
         t.setDaemon(true);
@@ -104,8 +106,24 @@ class ShardingIT {
     private final Map<String, String> tcpPeers = new ConcurrentHashMap<>();
     private final List<String> udpPeers = new CopyOnWriteArrayList<>();
 
+    /** The IPv6 router's routes are {@code --format ip}'s; the failure deletes xa's route as its withdrawal would. */
     @Test
     void theSurvivingSliceIsUndisturbedAndTheFailedSliceMovesToItsStandbyRange() throws Exception {
+        failover(false);
+    }
+
+    /**
+     * The IPv6 router runs BIRD with {@code --format bird}'s configuration, each instance a BIRD that announces the
+     * NAT64 prefix by BGP (from a static route: the announce hook's table is the health part's); the failure is
+     * the whole instance's (tunxlat and its BIRD killed), and the router's BGP hold timer (3 s) withdraws the route.
+     */
+    @Test
+    void withBgpTheFailedInstancesRouteIsWithdrawnByTheRouter() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of(BIRD)), "bird2 is not installed");
+        failover(true);
+    }
+
+    private void failover(boolean bgp) throws Exception {
         String reason = TestBed.unavailableReason();
         Assumptions.assumeTrue(reason == null, reason);
         long started = System.nanoTime();
@@ -119,7 +137,7 @@ class ShardingIT {
             Netns s4 = add("txs" + id + "-s4");
             Netns xa = add("txs" + id + "-xa");
             Netns xb = add("txs" + id + "-xb");
-            wire(clients, rt, s4, Map.of("xa", xa, "xb", xb), shards);
+            wire(clients, rt, s4, Map.of("xa", xa, "xb", xb), shards, bgp ? dir : null);
             for (String name : List.of("xa", "xb")) {
                 Netns ns = name.equals("xa") ? xa : xb;
                 Path conf = Files.write(dir.resolve(name + ".conf"), List.of(
@@ -134,6 +152,11 @@ class ShardingIT {
             }
             for (TranslatorProcess p : instances.values()) {
                 awaitForwarding(p);
+            }
+            if (bgp) {
+                for (String table : List.of("1000", "1001")) {
+                    awaitTable(rt, table, true, Duration.ofSeconds(20), dir);
+                }
             }
 
             ServerSocketChannel tcpServer = s4.listenTcp(new InetSocketAddress(SERVER, TCP_PORT));
@@ -163,7 +186,14 @@ class ShardingIT {
             // xa fails: SIGKILL, and its primary route goes as its withdrawal takes it (its IPv4 slice too)
             instances.get("xa").kill();
             long killed = System.nanoTime();
-            rt.ip("-6", "route", "del", PREFIX, "table", "1000");
+            if (bgp) {
+                birds.get("xa").destroyForcibly();
+                awaitTable(rt, "1000", false, Duration.ofSeconds(10), dir);
+                System.err.printf("[e2e] ShardingIT: the router's BGP withdrew xa's route %.2f s after the kill%n",
+                        (System.nanoTime() - killed) / 1e9);
+            } else {
+                rt.ip("-6", "route", "del", PREFIX, "table", "1000");
+            }
             long withdrawn = System.nanoTime();
             for (Ipv4Prefix p : shards.announced("xa")) {
                 s4.ip("route", "del", p.toString());
@@ -231,7 +261,8 @@ class ShardingIT {
     }
 
     /** The links, addresses and routes; the IPv6 router's rules and tables from {@code tunxlat shard routes}. */
-    private void wire(Netns clients, Netns rt, Netns s4, Map<String, Netns> xs, ShardFile shards) throws Exception {
+    private void wire(Netns clients, Netns rt, Netns s4, Map<String, Netns> xs, ShardFile shards, Path birdDir)
+            throws Exception {
         clients.ip("link", "add", "eth0", "type", "veth", "peer", "name", "to-c", "netns", rt.name());
         clients.ip("addr", "add", "2001:db8:a::2/64", "dev", "eth0", "nodad");
         for (String a : List.of(A0, A1, B0, B1)) {
@@ -274,29 +305,82 @@ class ShardingIT {
                 s4.ip("route", "add", p.toString(), "via", v4x);
             }
             TestBed.awaitUsable(x, "v6");
+            if (birdDir != null) {
+                // the instance's own speaker: announces the NAT64 prefix to the router (eBGP, AS 64513)
+                bird(x, name, birdDir, """
+                        router id 192.0.2.%d;
+                        log stderr all;
+                        protocol device {}
+                        protocol static announce { ipv6; route %s via "nat64"; }
+                        protocol bgp uplink {
+                            local 2001:db8:ff:%s::2 as 64513;
+                            neighbor 2001:db8:ff:%s::1 as 64512;
+                            hold time 3; keepalive time 1; connect retry time 1;
+                            ipv6 { import none; export where net = %s; };
+                        }
+                        """.formatted(10 + k, PREFIX, six, six, PREFIX));
+            }
             k++;
         }
         rt.ip("-6", "route", "add", "2001:db8:100::/56", "via", "2001:db8:a::2");
         rt.ip("-6", "route", "add", "2001:db8:200::/56", "via", "2001:db8:a::2");
-        for (String line : routes(shards.file())) {
-            List<String> args = List.of(line.split(" "));
-            assertEquals("ip", args.get(0), line);
-            rt.ip(args.subList(1, args.size()).toArray(new String[0]));
+        if (birdDir == null) {
+            for (String line : commands(routes(shards.file(), "ip"))) {
+                ip(rt, line);
+            }
+        } else {
+            // BIRD fills the tables; the rules are the commented commands of its configuration
+            String conf = routes(shards.file(), "bird");
+            for (String line : conf.lines().filter(l -> l.startsWith("#   ip -6 rule")).toList()) {
+                ip(rt, line.substring(4));
+            }
+            bird(rt, "rt", birdDir, "router id 192.0.2.254;\nlog stderr all;\nprotocol device {}\n" + conf);
         }
         TestBed.awaitUsable(clients, "eth0");
         TestBed.awaitUsable(rt, "to-c");
     }
 
-    /** The command lines of {@code tunxlat shard routes --format ip} for the shard file. */
-    private static List<String> routes(Path shardFile) {
+    private static void ip(Netns ns, String line) {
+        List<String> args = List.of(line.split(" "));
+        assertEquals("ip", args.get(0), line);
+        ns.ip(args.subList(1, args.size()).toArray(new String[0]));
+    }
+
+    /** Starts BIRD in {@code ns} (foreground, its own socket) with {@code conf}. */
+    private void bird(Netns ns, String name, Path dir, String conf) throws IOException {
+        Path file = Files.writeString(dir.resolve("bird-" + name + ".conf"), conf);
+        birds.put(name, ns.spawn(dir.resolve("bird-" + name + ".log"), List.of(BIRD, "-f", "-c", file.toString(),
+                "-s", dir.resolve("bird-" + name + ".ctl").toString(), "-P", dir.resolve("bird-" + name + ".pid")
+                        .toString())));
+    }
+
+    /** Waits until routing table {@code table} of {@code ns} has a route ({@code present}) or none. */
+    private void awaitTable(Netns ns, String table, boolean present, Duration timeout, Path dir) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (ns.ip("-6", "route", "show", "table", table).isBlank() == present) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("table " + table + (present ? " never got" : " still has") + " its route after "
+                        + timeout.toSeconds() + " s; BIRD's logs in " + dir);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** The output of {@code tunxlat shard routes --format FORMAT} for the shard file. */
+    private static String routes(Path shardFile, String format) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cl = new CommandLine(new TunxlatCommand());
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
-        int status = cl.execute("shard", "routes", "--shard-file", shardFile.toString(), "--format", "ip");
+        int status = cl.execute("shard", "routes", "--shard-file", shardFile.toString(), "--format", format);
         assertEquals(0, status, err.toString());
-        return out.toString().lines().filter(l -> !l.startsWith("#") && !l.isBlank()).toList();
+        return out.toString();
+    }
+
+    /** The lines that are not comments. */
+    private static List<String> commands(String out) {
+        return out.lines().filter(l -> !l.startsWith("#") && !l.isBlank()).toList();
     }
 
     private static void awaitForwarding(TranslatorProcess p) throws Exception {
