@@ -169,7 +169,7 @@ public final class Nat64Tables {
         }
         boolean pressure = tcp && now < t.reapUntil;
         long closedBefore = (now + t.settingsTransitory() - CLOSED_MIN_SECONDS) & Sessions.EXPIRY_MASK;
-        for (int i = 0; i < s.capacity(); i++) {
+        for (int i = 0, end = s.slab.highWater(); i < end; i++) {
             long w = s.word(i);
             long st = Sessions.state(w);
             if (st == Sessions.LIVE && (Sessions.expiry(w) < clock || pressure
@@ -202,7 +202,7 @@ public final class Nat64Tables {
 
     private void sweepBib(Nat64Table t, long epoch, long safe) {
         Bib bib = t.bib;
-        for (int e = 0; e < bib.capacity(); e++) {
+        for (int e = 0, end = bib.slab.highWater(); e < end; e++) {
             int w = bib.word(e);
             int st = Bib.state(w);
             if (st == Bib.LIVE && (Bib.count(w) != 0 || !bib.casWord(e, w, Bib.DEAD << Bib.STATE_SHIFT))) {
