@@ -79,8 +79,8 @@ public final class CheckCommand implements Callable<Integer> {
             var n = c.nat64();
             long addresses = n.pool4().ranges().stream().mapToInt(r -> r.address()).distinct().count();
             out.println("  pool4         " + addresses + " address" + (addresses == 1 ? "" : "es") + ", "
-                    + (n.deterministicRange() != null ? "deterministic blocks of " + n.pool4().blockSize() + " for "
-                            + n.deterministicRange()
+                    + (n.deterministicRule() != null ? "deterministic blocks of " + n.pool4().blockSize() + " for "
+                            + (n.shard() != null ? n.deterministicRule() : n.deterministicRange())
                             : n.pool4().blockSize() == 0 ? "no port blocks"
                             : "blocks of " + n.pool4().blockSize() + " ports, " + n.blocksPerSubscriber()
                                     + " per subscriber")

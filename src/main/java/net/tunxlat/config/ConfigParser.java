@@ -245,6 +245,8 @@ public final class ConfigParser {
         private final boolean mapsOnly;
         private int dynamicPoolRate = TunxlatConfig.DEFAULT_DYNAMIC_POOL_RATE;
         private boolean zeroizeTrafficClass;
+        /** {@code instance-name}, or null (the host name). */
+        private String instanceName;
         /** The environment ({@code $STATE_DIRECTORY}). */
         private Function<String, String> env = System::getenv;
         /** The stateful NAT64 lines ({@code pool4}, {@code bib}, {@code nat64-*}). */
@@ -448,6 +450,13 @@ public final class ConfigParser {
                 case DYNAMIC_POOL_RATE ->
                         dynamicPoolRate = values.integer(ln, d, arg, 0, TunxlatConfig.MAX_DYNAMIC_POOL_RATE);
                 case ZEROIZE_TRAFFIC_CLASS -> zeroizeTrafficClass = values.bool(ln, d, arg);
+                case INSTANCE_NAME -> {
+                    if (!arg.matches(ShardFile.NAME)) {
+                        throw error(ln, "'instance-name' must be 1 to 63 letters, digits, '.', '_' or '-', starting"
+                                + " with a letter or digit, got '" + arg + "'");
+                    }
+                    instanceName = arg;
+                }
                 default -> throw new IllegalStateException(d.toString());
             }
         }
@@ -577,7 +586,8 @@ public final class ConfigParser {
                     }
                 }
             }
-            nat64Settings = nat64.finish(errors, d -> valid(d), prefix, seenAt, dynamicPool);
+            nat64Settings = nat64.finish(errors, d -> valid(d), prefix, seenAt, dynamicPool,
+                    valid(Directive.INSTANCE_NAME) ? instanceName : null);
             boolean nat64 = prefix != null || !maps.isEmpty() || mapFile != null || dynamicPool != null
                     || !valid(Directive.PREFIX, Directive.MAP, Directive.MAP_FILE, Directive.DYNAMIC_POOL);
             if (!nat64 && !nptv6.isEmpty()) {

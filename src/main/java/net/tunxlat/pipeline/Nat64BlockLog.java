@@ -42,10 +42,24 @@ public final class Nat64BlockLog implements Nat64Listener {
     @Override
     public void onBlock(BlockEvent event) {
         String line = BlockLogLine.format(event);
-        log.accept("nat64 block " + line);
         if (journal != null) {
             journal.append(event);
         }
+        write(line);
+    }
+
+    /**
+     * Sharded: a deterministic block came into use or fell out of use; the line starts with the part
+     * ({@code instance=xb standby-for=xa}), which {@link BlockLogLine#parse} passes over. Not journaled: the rule,
+     * not an allocation, gives the block.
+     */
+    @Override
+    public void onShardBlock(String part, BlockEvent event) {
+        write(part + " " + BlockLogLine.format(event));
+    }
+
+    private void write(String line) {
+        log.accept("nat64 block " + line);
         synchronized (this) {
             if (out != null) {
                 try {

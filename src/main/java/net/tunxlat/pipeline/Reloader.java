@@ -251,6 +251,7 @@ public final class Reloader implements ReloadMetrics.Source {
             {"nat64-filtering", x.addressDependentFiltering(), y.addressDependentFiltering()},
             {"nat64-drop-externally-initiated-tcp", x.dropExternallyInitiatedTcp(), y.dropExternallyInitiatedTcp()},
             {"nat64-deterministic", x.deterministicRange(), y.deterministicRange()},
+            {"nat64-shard-file", x.shard(), y.shard()},
             {"nat64-block-log", a.nat64BlockLog(), b.nat64BlockLog()},
         };
         for (Object[] p : pairs) {
