@@ -16,7 +16,7 @@ import net.tunxlat.mapping.Ipv4Prefix;
  * hook {@code tunxlat-announce} installs in its routing table while the translator is ready (docs/health.md).
  * Read from the configuration in force, so a reload that adds a {@code map} announces it.
  */
-final class Announcements {
+public final class Announcements {
     private Announcements() {}
 
     /**
@@ -24,7 +24,7 @@ final class Announcements {
      * dynamic-pool}, the {@code pool4} addresses (as the fewest prefixes that cover exactly them) and the NPTv6
      * outside prefixes.
      */
-    static List<String> of(TunxlatConfig config) {
+    public static List<String> of(TunxlatConfig config) {
         Set<String> out = new LinkedHashSet<>();
         if (config.prefix() != null) {
             out.add(config.prefix().toString());
