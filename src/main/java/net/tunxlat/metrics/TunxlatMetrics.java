@@ -54,6 +54,8 @@ public final class TunxlatMetrics implements AutoCloseable {
     private volatile Nptv6Metrics.Source nptv6 = ZERO_NPTV6;
     private volatile ReloadMetrics.Source reloads = NO_RELOADS;
     private volatile Supplier<Health> healthSource;
+    /** {@code instance-name}, the constant label of every series; null: none (offline, tests, the CLAT). */
+    private final String instanceName;
     private static final Health NOT_LOADED = Health.notLoaded("");
     /** Stateful NAT64's tables; null without pool4 (the meters read zeros). */
     private volatile Nat64Tables nat64;
@@ -105,6 +107,7 @@ public final class TunxlatMetrics implements AutoCloseable {
     }
 
     private TunxlatMetrics(String version, boolean translator, String instanceName) {
+        this.instanceName = instanceName;
         if (instanceName != null) {
             registry.config().commonTags(INSTANCE_NAME_LABEL, instanceName); // before any meter: every one has it
         }
@@ -249,7 +252,8 @@ public final class TunxlatMetrics implements AutoCloseable {
             FunctionCounter.builder(meterName(WORKER_BUSY), c, w -> w.get(XlatCounters.BUSY_NANOS) / 1e9)
                     .description(help(WORKER_BUSY)).tag("worker", Integer.toString(i)).register(registry);
         }
-        registry.getPrometheusRegistry().register(new BatchSizeCollector(ws));
+        registry.getPrometheusRegistry().register(instanceName == null ? new BatchSizeCollector(ws, List.of(), List.of())
+                : new BatchSizeCollector(ws, List.of(INSTANCE_NAME_LABEL), List.of(instanceName)));
     }
 
     /** Exports the number of static mappings (read at each scrape, so a reload is seen). */

@@ -57,7 +57,7 @@ public final class Daemon {
      * How long SIGTERM waits, at most, for a watcher of /readyz (tunxlat-announce polls every 500 ms) to be told
      * 'stopping' before the workers stop, so that routers stop sending first; no wait when nobody asked lately.
      */
-    private static final long WITHDRAW_MILLIS = 1500;
+    private static final long WITHDRAW_MILLIS = 1000;
 
     /** What the translator learns while it runs: made once, kept across reloads, handed to every snapshot. */
     private final XlatState state;

@@ -43,7 +43,7 @@ public final class Readiness implements AutoCloseable {
     static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(2);
     static final long STALE_NANOS = TimeUnit.SECONDS.toNanos(2);
     /** /readyz asked within this long: someone watches, and SIGTERM lets it see 'stopping'. */
-    static final long WATCHED_NANOS = TimeUnit.SECONDS.toNanos(5);
+    static final long WATCHED_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final int IFF_UP = 0x1;
 
     /** The workers as the health thread sees them. */

@@ -142,7 +142,7 @@ class ReadinessIT {
 
     @Test
     void aStatefulTranslatorIsReadyAndAPingSocketServesTheSelfTest() throws Exception {
-        try (Nat64Bed bed = Nat64Bed.start(label, Nat64Bed.Kind.TUNXLAT, 1, List.of())) {
+        try (Nat64Bed bed = Nat64Bed.start(label, Nat64Bed.Kind.TUNXLAT, 1, List.of("pool4 " + Nat64Bed.POOL4))) {
             Netns ns = bed.router();
             // a ping socket for root in this namespace: the unprivileged path of the packaged service
             ns.sysctl("net.ipv4.ping_group_range=0 2147483647");

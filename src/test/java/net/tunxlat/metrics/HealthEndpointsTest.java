@@ -39,6 +39,8 @@ class HealthEndpointsTest {
 
     HttpResponse<String> get(String path, String method) throws Exception {
         if (server == null) {
+            metrics.bindWorkers(List.of(new net.tunxlat.xlat.XlatCounters()));
+            metrics.bindStaticMappings(() -> 3);
             server = MetricsServer.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             metrics.useHealth(health::get);
             server.serve(metrics, health::get, health::get);
