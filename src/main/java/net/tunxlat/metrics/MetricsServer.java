@@ -13,16 +13,15 @@ import java.util.function.Supplier;
 
 /**
  * The Prometheus endpoint: {@code GET /metrics} on the {@code metrics-listen} address, served by the
- * JDK's own HTTP server on one daemon thread. OpenMetrics when the scraper asks for it (Prometheus
- * does), else the text format 0.0.4. With a health source (the translator's daemon) also {@code /healthz}
+ * JDK's own HTTP server on one daemon thread (two with the health endpoints). OpenMetrics when the scraper asks
+ * for it (Prometheus does), else the text format 0.0.4. With a health source (the translator's daemon) also {@code /healthz}
  * (200 {@code ok} while alive, 503 with the dead workers) and {@code /readyz} (200 when ready, 503 when not; the
  * body is {@link Health#readyz}), both read from the last {@link Health} published, so that answering never waits
  * for a worker (docs/health.md). Anything else is 404 (405 for methods other than GET and HEAD).
  *
  * <p>Why the JDK server rather than {@code simpleclient_httpserver}: it needs no dependency, it stays
  * when the deprecated simpleclient line is replaced by client_java 1.x (only {@code TunxlatMetrics}
- * changes then), and it serves exactly one path on the configured address with one thread we name and
- * stop.
+ * changes then), and it serves exactly its paths on the configured address with threads we name and stop.
  */
 public final class MetricsServer implements AutoCloseable {
     public static final String PATH = "/metrics";
@@ -66,7 +65,8 @@ public final class MetricsServer implements AutoCloseable {
         if (executor != null) {
             throw new IllegalStateException("already serving");
         }
-        executor = Executors.newSingleThreadExecutor(r -> {
+        // Two threads: a slow scrape of a big registry never holds up /readyz, which a hook polls with a 1 s timeout.
+        executor = Executors.newFixedThreadPool(live != null ? 2 : 1, r -> {
             Thread t = new Thread(r, "tunxlat-metrics");
             t.setDaemon(true);
             return t;

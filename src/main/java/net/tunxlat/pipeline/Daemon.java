@@ -78,7 +78,8 @@ public final class Daemon {
         this.config = config;
         this.options = options;
         this.nat64Log = config.nat64() == null ? null : new Nat64BlockLog(config.nat64BlockLog(),
-                config.dataDir() == null ? null : new Nat64BlockJournal(config.dataDir()), Log::info);
+                config.dataDir() == null ? null : new Nat64BlockJournal(config.dataDir()), Log::info,
+                config.instanceNameOrHost());
         this.state = XlatState.forConfig(config, DynamicPool::systemSeconds,
                 nat64Log == null ? Nat64Listener.NONE : nat64Log);
         this.pool = state.pool();
