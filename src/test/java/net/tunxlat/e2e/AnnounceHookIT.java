@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -71,8 +72,8 @@ class AnnounceHookIT {
 
     void answer(int status, String body) throws Exception {
         Files.writeString(dir.resolve("body.new"), body);
-        Files.move(dir.resolve("body.new"), dir.resolve("body"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(dir.resolve("body.new"), dir.resolve("body"), StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
         Files.writeString(dir.resolve("status"), Integer.toString(status));
     }
 

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import net.tunxlat.metrics.Health.Reason;
+import net.tunxlat.xlat.XlatCounters;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -39,7 +40,7 @@ class HealthEndpointsTest {
 
     HttpResponse<String> get(String path, String method) throws Exception {
         if (server == null) {
-            metrics.bindWorkers(List.of(new net.tunxlat.xlat.XlatCounters()));
+            metrics.bindWorkers(List.of(new XlatCounters()));
             metrics.bindStaticMappings(() -> 3);
             server = MetricsServer.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             metrics.useHealth(health::get);
