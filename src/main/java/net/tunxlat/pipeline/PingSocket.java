@@ -13,8 +13,8 @@ import java.nio.ByteOrder;
  * §4.2) the translator answers with through its own pipeline.
  *
  * <p>First choice an ICMP "ping" socket ({@code socket(AF_INET6, SOCK_DGRAM, IPPROTO_ICMPV6)}): no capability,
- * but the process's group must be within {@code net.ipv4.ping_group_range} (which also governs IPv6; systemd's
- * 50-default.conf opens it to every group on Debian 12). The kernel then sets the identifier and delivers only
+ * but the process's group must be within {@code net.ipv4.ping_group_range} (which also governs IPv6; upstream
+ * systemd opens it to every group, Debian 12 leaves it empty: docs/health.md). The kernel then sets the identifier and delivers only
  * this socket's replies. Else a raw ICMPv6 socket (CAP_NET_RAW), whose identifier we choose and check. Either is
  * opened before the daemon drops its privileges. The kernel fills in the ICMPv6 checksum on both (RFC 3542 §3.1).
  * Control plane only (once a second): JNA copies the arrays.
