@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import net.tunxlat.mapping.Addresses;
@@ -69,6 +70,8 @@ public final class ConfigParser {
     public static final String STATE_DIRECTORY = "STATE_DIRECTORY";
     /** Where the control socket is when {@code control-socket} is not given: {@code /run/tunxlat/<tun-device>.sock}. */
     public static final String DEFAULT_CONTROL_SOCKET_DIR = "/run/tunxlat";
+    /** {@code instance-name}: a host-name-like word. */
+    static final Pattern INSTANCE_NAME_SYNTAX = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
 
     private ConfigParser() {}
 
@@ -451,9 +454,10 @@ public final class ConfigParser {
                         dynamicPoolRate = values.integer(ln, d, arg, 0, TunxlatConfig.MAX_DYNAMIC_POOL_RATE);
                 case ZEROIZE_TRAFFIC_CLASS -> zeroizeTrafficClass = values.bool(ln, d, arg);
                 case INSTANCE_NAME -> {
-                    if (!arg.matches(ShardFile.NAME)) {
-                        throw error(ln, "'instance-name' must be 1 to 63 letters, digits, '.', '_' or '-', starting"
-                                + " with a letter or digit, got '" + arg + "'");
+                    if (!INSTANCE_NAME_SYNTAX.matcher(arg).matches()) {
+                        throw error(ln, "'instance-name' '" + arg + "' is not a name: use 1 to 63 letters, digits,"
+                                + " '.', '_' or '-', starting with a letter or digit (it becomes a metric label and"
+                                + " a line of /readyz)");
                     }
                     instanceName = arg;
                 }
@@ -664,7 +668,8 @@ public final class ConfigParser {
                     controlSocketOff ? null : controlSocket != null ? controlSocket
                             : Path.of(DEFAULT_CONTROL_SOCKET_DIR, tunDevice + ".sock"),
                     dynamicPoolRate, !seenAt.containsKey(Directive.METRICS_LISTEN),
-                    !controlSocketOff && controlSocket == null, nat64Settings, nat64.blockLog(), zeroizeTrafficClass);
+                    !controlSocketOff && controlSocket == null, nat64Settings, nat64.blockLog(), zeroizeTrafficClass,
+                    instanceName);
         }
     }
 }

@@ -360,7 +360,7 @@ final class Nat64Directives {
             if (shards == null) {
                 return null;
             }
-            String name = instanceName != null ? instanceName : HostName.get();
+            String name = instanceName != null ? instanceName : TunxlatConfig.hostName();
             shard = new Nat64Settings.Shard(name, shards.parts(name));
             portBlock = shards.portBlock();
             subscriberLength = shards.subscriberLength();
@@ -438,7 +438,7 @@ final class Nat64Directives {
             e.errors().forEach(errors::add);
             return null;
         }
-        String me = name != null ? name : HostName.get();
+        String me = name != null ? name : TunxlatConfig.hostName();
         if (shards.instance(me) == null) {
             errors.add(error(ln, "'nat64-shard-file' " + shardFile + " describes no instance '" + me + "'"
                     + (name == null ? " (this host's name; set 'instance-name')" : " ('instance-name')")

@@ -45,8 +45,6 @@ public final class ShardFile {
     public static final Ipv6Prefix DEFAULT_NAT64_PREFIX = Ipv6Prefix.parse("64:ff9b::/96", -1);
     /** {@code subscriber-prefix} by default. */
     public static final int DEFAULT_SUBSCRIBER_LENGTH = 64;
-    /** An instance name (also tunxlat.conf's {@code instance-name}). */
-    static final String NAME = "[A-Za-z0-9][A-Za-z0-9._-]{0,62}";
 
     /**
      * One instance's entry.
@@ -226,7 +224,7 @@ public final class ShardFile {
             if (key.equals("instance")) {
                 count(ln, key, args, 1, 1, "NAME");
                 String name = args.get(0);
-                if (!name.matches(NAME)) {
+                if (!ConfigParser.INSTANCE_NAME_SYNTAX.matcher(name).matches()) {
                     throw error(ln, "'instance' name '" + name + "' must be 1 to 63 letters, digits, '.', '_' or '-',"
                             + " starting with a letter or digit (as tunxlat.conf's 'instance-name')");
                 }

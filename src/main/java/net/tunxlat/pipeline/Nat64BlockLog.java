@@ -24,6 +24,8 @@ public final class Nat64BlockLog implements Nat64Listener {
     private final Path file;
     private final Nat64BlockJournal journal;
     private final Consumer<String> log;
+    /** {@code "instance=NAME "} before each line of the log and the file ({@code instance-name}), or "". */
+    private final String prefix;
     private BufferedWriter out;
     private volatile boolean reopen;
     private IOException failure;
@@ -34,14 +36,23 @@ public final class Nat64BlockLog implements Nat64Listener {
      * @param log where each line also goes ({@code Log::info})
      */
     public Nat64BlockLog(Path file, Nat64BlockJournal journal, Consumer<String> log) {
+        this(file, journal, log, null);
+    }
+
+    /**
+     * As above, each line of the log and of the file starting with {@code instance=NAME} (issue 18: which instance
+     * of several handed out the block; {@link BlockLogLine#parse} finds the record after it).
+     */
+    public Nat64BlockLog(Path file, Nat64BlockJournal journal, Consumer<String> log, String instance) {
         this.file = file;
         this.journal = journal;
         this.log = log;
+        this.prefix = instance == null ? "" : "instance=" + instance + " ";
     }
 
     @Override
     public void onBlock(BlockEvent event) {
-        String line = BlockLogLine.format(event);
+        String line = prefix + BlockLogLine.format(event);
         if (journal != null) {
             journal.append(event);
         }

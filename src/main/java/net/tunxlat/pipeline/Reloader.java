@@ -185,6 +185,10 @@ public final class Reloader implements ReloadMetrics.Source {
             changed.add("metrics-listen");
             b.metricsListen(running.metricsListen()).metricsListenDefaulted(running.metricsListenDefaulted());
         }
+        if (!Objects.equals(parsed.instanceName(), running.instanceName())) {
+            changed.add("instance-name"); // a constant label of every metric, fixed when the registry is made
+            b.instanceName(running.instanceName());
+        }
         if (parsed.tunUp() != running.tunUp()) {
             changed.add("tun-up");
             b.tunUp(running.tunUp());
