@@ -42,8 +42,7 @@ import net.tunxlat.ExternalTool;
  * #PREFIX} and an RFC 7757 explicit address mapping of the clients' {@value #CLIENTS_V6} to {@value #CLIENTS_V4},
  * so a flow is translated identically by either and can move between them. Each keeps the routes of both
  * prefixes {@code dev nat64} in its main table (as the service does) and, while tunxlat is ready, in table
- * {@value #TABLE}: that is the hook's job ({@code announce-standin.sh}, TEMPORARY until packaging/tunxlat-announce
- * is on main). BIRD learns table 200 and announces it; core installs one route per prefix with a next hop per
+ * {@value #TABLE}: that is the job of the package's hook, {@code packaging/tunxlat-announce}, one per translator. BIRD learns table 200 and announces it; core installs one route per prefix with a next hop per
  * translator, and hashes flows on layer 4 ({@code fib_multipath_hash_policy=1}, both families).
  *
  * <p>The routing daemons run the shipped example files themselves: BIRD {@code include}s them after a {@code log
@@ -404,15 +403,12 @@ final class EcmpBed implements AutoCloseable {
         return m.group(1);
     }
 
-    /**
-     * TEMPORARY: the stand-in for packaging/tunxlat-announce (announce-standin.sh), until the real hook is on main;
-     * then this runs {@code tunxlat-announce} with the same device and table instead.
-     */
+    /** The package's hook, {@code packaging/tunxlat-announce}, as its unit runs it, towards this translator. */
     private void startHook(Xlat x) throws IOException {
-        Path script = Path.of("src", "test", "resources", "net", "tunxlat", "e2e", "announce-standin.sh").toAbsolutePath();
+        Path script = Path.of("packaging", "tunxlat-announce").toAbsolutePath();
         Path log = dir.resolve(label + "-" + id + "-" + x.name + "-announce.log");
-        x.ns.spawn(log, List.of("sh", script.toString(), "http://" + METRICS, TUN, Integer.toString(TABLE),
-                PREFIX, CLIENTS_V4));
+        x.ns.spawn(log, List.of("bash", script.toString(), "--url", "http://" + METRICS + "/readyz", "--table",
+                Integer.toString(TABLE), "--dev", TUN));
     }
 
     private static void batch(Netns ns, List<String> commands) throws IOException {
