@@ -4,7 +4,6 @@ package net.tunxlat.cli;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import net.tunxlat.pipeline.EndpointException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -69,13 +68,17 @@ public final class TunxlatCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /**
+     * Runs the command line: {@code tunxlat run} in its plain forms without picocli (a faster start, see
+     * {@link QuickRun}), everything else through picocli.
+     */
     public static int execute(String[] args) {
+        RunCommand quick = QuickRun.parse(args);
+        if (quick != null) {
+            return QuickRun.execute(quick);
+        }
         CommandLine cl = new CommandLine(new TunxlatCommand());
-        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            commandLine.getErr().println("tunxlat: " + ex.getMessage());
-            // An endpoint the configuration asks for that cannot be bound is a configuration error: 2, like the others.
-            return ex instanceof EndpointException ? 2 : 1;
-        });
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> QuickRun.failed(ex, commandLine.getErr()));
         return cl.execute(args);
     }
 
@@ -112,7 +115,7 @@ public final class TunxlatCommand implements Callable<Integer> {
             return RmtunCommand.remove(config, null, spec.commandLine());
         }
         exitZeroOnStopSignals();
-        return RunCommand.runDaemon(config, debug, user, group, pidFile, null, spec.commandLine());
+        return RunCommand.runDaemon(config, debug, user, group, pidFile, null, spec.commandLine().getErr());
     }
 
     /**

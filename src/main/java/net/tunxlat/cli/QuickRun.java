@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: Apache-2.0
+package net.tunxlat.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import net.tunxlat.pipeline.EndpointException;
+
+/**
+ * {@code tunxlat run} read without picocli, so that the daemon's start does not wait for picocli's command model:
+ * picocli's own classes (about 180, compiled for Java 5, so the class-data sharing archive cannot hold them and the
+ * JVM verifies them with its old verifier) and the reflection over every subcommand, which loads their classes too,
+ * took more time than anything else before the first packet (docs/performance.md, "Start-up").
+ *
+ * <p>Only the plain forms are read here: {@code run} followed by {@link RunCommand}'s own options, each at most once,
+ * as {@code NAME VALUE} or {@code NAME=VALUE}, with a value that is not empty and does not start with '-'. Anything
+ * else ({@code --help}, {@code --version}, an unknown or repeated option, clustered short options, an attached
+ * {@code -cFILE}, a value that looks like an option, an operand) is left to picocli ({@link #parse} returns null),
+ * which parses it or explains the error as it always did. QuickRunTest checks that every command line read here gets
+ * the values picocli gives it.
+ */
+final class QuickRun {
+    private QuickRun() {}
+
+    /** {@code args} as picocli would set {@link RunCommand}'s fields, or null when picocli must read them. */
+    static RunCommand parse(String[] args) {
+        if (args.length == 0 || !RunCommand.NAME.equals(args[0])) {
+            return null;
+        }
+        RunCommand run = new RunCommand();
+        boolean config = false;
+        boolean debug = false;
+        boolean user = false;
+        boolean group = false;
+        boolean pidFile = false;
+        boolean metrics = false;
+        for (int i = 1; i < args.length; i++) {
+            String arg = args[i];
+            int eq = arg.indexOf('=');
+            String name = eq < 0 ? arg : arg.substring(0, eq);
+            if (name.equals(RunCommand.DEBUG_SHORT) || name.equals(RunCommand.DEBUG)) {
+                if (eq >= 0 || debug) {
+                    return null;
+                }
+                debug = true;
+                run.debug = true;
+                continue;
+            }
+            String value;
+            if (eq >= 0) {
+                value = arg.substring(eq + 1);
+            } else if (i + 1 < args.length) {
+                value = args[++i];
+            } else {
+                return null;
+            }
+            if (value.isEmpty() || value.startsWith("-")) {
+                return null;
+            }
+            try {
+                switch (name) {
+                    case RunCommand.CONFIG_SHORT, RunCommand.CONFIG -> {
+                        if (config) {
+                            return null;
+                        }
+                        config = true;
+                        run.config = Path.of(value);
+                    }
+                    case RunCommand.USER_SHORT, RunCommand.USER -> {
+                        if (user) {
+                            return null;
+                        }
+                        user = true;
+                        run.user = value;
+                    }
+                    case RunCommand.GROUP_SHORT, RunCommand.GROUP -> {
+                        if (group) {
+                            return null;
+                        }
+                        group = true;
+                        run.group = value;
+                    }
+                    case RunCommand.PIDFILE_SHORT, RunCommand.PIDFILE -> {
+                        if (pidFile) {
+                            return null;
+                        }
+                        pidFile = true;
+                        run.pidFile = Path.of(value);
+                    }
+                    case RunCommand.METRICS_LISTEN -> {
+                        if (metrics) {
+                            return null;
+                        }
+                        metrics = true;
+                        run.metricsListen = value;
+                    }
+                    default -> {
+                        return null;
+                    }
+                }
+            } catch (InvalidPathException e) {
+                return null; // picocli says what is wrong with it
+            }
+        }
+        if (!config) {
+            run.config = Path.of(RunCommand.DEFAULT_CONFIG);
+        }
+        return run;
+    }
+
+    /** Runs the daemon {@link #parse} read, reporting a failure as picocli's execution handler does. */
+    static int execute(RunCommand run) {
+        PrintWriter err = new PrintWriter(System.err, true);
+        try {
+            return RunCommand.runDaemon(run.config, run.debug, run.user, run.group, run.pidFile, run.metricsListen, err);
+        } catch (Exception e) {
+            return failed(e, err);
+        }
+    }
+
+    /**
+     * How a command that failed ends, with or without picocli: its message on {@code err}, exit status 2 for an
+     * endpoint the configuration asks for that cannot be bound (a configuration error, like the others), else 1.
+     */
+    static int failed(Exception e, PrintWriter err) {
+        err.println("tunxlat: " + e.getMessage());
+        err.flush();
+        return e instanceof EndpointException ? 2 : 1;
+    }
+}
