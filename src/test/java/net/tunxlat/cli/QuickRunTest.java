@@ -81,7 +81,7 @@ class QuickRunTest {
             "--user=u", "--metrics-listen=127.0.0.1:1", "-h", "-V", "", "x=y", "-dc", "run", "--"};
         Random random = new Random(19);
         int read = 0;
-        for (int n = 0; n < 1_500; n++) {
+        for (int n = 0; n < 500; n++) {
             List<String> args = new ArrayList<>(List.of("run"));
             int len = random.nextInt(7);
             for (int i = 0; i < len; i++) {
@@ -94,7 +94,7 @@ class QuickRunTest {
                 assertEquals(picocli(line), fields(quick), args.toString());
             }
         }
-        assertTrue(read > 100, "only " + read + " random lines were read by QuickRun: the test would prove little");
+        assertTrue(read > 40, "only " + read + " random lines were read by QuickRun: the test would prove little");
     }
 
     @Test

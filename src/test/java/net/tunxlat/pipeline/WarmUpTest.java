@@ -3,8 +3,10 @@ package net.tunxlat.pipeline;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.netty.buffer.PooledByteBufAllocator;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import net.tunxlat.tun.LibC;
 import org.junit.jupiter.api.Test;
 
 class WarmUpTest {
@@ -57,7 +59,7 @@ class WarmUpTest {
         WarmUp.start(); // once per process
         WarmUp.await();
         WarmUp.await();
-        assertTrue(io.netty.buffer.PooledByteBufAllocator.DEFAULT.isDirectBufferPooled());
-        assertTrue(net.tunxlat.tun.LibC.getuid() >= 0);
+        assertTrue(PooledByteBufAllocator.DEFAULT.isDirectBufferPooled());
+        assertTrue(LibC.getuid() >= 0);
     }
 }
