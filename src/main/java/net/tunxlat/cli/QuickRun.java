@@ -17,7 +17,7 @@ import net.tunxlat.pipeline.EndpointException;
  * else ({@code --help}, {@code --version}, an unknown or repeated option, clustered short options, an attached
  * {@code -cFILE}, a value that looks like an option, an operand) is left to picocli ({@link #parse} returns null),
  * which parses it or explains the error as it always did. QuickRunTest checks that every command line read here gets
- * the values picocli gives it.
+ * the values picocli gives it. {@code --version} alone is answered here too, with picocli's text.
  */
 final class QuickRun {
     private QuickRun() {}
@@ -106,6 +106,23 @@ final class QuickRun {
             run.config = Path.of(RunCommand.DEFAULT_CONFIG);
         }
         return run;
+    }
+
+    /**
+     * Whether {@code args} is {@code --version} or {@code -V} alone, which {@link #printVersion} answers as picocli
+     * would (scripts ask it, and so does the check of {@code tunxlat cds-archive}).
+     */
+    static boolean isVersion(String[] args) {
+        return args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"));
+    }
+
+    /** Prints {@link VersionProvider}'s lines, as picocli's {@code --version} does; returns the exit status, 0. */
+    static int printVersion(PrintWriter out) {
+        for (String line : new VersionProvider().getVersion()) {
+            out.println(line);
+        }
+        out.flush();
+        return 0;
     }
 
     /** Runs the daemon {@link #parse} read, reporting a failure as picocli's execution handler does. */

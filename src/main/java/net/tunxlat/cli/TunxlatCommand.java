@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.cli;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -69,13 +70,16 @@ public final class TunxlatCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     /**
-     * Runs the command line: {@code tunxlat run} in its plain forms without picocli (a faster start, see
-     * {@link QuickRun}), everything else through picocli.
+     * Runs the command line: {@code tunxlat run} in its plain forms and {@code --version} without picocli (a faster
+     * start, see {@link QuickRun}), everything else through picocli.
      */
     public static int execute(String[] args) {
         RunCommand quick = QuickRun.parse(args);
         if (quick != null) {
             return QuickRun.execute(quick);
+        }
+        if (QuickRun.isVersion(args)) {
+            return QuickRun.printVersion(new PrintWriter(System.out, true));
         }
         CommandLine cl = new CommandLine(new TunxlatCommand());
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> QuickRun.failed(ex, commandLine.getErr()));

@@ -98,6 +98,24 @@ class QuickRunTest {
     }
 
     @Test
+    void versionAloneIsAnsweredWithPicoclisText() {
+        for (String option : new String[] {"--version", "-V"}) {
+            assertTrue(QuickRun.isVersion(new String[] {option}));
+            StringWriter picocli = new StringWriter();
+            CommandLine cl = new CommandLine(new TunxlatCommand());
+            cl.setOut(new PrintWriter(picocli, true));
+            assertEquals(0, cl.execute(option));
+            StringWriter quick = new StringWriter();
+            assertEquals(0, QuickRun.printVersion(new PrintWriter(quick, true)));
+            assertEquals(picocli.toString(), quick.toString());
+            assertTrue(quick.toString().startsWith("tunxlat "), quick.toString());
+        }
+        assertFalse(QuickRun.isVersion(new String[] {"--version", "run"}));
+        assertFalse(QuickRun.isVersion(new String[] {"run", "--version"}));
+        assertFalse(QuickRun.isVersion(new String[] {}));
+    }
+
+    @Test
     void failuresEndAsWithPicocli() {
         StringWriter text = new StringWriter();
         PrintWriter err = new PrintWriter(text, true);
