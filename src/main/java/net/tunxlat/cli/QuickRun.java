@@ -4,6 +4,8 @@ package net.tunxlat.cli;
 import java.io.PrintWriter;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
 import net.tunxlat.pipeline.EndpointException;
 
 /**
@@ -28,21 +30,18 @@ final class QuickRun {
             return null;
         }
         RunCommand run = new RunCommand();
-        boolean config = false;
-        boolean debug = false;
-        boolean user = false;
-        boolean group = false;
-        boolean pidFile = false;
-        boolean metrics = false;
+        Set<String> seen = new HashSet<>();
         for (int i = 1; i < args.length; i++) {
             String arg = args[i];
             int eq = arg.indexOf('=');
-            String name = eq < 0 ? arg : arg.substring(0, eq);
-            if (name.equals(RunCommand.DEBUG_SHORT) || name.equals(RunCommand.DEBUG)) {
-                if (eq >= 0 || debug) {
+            String option = longName(eq < 0 ? arg : arg.substring(0, eq));
+            if (option == null || !seen.add(option)) {
+                return null; // not one of run's options, or a second time: picocli explains
+            }
+            if (option.equals(RunCommand.DEBUG)) {
+                if (eq >= 0) {
                     return null;
                 }
-                debug = true;
                 run.debug = true;
                 continue;
             }
@@ -58,54 +57,34 @@ final class QuickRun {
                 return null;
             }
             try {
-                switch (name) {
-                    case RunCommand.CONFIG_SHORT, RunCommand.CONFIG -> {
-                        if (config) {
-                            return null;
-                        }
-                        config = true;
-                        run.config = Path.of(value);
-                    }
-                    case RunCommand.USER_SHORT, RunCommand.USER -> {
-                        if (user) {
-                            return null;
-                        }
-                        user = true;
-                        run.user = value;
-                    }
-                    case RunCommand.GROUP_SHORT, RunCommand.GROUP -> {
-                        if (group) {
-                            return null;
-                        }
-                        group = true;
-                        run.group = value;
-                    }
-                    case RunCommand.PIDFILE_SHORT, RunCommand.PIDFILE -> {
-                        if (pidFile) {
-                            return null;
-                        }
-                        pidFile = true;
-                        run.pidFile = Path.of(value);
-                    }
-                    case RunCommand.METRICS_LISTEN -> {
-                        if (metrics) {
-                            return null;
-                        }
-                        metrics = true;
-                        run.metricsListen = value;
-                    }
-                    default -> {
-                        return null;
-                    }
+                switch (option) {
+                    case RunCommand.CONFIG -> run.config = Path.of(value);
+                    case RunCommand.USER -> run.user = value;
+                    case RunCommand.GROUP -> run.group = value;
+                    case RunCommand.PIDFILE -> run.pidFile = Path.of(value);
+                    default -> run.metricsListen = value;
                 }
             } catch (InvalidPathException e) {
                 return null; // picocli says what is wrong with it
             }
         }
-        if (!config) {
+        if (run.config == null) {
             run.config = Path.of(RunCommand.DEFAULT_CONFIG);
         }
         return run;
+    }
+
+    /** The long name of one of {@link RunCommand}'s options given by either of its names, else null. */
+    private static String longName(String name) {
+        return switch (name) {
+            case RunCommand.CONFIG_SHORT, RunCommand.CONFIG -> RunCommand.CONFIG;
+            case RunCommand.DEBUG_SHORT, RunCommand.DEBUG -> RunCommand.DEBUG;
+            case RunCommand.USER_SHORT, RunCommand.USER -> RunCommand.USER;
+            case RunCommand.GROUP_SHORT, RunCommand.GROUP -> RunCommand.GROUP;
+            case RunCommand.PIDFILE_SHORT, RunCommand.PIDFILE -> RunCommand.PIDFILE;
+            case RunCommand.METRICS_LISTEN -> RunCommand.METRICS_LISTEN;
+            default -> null;
+        };
     }
 
     /**

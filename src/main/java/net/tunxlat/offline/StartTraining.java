@@ -23,6 +23,7 @@ import net.tunxlat.metrics.MetricsServer;
 import net.tunxlat.metrics.TunxlatMetrics;
 import net.tunxlat.pipeline.Daemon;
 import net.tunxlat.pipeline.PoolKeeper;
+import net.tunxlat.pipeline.UdpCoalescer;
 import net.tunxlat.pipeline.WarmUp;
 import net.tunxlat.pipeline.WorkerGroup;
 import net.tunxlat.tun.LibC;
@@ -92,7 +93,8 @@ public final class StartTraining {
             WarmUp.await();
             LibC.getuid();
             new Memory(8).close();
-            List.of(TunDevice.class, TunQueue.class, WorkerGroup.class, Privileges.class); // loaded, not run (a Worker runs below)
+            // loaded, not run (a Worker runs below)
+            List.of(TunDevice.class, TunQueue.class, WorkerGroup.class, UdpCoalescer.class, Privileges.class);
             XlatSnapshot snapshot = daemon.state().install(new XlatSnapshot(config, daemon.state(), LINK_MTU));
             // The keeper's thread is not started: close() below writes the binding the translator makes. (Stopping
             // it while it writes would log a spurious persistence failure: its close() interrupts the write.)
