@@ -4,12 +4,14 @@ package net.tunxlat.cli;
 import java.io.PrintWriter;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.util.HashSet;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 import net.tunxlat.pipeline.EndpointException;
 
 /**
- * {@code tunxlat run} read without picocli, so that the daemon's start does not wait for picocli's command model:
+ * {@code tunxlat run}, and TAYGA's command line for the daemon (clatd's), read without picocli, so that the daemon's start does not wait for picocli's command model:
  * picocli's own classes (about 180, compiled for Java 5, so the class-data sharing archive cannot hold them and the
  * JVM verifies them with its old verifier) and the reflection over every subcommand, which loads their classes too,
  * took more time than anything else before the first packet (docs/performance.md, "Start-up").
@@ -24,25 +26,104 @@ import net.tunxlat.pipeline.EndpointException;
 final class QuickRun {
     private QuickRun() {}
 
+    /** The options read here: every name to its long name (the key of {@link #read}'s result), and the flags. */
+    private record Options(Map<String, String> names, Set<String> flags) {}
+
+    private static final Options RUN = new Options(Map.ofEntries(
+            Map.entry(RunCommand.CONFIG_SHORT, RunCommand.CONFIG), Map.entry(RunCommand.CONFIG, RunCommand.CONFIG),
+            Map.entry(RunCommand.DEBUG_SHORT, RunCommand.DEBUG), Map.entry(RunCommand.DEBUG, RunCommand.DEBUG),
+            Map.entry(RunCommand.USER_SHORT, RunCommand.USER), Map.entry(RunCommand.USER, RunCommand.USER),
+            Map.entry(RunCommand.GROUP_SHORT, RunCommand.GROUP), Map.entry(RunCommand.GROUP, RunCommand.GROUP),
+            Map.entry(RunCommand.PIDFILE_SHORT, RunCommand.PIDFILE), Map.entry(RunCommand.PIDFILE, RunCommand.PIDFILE),
+            Map.entry(RunCommand.METRICS_LISTEN, RunCommand.METRICS_LISTEN)), Set.of(RunCommand.DEBUG));
+
+    /** TAYGA's daemon options on {@link TunxlatCommand} (its -d has no long name; --mktun, --rmtun, -r go to picocli). */
+    private static final Options TAYGA = new Options(Map.ofEntries(
+            Map.entry(RunCommand.CONFIG_SHORT, RunCommand.CONFIG), Map.entry(RunCommand.CONFIG, RunCommand.CONFIG),
+            Map.entry(RunCommand.DEBUG_SHORT, RunCommand.DEBUG_SHORT),
+            Map.entry(TunxlatCommand.NODETACH_SHORT, TunxlatCommand.NODETACH),
+            Map.entry(TunxlatCommand.NODETACH, TunxlatCommand.NODETACH),
+            Map.entry(RunCommand.USER_SHORT, RunCommand.USER), Map.entry(RunCommand.USER, RunCommand.USER),
+            Map.entry(RunCommand.GROUP_SHORT, RunCommand.GROUP), Map.entry(RunCommand.GROUP, RunCommand.GROUP),
+            Map.entry(RunCommand.PIDFILE_SHORT, RunCommand.PIDFILE), Map.entry(RunCommand.PIDFILE, RunCommand.PIDFILE)),
+            Set.of(RunCommand.DEBUG_SHORT, TunxlatCommand.NODETACH));
+
     /** {@code args} as picocli would set {@link RunCommand}'s fields, or null when picocli must read them. */
     static RunCommand parse(String[] args) {
         if (args.length == 0 || !RunCommand.NAME.equals(args[0])) {
             return null;
         }
+        Map<String, String> o = read(args, 1, RUN, false);
+        if (o == null) {
+            return null;
+        }
         RunCommand run = new RunCommand();
-        Set<String> seen = new HashSet<>();
-        for (int i = 1; i < args.length; i++) {
-            String arg = args[i];
-            int eq = arg.indexOf('=');
-            String option = longName(eq < 0 ? arg : arg.substring(0, eq));
-            if (option == null || !seen.add(option)) {
-                return null; // not one of run's options, or a second time: picocli explains
+        try {
+            run.config = Path.of(o.getOrDefault(RunCommand.CONFIG, RunCommand.DEFAULT_CONFIG));
+            run.debug = o.containsKey(RunCommand.DEBUG);
+            run.user = o.get(RunCommand.USER);
+            run.group = o.get(RunCommand.GROUP);
+            run.pidFile = o.containsKey(RunCommand.PIDFILE) ? Path.of(o.get(RunCommand.PIDFILE)) : null;
+        } catch (InvalidPathException e) {
+            return null; // picocli says what is wrong with it
+        }
+        run.metricsListen = o.get(RunCommand.METRICS_LISTEN);
+        return run;
+    }
+
+    /**
+     * TAYGA's command line for the daemon (no subcommand: {@code -c FILE}, {@code -d}, {@code --nodetach}, {@code -u},
+     * {@code -g}, {@code -p}, and the empty arguments clatd passes) as picocli would set {@link TunxlatCommand}'s
+     * fields, when at least one of those options is there (else tunxlat prints its usage); otherwise null.
+     */
+    static TunxlatCommand parseTayga(String[] args) {
+        Map<String, String> o = read(args, 0, TAYGA, true);
+        if (o == null || o.isEmpty()) {
+            return null;
+        }
+        TunxlatCommand t = new TunxlatCommand();
+        try {
+            t.config = Path.of(o.getOrDefault(RunCommand.CONFIG, RunCommand.DEFAULT_CONFIG));
+            t.pidFile = o.containsKey(RunCommand.PIDFILE) ? Path.of(o.get(RunCommand.PIDFILE)) : null;
+        } catch (InvalidPathException e) {
+            return null;
+        }
+        t.debug = o.containsKey(RunCommand.DEBUG_SHORT);
+        t.nodetach = o.containsKey(TunxlatCommand.NODETACH);
+        t.user = o.get(RunCommand.USER);
+        t.group = o.get(RunCommand.GROUP);
+        t.operands = new ArrayList<>();
+        for (String arg : args) {
+            if (arg.isEmpty()) {
+                t.operands.add(arg);
             }
-            if (option.equals(RunCommand.DEBUG)) {
+        }
+        return t;
+    }
+
+    /**
+     * The options of {@code args} from {@code from} on, by long name (a flag's value is "true"), or null when one is
+     * not in {@code options}, comes twice, lacks its value, has an empty value or one starting with '-', or when an
+     * operand is there. With {@code emptyOperands} (TAYGA's line: the top-level command) empty operands are skipped,
+     * and a value that could be a subcommand's name is refused too.
+     */
+    private static Map<String, String> read(String[] args, int from, Options options, boolean emptyOperands) {
+        Map<String, String> read = new HashMap<>();
+        for (int i = from; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.isEmpty() && emptyOperands) {
+                continue;
+            }
+            int eq = arg.indexOf('=');
+            String option = options.names().get(eq < 0 ? arg : arg.substring(0, eq));
+            if (option == null || read.containsKey(option)) {
+                return null; // not one of the options, or a second time: picocli explains
+            }
+            if (options.flags().contains(option)) {
                 if (eq >= 0) {
                     return null;
                 }
-                run.debug = true;
+                read.put(option, "true");
                 continue;
             }
             String value;
@@ -53,38 +134,20 @@ final class QuickRun {
             } else {
                 return null;
             }
-            if (value.isEmpty() || value.startsWith("-")) {
+            if (value.isEmpty() || value.startsWith("-") || emptyOperands && commandLike(value)) {
                 return null;
             }
-            try {
-                switch (option) {
-                    case RunCommand.CONFIG -> run.config = Path.of(value);
-                    case RunCommand.USER -> run.user = value;
-                    case RunCommand.GROUP -> run.group = value;
-                    case RunCommand.PIDFILE -> run.pidFile = Path.of(value);
-                    default -> run.metricsListen = value;
-                }
-            } catch (InvalidPathException e) {
-                return null; // picocli says what is wrong with it
-            }
+            read.put(option, value);
         }
-        if (run.config == null) {
-            run.config = Path.of(RunCommand.DEFAULT_CONFIG);
-        }
-        return run;
+        return read;
     }
 
-    /** The long name of one of {@link RunCommand}'s options given by either of its names, else null. */
-    private static String longName(String name) {
-        return switch (name) {
-            case RunCommand.CONFIG_SHORT, RunCommand.CONFIG -> RunCommand.CONFIG;
-            case RunCommand.DEBUG_SHORT, RunCommand.DEBUG -> RunCommand.DEBUG;
-            case RunCommand.USER_SHORT, RunCommand.USER -> RunCommand.USER;
-            case RunCommand.GROUP_SHORT, RunCommand.GROUP -> RunCommand.GROUP;
-            case RunCommand.PIDFILE_SHORT, RunCommand.PIDFILE -> RunCommand.PIDFILE;
-            case RunCommand.METRICS_LISTEN -> RunCommand.METRICS_LISTEN;
-            default -> null;
-        };
+    /**
+     * Whether {@code value} could be the name of a subcommand (only lower-case letters, digits and '-'), which picocli
+     * does not take as the value of a top-level option: such lines go to picocli, with a user name like "nobody" too.
+     */
+    private static boolean commandLike(String value) {
+        return value.chars().allMatch(c -> c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-');
     }
 
     /**
@@ -109,6 +172,16 @@ final class QuickRun {
         PrintWriter err = new PrintWriter(System.err, true);
         try {
             return RunCommand.runDaemon(run.config, run.debug, run.user, run.group, run.pidFile, run.metricsListen, err);
+        } catch (Exception e) {
+            return failed(e, err);
+        }
+    }
+
+    /** Runs the daemon {@link #parseTayga} read, as {@link TunxlatCommand} runs it. */
+    static int executeTayga(TunxlatCommand tayga) {
+        PrintWriter err = new PrintWriter(System.err, true);
+        try {
+            return tayga.runDaemon(err);
         } catch (Exception e) {
             return failed(e, err);
         }

@@ -34,6 +34,9 @@ import picocli.CommandLine.Parameters;
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit status: 0 success, 1 runtime failure, 2 bad command line or configuration."})
 public final class TunxlatCommand implements Callable<Integer> {
+    static final String NODETACH = "--nodetach";
+    static final String NODETACH_SHORT = "-n";
+
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "TAYGA-style: configuration file (default: ${DEFAULT-VALUE})",
             defaultValue = RunCommand.DEFAULT_CONFIG)
     Path config;
@@ -41,7 +44,7 @@ public final class TunxlatCommand implements Callable<Integer> {
     @Option(names = "-d", description = "TAYGA-style: debug messages (implies staying in the foreground)")
     boolean debug;
 
-    @Option(names = {"-n", "--nodetach"}, description = "TAYGA-style: do not detach (tunxlat never detaches)")
+    @Option(names = {NODETACH_SHORT, NODETACH}, description = "TAYGA-style: do not detach (tunxlat never detaches)")
     boolean nodetach;
 
     @Option(names = {"-u", "--user"}, paramLabel = "USER", description = "TAYGA-style: set uid to USER after opening the device")
@@ -70,13 +73,17 @@ public final class TunxlatCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     /**
-     * Runs the command line: {@code tunxlat run} in its plain forms and {@code --version} without picocli (a faster
-     * start, see {@link QuickRun}), everything else through picocli.
+     * Runs the command line: {@code tunxlat run} and TAYGA's daemon line in their plain forms, and {@code --version},
+     * without picocli (a faster start, see {@link QuickRun}); everything else through picocli.
      */
     public static int execute(String[] args) {
         RunCommand quick = QuickRun.parse(args);
         if (quick != null) {
             return QuickRun.execute(quick);
+        }
+        TunxlatCommand tayga = QuickRun.parseTayga(args);
+        if (tayga != null) {
+            return QuickRun.executeTayga(tayga);
         }
         if (QuickRun.isVersion(args)) {
             return QuickRun.printVersion(new PrintWriter(System.out, true));
@@ -118,8 +125,13 @@ public final class TunxlatCommand implements Callable<Integer> {
         if (rmtun) {
             return RmtunCommand.remove(config, null, spec.commandLine());
         }
+        return runDaemon(spec.commandLine().getErr());
+    }
+
+    /** TAYGA's daemon: runs until stopped, a stop by SIGTERM or SIGINT exiting with status 0. */
+    int runDaemon(PrintWriter err) throws Exception {
         exitZeroOnStopSignals();
-        return RunCommand.runDaemon(config, debug, user, group, pidFile, null, spec.commandLine().getErr());
+        return RunCommand.runDaemon(config, debug, user, group, pidFile, null, err);
     }
 
     /**

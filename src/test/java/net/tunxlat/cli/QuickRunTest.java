@@ -97,6 +97,70 @@ class QuickRunTest {
         assertTrue(read > 40, "only " + read + " random lines were read by QuickRun: the test would prove little");
     }
 
+    /** TunxlatCommand's fields as picocli sets them for TAYGA's daemon line {@code args}, or null if it is not one. */
+    static List<Object> picocliTayga(String... args) {
+        try {
+            CommandLine.ParseResult pr = new CommandLine(new TunxlatCommand()).parseArgs(args);
+            TunxlatCommand t = (TunxlatCommand) pr.commandSpec().userObject();
+            boolean taygaStyle = pr.hasMatchedOption("-c") || t.debug || t.nodetach || t.user != null || t.group != null
+                    || t.pidFile != null || t.mktun || t.rmtun || t.chroot;
+            if (pr.hasSubcommand() || pr.isUsageHelpRequested() || pr.isVersionHelpRequested() || !taygaStyle
+                    || t.mktun || t.rmtun || t.chroot || t.operands.stream().anyMatch(o -> !o.isEmpty())) {
+                return null; // not the daemon: usage, --mktun, a refused operand, ...
+            }
+            return taygaFields(t);
+        } catch (CommandLine.ParameterException e) {
+            return null;
+        }
+    }
+
+    static List<Object> taygaFields(TunxlatCommand t) {
+        return Arrays.asList(t.config, t.debug, t.nodetach, t.user, t.group, t.pidFile, t.operands);
+    }
+
+    @Test
+    void readsTaygasDaemonLinesAsPicocliDoes() {
+        String[][] lines = {
+            {"--config", "/tmp/clat.conf", "--nodetach", ""}, {"-c", "/etc/tayga.conf", "-d"}, {"-c", "/etc/tayga.conf"},
+            {"-d"}, {"-n"}, {"-c", "/etc/tayga.conf", "-u", "tunxlat_1", "-g", "tunxlat_1", "-p", "/run/tayga.pid"},
+            {"--config=/a.conf", "", "", "-n"},
+        };
+        for (String[] line : lines) {
+            TunxlatCommand quick = QuickRun.parseTayga(line);
+            assertNotNull(quick, List.of(line).toString());
+            assertEquals(picocliTayga(line), taygaFields(quick), List.of(line).toString());
+        }
+        String[][] others = {
+            {}, {""}, {"run"}, {"-c", "run"}, {"-u", "nobody", "-d"}, {"--mktun", "-c", "/a.conf"}, {"--rmtun"},
+            {"-r", "-c", "/a.conf"}, {"-c", "/a.conf", "x"}, {"-c", "/a.conf", "-c", "/b.conf"}, {"--debug"},
+            {"-dn"}, {"-c", "/a.conf", "--help"}, {"--version"}, {"-c", "/a.conf", "check"},
+        };
+        for (String[] line : others) {
+            assertNull(QuickRun.parseTayga(line), List.of(line).toString());
+        }
+    }
+
+    @Test
+    void randomTaygaLinesQuickRunReadsMeanTheSameToPicocli() {
+        String[] tokens = {"-c", "--config", "-d", "-n", "--nodetach", "-u", "--user", "-g", "--group", "-p",
+            "--pidfile", "/etc/tayga.conf", "tayga.conf", "nobody", "user_1", "/run/t.pid", "", "", "x=y", "--mktun",
+            "-r", "-h", "-V", "run", "check", "-dn", "--config=/x", "-p=/y"};
+        Random random = new Random(64);
+        int read = 0;
+        for (int n = 0; n < 2_000; n++) { // picocli parses only the lines QuickRun read
+            String[] line = new String[1 + random.nextInt(6)];
+            for (int i = 0; i < line.length; i++) {
+                line[i] = tokens[random.nextInt(tokens.length)];
+            }
+            TunxlatCommand quick = QuickRun.parseTayga(line);
+            if (quick != null) {
+                read++;
+                assertEquals(picocliTayga(line), taygaFields(quick), Arrays.toString(line));
+            }
+        }
+        assertTrue(read > 40, "only " + read + " random lines were read by QuickRun: the test would prove little");
+    }
+
     @Test
     void versionAloneIsAnsweredWithPicoclisText() {
         for (String option : new String[] {"--version", "-V"}) {
