@@ -89,6 +89,17 @@
 #             sink that reads each to its end (`new-tcp`); for both, the translator process's CPU time
 #             (user + system, from /proc/PID/stat) per flow arrived (`new-udp-cpu`, `new-tcp-cpu`; none for
 #             kernel-nat44): the senders share the CPUs with the translator, so the rates also measure them
+#   udp-64-wire, udp-1400-wire, tcp-fwd-wire, tcp-rev-wire
+#             the same as the test without -wire, with traffic as it arrives from a physical NIC (issue 19): on
+#             both hosts' veths checksum and segmentation offloads are off (ethtool -K eth0 tx off tso off gso off
+#             sg off: the kernel finishes every checksum and cuts every segment before the veth, so datagrams and
+#             segments reach the router one by one with complete checksums, as over a wire); on the router's two
+#             veths the GRO settings of a real NIC: for TCP the README's recommendation (gro on rx-gro-list off
+#             rx-udp-gro-forwarding on, so the router's GRO may merge a stream's segments, as a NIC's does), for
+#             UDP GRO on with rx-udp-gro-forwarding off (Linux's default: forwarded datagrams stay single). Put
+#             back (offloads on, the veths' GRO off) after each. The bench log gets a check per test: packets and
+#             average size each host sent (more than 1514 bytes on average would be super-packets) and, in the
+#             tunxlat modes, the GSO super-packets and coalesced UDP writes tunxlat counted (metrics endpoint)
 #   start     no traffic: only the start time below (e.g. --modes tunxlat,tunxlat-cds --tests start --rounds 10)
 # While a tunxlat mode runs, its VmRSS is sampled every 0.2 s (the maximum is reported); each start is
 # timed from launching the process to the first answered ping through it (ping every 20 ms).
@@ -101,6 +112,7 @@ ROUNDS=1
 MODES=""
 TESTS=""
 QUICK=0
+WIRE=0
 GUARD=0
 STATEFUL=0
 CLAT=0
@@ -123,8 +135,10 @@ Options:
                      also tunxlat-cds, tunxlat-stateful, tayga+nat44, kernel-nat44, native6, nat64-only,
                      clat-tayga, clat-tunxlat)
   --tests LIST       comma-separated tests (default: tcp-fwd,tcp-rev,tcp-p4,udp-64,udp-1400,udp-64-p8; also start,
-                     new-flows)
+                     new-flows, udp-64-wire, udp-1400-wire, tcp-fwd-wire, tcp-rev-wire)
   --quick            short run: 3 s per test, modes kernel,tayga,tunxlat,tunxlat-nooffload
+  --wire             local-sender and wire-like tests side by side: modes kernel,tayga,tunxlat, tests
+                     tcp-fwd,tcp-fwd-wire,tcp-rev,tcp-rev-wire,udp-64,udp-64-wire,udp-1400,udp-1400-wire
   --stateful         modes kernel,tayga,tunxlat,kernel-nat44,tayga+nat44,tunxlat-stateful, tests
                      tcp-fwd,tcp-rev,udp-64,new-flows (new-flows runs in the last three only; the first three are
                      there for the ratios)
@@ -150,6 +164,7 @@ while [[ $# -gt 0 ]]; do
         --modes) MODES=$2; shift 2 ;;
         --tests) TESTS=$2; shift 2 ;;
         --quick) QUICK=1; shift ;;
+        --wire) WIRE=1; shift ;;
         --guard) GUARD=1; shift ;;
         --stateful) STATEFUL=1; shift ;;
         --clat) CLAT=1; shift ;;
@@ -177,6 +192,9 @@ elif [[ $CLAT -eq 1 ]]; then
 elif [[ $STATEFUL -eq 1 ]]; then
     MODES=${MODES:-kernel,tayga,tunxlat,kernel-nat44,tayga+nat44,tunxlat-stateful}
     TESTS=${TESTS:-tcp-fwd,tcp-rev,udp-64,new-flows}
+elif [[ $WIRE -eq 1 ]]; then
+    MODES=${MODES:-kernel,tayga,tunxlat}
+    TESTS=${TESTS:-tcp-fwd,tcp-fwd-wire,tcp-rev,tcp-rev-wire,udp-64,udp-64-wire,udp-1400,udp-1400-wire}
 elif [[ $QUICK -eq 1 ]]; then
     MODES=${MODES:-kernel,tayga,tunxlat,tunxlat-nooffload}
     [[ $SECONDS_PER_TEST == 10 ]] && SECONDS_PER_TEST=3
@@ -192,6 +210,7 @@ for m in "${MODE_LIST[@]}"; do
 done
 for t in "${TEST_LIST[@]}"; do
     case $t in tcp-fwd|tcp-rev|tcp-p4|udp-64|udp-1400|udp-64-p8|start|new-flows) ;;
+        udp-64-wire|udp-1400-wire|tcp-fwd-wire|tcp-rev-wire) ;;
         *) echo "bench.sh: unknown test $t" >&2; exit 2 ;; esac
 done
 
@@ -201,6 +220,10 @@ need ip "apt-get install iproute2"
 need iperf3 "apt-get install iperf3"
 need python3 "apt-get install python3"
 need ping "apt-get install iputils-ping"
+if [[ ",$TESTS," == *-wire,* ]]; then
+    need ethtool "apt-get install ethtool"
+    need curl "apt-get install curl"
+fi
 for m in "${MODE_LIST[@]}"; do
     case $m in
         tayga) need tayga "apt-get install tayga" ;;
@@ -758,7 +781,8 @@ run_test() {
     fi
     wait_idle
     ns=$FWD_NS; dst=$FWD_DST
-    case $test in
+    local base=${test%-wire}
+    case $base in
         tcp-fwd) args=(${CC:+-C "$CC"}) ;;
         tcp-rev) ns=$REV_NS; dst=$REV_DST; args=(${CC:+-C "$CC"})
             [[ $ONE_WAY -eq 1 ]] && args+=(-R) ;;
@@ -768,9 +792,11 @@ run_test() {
         udp-64-p8) args=(-u -l 64 -b 0 -P 8) ;;
     esac
     json=$WORK/$mode-$test-$round.json
+    [[ $base != "$test" ]] && wire_on "$base"
     if ! timeout $((SECONDS_PER_TEST + 30)) ip netns exec "$ns" nice -n "$NICE" iperf3 -c "$dst" -t "$SECONDS_PER_TEST" -O 1 \
             --connect-timeout 5000 -J "${args[@]}" >"$json" 2>&1; then
         log "$mode $test: iperf3 failed: $(tail -c 300 "$json" | tr '\n' ' ')"
+        [[ $base != "$test" ]] && wire_off
         record "$mode" "$test" "$round" nan "$([[ $test == udp* ]] && echo kpps || echo Gbit/s)"
         return 0
     fi
@@ -783,13 +809,93 @@ if sys.argv[2].startswith("udp"):
     # iperf 3.12 reports the sender's packets there and counts the omitted second's datagrams as lost, so on a
     # busy machine that difference even goes negative.
     r = end["sum_received"]
-    print("%.1f kpps" % (r["bytes"] / (1400 if sys.argv[2] == "udp-1400" else 64) / r["seconds"] / 1000))
+    print("%.1f kpps" % (r["bytes"] / (1400 if sys.argv[2].startswith("udp-1400") else 64) / r["seconds"] / 1000))
 else:
     print("%.3f Gbit/s" % (end["sum_received"]["bits_per_second"] / 1e9))
 EOF
     )
     record "$mode" "$test" "$round" "$value" "$unit"
     log "$mode $test: $value $unit"
+    [[ $base != "$test" ]] && wire_off "$mode $test"
+    return 0
+}
+
+# ---- wire-like traffic (issue 19) ---------------------------------------------------------------------
+# The current mode's bed: "HOST-NS ROUTER-NS ROUTER-DEV" for each of its two hosts (their link is eth0).
+bed_links() {
+    case $FWD_NS in
+        "$V6"|"$V4") echo "$V6 $XL to-v6 $V4 $XL to-v4" ;;
+        "$IN"|"$OUT") echo "$IN $RT lan $OUT $RT wan" ;;
+        "$CL"|"$CS") echo "$CL $CR to-cl $CS $CR to-sv" ;;
+    esac
+}
+WIRE_BAD=0
+WIRE_BEFORE=""
+
+# Packets and bytes each host sent on eth0, then tunxlat's GSO super-packets, coalesced UDP writes and
+# translated packets ("- - -" when no tunxlat metrics endpoint answers in the router namespace).
+wire_counters() {
+    local h1 r1 d1 h2 r2 d2 h m
+    read -r h1 r1 d1 h2 r2 d2 <<<"$(bed_links)"
+    for h in "$h1" "$h2"; do
+        printf '%s %s ' "$(nsx "$h" cat /sys/class/net/eth0/statistics/tx_packets)" \
+            "$(nsx "$h" cat /sys/class/net/eth0/statistics/tx_bytes)"
+    done
+    m=$(nsx "$r1" curl -s -m 2 http://127.0.0.1:9464/metrics 2>/dev/null || true)
+    if [[ $m == *tunxlat_gso_packets_total* ]]; then
+        awk '/^tunxlat_gso_packets_total/ {g += $NF} /^tunxlat_udp_coalesced_writes_total/ {c += $NF}
+             /^tunxlat_translated_packets_total/ {p += $NF} END {printf "%d %d %d\n", g, c, p}' <<<"$m"
+    else
+        echo "- - -"
+    fi
+}
+
+# Wire-like links for a test of kind $1 (tcp-fwd, udp-64, ...): see the tests above.
+wire_on() {
+    local kind=$1 h1 r1 d1 h2 r2 d2 udpfwd=off
+    read -r h1 r1 d1 h2 r2 d2 <<<"$(bed_links)"
+    [[ $kind == tcp* ]] && udpfwd=on
+    nsx "$h1" ethtool -K eth0 tx off tso off gso off sg off >/dev/null
+    nsx "$h2" ethtool -K eth0 tx off tso off gso off sg off >/dev/null
+    nsx "$r1" ethtool -K "$d1" gro on rx-gro-list off rx-udp-gro-forwarding $udpfwd >/dev/null
+    nsx "$r2" ethtool -K "$d2" gro on rx-gro-list off rx-udp-gro-forwarding $udpfwd >/dev/null
+    WIRE_BEFORE=$(wire_counters)
+}
+
+# Puts the links back as the other tests have them and, given "$mode $test", logs the wire-likeness check.
+wire_off() {
+    local h1 r1 d1 h2 r2 d2 after="" verdict
+    read -r h1 r1 d1 h2 r2 d2 <<<"$(bed_links)"
+    [[ -n ${1:-} ]] && after=$(wire_counters)
+    nsx "$h1" ethtool -K eth0 tx on tso on gso on sg on >/dev/null
+    nsx "$h2" ethtool -K eth0 tx on tso on gso on sg on >/dev/null
+    nsx "$r1" ethtool -K "$d1" gro off rx-gro-list off rx-udp-gro-forwarding off >/dev/null
+    nsx "$r2" ethtool -K "$d2" gro off rx-gro-list off rx-udp-gro-forwarding off >/dev/null
+    [[ -n ${1:-} ]] || return 0
+    verdict=$(python3 - "$1" "$h1" "$h2" "$WIRE_BEFORE" "$after" <<'EOF'
+import sys
+what, h1, h2 = sys.argv[1], sys.argv[2], sys.argv[3]
+b, a = sys.argv[4].split(), sys.argv[5].split()
+test = what.split()[1]
+d = [int(y) - int(x) for x, y in zip(b[:4], a[:4])]
+bad, out = [], []
+for name, pk, by in ((h1, d[0], d[1]), (h2, d[2], d[3])):
+    avg = by / pk if pk else 0
+    out.append("%s sent %d packets, %.0f bytes on average" % (name, pk, avg))
+    if avg > 1514:  # 1500-byte MTU + Ethernet header: more on average means super-packets left the host
+        bad.append("%s sent super-packets" % name)
+if b[4] != "-" and a[4] != "-":
+    gso, coal, tr = (int(y) - int(x) for x, y in zip(b[4:], a[4:]))
+    out.append("tunxlat read %d GSO super-packets%s, wrote %d coalesced UDP super-packets, translated %d packets" % (
+        gso, " (made by the router's GRO, as a NIC's)" if test.startswith("tcp") else "", coal, tr))
+    if test.startswith("udp") and (gso or coal):
+        bad.append("UDP super-packets at tunxlat")
+print(("NOT wire-like (" + "; ".join(bad) + "): " if bad else "wire-like: ") + "; ".join(out))
+EOF
+    )
+    log "$1 check: $verdict"
+    [[ $verdict == NOT* ]] && WIRE_BAD=$((WIRE_BAD + 1))
+    return 0
 }
 
 # CPU time (user + system, in clock ticks) the translator process has used so far, or empty without one
@@ -923,8 +1029,8 @@ def med(mode, test):
     vals = [v for v in data.get((mode, test), []) if not math.isnan(v)]
     return statistics.median(vals) if vals else None
 modes = list(dict.fromkeys(r[0] for r in rows))
-tests = [t for t in ["tcp-fwd", "tcp-rev", "tcp-p4", "udp-64", "udp-1400", "udp-64-p8", "new-udp", "new-tcp",
-                     "new-udp-cpu", "new-tcp-cpu"]
+tests = [t for t in ["tcp-fwd", "tcp-fwd-wire", "tcp-rev", "tcp-rev-wire", "tcp-p4", "udp-64", "udp-64-wire", "udp-1400",
+                     "udp-1400-wire", "udp-64-p8", "new-udp", "new-tcp", "new-udp-cpu", "new-tcp-cpu"]
          if any(k[1] == t for k in data)]
 nat64 = [m for m in ["kernel", "tayga", "tunxlat", "tunxlat-nooffload", "tunxlat-cds"] if m in modes]
 npt = [m for m in ["ip6tables", "tunxlat-nptv6"] if m in modes]
@@ -950,6 +1056,8 @@ print("%s s per test, %d round(s)%s, %s" % (secs, rounds, ", medians" if rounds 
 def table(title, ms, labels, ratios):
     if not ms or not tests:
         return
+    labels = dict(labels, **{t + "-wire": labels[t] + ", wire-like" for t in ["tcp-fwd", "tcp-rev", "udp-64", "udp-1400"]
+                             if t in labels})
     cols = ["test"] + ms + [r[0] for r in ratios]
     print()
     print(title)
@@ -1036,3 +1144,4 @@ else
     report
 fi
 [[ $BUSY_TESTS -eq 0 ]] || log "$BUSY_TESTS test(s) ran on a busy machine (--wait-idle $IDLE_PCT)"
+[[ $WIRE_BAD -eq 0 ]] || log "$WIRE_BAD wire-like test(s) were not wire-like (see their check lines above)"

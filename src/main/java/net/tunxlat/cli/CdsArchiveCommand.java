@@ -91,7 +91,7 @@ public final class CdsArchiveCommand implements Callable<Integer> {
     }
 
     /** The training run (in the child JVM): the daemon's start path, then what {@code tunxlat check} loads. */
-    private int train(Path dir, PrintWriter err) throws IOException {
+    private int train(Path dir, PrintWriter err) throws IOException, InterruptedException {
         Path conf = StartTraining.writeConfig(dir);
         TunxlatConfig cfg = RunCommand.load(conf, null, err);
         if (cfg == null) {

@@ -8,36 +8,51 @@ import net.tunxlat.config.ListenAddress;
 import net.tunxlat.config.TaygaRules;
 import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.pipeline.Daemon;
+import net.tunxlat.pipeline.WarmUp;
 import net.tunxlat.util.Log;
+import net.tunxlat.util.Version;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code tunxlat run}: translate in the foreground until SIGTERM or SIGINT. */
-@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+@Command(name = RunCommand.NAME, mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Open the TUN device and translate in the foreground until SIGTERM or SIGINT.",
                 "Logs to standard error; stops within a second of the signal. SIGHUP reloads the maps and the"
                         + " map-file."})
 public final class RunCommand implements Callable<Integer> {
+    static final String NAME = "run";
     static final String DEFAULT_CONFIG = "/etc/tunxlat/tunxlat.conf";
+    // The option names, also read by QuickRun (the start without picocli).
+    static final String CONFIG = "--config";
+    static final String CONFIG_SHORT = "-c";
+    static final String DEBUG = "--debug";
+    static final String DEBUG_SHORT = "-d";
+    static final String USER = "--user";
+    static final String USER_SHORT = "-u";
+    static final String GROUP = "--group";
+    static final String GROUP_SHORT = "-g";
+    static final String PIDFILE = "--pidfile";
+    static final String PIDFILE_SHORT = "-p";
+    static final String METRICS_LISTEN = "--metrics-listen";
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = DEFAULT_CONFIG,
+    @Option(names = {CONFIG_SHORT, CONFIG}, paramLabel = "FILE", defaultValue = DEFAULT_CONFIG,
             description = "configuration file (default: ${DEFAULT-VALUE})")
     Path config;
 
-    @Option(names = {"-d", "--debug"}, description = "debug messages")
+    @Option(names = {DEBUG_SHORT, DEBUG}, description = "debug messages")
     boolean debug;
 
-    @Option(names = {"-u", "--user"}, paramLabel = "USER", description = "drop to USER after opening the device")
+    @Option(names = {USER_SHORT, USER}, paramLabel = "USER", description = "drop to USER after opening the device")
     String user;
 
-    @Option(names = {"-g", "--group"}, paramLabel = "GROUP", description = "drop to GROUP after opening the device")
+    @Option(names = {GROUP_SHORT, GROUP}, paramLabel = "GROUP", description = "drop to GROUP after opening the device")
     String group;
 
-    @Option(names = {"-p", "--pidfile"}, paramLabel = "FILE", description = "write the process id to FILE")
+    @Option(names = {PIDFILE_SHORT, PIDFILE}, paramLabel = "FILE", description = "write the process id to FILE")
     Path pidFile;
 
-    @Option(names = "--metrics-listen", paramLabel = "ADDRESS:PORT|off",
+    @Option(names = METRICS_LISTEN, paramLabel = "ADDRESS:PORT|off",
             description = {"where to serve Prometheus metrics at /metrics, e.g. 127.0.0.1:9464 or [::1]:9464,",
                     "or off; overrides the metrics-listen directive (default 127.0.0.1:9464; when",
                     "neither sets it and the default cannot be bound, tunxlat warns and runs without it)"})
@@ -48,25 +63,26 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return runDaemon(config, debug, user, group, pidFile, metricsListen, spec.commandLine());
+        return runDaemon(config, debug, user, group, pidFile, metricsListen, spec.commandLine().getErr());
     }
 
     /** @param metricsListen the {@code --metrics-listen} value, or null to keep the configuration's */
     static int runDaemon(Path config, boolean debug, String user, String group, Path pidFile, String metricsListen,
-            CommandLine cl) throws Exception {
+            PrintWriter err) throws Exception {
+        WarmUp.start(); // JNA and Netty in the background while the configuration is read
         Log.setDebug(debug);
-        TunxlatConfig cfg = load(config, metricsListen, cl.getErr());
+        TunxlatConfig cfg = load(config, metricsListen, err);
         if (cfg == null) {
             return 2;
         }
         String dataDir = TaygaRules.dataDirProblem(cfg);
         if (dataDir != null) {
             // As the maintained TAYGA: a data-dir it cannot use stops the start (check only warns: other user).
-            cl.getErr().println("tunxlat: " + config + ": " + dataDir);
-            cl.getErr().flush();
+            err.println("tunxlat: " + config + ": " + dataDir);
+            err.flush();
             return 2;
         }
-        Log.info("tunxlat " + VersionProvider.version() + " starting with " + config);
+        Log.info("tunxlat " + Version.version() + " starting with " + config);
         return new Daemon(cfg, new Daemon.Options(user, group, pidFile)).run();
     }
 

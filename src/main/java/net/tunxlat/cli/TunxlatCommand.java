@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.cli;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import net.tunxlat.pipeline.EndpointException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -34,6 +34,9 @@ import picocli.CommandLine.Parameters;
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit status: 0 success, 1 runtime failure, 2 bad command line or configuration."})
 public final class TunxlatCommand implements Callable<Integer> {
+    static final String NODETACH = "--nodetach";
+    static final String NODETACH_SHORT = "-n";
+
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "TAYGA-style: configuration file (default: ${DEFAULT-VALUE})",
             defaultValue = RunCommand.DEFAULT_CONFIG)
     Path config;
@@ -41,7 +44,7 @@ public final class TunxlatCommand implements Callable<Integer> {
     @Option(names = "-d", description = "TAYGA-style: debug messages (implies staying in the foreground)")
     boolean debug;
 
-    @Option(names = {"-n", "--nodetach"}, description = "TAYGA-style: do not detach (tunxlat never detaches)")
+    @Option(names = {NODETACH_SHORT, NODETACH}, description = "TAYGA-style: do not detach (tunxlat never detaches)")
     boolean nodetach;
 
     @Option(names = {"-u", "--user"}, paramLabel = "USER", description = "TAYGA-style: set uid to USER after opening the device")
@@ -69,13 +72,24 @@ public final class TunxlatCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /**
+     * Runs the command line: {@code tunxlat run} and TAYGA's daemon line in their plain forms, and {@code --version},
+     * without picocli (a faster start, see {@link QuickRun}); everything else through picocli.
+     */
     public static int execute(String[] args) {
+        RunCommand quick = QuickRun.parse(args);
+        if (quick != null) {
+            return QuickRun.execute(quick);
+        }
+        TunxlatCommand tayga = QuickRun.parseTayga(args);
+        if (tayga != null) {
+            return QuickRun.executeTayga(tayga);
+        }
+        if (QuickRun.isVersion(args)) {
+            return QuickRun.printVersion(new PrintWriter(System.out, true));
+        }
         CommandLine cl = new CommandLine(new TunxlatCommand());
-        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            commandLine.getErr().println("tunxlat: " + ex.getMessage());
-            // An endpoint the configuration asks for that cannot be bound is a configuration error: 2, like the others.
-            return ex instanceof EndpointException ? 2 : 1;
-        });
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> QuickRun.failed(ex, commandLine.getErr()));
         return cl.execute(args);
     }
 
@@ -111,8 +125,13 @@ public final class TunxlatCommand implements Callable<Integer> {
         if (rmtun) {
             return RmtunCommand.remove(config, null, spec.commandLine());
         }
+        return runDaemon(spec.commandLine().getErr());
+    }
+
+    /** TAYGA's daemon: runs until stopped, a stop by SIGTERM or SIGINT exiting with status 0. */
+    int runDaemon(PrintWriter err) throws Exception {
         exitZeroOnStopSignals();
-        return RunCommand.runDaemon(config, debug, user, group, pidFile, null, spec.commandLine());
+        return RunCommand.runDaemon(config, debug, user, group, pidFile, null, err);
     }
 
     /**

@@ -64,4 +64,17 @@ public record Ipv4Prefix(int address, int length) {
     public String toString() {
         return Addresses.formatIpv4(address) + "/" + length;
     }
+
+    // equals and hashCode written out: a record's generated ones bootstrap a method-handle chain the first time they
+    // run, which every start paid for while it parsed the configuration (docs/performance.md, "Start-up").
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Ipv4Prefix p && p.address == address && p.length == length;
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * address + length;
+    }
 }

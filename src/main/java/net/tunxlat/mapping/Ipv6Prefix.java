@@ -51,4 +51,17 @@ public record Ipv6Prefix(long hi, long lo, int length) {
     public String toString() {
         return Addresses.formatIpv6(hi, lo) + "/" + length;
     }
+
+    // equals and hashCode written out: a record's generated ones bootstrap a method-handle chain the first time they
+    // run, which every start paid for while it parsed the configuration (docs/performance.md, "Start-up").
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Ipv6Prefix p && p.hi == hi && p.lo == lo && p.length == length;
+    }
+
+    @Override
+    public int hashCode() {
+        return (31 * Long.hashCode(hi) + Long.hashCode(lo)) * 31 + length;
+    }
 }

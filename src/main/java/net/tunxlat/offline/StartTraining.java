@@ -23,6 +23,8 @@ import net.tunxlat.metrics.MetricsServer;
 import net.tunxlat.metrics.TunxlatMetrics;
 import net.tunxlat.pipeline.Daemon;
 import net.tunxlat.pipeline.PoolKeeper;
+import net.tunxlat.pipeline.UdpCoalescer;
+import net.tunxlat.pipeline.WarmUp;
 import net.tunxlat.pipeline.WorkerGroup;
 import net.tunxlat.tun.LibC;
 import net.tunxlat.tun.Privileges;
@@ -80,16 +82,19 @@ public final class StartTraining {
      * Runs the start path with {@code config} (from {@link #writeConfig}); what could not run here (no loopback
      * address, say) is said on {@code err} and skipped. Returns the packets the translator emitted.
      */
-    public static int run(TunxlatConfig config, PrintWriter err) throws IOException {
+    public static int run(TunxlatConfig config, PrintWriter err) throws IOException, InterruptedException {
         Daemon daemon = new Daemon(config, new Daemon.Options(null, null, null));
         PoolKeeper keeper = daemon.loadPool();
         daemon.reloadOnHangup();
         int emitted = 0;
         try (ControlServer control = daemon.startControl()) {
             // What TunDevice.open and the workers load before their first packet, short of opening a device.
+            WarmUp.start();
+            WarmUp.await();
             LibC.getuid();
             new Memory(8).close();
-            List.of(TunDevice.class, TunQueue.class, WorkerGroup.class, Privileges.class); // loaded, not run (a Worker runs below)
+            // loaded, not run (a Worker runs below)
+            List.of(TunDevice.class, TunQueue.class, WorkerGroup.class, UdpCoalescer.class, Privileges.class);
             XlatSnapshot snapshot = daemon.state().install(new XlatSnapshot(config, daemon.state(), LINK_MTU));
             // The keeper's thread is not started: close() below writes the binding the translator makes. (Stopping
             // it while it writes would log a spurious persistence failure: its close() interrupts the write.)

@@ -96,8 +96,9 @@ public final class Daemon {
         TunDevice tun;
         try {
             int queues = config.workers() > 0 ? config.workers() : Runtime.getRuntime().availableProcessors();
+            WarmUp.await(); // JNA and Netty, if the command line started them early
             tun = TunDevice.open(config.tunDevice(), queues, config.tunOffload());
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | InterruptedException e) {
             if (control != null) {
                 control.close();
             }

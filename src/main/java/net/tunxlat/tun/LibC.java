@@ -16,6 +16,14 @@ public final class LibC {
 
     private LibC() {}
 
+    /**
+     * Binds the functions now (JNA's native library, libc and its search path), as the first call would otherwise:
+     * the daemon's start does it in the background ({@code net.tunxlat.pipeline.WarmUp}).
+     */
+    public static void load() {
+        // the class's initialisation is the work
+    }
+
     public static final int O_RDWR = 0x0002;
     public static final int O_NONBLOCK = 0x0800;
     public static final int O_CLOEXEC = 0x80000;
