@@ -39,13 +39,16 @@ public final class SocketPair implements AutoCloseable {
         peerFd = fds[1];
     }
 
-    /** A queue on this pair's first end (once), with {@code vnet} bytes of virtio_net_hdr per packet. */
+    /**
+     * A queue on this pair's first end (once), with {@code vnet} bytes of virtio_net_hdr per packet (and then, as a
+     * TUN device with USO, UDP super-packets may be written to it).
+     */
     public PacketQueue queue(int vnet) throws TunException {
         if (queueMade) {
             throw new IllegalStateException("one queue per pair");
         }
         queueMade = true;
-        return new TunQueue(queueFd, "pair", 0, vnet, 0);
+        return new TunQueue(queueFd, "pair", 0, vnet, vnet > 0 ? TunDevice.TUN_F_USO4 | TunDevice.TUN_F_USO6 : 0);
     }
 
     /** Sends one packet to the queue; false if the socket buffer is full. */
