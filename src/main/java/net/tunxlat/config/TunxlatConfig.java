@@ -60,6 +60,7 @@ import net.tunxlat.nat64.Nat64Settings;
  *                      to, or null (they go to the journal only)
  * @param zeroizeTrafficClass {@code zeroize-traffic-class}: IPv4 to IPv6 packets get Traffic Class 0 instead of
  *                      the TOS (RFC 7915 §4.1's configurable option; default false: the TOS is copied)
+ * @param tunIo         {@code tun-io}: how the workers read and write the TUN queues (default {@link TunIo#AUTO})
  */
 public record TunxlatConfig(
         Path source,
@@ -96,7 +97,8 @@ public record TunxlatConfig(
         boolean controlSocketDefaulted,
         Nat64Settings nat64,
         Path nat64BlockLog,
-        boolean zeroizeTrafficClass) {
+        boolean zeroizeTrafficClass,
+        TunIo tunIo) {
 
     public static final int DEFAULT_OFFLINK_MTU = 1280;
     public static final int DEFAULT_ICMP_RATE_LIMIT = 100;
@@ -170,6 +172,7 @@ public record TunxlatConfig(
         private Nat64Settings nat64;
         private Path nat64BlockLog;
         private boolean zeroizeTrafficClass;
+        private TunIo tunIo = TunIo.AUTO;
 
         public Builder source(Path v) { source = v; return this; }
         public Builder tunDevice(String v) { tunDevice = v; return this; }
@@ -208,13 +211,14 @@ public record TunxlatConfig(
         public Builder nat64(Nat64Settings v) { nat64 = v; return this; }
         public Builder nat64BlockLog(Path v) { nat64BlockLog = v; return this; }
         public Builder zeroizeTrafficClass(boolean v) { zeroizeTrafficClass = v; return this; }
+        public Builder tunIo(TunIo v) { tunIo = v; return this; }
 
         public TunxlatConfig build() {
             return new TunxlatConfig(source, tunDevice, ipv4Addr, ipv6Addr, prefix, wkpfStrict, dynamicPool, dataDir,
                     mapFile, maps, strictFragHdr, udpCksumMode, offlinkMtu, log, workers, tunUp, tunIps, tunRoutes,
                     rfc6791Pool, ipv4EgressMtu, ipv6EgressMtu, icmpRateLimit, dynamicPoolAllow, nptv6, nptv6LearnMax,
                     nptv6LearnTimeout, tunOffload, metricsListen, controlSocket, dynamicPoolRate, metricsListenDefaulted,
-                    controlSocketDefaulted, nat64, nat64BlockLog, zeroizeTrafficClass);
+                    controlSocketDefaulted, nat64, nat64BlockLog, zeroizeTrafficClass, tunIo);
         }
     }
 
@@ -229,7 +233,7 @@ public record TunxlatConfig(
                 .nptv6LearnTimeout(nptv6LearnTimeout).tunOffload(tunOffload).metricsListen(metricsListen)
                 .controlSocket(controlSocket).dynamicPoolRate(dynamicPoolRate)
                 .metricsListenDefaulted(metricsListenDefaulted).controlSocketDefaulted(controlSocketDefaulted)
-                .nat64(nat64).nat64BlockLog(nat64BlockLog).zeroizeTrafficClass(zeroizeTrafficClass);
+                .nat64(nat64).nat64BlockLog(nat64BlockLog).zeroizeTrafficClass(zeroizeTrafficClass).tunIo(tunIo);
     }
 
     /**
