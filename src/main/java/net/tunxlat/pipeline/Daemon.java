@@ -86,10 +86,16 @@ public final class Daemon {
      * workers' can be set up here, else read/write with one log line saying why; {@code uring} fails the start then.
      */
     static boolean useUring(TunIo mode) throws IOException {
+        return useUring(mode, UringPackets::unavailable);
+    }
+
+    /** {@link #useUring(TunIo)} with {@code probe} saying why io_uring cannot be used, or null. */
+    static boolean useUring(TunIo mode, Supplier<String> probe) throws IOException {
         if (mode == TunIo.READWRITE) {
+            Log.info("tun-io readwrite: one read(2) and one write(2) per packet");
             return false;
         }
-        String why = UringPackets.unavailable();
+        String why = probe.get();
         if (why == null) {
             Log.info("tun-io " + mode.name().toLowerCase(Locale.ROOT) + ": packets read and written in batches through io_uring");
             return true;
