@@ -81,6 +81,13 @@ final class UringBuffers implements AutoCloseable {
         ring.write(buf.memoryAddress() + offset, length, buf == current);
     }
 
+    /** Before the translator writes again into {@code buf}: if it is the current packet's, its writes are done first. */
+    void reusing(ByteBuf buf) {
+        if (ring != null && buf == current) {
+            ring.completePacketWrites();
+        }
+    }
+
     /** The batch's writes and the re-armed read in one system call; write errors counted. */
     void submit(XlatCounters counters) {
         if (ring != null) {

@@ -286,6 +286,14 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
         }
     }
 
+    /** With io_uring, the writes from {@code buf} still queued are submitted and waited for. */
+    @Override
+    public void reusing(ByteBuf buf) {
+        if (uring != null) {
+            uring.reusing(buf);
+        }
+    }
+
     public void stop() {
         running = false;
     }

@@ -13,7 +13,9 @@ package net.tunxlat.tun;
  * ring only when its packet was handled and every write from it completed (its completion, not the submission, is
  * the proof); a write from any other memory ({@link #write} with {@code fromPacket} false: the ICMP error scratch
  * buffer, the coalescer's, the segmenter's) is submitted at once, with everything queued before it, and waited
- * for, so the caller may overwrite that memory when {@link #write} returns. Writes reach the kernel in the order
+ * for, so the caller may overwrite that memory when {@link #write} returns; to write into the current packet's
+ * buffer again after a write from it (fragments cut in place), the caller first calls
+ * {@link #completePacketWrites}. Writes reach the kernel in the order
  * they were queued. {@link #close} cancels the read and waits for it to end before the caller frees the buffers.
  *
  * <p>Used by one thread, the one that opened it (the ring is {@code SINGLE_ISSUER}); allocates nothing after
@@ -171,6 +173,20 @@ public final class UringPackets implements AutoCloseable {
         ring.prepareWrite(fd, at, bytes, KIND_SCRATCH_WRITE | (bytes & 0xffffffffL));
         enter(0, 0);
         for (int i = 0; scratchPending > 0 && i < WAITS; i++) {
+            enter(1, WAIT_NANOS);
+        }
+    }
+
+    /**
+     * Submits everything queued and waits until the writes from the current packet's buffer completed, so that the
+     * caller may write into that buffer again (a packet cut into fragments in place).
+     */
+    public void completePacketWrites() {
+        if (current < 0 || pendingWrites[current] == 0) {
+            return;
+        }
+        enter(0, 0);
+        for (int i = 0; pendingWrites[current] > 0 && i < WAITS; i++) {
             enter(1, WAIT_NANOS);
         }
     }

@@ -73,15 +73,19 @@ class WorkerUringTest {
     static List<byte[]> mixedTraffic() {
         List<byte[]> in = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
-            switch (i % 4) {
+            switch (i % 5) {
                 case 0 -> in.add(WorkerTest.udp46(2000 + i));
                 case 1 -> in.add(TestPackets.ipv4(H4, H6_AS4, 6, 64, 0, i, 0x4000,
                         TestPackets.tcpHeaderAndData(80, 9000 + i, new byte[i])));
                 case 2 -> in.add(TestPackets.ipv6(H6, H4_AS6, 58, 58, 64, 0, new byte[0],
                         TestPackets.icmpEcho(128, 1, i, new byte[56])));
                 // TTL 1: not forwarded, an ICMP Time Exceeded comes back, built in the error scratch buffer
-                default -> in.add(TestPackets.ipv4(H4, H6_AS4, 17, 1, 0, i, 0x4000,
+                case 3 -> in.add(TestPackets.ipv4(H4, H6_AS4, 17, 1, 0, i, 0x4000,
                         TestPackets.udpHeaderAndData(3000 + i, 53, new byte[8])));
+                // no DF, too big for the IPv6 side's 1280: cut into two fragments in place, the second header
+                // written over the tail of the first (RFC 7915 §4.1)
+                default -> in.add(TestPackets.ipv4(H4, H6_AS4, 17, 64, 0, i, 0,
+                        TestPackets.udpHeaderAndData(4000 + i, 53, new byte[1400 + i])));
             }
         }
         return in;
@@ -101,9 +105,11 @@ class WorkerUringTest {
         }
         oracleQueue.detach();
         List<byte[]> expected = oracleQueue.takeWritten();
-        assertEquals(300, expected.size(), "translations and ICMP errors");
-        assertEquals(75, expected.stream().filter(p -> p[0] == 0x45 && p[9] == 1 && p[20] == 11).count(),
+        assertEquals(360, expected.size(), "translations, ICMP errors and fragments");
+        assertEquals(60, expected.stream().filter(p -> p[0] == 0x45 && p[9] == 1 && p[20] == 11).count(),
                 "ICMPv4 Time Exceeded from the scratch buffer among them");
+        assertEquals(120, expected.stream().filter(p -> p[0] == 0x60 && p[6] == 44).count(),
+                "and IPv6 fragments, two per datagram");
 
         SocketPair pair = new SocketPair();
         open.add(pair);
