@@ -88,13 +88,24 @@ final class UringBuffers implements AutoCloseable {
         }
     }
 
-    /** The batch's writes and the re-armed read in one system call; write errors counted. */
-    void submit(XlatCounters counters) {
-        if (ring != null) {
-            current = null;
-            ring.submit(0);
-            counters.add(XlatCounters.TUN_WRITE_ERRORS, ring.takeWriteErrors());
+    /**
+     * The end of a batch: the datagrams {@code coalescer} holds (if any), the batch's writes and the re-armed read in
+     * one system call; write errors counted. The coalescer's writes are queued, not each submitted and waited for:
+     * its memory is written again only in the next batch, and {@link UringPackets#submit} has waited for them.
+     */
+    void endBatch(UdpCoalescer coalescer, XlatCounters counters) {
+        open();
+        current = null;
+        if (coalescer != null) {
+            ring.deferScratchWrites(true);
+            try {
+                coalescer.flush();
+            } finally {
+                ring.deferScratchWrites(false);
+            }
         }
+        ring.submit(0);
+        counters.add(XlatCounters.TUN_WRITE_ERRORS, ring.takeWriteErrors());
     }
 
     /** Waits up to {@code millis} for a packet, unless one waits already. */

@@ -253,9 +253,10 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
         } finally {
             translator.endBatch();
         }
-        flushCoalesced();
         if (uring != null) {
-            uring.submit(counters); // the batch's writes and the re-armed read: one io_uring_enter
+            uring.endBatch(coalescer, counters); // coalesced datagrams, the batch's writes, the read: one io_uring_enter
+        } else {
+            flushCoalesced();
         }
         boolean failed = n < 0 && n != PacketQueue.AGAIN;
         if (failed) {

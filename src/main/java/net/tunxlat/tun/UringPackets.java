@@ -63,6 +63,8 @@ public final class UringPackets implements AutoCloseable {
     /** A read's error not yet returned by {@link #next} (a positive errno), or 0. */
     private int readError;
     private int scratchPending;
+    /** Whether writes from other memory than a packet's are only queued until {@link #submit} (see there). */
+    private boolean deferScratch;
     private int writeErrors;
     private boolean closed;
 
@@ -171,6 +173,9 @@ public final class UringPackets implements AutoCloseable {
         }
         scratchPending++;
         ring.prepareWrite(fd, at, bytes, KIND_SCRATCH_WRITE | (bytes & 0xffffffffL));
+        if (deferScratch) {
+            return;
+        }
         enter(0, 0);
         for (int i = 0; scratchPending > 0 && i < WAITS; i++) {
             enter(1, WAIT_NANOS);
@@ -192,9 +197,19 @@ public final class UringPackets implements AutoCloseable {
     }
 
     /**
+     * With {@code true}, writes from other memory than a packet's are queued like a packet's until the next
+     * {@link #submit}, which waits for them: for memory the caller does not touch again before then (the UDP
+     * coalescer's, flushed at the end of a batch).
+     */
+    public void deferScratchWrites(boolean defer) {
+        deferScratch = defer;
+    }
+
+    /**
      * Ends the current packet and passes everything queued to the kernel (re-arming the read if it ended) in one
      * {@code io_uring_enter(2)}, which also lets the kernel finish reads that became possible, then collects the
-     * completions. With {@code waitMillis > 0} and no packet waiting, waits up to that long for one.
+     * completions, and returns once the deferred writes ({@link #deferScratchWrites}) completed. With
+     * {@code waitMillis > 0} and no packet waiting, waits up to that long for one.
      */
     public void submit(int waitMillis) {
         finishCurrent();
@@ -207,6 +222,9 @@ public final class UringPackets implements AutoCloseable {
             armed = true;
         }
         enter(wait ? 1 : 0, waitMillis * 1_000_000L);
+        for (int i = 0; scratchPending > 0 && i < WAITS; i++) {
+            enter(1, WAIT_NANOS); // deferred writes not completed at once (a full socket buffer): their memory waits
+        }
     }
 
     /** Whether a packet or a read error waits for {@link #next}. */

@@ -131,14 +131,24 @@ class WorkerAllocationTest {
      */
     @Test
     void ringBatchesAllocateNothing() throws Exception {
+        assertNoAllocationThroughTheRing(0, XlatCounters.PACKETS_46, WorkerTest.udp46(1000),
+                TestPackets.ipv4(H4, H6_AS4, 6, 64, 0, 1, 0x4000, TestPackets.tcpHeaderAndData(80, 9, new byte[1400])),
+                TestPackets.ipv6(H6, H4_AS6, 58, 58, 64, 0, new byte[0], TestPackets.icmpEcho(128, 1, 2, new byte[56])));
+    }
+
+    /** The same with offloads: datagrams coalesced, the coalescer's writes queued with the batch's. */
+    @Test
+    void ringBatchesWithOffloadsAndCoalescingAllocateNothing() throws Exception {
+        assertNoAllocationThroughTheRing(12, XlatCounters.PACKETS_64, WorkerTest.vnetUdp64(40000, 100),
+                WorkerTest.vnetUdp64(40001, 100));
+    }
+
+    private static void assertNoAllocationThroughTheRing(int vnet, int translated, byte[]... packets) throws Exception {
         String why = UringPackets.unavailable();
         assumeTrue(why == null, "io_uring unavailable: " + why);
-        byte[][] packets = {WorkerTest.udp46(1000),
-                TestPackets.ipv4(H4, H6_AS4, 6, 64, 0, 1, 0x4000, TestPackets.tcpHeaderAndData(80, 9, new byte[1400])),
-                TestPackets.ipv6(H6, H4_AS6, 58, 58, 64, 0, new byte[0], TestPackets.icmpEcho(128, 1, 2, new byte[56]))};
         ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         try (SocketPair pair = new SocketPair();
-                Worker w = new Worker(pair.queue(0), () -> WorkerTest.SNAPSHOT, PooledByteBufAllocator.DEFAULT,
+                Worker w = new Worker(pair.queue(vnet), () -> WorkerTest.SNAPSHOT, PooledByteBufAllocator.DEFAULT,
                         System::nanoTime, PacketLog.OFF, XlatState.PerWorker.fresh(System::nanoTime), true)) {
             Thread t = new Thread(w, "worker-uring-allocation");
             t.start();
@@ -148,7 +158,7 @@ class WorkerAllocationTest {
                 sent = feed(pair, w, packets, sent, 1_200_000);
                 long allocated = mx.getThreadAllocatedBytes(t.getId()) - before;
                 assertEquals(sent, w.counters().get(XlatCounters.BATCH_PACKETS));
-                assertTrue(w.counters().get(XlatCounters.PACKETS_46) > 300_000, "packets were translated");
+                assertTrue(w.counters().get(translated) > 300_000, "packets were translated");
                 assertTrue(allocated < 16 * 1024, "allocated " + allocated + " bytes for 1,000,000 packets");
             } finally {
                 w.stop();
