@@ -92,8 +92,10 @@ final class UringBuffers implements AutoCloseable {
      * The end of a batch: the datagrams {@code coalescer} holds (if any), the batch's writes and the re-armed read in
      * one system call; write errors counted. The coalescer's writes are queued, not each submitted and waited for:
      * its memory is written again only in the next batch, and {@link UringPackets#submit} has waited for them.
+     * Unless {@code more} packets may wait (a full batch) or some were read meanwhile, the submission is left to
+     * {@link #await}, which the worker calls next: the writes and the wait for the next packet are one system call.
      */
-    void endBatch(UdpCoalescer coalescer, XlatCounters counters) {
+    void endBatch(UdpCoalescer coalescer, XlatCounters counters, boolean more) {
         open();
         current = null;
         if (coalescer != null) {
@@ -104,14 +106,16 @@ final class UringBuffers implements AutoCloseable {
                 ring.deferScratchWrites(false);
             }
         }
-        ring.submit(0);
-        counters.add(XlatCounters.TUN_WRITE_ERRORS, ring.takeWriteErrors());
+        if (more || ring.hasPackets()) {
+            ring.submit(0);
+            counters.add(XlatCounters.TUN_WRITE_ERRORS, ring.takeWriteErrors());
+        }
     }
 
-    /** Waits up to {@code millis} for a packet, unless one waits already. */
+    /** Submits what is queued and waits up to {@code millis} for a packet, unless one waits already. */
     void await(int millis, XlatCounters counters) {
-        if (ring != null && !ring.hasPackets()) {
-            ring.submit(millis);
+        if (ring != null) {
+            ring.submit(millis); // no wait if a packet waits
             counters.add(XlatCounters.TUN_WRITE_ERRORS, ring.takeWriteErrors());
         }
     }

@@ -254,7 +254,7 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
             translator.endBatch();
         }
         if (uring != null) {
-            uring.endBatch(coalescer, counters); // coalesced datagrams, the batch's writes, the read: one io_uring_enter
+            uring.endBatch(coalescer, counters, n >= 0); // the batch's writes: one io_uring_enter, here or in await
         } else {
             flushCoalesced();
         }

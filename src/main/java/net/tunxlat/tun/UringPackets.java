@@ -63,6 +63,8 @@ public final class UringPackets implements AutoCloseable {
     /** A read's error not yet returned by {@link #next} (a positive errno), or 0. */
     private int readError;
     private int scratchPending;
+    /** Writes queued since the last {@link #enter}: each brings one completion. */
+    private int queuedWrites;
     /** Whether writes from other memory than a packet's are only queued until {@link #submit} (see there). */
     private boolean deferScratch;
     private int writeErrors;
@@ -166,6 +168,7 @@ public final class UringPackets implements AutoCloseable {
         if (!ring.hasRoom()) {
             enter(0, 0);
         }
+        queuedWrites++;
         if (fromPacket && current >= 0) {
             pendingWrites[current]++;
             ring.prepareWrite(fd, at, bytes, KIND_WRITE | ((long) current << 32) | (bytes & 0xffffffffL));
@@ -214,6 +217,12 @@ public final class UringPackets implements AutoCloseable {
     public void submit(int waitMillis) {
         finishCurrent();
         boolean wait = waitMillis > 0 && readyCount == 0 && readError == 0;
+        if (wait && !armed && inRing == 0) {
+            // Every buffer is out with a write queued from it: no read could end the wait. The writes first (their
+            // buffers come back as they complete), then the read re-armed and the wait.
+            enter(0, 0);
+            wait = readyCount == 0 && readError == 0;
+        }
         if (!armed && inRing > 0) {
             if (!ring.hasRoom()) {
                 enter(0, 0);
@@ -239,8 +248,15 @@ public final class UringPackets implements AutoCloseable {
         return e;
     }
 
+    /**
+     * Submits what is queued and waits for {@code minComplete} completions beyond those of the writes submitted now
+     * (which complete during the submission), so that a batch's writes and the wait for the next packet are one
+     * system call.
+     */
     private void enter(int minComplete, long timeoutNanos) {
-        ring.enter(true, minComplete, timeoutNanos); // EINTR, ETIME: the completions tell what happened
+        int min = minComplete == 0 ? 0 : minComplete + queuedWrites;
+        queuedWrites = 0;
+        ring.enter(true, min, timeoutNanos); // EINTR, ETIME: the completions tell what happened
         harvest();
     }
 
