@@ -89,7 +89,9 @@
 #             (`new-udp`; with one IPv4 address and endpoint-independent mapping a run cannot use more
 #             than its 64,512 ports, so it is a burst, not --seconds); then for --seconds, TCP connections
 #             (connect, 64 bytes, close; 32 in flight) from the same 100 addresses in turn, counted by a
-#             sink that reads each to its end (`new-tcp`)
+#             sink that reads each to its end (`new-tcp`); for both, the translator process's CPU time
+#             (user + system, from /proc/PID/stat) per flow arrived (`new-udp-cpu`, `new-tcp-cpu`; none for
+#             kernel-nat44): the senders share the CPUs with the translator, so the rates also measure them
 #   start     no traffic: only the start time below (e.g. --modes tunxlat,tunxlat-cds --tests start --rounds 10)
 # While a tunxlat mode runs, its VmRSS is sampled every 0.2 s (the maximum is reported); each start is
 # timed from launching the process to the first answered ping through it (ping every 20 ms).
@@ -800,10 +802,31 @@ EOF
     log "$mode $test: $value $unit"
 }
 
-# The new-flows test of mode $1 in round $2 (stateful modes only): records new-udp and new-tcp.
+# CPU time (user + system, in clock ticks) the translator process has used so far, or empty without one
+# (kernel-nat44). The system time includes the kernel's forwarding (and tayga+nat44's conntrack) of what the
+# translator writes to its TUN device, which runs in the translator's own write(2).
+translator_ticks() {
+    [[ -n $TRANSLATOR_PID && -r /proc/$TRANSLATOR_PID/stat ]] || return 0
+    awk '{ print $14 + $15 }' "/proc/$TRANSLATOR_PID/stat"
+}
+
+# Microseconds of translator CPU per flow: ticks before $1, after $2, flows $3; nan without a translator.
+cpu_per_flow() {
+    local hz
+    hz=$(getconf CLK_TCK)
+    if [[ -z $1 || -z $2 || ${3:-0} -eq 0 ]]; then
+        echo nan
+    else
+        awk -v a="$1" -v b="$2" -v n="$3" -v hz="$hz" 'BEGIN { printf "%.1f", (b - a) * 1e6 / hz / n }'
+    fi
+}
+
+# The new-flows test of mode $1 in round $2 (stateful modes only): records new-udp and new-tcp, and the
+# translator's CPU per flow of each (new-udp-cpu, new-tcp-cpu: what the rates hide when the sender, on the same
+# CPUs, is what limits them).
 NF=$ROOT/packaging/newflows.py
 new_flows() {
-    local mode=$1 round=$2 base sink out value
+    local mode=$1 round=$2 base sink out value ticks0 ticks1 cpu
     if [[ -z $NF_DST ]]; then
         log "$mode new-flows: skipped (stateful modes only)"
         return 0
@@ -824,31 +847,40 @@ new_flows() {
     nsx "$V4" nice -n "$NICE" python3 "$NF" udp-sink 9 "$out" &
     sink=$!
     await_file "$out.ready"
+    ticks0=$(translator_ticks)
     nsx "$FWD_NS" nice -n "$NICE" python3 "$NF" udp-send "$NF_DST" 9 "$NF_SRC" "$NF_SOURCES" "$NF_PORTS" "$base" \
         >"$out.send" || true
     wait "$sink" || true
+    ticks1=$(translator_ticks)
     value=$(python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); r = json.load(open(sys.argv[2]))
 print("%.1f %d %d %.3f %.3f %d" % (r["flows"] / r["span"] / 1000 if r["span"] else float("nan"), r["flows"], s["sent"],
                                   r["span"], s["seconds"], r["addresses"]))' "$out.send" "$out" 2>/dev/null || echo "nan 0 0 0 0 0")
     read -r value flows sent span secs addrs <<<"$value"
     record "$mode" new-udp "$round" "$value" kflows/s
+    cpu=$(cpu_per_flow "$ticks0" "$ticks1" "$flows")
+    record "$mode" new-udp-cpu "$round" "$cpu" us
     log "$mode new-udp: $value thousand flows/s ($flows of $sent flows arrived within $span s, from $addrs IPv4" \
-        "address(es); sent in $secs s)"
+        "address(es); sent in $secs s; translator CPU $cpu us per flow)"
     # TCP: connections for SECONDS_PER_TEST, counted at the sink
     wait_idle
     out=$WORK/$mode-new-tcp-$round.json
     nsx "$V4" nice -n "$NICE" python3 "$NF" tcp-sink 5301 "$out" &
     sink=$!
     await_file "$out.ready"
+    ticks0=$(translator_ticks)
     nsx "$FWD_NS" nice -n "$NICE" python3 "$NF" tcp-send "$NF_DST" 5301 "$NF_SRC" "$NF_SOURCES" "$SECONDS_PER_TEST" 32 \
         >"$out.send" || true
     wait "$sink" || true
+    ticks1=$(translator_ticks)
     value=$(python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); r = json.load(open(sys.argv[2]))
 print("%.0f %d %d %d %d" % (r["flows"] / r["span"] if r["span"] else float("nan"), r["flows"], s["connections"],
                             s["errors"], r["addresses"]))' "$out.send" "$out" 2>/dev/null || echo "nan 0 0 0 0")
     read -r value flows sent errors addrs <<<"$value"
     record "$mode" new-tcp "$round" "$value" conn/s
-    log "$mode new-tcp: $value connections/s ($flows arrived from $addrs IPv4 address(es), $sent sent, $errors failed)"
+    cpu=$(cpu_per_flow "$ticks0" "$ticks1" "$flows")
+    record "$mode" new-tcp-cpu "$round" "$cpu" us
+    log "$mode new-tcp: $value connections/s ($flows arrived from $addrs IPv4 address(es), $sent sent, $errors failed;" \
+        "translator CPU $cpu us per connection)"
 }
 
 await_file() {
@@ -901,7 +933,8 @@ def med(mode, test):
     vals = [v for v in data.get((mode, test), []) if not math.isnan(v)]
     return statistics.median(vals) if vals else None
 modes = list(dict.fromkeys(r[0] for r in rows))
-tests = [t for t in ["tcp-fwd", "tcp-rev", "tcp-p4", "udp-64", "udp-1400", "udp-64-p8", "new-udp", "new-tcp"]
+tests = [t for t in ["tcp-fwd", "tcp-rev", "tcp-p4", "udp-64", "udp-1400", "udp-64-p8", "new-udp", "new-tcp",
+                     "new-udp-cpu", "new-tcp-cpu"]
          if any(k[1] == t for k in data)]
 nat64 = [m for m in ["kernel", "tayga", "tunxlat", "tunxlat-nooffload", "tunxlat-cds", "tunxlat-readwrite",
                      "tunxlat-nooffload-readwrite"] if m in modes]
@@ -909,14 +942,16 @@ npt = [m for m in ["ip6tables", "tunxlat-nptv6"] if m in modes]
 stateful = [m for m in ["kernel-nat44", "tayga+nat44", "tunxlat-stateful"] if m in modes]
 names = {"tcp-fwd": "TCP 1 stream 6->4", "tcp-rev": "TCP 1 stream 4->6", "tcp-p4": "TCP 4 streams 6->4",
          "udp-64": "UDP 64 B 6->4", "udp-1400": "UDP 1400 B 6->4", "udp-64-p8": "UDP 64 B 6->4, 8 flows",
-         "new-udp": "new UDP flows 6->4", "new-tcp": "new TCP connections 6->4"}
+         "new-udp": "new UDP flows 6->4", "new-tcp": "new TCP connections 6->4",
+         "new-udp-cpu": "translator CPU per new UDP flow (lower is better)",
+         "new-tcp-cpu": "translator CPU per new TCP connection (lower is better)"}
 npt_names = {"tcp-fwd": "TCP 1 stream in->out", "tcp-rev": "TCP 1 stream out->in", "tcp-p4": "TCP 4 streams in->out",
              "udp-64": "UDP 64 B in->out", "udp-1400": "UDP 1400 B in->out", "udp-64-p8": "UDP 64 B in->out, 8 flows"}
 def fmt(v, unit):
     if v is None:
         return "-"
-    return ("%.2f" % v if unit == "Gbit/s" else "%.1f" % v if unit == "kflows/s" else "%.0f" % v) + " " + (
-        {"Gbit/s": "Gbit/s", "kflows/s": "k/s", "conn/s": "/s"}.get(unit, "kpps"))
+    return ("%.2f" % v if unit == "Gbit/s" else "%.1f" % v if unit in ("kflows/s", "us") else "%.0f" % v) + " " + (
+        {"Gbit/s": "Gbit/s", "kflows/s": "k/s", "conn/s": "/s", "us": "µs"}.get(unit, "kpps"))
 def ratio(a, b):
     return "%.2fx" % (a / b) if a is not None and b else "-"
 rounds = max((len(v) for v in data.values()), default=0)

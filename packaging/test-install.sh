@@ -225,10 +225,18 @@ check "Java runtime reinstalled: the dpkg trigger made the archive again" \
     bash -c '[[ $(chroot "$1" stat -c %i "$2") != "$3" ]] && grep -q "Processing triggers for tunxlat" "$4"' \
     _ "$ROOT" "$CDS_ARCHIVE" "$cds_inode" "$WORK/reinstall-jre.log"
 check "... and used" uses_cds
-check "man pages tunxlat(8), tunxlat.conf(5); copyright; changelog; bash completion" \
+check "man pages tunxlat(8), tunxlat.conf(5); copyright; changelog; bash completion; the BIRD and FRR examples" \
     test -f "$ROOT/usr/share/man/man8/tunxlat.8.gz" -a -f "$ROOT/usr/share/man/man5/tunxlat.conf.5.gz" \
     -a -f "$ROOT/usr/share/doc/tunxlat/copyright" -a -f "$ROOT/usr/share/doc/tunxlat/changelog.gz" \
-    -a -f "$ROOT/usr/share/bash-completion/completions/tunxlat"
+    -a -f "$ROOT/usr/share/bash-completion/completions/tunxlat" \
+    -a -f "$ROOT/usr/share/doc/tunxlat/examples/bird-translator.conf" \
+    -a -f "$ROOT/usr/share/doc/tunxlat/examples/frr-upstream.conf"
+check "tunxlat-announce: /usr/sbin (755), man page, health.md, unit shipped and not enabled (opt in)" bash -c '
+    test "$(stat -c %a "$1/usr/sbin/tunxlat-announce")" = 755 -a -f "$1/usr/share/man/man8/tunxlat-announce.8.gz" \
+        -a -f "$1/usr/share/doc/tunxlat/health.md.gz" -a -f "$1/usr/lib/systemd/system/tunxlat-announce.service" \
+        && ! test -e "$1/etc/systemd/system/multi-user.target.wants/tunxlat-announce.service"' _ "$ROOT"
+check "tunxlat-announce --help; a bad option exits 2" bash -c '
+    chroot "$1" tunxlat-announce --help | grep -q "^Usage: tunxlat-announce"; chroot "$1" tunxlat-announce --table 254 2>/dev/null; test $? = 2' _ "$ROOT"
 # What the unit does, without systemd: the service user, only CAP_NET_ADMIN, the JVM options of
 # /etc/default/tunxlat (JNA unpacks its native library to jna.tmpdir), /run/tunxlat for the control
 # socket, a network namespace of its own.
@@ -359,8 +367,8 @@ boot_test() {
     say "In the booted container: install, translate, security, stop, upgrade, purge"
     in_ct sh -c "cd /root/debs && apt-get install -y -q ./$D1" >"$WORK/boot-install.log" 2>&1 \
         || { tail -30 "$WORK/boot-install.log"; die "install in the container failed"; }
-    check "systemd-analyze verify tunxlat.service tunxlat@example.service tunxlat-clat.service (installed)" \
-        in_ct systemd-analyze verify --man=no tunxlat.service tunxlat@example.service tunxlat-clat.service
+    check "systemd-analyze verify tunxlat.service tunxlat@example.service tunxlat-clat.service tunxlat-announce.service (installed)" \
+        in_ct systemd-analyze verify --man=no tunxlat.service tunxlat@example.service tunxlat-clat.service tunxlat-announce.service
     check "tunxlat.service active after install" in_ct timeout 20 sh -c 'until systemctl -q is-active tunxlat; do sleep 0.2; done'
     check "tunxlat.service opened nat64" in_ct timeout 20 sh -c 'until ip link show nat64 >/dev/null 2>&1; do sleep 0.2; done'
     check "service runs as tunxlat with only CAP_NET_ADMIN" in_ct sh -c \
@@ -402,6 +410,21 @@ EOF
         in_ct ping -c2 -i0.2 -W2 -I 192.0.2.1 192.168.255.2
     check "ping the translator's own addresses (192.168.255.1, 2001:db8:1::2)" \
         in_ct sh -c 'ping -c2 -i0.2 -W2 192.168.255.1 && ping -6 -c2 -i0.2 -W2 2001:db8:1::2'
+    # the hook for tunxlat@lab (its own /readyz on 127.0.0.1:9465, its device lab64), through the unit
+    in_ct sed -i 's|^TUNXLAT_ANNOUNCE_OPTS=.*|TUNXLAT_ANNOUNCE_OPTS="--url http://127.0.0.1:9465/readyz --dev lab64"|' /etc/default/tunxlat
+    # Debian 12 leaves net.ipv4.ping_group_range empty ("1 0") and the unit grants no CAP_NET_RAW: no socket for
+    # the self-test, which is then reported unavailable and is no reason to be not ready (docs/health.md) ...
+    check "tunxlat@lab ready (/readyz 200 'ready yes'), the self-test unavailable: ping_group_range empty" in_ct timeout 20 sh -c \
+        'until curl -sf http://127.0.0.1:9465/readyz | grep -q "^self-test unavailable ICMPv6 ping socket: Permission denied"; do sleep 0.2; done'
+    # ... until ping sockets are opened to the service's group (the step docs/health.md gives) and it restarts.
+    in_ct sh -c 'echo "0 2147483647" >/proc/sys/net/ipv4/ping_group_range && systemctl restart tunxlat@lab'
+    check "... with ping_group_range opened and a restart: the self-test answered through a ping socket" in_ct timeout 20 sh -c \
+        'until curl -sf http://127.0.0.1:9465/readyz | grep -q "^self-test ok (Echo Request to 2001:db8:1::2, ICMPv6 ping socket)"; do sleep 0.2; done'
+    check "tunxlat-announce.service routes lab's prefixes in table 200 (2001:db8:64::/96, 192.168.255.2/32)" in_ct timeout 20 sh -c \
+        'systemctl start tunxlat-announce && until ip -6 route show table 200 | grep -q "^2001:db8:64::/96 dev lab64 proto static" && ip route show table 200 | grep -q "^192.168.255.2 dev lab64 proto static"; do sleep 0.2; done'
+    check "systemctl stop tunxlat-announce: table 200 flushed" in_ct sh -c \
+        'systemctl stop tunxlat-announce && test -z "$(ip -6 route show table 200)$(ip route show table 200)"'
+    in_ct sed -i 's|^TUNXLAT_ANNOUNCE_OPTS=.*|TUNXLAT_ANNOUNCE_OPTS=""|' /etc/default/tunxlat
 
     local pid_before pid_lab_before t_ms
     pid_before=$(in_ct systemctl show -p MainPID --value tunxlat)

@@ -12,6 +12,7 @@ import net.tunxlat.mapping.Addresses;
 import net.tunxlat.mapping.Ipv6Prefix;
 import net.tunxlat.metrics.ClatMetrics;
 import net.tunxlat.util.Log;
+import net.tunxlat.xlat.DropReason;
 import net.tunxlat.xlat.XlatCounters;
 
 /**
@@ -127,17 +128,41 @@ public final class ClatController implements ClatMetrics.Source, AutoCloseable {
     private Consumer<Snapshot> onChange = s -> { };
     private volatile long transitions;
     /** The running translator's counters and the totals of those stopped before, swapped in one write. */
-    private volatile Totals totals = new Totals(0, 0, List.of());
+    private volatile Totals totals = new Totals(0, 0, new long[DropReason.values().length], List.of());
     private volatile Snapshot snapshot = new Snapshot(State.STARTING, "starting", null, null, null);
 
-    /** Packets of translators stopped earlier (4→6, 6→4) and the running one's counters: counters only grow. */
-    private record Totals(long retired46, long retired64, List<XlatCounters> live) {
+    /**
+     * Packets of translators stopped earlier (4→6, 6→4, dropped by reason; never written after construction) and the
+     * running one's counters: counters only grow.
+     */
+    private record Totals(long retired46, long retired64, long[] retiredDrops, List<XlatCounters> live) {
         long packets(boolean toIpv6) {
             long n = toIpv6 ? retired46 : retired64;
             for (XlatCounters c : live) {
                 n += c.get(toIpv6 ? XlatCounters.PACKETS_46 : XlatCounters.PACKETS_64);
             }
             return n;
+        }
+
+        long drops(DropReason reason) {
+            long n = retiredDrops[reason.ordinal()];
+            for (XlatCounters c : live) {
+                n += c.drops(reason);
+            }
+            return n;
+        }
+
+        /** The totals once the live translator has stopped: its final counts retired. */
+        Totals retire() {
+            long[] drops = new long[retiredDrops.length];
+            for (DropReason r : DropReason.values()) {
+                drops[r.ordinal()] = drops(r);
+            }
+            return new Totals(packets(true), packets(false), drops, List.of());
+        }
+
+        Totals running(List<XlatCounters> counters) {
+            return new Totals(retired46, retired64, retiredDrops, List.copyOf(counters));
         }
     }
 
@@ -213,7 +238,7 @@ public final class ClatController implements ClatMetrics.Source, AutoCloseable {
             long[] a128 = Addresses.parseIpv6(a);
             new ClatConfig(tun, p.prefix(), a128[0], a128[1], u.mtu(), controlSocket).write(configFile);
             translator.start(configFile);
-            totals = new Totals(totals.retired46(), totals.retired64(), List.copyOf(translator.counters()));
+            totals = totals.running(translator.counters());
             host.configureTun(tun, u, a);
             address = a;
             prefix = p;
@@ -256,8 +281,7 @@ public final class ClatController implements ClatMetrics.Source, AutoCloseable {
 
     private void stopAndClean() {
         translator.stop();
-        Totals t = totals;
-        totals = new Totals(t.packets(true), t.packets(false), List.of()); // the stopped workers' final counts
+        totals = totals.retire(); // the stopped workers' final counts
         host.teardown();
         address = null;
         uplink = null;
@@ -347,5 +371,10 @@ public final class ClatController implements ClatMetrics.Source, AutoCloseable {
     @Override
     public long packets(boolean toIpv6) {
         return totals.packets(toIpv6);
+    }
+
+    @Override
+    public long drops(DropReason reason) {
+        return totals.drops(reason);
     }
 }

@@ -147,7 +147,14 @@ public final class ClatHost {
     public synchronized ClatHostUplink uplink(Ipv6Prefix nat64) throws IOException {
         String dev;
         if (nat64 != null) {
-            List<Object> r = ip.json("-6", "route", "get", Addresses.formatIpv6(nat64.hi(), nat64.lo()));
+            List<Object> r;
+            try {
+                r = ip.json("-6", "route", "get", Addresses.formatIpv6(nat64.hi(), nat64.lo()));
+            } catch (Iproute.IprouteException e) {
+                // "Network is unreachable": the uplink went down (the kernel took its routes), or no RA came yet
+                throw new IOException("no IPv6 route towards the NAT64 prefix " + nat64 + " (the uplink down, or no"
+                        + " router advertisement yet?): " + e.stderr(), e);
+            }
             dev = r.isEmpty() || !(r.get(0) instanceof Map<?, ?> m) ? null : ClatHostScan.deviceOf(m);
             if (dev == null) {
                 throw new IOException("no IPv6 route towards the NAT64 prefix " + nat64);
@@ -337,6 +344,11 @@ public final class ClatHost {
      * default route through it with metric {@link Options#routeMetric} (native IPv4 always wins, see
      * {@link #DEFAULT_ROUTE_METRIC}) and an advertised TCP MSS of MTU - 40.
      *
+     * <p>Before the link goes up, {@link #quietIpv6}: no link-local address and no multicast on the device, so the
+     * kernel sends no MLD reports (RFC 3810 §6) nor router solicitations (RFC 4861 §6.3.7) into it, where the
+     * translator can only drop them ({@code forbidden_dst_64}: link-local and multicast destinations are not
+     * translated, RFC 7915 §5.1). IPv6 stays enabled on the device: the CLAT address's /128 route points into it.
+     *
      * <p>MTU: the uplink's IPv6 MTU minus 20, because RFC 7915 §4 replaces the 20-byte IPv4 header by a 40-byte IPv6
      * header: a packet that fills the TUN device's MTU fills the uplink's once translated, so the host's own IPv4
      * traffic needs no fragmentation by the translator and TCP advertises an MSS whose segments fit the IPv6 path.
@@ -352,9 +364,16 @@ public final class ClatHost {
             throw new IOException("the uplink's MTU " + uplink.mtu() + " leaves " + mtu
                     + " for IPv4, below IPv4's minimum 68 (RFC 791)");
         }
-        List<Object> links = ip.json("link", "show", "dev", tun);
+        List<Object> links = ip.json("-d", "link", "show", "dev", tun);
         if (links.isEmpty() || !(links.get(0) instanceof Map<?, ?> link)) {
             throw new IOException("no TUN device " + tun);
+        }
+        boolean up = link.get("flags") instanceof List<?> flags && flags.contains("UP");
+        if (!up) {
+            quietIpv6(tun, link);
+        } else {
+            Log.debug("CLAT: " + tun + " is up already: its own IPv6 traffic (MLD, router solicitations) may reach"
+                    + " the translator");
         }
         String hostAddress = HOST_IPV4 + "/" + TUN_PREFIX_LENGTH;
         run("address " + hostAddress + " on " + tun,
@@ -365,7 +384,6 @@ public final class ClatHost {
                     new String[] {"ip", "link", "set", "dev", tun, "mtu", Integer.toString(mtu)},
                     new String[] {"ip", "link", "set", "dev", tun, "mtu", Long.toString(old)});
         }
-        boolean up = link.get("flags") instanceof List<?> flags && flags.contains("UP");
         if (!up) {
             run(tun + " up", new String[] {"ip", "link", "set", "dev", tun, "up"},
                     new String[] {"ip", "link", "set", "dev", tun, "down"});
@@ -376,6 +394,54 @@ public final class ClatHost {
                 new String[] {"ip", "-4", "route", "add", "default", "dev", tun, "metric", metric, "advmss", advmss},
                 new String[] {"ip", "-4", "route", "del", "default", "dev", tun, "metric", metric});
         return mtu;
+    }
+
+    /**
+     * Keeps the kernel's own IPv6 packets out of the TUN device, which is still down ({@code link} is its
+     * {@code ip -d -j link} entry). Without this the translator receives and drops ({@code forbidden_dst_64})
+     * router solicitations and MLD reports the kernel sends from the device:
+     * <ul>
+     *   <li>{@code addrgenmode none}: no link-local address (RFC 4862 §5.3), so no router solicitation (RFC 4861
+     *       §6.3.7) and no solicited-node group to report.</li>
+     *   <li>{@code multicast off}: with IPv6 forwarding on (the CLAT turns it on, a router has it on) the kernel
+     *       joins the all-routers groups ff02::2 and ff05::2 on every multicast-capable interface and reports them
+     *       (RFC 3810 §6, from {@code ::} for want of a link-local address); on a device without
+     *       {@code IFF_MULTICAST} it does not. The all-nodes group it keeps is never reported (RFC 3810 §6).</li>
+     *   <li>A device made while forwarding was already on has joined the all-routers groups at its creation. They are
+     *       left now, while the device is down, in MLDv1 mode ({@code force_mld_version=1}): an MLDv1 leave of a group
+     *       never reported sends nothing (RFC 2710 §4), where MLDv2 would keep a state-change record and send it
+     *       once the device is up (RFC 3810 §6.1). Forwarding and the MLD version are put back at once.</li>
+     * </ul>
+     * IPv6 itself stays on ({@code disable_ipv6} untouched): the CLAT address is routed into the device. The two
+     * {@code ip link} changes are journaled; the two sysctls end as they were, so there is nothing to undo.
+     */
+    private void quietIpv6(String tun, Map<?, ?> link) throws IOException {
+        if (link.get("inet6_addr_gen_mode") instanceof String mode && !mode.equals("none")) {
+            run("no IPv6 link-local address on " + tun + " (addrgenmode none, was " + mode + ")",
+                    new String[] {"ip", "link", "set", "dev", tun, "addrgenmode", "none"},
+                    new String[] {"ip", "link", "set", "dev", tun, "addrgenmode", mode});
+        }
+        if (!(link.get("flags") instanceof List<?> flags && flags.contains("MULTICAST"))) {
+            return;
+        }
+        String forwarding = "net.ipv6.conf." + tun + ".forwarding";
+        String mld = "net.ipv6.conf." + tun + ".force_mld_version";
+        boolean joined = "1".equals(readSysctlOrNull(forwarding));
+        String mldBefore = joined ? ip.sysctl(mld) : null;
+        try {
+            if (joined) {
+                ip.setSysctl(mld, "1");
+                ip.setSysctl(forwarding, "0"); // leaves ff02::2, ff05::2 and ff01::2, silently (see above)
+            }
+            run("no multicast on " + tun + " (no all-routers groups, no MLD reports)",
+                    new String[] {"ip", "link", "set", "dev", tun, "multicast", "off"},
+                    new String[] {"ip", "link", "set", "dev", tun, "multicast", "on"});
+        } finally {
+            if (joined) {
+                ip.setSysctl(forwarding, "1"); // joins nothing now: the device has no IFF_MULTICAST
+                ip.setSysctl(mld, mldBefore);
+            }
+        }
     }
 
     // ---- all of it --------------------------------------------------------------------------------------------

@@ -7,9 +7,11 @@ import net.tunxlat.config.MapEntry;
 import net.tunxlat.config.TaygaRules;
 import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.mapping.Addresses;
+import net.tunxlat.pipeline.Announcements;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import java.util.List;
 import java.util.Locale;
 import net.tunxlat.config.Nptv6Entry;
 
@@ -62,7 +64,11 @@ public final class CheckCommand implements Callable<Integer> {
         out.println("  udp-cksum-mode " + c.udpCksumMode().name().toLowerCase(Locale.ROOT)
                 + ", offlink-mtu " + c.offlinkMtu());
         out.println("  metrics       " + (c.metricsListen() == null ? "off"
-                : "http://" + c.metricsListen() + "/metrics"));
+                : "http://" + c.metricsListen() + "/metrics, /readyz, /healthz"));
+        out.println("  instance-name " + c.instanceNameOrHost() + (c.instanceName() == null ? " (the host name)" : ""));
+        List<String> announce = Announcements.of(c);
+        out.println("  announces     " + (announce.isEmpty() ? "nothing" : String.join(", ", announce))
+                + " (/readyz: what tunxlat-announce routes here while ready)");
         out.println("  static maps   " + c.maps().size());
         for (MapEntry m : c.maps()) {
             out.println("    " + m.v4() + " <-> " + m.v6() + "  (" + m.origin() + ")");
@@ -79,8 +85,8 @@ public final class CheckCommand implements Callable<Integer> {
             var n = c.nat64();
             long addresses = n.pool4().ranges().stream().mapToInt(r -> r.address()).distinct().count();
             out.println("  pool4         " + addresses + " address" + (addresses == 1 ? "" : "es") + ", "
-                    + (n.deterministicRange() != null ? "deterministic blocks of " + n.pool4().blockSize() + " for "
-                            + n.deterministicRange()
+                    + (n.deterministicRule() != null ? "deterministic blocks of " + n.pool4().blockSize() + " for "
+                            + (n.shard() != null ? n.deterministicRule() : n.deterministicRange())
                             : n.pool4().blockSize() == 0 ? "no port blocks"
                             : "blocks of " + n.pool4().blockSize() + " ports, " + n.blocksPerSubscriber()
                                     + " per subscriber")

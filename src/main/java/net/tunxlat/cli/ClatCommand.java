@@ -2,6 +2,7 @@
 package net.tunxlat.cli;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +21,7 @@ import net.tunxlat.clat.Pref64;
 import net.tunxlat.clat.Pref64Tracker;
 import net.tunxlat.clat.Rfc7050;
 import net.tunxlat.clat.RouterSolicitor;
+import net.tunxlat.config.ConfigParser;
 import net.tunxlat.config.ListenAddress;
 import net.tunxlat.mapping.Ipv6Prefix;
 import net.tunxlat.metrics.ClatMetrics;
@@ -104,7 +106,7 @@ public final class ClatCommand implements Callable<Integer> {
         int[] uplinkIndex = {0};
         ClatController controller = new ClatController(ClatController.Host.of(host),
                 () -> tracker.current(uplinkIndex[0], System.nanoTime()), new DaemonTranslator(), tun,
-                runtimeDir.resolve(tun + ".conf"), null, Log::info);
+                runtimeDir.resolve(tun + ".conf"), controlSocket(), Log::info);
         ClatMetrics metrics = new ClatMetrics(controller);
         controller.onChange(s -> {
             try {
@@ -218,5 +220,21 @@ public final class ClatCommand implements Callable<Integer> {
         spec.commandLine().getErr().println("tunxlat clat: " + message);
         spec.commandLine().getErr().flush();
         return 2;
+    }
+
+    /**
+     * The CLAT translator's control socket: in {@code --runtime-dir}, so that CLATs of several network namespaces
+     * (the container recipe) do not all take {@code /run/tunxlat/TUN.sock}; the default where that path is too long
+     * for a Unix socket.
+     */
+    private Path controlSocket() {
+        Path p = runtimeDir.toAbsolutePath().resolve(tun + ".sock");
+        if (p.toString().getBytes(StandardCharsets.UTF_8).length
+                <= ConfigParser.MAX_UNIX_SOCKET_PATH_BYTES) {
+            return p;
+        }
+        Log.warn("--runtime-dir " + runtimeDir + ": " + p + " is too long for a Unix socket; the CLAT's control"
+                + " socket is " + ConfigParser.DEFAULT_CONTROL_SOCKET_DIR + "/" + tun + ".sock");
+        return null;
     }
 }

@@ -131,7 +131,7 @@ public final class Nat64Command implements Callable<Integer> {
                 return fail(err, address + " port " + port + " is not in pool4"
                         + (only < 0 ? "" : " for " + protocol) + " of " + config + ": no subscriber ever used it", 1);
             }
-            if (s.deterministicRange() != null) {
+            if (s.deterministicRule() != null) {
                 return deterministic(out, err, s, a, protocols, at);
             }
             if (s.pool4().blockSize() == 0) {
@@ -143,7 +143,7 @@ public final class Nat64Command implements Callable<Integer> {
 
         private int deterministic(PrintWriter out, PrintWriter err, Nat64Settings s, int a, List<Integer> protocols,
                 Instant at) {
-            Deterministic d = new Deterministic(s.deterministicRange(), s.subscriberLength(), s.pool4());
+            Deterministic d = s.deterministic();
             List<String[]> rows = new ArrayList<>();
             for (int p : protocols) {
                 Ipv6Prefix sub = d.subscriberOf(p, a, port);
@@ -156,7 +156,7 @@ public final class Nat64Command implements Callable<Integer> {
             }
             if (rows.isEmpty()) {
                 return fail(err, address + " port " + port + " is in no subscriber's block of " + config
-                        + " (nat64-deterministic " + s.deterministicRange() + ": the rest of the pool is unused)", 1);
+                        + " (" + s.deterministicRule() + ": the rest of the pool is unused)", 1);
             }
             if (json) {
                 StringBuilder sb = new StringBuilder();
@@ -172,8 +172,8 @@ public final class Nat64Command implements Callable<Integer> {
             }
             for (String[] r : rows) {
                 out.println(address + " port " + port + " (" + r[0] + "): subscriber " + r[1] + ", block " + address
-                        + " " + r[2] + "-" + r[3] + ", deterministic (RFC 7422, nat64-deterministic "
-                        + s.deterministicRange() + "): the same at any time under this configuration");
+                        + " " + r[2] + "-" + r[3] + ", deterministic (RFC 7422, " + s.deterministicRule()
+                        + "): the same at any time under this configuration");
             }
             return 0;
         }

@@ -28,7 +28,7 @@ import picocli.CommandLine.Parameters;
                 "",
                 "Commands: 'tunxlat help COMMAND' or 'tunxlat COMMAND --help' for each; tunxlat(8) for all."},
         subcommands = {RunCommand.class, CheckCommand.class, TranslateCommand.class, MapCommand.class,
-                SessionCommand.class, BibCommand.class, Nat64Command.class, ClatCommand.class,
+                SessionCommand.class, BibCommand.class, Nat64Command.class, ShardCommand.class, ClatCommand.class,
                 MktunCommand.class, RmtunCommand.class, DoctorCommand.class, GaiConfCommand.class, CdsArchiveCommand.class,
                 ImportTaygaCommand.class,
                 CommandLine.HelpCommand.class},

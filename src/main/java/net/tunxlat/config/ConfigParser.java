@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import net.tunxlat.mapping.Addresses;
@@ -69,6 +70,8 @@ public final class ConfigParser {
     public static final String STATE_DIRECTORY = "STATE_DIRECTORY";
     /** Where the control socket is when {@code control-socket} is not given: {@code /run/tunxlat/<tun-device>.sock}. */
     public static final String DEFAULT_CONTROL_SOCKET_DIR = "/run/tunxlat";
+    /** {@code instance-name}: a host-name-like word. */
+    static final Pattern INSTANCE_NAME_SYNTAX = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
 
     private ConfigParser() {}
 
@@ -246,6 +249,8 @@ public final class ConfigParser {
         private final boolean mapsOnly;
         private int dynamicPoolRate = TunxlatConfig.DEFAULT_DYNAMIC_POOL_RATE;
         private boolean zeroizeTrafficClass;
+        /** {@code instance-name}, or null (the host name). */
+        private String instanceName;
         /** The environment ({@code $STATE_DIRECTORY}). */
         private Function<String, String> env = System::getenv;
         /** The stateful NAT64 lines ({@code pool4}, {@code bib}, {@code nat64-*}). */
@@ -450,6 +455,14 @@ public final class ConfigParser {
                 case DYNAMIC_POOL_RATE ->
                         dynamicPoolRate = values.integer(ln, d, arg, 0, TunxlatConfig.MAX_DYNAMIC_POOL_RATE);
                 case ZEROIZE_TRAFFIC_CLASS -> zeroizeTrafficClass = values.bool(ln, d, arg);
+                case INSTANCE_NAME -> {
+                    if (!INSTANCE_NAME_SYNTAX.matcher(arg).matches()) {
+                        throw error(ln, "'instance-name' '" + arg + "' is not a name: use 1 to 63 letters, digits,"
+                                + " '.', '_' or '-', starting with a letter or digit (it becomes a metric label and"
+                                + " a line of /readyz)");
+                    }
+                    instanceName = arg;
+                }
                 default -> throw new IllegalStateException(d.toString());
             }
         }
@@ -579,7 +592,8 @@ public final class ConfigParser {
                     }
                 }
             }
-            nat64Settings = nat64.finish(errors, d -> valid(d), prefix, seenAt, dynamicPool);
+            nat64Settings = nat64.finish(errors, d -> valid(d), prefix, seenAt, dynamicPool,
+                    valid(Directive.INSTANCE_NAME) ? instanceName : null);
             boolean nat64 = prefix != null || !maps.isEmpty() || mapFile != null || dynamicPool != null
                     || !valid(Directive.PREFIX, Directive.MAP, Directive.MAP_FILE, Directive.DYNAMIC_POOL);
             if (!nat64 && !nptv6.isEmpty()) {
@@ -657,7 +671,7 @@ public final class ConfigParser {
                             : Path.of(DEFAULT_CONTROL_SOCKET_DIR, tunDevice + ".sock"),
                     dynamicPoolRate, !seenAt.containsKey(Directive.METRICS_LISTEN),
                     !controlSocketOff && controlSocket == null, nat64Settings, nat64.blockLog(), zeroizeTrafficClass,
-                    tunIo);
+                    instanceName, tunIo);
         }
     }
 }

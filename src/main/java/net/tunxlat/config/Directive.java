@@ -41,6 +41,7 @@ enum Directive {
     CONTROL_SOCKET("control-socket", 1, 1, false, "/ABSOLUTE/PATH|off"),
     DYNAMIC_POOL_RATE("dynamic-pool-rate", 1, 1, false, "NEW-BINDINGS-PER-SECOND"),
     ZEROIZE_TRAFFIC_CLASS("zeroize-traffic-class", 1, 1, false, "yes|no"),
+    INSTANCE_NAME("instance-name", 1, 1, false, "NAME"),
     TUN_IO("tun-io", 1, 1, false, "auto|uring|readwrite"),
     // stateful NAT64 (RFC 6146), read by Nat64Directives
     POOL4("pool4", 1, 3, true, "IPV4[/LEN] [tcp|udp|icmp] [FIRST-LAST]"),
@@ -59,7 +60,8 @@ enum Directive {
     NAT64_FILTERING("nat64-filtering", 1, 1, false, "endpoint-independent|address-dependent"),
     NAT64_DROP_EXTERNALLY_INITIATED_TCP("nat64-drop-externally-initiated-tcp", 1, 1, false, "yes|no"),
     NAT64_DETERMINISTIC("nat64-deterministic", 1, 1, false, "IPV6-PREFIX/LEN"),
-    NAT64_BLOCK_LOG("nat64-block-log", 1, 1, false, "/ABSOLUTE/PATH");
+    NAT64_BLOCK_LOG("nat64-block-log", 1, 1, false, "/ABSOLUTE/PATH"),
+    NAT64_SHARD_FILE("nat64-shard-file", 1, 1, false, "/ABSOLUTE/PATH");
 
     final String text;
     final int minArgs;

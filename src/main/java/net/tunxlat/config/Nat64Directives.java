@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.config;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -51,7 +52,20 @@ final class Nat64Directives {
     static final int BYTES_PER_SESSION = 120;
 
     /** A {@code pool4} line: its addresses, and per protocol the port range (first > last: not this protocol). */
-    private record Pool4Line(Ipv4Prefix addresses, int[] first, int[] last, boolean explicitRange, int line) {}
+    record Pool4Line(Ipv4Prefix addresses, int[] first, int[] last, boolean explicitRange, int line) {
+        /** Whether this line and {@code o} give a port (or ICMP identifier) of the same protocol and address. */
+        boolean overlaps(Pool4Line o) {
+            if (!addresses.overlaps(o.addresses)) {
+                return false;
+            }
+            for (int p = 0; p < Nat64Protocol.COUNT; p++) {
+                if (first[p] <= last[p] && o.first[p] <= o.last[p] && first[p] <= o.last[p] && o.first[p] <= last[p]) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
 
     private record BibLine(StaticBib entry, int line) {}
 
@@ -81,6 +95,7 @@ final class Nat64Directives {
     private boolean dropExternalTcp;
     private Ipv6Prefix deterministic;
     private Path blockLog;
+    private Path shardFile;
 
     /** The lifetime directives, in the order of {@link #lifetimes}. */
     private static final Directive[] LIFETIMES = {Directive.NAT64_TIMEOUT_UDP, Directive.NAT64_TIMEOUT_TCP_EST,
@@ -150,6 +165,12 @@ final class Nat64Directives {
                 blockLog = values.path(ln, d, arg);
                 if (!blockLog.isAbsolute()) {
                     throw error(ln, "'nat64-block-log' must be an absolute path, got '" + arg + "'");
+                }
+            }
+            case NAT64_SHARD_FILE -> {
+                shardFile = values.path(ln, d, arg);
+                if (!shardFile.isAbsolute()) {
+                    throw error(ln, "'nat64-shard-file' must be an absolute path, got '" + arg + "'");
                 }
             }
             default -> throw new IllegalStateException(d.toString());
@@ -252,7 +273,7 @@ final class Nat64Directives {
 
     /** An error in {@link Pool4}'s words if {@code b} gives a port {@code a} gave (same protocol and address). */
     private void overlap(Pool4Line a, Pool4Line b) throws ConfigException {
-        if (!a.addresses().overlaps(b.addresses())) {
+        if (!a.overlaps(b)) {
             return;
         }
         int address = a.addresses().length() > b.addresses().length() ? a.addresses().address()
@@ -328,15 +349,30 @@ final class Nat64Directives {
      * @param valid whether no line of a directive was wrong (a check that needs its value is skipped otherwise)
      */
     Nat64Settings finish(ErrorCollector errors, Predicate<Directive> valid, Ipv6Prefix prefix,
-            Map<Directive, Integer> otherLines, Ipv4Prefix dynamicPool) {
-        if (pool4.isEmpty()) {
+            Map<Directive, Integer> otherLines, Ipv4Prefix dynamicPool, String instanceName) {
+        Nat64Settings.Shard shard = null;
+        ShardFile shards = null;
+        if (shardFile != null) {
+            if (!valid.test(Directive.NAT64_SHARD_FILE) || !valid.test(Directive.INSTANCE_NAME)) {
+                return null;
+            }
+            shards = shards(errors, prefix, valid, instanceName);
+            if (shards == null) {
+                return null;
+            }
+            String name = instanceName != null ? instanceName : TunxlatConfig.hostName();
+            shard = new Nat64Settings.Shard(name, shards.parts(name));
+            portBlock = shards.portBlock();
+            subscriberLength = shards.subscriberLength();
+        }
+        if (pool4.isEmpty() && shard == null) {
             if (valid.test(Directive.POOL4)) {
                 seenAt.forEach((d, ln) -> errors.add(error(ln, "'" + d.text + "' does nothing without 'pool4' (stateful"
                         + " NAT64 is off); add a 'pool4' line or remove this one")));
             }
             return null;
         }
-        int pool4Line = seenAt.get(Directive.POOL4);
+        int pool4Line = seenAt.get(shard != null ? Directive.NAT64_SHARD_FILE : Directive.POOL4);
         List<ConfigException> found = new ArrayList<>();
         if (prefix == null && valid.test(Directive.PREFIX)) {
             found.add(error(pool4Line, "'pool4' needs a 'prefix': stateful NAT64 translates IPv6 destinations under the"
@@ -351,14 +387,16 @@ final class Nat64Directives {
         Pool4 pool = null;
         if (valid.test(Directive.NAT64_PORT_BLOCK)) {
             try {
-                pool = new Pool4(ranges(), portBlock);
+                pool = new Pool4(shard != null ? shards.ranges(shard.instance()) : ranges(), portBlock);
             } catch (IllegalArgumentException e) {
                 found.add(error(pool4Line, "'pool4': " + e.getMessage()));
             }
         }
-        if (pool != null) {
+        if (pool != null && shard == null) {
             blocks(pool, valid.test(Directive.NAT64_DETERMINISTIC) && valid.test(Directive.NAT64_SUBSCRIBER_PREFIX),
                     found);
+        }
+        if (pool != null) {
             statics(pool, prefix, found);
         }
         found.forEach(errors::add);
@@ -369,10 +407,60 @@ final class Nat64Directives {
         Nat64Settings d = Nat64Settings.defaults(pool, maxSessions);
         return new Nat64Settings(pool, d.maxSessions(), d.maxSubscribers(), subscriberLength, subscriberSessions,
                 maxBlocks, deterministic, d.maxIterations(), timeouts, addressDependentFiltering, dropExternalTcp,
-                d.maxSynHeld(), bibs.stream().map(BibLine::entry).toList());
+                d.maxSynHeld(), bibs.stream().map(BibLine::entry).toList(), shard);
     }
 
-    private List<Pool4.Range> ranges() {
+    /**
+     * {@code nat64-shard-file}: reads and checks the shard file (its errors name its own lines), finds this instance
+     * ({@code instance-name}, or the host name) in it, and checks that tunxlat.conf leaves the slice to it: no
+     * {@code pool4}, {@code nat64-deterministic}, {@code nat64-port-block} or {@code nat64-subscriber-prefix} here,
+     * and the same NAT64 {@code prefix}. Null after an error.
+     */
+    private ShardFile shards(ErrorCollector errors, Ipv6Prefix prefix, Predicate<Directive> valid, String name) {
+        int ln = seenAt.get(Directive.NAT64_SHARD_FILE);
+        boolean ok = true;
+        for (Directive d : List.of(Directive.POOL4, Directive.NAT64_DETERMINISTIC, Directive.NAT64_PORT_BLOCK,
+                Directive.NAT64_SUBSCRIBER_PREFIX)) {
+            if (seenAt.containsKey(d)) {
+                errors.add(error(seenAt.get(d), "'" + d.text + "' comes from the shard file with 'nat64-shard-file'"
+                        + " (line " + ln + "): each instance's slice, blocks and subscribers are described there once"
+                        + " for all instances; remove this line"));
+                ok = false;
+            }
+        }
+        ShardFile shards;
+        try {
+            shards = ShardFile.read(shardFile);
+        } catch (IOException e) {
+            errors.add(error(ln, "cannot read 'nat64-shard-file' " + shardFile + ": " + e.getMessage()));
+            return null;
+        } catch (ConfigException e) {
+            e.errors().forEach(errors::add);
+            return null;
+        }
+        String me = name != null ? name : TunxlatConfig.hostName();
+        if (shards.instance(me) == null) {
+            errors.add(error(ln, "'nat64-shard-file' " + shardFile + " describes no instance '" + me + "'"
+                    + (name == null ? " (this host's name; set 'instance-name')" : " ('instance-name')")
+                    + ": it has " + shards.instances().stream().map(ShardFile.Instance::name).toList()
+                    + "; add an 'instance " + me + "' section or set 'instance-name' to one of them"));
+            return null;
+        }
+        if (prefix != null && !prefix.equals(shards.nat64Prefix()) && valid.test(Directive.PREFIX)) {
+            errors.add(error(ln, "'prefix' is not the shard file's 'nat64-prefix' " + shards.nat64Prefix() + " (the"
+                    + " routes of 'tunxlat shard routes' lead that prefix here); make them the same"));
+            return null;
+        }
+        return ok ? shards : null;
+    }
+
+    /** The {@code pool4} lines read, in order (for {@link ShardFile}, which reads its pool4 lines through this class). */
+    List<Pool4Line> pool4Lines() {
+        return pool4;
+    }
+
+    /** The pool4 lines as {@link Pool4} ranges, one per address and protocol, in line order. */
+    List<Pool4.Range> ranges() {
         List<Pool4.Range> ranges = new ArrayList<>();
         for (Pool4Line l : pool4) {
             long n = 1L << (32 - l.addresses().length());

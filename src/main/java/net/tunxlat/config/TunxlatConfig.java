@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 package net.tunxlat.config;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -60,6 +62,8 @@ import net.tunxlat.nat64.Nat64Settings;
  *                      to, or null (they go to the journal only)
  * @param zeroizeTrafficClass {@code zeroize-traffic-class}: IPv4 to IPv6 packets get Traffic Class 0 instead of
  *                      the TOS (RFC 7915 §4.1's configurable option; default false: the TOS is copied)
+ * @param instanceName  {@code instance-name}: this instance's name in /readyz and on every metric (label
+ *                      {@code instance_name}), or null for the host name ({@link #instanceNameOrHost})
  * @param tunIo         {@code tun-io}: how the workers read and write the TUN queues (default {@link TunIo#AUTO})
  */
 public record TunxlatConfig(
@@ -98,6 +102,7 @@ public record TunxlatConfig(
         Nat64Settings nat64,
         Path nat64BlockLog,
         boolean zeroizeTrafficClass,
+        String instanceName,
         TunIo tunIo) {
 
     public static final int DEFAULT_OFFLINK_MTU = 1280;
@@ -172,6 +177,7 @@ public record TunxlatConfig(
         private Nat64Settings nat64;
         private Path nat64BlockLog;
         private boolean zeroizeTrafficClass;
+        private String instanceName;
         private TunIo tunIo = TunIo.AUTO;
 
         public Builder source(Path v) { source = v; return this; }
@@ -211,6 +217,7 @@ public record TunxlatConfig(
         public Builder nat64(Nat64Settings v) { nat64 = v; return this; }
         public Builder nat64BlockLog(Path v) { nat64BlockLog = v; return this; }
         public Builder zeroizeTrafficClass(boolean v) { zeroizeTrafficClass = v; return this; }
+        public Builder instanceName(String v) { instanceName = v; return this; }
         public Builder tunIo(TunIo v) { tunIo = v; return this; }
 
         public TunxlatConfig build() {
@@ -218,7 +225,7 @@ public record TunxlatConfig(
                     mapFile, maps, strictFragHdr, udpCksumMode, offlinkMtu, log, workers, tunUp, tunIps, tunRoutes,
                     rfc6791Pool, ipv4EgressMtu, ipv6EgressMtu, icmpRateLimit, dynamicPoolAllow, nptv6, nptv6LearnMax,
                     nptv6LearnTimeout, tunOffload, metricsListen, controlSocket, dynamicPoolRate, metricsListenDefaulted,
-                    controlSocketDefaulted, nat64, nat64BlockLog, zeroizeTrafficClass, tunIo);
+                    controlSocketDefaulted, nat64, nat64BlockLog, zeroizeTrafficClass, instanceName, tunIo);
         }
     }
 
@@ -233,7 +240,27 @@ public record TunxlatConfig(
                 .nptv6LearnTimeout(nptv6LearnTimeout).tunOffload(tunOffload).metricsListen(metricsListen)
                 .controlSocket(controlSocket).dynamicPoolRate(dynamicPoolRate)
                 .metricsListenDefaulted(metricsListenDefaulted).controlSocketDefaulted(controlSocketDefaulted)
-                .nat64(nat64).nat64BlockLog(nat64BlockLog).zeroizeTrafficClass(zeroizeTrafficClass).tunIo(tunIo);
+                .nat64(nat64).nat64BlockLog(nat64BlockLog).zeroizeTrafficClass(zeroizeTrafficClass)
+                .instanceName(instanceName).tunIo(tunIo);
+    }
+
+    /** {@code instance-name}, else the host name (the UTS namespace's, as {@code hostname} prints it). */
+    public String instanceNameOrHost() {
+        return instanceName != null ? instanceName : hostName();
+    }
+
+    /** The host name from /proc/sys/kernel/hostname, else $HOSTNAME, else "localhost". */
+    public static String hostName() {
+        try {
+            String h = Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
+            if (!h.isEmpty()) {
+                return h;
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or /proc hidden: below
+        }
+        String env = System.getenv("HOSTNAME");
+        return env != null && !env.isBlank() ? env.trim() : "localhost";
     }
 
     /**

@@ -13,16 +13,29 @@ import net.tunxlat.xlat.XlatCounters;
  */
 final class BatchSizeCollector extends Collector {
     private final List<XlatCounters> workers;
+    /** The registry's constant labels (Micrometer's common tags do not reach a collector of our own). */
+    private final List<String> constantNames;
+    private final List<String> constantValues;
 
-    BatchSizeCollector(List<XlatCounters> workers) {
+    BatchSizeCollector(List<XlatCounters> workers, List<String> constantNames, List<String> constantValues) {
         this.workers = List.copyOf(workers);
+        this.constantNames = List.copyOf(constantNames);
+        this.constantValues = List.copyOf(constantValues);
+    }
+
+    private List<String> with(List<String> constants, String more) {
+        List<String> l = new ArrayList<>(constants);
+        if (more != null) {
+            l.add(more);
+        }
+        return l;
     }
 
     @Override
     public List<MetricFamilySamples> collect() {
         String name = MetricCatalogue.BATCH_SIZE;
         List<MetricFamilySamples.Sample> samples = new ArrayList<>();
-        List<String> le = List.of("le");
+        List<String> le = with(constantNames, "le");
         long cumulative = 0;
         for (int b = 0; b < XlatCounters.BATCH_BUCKETS; b++) {
             for (XlatCounters c : workers) {
@@ -30,7 +43,7 @@ final class BatchSizeCollector extends Collector {
             }
             long bound = XlatCounters.batchBucketBound(b);
             String leValue = bound == Long.MAX_VALUE ? "+Inf" : doubleToGoString(bound);
-            samples.add(new MetricFamilySamples.Sample(name + "_bucket", le, List.of(leValue), cumulative));
+            samples.add(new MetricFamilySamples.Sample(name + "_bucket", le, with(constantValues, leValue), cumulative));
         }
         long sum = 0;
         for (XlatCounters c : workers) {
@@ -38,8 +51,8 @@ final class BatchSizeCollector extends Collector {
         }
         // The published counters are read one at a time while workers publish: _count is the bucket
         // total (not XlatCounters.BATCHES, read at another instant) so that it equals the +Inf bucket.
-        samples.add(new MetricFamilySamples.Sample(name + "_count", List.of(), List.of(), cumulative));
-        samples.add(new MetricFamilySamples.Sample(name + "_sum", List.of(), List.of(), sum));
+        samples.add(new MetricFamilySamples.Sample(name + "_count", constantNames, constantValues, cumulative));
+        samples.add(new MetricFamilySamples.Sample(name + "_sum", constantNames, constantValues, sum));
         return List.of(new MetricFamilySamples(name, Type.HISTOGRAM, MetricCatalogue.help(name), samples));
     }
 }

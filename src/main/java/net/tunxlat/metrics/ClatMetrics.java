@@ -8,10 +8,11 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.Objects;
+import net.tunxlat.xlat.DropReason;
 
 /**
  * The meters of {@code tunxlat clat} (RFC 6877's CLAT): whether it translates, the NAT64 prefix in use and its
- * source, its changes and the packets it translated. Read at scrape time from the controller's published state.
+ * source, its changes, the packets it translated and those it dropped, by reason. Read at scrape time from the controller's published state.
  * The prefix's info series is replaced when the prefix changes ({@link #refresh}, called by the controller's
  * thread after each tick), so exactly one series exists while a prefix is in use.
  */
@@ -33,6 +34,9 @@ public final class ClatMetrics implements MeterBinder {
 
         /** Packets translated towards IPv6 ({@code true}) or back to IPv4. */
         long packets(boolean toIpv6);
+
+        /** Packets the translator dropped for {@code reason}. */
+        long drops(DropReason reason);
     }
 
     private final Source source;
@@ -55,6 +59,10 @@ public final class ClatMetrics implements MeterBinder {
                 .tag("direction", "46").register(registry);
         FunctionCounter.builder(meterName(CLAT_PACKETS), source, s -> s.packets(false)).description(help(CLAT_PACKETS))
                 .tag("direction", "64").register(registry);
+        for (DropReason r : DropReason.values()) {
+            FunctionCounter.builder(meterName(CLAT_DROPS), source, s -> s.drops(r)).description(help(CLAT_DROPS))
+                    .tag("reason", r.label()).register(registry);
+        }
         refresh();
     }
 

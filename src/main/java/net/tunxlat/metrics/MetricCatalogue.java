@@ -90,10 +90,13 @@ public final class MetricCatalogue {
     public static final String NAT64_SUBSCRIBERS_AT_LIMIT = "tunxlat_nat64_subscribers_at_limit";
     public static final String NAT64_SYN_HELD = "tunxlat_nat64_syn_held";
     public static final String NAT64_SWEEP_SECONDS = "tunxlat_nat64_sweep_duration_seconds";
+    public static final String READY = "tunxlat_ready";
+    public static final String NOT_READY_REASONS = "tunxlat_not_ready_reasons";
     public static final String CLAT_UP = "tunxlat_clat_up";
     public static final String CLAT_PREFIX = "tunxlat_clat_prefix_info";
     public static final String CLAT_TRANSITIONS = "tunxlat_clat_transitions_total";
     public static final String CLAT_PACKETS = "tunxlat_clat_translated_packets_total";
+    public static final String CLAT_DROPS = "tunxlat_clat_dropped_packets_total";
 
     public static final List<Entry> ALL = List.of(
             new Entry(TRANSLATED_PACKETS, Type.COUNTER, List.of("direction", "protocol"),
@@ -206,6 +209,13 @@ public final class MetricCatalogue {
             new Entry(NAT64_SWEEP_SECONDS, Type.GAUGE, List.of(),
                     "How long the last pass of the stateful NAT64 sweeper over the tables took (seconds; the counts"
                             + " above are as of that pass, about once a second)", null),
+            new Entry(READY, Type.GAUGE, List.of(),
+                    "1 while the translator is ready (GET /readyz answers 200: TUN device up, workers making progress"
+                            + " or idle, configuration loaded, self-test answered), else 0 (docs/health.md)", null),
+            new Entry(NOT_READY_REASONS, Type.GAUGE, List.of("reason"),
+                    "1 for each reason the translator is not ready now, else 0, by reason (stopping,"
+                            + " config-not-loaded, tun-down, worker-dead, worker-stalled, self-test-failed,"
+                            + " self-test-pending, health-check-stalled: docs/health.md)", null),
             new Entry(CLAT_UP, Type.GAUGE, List.of(),
                     "tunxlat clat: 1 while the CLAT translates, 0 while it is down (native IPv4, another CLAT, no NAT64"
                             + " prefix or no uplink: the log and tunxlat doctor say which)", null),
@@ -216,7 +226,10 @@ public final class MetricCatalogue {
                     "tunxlat clat: changes of state (up, down) and of NAT64 prefix since start", null),
             new Entry(CLAT_PACKETS, Type.COUNTER, List.of("direction"),
                     "tunxlat clat: packets translated by the CLAT since start, by direction (46: from the host's IPv4"
-                            + " applications, 64: back to them), across its restarts", null));
+                            + " applications, 64: back to them), across its restarts", null),
+            new Entry(CLAT_DROPS, Type.COUNTER, List.of("reason"),
+                    "tunxlat clat: packets the CLAT's translator dropped since start, by reason (the reasons of"
+                            + " tunxlat_dropped_packets_total), across its restarts", null));
 
     /** The names reserved for components that do not exist yet: the only names that may be charted without being exported. */
     public static final Set<String> RESERVED;

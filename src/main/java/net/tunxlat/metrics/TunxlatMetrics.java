@@ -23,6 +23,7 @@ import io.prometheus.client.exporter.common.TextFormat;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 import net.tunxlat.nat64.Nat64Tables;
 import net.tunxlat.xlat.DropReason;
@@ -52,6 +53,10 @@ public final class TunxlatMetrics implements AutoCloseable {
     private volatile DynamicPoolMetrics.Source pool = ZERO_POOL;
     private volatile Nptv6Metrics.Source nptv6 = ZERO_NPTV6;
     private volatile ReloadMetrics.Source reloads = NO_RELOADS;
+    private volatile Supplier<Health> healthSource;
+    /** {@code instance-name}, the constant label of every series; null: none (offline, tests, the CLAT). */
+    private final String instanceName;
+    private static final Health NOT_LOADED = Health.notLoaded("");
     /** Stateful NAT64's tables; null without pool4 (the meters read zeros). */
     private volatile Nat64Tables nat64;
     private final Nat64Metrics nat64Metrics = new Nat64Metrics(() -> {
@@ -79,9 +84,17 @@ public final class TunxlatMetrics implements AutoCloseable {
         public boolean lastSuccessful() { return true; }
     };
 
-    /** A registry with build info ({@code version}) and the JVM and process binders. */
+    /** A registry with build info ({@code version}) and the JVM and process binders (offline, tests). */
     public TunxlatMetrics(String version) {
-        this(version, true);
+        this(version, true, null);
+    }
+
+    /**
+     * The daemon's registry: as {@link #TunxlatMetrics(String)}, and every metric carries the constant label {@code
+     * instance_name} ({@code instance-name}, issue 18: instances behind one anycast address told apart).
+     */
+    public TunxlatMetrics(String version, String instanceName) {
+        this(version, true, instanceName);
     }
 
     /**
@@ -90,10 +103,14 @@ public final class TunxlatMetrics implements AutoCloseable {
      * CLAT's: exported as zeros they would look like an idle translator to dashboards and alerts).
      */
     public static TunxlatMetrics forClat(String version) {
-        return new TunxlatMetrics(version, false);
+        return new TunxlatMetrics(version, false, null);
     }
 
-    private TunxlatMetrics(String version, boolean translator) {
+    private TunxlatMetrics(String version, boolean translator, String instanceName) {
+        this.instanceName = instanceName;
+        if (instanceName != null) {
+            registry.config().commonTags(INSTANCE_NAME_LABEL, instanceName); // before any meter: every one has it
+        }
         // Two of ProcessorMetrics' names break Prometheus conventions (promtool: "abbreviated units",
         // "_count suffix"): process CPU time goes out as the conventional process_cpu_seconds_total instead.
         registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")
@@ -134,12 +151,31 @@ public final class TunxlatMetrics implements AutoCloseable {
             public long learnedEvictions() { return nptv6.learnedEvictions(); }
         }).bindTo(registry);
         nat64Metrics.bindTo(registry);
+        Gauge.builder(meterName(READY), this, m -> m.health().ready() ? 1 : 0).description(help(READY))
+                .register(registry);
+        for (String reason : Health.REASONS) {
+            Gauge.builder(meterName(NOT_READY_REASONS), this, m -> m.health().has(reason) ? 1 : 0)
+                    .description(help(NOT_READY_REASONS)).tag("reason", reason).register(registry);
+        }
         new ReloadMetrics(new ReloadMetrics.Source() {
             public long reloads() { return reloads.reloads(); }
             public long failures() { return reloads.failures(); }
             public double lastSuccessSeconds() { return reloads.lastSuccessSeconds(); }
             public boolean lastSuccessful() { return reloads.lastSuccessful(); }
         }).bindTo(registry);
+    }
+
+    /** The label every metric of the daemon's registry carries (the configuration's {@code instance-name}). */
+    public static final String INSTANCE_NAME_LABEL = "instance_name";
+
+    /** Where the readiness gauges read (the daemon's {@code Readiness}); null until then: not ready, not loaded. */
+    public void useHealth(Supplier<Health> source) {
+        this.healthSource = source;
+    }
+
+    private Health health() {
+        Supplier<Health> s = healthSource;
+        return s == null ? NOT_LOADED : s.get();
     }
 
     /** The configuration reloader's counts, read at scrape time. */
@@ -216,7 +252,8 @@ public final class TunxlatMetrics implements AutoCloseable {
             FunctionCounter.builder(meterName(WORKER_BUSY), c, w -> w.get(XlatCounters.BUSY_NANOS) / 1e9)
                     .description(help(WORKER_BUSY)).tag("worker", Integer.toString(i)).register(registry);
         }
-        registry.getPrometheusRegistry().register(new BatchSizeCollector(ws));
+        registry.getPrometheusRegistry().register(instanceName == null ? new BatchSizeCollector(ws, List.of(), List.of())
+                : new BatchSizeCollector(ws, List.of(INSTANCE_NAME_LABEL), List.of(instanceName)));
     }
 
     /** Exports the number of static mappings (read at each scrape, so a reload is seen). */

@@ -19,11 +19,23 @@ import net.tunxlat.mapping.Ipv6Prefix;
  * @param dropExternallyInitiatedTcp RFC 6146 §3.5.2.2 "drop externally initiated TCP connections"
  * @param maxSynHeld the most IPv4 SYNs held for a simultaneous open
  * @param statics static BIB entries
+ * @param shard this instance's sharded deterministic rule ({@code nat64-shard-file}), or null: then
+ *     {@code deterministicRange} is null and {@code pool4} is the concatenation of the parts' ranges
  */
 public record Nat64Settings(Pool4 pool4, int[] maxSessions, int maxSubscribers, int subscriberLength,
         int sessionsPerSubscriber, int blocksPerSubscriber, Ipv6Prefix deterministicRange, int maxIterations,
         Timeouts timeouts, boolean addressDependentFiltering, boolean dropExternallyInitiatedTcp, int maxSynHeld,
-        List<StaticBib> statics) {
+        List<StaticBib> statics, Shard shard) {
+
+    /**
+     * Sharded stateful NAT64 (docs/scale-out.md, "Stateful sharding"): this instance's name and its deterministic
+     * parts (its own slice first, then one standby part per instance it stands by for).
+     */
+    public record Shard(String instance, List<Deterministic.Part> parts) {
+        public Shard {
+            parts = List.copyOf(parts);
+        }
+    }
 
     /** A static BIB entry (RFC 6146 §3.1): (X', x) ↔ (T, t) of {@code protocol}, never expiring. */
     public record StaticBib(int protocol, long hostHi, long hostLo, int hostPort, int address, int port) {
@@ -38,6 +50,33 @@ public record Nat64Settings(Pool4 pool4, int[] maxSessions, int maxSubscribers, 
         if (maxIterations < 1) {
             throw new IllegalArgumentException("max-iterations must be at least 1");
         }
+    }
+
+    /** Without sharding. */
+    public Nat64Settings(Pool4 pool4, int[] maxSessions, int maxSubscribers, int subscriberLength,
+            int sessionsPerSubscriber, int blocksPerSubscriber, Ipv6Prefix deterministicRange, int maxIterations,
+            Timeouts timeouts, boolean addressDependentFiltering, boolean dropExternallyInitiatedTcp, int maxSynHeld,
+            List<StaticBib> statics) {
+        this(pool4, maxSessions, maxSubscribers, subscriberLength, sessionsPerSubscriber, blocksPerSubscriber,
+                deterministicRange, maxIterations, timeouts, addressDependentFiltering, dropExternallyInitiatedTcp,
+                maxSynHeld, statics, null);
+    }
+
+    /** The deterministic rule (RFC 7422) of {@code nat64-deterministic} or of the shard, or null (block mode). */
+    public Deterministic deterministic() {
+        if (shard != null) {
+            return new Deterministic(shard.parts(), subscriberLength, pool4);
+        }
+        return deterministicRange == null ? null : new Deterministic(deterministicRange, subscriberLength, pool4);
+    }
+
+    /** What the deterministic rule is, for messages: {@code nat64-deterministic RANGE} or the shard's parts. */
+    public String deterministicRule() {
+        if (shard != null) {
+            return "nat64-shard-file, instance " + shard.instance() + ": " + String.join("; ",
+                    shard.parts().stream().map(p -> p.label() + " " + p.subscribers()).toList());
+        }
+        return deterministicRange == null ? null : "nat64-deterministic " + deterministicRange;
     }
 
     /** Defaults as RFC 6146 and Jool choose them, for the given pool and session maximum per protocol. */

@@ -26,6 +26,13 @@ public final class Nat64Tables {
     private final LongSupplier wallSeconds;
     /** Sweeper-private: the owner of each block at the last sweep, per protocol (for the block events). */
     private final int[][] seenOwner = new int[Nat64Protocol.COUNT][];
+    /**
+     * Sweeper-private, sharded only ({@link Nat64Settings#shard}): per protocol and deterministic block, the live
+     * BIB entries counted by this pass, and whether the last pass found the block in use (for
+     * {@link Nat64Listener#onShardBlock}); null otherwise.
+     */
+    private final int[][] shardInUse;
+    private final boolean[][] shardWasInUse;
     /** Sweeper-private: what the pass counts for the metrics. */
     private final Nat64Tally tally;
     /** The counts of the last pass, for the metrics (read by any thread; see {@link Nat64Counts} for how long). */
@@ -41,8 +48,7 @@ public final class Nat64Tables {
         this.listener = listener;
         this.wallSeconds = wallSeconds;
         SecureRandom random = new SecureRandom();
-        this.deterministic = settings.deterministicRange() == null ? null
-                : new Deterministic(settings.deterministicRange(), settings.subscriberLength(), settings.pool4());
+        this.deterministic = settings.deterministic();
         boolean blocks = settings.pool4().blockSize() > 0 && deterministic == null;
         this.subs = new Subscribers(settings.maxSubscribers(), settings.subscriberLength(),
                 settings.sessionsPerSubscriber(), blocks ? settings.blocksPerSubscriber() : 0, random.nextLong(),
@@ -51,6 +57,12 @@ public final class Nat64Tables {
             tables[p] = new Nat64Table(p, settings, subs, deterministic, random.nextLong(), random.nextLong());
             seenOwner[p] = new int[settings.pool4().blocks(p)];
             Arrays.fill(seenOwner[p], -1);
+        }
+        this.shardInUse = settings.shard() == null ? null : new int[Nat64Protocol.COUNT][];
+        this.shardWasInUse = settings.shard() == null ? null : new boolean[Nat64Protocol.COUNT][];
+        for (int p = 0; shardInUse != null && p < Nat64Protocol.COUNT; p++) {
+            shardInUse[p] = new int[settings.pool4().blocks(p)];
+            shardWasInUse[p] = new boolean[settings.pool4().blocks(p)];
         }
         this.epochs = new Epochs(maxWorkers + 1);
         int[] capacity = new int[Nat64Protocol.COUNT];
@@ -157,7 +169,7 @@ public final class Nat64Tables {
         }
         boolean pressure = tcp && now < t.reapUntil;
         long closedBefore = (now + t.settingsTransitory() - CLOSED_MIN_SECONDS) & Sessions.EXPIRY_MASK;
-        for (int i = 0; i < s.capacity(); i++) {
+        for (int i = 0, end = s.slab.highWater(); i < end; i++) {
             long w = s.word(i);
             long st = Sessions.state(w);
             if (st == Sessions.LIVE && (Sessions.expiry(w) < clock || pressure
@@ -190,11 +202,14 @@ public final class Nat64Tables {
 
     private void sweepBib(Nat64Table t, long epoch, long safe) {
         Bib bib = t.bib;
-        for (int e = 0; e < bib.capacity(); e++) {
+        for (int e = 0, end = bib.slab.highWater(); e < end; e++) {
             int w = bib.word(e);
             int st = Bib.state(w);
             if (st == Bib.LIVE && (Bib.count(w) != 0 || !bib.casWord(e, w, Bib.DEAD << Bib.STATE_SHIFT))) {
                 tally.bib(t.protocol, bib.subscriber(e) < 0, bib.t4(e));
+                if (shardInUse != null && bib.block[e] >= 0) {
+                    shardInUse[t.protocol][bib.block[e]]++;
+                }
                 continue;
             }
             if (st == Bib.LIVE) {
@@ -220,6 +235,9 @@ public final class Nat64Tables {
     /** Block events: an owner seen for the first time is an allocation; an empty block is released. */
     private void sweepBlocks(Nat64Table t, long now) {
         PortAllocator ports = t.ports;
+        if (shardInUse != null) {
+            sweepShardBlocks(t.protocol);
+        }
         if (!ports.blockMode()) {
             return;
         }
@@ -239,6 +257,30 @@ public final class Nat64Tables {
                 seen[b] = -1;
             }
             tally.block(t.protocol, allocated, released >= 0, released < 0 && owner >= 0);
+        }
+    }
+
+    /**
+     * Sharded: a deterministic block (RFC 7422) that holds a live BIB entry and held none at the last pass is in
+     * use from now on, one that held some and holds none now is free again; each change is one
+     * {@link Nat64Listener#onShardBlock} event, so the logs say which instance serves which subscriber on which
+     * block (after a failover: the failed instance's subscribers on the standby range). Only from the sweeper.
+     */
+    private void sweepShardBlocks(int protocol) {
+        int[] count = shardInUse[protocol];
+        boolean[] was = shardWasInUse[protocol];
+        Pool4 pool = settings.pool4();
+        for (int b = 0; b < count.length; b++) {
+            boolean used = count[b] > 0;
+            count[b] = 0;
+            if (used != was[b]) {
+                was[b] = used;
+                int first = pool.blockFirstPort(protocol, b);
+                listener.onShardBlock(settings.shard().parts().get(deterministic.partOf(protocol, b)).label(),
+                        new BlockEvent(Instant.ofEpochSecond(wallSeconds.getAsLong()), used, protocol,
+                                deterministic.subscriberOfBlock(protocol, b), pool.blockAddress(protocol, b), first,
+                                first + pool.blockSize() - 1));
+            }
         }
     }
 

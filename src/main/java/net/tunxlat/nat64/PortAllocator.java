@@ -251,31 +251,54 @@ final class PortAllocator {
         return (int) INT.getAndAdd(table, index, 1);
     }
 
-    /** Algorithm 3 inside block {@code b}: claims a port for {@code e}, counting it on the block. */
+    /**
+     * Algorithm 3 inside block {@code b} (RFC 6056 §3.3.3): claims a port for {@code e}, counting it on the block.
+     * The tries walk the block's ports of the source's parity (RFC 4787 REQ-4; all ports for {@code parity} -1) one
+     * after the other from {@code offset + table[index]}, as the algorithm's {@code table[index]++} per try does,
+     * and the table moves on by the number of tries at the end (one atomic add before, one after, rather than one
+     * per try). The subscriber's count on the block is taken once for the whole walk, so the sweeper cannot release
+     * the block meanwhile, and given back if no port was free: a nearly full block costs one chain lookup per try,
+     * no atomic operation (with a count and a table increment per try, new TCP connections of a subscriber whose
+     * blocks are full of closed sessions spent most of the workers' time here: docs/performance.md).
+     */
     private boolean tryBlock(Bib bib, int e, int s, int b, int offset, int index, int parity) {
         int size = pool.blockSize();
         int first = pool.blockFirstPort(protocol, b);
         int address = pool.blockAddress(protocol, b);
-        int tries = Math.min(maxIterations, size);
-        for (int i = 0; i < tries; i++) {
-            int k = Integer.remainderUnsigned(offset + next(index), size);
-            if (parity >= 0 && ((first + k) & 1) != parity) {
-                k = k + 1 < size ? k + 1 : k - 1;
-                if (k < 0) {
-                    continue;
-                }
-            }
-            if (s >= 0 && !countIn(b, s)) {
-                return false;
-            }
-            if (bib.claimPort(e, address, first + k)) {
+        int start = first;
+        int step = 1;
+        int ports = size;
+        if (parity >= 0) {
+            start = (first & 1) == parity ? first : first + 1;
+            step = 2;
+            ports = (first + size - start + 1) / 2; // the block's ports of that parity
+        }
+        if (ports <= 0) {
+            return false; // a one-port block of the other parity
+        }
+        if (s >= 0 && !countIn(b, s)) {
+            return false;
+        }
+        int tries = Math.min(maxIterations, ports);
+        int j = Integer.remainderUnsigned(offset + next(index), ports);
+        for (int i = 0; i < tries; i++, j = j + 1 < ports ? j + 1 : 0) {
+            if (bib.claimPort(e, address, start + j * step)) {
+                advance(index, i);
                 return true;
             }
-            if (s >= 0) {
-                uncount(b);
-            }
+        }
+        advance(index, tries - 1);
+        if (s >= 0) {
+            uncount(b);
         }
         return false;
+    }
+
+    /** Algorithm 3's {@code table[index]} moves on by the {@code n} tries after the first ({@link #next} counted it). */
+    private void advance(int index, int n) {
+        if (n > 0) {
+            INT.getAndAdd(table, index, n);
+        }
     }
 
     /** Adds one entry to block {@code b} if subscriber {@code s} still owns it. */

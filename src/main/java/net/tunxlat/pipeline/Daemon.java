@@ -56,6 +56,11 @@ public final class Daemon {
     private final CountDownLatch cleanedUp = new CountDownLatch(1);
     /** How long stopping waits in all for the worker threads (each notices within an idle poll or a batch). */
     private static final long STOP_MILLIS = 1000;
+    /**
+     * How long SIGTERM waits, at most, for a watcher of /readyz (tunxlat-announce polls every 500 ms) to be told
+     * 'stopping' before the workers stop, so that routers stop sending first; no wait when nobody asked lately.
+     */
+    private static final long WITHDRAW_MILLIS = 1000;
 
     /** What the translator learns while it runs: made once, kept across reloads, handed to every snapshot. */
     private final XlatState state;
@@ -67,6 +72,8 @@ public final class Daemon {
     private volatile WorkerGroup running;
     /** The TUN device's MTU, read at start (0 if unknown). */
     private volatile int linkMtu;
+    /** Readiness (/readyz, /healthz, tunxlat_ready) while the metrics endpoint is served, else null. */
+    private volatile Readiness readiness;
     /** Where stateful NAT64's block events go (log, nat64-block-log, data-dir journal), or null without pool4. */
     private final Nat64BlockLog nat64Log;
 
@@ -74,7 +81,8 @@ public final class Daemon {
         this.config = config;
         this.options = options;
         this.nat64Log = config.nat64() == null ? null : new Nat64BlockLog(config.nat64BlockLog(),
-                config.dataDir() == null ? null : new Nat64BlockJournal(config.dataDir()), Log::info);
+                config.dataDir() == null ? null : new Nat64BlockJournal(config.dataDir()), Log::info,
+                config.instanceNameOrHost());
         this.state = XlatState.forConfig(config, DynamicPool::systemSeconds,
                 nat64Log == null ? Nat64Listener.NONE : nat64Log);
         this.pool = state.pool();
@@ -134,6 +142,7 @@ public final class Daemon {
         Nat64Keeper nat64 = null;
         TunxlatMetrics metrics = null;
         MetricsServer metricsServer = null;
+        String instance = config.instanceNameOrHost();
         try {
             if (keeper != null) {
                 keeper.start();
@@ -148,6 +157,11 @@ public final class Daemon {
                 // starts (a port in use fails the start with nothing forwarded yet); served below, once the
                 // workers run: forwarding does not wait for the registry. Scrapes in between wait in the backlog.
                 metricsServer = bindMetricsServer();
+            }
+            if (metricsServer != null) {
+                // Its self-test socket (a raw one needs CAP_NET_RAW) is opened before dropping privileges.
+                readiness = Readiness.forDaemon(config, tun.name(), () -> snapshot.config(), instance);
+                readiness.start();
             }
             if (options.pidFile() != null) {
                 Files.writeString(options.pidFile(), ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
@@ -167,6 +181,11 @@ public final class Daemon {
             WorkerGroup ours = group;
             Thread hook = new Thread(() -> {
                 Log.info("stopping");
+                markStopping(); // first: /readyz says 'stopping' while the workers still forward
+                Readiness r = readiness;
+                if (r != null) {
+                    r.awaitStoppingSeen(WITHDRAW_MILLIS); // a hook polling /readyz withdraws the routes first
+                }
                 ours.stop();
                 stopped.countDown();
                 try {
@@ -180,12 +199,17 @@ public final class Daemon {
             Runtime.getRuntime().addShutdownHook(hook);
             group.start();
             running = group;
+            if (readiness != null) {
+                readiness.loaded(workersSeenBy(ours));
+            }
             long forwarding = System.nanoTime();
             if (metricsServer != null) {
                 // The counters are the workers' own, read at each scrape: nothing counted before this is lost.
-                metrics = newMetrics(workers.stream().map(Worker::counters).toList(), pool, keeper, reloader,
-                        () -> snapshot);
-                metricsServer.serve(metrics);
+                metrics = newMetrics(new TunxlatMetrics(Version.version(), instance),
+                        workers.stream().map(Worker::counters).toList(), pool, keeper, reloader, () -> snapshot);
+                Readiness r = readiness;
+                metrics.useHealth(r::current);
+                metricsServer.serve(metrics, r::current, r::answerReadyz);
             }
             Log.info("forwarding on " + tun.name() + " (" + tun.queues().size() + " queue"
                     + (tun.queues().size() == 1 ? "" : "s") + ", offloads " + tun.describeOffloads() + ") ipv4-addr "
@@ -199,6 +223,7 @@ public final class Daemon {
                     + (pool != null ? ", dynamic-pool " + pool.prefix() + " (" + pool.freeAddresses() + " of "
                             + pool.capacity() + " free)" : "")
                     + (metricsServer != null ? ", metrics at http://" + config.metricsListen() + MetricsServer.PATH
+                            + " (" + MetricsServer.READYZ + ", " + MetricsServer.HEALTHZ + "; instance " + instance + ")"
                             : config.metricsListen() != null ? ", metrics not served" : ", metrics off")
                     + ", forwarding after " + TimeUnit.NANOSECONDS.toMillis(forwarding - started)
                     + " ms, ready in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms");
@@ -227,6 +252,9 @@ public final class Daemon {
             if (metricsServer != null) {
                 metricsServer.close();
             }
+            if (readiness != null) {
+                readiness.close();
+            }
             if (metrics != null) {
                 metrics.close();
             }
@@ -246,11 +274,31 @@ public final class Daemon {
      * translator while it runs): the workers stop, run() cleans up and returns.
      */
     public void stop() {
+        markStopping();
         WorkerGroup g = running;
         if (g != null) {
             g.stop();
         }
         stopped.countDown();
+    }
+
+    private void markStopping() {
+        Readiness r = readiness;
+        if (r != null) {
+            r.stopping();
+        }
+    }
+
+    /** The workers of {@code group} as the health thread reads them (volatile fields only). */
+    private static Readiness.Workers workersSeenBy(WorkerGroup group) {
+        List<Worker> ws = group.workers();
+        return new Readiness.Workers() {
+            public int count() { return ws.size(); }
+            public long progress(int i) { return ws.get(i).progress(); }
+            public boolean waiting(int i) { return ws.get(i).waiting(); }
+            public boolean ended(int i) { return group.ended(i); }
+            public boolean failed(int i) { return ws.get(i).failure() != null; }
+        };
     }
 
     /** The running workers' counters (empty before they start), read by the CLAT's metrics. */
@@ -382,7 +430,12 @@ public final class Daemon {
      */
     public static TunxlatMetrics newMetrics(List<XlatCounters> all, DynamicPool pool, PoolKeeper keeper,
             ReloadMetrics.Source reloads, Supplier<XlatSnapshot> snapshots) {
-        TunxlatMetrics metrics = new TunxlatMetrics(Version.version());
+        return newMetrics(new TunxlatMetrics(Version.version()), all, pool, keeper, reloads, snapshots);
+    }
+
+    /** As above, binding into {@code metrics} (the daemon's, labelled with its instance name); closed on failure. */
+    static TunxlatMetrics newMetrics(TunxlatMetrics metrics, List<XlatCounters> all, DynamicPool pool,
+            PoolKeeper keeper, ReloadMetrics.Source reloads, Supplier<XlatSnapshot> snapshots) {
         boolean bound = false;
         try {
             metrics.bindWorkers(all);

@@ -24,6 +24,8 @@ public final class Nat64BlockLog implements Nat64Listener {
     private final Path file;
     private final Nat64BlockJournal journal;
     private final Consumer<String> log;
+    /** {@code "instance=NAME "} before each line of the log and the file ({@code instance-name}), or "". */
+    private final String prefix;
     private BufferedWriter out;
     private volatile boolean reopen;
     private IOException failure;
@@ -34,18 +36,41 @@ public final class Nat64BlockLog implements Nat64Listener {
      * @param log where each line also goes ({@code Log::info})
      */
     public Nat64BlockLog(Path file, Nat64BlockJournal journal, Consumer<String> log) {
+        this(file, journal, log, null);
+    }
+
+    /**
+     * As above, each line of the log and of the file starting with {@code instance=NAME} (issue 18: which instance
+     * of several handed out the block; {@link BlockLogLine#parse} finds the record after it).
+     */
+    public Nat64BlockLog(Path file, Nat64BlockJournal journal, Consumer<String> log, String instance) {
         this.file = file;
         this.journal = journal;
         this.log = log;
+        this.prefix = instance == null ? "" : "instance=" + instance + " ";
     }
 
     @Override
     public void onBlock(BlockEvent event) {
-        String line = BlockLogLine.format(event);
-        log.accept("nat64 block " + line);
+        String line = prefix + BlockLogLine.format(event);
         if (journal != null) {
             journal.append(event);
         }
+        write(line);
+    }
+
+    /**
+     * Sharded: a deterministic block came into use or fell out of use; the line starts with the part
+     * ({@code instance=xb standby-for=xa}), which {@link BlockLogLine#parse} passes over. Not journaled: the rule,
+     * not an allocation, gives the block.
+     */
+    @Override
+    public void onShardBlock(String part, BlockEvent event) {
+        write(part + " " + BlockLogLine.format(event));
+    }
+
+    private void write(String line) {
+        log.accept("nat64 block " + line);
         synchronized (this) {
             if (out != null) {
                 try {

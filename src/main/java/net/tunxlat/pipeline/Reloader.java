@@ -189,6 +189,10 @@ public final class Reloader implements ReloadMetrics.Source {
             changed.add("metrics-listen");
             b.metricsListen(running.metricsListen()).metricsListenDefaulted(running.metricsListenDefaulted());
         }
+        if (!Objects.equals(parsed.instanceName(), running.instanceName())) {
+            changed.add("instance-name"); // a constant label of every metric, fixed when the registry is made
+            b.instanceName(running.instanceName());
+        }
         if (parsed.tunUp() != running.tunUp()) {
             changed.add("tun-up");
             b.tunUp(running.tunUp());
@@ -255,6 +259,7 @@ public final class Reloader implements ReloadMetrics.Source {
             {"nat64-filtering", x.addressDependentFiltering(), y.addressDependentFiltering()},
             {"nat64-drop-externally-initiated-tcp", x.dropExternallyInitiatedTcp(), y.dropExternallyInitiatedTcp()},
             {"nat64-deterministic", x.deterministicRange(), y.deterministicRange()},
+            {"nat64-shard-file", x.shard(), y.shard()},
             {"nat64-block-log", a.nat64BlockLog(), b.nat64BlockLog()},
         };
         for (Object[] p : pairs) {

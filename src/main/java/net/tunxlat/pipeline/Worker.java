@@ -55,6 +55,14 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
     private final UringBuffers uring;
     private volatile boolean running = true;
     private volatile Throwable failure;
+    /**
+     * Turns of {@link #run}'s loop done (a batch, full, partial or empty), for {@link Readiness}: one volatile write
+     * per turn, read by the health thread, which calls a worker stalled when this stands still while it is not
+     * {@link #waiting}. Single writer (the worker), so a plain increment of the volatile is exact.
+     */
+    private volatile long progress;
+    /** True while the worker waits in poll(2) for packets (idle), false while it reads, translates and writes. */
+    private volatile boolean waiting;
 
     /**
      * A worker for {@code queue} (not yet attached: {@link #run} or {@link #drain} attach the calling thread).
@@ -147,6 +155,16 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
         return failure;
     }
 
+    /** Turns of the worker's loop so far (see {@link #waiting}): a counter that moves while the worker works. */
+    public long progress() {
+        return progress;
+    }
+
+    /** True while the worker is idle in poll(2), waiting for packets. */
+    public boolean waiting() {
+        return waiting;
+    }
+
     /**
      * The worker's loop, until {@link #stop}: batches while packets wait, {@code poll(2)} (at most
      * {@link #IDLE_POLL_MILLIS}) when none does or a read failed. The calling thread is attached to the
@@ -161,9 +179,14 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
             return;
         }
         try {
+            long turns = 0;
             while (running) {
-                if (batch() < 0) {
+                int n = batch();
+                progress = ++turns;
+                if (n < 0) {
+                    waiting = true;
                     awaitPackets();
+                    waiting = false;
                 }
             }
         } catch (TunGoneException e) {

@@ -57,6 +57,11 @@ public final class WorkerGroup implements AutoCloseable {
         return workers;
     }
 
+    /** True once worker {@code i}'s thread has ended (it died, or stopped when asked): read by {@link Readiness}. */
+    boolean ended(int i) {
+        return threads.get(i).getState() == Thread.State.TERMINATED;
+    }
+
     void start() {
         threads.forEach(Thread::start);
     }

@@ -49,6 +49,11 @@ final class HeldSyns {
             }
 
             @Override
+            public void onShardBlock(String part, BlockEvent event) {
+                next.onShardBlock(part, event);
+            }
+
+            @Override
             public void onSynTimeout(int slot, int address, int port, int remoteAddress, int remotePort) {
                 if (slot >= 0 && slot < length.length && state.compareAndSet(slot, STORED, TIMED_OUT)) {
                     timedOut.incrementAndGet();

@@ -11,6 +11,7 @@ import net.tunxlat.header.IpProtocol;
 import net.tunxlat.header.Ipv4Header;
 import net.tunxlat.header.Ipv6ExtensionHeaders;
 import net.tunxlat.header.Ipv6Header;
+import net.tunxlat.header.TcpHeader;
 
 /**
  * What the translator itself sends: ICMP errors about packets it cannot forward (from its own
@@ -33,6 +34,8 @@ final class IcmpResponder {
     private final Ipv6Header err6 = new Ipv6Header();
     private final Icmpv4Header icmp4 = new Icmpv4Header();
     private final Icmpv6Header icmp6 = new Icmpv6Header();
+    private final TcpHeader tcp = new TcpHeader();
+    private final TcpHeader rst = new TcpHeader();
     private final Ipv6ExtensionHeaders ext = new Ipv6ExtensionHeaders();
     private final ByteBuf errorBuf;
     private final int start;
@@ -136,6 +139,43 @@ final class IcmpResponder {
         if (log.enabled() && (snap.logIcmp || snap.logReject)) {
             log.icmpSent(6, type, code, buf, off, total);
         }
+        output.emit(e, start, Ipv6Header.LENGTH + length);
+    }
+
+    /**
+     * Answers the IPv6 TCP segment of {@code c} (its header at {@code c.l4}, not a RST) with a RST from the
+     * address and port it was sent to, as a TCP in the CLOSED state does (RFC 9293 §3.10.7.1: with an ACK in
+     * the segment the RST takes its sequence number from it; without, sequence 0 and ACK of the segment's
+     * sequence plus its length). Sharded stateful NAT64 only (docs/scale-out.md, "Stateful sharding"): a
+     * subscriber moved to its standby learns at once that its old connections are gone. Within the ICMP error
+     * rate limit; not to non-unicast sources.
+     */
+    void tcpReset6(XlatContext c) {
+        TcpHeader t = tcp.wrap(c.pkt, c.l4);
+        int flags = t.flags();
+        if ((flags & TcpHeader.RST) != 0 || !isUnicast6(c.srcHi, c.srcLo) || !takeToken(c)) {
+            return;
+        }
+        int length = TcpHeader.MIN_LENGTH;
+        int at = start + Ipv6Header.LENGTH;
+        ByteBuf e = errorBuf;
+        e.setZero(at, length);
+        TcpHeader r = rst.wrap(e, at);
+        r.setSourcePort(t.destinationPort());
+        r.setDestinationPort(t.sourcePort());
+        r.setDataOffset(TcpHeader.MIN_LENGTH);
+        if ((flags & TcpHeader.ACK) != 0) {
+            r.setSequenceNumber(t.acknowledgmentNumber());
+            r.setFlags(TcpHeader.RST);
+        } else {
+            int data = c.l4Length - t.dataOffset() + ((flags & TcpHeader.SYN) != 0 ? 1 : 0)
+                    + ((flags & TcpHeader.FIN) != 0 ? 1 : 0);
+            r.setAcknowledgmentNumber(t.sequenceNumber() + data);
+            r.setFlags(TcpHeader.RST | TcpHeader.ACK);
+        }
+        int sum = Ipv6Header.pseudoHeaderSum(c.dstHi, c.dstLo, c.srcHi, c.srcLo, length, IpProtocol.TCP);
+        r.setChecksum(Checksum.finish(Checksum.add(e, at, length, Checksum.fold(sum))));
+        err6.wrap(e, start).write(0, length, IpProtocol.TCP, DEFAULT_TTL, c.dstHi, c.dstLo, c.srcHi, c.srcLo);
         output.emit(e, start, Ipv6Header.LENGTH + length);
     }
 

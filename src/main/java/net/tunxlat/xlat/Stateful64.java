@@ -58,6 +58,8 @@ final class Stateful64 {
     private Nat64Tables registered;
     private int reader = -1;
     private Nat64Tables tables;
+    /** Whether {@link #tables} are one shard of several ({@code nat64-shard-file}). */
+    private boolean shard;
     /** The held SYNs' packets of {@link #tables} (null if its state has none). */
     private HeldSyns held;
     /** pool4 and static BIB IPv4 addresses of {@link #registered}, ascending as unsigned ints. */
@@ -100,6 +102,7 @@ final class Stateful64 {
             reader = t.epochs().register();
             registered = t;
             addresses = addressesOf(t.settings());
+            shard = t.settings().shard() != null;
         }
         t.epochs().enter(reader);
         tables = t;
@@ -228,6 +231,11 @@ final class Stateful64 {
                 // create a BIB entry, then the packet is discarded. The NAT64 SHOULD send an ICMPv6 Destination
                 // Unreachable error message with Code 3 (Address Unreachable)."
                 responder.icmp6Error(c, Icmpv6Type.DEST_UNREACHABLE, Icmpv6Type.ADDRESS_UNREACHABLE, 0);
+            } else if (why == NAT64_TCP_NOT_SYN && shard && !c.inner && !c.fragmented) {
+                // RFC 6146 §3.5.2.2 drops it silently; sharded (docs/scale-out.md, "Stateful sharding"), a subscriber
+                // whose instance failed and who now reaches its standby holds connections no instance knows: a RST
+                // ends them at once instead of after TCP's retransmissions (about 15 minutes)
+                responder.tcpReset6(c);
             }
             return why;
         }

@@ -16,6 +16,7 @@ import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.config.UdpCksumMode;
 import net.tunxlat.mapping.Addresses;
 import net.tunxlat.mapping.Ipv6Prefix;
+import net.tunxlat.xlat.DropReason;
 import net.tunxlat.xlat.XlatCounters;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -134,13 +135,17 @@ class ClatControllerTest {
         calls.clear();
 
         counters.add(XlatCounters.PACKETS_46, 7);
+        counters.drop(DropReason.FORBIDDEN_DST_64);
         counters.publish(); // as a worker does after a batch
         assertEquals(7, c.packets(true));
+        assertEquals(1, c.drops(DropReason.FORBIDDEN_DST_64));
+        assertEquals(0, c.drops(DropReason.HOP_LIMIT_EXCEEDED_64));
         prefix = null; // lifetime zero: withdrawn
         c.tick();
         assertEquals(ClatController.State.DOWN, c.snapshot().state());
         assertEquals(List.of("stop", "teardown"), calls);
         assertEquals(7, c.packets(true), "the stopped translator's packets stay counted");
+        assertEquals(1, c.drops(DropReason.FORBIDDEN_DST_64), "and its drops");
         assertFalse(c.up());
         assertEquals("", c.prefix());
     }

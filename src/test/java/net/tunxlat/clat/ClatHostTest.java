@@ -65,8 +65,17 @@ class ClatHostTest {
                 "ip -6 route " + s.address() + "/128 dev clat",
                 "ip addr 192.0.0.1/29 dev clat",
                 "mtu 1480",
+                "addrgenmode none",
+                "multicast off",
                 "ip link set dev clat ",
                 "ip -4 route default dev clat metric 10000"), ip.state);
+        // no link-local address (so no MLD reports or router solicitations into the CLAT): set while still down
+        assertTrue(ip.commands.indexOf("ip link set dev clat addrgenmode none")
+                < ip.commands.indexOf("ip link set dev clat up"), ip.commands.toString());
+        assertTrue(ip.commands.indexOf("ip link set dev clat multicast off")
+                < ip.commands.indexOf("ip link set dev clat up"), ip.commands.toString());
+        assertFalse(ip.commands.contains("sysctl net.ipv6.conf.clat.force_mld_version=1"),
+                "a device made without forwarding joined no all-routers group: nothing to leave");
         assertTrue(ip.commands.contains("ip -4 route add default dev clat metric 10000 advmss 1440"), ip.commands.toString());
         assertEquals("1", ip.sysctls.get("net.ipv6.conf.all.forwarding"));
         assertEquals("1", ip.sysctls.get("net.ipv6.conf.eth0.proxy_ndp"));
@@ -84,6 +93,64 @@ class ClatHostTest {
         int commands = ip.commands.size();
         assertEquals(List.of(), host.teardown(), "a second teardown has nothing to do");
         assertEquals(commands, ip.commands.size());
+    }
+
+    @Test
+    void aTunDeviceWithoutLinkLocalAddressesIsLeftSoAndPutBackOtherwise() throws IOException {
+        FakeIproute ip = new FakeIproute();
+        ip.tunAddrGenMode = "none"; // already none (made so by someone else): nothing to do, nothing to undo
+        ClatHost host = host(ip);
+        host.setUp(WKP);
+        assertFalse(ip.commands.stream().anyMatch(c -> c.contains("addrgenmode")), ip.commands.toString());
+        assertEquals(List.of(), host.teardown());
+
+        FakeIproute random = new FakeIproute();
+        random.tunAddrGenMode = "random";
+        ClatHost other = host(random);
+        other.setUp(WKP);
+        assertTrue(random.state.contains("addrgenmode none"), random.state.toString());
+        assertEquals(List.of(), other.teardown());
+        assertTrue(random.commands.contains("ip link set dev clat addrgenmode random"), "put back as it was: "
+                + random.commands);
+        assertEquals(Set.of(), random.state);
+    }
+
+    @Test
+    void onAForwardingHostTheTunDeviceLeavesTheAllRoutersGroupsSilentlyBeforeItGoesUp() throws IOException {
+        FakeIproute ip = new FakeIproute();
+        ip.sysctls.put("net.ipv6.conf.all.forwarding", "1");
+        ip.sysctls.put("net.ipv6.conf.eth0.forwarding", "1");
+        ip.sysctls.put("net.ipv6.conf.clat.forwarding", "1"); // made while forwarding was on: joined ff02::2
+        Map<String, String> before = new HashMap<>(ip.sysctls);
+        ClatHost host = host(ip);
+        host.setUp(WKP);
+        // MLDv1 (a leave of a group never reported sends nothing), leave while multicast is still on, then no
+        // multicast (forwarding back on joins nothing), all before the device goes up
+        List<String> order = List.of("sysctl net.ipv6.conf.clat.force_mld_version=1",
+                "sysctl net.ipv6.conf.clat.forwarding=0", "ip link set dev clat multicast off",
+                "sysctl net.ipv6.conf.clat.forwarding=1", "sysctl net.ipv6.conf.clat.force_mld_version=0",
+                "ip link set dev clat up");
+        int last = -1;
+        for (String c : order) {
+            int at = ip.commands.indexOf(c);
+            assertTrue(at > last, c + " in order " + order + ": " + ip.commands);
+            last = at;
+        }
+        assertEquals("1", ip.sysctls.get("net.ipv6.conf.clat.forwarding"), "the device forwards as before");
+        assertEquals("0", ip.sysctls.get("net.ipv6.conf.clat.force_mld_version"), "its MLD version as before");
+        assertEquals(List.of(), host.teardown());
+        assertEquals(before, ip.sysctls);
+        assertEquals(Set.of(), ip.state);
+    }
+
+    @Test
+    void noRouteTowardsThePrefixIsSaidSoNotAsIpsExitStatus() {
+        FakeIproute ip = new FakeIproute();
+        ip.failing = "ip -j -6 route get"; // what ip answers once the uplink is down
+        ip.failure = "RTNETLINK answers: Network is unreachable";
+        IOException e = assertThrows(IOException.class, () -> host(ip).uplink(WKP));
+        assertEquals("no IPv6 route towards the NAT64 prefix 64:ff9b::/96 (the uplink down, or no router advertisement"
+                + " yet?): RTNETLINK answers: Network is unreachable", e.getMessage());
     }
 
     @Test
@@ -154,7 +221,8 @@ class ClatHostTest {
         ClatHost host = host(ip);
         IOException e = assertThrows(IOException.class, () -> host.setUp(WKP));
         assertTrue(e.getMessage().contains("Operation not permitted"), e.getMessage());
-        assertEquals(5, ip.state.size(), "the TUN side and the proxy entry were added before the route failed: " + ip.state);
+        assertEquals(7, ip.state.size(), "the TUN side (addrgenmode and multicast too) and the proxy entry were added before the"
+                + " route failed: " + ip.state);
         assertFalse(host.added().isEmpty());
         assertEquals(List.of(), host.teardown());
         assertEquals(Set.of(), ip.state);

@@ -27,6 +27,8 @@ class FakeIproute implements Iproute {
     String addrs4 = "[{\"ifname\":\"lo\",\"addr_info\":[{\"family\":\"inet\",\"local\":\"127.0.0.1\",\"prefixlen\":8,"
             + "\"scope\":\"host\"}]}]";
     long tunMtu = 1500;
+    /** The TUN device's {@code inet6_addr_gen_mode} when created (the kernel's default). */
+    String tunAddrGenMode = "eui64";
     /** A command prefix that fails with this stderr (say "ip -6 route add"), or null. */
     String failing;
     String failure = "RTNETLINK answers: Operation not permitted";
@@ -37,6 +39,8 @@ class FakeIproute implements Iproute {
         sysctls.put("net.ipv6.conf.eth0.accept_ra", "1");
         sysctls.put("net.ipv6.conf.default.accept_ra", "1");
         sysctls.put("net.ipv6.conf.clat.accept_ra", "1");
+        sysctls.put("net.ipv6.conf.clat.forwarding", "0");
+        sysctls.put("net.ipv6.conf.clat.force_mld_version", "0");
         sysctls.put("net.ipv6.conf.eth0.proxy_ndp", "0");
         sysctls.put("net.ipv6.conf.eth0.accept_dad", "1");
         sysctls.put("net.ipv6.conf.eth0.mtu", "1500");
@@ -61,8 +65,9 @@ class FakeIproute implements Iproute {
                 return addrs4;
             case "ip -j link show":
                 return "[{\"ifname\":\"lo\"},{\"ifname\":\"" + uplink + "\"},{\"ifname\":\"clat\"}]";
-            case "ip -j link show dev clat":
-                return "[{\"ifname\":\"clat\",\"flags\":[\"POINTOPOINT\",\"NOARP\"],\"mtu\":" + tunMtu + "}]";
+            case "ip -j -d link show dev clat":
+                return "[{\"ifname\":\"clat\",\"flags\":[\"POINTOPOINT\",\"MULTICAST\",\"NOARP\"],\"mtu\":" + tunMtu
+                        + ",\"inet6_addr_gen_mode\":\"" + tunAddrGenMode + "\"}]";
             default:
                 break;
         }
@@ -87,6 +92,16 @@ class FakeIproute implements Iproute {
         }
         if (line.startsWith("ip -6 addr del ")) {
             return del("addr " + command[4].replace("/128", ""), line);
+        }
+        if (line.startsWith("ip link set dev clat multicast ")) {
+            return command[6].equals("off") ? add("multicast off", line) : del("multicast off", line);
+        }
+        if (line.startsWith("ip link set dev clat addrgenmode ")) {
+            state.removeIf(x -> x.startsWith("addrgenmode "));
+            if (!command[6].equals(tunAddrGenMode)) {
+                state.add("addrgenmode " + command[6]);
+            }
+            return "";
         }
         if (line.startsWith("ip link set dev clat mtu ")) {
             state.removeIf(x -> x.startsWith("mtu "));

@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
+import net.tunxlat.mapping.Addresses;
 import net.tunxlat.util.Json;
 
 /**
@@ -46,7 +47,13 @@ import net.tunxlat.util.Json;
  * <p>The RAs are changed while the bed runs with {@link #advertise} (a new PREF64, its lifetime, a new SLAAC
  * prefix); the sender re-reads its control file every {@link Builder#raInterval} and at once when poked.
  * {@link Builder#nativeIpv4()} gives the client native IPv4 as well (10.0.0.2/24 on eth0, default via the router's
- * 10.0.0.1, routed to the server without NAT): the case where a CLAT must stay down.
+ * 10.0.0.1, routed to the server without NAT): the case where a CLAT must stay down. {@link Builder#lan()} puts an
+ * IPv4-only LAN behind the client, which then plays the router of docs/clat.md's "Where it runs":
+ *
+ * <pre>
+ *   lan (IPv4 only)                         client, now the LAN's router
+ *   eth0 192.168.1.2/24, default via .1 ─── lan0 192.168.1.1/24 (ip_forward and the masquerade are the test's)
+ * </pre>
  *
  * <p>Needs root, {@code python3} with scapy ({@code python3-scapy}), {@code unbound}, {@code curl} (in .ci/run).
  * {@link #close()} stops everything and deletes the namespaces and {@code /etc/netns/CLIENT}.
@@ -73,6 +80,12 @@ public final class ClatBed implements AutoCloseable {
     /** With {@link Builder#nativeIpv4()}: the client's and the router's native IPv4 addresses. */
     public static final String CLIENT_NATIVE4 = "10.0.0.2";
     public static final String ROUTER_NATIVE4 = "10.0.0.1";
+    /** With {@link Builder#lan()}: the client's LAN interface (the client is then a router, the CLAT's). */
+    public static final String LAN_DEV = "lan0";
+    /** With {@link Builder#lan()}: the client's address on its LAN, the LAN host's default gateway. */
+    public static final String LAN_ROUTER4 = "192.168.1.1";
+    /** With {@link Builder#lan()}: the IPv4-only LAN host (static, no DHCP). */
+    public static final String LAN_HOST4 = "192.168.1.2";
     /** What the server's web page says: {@code curl http://198.51.100.2/} prints it. */
     public static final String PAGE = "hello from the IPv4 server of the CLAT bed";
 
@@ -115,6 +128,7 @@ public final class ClatBed implements AutoCloseable {
     private Netns client;
     private Netns router;
     private Netns server;
+    private Netns lan;
     private Path raControl;
     private Process raSender;
     private Ra ra;
@@ -129,6 +143,7 @@ public final class ClatBed implements AutoCloseable {
         private Ra ra = Ra.initial();
         private int raInterval = 3;
         private boolean nat64 = true;
+        private boolean lan;
 
         private Builder() {
         }
@@ -142,6 +157,16 @@ public final class ClatBed implements AutoCloseable {
         /** Gives the client native IPv4 too (10.0.0.2/24, default route via the router). */
         public Builder nativeIpv4() {
             this.nativeIpv4 = true;
+            return this;
+        }
+
+        /**
+         * An IPv4-only LAN behind the client ({@link #lan()}): {@value #LAN_HOST4}/24 with a default route via the
+         * client's {@value #LAN_ROUTER4} on {@value #LAN_DEV}. No forwarding or NAT is set up on the client: that is
+         * the recipe under test.
+         */
+        public Builder lan() {
+            this.lan = true;
             return this;
         }
 
@@ -224,6 +249,9 @@ public final class ClatBed implements AutoCloseable {
         client = add("cl");
         router = add("rt");
         server = add("s4");
+        if (options.lan) {
+            lan = add("ln");
+        }
         // the client's resolver, bind-mounted over /etc/resolv.conf by `ip netns exec`
         etcNetns = Path.of("/etc/netns", client.name());
         Files.createDirectories(etcNetns);
@@ -241,6 +269,16 @@ public final class ClatBed implements AutoCloseable {
         client.ip("link", "set", UPLINK, "up");
         if (options.nativeIpv4) {
             client.ip("route", "add", "default", "via", ROUTER_NATIVE4);
+        }
+
+        if (options.lan) {
+            lan.ip("link", "add", "eth0", "type", "veth", "peer", "name", LAN_DEV, "netns", client.name());
+            lan.sysctl("net.ipv6.conf.eth0.disable_ipv6=1", "net.ipv4.ping_group_range=0 2147483647");
+            lan.ip("addr", "add", LAN_HOST4 + "/24", "dev", "eth0");
+            lan.ip("link", "set", "eth0", "up");
+            lan.ip("route", "add", "default", "via", LAN_ROUTER4);
+            client.ip("addr", "add", LAN_ROUTER4 + "/24", "dev", LAN_DEV);
+            client.ip("link", "set", LAN_DEV, "up");
         }
 
         server.sysctl("net.ipv6.conf.eth0.disable_ipv6=1", "net.ipv4.icmp_ratelimit=0");
@@ -368,11 +406,30 @@ public final class ClatBed implements AutoCloseable {
      * the next periodic RA (within {@link Builder#raInterval} seconds) carries it, as on a real network.
      */
     public synchronized void advertise(Ra next, boolean now) throws IOException {
+        if (!next.lanPrefix().equals(ra.lanPrefix()) && !routerAddresses().contains(routerAddress(next.lanPrefix()))) {
+            // a router renumbering its LAN numbers itself too: it reaches the hosts' new addresses on-link
+            router.ip("addr", "add", routerAddress(next.lanPrefix()) + "/64", "dev", "to-client", "nodad");
+        }
         this.ra = next;
         writeRaControl();
         if (now) {
             Cmd.run("kill", "-HUP", Long.toString(raSender.pid()));
         }
+    }
+
+    /** The router's ::1 in {@code prefix} (a /64), as {@link #ROUTER_LAN} is in {@link #LAN_PREFIX}. */
+    static String routerAddress(String prefix) {
+        long[] p = Addresses.parseIpv6(prefix.substring(0, prefix.indexOf('/')));
+        return Addresses.formatIpv6(p[0], p[1] | 1);
+    }
+
+    private List<String> routerAddresses() {
+        List<String> out = new ArrayList<>();
+        for (Map<?, ?> a : addresses(router, "to-client")) {
+            long[] v = Addresses.parseIpv6((String) a.get("local"));
+            out.add(Addresses.formatIpv6(v[0], v[1]));
+        }
+        return out;
     }
 
     public synchronized Ra ra() {
@@ -446,6 +503,11 @@ public final class ClatBed implements AutoCloseable {
         return server;
     }
 
+    /** The IPv4-only LAN host behind the client (null without {@link Builder#lan()}). */
+    public Netns lan() {
+        return lan;
+    }
+
     /** The NAT64 (null when the bed runs without). */
     public TranslatorProcess nat64() {
         return nat64;
@@ -475,6 +537,16 @@ public final class ClatBed implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /** The client's link-local address on {@link #UPLINK} (the next hop a router routes a delegated prefix to). */
+    public String clientLinkLocal() {
+        for (Map<?, ?> a : addresses(client, UPLINK)) {
+            if ("link".equals(a.get("scope")) && "inet6".equals(a.get("family"))) {
+                return (String) a.get("local");
+            }
+        }
+        throw new IllegalStateException("the client has no link-local address on " + UPLINK + ": " + client.ip("-6", "addr"));
     }
 
     /** The {@code addr_info} entries of {@code dev} in {@code ns} ({@code ip -j addr show dev}). */

@@ -5,14 +5,10 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
-import net.tunxlat.clat.ClatStatus;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,7 +25,7 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  */
 @Execution(ExecutionMode.CONCURRENT)
 class ClatEndToEndIT {
-    private static final Duration UP = Duration.ofSeconds(40);
+    private static final Duration UP = ClatProcess.UP;
     private String label;
 
     @BeforeEach
@@ -39,87 +35,11 @@ class ClatEndToEndIT {
         label = "clat-e2e-" + info.getTestMethod().orElseThrow().getName();
     }
 
-    /** {@code tunxlat clat} in the client namespace, with its directories in the bed's. */
-    private static final class Clat implements AutoCloseable {
-        final ClatBed bed;
-        final Path run;
-        final TranslatorProcess process;
-
-        Clat(ClatBed bed, String... extra) throws IOException {
-            this.bed = bed;
-            Path dir = bed.directory();
-            this.run = dir.resolve("clat-run");
-            Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-            Path jar = Translator.jar();
-            List<String> command = new ArrayList<>(List.of(java.toString(), "-jar", jar.toAbsolutePath().toString(),
-                    "clat", "--data-dir", dir.resolve("clat-data").toString(), "--runtime-dir", run.toString(),
-                    "--metrics-listen", "off"));
-            command.addAll(List.of(extra));
-            Translator t = new Translator() {
-                @Override
-                public String name() {
-                    return "tunxlat clat";
-                }
-
-                @Override
-                public List<String> command(Path configFile) {
-                    return command;
-                }
-            };
-            this.process = TranslatorProcess.start(bed.client(), t, null, dir.resolve("clat.log"));
-        }
-
-        Map<String, String> status() throws IOException {
-            return ClatStatus.read(run);
-        }
-
-        /** Waits until the status file says what {@code wanted} wants; its last content. */
-        Map<String, String> await(Predicate<Map<String, String>> wanted, Duration timeout, String what)
-                throws IOException, InterruptedException {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            Map<String, String> s = status();
-            while (!wanted.test(s)) {
-                if (!process.isAlive()) {
-                    fail("tunxlat clat exited (" + process.exitValue() + ") waiting for " + what + ":\n"
-                            + process.logTail(40));
-                }
-                if (System.nanoTime() > deadline) {
-                    fail("no " + what + " within " + timeout.toSeconds() + " s; status " + s + "\nlog:\n"
-                            + process.logTail(40) + "\n" + bed.logTails(10));
-                }
-                Thread.sleep(200);
-                s = status();
-            }
-            return s;
-        }
-
-        Map<String, String> awaitUp() throws IOException, InterruptedException {
-            return await(s -> "up".equals(s.get("state")), UP, "CLAT up");
-        }
-
-        @Override
-        public void close() throws IOException {
-            assertTrue(process.stop(Duration.ofSeconds(15)), "tunxlat clat stops on SIGTERM:\n" + process.logTail(30));
-        }
-    }
-
-    /** {@code tunxlat doctor --clat} in the client namespace, on the running CLAT's runtime directory. */
-    private static ExecResult doctor(ClatBed bed, Clat clat) {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        return bed.client().exec(Duration.ofSeconds(30), java.toString(), "-jar",
-                Translator.jar().toAbsolutePath().toString(), "doctor", "--clat", "--runtime-dir", clat.run.toString());
-    }
-
     /** A UDP echo server on the IPv4 server, port {@code port}. */
     private static void udpEcho(ClatBed bed, int port) throws IOException {
         bed.server().spawn(bed.directory().resolve("udp-echo-" + port + ".log"), List.of(ClatBed.python(), "-c",
                 "import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\ns.bind(('0.0.0.0'," + port + "))\n"
                         + "while True:\n d,a=s.recvfrom(65535)\n s.sendto(d,a)\n"));
-    }
-
-    private static ExecResult curl(ClatBed bed) {
-        return bed.client().exec(Duration.ofSeconds(20), "curl", "-sS", "--max-time", "10",
-                "http://" + ClatBed.SERVER4 + "/");
     }
 
     /**
@@ -130,7 +50,7 @@ class ClatEndToEndIT {
     void unmodifiedIpv4ProgramsReachTheServerThroughTheClatAndTheNat64() throws Exception {
         try (ClatBed bed = ClatBed.builder().label(label).start()) {
             String before = ClatHostIT.snapshot(bed.client());
-            try (Clat clat = new Clat(bed)) {
+            try (ClatProcess clat = new ClatProcess(bed)) {
                 clat.awaitUp();
                 // up with the first source that answers (RFC 7050 after 2 s if no RA came yet), on the RA's when it comes
                 Map<String, String> s = clat.await(m -> "ra".equals(m.get("prefix-source")), Duration.ofSeconds(10),
@@ -141,7 +61,7 @@ class ClatEndToEndIT {
                 String address = s.get("clat-address");
                 assertTrue(address.startsWith("2001:db8:1:"), "in the uplink's /64: " + address);
 
-                ExecResult curl = curl(bed);
+                ExecResult curl = ClatProcess.curl(bed.client());
                 assertTrue(curl.ok() && curl.output().contains(ClatBed.PAGE), curl.describe() + "\n" + bed.logTails(20));
                 assertTrue(Files.readString(bed.directory().resolve("http.log")).contains(ClatBed.POOL4 + " - -"),
                         "the server saw the NAT64's pool4 address");
@@ -165,7 +85,7 @@ class ClatEndToEndIT {
                 assertTrue(udp.ok() && udp.output().contains("hello clat"), udp.describe());
                 assertTrue(bed.client().ip("route", "show", "default").contains("dev clat"),
                         "the IPv4 default route goes into the CLAT");
-                ExecResult doctor = doctor(bed, clat);
+                ExecResult doctor = clat.doctor();
                 assertTrue(doctor.ok() && doctor.output().contains("CLAT up since")
                         && doctor.output().contains("IPv6 forwarding is on") && doctor.output().contains("0 problems"),
                         "tunxlat doctor --clat explains an up CLAT: " + doctor.describe());
@@ -183,7 +103,7 @@ class ClatEndToEndIT {
     @Test
     void largeDatagramsZeroChecksumUdpAndFragmentedPingCross() throws Exception {
         try (ClatBed bed = ClatBed.builder().label(label).start();
-             Clat clat = new Clat(bed)) {
+             ClatProcess clat = new ClatProcess(bed)) {
             clat.awaitUp();
             udpEcho(bed, 7008);
             ExecResult udp = bed.client().exec(Duration.ofSeconds(30), ClatBed.python(), "-c", String.join("\n",
@@ -224,7 +144,7 @@ class ClatEndToEndIT {
     @Test
     void aNewPref64IsFollowedAndAWithdrawnOneTakesTheClatDown() throws Exception {
         try (ClatBed bed = ClatBed.builder().label(label).raInterval(2).start();
-             Clat clat = new Clat(bed)) {
+             ClatProcess clat = new ClatProcess(bed)) {
             Map<String, String> up = clat.awaitUp();
             String address = up.get("clat-address");
             String other = "2001:db8:6464::/96";
@@ -246,7 +166,7 @@ class ClatEndToEndIT {
 
             bed.advertise(bed.ra().withPref64(ClatBed.NAT64_PREFIX, 600), true);
             clat.awaitUp();
-            ExecResult curl = curl(bed);
+            ExecResult curl = ClatProcess.curl(bed.client());
             assertTrue(curl.ok() && curl.output().contains(ClatBed.PAGE), curl.describe());
         }
     }
@@ -255,11 +175,11 @@ class ClatEndToEndIT {
     @Test
     void withoutPref64InTheRasTheResolverGivesThePrefix() throws Exception {
         try (ClatBed bed = ClatBed.builder().label(label).ra(ClatBed.Ra.initial().withPref64("", 0)).start();
-             Clat clat = new Clat(bed)) {
+             ClatProcess clat = new ClatProcess(bed)) {
             Map<String, String> s = clat.awaitUp();
             assertEquals("rfc7050", s.get("prefix-source"), s.toString());
             assertEquals(ClatBed.NAT64_PREFIX, s.get("prefix"));
-            ExecResult curl = curl(bed);
+            ExecResult curl = ClatProcess.curl(bed.client());
             assertTrue(curl.ok() && curl.output().contains(ClatBed.PAGE), curl.describe());
         }
     }
@@ -268,13 +188,13 @@ class ClatEndToEndIT {
     @Test
     void nativeIpv4KeepsTheClatDown() throws Exception {
         try (ClatBed bed = ClatBed.builder().label(label).nativeIpv4().start();
-             Clat clat = new Clat(bed)) {
+             ClatProcess clat = new ClatProcess(bed)) {
             Map<String, String> s = clat.await(m -> "down".equals(m.get("state")), UP, "CLAT down");
             assertTrue(s.get("reason").contains("native IPv4"), s.toString());
             TimeUnit.SECONDS.sleep(3);
             assertEquals("down", clat.status().get("state"), "still down");
             assertFalse(bed.client().ip("link", "show").contains("clat:"));
-            ExecResult doctor = doctor(bed, clat);
+            ExecResult doctor = clat.doctor();
             assertTrue(doctor.ok() && doctor.output().contains("CLAT down, as it should be: native IPv4"),
                     "doctor --clat: down beside native IPv4 is right: " + doctor.describe());
             bed.client().ip("route", "del", "default");

@@ -3,6 +3,7 @@ package net.tunxlat.metrics;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import net.tunxlat.xlat.DropReason;
 import org.junit.jupiter.api.Test;
 
 /** The CLAT's meters: one prefix info series at a time, replaced when the prefix changes, none while down. */
@@ -41,6 +42,11 @@ class ClatMetricsTest {
         public long packets(boolean toIpv6) {
             return toIpv6 ? 11 : 5;
         }
+
+        @Override
+        public long drops(DropReason reason) {
+            return reason == DropReason.FORBIDDEN_DST_64 ? 4 : 0;
+        }
     };
 
     @Test
@@ -53,6 +59,9 @@ class ClatMetricsTest {
             assertFalse(text.contains("tunxlat_clat_prefix_info{"), "no series without a prefix");
             assertTrue(text.contains("tunxlat_clat_translated_packets_total{direction=\"46\",} 11.0"), text);
             assertTrue(text.contains("tunxlat_clat_transitions_total 3.0"), text);
+            assertTrue(text.contains("tunxlat_clat_dropped_packets_total{reason=\"forbidden_dst_64\",} 4.0"), text);
+            assertTrue(text.contains("tunxlat_clat_dropped_packets_total{reason=\"hop_limit_exceeded_64\",} 0.0"),
+                    "every reason has its series: " + text);
 
             up = true;
             prefix = "64:ff9b::/96";

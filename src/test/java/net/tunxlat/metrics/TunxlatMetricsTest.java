@@ -95,6 +95,11 @@ class TunxlatMetricsTest {
         public long packets(boolean toIpv6) {
             return 0;
         }
+
+        @Override
+        public long drops(DropReason reason) {
+            return 0;
+        }
     };
 
     /** The CLAT's families ({@code tunxlat clat} serves them from its own process): the catalogue's tunxlat_clat_*. */

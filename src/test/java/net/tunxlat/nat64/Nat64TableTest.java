@@ -427,6 +427,37 @@ class Nat64TableTest {
         assertEquals(0, t.sessions(UDP));
     }
 
+    /**
+     * Algorithm 3 inside a block walks the ports of the source's parity, each once: with as many tries as the block
+     * has ports of that parity, every even port of a block is found before a second block is taken (the walk over
+     * all ports, adjusting each to the parity, saw half of them twice and missed the rest about half the time).
+     */
+    @Test
+    void aBlockFillsWithEveryPortOfTheParityBeforeTheNextIsTaken() {
+        Pool4 pool = pool(1024, 1024 + 128 * 4 - 1, 128);
+        Nat64Settings s = new Nat64Settings(pool, new int[] {1000, 1000, 1000}, 64, 128, 1000, 4, null, 64, FAST,
+                false, false, 2, List.of());
+        Nat64Tables t = tables(s);
+        Nat64Table udp = t.table(UDP);
+        Set<Integer> ports = new HashSet<>();
+        int first = -1;
+        for (int n = 0; n < 64; n++) {
+            assertEquals(Nat64Outcome.OK, udp.outbound(r, H, 1, 40000 + 2 * n, Z1, 53, 0, 0), "flow " + n);
+            if (first < 0) {
+                first = r.port() & ~127;
+            }
+            assertEquals(first, r.port() & ~127, "flow " + n + " stays in the first block");
+            assertEquals(0, r.port() & 1, "even");
+            ports.add(r.port());
+        }
+        assertEquals(64, ports.size());
+        assertEquals(Nat64Outcome.OK, udp.outbound(r, H, 1, 40001, Z1, 53, 0, 0));
+        assertEquals(first, r.port() & ~127, "an odd port of the first block is still free");
+        assertEquals(Nat64Outcome.OK, udp.outbound(r, H, 1, 41000, Z1, 53, 0, 0));
+        assertNotEquals(first, r.port() & ~127, "the 65th even flow takes a second block");
+        assertEquals(0, r.port() & 1);
+    }
+
     @Test
     void deterministicBlocks() {
         Pool4 pool = pool(1024, 1024 + 64 * 4 - 1, 64);

@@ -324,6 +324,11 @@ class ShippedTextsTest {
      */
     static String parseWith(String config, String line) {
         String directive = line.trim().split("\\s+")[0];
+        if (directive.equals("nat64-shard-file")) {
+            // the documented /etc/tunxlat/shards.conf is a copy of the shipped example; pool4 comes from it
+            config = config.replace("\n#pool4 ", "\n#-pool4 ");
+            line = "nat64-shard-file " + Path.of("packaging/shards.conf").toAbsolutePath() + "\ninstance-name xa";
+        }
         boolean stateful = directive.equals("pool4") || directive.equals("bib") || directive.startsWith("nat64-");
         StringBuilder text = new StringBuilder();
         for (String l : config.split("\n")) {

@@ -242,6 +242,35 @@ class ReloaderTest {
         }
     }
 
+    /** The shard file is read again at a reload: an edit of it needs a restart like an edit of pool4. */
+    @Test
+    void anEditedShardFileNeedsARestart(@TempDir Path dir) throws Exception {
+        String shards = """
+                port-block 512
+                instance xa
+                    subscribers 2001:db8:100::/58
+                    pool4 192.0.2.1 1024-65535
+                    standby xb
+                    standby-pool4 198.51.100.1 1024-65535
+                    next-hop 2001:db8:ff:a::2
+                instance xb
+                    subscribers 2001:db8:200::/58
+                    pool4 192.0.2.2 1024-65535
+                    standby xa
+                    standby-pool4 198.51.100.2 1024-65535
+                    next-hop 2001:db8:ff:b::2
+                """;
+        Path file = Files.writeString(dir.resolve("shards.conf"), shards);
+        String conf = "tun-device nat64\nipv4-addr 192.168.255.1\nipv6-addr 2001:db8:1::2\nprefix 64:ff9b::/96\n"
+                + "instance-name xa\nnat64-shard-file " + file + "\n";
+        TunxlatConfig a = ConfigParser.parse(conf, Path.of("a.conf"));
+        assertEquals(List.of(), Reloader.statefulChanges(a, ConfigParser.parse(conf, Path.of("b.conf"))));
+        Files.writeString(file, shards.replace("standby-pool4 198.51.100.2 1024-65535",
+                "standby-pool4 198.51.100.3 1024-65535"));
+        List<String> changed = Reloader.statefulChanges(a, ConfigParser.parse(conf, Path.of("b.conf")));
+        assertTrue(changed.contains("nat64-shard-file"), changed.toString());
+    }
+
     interface Action {
         void run() throws Exception;
     }
