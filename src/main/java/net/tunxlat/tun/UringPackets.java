@@ -223,7 +223,8 @@ public final class UringPackets implements AutoCloseable {
             enter(0, 0);
             wait = readyCount == 0 && readError == 0;
         }
-        if (!armed && inRing > 0) {
+        boolean arming = !armed && inRing > 0;
+        if (arming) {
             if (!ring.hasRoom()) {
                 enter(0, 0);
             }
@@ -231,6 +232,12 @@ public final class UringPackets implements AutoCloseable {
             armed = true;
         }
         enter(wait ? 1 : 0, waitMillis * 1_000_000L);
+        if (arming && wait && readyCount > 0) {
+            // A read armed by this very call completes its first packet at once, which ends the wait, and leaves
+            // the rest of what waits (a burst that ran the buffers out) to the kernel's pending work: run it now,
+            // so that the next batch takes them all and the coalescer sees the burst whole.
+            enter(0, 0);
+        }
         for (int i = 0; scratchPending > 0 && i < WAITS; i++) {
             enter(1, WAIT_NANOS); // deferred writes not completed at once (a full socket buffer): their memory waits
         }
