@@ -58,6 +58,8 @@ public final class UringPackets implements AutoCloseable {
     private int readyCount;
     /** The buffer whose packet the caller handles (taken by {@link #next}), or -1. */
     private int current = -1;
+    /** Whether {@link #next} took a packet since it last asked the kernel for more (see there). */
+    private boolean tookSinceRefill;
     /** Whether a multishot read is outstanding. */
     private boolean armed;
     /** A read's error not yet returned by {@link #next} (a positive errno), or 0. */
@@ -140,7 +142,15 @@ public final class UringPackets implements AutoCloseable {
      */
     public int next() {
         finishCurrent();
+        if (readyCount == 0 && readError == 0 && tookSinceRefill) {
+            // As read(2) reads until EAGAIN: before the caller ends its batch (and flushes what it coalesced),
+            // the queued writes go out and the kernel runs the reads that became possible meanwhile.
+            tookSinceRefill = false;
+            armIfEnded();
+            enter(0, 0);
+        }
         if (readyCount > 0) {
+            tookSinceRefill = true;
             current = readyBuffer[readyHead];
             int n = readyLength[readyHead];
             readyHead = (readyHead + 1) % BUFFERS;
@@ -223,23 +233,21 @@ public final class UringPackets implements AutoCloseable {
             enter(0, 0);
             wait = readyCount == 0 && readError == 0;
         }
-        boolean arming = !armed && inRing > 0;
-        if (arming) {
+        armIfEnded();
+        enter(wait ? 1 : 0, waitMillis * 1_000_000L);
+        for (int i = 0; scratchPending > 0 && i < WAITS; i++) {
+            enter(1, WAIT_NANOS); // deferred writes not completed at once (a full socket buffer): their memory waits
+        }
+    }
+
+    /** Queues the multishot read again if it ended and a buffer is free for it. */
+    private void armIfEnded() {
+        if (!armed && inRing > 0) {
             if (!ring.hasRoom()) {
                 enter(0, 0);
             }
             ring.prepareReadMultishot(fd, GROUP, KIND_READ);
             armed = true;
-        }
-        enter(wait ? 1 : 0, waitMillis * 1_000_000L);
-        if (arming && wait && readyCount > 0) {
-            // A read armed by this very call completes its first packet at once, which ends the wait, and leaves
-            // the rest of what waits (a burst that ran the buffers out) to the kernel's pending work: run it now,
-            // so that the next batch takes them all and the coalescer sees the burst whole.
-            enter(0, 0);
-        }
-        for (int i = 0; scratchPending > 0 && i < WAITS; i++) {
-            enter(1, WAIT_NANOS); // deferred writes not completed at once (a full socket buffer): their memory waits
         }
     }
 
