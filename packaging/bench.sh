@@ -21,7 +21,10 @@
 #                      multi_queue one)
 #   tunxlat            tunxlat, defaults (offloads on, one worker per core) on a `multi_queue` TUN device,
 #                      JVM options = JAVA_OPTS of packaging/tunxlat.default (what the package runs with)
-#   tunxlat-nooffload  the same with `tun-offload no`: one packet per read()/write()
+#   tunxlat-nooffload  the same with `tun-offload no`: one packet per read (no super-packets)
+#   tunxlat-readwrite  `tunxlat` with `tun-io readwrite`: one read(2) and one write(2) per packet instead of
+#                      io_uring batches (not in the default modes)
+#   tunxlat-nooffload-readwrite  both: the per-packet path as it was before io_uring (not in the default modes)
 #   tunxlat-cds        tunxlat as /usr/bin/tunxlat runs it when the package's class-data sharing archive is
 #                      there: an archive of the jar's start-up classes, made here once with `tunxlat cds-archive`
 #                      (as the package's postinst does), and the CDS options of packaging/tunxlat.sh. Differs
@@ -132,7 +135,8 @@ Options:
   --seconds N        seconds per test (default 10; --quick and --guard: 3)
   --rounds N         run every mode N times, alternating, and report medians (default 1)
   --modes LIST       comma-separated modes (default: kernel,tayga,tunxlat,tunxlat-nooffload,tunxlat-nptv6,ip6tables;
-                     also tunxlat-cds, tunxlat-stateful, tayga+nat44, kernel-nat44, native6, nat64-only,
+                     also tunxlat-cds, tunxlat-readwrite, tunxlat-nooffload-readwrite, tunxlat-stateful,
+                     tayga+nat44, kernel-nat44, native6, nat64-only,
                      clat-tayga, clat-tunxlat)
   --tests LIST       comma-separated tests (default: tcp-fwd,tcp-rev,tcp-p4,udp-64,udp-1400,udp-64-p8; also start,
                      new-flows, udp-64-wire, udp-1400-wire, tcp-fwd-wire, tcp-rev-wire)
@@ -205,6 +209,7 @@ IFS=, read -r -a MODE_LIST <<<"$MODES"
 IFS=, read -r -a TEST_LIST <<<"$TESTS"
 for m in "${MODE_LIST[@]}"; do
     case $m in kernel|tayga|tunxlat|tunxlat-nooffload|tunxlat-cds|tunxlat-nptv6|ip6tables) ;;
+        tunxlat-readwrite|tunxlat-nooffload-readwrite) ;;
         tunxlat-stateful|tayga+nat44|kernel-nat44|native6|nat64-only|clat-tayga|clat-tunxlat) ;;
         *) echo "bench.sh: unknown mode $m" >&2; exit 2 ;; esac
 done
@@ -372,6 +377,8 @@ EOF
     # other tunxlat on the machine using a device of that name (the end-to-end tests), which would take it over
     echo "control-socket $WORK/nat64.sock" >>"$WORK/nat64.conf"
     { cat "$WORK/nat64.conf"; echo "tun-offload no"; } >"$WORK/nat64-nooffload.conf"
+    { cat "$WORK/nat64.conf"; echo "tun-io readwrite"; } >"$WORK/nat64-readwrite.conf"
+    { cat "$WORK/nat64-nooffload.conf"; echo "tun-io readwrite"; } >"$WORK/nat64-nooffload-readwrite.conf"
     mkdir -p "$WORK/tayga"
     cat >"$WORK/nat64-stateful.conf" <<EOF
 tun-device nat64
@@ -602,13 +609,15 @@ setup_mode() {
             PING_NS=$V6; PING_DST=$FWD_DST
             start_translator "$XL" "$WORK/$mode-$round.log" tayga -c "$WORK/tayga.conf" -d
             ;;
-        tunxlat|tunxlat-nooffload|tunxlat-cds)
+        tunxlat|tunxlat-nooffload|tunxlat-cds|tunxlat-readwrite|tunxlat-nooffload-readwrite)
             nat64_bed
             nat64_tun multi_queue
             FWD_NS=$V6; FWD_DST=2001:db8:64::cb00:7102; REV_NS=$V4; REV_DST=192.168.255.2
             PING_NS=$V6; PING_DST=$FWD_DST
             local conf=$WORK/nat64.conf cds=""
             [[ $mode == tunxlat-nooffload ]] && conf=$WORK/nat64-nooffload.conf
+            [[ $mode == tunxlat-readwrite ]] && conf=$WORK/nat64-readwrite.conf
+            [[ $mode == tunxlat-nooffload-readwrite ]] && conf=$WORK/nat64-nooffload-readwrite.conf
             [[ $mode == tunxlat-cds ]] && cds="-XX:SharedArchiveFile=$WORK/tunxlat.jsa $CDS_OPTS"
             # shellcheck disable=SC2086
             start_translator "$XL" "$WORK/$mode-$round.log" java $cds $JAVA_OPTS -jar "$JAR" run -c "$conf"
@@ -717,7 +726,8 @@ teardown_mode() {
         record "$mode" rss "$round" "$(sort -n "$WORK/rss-$mode-$round" | tail -1)" kB
     fi
     case $mode in
-        tayga|tunxlat|tunxlat-nooffload|tunxlat-cds) nsx "$XL" ip link del dev nat64 ;;
+        tayga|tunxlat|tunxlat-nooffload|tunxlat-cds|tunxlat-readwrite|tunxlat-nooffload-readwrite)
+            nsx "$XL" ip link del dev nat64 ;;
         tunxlat-stateful)
             nsx "$XL" ip neigh del proxy $POOL4 dev to-v4
             nsx "$XL" ip link del dev nat64
@@ -1032,7 +1042,8 @@ modes = list(dict.fromkeys(r[0] for r in rows))
 tests = [t for t in ["tcp-fwd", "tcp-fwd-wire", "tcp-rev", "tcp-rev-wire", "tcp-p4", "udp-64", "udp-64-wire", "udp-1400",
                      "udp-1400-wire", "udp-64-p8", "new-udp", "new-tcp", "new-udp-cpu", "new-tcp-cpu"]
          if any(k[1] == t for k in data)]
-nat64 = [m for m in ["kernel", "tayga", "tunxlat", "tunxlat-nooffload", "tunxlat-cds"] if m in modes]
+nat64 = [m for m in ["kernel", "tayga", "tunxlat", "tunxlat-nooffload", "tunxlat-cds", "tunxlat-readwrite",
+                     "tunxlat-nooffload-readwrite"] if m in modes]
 npt = [m for m in ["ip6tables", "tunxlat-nptv6"] if m in modes]
 stateful = [m for m in ["kernel-nat44", "tayga+nat44", "tunxlat-stateful"] if m in modes]
 names = {"tcp-fwd": "TCP 1 stream 6->4", "tcp-rev": "TCP 1 stream 4->6", "tcp-p4": "TCP 4 streams 6->4",
@@ -1072,7 +1083,9 @@ def table(title, ms, labels, ratios):
         print("| " + " | ".join(cells) + " |")
 nat_ratios = [(n, a, b) for n, a, b in [
     ("tunxlat/TAYGA", "tunxlat", "tayga"), ("tunxlat/kernel", "tunxlat", "kernel"),
-    ("no-offload/TAYGA", "tunxlat-nooffload", "tayga"), ("offload/no-offload", "tunxlat", "tunxlat-nooffload")]
+    ("no-offload/TAYGA", "tunxlat-nooffload", "tayga"), ("offload/no-offload", "tunxlat", "tunxlat-nooffload"),
+    ("uring/readwrite", "tunxlat", "tunxlat-readwrite"),
+    ("no-offload uring/readwrite", "tunxlat-nooffload", "tunxlat-nooffload-readwrite")]
     if a in modes and b in modes]
 table("NAT64 (kernel = plain IPv6 forwarding between the same hosts, the ceiling)", nat64, names, nat_ratios)
 st_ratios = [(n, a, b) for n, a, b in [

@@ -241,6 +241,7 @@ public final class ConfigParser {
         private int nptv6LearnMax = TunxlatConfig.DEFAULT_NPTV6_LEARN_MAX;
         private long nptv6LearnTimeout = TunxlatConfig.DEFAULT_NPTV6_LEARN_TIMEOUT;
         private boolean tunOffload = true;
+        private TunIo tunIo = TunIo.AUTO;
         private ListenAddress metricsListen = TunxlatConfig.DEFAULT_METRICS_LISTEN;
         private Path controlSocket;
         private boolean controlSocketOff;
@@ -427,6 +428,7 @@ public final class ConfigParser {
                 case ICMP_RATE_LIMIT -> icmpRateLimit = values.integer(ln, d, arg, 0, 1_000_000);
                 case NPTV6 -> nptv6(ln, args);
                 case TUN_OFFLOAD -> tunOffload = values.bool(ln, d, arg);
+                case TUN_IO -> tunIo = values.tunIo(ln, arg);
                 case NPTV6_LEARN_MAX -> nptv6LearnMax = values.integer(ln, d, arg, 16, 16_777_216);
                 case NPTV6_LEARN_TIMEOUT -> nptv6LearnTimeout = values.integer(ln, d, arg, 1, 30 * 86400);
                 case DYNAMIC_POOL_ALLOW -> {
@@ -669,7 +671,7 @@ public final class ConfigParser {
                             : Path.of(DEFAULT_CONTROL_SOCKET_DIR, tunDevice + ".sock"),
                     dynamicPoolRate, !seenAt.containsKey(Directive.METRICS_LISTEN),
                     !controlSocketOff && controlSocket == null, nat64Settings, nat64.blockLog(), zeroizeTrafficClass,
-                    instanceName);
+                    instanceName, tunIo);
         }
     }
 }

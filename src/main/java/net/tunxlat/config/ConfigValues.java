@@ -166,6 +166,17 @@ final class ConfigValues {
         };
     }
 
+    /** {@code tun-io}: auto, uring or readwrite, in any case. */
+    TunIo tunIo(int ln, String s) throws ConfigException {
+        return switch (s.toLowerCase(Locale.ROOT)) {
+            case "auto" -> TunIo.AUTO;
+            case "uring" -> TunIo.URING;
+            case "readwrite" -> TunIo.READWRITE;
+            default -> throw error(ln, "'tun-io' expects auto, uring or readwrite, got '" + s
+                    + "' (auto: io_uring where the kernel allows it, else read/write)");
+        };
+    }
+
     /** One {@code log} option: drop, reject, icmp or self, in any case. */
     LogOption logOption(int ln, String s) throws ConfigException {
         return switch (s.toLowerCase(Locale.ROOT)) {

@@ -42,6 +42,7 @@ enum Directive {
     DYNAMIC_POOL_RATE("dynamic-pool-rate", 1, 1, false, "NEW-BINDINGS-PER-SECOND"),
     ZEROIZE_TRAFFIC_CLASS("zeroize-traffic-class", 1, 1, false, "yes|no"),
     INSTANCE_NAME("instance-name", 1, 1, false, "NAME"),
+    TUN_IO("tun-io", 1, 1, false, "auto|uring|readwrite"),
     // stateful NAT64 (RFC 6146), read by Nat64Directives
     POOL4("pool4", 1, 3, true, "IPV4[/LEN] [tcp|udp|icmp] [FIRST-LAST]"),
     BIB("bib", 5, 5, true, "tcp|udp|icmp IPV6 PORT IPV4 PORT"),

@@ -64,6 +64,7 @@ import net.tunxlat.nat64.Nat64Settings;
  *                      the TOS (RFC 7915 §4.1's configurable option; default false: the TOS is copied)
  * @param instanceName  {@code instance-name}: this instance's name in /readyz and on every metric (label
  *                      {@code instance_name}), or null for the host name ({@link #instanceNameOrHost})
+ * @param tunIo         {@code tun-io}: how the workers read and write the TUN queues (default {@link TunIo#AUTO})
  */
 public record TunxlatConfig(
         Path source,
@@ -101,7 +102,8 @@ public record TunxlatConfig(
         Nat64Settings nat64,
         Path nat64BlockLog,
         boolean zeroizeTrafficClass,
-        String instanceName) {
+        String instanceName,
+        TunIo tunIo) {
 
     public static final int DEFAULT_OFFLINK_MTU = 1280;
     public static final int DEFAULT_ICMP_RATE_LIMIT = 100;
@@ -176,6 +178,7 @@ public record TunxlatConfig(
         private Path nat64BlockLog;
         private boolean zeroizeTrafficClass;
         private String instanceName;
+        private TunIo tunIo = TunIo.AUTO;
 
         public Builder source(Path v) { source = v; return this; }
         public Builder tunDevice(String v) { tunDevice = v; return this; }
@@ -215,13 +218,14 @@ public record TunxlatConfig(
         public Builder nat64BlockLog(Path v) { nat64BlockLog = v; return this; }
         public Builder zeroizeTrafficClass(boolean v) { zeroizeTrafficClass = v; return this; }
         public Builder instanceName(String v) { instanceName = v; return this; }
+        public Builder tunIo(TunIo v) { tunIo = v; return this; }
 
         public TunxlatConfig build() {
             return new TunxlatConfig(source, tunDevice, ipv4Addr, ipv6Addr, prefix, wkpfStrict, dynamicPool, dataDir,
                     mapFile, maps, strictFragHdr, udpCksumMode, offlinkMtu, log, workers, tunUp, tunIps, tunRoutes,
                     rfc6791Pool, ipv4EgressMtu, ipv6EgressMtu, icmpRateLimit, dynamicPoolAllow, nptv6, nptv6LearnMax,
                     nptv6LearnTimeout, tunOffload, metricsListen, controlSocket, dynamicPoolRate, metricsListenDefaulted,
-                    controlSocketDefaulted, nat64, nat64BlockLog, zeroizeTrafficClass, instanceName);
+                    controlSocketDefaulted, nat64, nat64BlockLog, zeroizeTrafficClass, instanceName, tunIo);
         }
     }
 
@@ -237,7 +241,7 @@ public record TunxlatConfig(
                 .controlSocket(controlSocket).dynamicPoolRate(dynamicPoolRate)
                 .metricsListenDefaulted(metricsListenDefaulted).controlSocketDefaulted(controlSocketDefaulted)
                 .nat64(nat64).nat64BlockLog(nat64BlockLog).zeroizeTrafficClass(zeroizeTrafficClass)
-                .instanceName(instanceName);
+                .instanceName(instanceName).tunIo(tunIo);
     }
 
     /** {@code instance-name}, else the host name (the UTS namespace's, as {@code hostname} prints it). */

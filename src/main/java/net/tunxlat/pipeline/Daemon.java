@@ -8,9 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import net.tunxlat.config.TunIo;
 import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.control.ControlServer;
 import net.tunxlat.control.MapQuery;
@@ -28,6 +30,7 @@ import net.tunxlat.nat64.Nat64Listener;
 import net.tunxlat.nptv6.Nptv6Table;
 import net.tunxlat.tun.Privileges;
 import net.tunxlat.tun.TunDevice;
+import net.tunxlat.tun.UringPackets;
 import net.tunxlat.util.Log;
 import net.tunxlat.util.Version;
 import net.tunxlat.xlat.DropReason;
@@ -84,6 +87,33 @@ public final class Daemon {
                 nat64Log == null ? Nat64Listener.NONE : nat64Log);
         this.pool = state.pool();
         this.snapshot = state.install(new XlatSnapshot(config, state));
+    }
+
+    /**
+     * {@code tun-io}: whether the workers read and write through io_uring. {@code auto} takes it where a ring like the
+     * workers' can be set up here, else read/write with one log line saying why; {@code uring} fails the start then.
+     */
+    static boolean useUring(TunIo mode) throws IOException {
+        return useUring(mode, UringPackets::unavailable);
+    }
+
+    /** {@link #useUring(TunIo)} with {@code probe} saying why io_uring cannot be used, or null. */
+    static boolean useUring(TunIo mode, Supplier<String> probe) throws IOException {
+        if (mode == TunIo.READWRITE) {
+            Log.info("tun-io readwrite: one read(2) and one write(2) per packet");
+            return false;
+        }
+        String why = probe.get();
+        if (why == null) {
+            Log.info("tun-io " + mode.name().toLowerCase(Locale.ROOT) + ": packets read and written in batches through io_uring");
+            return true;
+        }
+        if (mode == TunIo.URING) {
+            throw new IOException("tun-io uring: io_uring cannot be used here (" + why
+                    + "); set 'tun-io auto' or 'tun-io readwrite'");
+        }
+        Log.info("tun-io auto: one read(2) and one write(2) per packet, because io_uring cannot be used here: " + why);
+        return false;
     }
 
     /** Runs until SIGTERM/SIGINT (or a worker dies); returns the process exit status. */
@@ -143,9 +173,10 @@ public final class Daemon {
             }
             // Always a real log: the snapshot's 'log' options decide per packet, so a reload can turn them on.
             PacketLog packetLog = new PacketLog(Log::info, System::nanoTime, 10);
+            boolean uring = useUring(config.tunIo()); // after the privileges drop: as the workers will run
             group = new WorkerGroup(tun.queues(),
                     q -> new Worker(q, () -> snapshot, PooledByteBufAllocator.DEFAULT, System::nanoTime, packetLog,
-                            state.newWorker(System::nanoTime)),
+                            state.newWorker(System::nanoTime), uring),
                     q -> "tunxlat-" + tun.name() + "-q" + q.index(), stopped::countDown, STOP_MILLIS);
             List<Worker> workers = group.workers();
             WorkerGroup ours = group;

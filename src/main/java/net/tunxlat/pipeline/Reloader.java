@@ -181,6 +181,10 @@ public final class Reloader implements ReloadMetrics.Source {
             changed.add("tun-offload");
             b.tunOffload(running.tunOffload());
         }
+        if (parsed.tunIo() != running.tunIo()) {
+            changed.add("tun-io");
+            b.tunIo(running.tunIo());
+        }
         if (!Objects.equals(parsed.metricsListen(), running.metricsListen())) {
             changed.add("metrics-listen");
             b.metricsListen(running.metricsListen()).metricsListenDefaulted(running.metricsListenDefaulted());

@@ -98,6 +98,11 @@ public final class UdpCoalescer implements PacketSink {
         this.identifications = translator;
     }
 
+    @Override
+    public void reusing(ByteBuf buf) {
+        out.reusing(buf);
+    }
+
     /** Takes a packet {@code [vnet header][IP packet]} at {@code buf[offset, offset + len)}. */
     @Override
     public void emit(ByteBuf buf, int offset, int len) {

@@ -51,6 +51,8 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
     /** Datagrams of up to 8 flows written as UDP super-packets (a queue that takes USO), else null. */
     private final UdpCoalescer coalescer;
     private final ByteBuf coalesceBuf;
+    /** {@code tun-io uring}: packets read and written in batches through io_uring; null: read(2)/write(2) each. */
+    private final UringBuffers uring;
     private volatile boolean running = true;
     private volatile Throwable failure;
     /**
@@ -79,6 +81,15 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
      */
     public Worker(PacketQueue queue, Supplier<XlatSnapshot> snapshots, ByteBufAllocator alloc, LongSupplier clock,
             PacketLog log, XlatState.PerWorker state) {
+        this(queue, snapshots, alloc, clock, log, state, false);
+    }
+
+    /**
+     * A worker that, with {@code uring}, reads and writes its queue through io_uring ({@link UringBuffers}: the
+     * queue must have a {@link PacketQueue#descriptor}; the daemon checked {@link net.tunxlat.tun.UringPackets#unavailable}).
+     */
+    public Worker(PacketQueue queue, Supplier<XlatSnapshot> snapshots, ByteBufAllocator alloc, LongSupplier clock,
+            PacketLog log, XlatState.PerWorker state, boolean uring) {
         this.queue = queue;
         this.snapshots = snapshots;
         this.clock = clock;
@@ -123,6 +134,7 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
         } else {
             this.segmentBuf = null;
         }
+        this.uring = uring ? new UringBuffers(queue, alloc) : null;
     }
 
     /** Which rules mapped the addresses of the last packet translated ({@code translate --explain}). */
@@ -173,7 +185,7 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
                 progress = ++turns;
                 if (n < 0) {
                     waiting = true;
-                    queue.awaitReadable(IDLE_POLL_MILLIS);
+                    awaitPackets();
                     waiting = false;
                 }
             }
@@ -187,6 +199,9 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
         } finally {
             flushCoalesced();
             counters.publish();
+            if (uring != null) {
+                uring.closeRing(); // the kernel lets go of the descriptor and the buffers before the detach
+            }
             queue.detach();
         }
     }
@@ -208,6 +223,14 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
             }
         } finally {
             queue.detach();
+        }
+    }
+
+    private void awaitPackets() {
+        if (uring != null) {
+            uring.await(IDLE_POLL_MILLIS, counters);
+        } else {
+            queue.awaitReadable(IDLE_POLL_MILLIS);
         }
     }
 
@@ -236,14 +259,16 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
         translator.beginBatch(snapshot, start); // stateful NAT64: the tables' epoch and clock for the batch
         try {
             do {
-                n = queue.read(packetAddress + Translator.HEADROOM - vnet, Translator.MAX_PACKET + vnet);
+                n = uring != null ? uring.next()
+                        : queue.read(packetAddress + Translator.HEADROOM - vnet, Translator.MAX_PACKET + vnet);
                 if (n < 0) {
                     break;
                 }
+                ByteBuf packet = uring != null ? uring.packet() : packetView;
                 if (vnet == 0) {
-                    translator.translate(snapshot, packetView, Translator.HEADROOM, n);
+                    translator.translate(snapshot, packet, Translator.HEADROOM, n);
                 } else if (n > vnet) {
-                    translator.translateVnet(snapshot, packetView, Translator.HEADROOM, n - vnet);
+                    translator.translateVnet(snapshot, packet, Translator.HEADROOM, n - vnet);
                 } else {
                     counters.increment(XlatCounters.GSO_INVALID); // not even a whole virtio_net_hdr
                 }
@@ -251,7 +276,11 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
         } finally {
             translator.endBatch();
         }
-        flushCoalesced();
+        if (uring != null) {
+            uring.endBatch(coalescer, counters, n >= 0); // the batch's writes: one io_uring_enter, here or in await
+        } else {
+            flushCoalesced();
+        }
         boolean failed = n < 0 && n != PacketQueue.AGAIN;
         if (failed) {
             counters.increment(XlatCounters.TUN_READ_ERRORS);
@@ -271,9 +300,21 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
     /** Writes a translated or generated packet back to this worker's queue. */
     @Override
     public void emit(ByteBuf buf, int offset, int length) {
+        if (uring != null) {
+            uring.emit(buf, offset, length);
+            return;
+        }
         int r = queue.write(buf.memoryAddress() + offset, length);
         if (r != length) {
             counters.increment(XlatCounters.TUN_WRITE_ERRORS);
+        }
+    }
+
+    /** With io_uring, the writes from {@code buf} still queued are submitted and waited for. */
+    @Override
+    public void reusing(ByteBuf buf) {
+        if (uring != null) {
+            uring.reusing(buf);
         }
     }
 
@@ -298,6 +339,9 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
         }
         if (coalesceBuf != null) {
             coalesceBuf.release();
+        }
+        if (uring != null) {
+            uring.close();
         }
     }
 }

@@ -37,6 +37,8 @@ public final class LibC {
     public static final int EBUSY = 16;
     public static final int ENOENT = 2;
     public static final int EINVAL = 22;
+    public static final int ENOMEM = 12;
+    public static final int ENOSYS = 38;
 
     public static native int open(String path, int flags);
 
@@ -58,6 +60,17 @@ public final class LibC {
     public static native int poll(long fds, long nfds, int timeoutMillis);
 
     public static native int fcntl(int fd, int cmd, int arg);
+
+    /** mmap(2); returns the address, or -1 ({@code MAP_FAILED}) with errno set. */
+    public static native long mmap(long address, long length, int prot, int flags, int fd, long offset);
+
+    public static native int munmap(long address, long length);
+
+    /**
+     * syscall(2) with six integer arguments (unused ones 0): for system calls glibc has no wrapper for
+     * ({@code io_uring_setup}, {@code io_uring_enter}, {@code io_uring_register}). Returns -1 with errno set on failure.
+     */
+    public static native long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6);
 
     public static native String strerror(int errnum);
 

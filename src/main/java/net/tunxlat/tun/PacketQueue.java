@@ -46,6 +46,14 @@ public interface PacketQueue extends AutoCloseable {
     /** Writes {@code [address, address + length)} as one packet. Returns the bytes written or a negative errno. */
     int write(long address, int length);
 
+    /**
+     * The descriptor that {@link UringPackets} reads and writes for the attached thread, or -1 (a memory queue, or
+     * the caller is not attached). Its user must stop using it before it {@link #detach}es.
+     */
+    default int descriptor() {
+        return -1;
+    }
+
     /** Waits up to {@code timeoutMillis} for a packet; true if one may be read (false if not attached). */
     boolean awaitReadable(int timeoutMillis);
 

@@ -76,6 +76,11 @@ public final class TunQueue extends AttachableQueue {
     }
 
     @Override
+    public int descriptor() {
+        return owner.heldByCaller() ? fd : -1;
+    }
+
+    @Override
     public boolean awaitReadable(int timeoutMillis) {
         return owner.heldByCaller() && LibC.poll(pollFd, 1, timeoutMillis) > 0;
     }

@@ -29,6 +29,11 @@ final class PacketOutput {
         this.counters = counters;
     }
 
+    /** Before {@code b}, emitted from, is written again ({@link PacketSink#reusing}). */
+    void reusing(ByteBuf b) {
+        sink.reusing(b);
+    }
+
     /** A plain packet (or one whose checksum stays partial) at {@code b[start, start + length)}. */
     void emit(ByteBuf b, int start, int length) {
         if (vnet == 0) {

@@ -10,4 +10,12 @@ import io.netty.buffer.ByteBuf;
 @FunctionalInterface
 public interface PacketSink {
     void emit(ByteBuf buf, int offset, int length);
+
+    /**
+     * Said before the translator writes again into {@code buf} after emitting from it (the next fragment's header
+     * over the tail of the fragment before, RFC 7915 §4.1): a sink that still holds emitted memory (io_uring
+     * writes queued for the end of the batch) must be done with it when this returns. Nothing to do for a sink
+     * that copies or writes at once.
+     */
+    default void reusing(ByteBuf buf) {}
 }

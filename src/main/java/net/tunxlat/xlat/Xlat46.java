@@ -450,6 +450,9 @@ final class Xlat46 {
             c.l4Length = size;
             c.fragOffset = firstOffset + done / 8;
             c.moreFragments = done + size < payloadLength || moreAfter;
+            if (done > 0) {
+                output.reusing(c.buf); // this header overwrites the tail of the fragment just emitted
+            }
             ipv4HeaderToIpv6(c, start);
             int length = Ipv6Header.LENGTH + Ipv6FragmentHeader.LENGTH + size;
             counters.translated(XlatCounters.DIR_46, nextHeader, length);

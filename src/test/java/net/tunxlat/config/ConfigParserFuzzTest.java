@@ -47,7 +47,7 @@ class ConfigParserFuzzTest {
     @DictionaryEntries({"tun-device ", "ipv4-addr ", "ipv6-addr ", "prefix ", "wkpf-strict ", "map ", "dynamic-pool ",
         "data-dir ", "map-file ", "strict-frag-hdr ", "udp-cksum-mode ", "log ", "offlink-mtu ", "workers ", "tun-up ",
         "tun-ip ", "tun-route ", "rfc6791-pool ", "ipv4-egress-mtu ", "ipv6-egress-mtu ", "icmp-rate-limit ",
-        "dynamic-pool-allow ", "nptv6 ", "nptv6-learn-max ", "nptv6-learn-timeout ", "tun-offload ", "metrics-listen ",
+        "dynamic-pool-allow ", "nptv6 ", "nptv6-learn-max ", "nptv6-learn-timeout ", "tun-offload ", "tun-io ", "metrics-listen ",
         "dynamic-pool-rate ", "zeroize-traffic-class ", "pool4 ", "bib ", "nat64-port-block ", "nat64-subscriber-prefix ",
         "nat64-max-blocks ", "nat64-max-subscriber-sessions ", "nat64-max-sessions ", "nat64-timeout-udp ",
         "nat64-timeout-tcp-est ", "nat64-timeout-tcp-trans ", "nat64-timeout-icmp ", "nat64-timeout-syn ",

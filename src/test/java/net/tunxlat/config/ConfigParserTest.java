@@ -93,6 +93,7 @@ class ConfigParserTest {
             assertEquals(0, c.workers());
             assertFalse(c.tunUp());
             assertFalse(c.zeroizeTrafficClass()); // RFC 7915 §4.1: the TOS is copied by default
+            assertEquals(TunIo.AUTO, c.tunIo());
             assertEquals(List.of(), c.tunIps());
             assertEquals(List.of(), c.tunRoutes());
             // ipv4-addr embedded in the prefix
@@ -361,6 +362,12 @@ class ConfigParserTest {
             assertEquals(expected, parse(base("wkpf-strict " + value)).wkpfStrict());
             assertEquals(expected, parse(base("strict-frag-hdr " + value)).strictFragHdr());
             assertEquals(expected, parse(base("zeroize-traffic-class " + value)).zeroizeTrafficClass());
+        }
+
+        @ParameterizedTest
+        @CsvSource({"auto, AUTO", "uring, URING", "readwrite, READWRITE", "URING, URING", "ReadWrite, READWRITE"})
+        void tunIo(String value, TunIo expected) throws ConfigException {
+            assertEquals(expected, parse(base("tun-io " + value)).tunIo());
         }
 
         @Test
@@ -642,6 +649,13 @@ class ConfigParserTest {
             assertError(base("strict-frag-hdr " + value), 4, "'strict-frag-hdr' expects yes, no");
             assertError(base("zeroize-traffic-class " + value), 4,
                     "'zeroize-traffic-class' expects yes, no, on, off, true, false, 1 or 0, got '" + value + "'");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"io_uring", "read-write", "yes", "epoll"})
+        void badTunIo(String value) {
+            assertError(base("tun-io " + value), 4, "'tun-io' expects auto, uring or readwrite, got '" + value
+                    + "' (auto: io_uring where the kernel allows it, else read/write)");
         }
 
         @ParameterizedTest

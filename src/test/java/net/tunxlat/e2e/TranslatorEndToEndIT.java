@@ -7,10 +7,12 @@ import static net.tunxlat.e2e.TestBed.TRANSLATOR_IPV4;
 import static net.tunxlat.e2e.TestBed.TRANSLATOR_IPV6;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.net.InetSocketAddress;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import net.tunxlat.tun.UringPackets;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +35,18 @@ class TranslatorEndToEndIT {
     private static final int PORT = 5001;
 
     @RegisterExtension
-    final TestBedExtension env = new TestBedExtension(Translator.fromSystemProperties());
+    final TestBedExtension env = new TestBedExtension(Translator.fromSystemProperties(), this::configure);
+
+    /** The bed's options: the defaults ({@code tun-io auto}); {@link TranslatorReadWriteEndToEndIT} changes them. */
+    TestBed.Builder configure(TestBed.Builder bed) {
+        return bed;
+    }
+
+    /** What the translator's log says about its workers' reads and writes with {@link #configure}'s options. */
+    String expectedTunIo() {
+        return UringPackets.unavailable() == null ? "tun-io auto: packets read and written in batches through io_uring"
+                : "tun-io auto: one read(2) and one write(2) per packet, because io_uring cannot be used here";
+    }
 
     /** TCP and UDP echoes with content checks (shared with the other end-to-end tests). */
     private final Traffic traffic = new Traffic();
@@ -41,6 +54,13 @@ class TranslatorEndToEndIT {
     @AfterEach
     void stopTraffic() {
         traffic.close();
+    }
+
+    @Test
+    void theLogSaysHowTheWorkersReadAndWrite() {
+        assumeTrue(Translator.underTestIsTunxlat(), "tunxlat's own directive");
+        String log = env.bed().logTail(200);
+        assertTrue(log.contains(expectedTunIo()), "expected '" + expectedTunIo() + "' in:\n" + log);
     }
 
     // ---- 1. ping through the translator -----------------------------------------------------

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import net.tunxlat.config.ConfigParser;
+import net.tunxlat.config.TunIo;
 import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.mapping.Addresses;
 import net.tunxlat.mapping.DynamicPool;
@@ -140,6 +141,13 @@ class ReloaderTest {
         assertEquals(c.nptv6LearnMax(), s.config().nptv6LearnMax(), "the learned-owner table's size is fixed at start");
         assertEquals(60, s.config().nptv6LearnTimeout(), "how long an owner lives changes live");
         assertTrue(log.contains("changed but needs a restart, running value kept: nptv6-learn-max"), log);
+
+        log = captureLog(() -> {
+            Files.writeString(conf, conf(dir, "tun-io readwrite\n"));
+            assertTrue(r.reload());
+        });
+        assertEquals(TunIo.AUTO, current.get().config().tunIo(), "the workers' I/O is chosen at start");
+        assertTrue(log.contains("changed but needs a restart, running value kept: tun-io"), log);
     }
 
     @Test
