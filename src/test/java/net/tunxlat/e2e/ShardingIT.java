@@ -237,7 +237,9 @@ class ShardingIT {
             }
 
             // xb's block log: which instance, which block, for whose subscriber
-            String blocks = awaitLog(dir.resolve("xb-blocks.log"), "instance=xb standby-for=xa");
+            // (the sweeper writes a block's line at its next pass, one a second: wait for both subscribers' lines)
+            awaitLog(dir.resolve("xb-blocks.log"), "subscriber=2001:db8:100::/64 protocol=tcp");
+            String blocks = awaitLog(dir.resolve("xb-blocks.log"), "subscriber=2001:db8:100:1::/64 protocol=udp");
             assertTrue(blocks.contains("instance=xb time="), blocks);
             assertTrue(blocks.matches("(?s).*instance=xb standby-for=xa time=\\S+ event=allocated subscriber="
                     + "2001:db8:100::/64 protocol=tcp ipv4=198\\.51\\.100\\.1 ports=1024-1535.*"), blocks);
