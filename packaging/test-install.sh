@@ -237,7 +237,7 @@ check "tunxlat-announce: /usr/sbin (755), man page, health.md, unit shipped and 
         && ! test -e "$1/etc/systemd/system/multi-user.target.wants/tunxlat-announce.service"' _ "$ROOT"
 check "tunxlat-announce --help; a bad option exits 2" bash -c '
     chroot "$1" tunxlat-announce --help | grep -q "^Usage: tunxlat-announce"; chroot "$1" tunxlat-announce --table 254 2>/dev/null; test $? = 2' _ "$ROOT"
-# What the unit does, without systemd: the service user, only CAP_NET_ADMIN, the JVM options of
+# What the unit does, without systemd: the service user, only CAP_NET_ADMIN and CAP_NET_RAW, the JVM options of
 # /etc/default/tunxlat (JNA unpacks its native library to jna.tmpdir), /run/tunxlat for the control
 # socket, a network namespace of its own.
 cat >"$WORK/run-as-service.sh" <<'EOF'
@@ -245,8 +245,8 @@ set -a
 . /etc/default/tunxlat
 set +a
 install -d -o tunxlat -g tunxlat -m 0750 /run/tunxlat   # what RuntimeDirectory= gives the unit
-exec setpriv --reuid=tunxlat --regid=tunxlat --clear-groups --inh-caps=-all,+net_admin \
-    --ambient-caps=-all,+net_admin --bounding-set=-all,+net_admin \
+exec setpriv --reuid=tunxlat --regid=tunxlat --clear-groups --inh-caps=-all,+net_admin,+net_raw \
+    --ambient-caps=-all,+net_admin,+net_raw --bounding-set=-all,+net_admin,+net_raw \
     tunxlat run -c /etc/tunxlat/tunxlat.conf
 EOF
 cp "$WORK/run-as-service.sh" "$ROOT/tmp/run-as-service.sh"
@@ -264,7 +264,7 @@ grep -qF "$CDS_ARCHIVE" "/proc/$run_pid/maps" 2>/dev/null && run_maps_cds=yes
 kill -TERM "$run_pid" 2>/dev/null || true
 run_rc=0
 wait "$run_pid" || run_rc=$?
-check "tunxlat run as user tunxlat with only CAP_NET_ADMIN and JAVA_OPTS: opens nat64, stops on SIGTERM" \
+check "tunxlat run as user tunxlat with only CAP_NET_ADMIN, CAP_NET_RAW and JAVA_OPTS: opens nat64, stops on SIGTERM" \
     bash -c 'grep -q "forwarding on nat64" "$1" && [[ $2 == 143 ]] || { cat "$1"; echo "exit status $2"; false; }' \
     _ "$WORK/run-as-service.log" "$run_rc"
 check "... with the class-data sharing archive mapped" test "$run_maps_cds" = yes
@@ -371,8 +371,8 @@ boot_test() {
         in_ct systemd-analyze verify --man=no tunxlat.service tunxlat@example.service tunxlat-clat.service tunxlat-announce.service
     check "tunxlat.service active after install" in_ct timeout 20 sh -c 'until systemctl -q is-active tunxlat; do sleep 0.2; done'
     check "tunxlat.service opened nat64" in_ct timeout 20 sh -c 'until ip link show nat64 >/dev/null 2>&1; do sleep 0.2; done'
-    check "service runs as tunxlat with only CAP_NET_ADMIN" in_ct sh -c \
-        'p=$(systemctl show -p MainPID --value tunxlat); s=/proc/$p/status; grep -Eq "^Uid:\s+$(id -u tunxlat)\s" $s && grep -q "^CapEff:\s*0000000000001000$" $s && grep -q "^CapBnd:\s*0000000000001000$" $s'
+    check "service runs as tunxlat with only CAP_NET_ADMIN and CAP_NET_RAW" in_ct sh -c \
+        'p=$(systemctl show -p MainPID --value tunxlat); s=/proc/$p/status; grep -Eq "^Uid:\s+$(id -u tunxlat)\s" $s && grep -q "^CapEff:\s*0000000000003000$" $s && grep -q "^CapBnd:\s*0000000000003000$" $s'
     check "service started with the class-data sharing archive (mapped, in its sandbox)" in_ct sh -c \
         'p=$(systemctl show -p MainPID --value tunxlat); grep -qF '"$CDS_ARCHIVE"' /proc/$p/maps'
     local score
@@ -412,11 +412,11 @@ EOF
         in_ct sh -c 'ping -c2 -i0.2 -W2 192.168.255.1 && ping -6 -c2 -i0.2 -W2 2001:db8:1::2'
     # the hook for tunxlat@lab (its own /readyz on 127.0.0.1:9465, its device lab64), through the unit
     in_ct sed -i 's|^TUNXLAT_ANNOUNCE_OPTS=.*|TUNXLAT_ANNOUNCE_OPTS="--url http://127.0.0.1:9465/readyz --dev lab64"|' /etc/default/tunxlat
-    # Debian 12 leaves net.ipv4.ping_group_range empty ("1 0") and the unit grants no CAP_NET_RAW: no socket for
-    # the self-test, which is then reported unavailable and is no reason to be not ready (docs/health.md) ...
-    check "tunxlat@lab ready (/readyz 200 'ready yes'), the self-test unavailable: ping_group_range empty" in_ct timeout 20 sh -c \
-        'until curl -sf http://127.0.0.1:9465/readyz | grep -q "^self-test unavailable ICMPv6 ping socket: Permission denied"; do sleep 0.2; done'
-    # ... until ping sockets are opened to the service's group (the step docs/health.md gives) and it restarts.
+    # Debian 12 leaves net.ipv4.ping_group_range empty ("1 0"): the self-test takes a raw ICMPv6 socket, which the
+    # unit's CAP_NET_RAW allows (docs/health.md) ...
+    check "tunxlat@lab ready (/readyz 200 'ready yes'), the self-test answered through a raw socket" in_ct timeout 20 sh -c \
+        'until curl -sf http://127.0.0.1:9465/readyz | grep -q "^self-test ok (Echo Request to 2001:db8:1::2, raw ICMPv6 socket)"; do sleep 0.2; done'
+    # ... and a ping socket, the first choice, once ping sockets are open to the service's group and it restarts.
     in_ct sh -c 'echo "0 2147483647" >/proc/sys/net/ipv4/ping_group_range && systemctl restart tunxlat@lab'
     check "... with ping_group_range opened and a restart: the self-test answered through a ping socket" in_ct timeout 20 sh -c \
         'until curl -sf http://127.0.0.1:9465/readyz | grep -q "^self-test ok (Echo Request to 2001:db8:1::2, ICMPv6 ping socket)"; do sleep 0.2; done'
