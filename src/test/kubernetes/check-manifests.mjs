@@ -282,7 +282,7 @@ for (const d of workloads) {
     d.problem([...cp, 'securityContext'], `${label(d)}: the container needs the capability NET_ADMIN (the TUN device, ip, nft)`);
   }
   for (const cap of add.filter((x) => !['NET_ADMIN', 'NET_RAW'].includes(x))) {
-    d.problem([...cp, 'securityContext', 'capabilities', 'add'], `${label(d)}: capability ${cap} is more than tunxlat needs (NET_ADMIN)`);
+    d.problem([...cp, 'securityContext', 'capabilities', 'add'], `${label(d)}: capability ${cap} is more than tunxlat needs (NET_ADMIN, and NET_RAW for the readiness self-test)`);
   }
   if (c.securityContext?.privileged === true) {
     d.problem([...cp, 'securityContext', 'privileged'], `${label(d)}: privileged is not needed (NET_ADMIN and /dev/net/tun are)`);

@@ -163,7 +163,7 @@ class KubernetesManifestsTest {
                 "              path: /readyz\n              port: metrics\n", "              path: /readyz\n              port: \"9464\"\n",
                 "hostNetwork: true", "hostNetwork: yes",
                 "livenessProbe:\n            httpGet:\n              path: /healthz", "livenessProbe:\n            httpGet:\n              path: /livez",
-                "add: [\"NET_ADMIN\"]", "add: [\"SYS_ADMIN\"]",
+                "add: [\"NET_ADMIN\", \"NET_RAW\"]", "add: [\"SYS_ADMIN\"]",
                 "            limits:\n              memory: 768Mi", "            limits:\n              memory: 512Mi",
                 "prometheus.io/port: \"9464\"", "prometheus.io/port: \"9465\"",
                 "kind: Namespace\nmetadata:\n  name: tunxlat", "kind: Namespace\nmetadata:\n  name: Tunxlat",
