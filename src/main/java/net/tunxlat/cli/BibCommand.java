@@ -11,16 +11,7 @@ import picocli.CommandLine.Mixin;
         description = "Show the running daemon's stateful NAT64 bindings (BIB), asked over its control socket"
                 + " (root and the service's group only).",
         subcommands = {BibCommand.ListCommand.class})
-public final class BibCommand implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getErr());
-        return 2;
-    }
-
+public final class BibCommand extends CommandGroup {
     @Command(name = "list", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
             description = "List the BIB entries: IPv6 host and port, pool4 address and port, static or dynamic, and"
                     + " the number of sessions of each.")

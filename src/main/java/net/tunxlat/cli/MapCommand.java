@@ -19,16 +19,7 @@ import java.io.IOException;
         description = "Show the running daemon's address mappings (static maps, dynamic bindings), asked over its"
                 + " control socket ('control-socket' in the configuration; root and the service's group only).",
         subcommands = {MapCommand.ListCommand.class, MapCommand.ShowCommand.class})
-public final class MapCommand implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getErr());
-        return 2;
-    }
-
+public final class MapCommand extends CommandGroup {
     /** Where the daemon is: its configuration file or the socket itself. */
     static final class Target {
         @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = RunCommand.DEFAULT_CONFIG,

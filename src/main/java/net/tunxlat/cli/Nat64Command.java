@@ -33,16 +33,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "nat64", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Stateful NAT64 (pool4) tools that read the configuration and the block logs, not the daemon.",
         subcommands = {Nat64Command.WhoisCommand.class})
-public final class Nat64Command implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getErr());
-        return 2;
-    }
-
+public final class Nat64Command extends CommandGroup {
     @Command(name = "whois", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
             description = {"Which subscriber used IPV4 PORT at TIME (an abuse report's question).",
                 "In deterministic mode (nat64-deterministic) the configuration answers (RFC 7422); otherwise the port"

@@ -13,16 +13,7 @@ import picocli.CommandLine.Parameters;
         description = "Show the running daemon's stateful NAT64 sessions (pool4), asked over its control socket"
                 + " (root and the service's group only).",
         subcommands = {SessionCommand.ListCommand.class, SessionCommand.ShowCommand.class})
-public final class SessionCommand implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getErr());
-        return 2;
-    }
-
+public final class SessionCommand extends CommandGroup {
     @Command(name = "list", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
             description = "List the sessions: IPv6 host and port, pool4 address and port, IPv4 remote, TCP state and"
                     + " remaining lifetime.")

@@ -19,16 +19,7 @@ import picocli.CommandLine.Option;
 @Command(name = "shard", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Stateful NAT64 sharding (nat64-shard-file): what the routers need, from the shard file.",
         subcommands = {ShardCommand.RoutesCommand.class})
-public final class ShardCommand implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getErr());
-        return 2;
-    }
-
+public final class ShardCommand extends CommandGroup {
     @Command(name = "routes", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
             description = {"Print the IPv6-side router's policy routing for the shard file: per instance a routing"
                     + " table whose only route is the NAT64 prefix via the instance's next-hop, and per subscriber"
