@@ -898,8 +898,9 @@ if b[4] != "-" and a[4] != "-":
     gso, coal, tr = (int(y) - int(x) for x, y in zip(b[4:], a[4:]))
     out.append("tunxlat read %d GSO super-packets%s, wrote %d coalesced UDP super-packets, translated %d packets" % (
         gso, " (made by the router's GRO, as a NIC's)" if test.startswith("tcp") else "", coal, tr))
-    if test.startswith("udp") and (gso or coal):
-        bad.append("UDP super-packets at tunxlat")
+    # Super-packets read mean the datagrams did not come one by one; those tunxlat writes are its own coalescing.
+    if test.startswith("udp") and gso:
+        bad.append("UDP super-packets reached tunxlat")
 print(("NOT wire-like (" + "; ".join(bad) + "): " if bad else "wire-like: ") + "; ".join(out))
 EOF
     )

@@ -14,7 +14,7 @@ import net.tunxlat.xlat.XlatCounters;
 
 /**
  * UDP "GRO" on the TUN write path: translated datagrams of one flow, of one size (the last may be
- * shorter) and with a partial checksum, are written as one UDP super-packet
+ * shorter) and with a partial or verified checksum, are written as one UDP super-packet
  * ({@code VIRTIO_NET_HDR_GSO_UDP_L4}, Linux 6.2's USO) instead of one {@code write()} each. The kernel
  * forwards the super-packet once and cuts it into the same datagrams where it must (at the receiving
  * socket, or a device without USO), exactly as it does for the GRO super-packets of a NIC with
@@ -23,9 +23,13 @@ import net.tunxlat.xlat.XlatCounters;
  * coalesced too; the order within each flow is always kept (datagrams of different flows may leave in
  * another order, as with GRO).
  *
- * <p>Only packets whose checksum the kernel still has to finish ({@code NEEDS_CSUM}: sent from this
- * machine or its containers, never on a wire) are coalesced, so no datagram whose checksum was wrong
- * can come out with a right one. Any other packet writes everything pending first. The worker flushes
+ * <p>A datagram joins with its checksum partial ({@code NEEDS_CSUM}: sent from this machine or its
+ * containers) or complete and verified here (RFC 1071 over the pseudo-header and the whole datagram, RFC 768,
+ * RFC 8200 §8.1): from a wire, a router's real NIC, where datagrams arrive one by one. The kernel computes
+ * every checksum of a super-packet's datagrams anew when it cuts it, so a complete one is taken only if it
+ * is right, as the kernel's own GRO takes only datagrams whose checksum it has verified: no datagram whose
+ * checksum was wrong can come out with a right one. A datagram whose checksum is wrong, or zero over IPv4
+ * (none, RFC 768), is written as it is, after everything pending, as is any other packet. The worker flushes
  * before it waits for packets, so coalescing never delays a packet beyond the read loop's current burst.
  *
  * <p>The kernel numbers the IPv4 datagrams it cuts from one super-packet first, first + 1, ...: the
@@ -160,16 +164,18 @@ public final class UdpCoalescer implements PacketSink {
     }
 
     /**
-     * The UDP payload size of a packet that may be coalesced (a plain packet with a partial checksum, UDP
-     * right after an IPv4 header without options that is not a fragment, or after a bare IPv6 header, with
-     * lengths that agree and at least one byte of payload), or -1.
+     * The UDP payload size of a packet that may be coalesced (a plain packet with a partial checksum or a
+     * complete one that verifies, UDP right after an IPv4 header without options that is not a fragment, or
+     * after a bare IPv6 header, with lengths that agree and at least one byte of payload), or -1.
      */
     private int candidate(ByteBuf buf, int offset, int len) {
         int ip = offset + vnet;
         int ipLength = len - vnet;
         VirtioNetHeader v = vnetHeader.wrap(buf, offset);
-        if (ipLength < Ipv4Header.MIN_LENGTH + UdpHeader.LENGTH + 1 || v.flags() != VirtioNetHeader.F_NEEDS_CSUM
-                || v.gsoType() != VirtioNetHeader.GSO_NONE || v.csumOffset() != UdpHeader.CHECKSUM) {
+        int flags = v.flags();
+        boolean partial = flags == VirtioNetHeader.F_NEEDS_CSUM;
+        if (ipLength < Ipv4Header.MIN_LENGTH + UdpHeader.LENGTH + 1 || v.gsoType() != VirtioNetHeader.GSO_NONE
+                || (partial ? v.csumOffset() != UdpHeader.CHECKSUM : flags != 0)) {
             return -1;
         }
         Ipv4Header h4 = in4.wrap(buf, ip);
@@ -190,11 +196,27 @@ public final class UdpCoalescer implements PacketSink {
         } else {
             return -1;
         }
-        if (v.csumStart() != udp || inUdp.wrap(buf, ip + udp).length() != ipLength - udp) {
+        UdpHeader u = inUdp.wrap(buf, ip + udp);
+        if (u.length() != ipLength - udp || (partial ? v.csumStart() != udp : !verifies(buf, ip, udp, version, u))) {
             return -1;
         }
         inVersion = version;
         return ipLength - udp - UdpHeader.LENGTH;
+    }
+
+    /**
+     * Whether a complete UDP checksum is right: the one's-complement sum over the pseudo-header and the whole
+     * datagram, checksum field included, is all ones (RFC 1071 §1; pseudo-headers: RFC 768, RFC 8200 §8.1). A
+     * zero field is "no checksum" over IPv4 (RFC 768) and invalid over IPv6: neither joins.
+     */
+    private boolean verifies(ByteBuf buf, int ip, int udp, int version, UdpHeader u) {
+        if (u.checksum() == 0) {
+            return false;
+        }
+        int udpLength = u.length();
+        int pseudo = version == 4 ? Ipv4Header.pseudoHeaderSum(in4.source(), in4.destination(), udpLength, PROTO_UDP)
+                : in6.pseudoHeaderSum(udpLength, PROTO_UDP);
+        return Checksum.verifies(Checksum.add(buf, ip + udp, udpLength, pseudo));
     }
 
     /** Whether the datagram {@link #candidate} accepted has slot {@code s}'s addresses and ports. */

@@ -303,7 +303,7 @@ class UdpCoalescerTest {
         byte[] tcp = udp4(A, B, 1, 2, id(), 0, 63, 0, new byte[30]);
         tcp[V + 9] = 6; // not UDP: passes unchanged
         byte[] complete = udp4(A, B, 1, 2, id(), 0, 63, 0, new byte[30]);
-        complete[0] = 0; // a complete checksum (no NEEDS_CSUM): never coalesced
+        complete[0] = 0; // no NEEDS_CSUM, and a checksum field that does not verify: never coalesced
         List<byte[]> sent = List.of(
                 udp4(A, B, 1, 2, id(), 0, 63, 0, new byte[64]),
                 udp4(A, B, 1, 2, id(), 0, 63, 0, new byte[64]),
@@ -389,6 +389,58 @@ class UdpCoalescerTest {
         List<byte[]> two = delivered();
         assertEquals(2, two.size());
         assertIdentificationsUnique(two);
+    }
+
+    /** The same datagram as it comes from a wire: its checksum complete, no NEEDS_CSUM (vnet header all zero). */
+    static byte[] complete(byte[] partial) {
+        byte[] ip = finish(partial);
+        byte[] w = new byte[V + ip.length];
+        System.arraycopy(ip, 0, w, V, ip.length);
+        return w;
+    }
+
+    @Test
+    void datagramsWithCompleteChecksumsThatVerifyAreCoalescedAsFromAWire() {
+        List<byte[]> sent = new ArrayList<>();
+        Random r = new Random(5);
+        for (int i = 0; i < 20; i++) {
+            byte[] data = new byte[1400];
+            r.nextBytes(data);
+            sent.add(complete(i < 10 ? udp4(A, B, 40000, 443, id(), 0, 63, 0, data) : udp6(2, 3, 443, 63, data)));
+        }
+        sent.add(2, udp4(A, B, 40000, 443, id(), 0, 63, 0, new byte[1400])); // a partial one joins them
+        sent.forEach(this::offer);
+        coalescer.flush();
+        assertEquals(2, written.size(), "one IPv4 and one IPv6 super-packet");
+        assertEquals(1400, le16(written.get(0), 4));
+        List<byte[]> d = delivered();
+        assertSamePackets(sent, d);
+        assertIdentificationsUnique(d);
+        assertEquals(21, counters.local(XlatCounters.UDP_COALESCED_DATAGRAMS));
+    }
+
+    @Test
+    void aDatagramWhoseChecksumIsWrongOrAbsentIsWrittenAsItCameInItsPlace() {
+        byte[] wrong = complete(udp4(A, B, 1, 2, id(), 0, 63, 0, new byte[64]));
+        wrong[wrong.length - 1] ^= 1; // a bit flipped on the way: the checksum no longer verifies
+        byte[] none = complete(udp4(A, B, 1, 2, id(), 0, 63, 0, new byte[64]));
+        none[V + 26] = none[V + 27] = 0; // IPv4 without a checksum (RFC 768)
+        byte[] wrong6 = complete(udp6(2, 3, 1, 63, new byte[64]));
+        wrong6[V + 20] ^= 1; // the source address changed, not the checksum: the pseudo-header does not verify
+        List<byte[]> sent = new ArrayList<>();
+        for (byte[] odd : List.of(wrong, none, wrong6)) {
+            sent.add(complete(udp4(A, B, 1, 2, id(), 0, 63, 0, new byte[64])));
+            sent.add(complete(udp4(A, B, 1, 2, id(), 0, 63, 0, new byte[64])));
+            sent.add(odd);
+        }
+        sent.add(complete(udp4(A, B, 1, 2, id(), 0, 63, 0, new byte[64])));
+        sent.forEach(this::offer);
+        coalescer.flush();
+        assertEquals(7, written.size(), "[1 2] wrong [4 5] none [7 8] wrong6 [10]");
+        assertArrayEquals(wrong, written.get(1), "unchanged: its receiver drops it, as it would have");
+        assertArrayEquals(none, written.get(3), "unchanged: no checksum is made up for it");
+        assertArrayEquals(wrong6, written.get(5), "unchanged");
+        assertEquals(3, counters.local(XlatCounters.UDP_COALESCED_WRITES));
     }
 
     @Test
