@@ -40,6 +40,40 @@ class ChecksumTest {
         }
     }
 
+    /** Direct buffers are summed as native words (RFC 1071 §2(B)): the same sums, at every offset and length. */
+    @Test
+    void directBuffersGiveTheSameSumsAsTheReference() {
+        Random r = new Random(11);
+        byte[] d = new byte[2100];
+        ByteBuf direct = Unpooled.directBuffer(d.length, d.length);
+        try {
+            assertTrue(direct.hasMemoryAddress(), "the fast path is what this test is about");
+            for (int round = 0; round < 20; round++) {
+                r.nextBytes(d);
+                if (round % 4 == 0) {
+                    Arrays.fill(d, (byte) 0xff); // carries everywhere
+                } else if (round % 4 == 1) {
+                    Arrays.fill(d, (byte) 0); // an all-zero sum stays 0, not 0xffff
+                }
+                direct.setBytes(0, d);
+                for (int from = 0; from < 17; from++) {
+                    for (int to = from; to <= d.length; to += 1 + r.nextInt(61)) {
+                        int start = r.nextInt(0x20000);
+                        int want = naive(d, from, to) + start;
+                        want = (want & 0xffff) + (want >>> 16);
+                        want = (want & 0xffff) + (want >>> 16);
+                        assertEquals(want == 0 ? 0 : want, Checksum.add(direct, from, to - from, start),
+                                "from " + from + " to " + to + " starting at " + start);
+                    }
+                }
+            }
+            assertThrows(IndexOutOfBoundsException.class, () -> Checksum.add(direct, 2000, 101, 0));
+            assertThrows(IndexOutOfBoundsException.class, () -> Checksum.add(direct, -8, 64, 0));
+        } finally {
+            direct.release();
+        }
+    }
+
     @Test
     void rfc1071Example() {
         // RFC 1071 §3 example: 00 01 f2 03 f4 f5 f6 f7 sums to ddf2.
