@@ -2,7 +2,7 @@
 package net.tunxlat.clat;
 
 import com.sun.jna.Native;
-import com.sun.jna.Platform;
+import net.tunxlat.tun.LibC;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -15,7 +15,7 @@ import java.nio.ByteOrder;
  */
 final class Pref64Sockets {
     static {
-        Native.register(Platform.C_LIBRARY_NAME);
+        Native.register(LibC.libraryName());
     }
 
     private Pref64Sockets() {}

@@ -2,7 +2,7 @@
 package net.tunxlat.pipeline;
 
 import com.sun.jna.Native;
-import com.sun.jna.Platform;
+import net.tunxlat.tun.LibC;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -21,7 +21,7 @@ import java.nio.ByteOrder;
  */
 final class PingSocket implements SelfTest.Probe {
     static {
-        Native.register(Platform.C_LIBRARY_NAME);
+        Native.register(LibC.libraryName());
     }
 
     private static final int AF_INET6 = 10;

@@ -11,10 +11,30 @@ import com.sun.jna.Platform;
  */
 public final class LibC {
     static {
-        Native.register(Platform.C_LIBRARY_NAME);
+        Native.register(libraryName());
     }
 
     private LibC() {}
+
+    /**
+     * The C library to bind, for every class that binds libc with JNA. On glibc (Linux) its soname,
+     * {@code libc.so.6}, which {@code dlopen} finds at once: JNA's own name, {@code c}, is first tried as
+     * {@code libc.so} (a linker script, which fails) and then looked for in JNA's search path. Unless the user set
+     * it, that path is given too, as the standard library directories, so that JNA does not build it by running
+     * {@code ldconfig -p} in a child process at every start (about 10 to 20 ms before the first packet).
+     */
+    public static String libraryName() {
+        if (!Platform.isLinux()) {
+            return Platform.C_LIBRARY_NAME;
+        }
+        if (System.getProperty(JNA_PLATFORM_PATH) == null) {
+            System.setProperty(JNA_PLATFORM_PATH, "/lib:/usr/lib");
+        }
+        return GLIBC;
+    }
+
+    private static final String JNA_PLATFORM_PATH = "jna.platform.library.path";
+    private static final String GLIBC = "libc.so.6";
 
     /**
      * Binds the functions now (JNA's native library, libc and its search path), as the first call would otherwise:
