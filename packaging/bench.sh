@@ -27,7 +27,8 @@
 #   tunxlat-nooffload-readwrite  both: the per-packet path as it was before io_uring (not in the default modes)
 #   tunxlat-cds        tunxlat as /usr/bin/tunxlat runs it when the package's class-data sharing archive is
 #                      there: an archive of the jar's start-up classes, made here once with `tunxlat cds-archive`
-#                      (as the package's postinst does), and the CDS options of packaging/tunxlat.sh. Differs
+#                      (as the package's postinst does), with JNA's native library unpacked beside it, and the
+#                      options packaging/tunxlat.sh adds for them (CDS, -Dtunxlat.jna-cache). Differs
 #                      from `tunxlat` in start-up only
 #   kernel             the ceiling: no translation, the router namespace forwards IPv6 between the two
 #                      hosts (the v4 host also has 2001:db8:4::2/64, the router 2001:db8:4::1/64). Same hosts,
@@ -618,7 +619,7 @@ setup_mode() {
             [[ $mode == tunxlat-nooffload ]] && conf=$WORK/nat64-nooffload.conf
             [[ $mode == tunxlat-readwrite ]] && conf=$WORK/nat64-readwrite.conf
             [[ $mode == tunxlat-nooffload-readwrite ]] && conf=$WORK/nat64-nooffload-readwrite.conf
-            [[ $mode == tunxlat-cds ]] && cds="-XX:SharedArchiveFile=$WORK/tunxlat.jsa $CDS_OPTS"
+            [[ $mode == tunxlat-cds ]] && cds="-XX:SharedArchiveFile=$WORK/tunxlat.jsa $CDS_OPTS -Dtunxlat.jna-cache=$WORK/jna"
             # shellcheck disable=SC2086
             start_translator "$XL" "$WORK/$mode-$round.log" java $cds $JAVA_OPTS -jar "$JAR" run -c "$conf"
             ;;

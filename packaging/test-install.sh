@@ -214,6 +214,8 @@ check "tunxlat-clat.service shipped, not enabled (a CLAT is only for IPv6-only h
 check "class-data sharing archive $CDS_ARCHIVE made by postinst (root:root 644)" \
     test "$(in_root stat -c '%U:%G %a' $CDS_ARCHIVE)" = "root:root 644"
 check "tunxlat uses the archive (net.tunxlat.Main from it)" uses_cds
+check "JNA's native library unpacked beside it by postinst, one version (/var/cache/tunxlat/jna/*/libjnidispatch.so, root:root 644)" \
+    bash -c 'set -- "$1"/var/cache/tunxlat/jna/*/libjnidispatch.so; test $# = 1 && test "$(stat -c "%U:%G %a" "$1")" = "root:root 644"' _ "$ROOT"
 check "... also as the service user" uses_cds setpriv --reuid=tunxlat --regid=tunxlat --clear-groups
 check "TUNXLAT_CDS=no: without the archive, no JVM message" bash -c '
     out=$(chroot "$1" env TUNXLAT_CDS=no JAVA_OPTS=-Xlog:class+load=info tunxlat --version) && ! grep -qF "$2" <<<"$out"
@@ -238,7 +240,7 @@ check "tunxlat-announce: /usr/sbin (755), man page, health.md, unit shipped and 
 check "tunxlat-announce --help; a bad option exits 2" bash -c '
     chroot "$1" tunxlat-announce --help | grep -q "^Usage: tunxlat-announce"; chroot "$1" tunxlat-announce --table 254 2>/dev/null; test $? = 2' _ "$ROOT"
 # What the unit does, without systemd: the service user, only CAP_NET_ADMIN and CAP_NET_RAW, the JVM options of
-# /etc/default/tunxlat (JNA unpacks its native library to jna.tmpdir), /run/tunxlat for the control
+# /etc/default/tunxlat (JNA's native library from /var/cache/tunxlat/jna, else unpacked to jna.tmpdir), /run/tunxlat for the control
 # socket, a network namespace of its own.
 cat >"$WORK/run-as-service.sh" <<'EOF'
 set -a
@@ -375,6 +377,10 @@ boot_test() {
         'p=$(systemctl show -p MainPID --value tunxlat); s=/proc/$p/status; grep -Eq "^Uid:\s+$(id -u tunxlat)\s" $s && grep -q "^CapEff:\s*0000000000003000$" $s && grep -q "^CapBnd:\s*0000000000003000$" $s'
     check "service started with the class-data sharing archive (mapped, in its sandbox)" in_ct sh -c \
         'p=$(systemctl show -p MainPID --value tunxlat); grep -qF '"$CDS_ARCHIVE"' /proc/$p/maps'
+    check "... and with JNA's native library unpacked by postinst (mapped from /var/cache/tunxlat/jna, none in /tmp)" \
+        in_ct sh -c 'p=$(systemctl show -p MainPID --value tunxlat); grep -q " /var/cache/tunxlat/jna/[^/]*/libjnidispatch.so$" /proc/$p/maps && ! grep -q "/jna[0-9]*\.tmp" /proc/$p/maps'
+    check "the service's tun-io auto took io_uring (its SystemCallFilter=@system-service has @aio: io_uring_*)" \
+        in_ct sh -c 'journalctl -u tunxlat -o cat --no-pager | grep -q "tun-io auto: packets read and written in batches through io_uring"'
     local score
     score=$(in_ct systemd-analyze security --no-pager tunxlat.service 2>/dev/null | sed -n 's/.*Overall exposure level for tunxlat.service: \([0-9.]*\).*/\1/p')
     echo "  systemd-analyze security tunxlat.service: ${score:-?}"

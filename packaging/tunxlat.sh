@@ -13,6 +13,9 @@ set -e
 JAR=/usr/share/tunxlat/tunxlat.jar
 CDS_ARCHIVE=/var/cache/tunxlat/tunxlat.jsa
 CDS_OPTS="-Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off"
+# Made with the archive: JNA's native library, unpacked once (into a directory per JNA version) instead of into
+# /tmp at every start. tunxlat loads it from there if it is there for its JNA, else unpacks its own as before.
+JNA_CACHE=/var/cache/tunxlat/jna
 if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
     JAVA="$JAVA_HOME/bin/java"
 else
@@ -20,7 +23,7 @@ else
 fi
 CDS=""
 if [ "${TUNXLAT_CDS:-yes}" != no ] && [ -r "$CDS_ARCHIVE" ]; then
-    CDS="-XX:SharedArchiveFile=$CDS_ARCHIVE $CDS_OPTS"
+    CDS="-XX:SharedArchiveFile=$CDS_ARCHIVE $CDS_OPTS -Dtunxlat.jna-cache=$JNA_CACHE"
 fi
 # JAVA_OPTS is split on white space on purpose: one variable carries several options.
 # shellcheck disable=SC2086

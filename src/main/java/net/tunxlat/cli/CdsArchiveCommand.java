@@ -13,13 +13,13 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import net.tunxlat.config.TunxlatConfig;
 import net.tunxlat.offline.StartTraining;
+import net.tunxlat.tun.JnaNative;
+import net.tunxlat.util.FileTrees;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,20 +35,24 @@ import java.io.File;
  * <p>A child JVM ({@code -XX:ArchiveClassesAtExit}) runs {@link StartTraining}, which needs neither a TUN
  * device nor root. The archive is then loaded once with {@code -Xshare:on}, and must supply tunxlat's own
  * classes, before it replaces FILE by a rename: a start never sees a half-written or unusable archive (a
- * truncated one crashes JDK 17 at start-up).
+ * truncated one crashes JDK 17 at start-up). Beside the archive, in {@code jna/}, it unpacks JNA's native library
+ * for {@code /usr/bin/tunxlat}'s {@code -Dtunxlat.jna-cache} ({@link JnaNative}).
  */
 @Command(name = "cds-archive", hidden = true, mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Make a class-data sharing archive of the classes tunxlat loads at start.",
                 "For the Java runtime running this command, with a training run that needs no TUN device and no"
                         + " root. The Debian package keeps one in /var/cache/tunxlat/tunxlat.jsa (see tunxlat(8));"
                         + " use it with java -XX:SharedArchiveFile=FILE -Xshare:auto -jar tunxlat.jar ... (the same"
-                        + " jar, the same runtime)."},
+                        + " jar, the same runtime). Beside FILE it unpacks JNA's native library into jna/VERSION/, which"
+                        + " tunxlat loads from there with -Dtunxlat.jna-cache=DIR/jna instead of unpacking it at each start."},
         footer = {"", "Exit status: 0 written, 1 not written (FILE is left as it was), 2 bad command line."})
 public final class CdsArchiveCommand implements Callable<Integer> {
     /** How long the training run and the check may take before they are killed. */
     static final long TIMEOUT_SECONDS = 120;
     /** What the check looks for in -Xlog:class+load: tunxlat's entry point mapped from the archive. */
     static final String FROM_ARCHIVE = "net.tunxlat.Main source: shared objects file (top)";
+    /** The directory beside the archive where JNA's native library is unpacked. */
+    static final String JNA_CACHE = "jna";
 
     @Parameters(arity = "0..1", paramLabel = "FILE", description = "the archive to write (replaced atomically)")
     Path archive;
@@ -79,9 +83,21 @@ public final class CdsArchiveCommand implements Callable<Integer> {
         }
         try {
             long size = make(jar, archive.toAbsolutePath());
-            spec.commandLine().getOut().printf("%s: %d KiB, for %s (%s) and %s%n", archive, size / 1024,
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("%s: %d KiB, for %s (%s) and %s%n", archive, size / 1024,
                     System.getProperty("java.home"), System.getProperty("java.vm.version"), jar);
-            spec.commandLine().getOut().flush();
+            out.flush();
+            // Beside it, JNA's native library, unpacked once instead of at every start (JnaNative). Without it a start
+            // is only slower, so a failure here is said and the archive kept.
+            Path jna = archive.toAbsolutePath().resolveSibling(JNA_CACHE);
+            try {
+                out.printf("%s: JNA's native library (-D%s=%s)%n", JnaNative.unpack(jna), JnaNative.CACHE_PROPERTY, jna);
+                out.flush();
+            } catch (IOException | RuntimeException e) {
+                err.println("tunxlat cds-archive: JNA's native library not unpacked into " + jna + ": " + e.getMessage()
+                        + " (tunxlat unpacks it at every start instead)");
+                err.flush();
+            }
             return 0;
         } catch (IOException e) {
             err.println("tunxlat cds-archive: " + archive + " not written: " + e.getMessage());
@@ -141,7 +157,7 @@ public final class CdsArchiveCommand implements Callable<Integer> {
             return Files.size(target);
         } finally {
             Files.deleteIfExists(fresh);
-            deleteTree(work);
+            FileTrees.delete(work);
         }
     }
 
@@ -172,14 +188,6 @@ public final class CdsArchiveCommand implements Callable<Integer> {
     private static String tail(Path log) throws IOException {
         List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
         return String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 
     /** The jar this class was loaded from, or null (classes from a directory: tests, an IDE). */

@@ -24,6 +24,7 @@ public final class LibC {
      * {@code ldconfig -p} in a child process at every start (about 10 to 20 ms before the first packet).
      */
     public static String libraryName() {
+        JnaNative.useCache(); // before JNA loads its own native library, which Native.register does first
         if (!Platform.isLinux()) {
             return Platform.C_LIBRARY_NAME;
         }

@@ -82,9 +82,14 @@ class CdsArchiveIT {
         assertEquals("rw-r--r--", PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(archive)), "readable by the service user");
         try (var files = Files.list(dir)) {
-            assertEquals(List.of("t.conf", "tunxlat.jsa"), files.map(p -> p.getFileName().toString())
+            assertEquals(List.of("jna", "t.conf", "tunxlat.jsa"), files.map(p -> p.getFileName().toString())
                     .filter(n -> !n.startsWith("out")).sorted().toList(), "nothing else left next to it");
         }
+        // Beside it, JNA's native library for /usr/bin/tunxlat's -Dtunxlat.jna-cache (JnaNativeTest: what is in it).
+        Path jnaLibrary = dir.resolve("jna").resolve(com.sun.jna.Native.VERSION_NATIVE).resolve("libjnidispatch.so");
+        assertTrue(Files.isRegularFile(jnaLibrary), made.output());
+        assertTrue(made.output().contains(jnaLibrary + ": JNA's native library (-Dtunxlat.jna-cache=" + dir.resolve("jna")
+                + ")"), made.output());
 
         // The training run again, now with the archive: the start path's classes come from it.
         Path again = Files.createDirectories(dir.resolve("again"));
