@@ -244,6 +244,16 @@ public final class UdpCoalescer implements PacketSink {
         return in6.sameFlowFields(slot6.wrap(batch, p));
     }
 
+    /** Whether some flow has two or more datagrams pending: a burst is being coalesced right now. */
+    public boolean coalescing() {
+        for (int s = 0; active > 0 && s < FLOWS; s++) {
+            if (count[s] > 1) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Writes every flow's pending datagrams. */
     public void flush() {
         for (int s = 0; active > 0 && s < FLOWS; s++) {

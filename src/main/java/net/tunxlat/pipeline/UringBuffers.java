@@ -70,6 +70,13 @@ final class UringBuffers implements AutoCloseable {
         }
     }
 
+    /** After {@link #next} found nothing: waits up to {@code nanos} for a packet; true if one came (see UringPackets). */
+    boolean linger(long nanos) {
+        open();
+        current = null;
+        return ring.linger(nanos);
+    }
+
     /** The buffer of the packet {@link #next} returned; the packet starts at {@link Translator#HEADROOM}. */
     ByteBuf packet() {
         return current;

@@ -25,6 +25,15 @@ import net.tunxlat.xlat.AddressRules;
 public final class Worker implements Runnable, PacketSink, AutoCloseable {
     /** Packets handled between two counter publications. */
     static final int BATCH = 64;
+    /**
+     * With io_uring, how long a batch that is coalescing a burst of UDP datagrams waits for the burst's next datagram
+     * once the queue is empty, before it writes what it holds (once per batch): the kernel's {@code gro_flush_timeout}
+     * for a TUN device. The ring drains the queue faster than read(2) did, so without it bursts were cut into smaller
+     * super-packets, each a pass through the kernel's forwarding (see docs/performance.md). A datagram that is not part
+     * of a burst never waits.
+     */
+    static final long LINGER_NANOS = 50_000;
+    private long lingerNanos = LINGER_NANOS;
     /** How long an idle worker waits in poll(2) before re-checking for shutdown. */
     static final int IDLE_POLL_MILLIS = 100;
     /** Read errors that mean the device was deleted (ip link del). */
@@ -36,6 +45,7 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
     /** The translator's clock (ICMP error rate limit) and the batch timer's. */
     private final LongSupplier clock;
     private final XlatCounters counters = new XlatCounters();
+    /** read(2)'s buffer ({@code tun-io readwrite}); null with io_uring. */
     private final ByteBuf packetBuf;
     private final ByteBuf errorBuf;
     /** Where stateful NAT64 holds fragments that came before their first (RFC 6146 §3.4). */
@@ -93,24 +103,27 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
         this.queue = queue;
         this.snapshots = snapshots;
         this.clock = clock;
-        ByteBuf p = alloc.directBuffer(Translator.HEADROOM + Translator.MAX_PACKET, Translator.HEADROOM + Translator.MAX_PACKET);
+        // The buffer read(2) reads into; with io_uring the packets arrive in UringBuffers' buffers instead.
+        ByteBuf p = uring ? null
+                : alloc.directBuffer(Translator.HEADROOM + Translator.MAX_PACKET, Translator.HEADROOM + Translator.MAX_PACKET);
         ByteBuf e = null;
         boolean success = false;
         try {
-            if (!p.hasMemoryAddress()) {
+            e = alloc.directBuffer(Translator.HEADROOM + 1536, Translator.HEADROOM + 1536);
+            if (!e.hasMemoryAddress()) {
+                e.release();
                 throw new IllegalStateException("Netty direct buffers expose no memory address on this JVM");
             }
-            e = alloc.directBuffer(Translator.HEADROOM + 1536, Translator.HEADROOM + 1536);
             success = true;
         } finally {
-            if (!success) {
+            if (!success && p != null) {
                 p.release();
             }
         }
         this.packetBuf = p;
         this.errorBuf = e;
-        this.packetView = Buffers.hotPathView(p);
-        this.packetAddress = p.memoryAddress();
+        this.packetView = p == null ? null : Buffers.hotPathView(p);
+        this.packetAddress = p == null ? 0 : p.memoryAddress();
         this.vnet = queue.vnetHeaderLength();
         if (queue.writesUdpSuperPackets()) {
             this.coalesceBuf = alloc.directBuffer(UdpCoalescer.FLOWS * UdpCoalescer.SLOT,
@@ -135,6 +148,11 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
             this.segmentBuf = null;
         }
         this.uring = uring ? new UringBuffers(queue, alloc) : null;
+    }
+
+    /** Another linger than {@link #LINGER_NANOS} (tests: long enough to be seen on a loaded machine). */
+    void lingerNanos(long nanos) {
+        this.lingerNanos = nanos;
     }
 
     /** Which rules mapped the addresses of the last packet translated ({@code translate --explain}). */
@@ -256,11 +274,22 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
         long start = clock.getAsLong();
         int packets = 0;
         int n;
+        boolean lingered = false;
+        long waited = 0;
         translator.beginBatch(snapshot, start); // stateful NAT64: the tables' epoch and clock for the batch
         try {
             do {
                 n = uring != null ? uring.next()
                         : queue.read(packetAddress + Translator.HEADROOM - vnet, Translator.MAX_PACKET + vnet);
+                if (n == PacketQueue.AGAIN && uring != null && !lingered && coalescer != null && coalescer.coalescing()) {
+                    lingered = true;
+                    long waitFrom = clock.getAsLong();
+                    boolean came = uring.linger(lingerNanos);
+                    waited = clock.getAsLong() - waitFrom; // waiting, not busy (tunxlat_worker_busy_seconds_total)
+                    if (came) {
+                        n = uring.next();
+                    }
+                }
                 if (n < 0) {
                     break;
                 }
@@ -286,7 +315,7 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
             counters.increment(XlatCounters.TUN_READ_ERRORS);
         }
         if (packets > 0) {
-            counters.batch(packets, clock.getAsLong() - start);
+            counters.batch(packets, clock.getAsLong() - start - waited);
         }
         if (packets > 0 || failed) {
             counters.publish();
@@ -331,7 +360,9 @@ public final class Worker implements Runnable, PacketSink, AutoCloseable {
 
     @Override
     public void close() {
-        packetBuf.release();
+        if (packetBuf != null) {
+            packetBuf.release();
+        }
         errorBuf.release();
         fragmentBuf.release();
         if (segmentBuf != null) {

@@ -240,6 +240,27 @@ public final class UringPackets implements AutoCloseable {
         }
     }
 
+    /**
+     * When {@link #next} found nothing: waits up to {@code nanos} for a packet (submitting what is queued), as the
+     * kernel's {@code gro_flush_timeout} holds a NAPI poll's GRO lists a little longer; true if one came. False at
+     * once if no read could end the wait (every buffer out with a write queued from it).
+     */
+    public boolean linger(long nanos) {
+        finishCurrent();
+        if (readyCount > 0 || readError != 0) {
+            return true;
+        }
+        if (nanos <= 0) {
+            return false; // a timeout of 0 would be none: no waiting at all instead
+        }
+        armIfEnded();
+        if (!armed) {
+            return false;
+        }
+        enter(1, nanos);
+        return readyCount > 0 || readError != 0;
+    }
+
     /** Queues the multishot read again if it ended and a buffer is free for it. */
     private void armIfEnded() {
         if (!armed && inRing > 0) {
