@@ -30,7 +30,9 @@ import net.tunxlat.xlat.XlatCounters;
  * is right, as the kernel's own GRO takes only datagrams whose checksum it has verified: no datagram whose
  * checksum was wrong can come out with a right one. A datagram whose checksum is wrong, or zero over IPv4
  * (none, RFC 768), is written as it is, after everything pending, as is any other packet. The worker flushes
- * before it waits for packets, so coalescing never delays a packet beyond the read loop's current burst.
+ * before it waits for packets, so coalescing never delays a packet beyond the read loop's current burst (with
+ * io_uring, a batch that is {@link #coalescing} waits up to {@code Worker.LINGER_NANOS} for the burst's next
+ * datagram first).
  *
  * <p>The kernel numbers the IPv4 datagrams it cuts from one super-packet first, first + 1, ...: the
  * Identifications of a DF=0 super-packet are taken as one block from the translator's

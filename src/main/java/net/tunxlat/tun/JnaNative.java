@@ -15,7 +15,7 @@ import net.tunxlat.util.FileTrees;
 
 /**
  * JNA's native library ({@code libjnidispatch.so}) unpacked once, so that a start does not unpack it from the jar
- * into {@code jna.tmpdir} again (10 to 15 ms before the first packet). The Debian package's {@code tunxlat
+ * into {@code jna.tmpdir} again (work on the warm-up thread before the first packet). The Debian package's {@code tunxlat
  * cds-archive} unpacks it next to the class-data sharing archive, into a directory named by JNA's native version
  * ({@code /var/cache/tunxlat/jna/VERSION/}), and {@code /usr/bin/tunxlat} names that cache with
  * {@code -Dtunxlat.jna-cache=DIR}. A start then loads the library from there if it is there for the JNA in the jar
