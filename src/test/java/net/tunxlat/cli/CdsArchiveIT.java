@@ -3,6 +3,7 @@ package net.tunxlat.cli;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import com.sun.jna.Native;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -86,7 +87,7 @@ class CdsArchiveIT {
                     .filter(n -> !n.startsWith("out")).sorted().toList(), "nothing else left next to it");
         }
         // Beside it, JNA's native library for /usr/bin/tunxlat's -Dtunxlat.jna-cache (JnaNativeTest: what is in it).
-        Path jnaLibrary = dir.resolve("jna").resolve(com.sun.jna.Native.VERSION_NATIVE).resolve("libjnidispatch.so");
+        Path jnaLibrary = dir.resolve("jna").resolve(Native.VERSION_NATIVE).resolve("libjnidispatch.so");
         assertTrue(Files.isRegularFile(jnaLibrary), made.output());
         assertTrue(made.output().contains(jnaLibrary + ": JNA's native library (-Dtunxlat.jna-cache=" + dir.resolve("jna")
                 + ")"), made.output());

@@ -101,10 +101,23 @@ class UdpCoalescingIT {
                 - ProcessProbe.value(before, "tunxlat_udp_coalesced_datagrams_total");
         double writes = ProcessProbe.value(after, "tunxlat_udp_coalesced_writes_total")
                 - ProcessProbe.value(before, "tunxlat_udp_coalesced_writes_total");
-        assertEquals(BURST, datagrams, "the whole burst went out in UDP super-packets");
+        // Every other packet tunxlat reads writes what is pending first (UdpCoalescer), so a packet that falls into
+        // the burst can leave a datagram on either side of it alone: the kernel's own ND and MLD on the TUN link when
+        // tunxlat attaches (carrier up) come in the first seconds, and are dropped (forbidden_dst_64). Without one,
+        // all of the burst; with S of them, all but at most 2 S.
+        double others = drops(after) - drops(before);
+        assertTrue(datagrams <= BURST && datagrams >= BURST - 2 * others, datagrams + " of " + BURST
+                + " datagrams went out in UDP super-packets, with " + others + " other packets among them");
+        assertTrue(others <= 4, others + " other packets during the burst");
         int perWrite = Math.min(64, 65535 / size);
         assertTrue(writes >= flows * Math.ceil((double) BURST / flows / perWrite) && writes < BURST / 2.0,
                 "super-packets written: " + writes + " for " + BURST + " datagrams");
+    }
+
+    /** Packets tunxlat dropped, all reasons. */
+    private static double drops(Scrape s) {
+        return s.samples().stream().filter(x -> x.name().equals("tunxlat_dropped_packets_total"))
+                .mapToDouble(Scrape.Sample::value).sum();
     }
 
     /** Datagram {@code seq}: its number, then bytes that only that number gives. */
