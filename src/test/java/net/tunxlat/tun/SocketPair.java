@@ -19,6 +19,18 @@ public final class SocketPair implements AutoCloseable {
 
     private static native int socketpair(int domain, int type, int protocol, int[] fds);
 
+    private static native int setsockopt(int fd, int level, int name, int[] value, int length);
+
+    private static final int SOL_SOCKET = 1;
+    private static final int SO_SNDBUF = 7;
+    private static final int SO_SNDBUFFORCE = 32;
+    /**
+     * The queue end's send buffer: a TUN write never waits, but a socket's does when the peer's queue is full, and a
+     * write that waits inside io_uring completes after the smaller ones queued behind it (out of order, which a TUN
+     * device never does). Room for every packet a test writes, so that the test's reader may lag (a loaded machine).
+     */
+    private static final int SEND_BUFFER = 16 << 20;
+
     private static final int AF_UNIX = 1;
     private static final int SOCK_SEQPACKET = 5;
     private static final int SOCK_NONBLOCK = 0x800;
@@ -37,6 +49,11 @@ public final class SocketPair implements AutoCloseable {
         }
         queueFd = fds[0];
         peerFd = fds[1];
+        int[] size = {SEND_BUFFER};
+        // Root may go beyond net.core.wmem_max (CI, the end-to-end suite); otherwise as much as that allows.
+        if (setsockopt(queueFd, SOL_SOCKET, SO_SNDBUFFORCE, size, 4) != 0) {
+            setsockopt(queueFd, SOL_SOCKET, SO_SNDBUF, size, 4);
+        }
     }
 
     /**
