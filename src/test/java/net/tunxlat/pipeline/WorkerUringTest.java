@@ -63,6 +63,13 @@ class WorkerUringTest {
         return w;
     }
 
+    /** A socket pair standing in for a TUN queue, closed after the test. */
+    SocketPair pair() {
+        SocketPair p = new SocketPair();
+        open.add(p);
+        return p;
+    }
+
     Thread start(Worker w) {
         Thread t = new Thread(w, "worker-uring-test");
         threads.add(t);
@@ -111,8 +118,7 @@ class WorkerUringTest {
         assertEquals(120, expected.stream().filter(p -> p[0] == 0x60 && p[6] == 44).count(),
                 "and IPv6 fragments, two per datagram");
 
-        SocketPair pair = new SocketPair();
-        open.add(pair);
+        SocketPair pair = pair();
         Worker w = worker(pair.queue(0), true);
         start(w);
         List<byte[]> got = new ArrayList<>();
@@ -142,8 +148,7 @@ class WorkerUringTest {
 
     @Test
     void offloadedDatagramsAreCoalescedThroughTheRing() throws Exception {
-        SocketPair pair = new SocketPair();
-        open.add(pair);
+        SocketPair pair = pair();
         Worker w = worker(pair.queue(12), true);
         start(w);
         int datagrams = 2000;
@@ -168,8 +173,7 @@ class WorkerUringTest {
 
     @Test
     void aBurstBeingCoalescedWaitsBrieflyForItsNextDatagramALoneDatagramNever() throws Exception {
-        SocketPair pair = new SocketPair();
-        open.add(pair);
+        SocketPair pair = pair();
         Worker w = worker(pair.queue(12), true);
         w.lingerNanos(2_000_000_000L); // far longer than the 100 ms below: seen even on a loaded machine
         for (int i = 0; i < 3; i++) { // a burst of one flow, waiting before the worker starts: one batch
@@ -201,8 +205,7 @@ class WorkerUringTest {
 
     @Test
     void stopEndsTheLoopWithinTheIdleWaitAndTheRingLetsGoOfTheDescriptor() throws Exception {
-        SocketPair pair = new SocketPair();
-        open.add(pair);
+        SocketPair pair = pair();
         PacketQueue q = pair.queue(0);
         Worker w = worker(q, true);
         Thread t = start(w);
